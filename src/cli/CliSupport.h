@@ -1,0 +1,35 @@
+#pragma once
+
+#include <QCommandLineParser>
+#include <QString>
+#include <QStringList>
+
+namespace TrainGuard::Cli {
+
+// Exit codes shared by every subcommand.
+enum ExitCode : int {
+    ExitOk = 0,      // done
+    ExitFailure = 1, // crypto, I/O, network or verification failure (one-line reason on stderr)
+    ExitUsage = 2,   // bad command line, or a subcommand that is not built yet
+};
+
+// Plain UTF-8 writes; no buffering surprises when stdout is a pipe.
+void printOut(const QString &text);
+void printErr(const QString &text);
+
+// Prints "trainguard-cli: <message>" and the usage to stderr; returns ExitUsage.
+int usageError(const QCommandLineParser &parser, const QString &message);
+
+// One-line failure "trainguard-cli <command>: <reason>" on stderr; returns ExitFailure.
+int failure(const QString &command, const QString &reason);
+
+// For subcommands whose engine has not landed: says so, returns ExitUsage.
+int notBuiltYet(const QString &command);
+
+enum class ParseResult { Proceed, Exit };
+
+// Adds --help, parses `arguments` (arguments[0] is the program name) and
+// handles --help and errors. On ParseResult::Exit, *exitCode holds the code.
+ParseResult parseSubcommand(QCommandLineParser &parser, const QStringList &arguments, int *exitCode);
+
+} // namespace TrainGuard::Cli

@@ -1,0 +1,24 @@
+#pragma once
+
+#include <QStringList>
+
+// Entry points of the subcommands. arguments[0] is "trainguard-cli <name>",
+// the rest are the subcommand's own arguments. Each returns a Cli::ExitCode.
+namespace TrainGuard::Cli {
+
+int runEncrypt(const QStringList &arguments);
+int runDecrypt(const QStringList &arguments);
+
+int runCerts(const QStringList &arguments);
+int runToken(const QStringList &arguments);
+int runServe(const QStringList &arguments);
+int runSend(const QStringList &arguments);
+
+int runInterfaces(const QStringList &arguments);
+int runCapture(const QStringList &arguments);
+int runAnalyze(const QStringList &arguments);
+
+int runWatch(const QStringList &arguments);
+int runAudit(const QStringList &arguments);
+
+} // namespace TrainGuard::Cli

@@ -1,0 +1,83 @@
+// trainguard-cli: every TrainGuard function, headless.
+#include "cli/CliSupport.h"
+#include "cli/Commands.h"
+#include "core/AppIdentity.h"
+
+#include <QCoreApplication>
+
+#include <array>
+
+namespace {
+
+using namespace TrainGuard::Cli;
+
+struct Subcommand {
+    const char *name;
+    const char *synopsis;
+    int (*run)(const QStringList &arguments);
+};
+
+constexpr std::array subcommands{
+    Subcommand{"encrypt", "encrypt a file into an STE1 envelope", runEncrypt},
+    Subcommand{"decrypt", "verify and decrypt an STE1 envelope", runDecrypt},
+    Subcommand{"certs", "create or show the local CA and server certificates", runCerts},
+    Subcommand{"token", "show or create the receiver's bearer token", runToken},
+    Subcommand{"serve", "run the HTTPS receiver headless", runServe},
+    Subcommand{"send", "encrypt and upload a dataset to a receiver", runSend},
+    Subcommand{"interfaces", "list capture interfaces", runInterfaces},
+    Subcommand{"capture", "capture packets to a pcap file", runCapture},
+    Subcommand{"analyze", "analyse a capture: flows, TLS, plaintext", runAnalyze},
+    Subcommand{"watch", "watch folders and print file events", runWatch},
+    Subcommand{"audit", "verify or export the file audit log", runAudit},
+};
+
+QString describeSubcommands()
+{
+    QString text = QStringLiteral("Encrypted dataset transfer with live wire and disk monitoring.\n\nCommands:\n");
+    for (const Subcommand &sub : subcommands)
+        text += QStringLiteral("  %1%2\n").arg(QLatin1String(sub.name), -12).arg(QLatin1String(sub.synopsis));
+    text += QStringLiteral("\nRun 'trainguard-cli <command> --help' for a command's options.");
+    return text;
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    TrainGuard::applyApplicationIdentity();
+    QCoreApplication app(argc, argv);
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(describeSubcommands());
+    // Everything after the command name belongs to the command's own parser.
+    parser.setOptionsAfterPositionalArgumentsMode(QCommandLineParser::ParseAsPositionalArguments);
+    const QCommandLineOption helpOption = parser.addHelpOption();
+    const QCommandLineOption versionOption = parser.addVersionOption();
+    parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("The command to run (see above)."),
+                                 QStringLiteral("<command> [options]"));
+
+    const QStringList arguments = QCoreApplication::arguments();
+    if (!parser.parse(arguments))
+        return usageError(parser, parser.errorText());
+    if (parser.isSet(helpOption)) {
+        printOut(parser.helpText());
+        return ExitOk;
+    }
+    if (parser.isSet(versionOption)) {
+        printOut(QStringLiteral("trainguard-cli %1\n").arg(QCoreApplication::applicationVersion()));
+        return ExitOk;
+    }
+
+    QStringList positional = parser.positionalArguments();
+    if (positional.isEmpty())
+        return usageError(parser, QStringLiteral("missing command"));
+
+    const QString name = positional.takeFirst();
+    for (const Subcommand &sub : subcommands) {
+        if (name == QLatin1String(sub.name)) {
+            positional.prepend(QStringLiteral("trainguard-cli ") + name);
+            return sub.run(positional);
+        }
+    }
+    return usageError(parser, QStringLiteral("unknown command '%1'").arg(name));
+}
