@@ -1,0 +1,40 @@
+// trainguard: the desktop GUI. Thin: identity, display check, main window.
+#include "core/AppIdentity.h"
+#include "gui/GuiResources.h"
+#include "gui/MainWindow.h"
+
+#include <QApplication>
+
+#include <cstdio>
+
+namespace {
+
+// Without a display Qt's xcb plugin aborts; say how to run instead.
+bool displayAvailable()
+{
+    return qEnvironmentVariableIsSet("QT_QPA_PLATFORM") || qEnvironmentVariableIsSet("DISPLAY")
+        || qEnvironmentVariableIsSet("WAYLAND_DISPLAY");
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    if (!displayAvailable()) {
+        std::fputs("trainguard: no display (DISPLAY and WAYLAND_DISPLAY are unset).\n"
+                   "  Run it under a virtual X server:  xvfb-run -a trainguard\n"
+                   "  or use the headless tool:         trainguard-cli --help\n",
+                   stderr);
+        return 1;
+    }
+
+    TrainGuard::applyApplicationIdentity();
+    QApplication app(argc, argv);
+    QApplication::setApplicationDisplayName(QStringLiteral("TrainGuard"));
+    QGuiApplication::setDesktopFileName(QStringLiteral("trainguard"));
+    TrainGuard::Gui::initGuiResources();
+
+    TrainGuard::Gui::MainWindow window;
+    window.show();
+    return QApplication::exec();
+}

@@ -1,0 +1,9 @@
+#pragma once
+
+namespace TrainGuard::Gui {
+
+// Registers resources/trainguard.qrc, which lives in the static trainguard_gui
+// library and so is not registered automatically.
+void initGuiResources();
+
+} // namespace TrainGuard::Gui
