@@ -1,0 +1,124 @@
+#include "gui/PassphraseStore.h"
+
+#include "core/AppIdentity.h"
+#include "gui/GuiLogging.h"
+
+#include <qt6keychain/keychain.h>
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QRandomGenerator>
+#include <QSaveFile>
+
+namespace TrainGuard::Gui {
+
+namespace {
+constexpr qsizetype kPassphraseBytes = 32;
+constexpr qint64 kMaxPassphraseFileBytes = 4096;
+const auto kOwnerOnly = QFileDevice::ReadOwner | QFileDevice::WriteOwner;
+} // namespace
+
+PassphraseStore::PassphraseStore(Location location, QObject *parent)
+    : QObject(parent)
+    , m_location(std::move(location))
+{
+}
+
+PassphraseStore::Location PassphraseStore::defaultLocation()
+{
+    return {QStringLiteral("TrainGuard"), QStringLiteral("profile-passphrase"),
+            TrainGuard::appDataDir() + QStringLiteral("/passphrase")};
+}
+
+void PassphraseStore::load()
+{
+    // A fallback file from an earlier run without a secret service wins, so the
+    // passphrase does not change when the desktop session does.
+    if (QFileInfo::exists(m_location.privateFilePath)) {
+        useFileFallback(QString());
+        return;
+    }
+    tryKeychain();
+}
+
+void PassphraseStore::tryKeychain()
+{
+    auto *job = new QKeychain::ReadPasswordJob(m_location.keychainService, this);
+    job->setInsecureFallback(false);
+    job->setKey(m_location.keychainKey);
+    connect(job, &QKeychain::Job::finished, this, [this, job] {
+        job->deleteLater();
+        if (job->error() == QKeychain::NoError && !job->binaryData().isEmpty()) {
+            emit ready(job->binaryData(), Backend::SecretService);
+        } else if (job->error() == QKeychain::EntryNotFound) {
+            storeNewInKeychain();
+        } else {
+            useFileFallback(job->errorString());
+        }
+    });
+    job->start();
+}
+
+void PassphraseStore::storeNewInKeychain()
+{
+    const QByteArray passphrase = generatePassphrase();
+    auto *job = new QKeychain::WritePasswordJob(m_location.keychainService, this);
+    job->setInsecureFallback(false);
+    job->setKey(m_location.keychainKey);
+    job->setBinaryData(passphrase);
+    connect(job, &QKeychain::Job::finished, this, [this, job, passphrase] {
+        job->deleteLater();
+        if (job->error() == QKeychain::NoError)
+            emit ready(passphrase, Backend::SecretService);
+        else
+            useFileFallback(job->errorString());
+    });
+    job->start();
+}
+
+void PassphraseStore::useFileFallback(const QString &whyNoKeychain)
+{
+    if (!whyNoKeychain.isEmpty())
+        qCInfo(lcGui) << "no secret service (" << whyNoKeychain << "); keeping the passphrase in a 0600 file";
+
+    QFile existing(m_location.privateFilePath);
+    if (existing.exists()) {
+        if (existing.permissions() & (QFileDevice::ReadGroup | QFileDevice::ReadOther)) {
+            emit failed(tr("%1 is readable by other users; run chmod 600 on it").arg(existing.fileName()));
+            return;
+        }
+        if (!existing.open(QIODevice::ReadOnly) || existing.size() > kMaxPassphraseFileBytes) {
+            emit failed(tr("cannot read %1: %2").arg(existing.fileName(), existing.errorString()));
+            return;
+        }
+        const QByteArray passphrase = existing.readAll().trimmed();
+        if (passphrase.isEmpty()) {
+            emit failed(tr("%1 is empty").arg(existing.fileName()));
+            return;
+        }
+        emit ready(passphrase, Backend::PrivateFile);
+        return;
+    }
+
+    QDir().mkpath(QFileInfo(m_location.privateFilePath).absolutePath());
+    const QByteArray passphrase = generatePassphrase();
+    QSaveFile file(m_location.privateFilePath);
+    // Permissions are set on the temporary file before any secret is written.
+    if (!file.open(QIODevice::WriteOnly) || !file.setPermissions(kOwnerOnly) || file.write(passphrase + '\n') < 0
+        || !file.commit()) {
+        emit failed(tr("cannot write %1: %2").arg(m_location.privateFilePath, file.errorString()));
+        return;
+    }
+    emit ready(passphrase, Backend::PrivateFile);
+}
+
+QByteArray PassphraseStore::generatePassphrase()
+{
+    QByteArray random(kPassphraseBytes, Qt::Uninitialized);
+    // QRandomGenerator::system() reads the kernel CSPRNG (getrandom).
+    QRandomGenerator::system()->fillRange(reinterpret_cast<quint32 *>(random.data()), kPassphraseBytes / 4);
+    return random.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
+}
+
+} // namespace TrainGuard::Gui
