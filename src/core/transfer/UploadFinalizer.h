@@ -1,0 +1,35 @@
+#pragma once
+
+#include "core/transfer/UploadRecord.h"
+
+#include <QByteArray>
+#include <QString>
+
+namespace TrainGuard::Transfer {
+
+struct FinalizeRequest {
+    QString spoolPath;
+    QString storeDir;
+    QString destination; // sanitised, relative to storeDir
+    QString expectedSha256;
+    QByteArray passphrase; // empty: keep the ciphertext as <destination>.ste1
+};
+
+struct FinalizeResult {
+    UploadState state = UploadState::Rejected;
+    QString storedPath;
+    QString plaintextSha256;
+    QString error;
+};
+
+// Turns a complete spool file into a stored file: verifies and decrypts the
+// STE1 envelope into a temporary file in the store, checks the plaintext
+// SHA-256, fsyncs and renames. On any failure nothing reaches the store.
+// Runs on a pool thread (pure function of its inputs).
+class UploadFinalizer
+{
+public:
+    static FinalizeResult run(const FinalizeRequest &request);
+};
+
+} // namespace TrainGuard::Transfer

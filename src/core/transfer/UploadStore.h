@@ -1,0 +1,57 @@
+#pragma once
+
+#include "core/transfer/UploadRecord.h"
+
+#include <QHash>
+#include <QObject>
+#include <QThreadPool>
+#include <QTimer>
+
+namespace TrainGuard::Transfer {
+
+struct UploadStoreConfig {
+    QString storeDir;
+    QString spoolDir; // empty: <storeDir>/.trainguard-spool
+    QByteArray passphrase;
+    qint64 maxUploadBytes = qint64(64) << 30;
+    int partialExpiry_s = 24 * 3600;
+};
+
+// The receiver's uploads: ciphertext spool files with their JSON records,
+// finalisation (verify, decrypt, store) on a pool thread it owns, and expiry
+// of abandoned partial uploads. Lives on the receiver's network thread.
+class UploadStore : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit UploadStore(const UploadStoreConfig &config, QObject *parent = nullptr);
+    ~UploadStore() override;
+
+    bool open(QString *error);
+    const UploadStoreConfig &config() const { return m_config; }
+
+    // Creates a record and its empty spool file; null and *error on failure.
+    UploadRecord *create(UploadRecord draft, QString *error);
+    UploadRecord *find(const QString &id);
+    QString spoolPath(const QString &id) const;
+    bool persist(UploadRecord &record);
+    void remove(const QString &id);
+    // Called when the last byte has arrived.
+    void finalize(const QString &id);
+    void expireStale();
+
+signals:
+    void uploadFinished(const QString &id, TrainGuard::Transfer::UploadState state, const QString &detail);
+
+private:
+    QString recordPath(const QString &id) const;
+    void applyResult(const QString &id, UploadState state, const QString &storedPath, const QString &sha256, const QString &error);
+
+    UploadStoreConfig m_config;
+    QHash<QString, UploadRecord> m_records;
+    QThreadPool m_pool;
+    QTimer m_expiryTimer;
+};
+
+} // namespace TrainGuard::Transfer
