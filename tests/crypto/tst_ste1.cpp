@@ -248,7 +248,7 @@ private slots:
     void wrongPassphrase()
     {
         const QByteArray ciphertext = encrypt(m_key, randomBytes(3 * S, 1));
-        const MasterKey other = MasterKey::derive(QByteArrayView("not the passphrase"), m_kdfSalt, MasterKey::MinIterations);
+        const MasterKey other = MasterKey::derive(QByteArray("not the passphrase"), m_kdfSalt, MasterKey::MinIterations);
         const Decrypted result = decrypt([&](const QByteArray &, quint32) { return other; }, ciphertext);
         QCOMPARE(result.status.error, Ste1Error::WrongPassphrase);
         QCOMPARE(result.status.message, QStringLiteral("wrong passphrase"));

@@ -55,15 +55,12 @@ void MasterKey::wipe()
     m_valid = false;
 }
 
-MasterKey MasterKey::derive(QByteArrayView passphraseUtf8, const QByteArray &kdfSalt, quint32 iterations)
+MasterKey MasterKey::derive(const QByteArray &passphraseUtf8, const QByteArray &kdfSalt, quint32 iterations)
 {
     if (kdfSalt.size() != KdfSaltSize || iterations < MinIterations || iterations > MaxIterations)
         return {};
-    // QPasswordDigestor takes a QByteArray: the copy is wiped below.
-    QByteArray password = passphraseUtf8.toByteArray();
-    QByteArray derived = QPasswordDigestor::deriveKeyPbkdf2(QCryptographicHash::Sha256, password, kdfSalt,
+    QByteArray derived = QPasswordDigestor::deriveKeyPbkdf2(QCryptographicHash::Sha256, passphraseUtf8, kdfSalt,
                                                             static_cast<int>(iterations), KeySize);
-    OPENSSL_cleanse(password.data(), static_cast<size_t>(password.size()));
     MasterKey key;
     if (derived.size() == KeySize) {
         key = fromBytes(derived, kdfSalt, iterations);
@@ -77,7 +74,7 @@ MasterKey MasterKey::derive(QByteArrayView passphraseUtf8, const QByteArray &kdf
 MasterKey MasterKey::derive(const QString &passphrase, const QByteArray &kdfSalt, quint32 iterations)
 {
     QByteArray utf8 = passphrase.toUtf8();
-    MasterKey key = derive(QByteArrayView(utf8), kdfSalt, iterations);
+    MasterKey key = derive(utf8, kdfSalt, iterations);
     OPENSSL_cleanse(utf8.data(), static_cast<size_t>(utf8.size()));
     return key;
 }

@@ -35,7 +35,7 @@ public:
 
     // PBKDF2-HMAC-SHA256 through QPasswordDigestor. Returns an invalid key if the salt is not
     // 16 bytes or the iterations are outside MinIterations..MaxIterations. Slow by design.
-    static MasterKey derive(QByteArrayView passphraseUtf8, const QByteArray &kdfSalt,
+    static MasterKey derive(const QByteArray &passphraseUtf8, const QByteArray &kdfSalt,
                             quint32 iterations = DefaultIterations);
     static MasterKey derive(const QString &passphrase, const QByteArray &kdfSalt,
                             quint32 iterations = DefaultIterations);

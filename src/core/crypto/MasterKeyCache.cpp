@@ -40,7 +40,9 @@ MasterKey MasterKeyCache::obtain(QByteArrayView passphraseUtf8, const QByteArray
     if (std::optional<MasterKey> cached = find(kdfSalt, iterations))
         return *cached;
     // Derived outside the lock: two threads may race to derive the same key, which is harmless.
-    MasterKey key = MasterKey::derive(passphraseUtf8, kdfSalt, iterations);
+    QByteArray passphrase = passphraseUtf8.toByteArray();
+    MasterKey key = MasterKey::derive(passphrase, kdfSalt, iterations);
+    OPENSSL_cleanse(passphrase.data(), static_cast<size_t>(passphrase.size()));
     insert(key);
     return key;
 }
