@@ -4,9 +4,11 @@
 #include "core/transfer/BearerToken.h"
 #include "core/transfer/LocalPki.h"
 #include "core/transfer/Receiver.h"
+#include "core/transfer/Sender.h"
 
 #include <QCoreApplication>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QSocketNotifier>
 
@@ -274,9 +276,122 @@ int runServe(const QStringList &arguments)
     return ExitOk;
 }
 
-int runSend(const QStringList &)
+namespace {
+
+bool parseByteCount(const QString &text, qint64 *out)
 {
-    return notBuiltYet(QStringLiteral("send"));
+    static const QList<QPair<QChar, qint64>> suffixes{{u'K', 1024}, {u'M', 1024 * 1024}, {u'G', 1024 * 1024 * 1024}};
+    QString number = text.trimmed().toUpper();
+    qint64 factor = 1;
+    for (const auto &suffix : suffixes) {
+        if (number.endsWith(suffix.first) || number.endsWith(QString(suffix.first) + u"IB")) {
+            number = number.left(number.indexOf(suffix.first));
+            factor = suffix.second;
+        }
+    }
+    bool ok = false;
+    *out = number.toLongLong(&ok) * factor;
+    return ok && *out > 0;
+}
+
+QString formatRate(double bytesPerSecond)
+{
+    return QStringLiteral("%1 MiB/s").arg(bytesPerSecond / (1024.0 * 1024.0), 0, 'f', 1);
+}
+
+} // namespace
+
+int runSend(const QStringList &arguments)
+{
+    const QString command = QStringLiteral("send");
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Encrypt a file or folder on the fly and upload it to a receiver (tus over verified TLS); resumes\n"
+        "interrupted uploads. Passphrase: TRAINGUARD_PASSPHRASE, --passphrase-file or a prompt.\n"
+        "Exit 0 only when the receiver reports every file stored with the matching SHA-256."));
+    parser.addPositionalArgument(QStringLiteral("path"), QStringLiteral("File or folder to send."));
+    const QCommandLineOption toOption(QStringLiteral("to"), QStringLiteral("Receiver URL."), QStringLiteral("https://HOST:PORT"));
+    const QCommandLineOption caOption(QStringLiteral("ca"), QStringLiteral("CA certificate to trust (default: app data certs/ca.pem)."), QStringLiteral("CA"));
+    const QCommandLineOption tokenOption(QStringLiteral("token-file"), QStringLiteral("Bearer token file."), QStringLiteral("FILE"));
+    const QCommandLineOption chunkOption(QStringLiteral("chunk-size"), QStringLiteral("Bytes per PATCH request (default 8M)."), QStringLiteral("N"));
+    const QCommandLineOption clientCertOption(QStringLiteral("client-cert"), QStringLiteral("Client certificate for mutual TLS."), QStringLiteral("PEM"));
+    const QCommandLineOption clientKeyOption(QStringLiteral("client-key"), QStringLiteral("Client private key for mutual TLS."), QStringLiteral("PEM"));
+    const QCommandLineOption passphraseOption(QStringLiteral("passphrase-file"), QStringLiteral("Read the passphrase from FILE."), QStringLiteral("FILE"));
+    const QCommandLineOption quietOption(QStringLiteral("quiet"), QStringLiteral("No progress on stderr."));
+    parser.addOptions({toOption, caOption, tokenOption, chunkOption, clientCertOption, clientKeyOption, passphraseOption, quietOption});
+    int exitCode = ExitOk;
+    if (parseSubcommand(parser, arguments, &exitCode) == ParseResult::Exit)
+        return exitCode;
+    if (parser.positionalArguments().size() != 1)
+        return usageError(parser, QStringLiteral("give exactly one file or folder"));
+    if (!parser.isSet(toOption))
+        return usageError(parser, QStringLiteral("--to is required"));
+    if (parser.isSet(clientCertOption) != parser.isSet(clientKeyOption))
+        return usageError(parser, QStringLiteral("--client-cert and --client-key go together"));
+
+    SenderConfig config;
+    config.path = parser.positionalArguments().first();
+    config.receiver = QUrl(parser.value(toOption), QUrl::StrictMode);
+    if (!config.receiver.isValid() || config.receiver.scheme() != u"https")
+        return usageError(parser, QStringLiteral("--to needs an https:// URL"));
+    config.caFile = parser.isSet(caOption) ? parser.value(caOption) : LocalPki(LocalPki::defaultDirectory()).caCertificatePath();
+    config.clientCertificateFile = parser.value(clientCertOption);
+    config.clientKeyFile = parser.value(clientKeyOption);
+    if (parser.isSet(chunkOption) && !parseByteCount(parser.value(chunkOption), &config.chunkBytes))
+        return usageError(parser, QStringLiteral("--chunk-size needs a byte count (e.g. 8M)"));
+    QString error;
+    config.token = BearerToken::load(parser.isSet(tokenOption) ? parser.value(tokenOption) : BearerToken::defaultPath(), &error);
+    if (config.token.isEmpty())
+        return failure(command, error);
+    PassphraseSource source = PassphraseSource::None;
+    config.passphrase = readPassphrase(parser.value(passphraseOption), &source, &error);
+    if (!error.isEmpty())
+        return failure(command, error);
+    if (config.passphrase.isEmpty())
+        return failure(command, QStringLiteral("no passphrase (TRAINGUARD_PASSPHRASE, --passphrase-file or a terminal prompt)"));
+
+    const bool quiet = parser.isSet(quietOption);
+    const bool terminal = isatty(STDERR_FILENO);
+    Sender sender;
+    SendResult outcome;
+    QElapsedTimer lastLine;
+    lastLine.start();
+    QObject::connect(&sender, &Sender::progress, &sender, [&](const SendProgress &p) {
+        if (quiet)
+            return;
+        // On a pipe, one line a second is enough.
+        if (!terminal && lastLine.elapsed() < 1000 && p.stage == SendStage::Uploading)
+            return;
+        lastLine.restart();
+        QString line = QStringLiteral("%1 [%2/%3] %4: %5 / %6 MiB")
+                           .arg(sendStageName(p.stage))
+                           .arg(p.fileIndex + 1)
+                           .arg(p.fileCount)
+                           .arg(p.file)
+                           .arg(p.bytesSent / 1048576.0, 0, 'f', 1)
+                           .arg(p.bytesTotal / 1048576.0, 0, 'f', 1);
+        if (p.rate_Bps > 0)
+            line += QStringLiteral(", %1, ETA %2 s").arg(formatRate(p.rate_Bps)).arg(p.eta_s);
+        printErr(terminal ? QString(QStringLiteral("\r\x1b[K") + line) : QString(line + u'\n'));
+    });
+    QObject::connect(&sender, &Sender::finished, &sender, [&](const SendResult &result) {
+        outcome = result;
+        QCoreApplication::quit();
+    });
+    sender.start(config);
+    OPENSSL_cleanse(config.passphrase.data(), static_cast<size_t>(config.passphrase.size()));
+    QCoreApplication::exec();
+    if (!quiet && terminal)
+        printErr(QStringLiteral("\n"));
+    if (!outcome.ok)
+        return failure(command, outcome.message);
+    const double seconds = qMax<qint64>(1, outcome.elapsed_ms) / 1000.0;
+    printOut(QStringLiteral("%1 file(s), %2 bytes in %3 s (%4): %5\n")
+                 .arg(outcome.filesStored)
+                 .arg(outcome.plaintextBytes)
+                 .arg(seconds, 0, 'f', 2)
+                 .arg(formatRate(outcome.plaintextBytes / seconds), outcome.message));
+    return ExitOk;
 }
 
 } // namespace TrainGuard::Cli

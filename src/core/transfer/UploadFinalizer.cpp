@@ -1,5 +1,7 @@
 #include "core/transfer/UploadFinalizer.h"
 
+#include "core/crypto/Sha256.h"
+
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -75,15 +77,66 @@ FinalizeResult storeCiphertext(const FinalizeRequest &request)
     return result;
 }
 
+FinalizeResult decryptIntoStore(const FinalizeRequest &request)
+{
+    FinalizeResult result;
+    const QString target = QDir(request.storeDir).filePath(request.destination);
+    if (!prepareTarget(request, target, &result.error))
+        return result;
+    QFile in(request.spoolPath);
+    if (!in.open(QIODevice::ReadOnly)) {
+        result.error = QStringLiteral("cannot read spool: %1").arg(in.errorString());
+        return result;
+    }
+    // QSaveFile: temporary file in the target directory, fsync, rename.
+    QSaveFile out(target);
+    if (!out.open(QIODevice::WriteOnly)) {
+        result.error = QStringLiteral("cannot write to the store: %1").arg(out.errorString());
+        return result;
+    }
+    Crypto::Sha256 hash;
+    bool writeFailed = false;
+    Crypto::Ste1Decryptor decryptor(request.keyProvider, [&](quint64, QByteArrayView plaintext) {
+        hash.addData(plaintext);
+        if (out.write(plaintext.data(), plaintext.size()) != plaintext.size()) {
+            writeFailed = true;
+            return false;
+        }
+        return true;
+    });
+    const Crypto::Ste1Status status = decryptor.decryptDevice(in);
+    if (writeFailed) {
+        out.cancelWriting();
+        result.error = QStringLiteral("cannot write to the store (disk full?): %1").arg(out.errorString());
+        return result;
+    }
+    if (!status.ok()) {
+        out.cancelWriting();
+        result.error = status.message;
+        return result;
+    }
+    result.plaintextSha256 = QString::fromLatin1(hash.result().toHex());
+    if (!request.expectedSha256.isEmpty() && result.plaintextSha256 != request.expectedSha256) {
+        out.cancelWriting();
+        result.error = QStringLiteral("plaintext SHA-256 does not match the sender's");
+        return result;
+    }
+    if (!out.commit()) {
+        result.error = QStringLiteral("cannot write to the store (disk full?): %1").arg(out.errorString());
+        return result;
+    }
+    result.state = UploadState::Stored;
+    result.storedPath = target;
+    return result;
+}
+
 } // namespace
 
 FinalizeResult UploadFinalizer::run(const FinalizeRequest &request)
 {
-    if (request.passphrase.isEmpty())
+    if (!request.keyProvider)
         return storeCiphertext(request);
-    FinalizeResult result;
-    result.error = QStringLiteral("decryption is not available in this build");
-    return result;
+    return decryptIntoStore(request);
 }
 
 } // namespace TrainGuard::Transfer

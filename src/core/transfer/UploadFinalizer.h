@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/crypto/Ste1Decryptor.h"
 #include "core/transfer/UploadRecord.h"
 
 #include <QByteArray>
@@ -12,7 +13,8 @@ struct FinalizeRequest {
     QString storeDir;
     QString destination; // sanitised, relative to storeDir
     QString expectedSha256;
-    QByteArray passphrase; // empty: keep the ciphertext as <destination>.ste1
+    // Master keys for the receiver's passphrase; empty: keep the ciphertext as <destination>.ste1.
+    Crypto::Ste1Decryptor::KeyProvider keyProvider;
 };
 
 struct FinalizeResult {

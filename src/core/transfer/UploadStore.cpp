@@ -10,6 +10,7 @@
 #include <QPointer>
 #include <QSaveFile>
 
+#include <openssl/crypto.h>
 #include <openssl/rand.h>
 
 namespace TrainGuard::Transfer {
@@ -21,6 +22,10 @@ UploadStore::UploadStore(const UploadStoreConfig &config, QObject *parent)
 {
     if (m_config.spoolDir.isEmpty())
         m_config.spoolDir = QDir(m_config.storeDir).filePath(QStringLiteral(".trainguard-spool"));
+    if (!m_config.passphrase.isEmpty())
+        m_keyProvider = m_keys.keyProvider(m_config.passphrase);
+    OPENSSL_cleanse(m_config.passphrase.data(), static_cast<size_t>(m_config.passphrase.size()));
+    m_config.passphrase.clear();
     m_pool.setMaxThreadCount(2);
     m_expiryTimer.setInterval(60'000);
     connect(&m_expiryTimer, &QTimer::timeout, this, &UploadStore::expireStale);
@@ -130,7 +135,7 @@ void UploadStore::finalize(const QString &id)
         return;
     record->state = UploadState::Verifying;
     persist(*record);
-    FinalizeRequest request{spoolPath(id), m_config.storeDir, record->destination, record->expectedSha256, m_config.passphrase};
+    FinalizeRequest request{spoolPath(id), m_config.storeDir, record->destination, record->expectedSha256, m_keyProvider};
     QPointer<UploadStore> self(this);
     m_pool.start([self, id, request] {
         const FinalizeResult result = UploadFinalizer::run(request);

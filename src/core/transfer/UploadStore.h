@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/crypto/MasterKeyCache.h"
+#include "core/crypto/Ste1Decryptor.h"
 #include "core/transfer/UploadRecord.h"
 
 #include <QHash>
@@ -49,6 +51,8 @@ private:
     void applyResult(const QString &id, UploadState state, const QString &storedPath, const QString &sha256, const QString &error);
 
     UploadStoreConfig m_config;
+    Crypto::MasterKeyCache m_keys; // derives once per sender profile
+    Crypto::Ste1Decryptor::KeyProvider m_keyProvider;
     QHash<QString, UploadRecord> m_records;
     QThreadPool m_pool;
     QTimer m_expiryTimer;
