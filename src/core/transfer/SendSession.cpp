@@ -133,7 +133,7 @@ bool SendSession::prepare(QString *error)
     }
     m_stage = SendStage::DerivingKey;
     emitProgress(true);
-    m_profileKey = m_keys.obtain(m_config.passphrase, salt, MasterKey::DefaultIterations);
+    m_profileKey = m_keys.obtain(m_config.passphrase, salt, m_config.kdfIterations);
     if (!m_profileKey.isValid()) {
         *error = QStringLiteral("cannot derive the master key");
         return false;

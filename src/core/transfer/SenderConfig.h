@@ -18,6 +18,7 @@ struct SenderConfig {
     QByteArray passphrase; // secret
     qint64 chunkBytes = 8 << 20;
     QString stateDir;      // resume state; empty: <app data>/uploads
+    quint32 kdfIterations = 600000; // PBKDF2 cost of the profile key (Crypto::MasterKey::DefaultIterations)
     int maxRetries = 5;
     int retryDelay_ms = 1000;
     int verifyTimeout_ms = 10 * 60 * 1000;
