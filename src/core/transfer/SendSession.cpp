@@ -51,16 +51,23 @@ SendSession::SendSession(const SenderConfig &config, QObject *parent)
 
 SendSession::~SendSession()
 {
-    if (m_reply)
-        m_reply->abort();
+    abortReply();
     OPENSSL_cleanse(m_config.passphrase.data(), static_cast<size_t>(m_config.passphrase.size()));
+}
+
+void SendSession::abortReply()
+{
+    // A plain pointer: GCC's -Wnull-dereference misreads QPointer's checks.
+    QNetworkReply *reply = m_reply.data();
+    m_reply.clear();
+    if (reply != nullptr)
+        QMetaObject::invokeMethod(reply, &QNetworkReply::abort, Qt::DirectConnection);
 }
 
 void SendSession::cancel()
 {
     m_cancelled = true;
-    if (m_reply)
-        m_reply->abort();
+    abortReply();
     finish(false, QStringLiteral("cancelled; the upload can be resumed"));
 }
 

@@ -57,6 +57,7 @@ private:
     void fail(const QString &message);
     void finish(bool ok, const QString &message);
     void emitProgress(bool force);
+    void abortReply();
     bool retryLater(QNetworkReply *reply, void (SendSession::*step)());
 
     QNetworkRequest request(const QUrl &url) const;
