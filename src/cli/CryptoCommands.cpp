@@ -1,6 +1,7 @@
 // trainguard-cli encrypt / decrypt: the STE1 envelope on files or pipes.
 #include "cli/CliSupport.h"
 #include "cli/Commands.h"
+#include "core/crypto/AsyncDeviceWriter.h"
 #include "core/crypto/MasterKey.h"
 #include "core/crypto/Ste1Decryptor.h"
 #include "core/crypto/Ste1Encryptor.h"
@@ -338,32 +339,34 @@ int runDecrypt(const QStringList &arguments)
     Output output(paths->out);
     if (!output.open(&error))
         return failure(command, error);
-    QString writeError;
-    QIODevice &device = output.device();
+    // Plaintext is written on a thread of its own, overlapping with decryption.
+    std::unique_ptr<AsyncDeviceWriter> writer;
+    Ste1Decryptor *decryptorPointer = nullptr;
     Ste1Decryptor decryptor(
         [&passphrase](const QByteArray &kdfSalt, quint32 iterations) -> std::optional<MasterKey> {
             MasterKey key = MasterKey::derive(passphrase.passphrase->bytes(), kdfSalt, iterations);
             passphrase.passphrase.reset(); // derived once per file
             return key;
         },
-        [&device, &writeError](quint64, QByteArrayView plaintext) {
-            qint64 written = 0;
-            while (written < plaintext.size()) {
-                const qint64 n = device.write(plaintext.data() + written, plaintext.size() - written);
-                if (n <= 0) {
-                    writeError = device.errorString();
-                    return false;
-                }
-                written += n;
-            }
-            return true;
+        [&](quint64, QByteArrayView plaintext) {
+            if (plaintext.isEmpty())
+                return true;
+            if (!writer)
+                writer = std::make_unique<AsyncDeviceWriter>(output.device(),
+                                                             decryptorPointer->header()->segmentSize());
+            char *buffer = writer->acquire();
+            if (!buffer)
+                return false;
+            std::copy_n(plaintext.data(), plaintext.size(), buffer);
+            return writer->submit(buffer, plaintext.size());
         });
-    const Ste1Status status = decryptor.decryptDevice(*input);
+    decryptorPointer = &decryptor;
+    Ste1Status status = decryptor.decryptDevice(*input);
+    if (writer && !writer->finish() && (status.ok() || status.error == Ste1Error::OutputRejected))
+        status = Ste1Status::failure(Ste1Error::Io, QStringLiteral("cannot write %1: %2").arg(paths->out, writer->errorString()));
     if (!status.ok()) {
         output.discard();
-        return failure(command, status.error == Ste1Error::OutputRejected
-                                    ? QStringLiteral("cannot write %1: %2").arg(paths->out, writeError)
-                                    : status.message);
+        return failure(command, status.message);
     }
     if (!output.commit(&error))
         return failure(command, error);

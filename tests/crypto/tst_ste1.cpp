@@ -1,5 +1,6 @@
 // The STE1 envelope through the engine API: round trips, random access, and the reader's
 // refusals (tampering, truncation, reordering, splicing, trailing data, wrong passphrase).
+#include "core/crypto/Hkdf.h"
 #include "core/crypto/MasterKey.h"
 #include "core/crypto/Sha256.h"
 #include "core/crypto/Ste1Decryptor.h"
@@ -8,6 +9,8 @@
 
 #include <QBuffer>
 #include <QCryptographicHash>
+#include <QFile>
+#include <QRegularExpression>
 #include <QRandomGenerator>
 #include <QTemporaryFile>
 #include <QTest>
@@ -97,6 +100,45 @@ private:
     QByteArray m_passphrase;
     std::map<std::pair<QByteArray, quint32>, MasterKey> m_cache;
 };
+
+// The ```ste1-vector blocks of docs/FORMAT.md: "key: value" lines, long hex continued on
+// indented lines.
+QList<QHash<QString, QString>> documentedVectors()
+{
+    QFile doc(QStringLiteral(TRAINGUARD_TEST_DATA_DIR "/../../docs/FORMAT.md"));
+    if (!doc.open(QIODevice::ReadOnly))
+        return {};
+    const QString text = QString::fromUtf8(doc.readAll());
+    QList<QHash<QString, QString>> vectors;
+    static const QRegularExpression block(QStringLiteral("```ste1-vector\\n(.*?)```"),
+                                          QRegularExpression::DotMatchesEverythingOption);
+    for (auto it = block.globalMatch(text); it.hasNext();) {
+        QHash<QString, QString> values;
+        QString key;
+        const QStringList lines = it.next().captured(1).split(u'\n', Qt::SkipEmptyParts);
+        for (const QString &line : lines) {
+            if (line.startsWith(QStringLiteral("    ")) && !key.isEmpty()) {
+                values[key] += line.trimmed();
+            } else {
+                const qsizetype colon = line.indexOf(u':');
+                key = line.left(colon);
+                values[key] = line.mid(colon + 1).trimmed();
+            }
+        }
+        vectors << values;
+    }
+    return vectors;
+}
+
+QByteArray vectorPlaintext(const QString &spec)
+{
+    if (spec.startsWith(QStringLiteral("ascii:")))
+        return spec.mid(6).toLatin1();
+    QByteArray bytes(spec.mid(8).toInt(), Qt::Uninitialized);
+    for (qsizetype i = 0; i < bytes.size(); ++i)
+        bytes[i] = static_cast<char>(i % 251);
+    return bytes;
+}
 
 } // namespace
 
@@ -482,6 +524,52 @@ private slots:
         QVERIFY(encryptor.encryptSegment(1, QByteArray(), SegmentPosition::Last).isEmpty());
         QVERIFY(encryptor.encryptSegment(quint64(1) << 32, QByteArray(10, 'a'), SegmentPosition::Last).isEmpty());
         QCOMPARE(encryptor.encryptSegment(0, QByteArray(), SegmentPosition::Last).size(), 16);
+    }
+
+    // The vectors in docs/FORMAT.md (checked independently by ste1_reference.py) reproduced by
+    // this engine, and the reference implementation's files decrypted by it.
+    void documentedVectors()
+    {
+        const QList<QHash<QString, QString>> vectors = ::documentedVectors();
+        QCOMPARE(vectors.size(), 3);
+        for (const QHash<QString, QString> &v : vectors) {
+            const QString name = v.value(QStringLiteral("name"));
+            const auto hex = [&](const char *field) { return QByteArray::fromHex(v.value(QLatin1String(field)).toLatin1()); };
+            const MasterKey key = MasterKey::derive(v.value(QStringLiteral("passphrase")), hex("kdf_salt"),
+                                                    v.value(QStringLiteral("iterations")).toUInt());
+            QVERIFY2(key.isValid(), qPrintable(name));
+            QCOMPARE(QByteArray(reinterpret_cast<const char *>(key.data()), 32), hex("master_key"));
+            QByteArray segmentKey(32, Qt::Uninitialized);
+            QVERIFY(hkdfSha256(key.data(), 32, hex("file_salt"), "STE1 segment key",
+                               reinterpret_cast<unsigned char *>(segmentKey.data()), 32));
+            QCOMPARE(segmentKey, hex("segment_key"));
+            const Ste1Header header = Ste1Header::createWith(key, v.value(QStringLiteral("segment_size")).toUInt(),
+                                                             hex("file_salt"), hex("nonce_prefix"));
+            QCOMPARE(header.keyCheck(), hex("key_check"));
+            QCOMPARE(header.serialise(), hex("header"));
+
+            const QByteArray plaintext = vectorPlaintext(v.value(QStringLiteral("plaintext")));
+            Ste1Encryptor encryptor(key, header);
+            QBuffer in;
+            in.setData(plaintext);
+            in.open(QIODevice::ReadOnly);
+            QBuffer out;
+            out.open(QIODevice::WriteOnly);
+            QVERIFY(encryptor.encryptDevice(in, out).ok());
+            const QByteArray ciphertext = out.data();
+            QCOMPARE(QByteArray::number(ciphertext.size()), v.value(QStringLiteral("ciphertext_size")).toLatin1());
+            QCOMPARE(Sha256::hash(ciphertext), hex("ciphertext_sha256"));
+            if (v.contains(QStringLiteral("ciphertext")))
+                QCOMPARE(ciphertext, hex("ciphertext"));
+            if (v.contains(QStringLiteral("last_segment")))
+                QVERIFY(ciphertext.endsWith(hex("last_segment")));
+
+            QFile fixture(QStringLiteral(TRAINGUARD_TEST_DATA_DIR "/crypto/vector-%1.ste").arg(QString(name).replace(u' ', u'-')));
+            QVERIFY2(fixture.open(QIODevice::ReadOnly), qPrintable(fixture.fileName()));
+            const Decrypted decrypted = decrypt([&](const QByteArray &, quint32) { return key; }, fixture.readAll(), 1000);
+            QVERIFY2(decrypted.status.ok(), qPrintable(decrypted.status.message));
+            QCOMPARE(decrypted.plaintext, plaintext);
+        }
     }
 
     void sha256MatchesReference()

@@ -1,5 +1,7 @@
 #include "core/crypto/Ste1Encryptor.h"
 
+#include "core/crypto/AsyncDeviceWriter.h"
+
 #include <QIODevice>
 
 #include <memory>
@@ -21,18 +23,6 @@ qint64 readFully(QIODevice &device, char *buffer, qint64 size)
         total += got;
     }
     return total;
-}
-
-Ste1Status writeAll(QIODevice &device, const char *data, qint64 size)
-{
-    qint64 total = 0;
-    while (total < size) {
-        const qint64 written = device.write(data + total, size - total);
-        if (written <= 0)
-            return Ste1Status::failure(Ste1Error::Io, QStringLiteral("write failed: %1").arg(device.errorString()));
-        total += written;
-    }
-    return Ste1Status::success();
 }
 
 } // namespace
@@ -77,34 +67,52 @@ Ste1Status Ste1Encryptor::encryptDevice(QIODevice &plaintext, QIODevice &ciphert
     if (!isValid())
         return Ste1Status::failure(Ste1Error::Internal, QStringLiteral("encryptor not initialised"));
     const qint64 size = segmentSize();
-    if (firstSegment > 0) {
-        if (plaintext.isSequential() || !plaintext.seek(static_cast<qint64>(firstSegment) * size))
-            return Ste1Status::failure(Ste1Error::Io, QStringLiteral("cannot seek input to segment %1").arg(firstSegment));
-    } else if (Ste1Status status = writeAll(ciphertext, headerBytes().constData(), Ste1Header::Size); !status.ok()) {
-        return status;
+    if (firstSegment > 0
+        && (plaintext.isSequential() || !plaintext.seek(static_cast<qint64>(firstSegment) * size)))
+        return Ste1Status::failure(Ste1Error::Io, QStringLiteral("cannot seek input to segment %1").arg(firstSegment));
+    // Writes overlap with reading and encryption (they cost about as much as AES-GCM).
+    AsyncDeviceWriter writer(ciphertext, size + Ste1Header::TagSize);
+    const auto writeError = [&writer] {
+        writer.finish();
+        return Ste1Status::failure(Ste1Error::Io, QStringLiteral("write failed: %1").arg(writer.errorString()));
+    };
+    if (firstSegment == 0) {
+        char *out = writer.acquire();
+        if (!out)
+            return writeError();
+        std::copy_n(headerBytes().constData(), Ste1Header::Size, out);
+        writer.submit(out, Ste1Header::Size);
     }
     // One segment of look-ahead tells whether the current one is the last.
     std::unique_ptr<char[]> current(new char[size]);
     std::unique_ptr<char[]> next(new char[size]);
-    std::unique_ptr<char[]> out(new char[size + Ste1Header::TagSize]);
-    const auto readError = [&plaintext] {
+    const auto readError = [&plaintext, &writer] {
+        writer.finish();
         return Ste1Status::failure(Ste1Error::Io, QStringLiteral("read failed: %1").arg(plaintext.errorString()));
     };
     qint64 currentSize = readFully(plaintext, current.get(), size);
     if (currentSize < 0)
         return readError();
-    if (currentSize == 0 && firstSegment > 0)
+    if (currentSize == 0 && firstSegment > 0) {
+        writer.finish();
         return Ste1Status::failure(Ste1Error::Io, QStringLiteral("input ends before segment %1").arg(firstSegment));
+    }
     qint64 done = static_cast<qint64>(firstSegment) * size;
     for (quint64 index = firstSegment;; ++index) {
         const qint64 nextSize = currentSize < size ? 0 : readFully(plaintext, next.get(), size);
         if (nextSize < 0)
             return readError();
         const SegmentPosition position = nextSize == 0 ? SegmentPosition::Last : SegmentPosition::Middle;
-        if (!encryptSegment(index, QByteArrayView(current.get(), currentSize), position, out.get()))
+        char *out = writer.acquire();
+        if (!out)
+            return writeError();
+        if (!encryptSegment(index, QByteArrayView(current.get(), currentSize), position, out)) {
+            writer.submit(out, 0);
+            writer.finish();
             return Ste1Status::failure(Ste1Error::Internal, QStringLiteral("encryption failed (segment %1)").arg(index));
-        if (Ste1Status status = writeAll(ciphertext, out.get(), currentSize + Ste1Header::TagSize); !status.ok())
-            return status;
+        }
+        if (!writer.submit(out, currentSize + Ste1Header::TagSize))
+            return writeError();
         done += currentSize;
         if (progress)
             progress(done);
@@ -113,6 +121,8 @@ Ste1Status Ste1Encryptor::encryptDevice(QIODevice &plaintext, QIODevice &ciphert
         current.swap(next);
         currentSize = nextSize;
     }
+    if (!writer.finish())
+        return writeError();
     return Ste1Status::success();
 }
 
