@@ -140,6 +140,8 @@ bool SendSession::prepare(QString *error)
     }
     m_stage = SendStage::DerivingKey;
     emitProgress(true);
+    // PBKDF2 and hashing the first file are independent: overlap them.
+    m_firstDigest = std::async(std::launch::async, [path = m_jobs.first().absolutePath] { return Sha256::hashFile(path); });
     m_profileKey = m_keys.obtain(m_config.passphrase, salt, m_config.kdfIterations);
     if (!m_profileKey.isValid()) {
         *error = QStringLiteral("cannot derive the master key");
@@ -236,9 +238,10 @@ void SendSession::startFile()
     if (!m_source) {
         m_stage = SendStage::Hashing;
         emitProgress(true);
-        const std::optional<QByteArray> digest = Sha256::hashFile(job.absolutePath, &error);
+        const std::optional<QByteArray> digest = m_current == 0 && m_firstDigest.valid() ? m_firstDigest.get()
+                                                                                       : Sha256::hashFile(job.absolutePath, &error);
         if (!digest) {
-            fail(error);
+            fail(error.isEmpty() ? QStringLiteral("cannot read %1").arg(job.absolutePath) : error);
             return;
         }
         m_sha256 = QString::fromLatin1(digest->toHex());

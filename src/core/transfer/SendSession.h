@@ -10,7 +10,9 @@
 #include <QPointer>
 #include <QSslConfiguration>
 
+#include <future>
 #include <memory>
+#include <optional>
 
 class QNetworkAccessManager;
 class QNetworkReply;
@@ -74,6 +76,7 @@ private:
     QList<FileJob> m_jobs;
     int m_current = -1;
     QString m_sha256; // of the current file's plaintext
+    std::future<std::optional<QByteArray>> m_firstDigest; // hashed while the key is derived
     std::unique_ptr<CiphertextSource> m_source;
     QUrl m_location;
     qint64 m_offset = 0;

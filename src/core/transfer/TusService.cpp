@@ -1,5 +1,6 @@
 #include "core/transfer/TusService.h"
 
+#include "core/crypto/Ste1Header.h"
 #include "core/transfer/BearerToken.h"
 #include "core/transfer/StoragePath.h"
 #include "core/transfer/UploadStore.h"
@@ -85,6 +86,7 @@ public:
             return false;
         }
         m_startOffset = record->offset;
+        m_keyPrefetched = m_startOffset >= headerSize;
         record->patchInProgress = true;
         if (!m_checksum.isEmpty()) {
             m_hash.reset(EVP_MD_CTX_new());
@@ -111,6 +113,12 @@ public:
         if (n > 0) {
             m_written += n;
             record->offset = m_startOffset + m_written;
+        }
+        if (m_startOffset + m_written >= headerSize && !m_keyPrefetched) {
+            m_keyPrefetched = true;
+            QFile spool(m_store->spoolPath(m_id));
+            if (spool.open(QIODevice::ReadOnly))
+                m_store->prefetchKey(spool.read(headerSize));
         }
         if (n != data.size()) {
             // Full disk or I/O error: tus keeps what was written.
@@ -179,6 +187,8 @@ private:
     qint64 m_written = 0;
     std::unique_ptr<EVP_MD_CTX, HashDeleter> m_hash;
     bool m_ended = false;
+    bool m_keyPrefetched = false;
+    static constexpr qint64 headerSize = Crypto::Ste1Header::Size;
 };
 
 } // namespace

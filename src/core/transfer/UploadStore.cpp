@@ -1,6 +1,7 @@
 #include "core/transfer/UploadStore.h"
 
 #include "core/Logging.h"
+#include "core/crypto/Ste1Header.h"
 #include "core/transfer/UploadFinalizer.h"
 
 #include <QDir>
@@ -126,6 +127,17 @@ void UploadStore::remove(const QString &id)
     QFile::remove(spoolPath(id));
     QFile::remove(recordPath(id));
     m_records.remove(id);
+}
+
+void UploadStore::prefetchKey(const QByteArray &headerBytes)
+{
+    if (!m_keyProvider)
+        return;
+    m_pool.start([provider = m_keyProvider, headerBytes] {
+        Crypto::Ste1Status status;
+        if (const std::optional<Crypto::Ste1Header> header = Crypto::Ste1Header::parse(headerBytes, &status))
+            provider(header->kdfSalt(), header->iterations()); // fills the cache
+    });
 }
 
 void UploadStore::finalize(const QString &id)

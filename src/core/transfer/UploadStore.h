@@ -39,6 +39,9 @@ public:
     QString spoolPath(const QString &id) const;
     bool persist(UploadRecord &record);
     void remove(const QString &id);
+    // Derives the master key for an envelope header on the pool as soon as
+    // the header has arrived, so that verification does not wait for PBKDF2.
+    void prefetchKey(const QByteArray &headerBytes);
     // Called when the last byte has arrived.
     void finalize(const QString &id);
     void expireStale();
