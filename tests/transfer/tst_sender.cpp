@@ -15,7 +15,11 @@
 #include <QJsonObject>
 #include <QRandomGenerator>
 #include <QSignalSpy>
+#include <QProcess>
+#include <QScopeGuard>
 #include <QTcpSocket>
+
+#include <unistd.h>
 
 #include <memory>
 
@@ -412,6 +416,44 @@ private slots:
         QVERIFY(writeFile(input(QStringLiteral("after-stall.bin")), "still works"));
         const SendResult result = send(senderConfig(input(QStringLiteral("after-stall.bin"))));
         QVERIFY2(result.ok, qPrintable(result.message));
+    }
+
+    void fullDiskIsAnErrorNotATruncatedFile_data()
+    {
+        QTest::addColumn<int>("size");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("spool fills up") << 3 * 1024 * 1024 << QStringLiteral("507");
+        QTest::newRow("store fills up") << 700 * 1024 << QStringLiteral("disk full");
+    }
+
+    void fullDiskIsAnErrorNotATruncatedFile()
+    {
+        QFETCH(int, size);
+        QFETCH(QString, expected);
+        if (geteuid() != 0)
+            QSKIP("mounting a small tmpfs needs root");
+        const QString mountPoint = m_fixture.dir.filePath(QStringLiteral("small-disk"));
+        QVERIFY(QDir().mkpath(mountPoint));
+        QCOMPARE(QProcess::execute(QStringLiteral("mount"), {QStringLiteral("-t"), QStringLiteral("tmpfs"), QStringLiteral("-o"),
+                                                             QStringLiteral("size=1m"), QStringLiteral("tmpfs"), mountPoint}),
+                 0);
+        const auto unmount = qScopeGuard([&] { QProcess::execute(QStringLiteral("umount"), {mountPoint}); });
+        ReceiverConfig config = receiverConfig();
+        config.port = 0;
+        config.storeDir = mountPoint + QStringLiteral("/store");
+        Receiver small;
+        QString error;
+        QVERIFY2(small.start(config, &error), qPrintable(error));
+        const quint16 savedPort = m_port;
+        m_port = small.port();
+        QVERIFY(writeFile(input(QStringLiteral("too-big.bin")), randomBytes(size)));
+        const SendResult result = send(senderConfig(input(QStringLiteral("too-big.bin"))));
+        m_port = savedPort;
+        QVERIFY(!result.ok);
+        QVERIFY2(result.message.contains(expected), qPrintable(result.message));
+        QVERIFY(!QFileInfo::exists(config.storeDir + QStringLiteral("/too-big.bin")));
+        // No temporary file left behind either.
+        QCOMPARE(QDir(config.storeDir).entryList(QDir::Files | QDir::Hidden), QStringList());
     }
 
     void mutualTls()
