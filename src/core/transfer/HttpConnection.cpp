@@ -41,7 +41,18 @@ HttpConnection::HttpConnection(QSslSocket *socket, const HttpLimits &limits, Htt
     m_bodyBuffer.resize(m_limits.readChunkBytes);
     m_timer.setSingleShot(true);
     connect(&m_timer, &QTimer::timeout, this, &HttpConnection::onTimeout);
-    connect(m_socket, &QSslSocket::readyRead, this, &HttpConnection::readSocket);
+    // Qt's OpenSSL backend emits readyRead for every 4 KiB it decrypts, all
+    // within one event: reading on each would mean a 4 KiB file write each.
+    // Coalesce into one read per event-loop pass instead.
+    connect(m_socket, &QSslSocket::readyRead, this, [this] {
+        if (m_readScheduled)
+            return;
+        m_readScheduled = true;
+        QMetaObject::invokeMethod(this, [this] {
+            m_readScheduled = false;
+            readSocket();
+        }, Qt::QueuedConnection);
+    });
     connect(m_socket, &QSslSocket::disconnected, this, &HttpConnection::onDisconnected);
     m_timer.start(m_limits.idleTimeout_ms);
     if (m_socket->bytesAvailable() > 0)

@@ -68,6 +68,7 @@ private:
     QTimer m_timer;
     QByteArray m_peer;
     bool m_keepAlive = true;
+    bool m_readScheduled = false;
 };
 
 } // namespace TrainGuard::Transfer

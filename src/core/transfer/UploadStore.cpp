@@ -2,6 +2,7 @@
 
 #include "core/Logging.h"
 #include "core/crypto/Ste1Header.h"
+#include "core/transfer/KeyDerivation.h"
 #include "core/transfer/UploadFinalizer.h"
 
 #include <QDir>
@@ -24,7 +25,7 @@ UploadStore::UploadStore(const UploadStoreConfig &config, QObject *parent)
     if (m_config.spoolDir.isEmpty())
         m_config.spoolDir = QDir(m_config.storeDir).filePath(QStringLiteral(".trainguard-spool"));
     if (!m_config.passphrase.isEmpty())
-        m_keyProvider = m_keys.keyProvider(m_config.passphrase);
+        m_keyProvider = KeyDerivation::provider(m_keys, m_config.passphrase);
     OPENSSL_cleanse(m_config.passphrase.data(), static_cast<size_t>(m_config.passphrase.size()));
     m_config.passphrase.clear();
     m_pool.setMaxThreadCount(2);
