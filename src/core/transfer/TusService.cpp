@@ -1,6 +1,5 @@
 #include "core/transfer/TusService.h"
 
-#include "core/crypto/Ste1Header.h"
 #include "core/transfer/BearerToken.h"
 #include "core/transfer/StoragePath.h"
 #include "core/transfer/UploadStore.h"
@@ -86,7 +85,6 @@ public:
             return false;
         }
         m_startOffset = record->offset;
-        m_keyPrefetched = m_startOffset >= headerSize;
         record->patchInProgress = true;
         if (!m_checksum.isEmpty()) {
             m_hash.reset(EVP_MD_CTX_new());
@@ -114,12 +112,8 @@ public:
             m_written += n;
             record->offset = m_startOffset + m_written;
         }
-        if (m_startOffset + m_written >= headerSize && !m_keyPrefetched) {
-            m_keyPrefetched = true;
-            QFile spool(m_store->spoolPath(m_id));
-            if (spool.open(QIODevice::ReadOnly))
-                m_store->prefetchKey(spool.read(headerSize));
-        }
+        if (!m_hash) // without a checksum, written bytes are final
+            m_store->advance(m_id, record->offset);
         if (n != data.size()) {
             // Full disk or I/O error: tus keeps what was written.
             end(record, m_hash ? Outcome::Discard : Outcome::Keep);
@@ -145,6 +139,7 @@ public:
             }
         }
         end(record, Outcome::Keep);
+        m_store->advance(m_id, record->offset);
         HttpResponse response = tusResponse(204);
         response.set("Upload-Offset", QByteArray::number(record->offset));
         if (record->offset == record->length)
@@ -187,8 +182,6 @@ private:
     qint64 m_written = 0;
     std::unique_ptr<EVP_MD_CTX, HashDeleter> m_hash;
     bool m_ended = false;
-    bool m_keyPrefetched = false;
-    static constexpr qint64 headerSize = Crypto::Ste1Header::Size;
 };
 
 } // namespace

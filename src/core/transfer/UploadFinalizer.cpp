@@ -17,7 +17,9 @@ namespace {
 
 constexpr qint64 copyChunkBytes = 1 << 20;
 
-bool prepareTarget(const FinalizeRequest &request, const QString &target, QString *error)
+} // namespace
+
+bool UploadFinalizer::prepareTarget(const QString &storeDir, const QString &target, QString *error)
 {
     const QString parent = QFileInfo(target).absolutePath();
     if (!QDir().mkpath(parent)) {
@@ -25,7 +27,7 @@ bool prepareTarget(const FinalizeRequest &request, const QString &target, QStrin
         return false;
     }
     // Defence in depth against symlinks planted inside the store.
-    const QString canonicalStore = QFileInfo(request.storeDir).canonicalFilePath();
+    const QString canonicalStore = QFileInfo(storeDir).canonicalFilePath();
     const QString canonicalParent = QFileInfo(parent).canonicalFilePath();
     if (canonicalStore.isEmpty() || !(canonicalParent == canonicalStore || canonicalParent.startsWith(canonicalStore + u'/'))) {
         *error = QStringLiteral("destination escapes the store");
@@ -34,12 +36,14 @@ bool prepareTarget(const FinalizeRequest &request, const QString &target, QStrin
     return true;
 }
 
+namespace {
+
 // Without a passphrase the receiver can only keep the envelope.
 FinalizeResult storeCiphertext(const FinalizeRequest &request)
 {
     FinalizeResult result;
     const QString target = QDir(request.storeDir).filePath(request.destination + QStringLiteral(".ste1"));
-    if (!prepareTarget(request, target, &result.error))
+    if (!UploadFinalizer::prepareTarget(request.storeDir, target, &result.error))
         return result;
     QFile in(request.spoolPath);
     if (!in.open(QIODevice::ReadOnly)) {
@@ -81,7 +85,7 @@ FinalizeResult decryptIntoStore(const FinalizeRequest &request)
 {
     FinalizeResult result;
     const QString target = QDir(request.storeDir).filePath(request.destination);
-    if (!prepareTarget(request, target, &result.error))
+    if (!UploadFinalizer::prepareTarget(request.storeDir, target, &result.error))
         return result;
     QFile in(request.spoolPath);
     if (!in.open(QIODevice::ReadOnly)) {

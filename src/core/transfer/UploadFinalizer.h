@@ -32,6 +32,8 @@ class UploadFinalizer
 {
 public:
     static FinalizeResult run(const FinalizeRequest &request);
+    // Creates the target's directory and checks it stays inside the store.
+    static bool prepareTarget(const QString &storeDir, const QString &target, QString *error);
 };
 
 } // namespace TrainGuard::Transfer

@@ -1,8 +1,8 @@
 #include "core/transfer/UploadStore.h"
 
 #include "core/Logging.h"
-#include "core/crypto/Ste1Header.h"
 #include "core/transfer/KeyDerivation.h"
+#include "core/transfer/StreamingVerifier.h"
 #include "core/transfer/UploadFinalizer.h"
 
 #include <QDir>
@@ -35,6 +35,8 @@ UploadStore::UploadStore(const UploadStoreConfig &config, QObject *parent)
 
 UploadStore::~UploadStore()
 {
+    for (const auto &verifier : std::as_const(m_verifiers))
+        verifier->cancel();
     m_pool.waitForDone();
 }
 
@@ -125,19 +127,47 @@ bool UploadStore::persist(UploadRecord &record)
 
 void UploadStore::remove(const QString &id)
 {
+    if (const std::shared_ptr<StreamingVerifier> verifier = m_verifiers.take(id))
+        verifier->cancel();
     QFile::remove(spoolPath(id));
     QFile::remove(recordPath(id));
     m_records.remove(id);
 }
 
-void UploadStore::prefetchKey(const QByteArray &headerBytes)
+std::shared_ptr<StreamingVerifier> UploadStore::verifierFor(const UploadRecord &record)
 {
-    if (!m_keyProvider)
+    auto it = m_verifiers.find(record.id);
+    if (it != m_verifiers.end())
+        return *it;
+    auto verifier = std::make_shared<StreamingVerifier>(
+        FinalizeRequest{spoolPath(record.id), m_config.storeDir, record.destination, record.expectedSha256, m_keyProvider});
+    m_verifiers.insert(record.id, verifier);
+    return verifier;
+}
+
+void UploadStore::advance(const QString &id, qint64 offset)
+{
+    const UploadRecord *record = find(id);
+    if (!record || !m_keyProvider)
         return;
-    m_pool.start([provider = m_keyProvider, headerBytes] {
-        Crypto::Ste1Status status;
-        if (const std::optional<Crypto::Ste1Header> header = Crypto::Ste1Header::parse(headerBytes, &status))
-            provider(header->kdfSalt(), header->iterations()); // fills the cache
+    const std::shared_ptr<StreamingVerifier> verifier = verifierFor(*record);
+    verifier->advance(offset);
+    schedule(id, verifier);
+}
+
+void UploadStore::schedule(const QString &id, const std::shared_ptr<StreamingVerifier> &verifier)
+{
+    if (!verifier->claimTask())
+        return;
+    QPointer<UploadStore> self(this);
+    m_pool.start([self, id, verifier] {
+        const std::optional<FinalizeResult> result = verifier->process();
+        if (!result)
+            return;
+        QMetaObject::invokeMethod(self.data(), [self, id, result] {
+            if (self)
+                self->applyResult(id, result->state, result->storedPath, result->plaintextSha256, result->error);
+        }, Qt::QueuedConnection);
     });
 }
 
@@ -148,6 +178,12 @@ void UploadStore::finalize(const QString &id)
         return;
     record->state = UploadState::Verifying;
     persist(*record);
+    if (m_keyProvider) {
+        const std::shared_ptr<StreamingVerifier> verifier = verifierFor(*record);
+        verifier->complete(record->length);
+        schedule(id, verifier);
+        return;
+    }
     FinalizeRequest request{spoolPath(id), m_config.storeDir, record->destination, record->expectedSha256, m_keyProvider};
     QPointer<UploadStore> self(this);
     m_pool.start([self, id, request] {
@@ -164,6 +200,7 @@ void UploadStore::finalize(const QString &id)
 void UploadStore::applyResult(const QString &id, UploadState state, const QString &storedPath, const QString &sha256,
                               const QString &error)
 {
+    m_verifiers.remove(id);
     UploadRecord *record = find(id);
     if (!record)
         return;

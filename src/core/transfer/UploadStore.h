@@ -9,7 +9,11 @@
 #include <QThreadPool>
 #include <QTimer>
 
+#include <memory>
+
 namespace TrainGuard::Transfer {
+
+class StreamingVerifier;
 
 struct UploadStoreConfig {
     QString storeDir;
@@ -39,9 +43,9 @@ public:
     QString spoolPath(const QString &id) const;
     bool persist(UploadRecord &record);
     void remove(const QString &id);
-    // Derives the master key for an envelope header on the pool as soon as
-    // the header has arrived, so that verification does not wait for PBKDF2.
-    void prefetchKey(const QByteArray &headerBytes);
+    // Bytes [0, offset) of the upload's spool are final: with a passphrase
+    // they are verified and decrypted now, while the rest arrives.
+    void advance(const QString &id, qint64 offset);
     // Called when the last byte has arrived.
     void finalize(const QString &id);
     void expireStale();
@@ -51,12 +55,15 @@ signals:
 
 private:
     QString recordPath(const QString &id) const;
+    void schedule(const QString &id, const std::shared_ptr<StreamingVerifier> &verifier);
+    std::shared_ptr<StreamingVerifier> verifierFor(const UploadRecord &record);
     void applyResult(const QString &id, UploadState state, const QString &storedPath, const QString &sha256, const QString &error);
 
     UploadStoreConfig m_config;
     Crypto::MasterKeyCache m_keys; // derives once per sender profile
     Crypto::Ste1Decryptor::KeyProvider m_keyProvider;
     QHash<QString, UploadRecord> m_records;
+    QHash<QString, std::shared_ptr<StreamingVerifier>> m_verifiers;
     QThreadPool m_pool;
     QTimer m_expiryTimer;
 };
