@@ -33,17 +33,19 @@ Ste1Encryptor::Ste1Encryptor(const MasterKey &masterKey, quint32 segmentSize)
 }
 
 Ste1Encryptor::Ste1Encryptor(const MasterKey &masterKey, const Ste1Header &header)
-    : m_cipher(masterKey, header, Ste1SegmentCipher::Direction::Encrypt)
+    : m_cipher(masterKey, header, Ste1SegmentCipher::Direction::Encrypt), m_keyMatches(header.keyCheckMatches(masterKey))
 {
 }
 
 bool Ste1Encryptor::isValid() const
 {
-    return m_cipher.isValid();
+    return m_cipher.isValid() && m_keyMatches;
 }
 
 bool Ste1Encryptor::encryptSegment(quint64 index, QByteArrayView plaintext, SegmentPosition position, char *out)
 {
+    if (!m_keyMatches)
+        return false;
     // Only the last segment may be short; only an empty file has an empty segment.
     if (position == SegmentPosition::Middle && plaintext.size() != static_cast<qsizetype>(segmentSize()))
         return false;
