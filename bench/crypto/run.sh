@@ -4,7 +4,7 @@
 #   cmake --preset release && cmake --build --preset release
 #   bench/crypto/run.sh [big_MiB=1024] [small_MiB=256]
 #
-# On tmpfs (/dev/shm): trainguard-cli encrypt/decrypt of a big file (default 1 GiB) and of a
+# In memory: the engine alone (encryptSegment, incremental decryptor). On tmpfs (/dev/shm): trainguard-cli encrypt/decrypt of a big file (default 1 GiB) and of a
 # small one; bulk throughput = slope between the two sizes (takes out the fixed cost, i.e. the
 # 600000-iteration PBKDF2 and start-up); `openssl speed -evp aes-256-gcm` at 16 KiB (the CPU's
 # AES-GCM limit); `age` and `gpg --symmetric --cipher-algo AES256` on the same big file. Each
@@ -69,6 +69,13 @@ echo "openssl speed -evp aes-256-gcm, 16 KiB blocks:"
 speed_k=$(openssl speed -evp aes-256-gcm -bytes 16384 -seconds 3 2>/dev/null | awk '/^AES-256-GCM/ {sub(/k$/, "", $2); print $2}')
 limit=$(awk -v k="$speed_k" 'BEGIN{printf "%.1f", k*1000/1048576}')
 echo "  CPU limit                                    $limit MiB/s"
+echo "STE1 engine in memory (no file I/O, no KDF; bench/crypto/ste1_memory_bench.cpp):"
+c++ -O2 -std=c++20 -DQT_NO_CAST_FROM_ASCII -fPIC -I "$root/src" "$root/bench/crypto/ste1_memory_bench.cpp" \
+    "$root/build/release/src/core/libtrainguard_core.a" $(pkg-config --cflags --libs Qt6Core Qt6Network) -lcrypto \
+    -o "$work/ste1_memory_bench"
+read -r mem_enc mem_dec < <("$work/ste1_memory_bench" "$big_mib")
+echo "  encrypt                                      $mem_enc MiB/s   ($(awk -v a="$mem_enc" -v b="$limit" 'BEGIN{printf "%.0f%%", 100*a/b}') of the CPU limit)"
+echo "  decrypt (incremental, tags verified)         $mem_dec MiB/s   ($(awk -v a="$mem_dec" -v b="$limit" 'BEGIN{printf "%.0f%%", 100*a/b}') of the CPU limit)"
 echo "I/O floor on this file system (no crypto):"
 MIB=$big_mib
 best_of3 "cat big > copy" sh -c 'cat "$1" > "$2"' sh "$work/big" "$work/copy"; t_copy=$SECS
