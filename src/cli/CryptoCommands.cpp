@@ -360,8 +360,9 @@ int runDecrypt(const QStringList &arguments)
             if (plaintext.isEmpty())
                 return true;
             if (!writer)
-                writer = std::make_unique<AsyncDeviceWriter>(output.device(),
-                                                             decryptorPointer->header()->segmentSize());
+                writer = std::make_unique<AsyncDeviceWriter>(
+                    output.device(), decryptorPointer->header()->segmentSize(),
+                    AsyncDeviceWriter::depthFor(decryptorPointer->header()->segmentSize()));
             char *buffer = writer->acquire();
             if (!buffer)
                 return false;

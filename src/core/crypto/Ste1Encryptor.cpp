@@ -73,7 +73,7 @@ Ste1Status Ste1Encryptor::encryptDevice(QIODevice &plaintext, QIODevice &ciphert
         && (plaintext.isSequential() || !plaintext.seek(static_cast<qint64>(firstSegment) * size)))
         return Ste1Status::failure(Ste1Error::Io, QStringLiteral("cannot seek input to segment %1").arg(firstSegment));
     // Writes overlap with reading and encryption (they cost about as much as AES-GCM).
-    AsyncDeviceWriter writer(ciphertext, size + Ste1Header::TagSize);
+    AsyncDeviceWriter writer(ciphertext, size + Ste1Header::TagSize, AsyncDeviceWriter::depthFor(size + Ste1Header::TagSize));
     const auto writeError = [&writer] {
         writer.finish();
         return Ste1Status::failure(Ste1Error::Io, QStringLiteral("write failed: %1").arg(writer.errorString()));
