@@ -60,35 +60,38 @@ void stripLineEnd(QByteArray &bytes)
         bytes.chop(1);
 }
 
-// Reads one line from the controlling terminal with echo off; nullopt if there is no terminal.
-std::optional<Passphrase> promptOnTerminal(const char *prompt)
+enum class PromptResult { Read, NoTerminal, NothingEntered };
+
+// Reads one line from the controlling terminal with echo off.
+PromptResult promptOnTerminal(const char *prompt, std::optional<Passphrase> *passphrase)
 {
     FILE *tty = std::fopen("/dev/tty", "r+");
     if (!tty)
-        return std::nullopt;
+        return PromptResult::NoTerminal;
     const int fd = fileno(tty);
     termios saved{};
-    const bool haveTermios = tcgetattr(fd, &saved) == 0;
-    if (!haveTermios) {
+    if (tcgetattr(fd, &saved) != 0) {
         std::fclose(tty);
-        return std::nullopt;
+        return PromptResult::NoTerminal;
     }
     termios quiet = saved;
     quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
     quiet.c_lflag |= ECHONL;
+    // TCSANOW keeps type-ahead (scripts that answer before the prompt still work).
+    tcsetattr(fd, TCSANOW, &quiet);
     std::fputs(prompt, tty);
     std::fflush(tty);
-    tcsetattr(fd, TCSAFLUSH, &quiet);
     char line[1024];
     const bool read = std::fgets(line, sizeof line, tty) != nullptr;
-    tcsetattr(fd, TCSAFLUSH, &saved);
+    tcsetattr(fd, TCSANOW, &saved);
     std::fclose(tty);
     QByteArray bytes = read ? QByteArray(line) : QByteArray();
     OPENSSL_cleanse(line, sizeof line);
     if (!read)
-        return std::nullopt;
+        return PromptResult::NothingEntered;
     stripLineEnd(bytes);
-    return Passphrase(std::move(bytes));
+    passphrase->emplace(std::move(bytes));
+    return PromptResult::Read;
 }
 
 enum class Confirmation { Once, Twice };
@@ -115,15 +118,20 @@ PassphraseResult readPassphrase(const QString &passphraseFile, Confirmation conf
     } else if (qEnvironmentVariableIsSet("TRAINGUARD_PASSPHRASE")) {
         bytes = qgetenv("TRAINGUARD_PASSPHRASE");
     } else {
-        std::optional<Passphrase> first = promptOnTerminal("Passphrase: ");
-        if (!first) {
+        std::optional<Passphrase> first;
+        const PromptResult prompted = promptOnTerminal("Passphrase: ", &first);
+        if (prompted == PromptResult::NoTerminal) {
             result.error = QStringLiteral("no passphrase: set TRAINGUARD_PASSPHRASE, use --passphrase-file, or run on a terminal");
             result.usage = true;
             return result;
         }
+        if (prompted == PromptResult::NothingEntered) {
+            result.error = QStringLiteral("no passphrase entered");
+            return result;
+        }
         if (confirmation == Confirmation::Twice) {
-            std::optional<Passphrase> second = promptOnTerminal("Repeat passphrase: ");
-            if (!second || second->bytes() != first->bytes()) {
+            std::optional<Passphrase> second;
+            if (promptOnTerminal("Repeat passphrase: ", &second) != PromptResult::Read || second->bytes() != first->bytes()) {
                 result.error = QStringLiteral("passphrases do not match");
                 return result;
             }
@@ -352,8 +360,9 @@ int runDecrypt(const QStringList &arguments)
             if (plaintext.isEmpty())
                 return true;
             if (!writer)
-                writer = std::make_unique<AsyncDeviceWriter>(output.device(),
-                                                             decryptorPointer->header()->segmentSize());
+                writer = std::make_unique<AsyncDeviceWriter>(
+                    output.device(), decryptorPointer->header()->segmentSize(),
+                    AsyncDeviceWriter::depthFor(decryptorPointer->header()->segmentSize()));
             char *buffer = writer->acquire();
             if (!buffer)
                 return false;

@@ -3,9 +3,11 @@
 #include "core/crypto/Ste1Encryptor.h"
 
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QProcess>
 #include <QRandomGenerator>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -264,6 +266,48 @@ private slots:
         const Result piped = runCli({QStringLiteral("decrypt"), QStringLiteral("-"), QStringLiteral("-")}, ciphertext, passphrase);
         QCOMPARE(piped.exitCode, 1);
         QCOMPARE(piped.err, result.err);
+    }
+
+    // The no-echo prompt, on a pseudo-terminal provided by script(1).
+    void promptsOnTerminalWithoutEcho()
+    {
+        const QString script = QStandardPaths::findExecutable(QStringLiteral("script"));
+        if (script.isEmpty())
+            QSKIP("script(1) (bsdutils) is not installed");
+        const QString plain = m_dir.filePath(QStringLiteral("tty.in"));
+        const QString enc = m_dir.filePath(QStringLiteral("tty.ste"));
+        QVERIFY(writeFile(plain, "typed on a terminal"));
+        const QByteArray secret = "tty-secret-42";
+        const auto runOnTerminal = [&](const QString &commandLine, int answers) {
+            QProcess process;
+            QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+            environment.remove(QStringLiteral("TRAINGUARD_PASSPHRASE"));
+            process.setProcessEnvironment(environment);
+            process.setChildProcessModifier([] { ::setsid(); });
+            process.start(script, {QStringLiteral("-qec"), commandLine, QStringLiteral("/dev/null")});
+            QByteArray seen;
+            for (int i = 0; i < answers; ++i) {
+                // Answer each prompt only once it is shown, as a person would.
+                const QByteArray prompt = i == 0 ? "Passphrase: " : "Repeat passphrase: ";
+                QElapsedTimer timer;
+                timer.start();
+                while (!seen.contains(prompt) && timer.elapsed() < 20000) {
+                    process.waitForReadyRead(100);
+                    seen += process.readAllStandardOutput();
+                }
+                process.write(secret + "\n");
+            }
+            process.waitForFinished(30000);
+            seen += process.readAllStandardOutput();
+            return std::make_pair(process.exitCode(), seen);
+        };
+        const QString cli = QStringLiteral(TRAINGUARD_CLI_PATH);
+        auto [code, output] = runOnTerminal(QStringLiteral("%1 encrypt --iterations 100000 %2 %3").arg(cli, plain, enc), 2);
+        QVERIFY2(code == 0, output.constData());
+        QVERIFY2(!output.contains(secret), "the passphrase was echoed");
+        const Result decrypted = runCli({QStringLiteral("decrypt"), enc, QStringLiteral("-")}, {}, QString::fromLatin1(secret));
+        QCOMPARE(decrypted.exitCode, 0);
+        QCOMPARE(decrypted.out, QByteArray("typed on a terminal"));
     }
 
     void existingOutputSurvivesAFailedDecrypt()

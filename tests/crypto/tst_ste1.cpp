@@ -524,6 +524,12 @@ private slots:
         QVERIFY(encryptor.encryptSegment(1, QByteArray(), SegmentPosition::Last).isEmpty());
         QVERIFY(encryptor.encryptSegment(quint64(1) << 32, QByteArray(10, 'a'), SegmentPosition::Last).isEmpty());
         QCOMPARE(encryptor.encryptSegment(0, QByteArray(), SegmentPosition::Last).size(), 16);
+        // A header made under another key is refused (its key check would say "wrong passphrase").
+        const MasterKey other = MasterKey::fromBytes(QByteArray(32, 'o'), m_kdfSalt, MasterKey::MinIterations);
+        Ste1Encryptor mismatched(other, encryptor.header());
+        QVERIFY(!mismatched.isValid());
+        QVERIFY(mismatched.encryptSegment(0, QByteArray(10, 'a'), SegmentPosition::Last).isEmpty());
+        QVERIFY(Ste1Encryptor(m_key, encryptor.header()).isValid());
     }
 
     // The vectors in docs/FORMAT.md (checked independently by ste1_reference.py) reproduced by

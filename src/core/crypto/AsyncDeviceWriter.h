@@ -28,6 +28,12 @@ class AsyncDeviceWriter
 {
 public:
     static constexpr int DefaultDepth = 3;
+    // A depth that keeps the buffers within about 4 MiB (at least one buffer).
+    static int depthFor(qsizetype bufferSize)
+    {
+        const qsizetype fitting = qsizetype(4 << 20) / qMax(qsizetype(1), bufferSize);
+        return int(qBound(qsizetype(1), fitting, qsizetype(DefaultDepth)));
+    }
 
     AsyncDeviceWriter(QIODevice &device, qsizetype bufferSize, int depth = DefaultDepth);
     ~AsyncDeviceWriter(); // finishes (waits for queued writes)

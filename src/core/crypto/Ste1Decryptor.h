@@ -12,6 +12,9 @@
 //
 // A segment is released only once the next byte arrives (or at finish()), because a full segment
 // may be the last one: plaintext lags the input by at most one segment. Errors are sticky.
+// The key provider runs inside feed() when the 69th byte arrives: on a cache miss that is a
+// PBKDF2 derivation (~1 s), so feed from a worker thread, never the GUI thread (or parse the
+// header yourself and warm the MasterKeyCache first).
 
 #include "core/crypto/MasterKey.h"
 #include "core/crypto/Ste1Header.h"

@@ -33,17 +33,19 @@ Ste1Encryptor::Ste1Encryptor(const MasterKey &masterKey, quint32 segmentSize)
 }
 
 Ste1Encryptor::Ste1Encryptor(const MasterKey &masterKey, const Ste1Header &header)
-    : m_cipher(masterKey, header, Ste1SegmentCipher::Direction::Encrypt)
+    : m_cipher(masterKey, header, Ste1SegmentCipher::Direction::Encrypt), m_keyMatches(header.keyCheckMatches(masterKey))
 {
 }
 
 bool Ste1Encryptor::isValid() const
 {
-    return m_cipher.isValid();
+    return m_cipher.isValid() && m_keyMatches;
 }
 
 bool Ste1Encryptor::encryptSegment(quint64 index, QByteArrayView plaintext, SegmentPosition position, char *out)
 {
+    if (!m_keyMatches)
+        return false;
     // Only the last segment may be short; only an empty file has an empty segment.
     if (position == SegmentPosition::Middle && plaintext.size() != static_cast<qsizetype>(segmentSize()))
         return false;
@@ -71,7 +73,7 @@ Ste1Status Ste1Encryptor::encryptDevice(QIODevice &plaintext, QIODevice &ciphert
         && (plaintext.isSequential() || !plaintext.seek(static_cast<qint64>(firstSegment) * size)))
         return Ste1Status::failure(Ste1Error::Io, QStringLiteral("cannot seek input to segment %1").arg(firstSegment));
     // Writes overlap with reading and encryption (they cost about as much as AES-GCM).
-    AsyncDeviceWriter writer(ciphertext, size + Ste1Header::TagSize);
+    AsyncDeviceWriter writer(ciphertext, size + Ste1Header::TagSize, AsyncDeviceWriter::depthFor(size + Ste1Header::TagSize));
     const auto writeError = [&writer] {
         writer.finish();
         return Ste1Status::failure(Ste1Error::Io, QStringLiteral("write failed: %1").arg(writer.errorString()));

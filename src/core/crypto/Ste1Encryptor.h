@@ -37,8 +37,8 @@ class Ste1Encryptor
 public:
     // New file: creates a header with a fresh file salt and nonce prefix.
     explicit Ste1Encryptor(const MasterKey &masterKey, quint32 segmentSize = Ste1Header::DefaultSegmentSize);
-    // Existing header (e.g. to resume an upload: same header, same ciphertext). The header must
-    // have been created from this master key.
+    // Existing header (e.g. to resume an upload: same header, same ciphertext). Invalid unless
+    // the header's key check matches this master key.
     Ste1Encryptor(const MasterKey &masterKey, const Ste1Header &header);
 
     bool isValid() const;
@@ -70,6 +70,7 @@ public:
 
 private:
     Ste1SegmentCipher m_cipher;
+    bool m_keyMatches = false;
 };
 
 } // namespace TrainGuard::Crypto
