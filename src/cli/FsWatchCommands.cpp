@@ -1,5 +1,6 @@
 #include "cli/CliSupport.h"
 #include "cli/Commands.h"
+#include "core/alerts/AlertEngine.h"
 #include "core/fswatch/AuditLog.h"
 #include "core/fswatch/FsMonitor.h"
 
@@ -146,6 +147,15 @@ int runWatch(const QStringList &arguments)
                      .arg(watched)
                      .arg(unwatched)
                      .arg(audit ? QStringLiteral(", audit log ") + audit->path() : QString()));
+    });
+    // Alerts (mass deletion, monitoring gaps) go to stderr, one line each.
+    Alerts::AlertEngine alerts;
+    alerts.setWatchedRoots(dirs);
+    QObject::connect(&monitor, &FsMonitor::eventsReady, &alerts, &Alerts::AlertEngine::onFileEvents);
+    QObject::connect(&alerts, &Alerts::AlertEngine::alertsRaised, qApp, [](const Alerts::AlertBatch &raised) {
+        for (const Alerts::Alert &alert : raised)
+            printErr(QStringLiteral("alert: %1 %2: %3\n")
+                         .arg(Alerts::severityName(alert.severity), Alerts::alertKindName(alert.kind), alert.message));
     });
     monitor.start(dirs);
     const int result = QCoreApplication::exec();
