@@ -88,7 +88,7 @@ int runWatch(const QStringList &arguments)
     if (parseSubcommand(parser, arguments, &exitCode) == ParseResult::Exit)
         return exitCode;
 
-    const QStringList dirs = parser.positionalArguments();
+    QStringList dirs = parser.positionalArguments();
     if (dirs.isEmpty())
         return usageError(parser, QStringLiteral("missing DIR"));
     double duration_s = 0;
@@ -112,6 +112,8 @@ int runWatch(const QStringList &arguments)
         if (!QFileInfo(dir).isDir())
             return failure(command, QStringLiteral("%1: not a directory").arg(dir));
     }
+    for (QString &dir : dirs)
+        dir = QFileInfo(dir).absoluteFilePath();
 
     std::unique_ptr<AuditLog> audit;
     if (!parser.isSet(noAuditOption)) {
