@@ -292,6 +292,12 @@ private slots:
         for (const QString &path : std::as_const(paths))
             QVERIFY(::unlink(qPrintable(path)) == 0);
         QVERIFY(collector.waitFor([&] { return collector.events.size() >= fileCount; }, 30000, 800));
+        QSet<QString> reported;
+        for (const FileEvent &event : std::as_const(collector.events)) {
+            if (event.type != FileEventType::Deleted || reported.contains(event.path))
+                qWarning() << "unexpected" << describe(event) << detectedByName(event.detectedBy);
+            reported.insert(event.path);
+        }
         QCOMPARE(collector.events.size(), fileCount);
         QSet<QString> seen;
         for (const FileEvent &event : std::as_const(collector.events)) {

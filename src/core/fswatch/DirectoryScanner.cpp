@@ -26,9 +26,9 @@ EntryInfo infoFromStat(const struct stat &st)
 
 } // namespace
 
-ScanStatus DirectoryScanner::scan(const QString &directory, DirectoryEntries *entries, QString *errorText)
+ScanStatus DirectoryScanner::update(const QString &directory, DirectoryEntries *entries, ScanMode mode,
+                                    DirectoryDelta *delta, QString *errorText)
 {
-    entries->clear();
     const int dirFd = ::open(QFile::encodeName(directory).constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dirFd < 0) {
         const int error = errno;
@@ -47,13 +47,58 @@ ScanStatus DirectoryScanner::scan(const QString &directory, DirectoryEntries *en
         const char *name = entry->d_name;
         if (name[0] == '.' && (name[1] == '\0' || (name[1] == '.' && name[2] == '\0')))
             continue;
+        const quint64 direntInode = static_cast<quint64>(entry->d_ino);
+        const auto known = entries->find(QByteArray::fromRawData(name, qsizetype(std::strlen(name))));
+        if (known != entries->end()) {
+            if (mode == ScanMode::TrustUnchanged && known->direntInode == direntInode) {
+                known->seen = true;
+                continue;
+            }
+        }
         struct stat st;
         // An entry removed between readdir and fstatat is simply not there.
         if (::fstatat(dirFd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
             continue;
-        entries->insert(QFile::decodeName(name), infoFromStat(st));
+        EntryInfo info = infoFromStat(st);
+        info.direntInode = direntInode;
+        info.seen = true;
+        if (known == entries->end()) {
+            const QByteArray key(name); // deep copy: d_name is reused by readdir
+            if (delta)
+                delta->added.append({key, info});
+            entries->insert(key, info);
+            continue;
+        }
+        const EntryInfo was = known.value();
+        if (delta) {
+            if (info.isDir != was.isDir || (was.isDir && info.inode != was.inode)) {
+                delta->removed.append({known.key(), was});
+                delta->added.append({known.key(), info});
+            } else if (info.inode != was.inode || info.device != was.device) {
+                delta->replaced.append({known.key(), info});
+            } else if (!info.isDir && (info.size != was.size || info.mtime_ns != was.mtime_ns)) {
+                delta->modified.append({known.key(), info});
+            }
+        }
+        known.value() = info;
     }
     ::closedir(dir);
+
+    // Sweep: what was not seen is gone; reset the marks for the next pass.
+    // Erasing while iterating could visit an entry twice (QHash shifts
+    // entries back on erase), so removals happen after the pass.
+    QList<QByteArray> gone;
+    for (auto it = entries->begin(); it != entries->end(); ++it) {
+        if (!it->seen)
+            gone.append(it.key());
+        else
+            it->seen = false;
+    }
+    for (const QByteArray &key : std::as_const(gone)) {
+        const EntryInfo was = entries->take(key);
+        if (delta)
+            delta->removed.append({key, was});
+    }
     return ScanStatus::Ok;
 }
 

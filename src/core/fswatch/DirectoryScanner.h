@@ -1,7 +1,11 @@
 #pragma once
 
+#include <QByteArray>
 #include <QHash>
+#include <QList>
 #include <QString>
+
+#include <utility>
 
 namespace TrainGuard::FsWatch {
 
@@ -9,26 +13,45 @@ namespace TrainGuard::FsWatch {
 struct EntryInfo {
     quint64 device = 0;
     quint64 inode = 0;
+    quint64 direntInode = 0; // d_ino as readdir reports it (may differ from st_ino on overlayfs)
     qint64 size = 0;
     qint64 mtime_ns = 0;
     bool isDir = false;
-
-    friend bool operator==(const EntryInfo &, const EntryInfo &) = default;
+    bool seen = false; // scratch mark of DirectoryScanner::update
 };
 
-using DirectoryEntries = QHash<QString, EntryInfo>; // name -> info
+// Keyed by the raw file name bytes: a listing then needs no allocation or
+// UTF-16 conversion for entries that did not change.
+using DirectoryEntries = QHash<QByteArray, EntryInfo>;
+using NamedEntry = std::pair<QByteArray, EntryInfo>;
+
+// What changed in one directory since its snapshot.
+struct DirectoryDelta {
+    QList<NamedEntry> removed;  // previous info
+    QList<NamedEntry> added;    // new info
+    QList<NamedEntry> replaced; // same name and type, other inode (new info)
+    QList<NamedEntry> modified; // same inode, other size or mtime (new info)
+};
 
 enum class ScanStatus { Ok, Gone, Failed };
 
-// Lists one directory (not recursive) with readdir + fstatat. QDirIterator and
-// QFileInfo expose no inode number and stat twice per entry; rename detection
-// needs the inode and a 20k-entry directory must cost one syscall per entry.
+enum class ScanMode {
+    TrustUnchanged, // an entry whose name and d_ino are unchanged is not stat'ed
+    StatAll,        // stat every entry: finds size/mtime changes too
+};
+
+// Lists one directory (not recursive) with readdir + fstatat and updates its
+// snapshot in place. QDirIterator and QFileInfo expose no inode number and
+// allocate per entry; rename detection needs the inode, and a signalled
+// 20k-entry directory must cost one getdents pass plus one stat per new entry.
 class DirectoryScanner
 {
 public:
     // Symlinks are reported as files and never followed. Gone: the directory
     // no longer exists (ENOENT/ENOTDIR); Failed: any other error (errorText).
-    static ScanStatus scan(const QString &directory, DirectoryEntries *entries, QString *errorText = nullptr);
+    // On Gone or Failed `entries` is untouched. `delta` may be null.
+    static ScanStatus update(const QString &directory, DirectoryEntries *entries, ScanMode mode, DirectoryDelta *delta,
+                             QString *errorText = nullptr);
 
     // lstat of one path; false when it does not exist.
     static bool statPath(const QString &path, EntryInfo *info);

@@ -107,7 +107,7 @@ void FsMonitorWorker::armTree(const QString &top, DetectedBy detectedBy, bool re
         DirState state;
         state.watched = watchDirectory(directory);
         QString error;
-        const ScanStatus status = DirectoryScanner::scan(directory, &state.entries, &error);
+        const ScanStatus status = DirectoryScanner::update(directory, &state.entries, ScanMode::StatAll, nullptr, &error);
         if (status == ScanStatus::Gone) {
             if (state.watched)
                 m_watcher->removePath(directory);
@@ -133,7 +133,7 @@ void FsMonitorWorker::armTree(const QString &top, DetectedBy detectedBy, bool re
                       detectedBy);
         }
         for (auto entry = it->entries.cbegin(); entry != it->entries.cend(); ++entry) {
-            const QString path = childPath(directory, entry.key());
+            const QString path = childPath(directory, QFile::decodeName(entry.key()));
             if (reportCreated)
                 addEvent(FileEventType::Created, path, entry.value(), detectedBy);
             if (entry.value().isDir)
@@ -202,9 +202,11 @@ void FsMonitorWorker::processDirectories(const QStringList &directories, Detecte
                 continue;
             }
         }
-        DirectoryEntries fresh;
+        DirectoryDelta delta;
         QString error;
-        const ScanStatus status = DirectoryScanner::scan(directory, &fresh, &error);
+        // Live rounds trust unchanged (name, d_ino) pairs; reconciliation and polling stat everything.
+        const ScanMode mode = detectedBy == DetectedBy::Live ? ScanMode::TrustUnchanged : ScanMode::StatAll;
+        const ScanStatus status = DirectoryScanner::update(directory, &it->entries, mode, &delta, &error);
         if (status == ScanStatus::Gone) {
             // Deleted or moved: only the parent's diff can tell which.
             const QString parent = parentPath(directory);
@@ -223,28 +225,14 @@ void FsMonitorWorker::processDirectories(const QStringList &directories, Detecte
             qCWarning(lcFsWatch) << "cannot list" << directory << error;
             continue;
         }
-        DirectoryEntries &old = it->entries;
-        for (auto entry = old.cbegin(); entry != old.cend(); ++entry) {
-            const auto now = fresh.constFind(entry.key());
-            if (now == fresh.cend()) {
-                removed.append({directory, entry.key(), entry.value()});
-                continue;
-            }
-            const EntryInfo &was = entry.value();
-            if (now->isDir != was.isDir || (was.isDir && now->inode != was.inode)) {
-                removed.append({directory, entry.key(), was});
-                added.append({directory, entry.key(), now.value()});
-            } else if (now->inode != was.inode || now->device != was.device) {
-                replaced.append({directory, entry.key(), now.value()});
-            } else if (!was.isDir && (now->size != was.size || now->mtime_ns != was.mtime_ns)) {
-                addEvent(FileEventType::Modified, childPath(directory, entry.key()), now.value(), detectedBy);
-            }
-        }
-        for (auto entry = fresh.cbegin(); entry != fresh.cend(); ++entry) {
-            if (!old.contains(entry.key()))
-                added.append({directory, entry.key(), entry.value()});
-        }
-        old = std::move(fresh);
+        for (const NamedEntry &entry : std::as_const(delta.removed))
+            removed.append({directory, QFile::decodeName(entry.first), entry.second});
+        for (const NamedEntry &entry : std::as_const(delta.added))
+            added.append({directory, QFile::decodeName(entry.first), entry.second});
+        for (const NamedEntry &entry : std::as_const(delta.replaced))
+            replaced.append({directory, QFile::decodeName(entry.first), entry.second});
+        for (const NamedEntry &entry : std::as_const(delta.modified))
+            addEvent(FileEventType::Modified, childPath(directory, QFile::decodeName(entry.first)), entry.second, detectedBy);
     }
 
     // Pair removals and additions by inode: those are renames.
@@ -312,7 +300,7 @@ void FsMonitorWorker::reportSubtreeDeleted(const QString &directory, const Entry
             m_watcher->removePath(directory);
         m_unwatched.remove(directory);
         for (auto entry = state.entries.cbegin(); entry != state.entries.cend(); ++entry) {
-            const QString path = childPath(directory, entry.key());
+            const QString path = childPath(directory, QFile::decodeName(entry.key()));
             if (entry.value().isDir)
                 reportSubtreeDeleted(path, entry.value(), detectedBy);
             else
