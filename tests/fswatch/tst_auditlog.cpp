@@ -107,6 +107,12 @@ private slots:
         const QJsonObject third = QJsonDocument::fromJson(lines.at(2)).object();
         QCOMPARE(third.value(u"event").toString(), QStringLiteral("renamed"));
         QCOMPARE(third.value(u"old_path").toString(), QStringLiteral("/a/old"));
+
+        // Control characters and backslashes survive the hand-made escaping.
+        FileEventBatch odd = sampleBatch(1, QStringLiteral("/odd"));
+        odd.first().path = QStringLiteral("/odd/tab\tnew\nline\\back\u0001");
+        const QByteArray text = toJsonObjectText(odd.first());
+        QCOMPARE(QJsonDocument::fromJson(text).object().value(u"path").toString(), odd.first().path);
     }
 
     void tamperingIsDetected_data()

@@ -1,18 +1,34 @@
 #include "core/fswatch/FileEvent.h"
 
-#include <QJsonArray>
-#include <QJsonDocument>
-
 namespace TrainGuard::FsWatch {
 
 namespace {
 
-// QJsonObject sorts keys; the audit format wants a fixed order, so values are
-// escaped by QJsonDocument and the object is assembled here.
+// QJsonObject sorts keys and a QJsonDocument per value costs more than the
+// rest of an event; the audit format wants a fixed key order, so strings are
+// escaped here (RFC 8259: quote, backslash and control characters).
 QByteArray jsonString(const QString &text)
 {
-    const QByteArray array = QJsonDocument(QJsonArray{text}).toJson(QJsonDocument::Compact);
-    return array.mid(1, array.size() - 2); // strip [ ]
+    const QByteArray utf8 = text.toUtf8();
+    QByteArray out;
+    out.reserve(utf8.size() + 2);
+    out += '"';
+    for (const char c : utf8) {
+        const auto byte = static_cast<unsigned char>(c);
+        if (c == '"' || c == '\\') {
+            out += '\\';
+            out += c;
+        } else if (byte < 0x20) {
+            static constexpr char hex[] = "0123456789abcdef";
+            out += "\\u00";
+            out += hex[byte >> 4];
+            out += hex[byte & 0xf];
+        } else {
+            out += c;
+        }
+    }
+    out += '"';
+    return out;
 }
 
 } // namespace
