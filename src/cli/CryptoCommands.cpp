@@ -1,16 +1,385 @@
+// trainguard-cli encrypt / decrypt: the STE1 envelope on files or pipes.
 #include "cli/CliSupport.h"
 #include "cli/Commands.h"
+#include "core/crypto/AsyncDeviceWriter.h"
+#include "core/crypto/MasterKey.h"
+#include "core/crypto/Ste1Decryptor.h"
+#include "core/crypto/Ste1Encryptor.h"
+#include "core/crypto/Ste1Header.h"
+
+#include <QCommandLineParser>
+#include <QFile>
+#include <QFileInfo>
+#include <QSaveFile>
+
+#include <openssl/crypto.h>
+
+#include <termios.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <memory>
+#include <optional>
 
 namespace TrainGuard::Cli {
 
-int runEncrypt(const QStringList &)
+namespace {
+
+using namespace TrainGuard::Crypto;
+
+const QString StdStream = QStringLiteral("-");
+
+// Passphrase bytes that are wiped when dropped.
+class Passphrase
 {
-    return notBuiltYet(QStringLiteral("encrypt"));
+public:
+    Passphrase() = default;
+    explicit Passphrase(QByteArray bytes) : m_bytes(std::move(bytes)) {}
+    Passphrase(const Passphrase &) = delete;
+    Passphrase &operator=(const Passphrase &) = delete;
+    Passphrase(Passphrase &&) = default;
+    Passphrase &operator=(Passphrase &&) = default;
+    ~Passphrase() { OPENSSL_cleanse(m_bytes.data(), static_cast<size_t>(m_bytes.size())); }
+    const QByteArray &bytes() const { return m_bytes; }
+
+private:
+    QByteArray m_bytes;
+};
+
+struct PassphraseResult {
+    std::optional<Passphrase> passphrase;
+    QString error;
+    bool usage = false;
+};
+
+void stripLineEnd(QByteArray &bytes)
+{
+    if (bytes.endsWith('\n'))
+        bytes.chop(1);
+    if (bytes.endsWith('\r'))
+        bytes.chop(1);
 }
 
-int runDecrypt(const QStringList &)
+enum class PromptResult { Read, NoTerminal, NothingEntered };
+
+// Reads one line from the controlling terminal with echo off.
+PromptResult promptOnTerminal(const char *prompt, std::optional<Passphrase> *passphrase)
 {
-    return notBuiltYet(QStringLiteral("decrypt"));
+    FILE *tty = std::fopen("/dev/tty", "r+");
+    if (!tty)
+        return PromptResult::NoTerminal;
+    const int fd = fileno(tty);
+    termios saved{};
+    if (tcgetattr(fd, &saved) != 0) {
+        std::fclose(tty);
+        return PromptResult::NoTerminal;
+    }
+    termios quiet = saved;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    quiet.c_lflag |= ECHONL;
+    // TCSANOW keeps type-ahead (scripts that answer before the prompt still work).
+    tcsetattr(fd, TCSANOW, &quiet);
+    std::fputs(prompt, tty);
+    std::fflush(tty);
+    char line[1024];
+    const bool read = std::fgets(line, sizeof line, tty) != nullptr;
+    tcsetattr(fd, TCSANOW, &saved);
+    std::fclose(tty);
+    QByteArray bytes = read ? QByteArray(line) : QByteArray();
+    OPENSSL_cleanse(line, sizeof line);
+    if (!read)
+        return PromptResult::NothingEntered;
+    stripLineEnd(bytes);
+    passphrase->emplace(std::move(bytes));
+    return PromptResult::Read;
+}
+
+enum class Confirmation { Once, Twice };
+
+// --passphrase-file, then TRAINGUARD_PASSPHRASE, then a no-echo prompt on the terminal.
+// Never from the command line itself.
+PassphraseResult readPassphrase(const QString &passphraseFile, Confirmation confirmation)
+{
+    PassphraseResult result;
+    QByteArray bytes;
+    if (!passphraseFile.isEmpty()) {
+        QFile file(passphraseFile);
+        if (!file.open(QIODevice::ReadOnly)) {
+            result.error = QStringLiteral("cannot read passphrase file %1: %2").arg(passphraseFile, file.errorString());
+            return result;
+        }
+        bytes = file.read(64 * 1024);
+        const qsizetype lineEnd = bytes.indexOf('\n');
+        if (lineEnd >= 0) {
+            OPENSSL_cleanse(bytes.data() + lineEnd, static_cast<size_t>(bytes.size() - lineEnd));
+            bytes.truncate(lineEnd);
+        }
+        stripLineEnd(bytes);
+    } else if (qEnvironmentVariableIsSet("TRAINGUARD_PASSPHRASE")) {
+        bytes = qgetenv("TRAINGUARD_PASSPHRASE");
+    } else {
+        std::optional<Passphrase> first;
+        const PromptResult prompted = promptOnTerminal("Passphrase: ", &first);
+        if (prompted == PromptResult::NoTerminal) {
+            result.error = QStringLiteral("no passphrase: set TRAINGUARD_PASSPHRASE, use --passphrase-file, or run on a terminal");
+            result.usage = true;
+            return result;
+        }
+        if (prompted == PromptResult::NothingEntered) {
+            result.error = QStringLiteral("no passphrase entered");
+            return result;
+        }
+        if (confirmation == Confirmation::Twice) {
+            std::optional<Passphrase> second;
+            if (promptOnTerminal("Repeat passphrase: ", &second) != PromptResult::Read || second->bytes() != first->bytes()) {
+                result.error = QStringLiteral("passphrases do not match");
+                return result;
+            }
+        }
+        bytes = first->bytes();
+    }
+    Passphrase passphrase(std::move(bytes));
+    if (passphrase.bytes().isEmpty()) {
+        result.error = QStringLiteral("empty passphrase");
+        result.usage = true;
+        return result;
+    }
+    result.passphrase = std::move(passphrase);
+    return result;
+}
+
+struct CommonOptions {
+    QCommandLineOption passphraseFile{QStringLiteral("passphrase-file"),
+                                      QStringLiteral("Read the passphrase from the first line of <file> (else "
+                                                     "TRAINGUARD_PASSPHRASE, else a prompt on the terminal)."),
+                                      QStringLiteral("file")};
+};
+
+// Opens IN ("-": stdin) for reading.
+std::unique_ptr<QFile> openInput(const QString &path, QString *error)
+{
+    auto file = std::make_unique<QFile>(path == StdStream ? QString() : path);
+    const bool opened = path == StdStream ? file->open(STDIN_FILENO, QIODevice::ReadOnly | QIODevice::Unbuffered)
+                                          : file->open(QIODevice::ReadOnly | QIODevice::Unbuffered);
+    if (!opened) {
+        *error = QStringLiteral("cannot open %1: %2").arg(path, file->errorString());
+        return nullptr;
+    }
+    return file;
+}
+
+// OUT ("-": stdout). A file is written to a temporary beside it and renamed by commit() only
+// when everything succeeded, so a failure leaves no output file.
+class Output
+{
+public:
+    explicit Output(const QString &path) : m_path(path)
+    {
+        if (path == StdStream)
+            m_stdout = std::make_unique<QFile>();
+        else
+            m_saveFile = std::make_unique<QSaveFile>(path);
+    }
+
+    bool open(QString *error)
+    {
+        const bool opened = m_stdout ? m_stdout->open(STDOUT_FILENO, QIODevice::WriteOnly | QIODevice::Unbuffered)
+                                     : m_saveFile->open(QIODevice::WriteOnly | QIODevice::Unbuffered);
+        if (!opened)
+            *error = QStringLiteral("cannot write %1: %2").arg(m_path, device().errorString());
+        return opened;
+    }
+
+    QIODevice &device() { return m_stdout ? static_cast<QIODevice &>(*m_stdout) : *m_saveFile; }
+
+    bool commit(QString *error)
+    {
+        if (m_stdout)
+            return true;
+        if (!m_saveFile->commit()) {
+            *error = QStringLiteral("cannot write %1: %2").arg(m_path, m_saveFile->errorString());
+            return false;
+        }
+        return true;
+    }
+
+    void discard()
+    {
+        if (m_saveFile)
+            m_saveFile->cancelWriting(); // the destructor then removes the temporary file
+    }
+
+private:
+    QString m_path;
+    std::unique_ptr<QFile> m_stdout;
+    std::unique_ptr<QSaveFile> m_saveFile;
+};
+
+struct Paths {
+    QString in;
+    QString out;
+};
+
+std::optional<Paths> positionalPaths(const QCommandLineParser &parser, int *exitCode)
+{
+    const QStringList positional = parser.positionalArguments();
+    if (positional.size() != 2) {
+        *exitCode = usageError(parser, QStringLiteral("expected IN and OUT"));
+        return std::nullopt;
+    }
+    Paths paths{positional.at(0), positional.at(1)};
+    if (paths.in != StdStream && paths.out != StdStream
+        && QFileInfo(paths.in).absoluteFilePath() == QFileInfo(paths.out).absoluteFilePath()) {
+        *exitCode = usageError(parser, QStringLiteral("IN and OUT must differ"));
+        return std::nullopt;
+    }
+    return paths;
+}
+
+std::optional<quint32> unsignedOption(const QCommandLineParser &parser, const QCommandLineOption &option,
+                                      quint32 defaultValue, quint32 minimum, quint32 maximum, int *exitCode)
+{
+    if (!parser.isSet(option))
+        return defaultValue;
+    bool ok = false;
+    const quint32 value = parser.value(option).toUInt(&ok);
+    if (!ok || value < minimum || value > maximum) {
+        *exitCode = usageError(parser, QStringLiteral("--%1 must be an integer in %2..%3")
+                                           .arg(option.names().constFirst())
+                                           .arg(minimum)
+                                           .arg(maximum));
+        return std::nullopt;
+    }
+    return value;
+}
+
+} // namespace
+
+int runEncrypt(const QStringList &arguments)
+{
+    const QString command = QStringLiteral("encrypt");
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Encrypts IN into the STE1 envelope OUT (AES-256-GCM, docs/FORMAT.md). '-' is stdin/stdout.\n"
+        "A failure leaves no OUT file."));
+    CommonOptions common;
+    const QCommandLineOption iterationsOption(QStringLiteral("iterations"),
+                                              QStringLiteral("PBKDF2 iterations (default 600000)."), QStringLiteral("n"));
+    const QCommandLineOption segmentOption(QStringLiteral("segment-size"),
+                                           QStringLiteral("Plaintext bytes per segment (default 1048576)."),
+                                           QStringLiteral("bytes"));
+    parser.addOptions({common.passphraseFile, iterationsOption, segmentOption});
+    parser.addPositionalArgument(QStringLiteral("IN"), QStringLiteral("Plaintext file, or '-' for stdin."));
+    parser.addPositionalArgument(QStringLiteral("OUT"), QStringLiteral("Envelope to write, or '-' for stdout."));
+    int exitCode = ExitOk;
+    if (parseSubcommand(parser, arguments, &exitCode) == ParseResult::Exit)
+        return exitCode;
+    const std::optional<Paths> paths = positionalPaths(parser, &exitCode);
+    if (!paths)
+        return exitCode;
+    const std::optional<quint32> iterations = unsignedOption(parser, iterationsOption, MasterKey::DefaultIterations,
+                                                             MasterKey::MinIterations, MasterKey::MaxIterations, &exitCode);
+    if (!iterations)
+        return exitCode;
+    const std::optional<quint32> segmentSize =
+        unsignedOption(parser, segmentOption, Ste1Header::DefaultSegmentSize, Ste1Header::MinSegmentSize,
+                       Ste1Header::MaxSegmentSize, &exitCode);
+    if (!segmentSize)
+        return exitCode;
+
+    QString error;
+    const std::unique_ptr<QFile> input = openInput(paths->in, &error);
+    if (!input)
+        return failure(command, error);
+    PassphraseResult passphrase = readPassphrase(parser.value(common.passphraseFile), Confirmation::Twice);
+    if (!passphrase.passphrase)
+        return passphrase.usage ? usageError(parser, passphrase.error) : failure(command, passphrase.error);
+
+    // The CLI has no profile: a fresh KDF salt per file.
+    const MasterKey key = MasterKey::derive(passphrase.passphrase->bytes(), MasterKey::generateKdfSalt(), *iterations);
+    passphrase.passphrase.reset();
+    if (!key.isValid())
+        return failure(command, QStringLiteral("key derivation failed"));
+    Ste1Encryptor encryptor(key, *segmentSize);
+    if (!encryptor.isValid())
+        return failure(command, QStringLiteral("encryption setup failed"));
+
+    Output output(paths->out);
+    if (!output.open(&error))
+        return failure(command, error);
+    const Ste1Status status = encryptor.encryptDevice(*input, output.device());
+    if (!status.ok()) {
+        output.discard();
+        return failure(command, status.message);
+    }
+    if (!output.commit(&error))
+        return failure(command, error);
+    return ExitOk;
+}
+
+int runDecrypt(const QStringList &arguments)
+{
+    const QString command = QStringLiteral("decrypt");
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Verifies and decrypts the STE1 envelope IN into OUT. '-' is stdin/stdout.\n"
+        "OUT appears only once the last segment has verified; to stdout, verified segments are\n"
+        "written as they verify and a failure is reported at the end (exit 1)."));
+    CommonOptions common;
+    parser.addOption(common.passphraseFile);
+    parser.addPositionalArgument(QStringLiteral("IN"), QStringLiteral("Envelope file, or '-' for stdin."));
+    parser.addPositionalArgument(QStringLiteral("OUT"), QStringLiteral("Plaintext to write, or '-' for stdout."));
+    int exitCode = ExitOk;
+    if (parseSubcommand(parser, arguments, &exitCode) == ParseResult::Exit)
+        return exitCode;
+    const std::optional<Paths> paths = positionalPaths(parser, &exitCode);
+    if (!paths)
+        return exitCode;
+
+    QString error;
+    const std::unique_ptr<QFile> input = openInput(paths->in, &error);
+    if (!input)
+        return failure(command, error);
+    PassphraseResult passphrase = readPassphrase(parser.value(common.passphraseFile), Confirmation::Once);
+    if (!passphrase.passphrase)
+        return passphrase.usage ? usageError(parser, passphrase.error) : failure(command, passphrase.error);
+
+    Output output(paths->out);
+    if (!output.open(&error))
+        return failure(command, error);
+    // Plaintext is written on a thread of its own, overlapping with decryption.
+    std::unique_ptr<AsyncDeviceWriter> writer;
+    Ste1Decryptor *decryptorPointer = nullptr;
+    Ste1Decryptor decryptor(
+        [&passphrase](const QByteArray &kdfSalt, quint32 iterations) -> std::optional<MasterKey> {
+            MasterKey key = MasterKey::derive(passphrase.passphrase->bytes(), kdfSalt, iterations);
+            passphrase.passphrase.reset(); // derived once per file
+            return key;
+        },
+        [&](quint64, QByteArrayView plaintext) {
+            if (plaintext.isEmpty())
+                return true;
+            if (!writer)
+                writer = std::make_unique<AsyncDeviceWriter>(
+                    output.device(), decryptorPointer->header()->segmentSize(),
+                    AsyncDeviceWriter::depthFor(decryptorPointer->header()->segmentSize()));
+            char *buffer = writer->acquire();
+            if (!buffer)
+                return false;
+            std::copy_n(plaintext.data(), plaintext.size(), buffer);
+            return writer->submit(buffer, plaintext.size());
+        });
+    decryptorPointer = &decryptor;
+    Ste1Status status = decryptor.decryptDevice(*input);
+    if (writer && !writer->finish() && (status.ok() || status.error == Ste1Error::OutputRejected))
+        status = Ste1Status::failure(Ste1Error::Io, QStringLiteral("cannot write %1: %2").arg(paths->out, writer->errorString()));
+    if (!status.ok()) {
+        output.discard();
+        return failure(command, status.message);
+    }
+    if (!output.commit(&error))
+        return failure(command, error);
+    return ExitOk;
 }
 
 } // namespace TrainGuard::Cli

@@ -1,0 +1,78 @@
+#include "core/crypto/MasterKeyCache.h"
+
+#include <QMutexLocker>
+
+#include <openssl/crypto.h>
+
+#include <memory>
+
+namespace TrainGuard::Crypto {
+
+MasterKeyCache::MasterKeyCache(int capacity) : m_capacity(qMax(1, capacity)) {}
+
+std::optional<MasterKey> MasterKeyCache::find(const QByteArray &kdfSalt, quint32 iterations) const
+{
+    QMutexLocker locker(&m_mutex);
+    for (auto it = m_entries.begin(); it != m_entries.end(); ++it) {
+        if (it->iterations() == iterations && it->kdfSalt() == kdfSalt) {
+            m_entries.splice(m_entries.begin(), m_entries, it);
+            return m_entries.front();
+        }
+    }
+    return std::nullopt;
+}
+
+void MasterKeyCache::insert(const MasterKey &key)
+{
+    if (!key.isValid())
+        return;
+    QMutexLocker locker(&m_mutex);
+    m_entries.remove_if([&](const MasterKey &entry) {
+        return entry.iterations() == key.iterations() && entry.kdfSalt() == key.kdfSalt();
+    });
+    m_entries.push_front(key);
+    while (static_cast<int>(m_entries.size()) > m_capacity)
+        m_entries.pop_back(); // MasterKey's destructor wipes it
+}
+
+MasterKey MasterKeyCache::obtain(QByteArrayView passphraseUtf8, const QByteArray &kdfSalt, quint32 iterations)
+{
+    if (std::optional<MasterKey> cached = find(kdfSalt, iterations))
+        return *cached;
+    // Derived outside the lock: two threads may race to derive the same key, which is harmless.
+    QByteArray passphrase = passphraseUtf8.toByteArray();
+    MasterKey key = MasterKey::derive(passphrase, kdfSalt, iterations);
+    OPENSSL_cleanse(passphrase.data(), static_cast<size_t>(passphrase.size()));
+    insert(key);
+    return key;
+}
+
+std::function<std::optional<MasterKey>(const QByteArray &, quint32)>
+MasterKeyCache::keyProvider(QByteArrayView passphraseUtf8)
+{
+    // Shared so that copies of the std::function share one wiped buffer.
+    auto passphrase = std::shared_ptr<QByteArray>(new QByteArray(passphraseUtf8.toByteArray()), [](QByteArray *bytes) {
+        OPENSSL_cleanse(bytes->data(), static_cast<size_t>(bytes->size()));
+        delete bytes;
+    });
+    return [this, passphrase](const QByteArray &kdfSalt, quint32 iterations) -> std::optional<MasterKey> {
+        MasterKey key = obtain(*passphrase, kdfSalt, iterations);
+        if (!key.isValid())
+            return std::nullopt;
+        return key;
+    };
+}
+
+void MasterKeyCache::clear()
+{
+    QMutexLocker locker(&m_mutex);
+    m_entries.clear();
+}
+
+int MasterKeyCache::size() const
+{
+    QMutexLocker locker(&m_mutex);
+    return static_cast<int>(m_entries.size());
+}
+
+} // namespace TrainGuard::Crypto
