@@ -1,26 +1,397 @@
 #include "cli/CliSupport.h"
 #include "cli/Commands.h"
+#include "core/AppIdentity.h"
+#include "core/transfer/BearerToken.h"
+#include "core/transfer/LocalPki.h"
+#include "core/transfer/Receiver.h"
+#include "core/transfer/Sender.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QSocketNotifier>
+
+#include <openssl/crypto.h>
+
+#include <csignal>
+#include <cstdio>
+#include <sys/signalfd.h>
+#include <termios.h>
+#include <unistd.h>
 
 namespace TrainGuard::Cli {
 
-int runCerts(const QStringList &)
+using namespace TrainGuard::Transfer;
+
+namespace {
+
+// Passphrase as for `decrypt`: TRAINGUARD_PASSPHRASE, --passphrase-file, or a
+// no-echo prompt on a terminal. Never a command-line argument.
+enum class PassphraseSource { None, Environment, File, Terminal };
+
+QByteArray readPassphrase(const QString &file, PassphraseSource *source, QString *error)
 {
-    return notBuiltYet(QStringLiteral("certs"));
+    *source = PassphraseSource::None;
+    if (!file.isEmpty()) {
+        QFile in(file);
+        if (!in.open(QIODevice::ReadOnly)) {
+            *error = QStringLiteral("cannot read passphrase file %1: %2").arg(file, in.errorString());
+            return {};
+        }
+        QByteArray passphrase = in.read(4096);
+        while (passphrase.endsWith('\n') || passphrase.endsWith('\r'))
+            passphrase.chop(1);
+        *source = PassphraseSource::File;
+        return passphrase;
+    }
+    const QByteArray environment = qgetenv("TRAINGUARD_PASSPHRASE");
+    if (!environment.isEmpty()) {
+        *source = PassphraseSource::Environment;
+        return environment;
+    }
+    if (!isatty(STDIN_FILENO))
+        return {};
+    printErr(QStringLiteral("Passphrase (empty: none): "));
+    termios saved{};
+    tcgetattr(STDIN_FILENO, &saved);
+    termios silent = saved;
+    silent.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    tcsetattr(STDIN_FILENO, TCSAFLUSH, &silent);
+    char buffer[1024];
+    QByteArray passphrase;
+    if (std::fgets(buffer, sizeof buffer, stdin))
+        passphrase = QByteArray(buffer);
+    OPENSSL_cleanse(buffer, sizeof buffer);
+    tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
+    printErr(QStringLiteral("\n"));
+    while (passphrase.endsWith('\n') || passphrase.endsWith('\r'))
+        passphrase.chop(1);
+    if (!passphrase.isEmpty())
+        *source = PassphraseSource::Terminal;
+    return passphrase;
 }
 
-int runToken(const QStringList &)
+bool parseListen(const QString &text, QHostAddress *address, quint16 *port)
 {
-    return notBuiltYet(QStringLiteral("token"));
+    const qsizetype colon = text.lastIndexOf(u':');
+    if (colon <= 0)
+        return false;
+    QString host = text.left(colon);
+    if (host.startsWith(u'[') && host.endsWith(u']'))
+        host = host.mid(1, host.size() - 2);
+    bool ok = false;
+    const uint value = text.mid(colon + 1).toUInt(&ok);
+    if (!ok || value > 65535)
+        return false;
+    *address = host == u"localhost" ? QHostAddress(QHostAddress::LocalHost) : QHostAddress(host);
+    *port = static_cast<quint16>(value);
+    return !address->isNull();
 }
 
-int runServe(const QStringList &)
+QString certsDir(const QCommandLineParser &parser, const QCommandLineOption &option)
 {
-    return notBuiltYet(QStringLiteral("serve"));
+    return parser.isSet(option) ? parser.value(option) : LocalPki::defaultDirectory();
 }
 
-int runSend(const QStringList &)
+} // namespace
+
+int runCerts(const QStringList &arguments)
 {
-    return notBuiltYet(QStringLiteral("send"));
+    const QString command = QStringLiteral("certs");
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Manage TrainGuard's local PKI.\n"
+        "  init [--host NAME]...   create the CA (kept if present) and the server certificate\n"
+        "  show                    print subjects, SHA-256 fingerprints and expiry\n"
+        "  client NAME             issue a client certificate for mutual TLS"));
+    parser.addPositionalArgument(QStringLiteral("action"), QStringLiteral("init | show | client"));
+    const QCommandLineOption dirOption(QStringLiteral("dir"), QStringLiteral("Certificate directory (default: app data)."), QStringLiteral("DIR"));
+    const QCommandLineOption hostOption(QStringLiteral("host"), QStringLiteral("Extra server name or address (repeatable)."), QStringLiteral("NAME"));
+    const QCommandLineOption newCaOption(QStringLiteral("new-ca"), QStringLiteral("Replace an existing CA (init)."));
+    parser.addOptions({dirOption, hostOption, newCaOption});
+    int exitCode = ExitOk;
+    if (parseSubcommand(parser, arguments, &exitCode) == ParseResult::Exit)
+        return exitCode;
+    const QStringList positional = parser.positionalArguments();
+    if (positional.isEmpty())
+        return usageError(parser, QStringLiteral("missing action (init, show or client)"));
+    const QString dir = certsDir(parser, dirOption);
+    if (dir.isEmpty())
+        return failure(command, QStringLiteral("no app data directory"));
+    LocalPki pki(dir);
+    QString error;
+    const QString action = positional.first();
+    if (action == u"init" && positional.size() == 1) {
+        const bool hadCa = pki.hasCa();
+        const auto policy = parser.isSet(newCaOption) ? LocalPki::CaPolicy::Replace : LocalPki::CaPolicy::ReuseExisting;
+        if (!pki.initialize(parser.values(hostOption), policy, &error))
+            return failure(command, error);
+        printOut(QStringLiteral("%1 CA and issued server certificate in %2\n")
+                     .arg(hadCa && policy == LocalPki::CaPolicy::ReuseExisting ? QStringLiteral("kept") : QStringLiteral("created"), dir));
+        return ExitOk;
+    }
+    if (action == u"show" && positional.size() == 1) {
+        const QString text = pki.describe(&error);
+        if (text.isEmpty())
+            return failure(command, error);
+        printOut(text);
+        return ExitOk;
+    }
+    if (action == u"client" && positional.size() == 2) {
+        if (!pki.issueClientCertificate(positional.at(1), &error))
+            return failure(command, error);
+        printOut(QStringLiteral("issued %1 and %2\n").arg(pki.clientCertificatePath(positional.at(1)), pki.clientKeyPath(positional.at(1))));
+        return ExitOk;
+    }
+    return usageError(parser, QStringLiteral("unknown action or wrong arguments: %1").arg(positional.join(u' ')));
+}
+
+int runToken(const QStringList &arguments)
+{
+    const QString command = QStringLiteral("token");
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Print the receiver's bearer token, creating it (mode 0600) on first use."));
+    const QCommandLineOption fileOption(QStringLiteral("token-file"), QStringLiteral("Token file (default: app data)."), QStringLiteral("FILE"));
+    const QCommandLineOption pathOption(QStringLiteral("path"), QStringLiteral("Print the file's path instead of the token."));
+    parser.addOptions({fileOption, pathOption});
+    int exitCode = ExitOk;
+    if (parseSubcommand(parser, arguments, &exitCode) == ParseResult::Exit)
+        return exitCode;
+    const QString path = parser.isSet(fileOption) ? parser.value(fileOption) : BearerToken::defaultPath();
+    QString error;
+    const QByteArray token = BearerToken::loadOrCreate(path, &error);
+    if (token.isEmpty())
+        return failure(command, error);
+    printOut(parser.isSet(pathOption) ? path + u'\n' : QString::fromLatin1(token) + u'\n');
+    return ExitOk;
+}
+
+int runServe(const QStringList &arguments)
+{
+    const QString command = QStringLiteral("serve");
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Run the HTTPS tus receiver headless. Passphrase: TRAINGUARD_PASSPHRASE, --passphrase-file or a prompt;\n"
+        "without one, uploads are stored as ciphertext only."));
+    const QCommandLineOption listenOption(QStringLiteral("listen"), QStringLiteral("Address and port (port 0: any free one)."), QStringLiteral("HOST:PORT"), QStringLiteral("127.0.0.1:8443"));
+    const QCommandLineOption certsOption(QStringLiteral("certs"), QStringLiteral("Certificate directory (server.pem, server.key, ca.pem)."), QStringLiteral("DIR"));
+    const QCommandLineOption storeOption(QStringLiteral("store"), QStringLiteral("Store directory (default: app data/store)."), QStringLiteral("DIR"));
+    const QCommandLineOption tokenOption(QStringLiteral("token-file"), QStringLiteral("Bearer token file (created if missing)."), QStringLiteral("FILE"));
+    const QCommandLineOption passphraseOption(QStringLiteral("passphrase-file"), QStringLiteral("Read the passphrase from FILE."), QStringLiteral("FILE"));
+    const QCommandLineOption clientCertOption(QStringLiteral("require-client-cert"), QStringLiteral("Require client certificates signed by the CA."));
+    const QCommandLineOption maxConnectionsOption(QStringLiteral("max-connections"), QStringLiteral("Concurrent connections (default 64)."), QStringLiteral("N"));
+    const QCommandLineOption maxSizeOption(QStringLiteral("max-size"), QStringLiteral("Tus-Max-Size in bytes (default 64 GiB)."), QStringLiteral("BYTES"));
+    const QCommandLineOption headerTimeoutOption(QStringLiteral("header-timeout"), QStringLiteral("Seconds to receive a request head (default 10)."), QStringLiteral("S"));
+    const QCommandLineOption idleTimeoutOption(QStringLiteral("idle-timeout"), QStringLiteral("Keep-alive and body stall timeout in seconds (default 30)."), QStringLiteral("S"));
+    const QCommandLineOption expiryOption(QStringLiteral("expire-after"), QStringLiteral("Hours before a partial upload expires (default 24)."), QStringLiteral("H"));
+    parser.addOptions({listenOption, certsOption, storeOption, tokenOption, passphraseOption, clientCertOption,
+                       maxConnectionsOption, maxSizeOption, headerTimeoutOption, idleTimeoutOption, expiryOption});
+    int exitCode = ExitOk;
+    if (parseSubcommand(parser, arguments, &exitCode) == ParseResult::Exit)
+        return exitCode;
+    if (!parser.positionalArguments().isEmpty())
+        return usageError(parser, QStringLiteral("unexpected argument %1").arg(parser.positionalArguments().first()));
+
+    ReceiverConfig config;
+    if (!parseListen(parser.value(listenOption), &config.address, &config.port))
+        return usageError(parser, QStringLiteral("--listen needs HOST:PORT"));
+    const auto positiveInt = [&parser](const QCommandLineOption &option, int fallback, int *out) {
+        if (!parser.isSet(option)) {
+            *out = fallback;
+            return true;
+        }
+        bool ok = false;
+        *out = parser.value(option).toInt(&ok);
+        return ok && *out > 0;
+    };
+    int headerTimeout_s = 0, idleTimeout_s = 0, expiry_h = 0;
+    if (!positiveInt(maxConnectionsOption, 64, &config.maxConnections) || !positiveInt(headerTimeoutOption, 10, &headerTimeout_s)
+        || !positiveInt(idleTimeoutOption, 30, &idleTimeout_s) || !positiveInt(expiryOption, 24, &expiry_h))
+        return usageError(parser, QStringLiteral("numeric options need positive integers"));
+    config.http.headerTimeout_ms = headerTimeout_s * 1000;
+    config.http.idleTimeout_ms = config.http.bodyStallTimeout_ms = idleTimeout_s * 1000;
+    config.partialExpiry_s = expiry_h * 3600;
+    if (parser.isSet(maxSizeOption)) {
+        bool ok = false;
+        config.maxUploadBytes = parser.value(maxSizeOption).toLongLong(&ok);
+        if (!ok || config.maxUploadBytes <= 0)
+            return usageError(parser, QStringLiteral("--max-size needs a positive byte count"));
+    }
+    const QString certs = certsDir(parser, certsOption);
+    LocalPki pki(certs);
+    config.certificateFile = pki.serverCertificatePath();
+    config.keyFile = pki.serverKeyPath();
+    config.caFile = pki.caCertificatePath();
+    config.clientCertificates = parser.isSet(clientCertOption) ? ClientCertificates::Required : ClientCertificates::NotRequested;
+    config.storeDir = parser.isSet(storeOption) ? parser.value(storeOption) : appDataDir() + QStringLiteral("/store");
+
+    QString error;
+    config.token = BearerToken::loadOrCreate(parser.isSet(tokenOption) ? parser.value(tokenOption) : BearerToken::defaultPath(), &error);
+    if (config.token.isEmpty())
+        return failure(command, error);
+    PassphraseSource source = PassphraseSource::None;
+    config.passphrase = readPassphrase(parser.value(passphraseOption), &source, &error);
+    if (!error.isEmpty())
+        return failure(command, error);
+    if (config.passphrase.isEmpty())
+        printErr(QStringLiteral("trainguard-cli serve: no passphrase: uploads are stored as ciphertext only (.ste1)\n"));
+
+    // SIGINT/SIGTERM arrive on a signalfd: blocked before the receiver's
+    // thread starts so that no thread takes them asynchronously.
+    sigset_t stopSignals;
+    sigemptyset(&stopSignals);
+    sigaddset(&stopSignals, SIGINT);
+    sigaddset(&stopSignals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stopSignals, nullptr);
+    const int signalFd = signalfd(-1, &stopSignals, SFD_CLOEXEC | SFD_NONBLOCK);
+    if (signalFd < 0)
+        return failure(command, QStringLiteral("cannot watch signals"));
+    QSocketNotifier notifier(signalFd, QSocketNotifier::Read);
+
+    Receiver receiver;
+    QObject::connect(&receiver, &Receiver::eventsLogged, &receiver, [](const QList<ReceiverEvent> &events) {
+        for (const ReceiverEvent &event : events)
+            printOut(event.time.toString(Qt::ISODateWithMs) + u' ' + event.text + u'\n');
+    });
+    if (!receiver.start(config, &error)) {
+        ::close(signalFd);
+        return failure(command, error);
+    }
+    OPENSSL_cleanse(config.passphrase.data(), static_cast<size_t>(config.passphrase.size()));
+    QString host = parser.value(listenOption).left(parser.value(listenOption).lastIndexOf(u':'));
+    printOut(QStringLiteral("listening on https://%1:%2\n").arg(host).arg(receiver.port()));
+
+    int signalNumber = 0;
+    QObject::connect(&notifier, &QSocketNotifier::activated, &receiver, [&signalNumber, signalFd] {
+        signalfd_siginfo info{};
+        if (::read(signalFd, &info, sizeof info) == static_cast<ssize_t>(sizeof info))
+            signalNumber = static_cast<int>(info.ssi_signo);
+        QCoreApplication::quit();
+    });
+    QCoreApplication::exec();
+    receiver.stop();
+    ::close(signalFd);
+    printOut(QStringLiteral("stopped (%1)\n").arg(signalNumber == SIGTERM ? QStringLiteral("SIGTERM") : QStringLiteral("SIGINT")));
+    return ExitOk;
+}
+
+namespace {
+
+bool parseByteCount(const QString &text, qint64 *out)
+{
+    static const QList<QPair<QChar, qint64>> suffixes{{u'K', 1024}, {u'M', 1024 * 1024}, {u'G', 1024 * 1024 * 1024}};
+    QString number = text.trimmed().toUpper();
+    qint64 factor = 1;
+    for (const auto &suffix : suffixes) {
+        if (number.endsWith(suffix.first) || number.endsWith(QString(suffix.first) + u"IB")) {
+            number = number.left(number.indexOf(suffix.first));
+            factor = suffix.second;
+        }
+    }
+    bool ok = false;
+    *out = number.toLongLong(&ok) * factor;
+    return ok && *out > 0;
+}
+
+QString formatRate(double bytesPerSecond)
+{
+    return QStringLiteral("%1 MiB/s").arg(bytesPerSecond / (1024.0 * 1024.0), 0, 'f', 1);
+}
+
+} // namespace
+
+int runSend(const QStringList &arguments)
+{
+    const QString command = QStringLiteral("send");
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Encrypt a file or folder on the fly and upload it to a receiver (tus over verified TLS); resumes\n"
+        "interrupted uploads. Passphrase: TRAINGUARD_PASSPHRASE, --passphrase-file or a prompt.\n"
+        "Exit 0 only when the receiver reports every file stored with the matching SHA-256."));
+    parser.addPositionalArgument(QStringLiteral("path"), QStringLiteral("File or folder to send."));
+    const QCommandLineOption toOption(QStringLiteral("to"), QStringLiteral("Receiver URL."), QStringLiteral("https://HOST:PORT"));
+    const QCommandLineOption caOption(QStringLiteral("ca"), QStringLiteral("CA certificate to trust (default: app data certs/ca.pem)."), QStringLiteral("CA"));
+    const QCommandLineOption tokenOption(QStringLiteral("token-file"), QStringLiteral("Bearer token file."), QStringLiteral("FILE"));
+    const QCommandLineOption chunkOption(QStringLiteral("chunk-size"), QStringLiteral("Bytes per PATCH request (default 8M)."), QStringLiteral("N"));
+    const QCommandLineOption clientCertOption(QStringLiteral("client-cert"), QStringLiteral("Client certificate for mutual TLS."), QStringLiteral("PEM"));
+    const QCommandLineOption clientKeyOption(QStringLiteral("client-key"), QStringLiteral("Client private key for mutual TLS."), QStringLiteral("PEM"));
+    const QCommandLineOption passphraseOption(QStringLiteral("passphrase-file"), QStringLiteral("Read the passphrase from FILE."), QStringLiteral("FILE"));
+    const QCommandLineOption quietOption(QStringLiteral("quiet"), QStringLiteral("No progress on stderr."));
+    parser.addOptions({toOption, caOption, tokenOption, chunkOption, clientCertOption, clientKeyOption, passphraseOption, quietOption});
+    int exitCode = ExitOk;
+    if (parseSubcommand(parser, arguments, &exitCode) == ParseResult::Exit)
+        return exitCode;
+    if (parser.positionalArguments().size() != 1)
+        return usageError(parser, QStringLiteral("give exactly one file or folder"));
+    if (!parser.isSet(toOption))
+        return usageError(parser, QStringLiteral("--to is required"));
+    if (parser.isSet(clientCertOption) != parser.isSet(clientKeyOption))
+        return usageError(parser, QStringLiteral("--client-cert and --client-key go together"));
+
+    SenderConfig config;
+    config.path = parser.positionalArguments().first();
+    config.receiver = QUrl(parser.value(toOption), QUrl::StrictMode);
+    if (!config.receiver.isValid() || config.receiver.scheme() != u"https")
+        return usageError(parser, QStringLiteral("--to needs an https:// URL"));
+    config.caFile = parser.isSet(caOption) ? parser.value(caOption) : LocalPki(LocalPki::defaultDirectory()).caCertificatePath();
+    config.clientCertificateFile = parser.value(clientCertOption);
+    config.clientKeyFile = parser.value(clientKeyOption);
+    if (parser.isSet(chunkOption) && !parseByteCount(parser.value(chunkOption), &config.chunkBytes))
+        return usageError(parser, QStringLiteral("--chunk-size needs a byte count (e.g. 8M)"));
+    QString error;
+    config.token = BearerToken::load(parser.isSet(tokenOption) ? parser.value(tokenOption) : BearerToken::defaultPath(), &error);
+    if (config.token.isEmpty())
+        return failure(command, error);
+    PassphraseSource source = PassphraseSource::None;
+    config.passphrase = readPassphrase(parser.value(passphraseOption), &source, &error);
+    if (!error.isEmpty())
+        return failure(command, error);
+    if (config.passphrase.isEmpty())
+        return failure(command, QStringLiteral("no passphrase (TRAINGUARD_PASSPHRASE, --passphrase-file or a terminal prompt)"));
+
+    const bool quiet = parser.isSet(quietOption);
+    const bool terminal = isatty(STDERR_FILENO);
+    Sender sender;
+    SendResult outcome;
+    QElapsedTimer lastLine;
+    lastLine.start();
+    QObject::connect(&sender, &Sender::progress, &sender, [&](const SendProgress &p) {
+        if (quiet)
+            return;
+        // On a pipe, one line a second is enough.
+        if (!terminal && lastLine.elapsed() < 1000 && p.stage == SendStage::Uploading)
+            return;
+        lastLine.restart();
+        QString line = QStringLiteral("%1 [%2/%3] %4: %5 / %6 MiB")
+                           .arg(sendStageName(p.stage))
+                           .arg(p.fileIndex + 1)
+                           .arg(p.fileCount)
+                           .arg(p.file)
+                           .arg(p.bytesSent / 1048576.0, 0, 'f', 1)
+                           .arg(p.bytesTotal / 1048576.0, 0, 'f', 1);
+        if (p.rate_Bps > 0)
+            line += QStringLiteral(", %1, ETA %2 s").arg(formatRate(p.rate_Bps)).arg(p.eta_s);
+        printErr(terminal ? QString(QStringLiteral("\r\x1b[K") + line) : QString(line + u'\n'));
+    });
+    QObject::connect(&sender, &Sender::finished, &sender, [&](const SendResult &result) {
+        outcome = result;
+        QCoreApplication::quit();
+    });
+    sender.start(config);
+    OPENSSL_cleanse(config.passphrase.data(), static_cast<size_t>(config.passphrase.size()));
+    QCoreApplication::exec();
+    if (!quiet && terminal)
+        printErr(QStringLiteral("\n"));
+    if (!outcome.ok)
+        return failure(command, outcome.message);
+    const double seconds = qMax<qint64>(1, outcome.elapsed_ms) / 1000.0;
+    printOut(QStringLiteral("%1 file(s), %2 bytes in %3 s (%4): %5\n")
+                 .arg(outcome.filesStored)
+                 .arg(outcome.plaintextBytes)
+                 .arg(seconds, 0, 'f', 2)
+                 .arg(formatRate(outcome.plaintextBytes / seconds), outcome.message));
+    return ExitOk;
 }
 
 } // namespace TrainGuard::Cli

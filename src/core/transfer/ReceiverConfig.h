@@ -1,0 +1,41 @@
+#pragma once
+
+#include "core/transfer/HttpLimits.h"
+#include "core/transfer/TlsPolicy.h"
+
+#include <QByteArray>
+#include <QDateTime>
+#include <QMetaType>
+#include <QHostAddress>
+#include <QString>
+
+namespace TrainGuard::Transfer {
+
+struct ReceiverConfig {
+    QHostAddress address = QHostAddress::LocalHost;
+    quint16 port = 0; // 0 picks a free port
+    QString certificateFile;
+    QString keyFile;
+    QString caFile; // for client certificates
+    ClientCertificates clientCertificates = ClientCertificates::NotRequested;
+    QString storeDir;
+    QByteArray token;       // secret
+    QByteArray passphrase;  // secret; empty: store ciphertext only
+    HttpLimits http;
+    int maxConnections = 64;
+    int handshakeTimeout_ms = 10'000;
+    qint64 maxUploadBytes = qint64(64) << 30; // Tus-Max-Size
+    int partialExpiry_s = 24 * 3600;
+};
+
+enum class ReceiverEventKind { Request, Stored, Rejected, Info };
+
+struct ReceiverEvent {
+    QDateTime time;
+    ReceiverEventKind kind = ReceiverEventKind::Info;
+    QString text; // one log line, never a secret
+};
+
+} // namespace TrainGuard::Transfer
+
+Q_DECLARE_METATYPE(TrainGuard::Transfer::ReceiverEvent)

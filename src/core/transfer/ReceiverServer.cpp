@@ -1,0 +1,130 @@
+#include "core/transfer/ReceiverServer.h"
+
+#include "core/Logging.h"
+#include "core/transfer/HttpConnection.h"
+#include "core/transfer/TusService.h"
+#include "core/transfer/UploadStore.h"
+
+#include <QSslServer>
+#include <QSslSocket>
+
+namespace TrainGuard::Transfer {
+
+ReceiverServer::ReceiverServer(const ReceiverConfig &config, QObject *parent)
+    : QObject(parent)
+    , m_config(config)
+    , m_resumeTimer(this)
+    , m_flushTimer(this)
+{
+    m_flushTimer.setInterval(100); // events reach the GUI in ≤ 10 Hz batches
+    connect(&m_flushTimer, &QTimer::timeout, this, &ReceiverServer::flushEvents);
+    // Qt 6.4's QSslServer counts connections still in the handshake as
+    // pending and pauses accepting once maxPendingConnections is reached; when
+    // those sockets fail the handshake it never resumes. Resume on a timer.
+    m_resumeTimer.setInterval(200);
+    connect(&m_resumeTimer, &QTimer::timeout, this, [this] {
+        if (m_server && m_connections < m_config.maxConnections)
+            m_server->resumeAccepting();
+    });
+}
+
+ReceiverServer::~ReceiverServer()
+{
+    // Connections end (aborting their uploads) before the store goes away.
+    if (m_server) {
+        const auto connections = findChildren<HttpConnection *>();
+        qDeleteAll(connections);
+        delete m_server;
+    }
+    m_store.reset();
+    flushEvents();
+}
+
+bool ReceiverServer::listen(QString *error)
+{
+    QSslConfiguration tls;
+    if (!TlsPolicy::serverConfiguration(m_config.certificateFile, m_config.keyFile, m_config.caFile,
+                                        m_config.clientCertificates, &tls, error))
+        return false;
+    if (m_config.token.isEmpty()) {
+        *error = QStringLiteral("no bearer token configured");
+        return false;
+    }
+    m_store = std::make_unique<UploadStore>(UploadStoreConfig{m_config.storeDir, {}, m_config.passphrase,
+                                                              m_config.maxUploadBytes, m_config.partialExpiry_s});
+    if (!m_store->open(error))
+        return false;
+    connect(m_store.get(), &UploadStore::uploadFinished, this, [this](const QString &id, UploadState state, const QString &detail) {
+        addEvent(state == UploadState::Stored ? ReceiverEventKind::Stored : ReceiverEventKind::Rejected,
+                 QStringLiteral("upload %1 %2: %3").arg(id, uploadStateName(state), detail));
+    });
+    m_service = std::make_unique<TusService>(m_store.get(), m_config.token);
+
+    m_server = new QSslServer(this);
+    m_server->setSslConfiguration(tls);
+    m_server->setHandshakeTimeout(m_config.handshakeTimeout_ms);
+    m_server->setMaxPendingConnections(m_config.maxConnections);
+    connect(m_server, &QSslServer::pendingConnectionAvailable, this, &ReceiverServer::acceptPending);
+    connect(m_server, &QSslServer::errorOccurred, this, [](QSslSocket *socket, QAbstractSocket::SocketError) {
+        qCDebug(lcTransfer) << "TLS connection failed:" << socket->errorString();
+    });
+    if (!m_server->listen(m_config.address, m_config.port)) {
+        *error = QStringLiteral("cannot listen on %1:%2: %3").arg(m_config.address.toString()).arg(m_config.port).arg(m_server->errorString());
+        return false;
+    }
+    m_resumeTimer.start();
+    m_flushTimer.start();
+    return true;
+}
+
+quint16 ReceiverServer::port() const
+{
+    return m_server ? m_server->serverPort() : 0;
+}
+
+void ReceiverServer::acceptPending()
+{
+    while (m_server->hasPendingConnections()) {
+        auto *socket = qobject_cast<QSslSocket *>(m_server->nextPendingConnection());
+        if (!socket)
+            continue;
+        if (m_connections >= m_config.maxConnections) {
+            qCInfo(lcTransfer) << "connection limit reached; refusing" << socket->peerAddress().toString();
+            socket->abort();
+            socket->deleteLater();
+            continue;
+        }
+        ++m_connections;
+        auto *connection = new HttpConnection(socket, m_config.http,
+                                              [this](const HttpRequestHead &head) { return m_service->route(head); }, this);
+        connect(connection, &HttpConnection::requestHandled, this, &ReceiverServer::logRequest);
+        connect(connection, &HttpConnection::closed, this, [this] { --m_connections; });
+    }
+}
+
+void ReceiverServer::logRequest(const HttpLogEntry &entry)
+{
+    addEvent(ReceiverEventKind::Request,
+             QStringLiteral("%1 %2 %3 %4 %5B %6ms")
+                 .arg(QString::fromLatin1(entry.peer), QString::fromLatin1(entry.method),
+                      QString::fromLatin1(entry.path.left(200)))
+                 .arg(entry.status)
+                 .arg(entry.bodyBytes)
+                 .arg(entry.duration_ms));
+}
+
+void ReceiverServer::addEvent(ReceiverEventKind kind, const QString &text)
+{
+    qCDebug(lcTransfer).noquote() << text;
+    m_pending.append(ReceiverEvent{QDateTime::currentDateTimeUtc(), kind, text});
+}
+
+void ReceiverServer::flushEvents()
+{
+    if (m_pending.isEmpty())
+        return;
+    emit eventsReady(m_pending);
+    m_pending.clear();
+}
+
+} // namespace TrainGuard::Transfer

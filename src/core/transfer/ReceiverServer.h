@@ -1,0 +1,52 @@
+#pragma once
+
+#include "core/transfer/ReceiverConfig.h"
+
+#include <QList>
+#include <QObject>
+#include <QTimer>
+
+#include <memory>
+
+class QSslServer;
+
+namespace TrainGuard::Transfer {
+
+class TusService;
+class UploadStore;
+struct HttpLogEntry;
+
+// The receiver's network side, living on the receiver's worker thread:
+// QSslServer, connections, the tus routes and the upload store.
+class ReceiverServer : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit ReceiverServer(const ReceiverConfig &config, QObject *parent = nullptr);
+    ~ReceiverServer() override;
+
+    bool listen(QString *error);
+    quint16 port() const;
+    int connectionCount() const { return m_connections; }
+
+signals:
+    void eventsReady(const QList<TrainGuard::Transfer::ReceiverEvent> &events);
+
+private:
+    void acceptPending();
+    void logRequest(const HttpLogEntry &entry);
+    void addEvent(ReceiverEventKind kind, const QString &text);
+    void flushEvents();
+
+    ReceiverConfig m_config;
+    std::unique_ptr<UploadStore> m_store;
+    std::unique_ptr<TusService> m_service;
+    QSslServer *m_server = nullptr;
+    QTimer m_resumeTimer;
+    QTimer m_flushTimer;
+    QList<ReceiverEvent> m_pending;
+    int m_connections = 0;
+};
+
+} // namespace TrainGuard::Transfer

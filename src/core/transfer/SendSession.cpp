@@ -1,0 +1,518 @@
+#include "core/transfer/SendSession.h"
+
+#include "core/AppIdentity.h"
+#include "core/Logging.h"
+#include "core/crypto/Sha256.h"
+#include "core/crypto/Ste1Header.h"
+#include "core/transfer/KeyDerivation.h"
+#include "core/transfer/SecretFile.h"
+#include "core/transfer/TlsPolicy.h"
+
+#include <QCryptographicHash>
+#include <QDir>
+#include <QDirIterator>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QNetworkRequest>
+#include <QSaveFile>
+#include <QTimer>
+
+#include <openssl/crypto.h>
+
+#include <algorithm>
+
+namespace TrainGuard::Transfer {
+
+using namespace TrainGuard::Crypto;
+using namespace Qt::StringLiterals;
+
+namespace {
+
+constexpr int pollInterval_ms = 150;
+
+QByteArray metadataPair(const char *key, const QString &value)
+{
+    return QByteArray(key) + ' ' + value.toUtf8().toBase64();
+}
+
+} // namespace
+
+SendSession::SendSession(const SenderConfig &config, QObject *parent)
+    : QObject(parent)
+    , m_config(config)
+{
+    if (m_config.stateDir.isEmpty())
+        m_config.stateDir = appDataDir() + QStringLiteral("/uploads");
+    m_config.chunkBytes = qBound<qint64>(64 * 1024, m_config.chunkBytes, qint64(256) << 20);
+}
+
+SendSession::~SendSession()
+{
+    abortReply();
+    OPENSSL_cleanse(m_config.passphrase.data(), static_cast<size_t>(m_config.passphrase.size()));
+}
+
+void SendSession::abortReply()
+{
+    // A plain pointer: GCC's -Wnull-dereference misreads QPointer's checks.
+    QNetworkReply *reply = m_reply.data();
+    m_reply.clear();
+    if (reply != nullptr)
+        QMetaObject::invokeMethod(reply, &QNetworkReply::abort, Qt::DirectConnection);
+}
+
+void SendSession::cancel()
+{
+    m_cancelled = true;
+    abortReply();
+    finish(false, QStringLiteral("cancelled; the upload can be resumed"));
+}
+
+void SendSession::run()
+{
+    m_clock.start();
+    m_progressClock.start();
+    QString error;
+    if (!prepare(&error)) {
+        finish(false, error);
+        return;
+    }
+    m_network = new QNetworkAccessManager(this);
+    m_current = 0;
+    startFile();
+}
+
+bool SendSession::prepare(QString *error)
+{
+    const QFileInfo root(m_config.path);
+    if (!root.exists()) {
+        *error = QStringLiteral("%1 does not exist").arg(m_config.path);
+        return false;
+    }
+    if (m_config.receiver.scheme() != u"https" || m_config.receiver.host().isEmpty()) {
+        *error = QStringLiteral("the receiver must be an https:// URL");
+        return false;
+    }
+    if (m_config.passphrase.isEmpty()) {
+        *error = QStringLiteral("no passphrase");
+        return false;
+    }
+    if (!TlsPolicy::clientConfiguration(m_config.caFile, m_config.clientCertificateFile, m_config.clientKeyFile, &m_tls, error))
+        return false;
+    if (root.isDir()) {
+        const QDir base(root.absoluteFilePath());
+        QDirIterator it(base.absolutePath(), QDir::Files | QDir::Hidden | QDir::NoDotAndDotDot, QDirIterator::Subdirectories);
+        while (it.hasNext()) {
+            const QString file = it.next();
+            m_jobs.append(FileJob{file, base.relativeFilePath(file), root.fileName(), 0, 0});
+        }
+        std::sort(m_jobs.begin(), m_jobs.end(), [](const FileJob &a, const FileJob &b) { return a.relativePath < b.relativePath; });
+        if (m_jobs.isEmpty()) {
+            *error = QStringLiteral("%1 holds no files").arg(m_config.path);
+            return false;
+        }
+    } else {
+        m_jobs.append(FileJob{root.absoluteFilePath(), {}, {}, 0, 0});
+    }
+    for (FileJob &job : m_jobs) {
+        job.plaintextSize = QFileInfo(job.absolutePath).size();
+        job.ciphertextSize = Ste1Encryptor::ciphertextSize(job.plaintextSize, Ste1Header::DefaultSegmentSize);
+        m_bytesTotal += job.ciphertextSize;
+    }
+    if (!QDir().mkpath(m_config.stateDir)) {
+        *error = QStringLiteral("cannot create %1").arg(m_config.stateDir);
+        return false;
+    }
+
+    // One KDF salt per sender profile: the receiver derives the key once.
+    const QString saltPath = m_config.stateDir + QStringLiteral("/kdf-salt");
+    QByteArray salt;
+    QFile saltFile(saltPath);
+    if (saltFile.open(QIODevice::ReadOnly))
+        salt = QByteArray::fromHex(saltFile.readAll().trimmed());
+    if (salt.size() != MasterKey::KdfSaltSize) {
+        salt = MasterKey::generateKdfSalt();
+        if (!SecretFile::write(saltPath, salt.toHex() + '\n', SecretFile::Visibility::OwnerOnly, error))
+            return false;
+    }
+    m_stage = SendStage::DerivingKey;
+    emitProgress(true);
+    // PBKDF2 and hashing the first file are independent: overlap them.
+    m_firstDigest = std::async(std::launch::async, [path = m_jobs.first().absolutePath] { return Sha256::hashFile(path); });
+    m_profileKey = KeyDerivation::obtain(m_keys, m_config.passphrase, salt, m_config.kdfIterations);
+    if (!m_profileKey.isValid()) {
+        *error = QStringLiteral("cannot derive the master key");
+        return false;
+    }
+    return true;
+}
+
+QNetworkRequest SendSession::request(const QUrl &url) const
+{
+    QNetworkRequest request(url);
+    request.setSslConfiguration(m_tls);
+    request.setAttribute(QNetworkRequest::Http2AllowedAttribute, false);
+    // A stalled receiver must not hold the (synchronous) PATCH forever.
+    request.setTransferTimeout(m_config.transferTimeout_ms);
+    request.setRawHeader("Authorization", "Bearer " + m_config.token);
+    request.setRawHeader("Tus-Resumable", "1.0.0");
+    return request;
+}
+
+QString SendSession::statePath(const FileJob &job) const
+{
+    const QByteArray key = QCryptographicHash::hash(QByteArray(m_config.receiver.toString().toUtf8() + '\n' + job.absolutePath.toUtf8()),
+                                                    QCryptographicHash::Sha256)
+                               .toHex()
+                               .left(32);
+    return m_config.stateDir + u'/' + QString::fromLatin1(key) + QStringLiteral(".json");
+}
+
+bool SendSession::saveState(const FileJob &job)
+{
+    const QFileInfo info(job.absolutePath);
+    const QJsonObject state{
+        {u"receiver"_s, m_config.receiver.toString()},
+        {u"path"_s, job.absolutePath},
+        {u"size"_s, info.size()},
+        {u"mtime"_s, info.lastModified().toMSecsSinceEpoch()},
+        {u"sha256"_s, m_sha256},
+        {u"location"_s, m_location.toString()},
+        {u"header"_s, QString::fromLatin1(m_source->headerBytes().toBase64())},
+    };
+    QString error;
+    return SecretFile::write(statePath(job), QJsonDocument(state).toJson(QJsonDocument::Compact), SecretFile::Visibility::OwnerOnly, &error);
+}
+
+void SendSession::dropState(const FileJob &job)
+{
+    QFile::remove(statePath(job));
+}
+
+void SendSession::startFile()
+{
+    if (m_cancelled)
+        return;
+    if (m_current >= m_jobs.size()) {
+        finish(true, QStringLiteral("stored, sha256 matches"));
+        return;
+    }
+    const FileJob &job = m_jobs.at(m_current);
+    m_source.reset();
+    m_prepared.clear();
+    m_preparedOffset = -1;
+    m_retries = 0;
+    m_offset = 0;
+
+    // A resume state is only used if the file is unchanged.
+    QFile stateFile(statePath(job));
+    QJsonObject state;
+    if (stateFile.open(QIODevice::ReadOnly))
+        state = QJsonDocument::fromJson(stateFile.readAll()).object();
+    const QFileInfo info(job.absolutePath);
+    const bool unchanged = !state.isEmpty() && state.value(u"size"_s).toInteger() == info.size()
+        && state.value(u"mtime"_s).toInteger() == info.lastModified().toMSecsSinceEpoch()
+        && state.value(u"receiver"_s).toString() == m_config.receiver.toString();
+    if (!state.isEmpty() && !unchanged) {
+        qCInfo(lcTransfer) << "file changed since the interrupted upload; starting over";
+        dropState(job);
+    }
+
+    QString error;
+    if (unchanged) {
+        Ste1Status status;
+        const QByteArray headerBytes = QByteArray::fromBase64(state.value(u"header"_s).toString().toLatin1());
+        const std::optional<Ste1Header> header = Ste1Header::parse(headerBytes, &status);
+        if (header) {
+            const MasterKey key = KeyDerivation::obtain(m_keys, m_config.passphrase, header->kdfSalt(), header->iterations());
+            if (key.isValid() && header->keyCheckMatches(key)) {
+                m_source = std::make_unique<CiphertextSource>(job.absolutePath, key, *header);
+                m_sha256 = state.value(u"sha256"_s).toString();
+                m_location = QUrl(state.value(u"location"_s).toString());
+            }
+        }
+        if (!m_source)
+            dropState(job);
+    }
+    if (!m_source) {
+        m_stage = SendStage::Hashing;
+        emitProgress(true);
+        const std::optional<QByteArray> digest = m_current == 0 && m_firstDigest.valid() ? m_firstDigest.get()
+                                                                                       : Sha256::hashFile(job.absolutePath, &error);
+        if (!digest) {
+            fail(error.isEmpty() ? QStringLiteral("cannot read %1").arg(job.absolutePath) : error);
+            return;
+        }
+        m_sha256 = QString::fromLatin1(digest->toHex());
+        m_source = std::make_unique<CiphertextSource>(job.absolutePath, m_profileKey, Ste1Header::create(m_profileKey));
+        m_location.clear();
+    }
+    if (!m_source->open(&error)) {
+        fail(error);
+        return;
+    }
+    m_jobs[m_current].ciphertextSize = m_source->size();
+    m_stage = SendStage::Uploading;
+    if (m_location.isValid())
+        resumeUpload();
+    else
+        createUpload();
+}
+
+void SendSession::createUpload()
+{
+    const FileJob &job = m_jobs.at(m_current);
+    QNetworkRequest req = request(m_config.receiver.resolved(QUrl(QStringLiteral("/files/"))));
+    req.setRawHeader("Upload-Length", QByteArray::number(m_source->size()));
+    QByteArray metadata = metadataPair("filename", QFileInfo(job.absolutePath).fileName()) + ',' + metadataPair("sha256", m_sha256);
+    if (!job.relativePath.isEmpty())
+        metadata += ',' + metadataPair("relativePath", job.relativePath) + ',' + metadataPair("dataset", job.dataset);
+    req.setRawHeader("Upload-Metadata", metadata);
+    req.setHeader(QNetworkRequest::ContentLengthHeader, 0);
+    QNetworkReply *reply = m_network->post(req, QByteArray());
+    m_reply = reply;
+    connect(reply, &QNetworkReply::finished, this, [this, reply] {
+        reply->deleteLater();
+        const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        if (status == 201) {
+            m_location = m_config.receiver.resolved(QUrl(QString::fromLatin1(reply->rawHeader("Location"))));
+            m_offset = 0;
+            saveState(m_jobs.at(m_current));
+            sendNextChunk();
+        } else if (!retryLater(reply, &SendSession::createUpload)) {
+            fail(replyError(reply));
+        }
+    });
+}
+
+void SendSession::resumeUpload()
+{
+    QNetworkReply *reply = m_network->head(request(m_location));
+    m_reply = reply;
+    connect(reply, &QNetworkReply::finished, this, [this, reply] {
+        reply->deleteLater();
+        const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        if (status == 200) {
+            m_offset = reply->rawHeader("Upload-Offset").toLongLong();
+            if (reply->rawHeader("Upload-Length").toLongLong() != m_source->size()) {
+                fail(QStringLiteral("the receiver's upload has another length"));
+                return;
+            }
+            qCInfo(lcTransfer) << "resuming at offset" << m_offset;
+            sendNextChunk();
+        } else if (status == 404 || status == 410) {
+            // The receiver forgot it (expired or deleted): start a new upload.
+            dropState(m_jobs.at(m_current));
+            createUpload();
+        } else if (!retryLater(reply, &SendSession::resumeUpload)) {
+            fail(replyError(reply));
+        }
+    });
+}
+
+void SendSession::sendNextChunk()
+{
+    if (m_cancelled)
+        return;
+    if (m_bytesAtStart < 0)
+        m_bytesAtStart = m_bytesDone + m_offset;
+    if (m_offset >= m_source->size()) {
+        m_stage = SendStage::Verifying;
+        emitProgress(true);
+        m_pollClock.start();
+        pollStatus();
+        return;
+    }
+    QString error;
+    QByteArray chunk;
+    if (m_preparedOffset == m_offset) {
+        chunk = std::move(m_prepared);
+    } else {
+        chunk = m_source->read(m_offset, m_config.chunkBytes, &error);
+        if (chunk.isEmpty()) {
+            fail(error);
+            return;
+        }
+    }
+    m_prepared.clear();
+    m_preparedOffset = -1;
+
+    QNetworkRequest req = request(m_location);
+    req.setHeader(QNetworkRequest::ContentTypeHeader, QByteArray("application/offset+octet-stream"));
+    req.setRawHeader("Upload-Offset", QByteArray::number(m_offset));
+    const qint64 size = chunk.size();
+    // Synchronous on this (worker) thread: Qt 6.4's asynchronous path hands
+    // the body to its HTTP thread 16 KiB at a time through queued signals,
+    // which capped uploads at ~120 MiB/s here. Encrypting a chunk takes a few
+    // ms against tens for sending it, so chunks are made just in time.
+    req.setAttribute(QNetworkRequest::SynchronousRequestAttribute, true);
+    m_inFlight = 0;
+    QNetworkReply *reply = m_network->sendCustomRequest(req, "PATCH", chunk);
+    chunk.clear();
+    onPatchFinished(reply, size);
+}
+
+void SendSession::onPatchFinished(QNetworkReply *reply, qint64 sentBytes)
+{
+    reply->deleteLater();
+    m_inFlight = 0;
+    const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    if (status == 204) {
+        const qint64 offset = reply->rawHeader("Upload-Offset").toLongLong();
+        if (offset != m_offset + sentBytes) {
+            recoverOffset();
+            return;
+        }
+        m_offset = offset;
+        m_retries = 0;
+        emitProgress(false);
+        QMetaObject::invokeMethod(this, &SendSession::sendNextChunk, Qt::QueuedConnection);
+        return;
+    }
+    if (status == 409) {
+        recoverOffset();
+        return;
+    }
+    if (!retryLater(reply, &SendSession::recoverOffset))
+        fail(replyError(reply));
+}
+
+void SendSession::recoverOffset()
+{
+    resumeUpload();
+}
+
+bool SendSession::retryLater(QNetworkReply *reply, void (SendSession::*step)())
+{
+    if (m_cancelled)
+        return true;
+    const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    // HTTP errors are answers; only transport failures are retried. TLS
+    // failures (wrong CA, wrong host) are never retried.
+    const QNetworkReply::NetworkError error = reply->error();
+    const bool transport = status == 0
+        && (error == QNetworkReply::RemoteHostClosedError || error == QNetworkReply::ConnectionRefusedError
+            || error == QNetworkReply::TimeoutError || error == QNetworkReply::TemporaryNetworkFailureError
+            || error == QNetworkReply::NetworkSessionFailedError || error == QNetworkReply::UnknownNetworkError
+            || error == QNetworkReply::ProxyConnectionClosedError || error == QNetworkReply::InternalServerError
+            || error == QNetworkReply::OperationCanceledError); // transfer timeout
+    if (!(transport || status == 503 || status == 423) || m_retries >= m_config.maxRetries)
+        return false;
+    ++m_retries;
+    qCInfo(lcTransfer) << "connection problem:" << reply->errorString() << "- retry" << m_retries;
+    m_prepared.clear();
+    m_preparedOffset = -1;
+    QTimer::singleShot(m_config.retryDelay_ms * m_retries, this, [this, step] {
+        if (!m_cancelled)
+            (this->*step)();
+    });
+    return true;
+}
+
+void SendSession::pollStatus()
+{
+    QNetworkReply *reply = m_network->get(request(m_location));
+    m_reply = reply;
+    connect(reply, &QNetworkReply::finished, this, [this, reply] {
+        reply->deleteLater();
+        const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        if (status != 200) {
+            if (!retryLater(reply, &SendSession::pollStatus))
+                fail(replyError(reply));
+            return;
+        }
+        const QJsonObject document = QJsonDocument::fromJson(reply->readAll()).object();
+        const QString state = document.value(u"state"_s).toString();
+        if (state == u"stored") {
+            if (document.value(u"sha256"_s).toString() == m_sha256)
+                fileDone(true, QStringLiteral("stored, sha256 matches"));
+            else
+                fileDone(false, QStringLiteral("stored, but the receiver reports sha256 %1 (%2)")
+                                    .arg(document.value(u"sha256"_s).toString(QStringLiteral("none")),
+                                         document.value(u"error"_s).toString()));
+        } else if (state == u"rejected") {
+            fileDone(false, QStringLiteral("rejected by the receiver: %1").arg(document.value(u"error"_s).toString()));
+        } else if (m_pollClock.elapsed() > m_config.verifyTimeout_ms) {
+            fail(QStringLiteral("the receiver did not finish verifying in time"));
+        } else {
+            QTimer::singleShot(pollInterval_ms, this, &SendSession::pollStatus);
+        }
+    });
+}
+
+void SendSession::fileDone(bool stored, const QString &message)
+{
+    const FileJob &job = m_jobs.at(m_current);
+    dropState(job);
+    if (!stored) {
+        fail(QStringLiteral("%1: %2").arg(QFileInfo(job.absolutePath).fileName(), message));
+        return;
+    }
+    ++m_filesStored;
+    m_bytesDone += job.ciphertextSize;
+    m_offset = 0;
+    ++m_current;
+    startFile();
+}
+
+void SendSession::fail(const QString &message)
+{
+    finish(false, message);
+}
+
+void SendSession::finish(bool ok, const QString &message)
+{
+    if (m_finished)
+        return;
+    m_finished = true;
+    m_stage = ok ? SendStage::Done : SendStage::Failed;
+    emitProgress(true);
+    SendResult result;
+    result.ok = ok;
+    result.filesStored = m_filesStored;
+    result.fileCount = static_cast<int>(m_jobs.size());
+    for (const FileJob &job : std::as_const(m_jobs))
+        result.plaintextBytes += job.plaintextSize;
+    result.elapsed_ms = m_clock.isValid() ? m_clock.elapsed() : 0;
+    result.message = message;
+    emit finished(result);
+}
+
+void SendSession::emitProgress(bool force)
+{
+    if (!force && m_progressClock.elapsed() < 100)
+        return;
+    m_progressClock.restart();
+    SendProgress p;
+    p.stage = m_stage;
+    p.fileIndex = qBound(0, m_current, qMax(0, int(m_jobs.size()) - 1));
+    p.fileCount = static_cast<int>(m_jobs.size());
+    if (m_current >= 0 && m_current < m_jobs.size())
+        p.file = m_jobs.at(m_current).relativePath.isEmpty() ? QFileInfo(m_jobs.at(m_current).absolutePath).fileName()
+                                                              : m_jobs.at(m_current).relativePath;
+    p.bytesSent = m_bytesDone + m_offset + m_inFlight;
+    p.bytesTotal = m_bytesTotal;
+    const double seconds = m_clock.elapsed() / 1000.0;
+    if (seconds > 0 && m_bytesAtStart >= 0) {
+        p.rate_Bps = (p.bytesSent - m_bytesAtStart) / seconds;
+        if (p.rate_Bps > 0)
+            p.eta_s = static_cast<qint64>((p.bytesTotal - p.bytesSent) / p.rate_Bps);
+    }
+    emit progress(p);
+}
+
+QString SendSession::replyError(QNetworkReply *reply) const
+{
+    const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    if (status != 0) {
+        const QByteArray body = reply->readAll().trimmed().left(300);
+        return QStringLiteral("receiver answered %1: %2").arg(status).arg(QString::fromUtf8(body));
+    }
+    return reply->errorString();
+}
+
+} // namespace TrainGuard::Transfer

@@ -1,0 +1,100 @@
+#pragma once
+
+#include "core/crypto/MasterKeyCache.h"
+#include "core/transfer/CiphertextSource.h"
+#include "core/transfer/SenderConfig.h"
+
+#include <QElapsedTimer>
+#include <QList>
+#include <QObject>
+#include <QPointer>
+#include <QSslConfiguration>
+
+#include <future>
+#include <memory>
+#include <optional>
+
+class QNetworkAccessManager;
+class QNetworkReply;
+class QNetworkRequest;
+
+namespace TrainGuard::Transfer {
+
+// One send run on the Sender's thread: per file, hash the plaintext, create
+// (or resume) the tus upload, PATCH ciphertext produced on the fly in chunks
+// over one keep-alive connection, then poll the receiver's verdict.
+class SendSession : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit SendSession(const SenderConfig &config, QObject *parent = nullptr);
+    ~SendSession() override;
+
+    void run();
+    void cancel();
+
+signals:
+    void progress(const TrainGuard::Transfer::SendProgress &progress);
+    void finished(const TrainGuard::Transfer::SendResult &result);
+
+private:
+    struct FileJob {
+        QString absolutePath;
+        QString relativePath; // within a folder dataset, else empty
+        QString dataset;
+        qint64 plaintextSize = 0;
+        qint64 ciphertextSize = 0;
+    };
+
+    bool prepare(QString *error);
+    void startFile();
+    void createUpload();
+    void resumeUpload();
+    void sendNextChunk();
+    void onPatchFinished(QNetworkReply *reply, qint64 sentBytes);
+    void recoverOffset();
+    void pollStatus();
+    void fileDone(bool stored, const QString &message);
+    void fail(const QString &message);
+    void finish(bool ok, const QString &message);
+    void emitProgress(bool force);
+    void abortReply();
+    bool retryLater(QNetworkReply *reply, void (SendSession::*step)());
+
+    QNetworkRequest request(const QUrl &url) const;
+    QString statePath(const FileJob &job) const;
+    bool saveState(const FileJob &job);
+    void dropState(const FileJob &job);
+    QString replyError(QNetworkReply *reply) const;
+
+    SenderConfig m_config;
+    QSslConfiguration m_tls;
+    QNetworkAccessManager *m_network = nullptr;
+    Crypto::MasterKeyCache m_keys{4};
+    Crypto::MasterKey m_profileKey;
+    QList<FileJob> m_jobs;
+    int m_current = -1;
+    QString m_sha256; // of the current file's plaintext
+    std::future<std::optional<QByteArray>> m_firstDigest; // hashed while the key is derived
+    std::unique_ptr<CiphertextSource> m_source;
+    QUrl m_location;
+    qint64 m_offset = 0;
+    QByteArray m_prepared; // the next chunk, encrypted while the current one is in flight
+    qint64 m_preparedOffset = -1;
+    QPointer<QNetworkReply> m_reply;
+    qint64 m_inFlight = 0;
+    int m_retries = 0;
+    bool m_cancelled = false;
+    bool m_finished = false;
+    SendStage m_stage = SendStage::DerivingKey;
+    qint64 m_bytesDone = 0; // ciphertext bytes of completed files
+    qint64 m_bytesTotal = 0;
+    qint64 m_bytesAtStart = -1;
+    int m_filesStored = 0;
+    QElapsedTimer m_clock;
+    QElapsedTimer m_pollClock;
+    QElapsedTimer m_progressClock;
+};
+
+} // namespace TrainGuard::Transfer

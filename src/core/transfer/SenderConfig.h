@@ -1,0 +1,55 @@
+#pragma once
+
+#include <QByteArray>
+#include <QDateTime>
+#include <QMetaType>
+#include <QString>
+#include <QUrl>
+
+namespace TrainGuard::Transfer {
+
+struct SenderConfig {
+    QString path;          // a file or a folder (one upload per file)
+    QUrl receiver;         // https://HOST:PORT
+    QString caFile;        // the only trusted CA
+    QString clientCertificateFile;
+    QString clientKeyFile;
+    QByteArray token;      // secret
+    QByteArray passphrase; // secret
+    qint64 chunkBytes = 8 << 20;
+    QString stateDir;      // resume state; empty: <app data>/uploads
+    quint32 kdfIterations = 600000; // PBKDF2 cost of the profile key (Crypto::MasterKey::DefaultIterations)
+    int transferTimeout_ms = 30'000; // no byte moved for this long: retry
+    int maxRetries = 5;
+    int retryDelay_ms = 1000;
+    int verifyTimeout_ms = 10 * 60 * 1000;
+};
+
+enum class SendStage { DerivingKey, Hashing, Uploading, Verifying, Done, Failed };
+
+QString sendStageName(SendStage stage);
+
+struct SendProgress {
+    SendStage stage = SendStage::DerivingKey;
+    QString file;
+    int fileIndex = 0;
+    int fileCount = 0;
+    qint64 bytesSent = 0;  // ciphertext bytes acknowledged or in flight, all files
+    qint64 bytesTotal = 0;
+    double rate_Bps = 0;
+    qint64 eta_s = -1;
+};
+
+struct SendResult {
+    bool ok = false;
+    int filesStored = 0;
+    int fileCount = 0;
+    qint64 plaintextBytes = 0;
+    qint64 elapsed_ms = 0;
+    QString message; // "stored, sha256 matches" or the first error
+};
+
+} // namespace TrainGuard::Transfer
+
+Q_DECLARE_METATYPE(TrainGuard::Transfer::SendProgress)
+Q_DECLARE_METATYPE(TrainGuard::Transfer::SendResult)

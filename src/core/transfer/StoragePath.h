@@ -1,0 +1,19 @@
+#pragma once
+
+#include <QString>
+
+namespace TrainGuard::Transfer {
+
+// Turns sender-supplied names into a path relative to the store directory:
+// no absolute paths, no '.' or '..' components, no control characters or
+// backslashes. A dataset keeps its relative layout under <dataset>/.
+class StoragePath
+{
+public:
+    // Empty result and *error set when a name is refused.
+    static QString relativeDestination(const QString &filename, const QString &relativePath, const QString &dataset,
+                                       QString *error);
+    static bool isSafeComponent(const QString &component);
+};
+
+} // namespace TrainGuard::Transfer

@@ -1,0 +1,35 @@
+#pragma once
+
+#include "core/transfer/HttpMessage.h"
+
+#include <QByteArray>
+
+namespace TrainGuard::Transfer {
+
+class UploadStore;
+
+// The receiver's routes: tus 1.0.0 core + creation, termination and checksum
+// (sha256) under /files/, GET /files/{id} status, GET /health. Every /files
+// request needs the bearer token; refusals are decided from the head.
+class TusService
+{
+public:
+    TusService(UploadStore *store, QByteArray token);
+
+    RouteResult route(const HttpRequestHead &head);
+
+    static constexpr QByteArrayView tusVersion = "1.0.0";
+
+private:
+    RouteResult options();
+    RouteResult create(const HttpRequestHead &head);
+    RouteResult headUpload(const QString &id);
+    RouteResult patch(const HttpRequestHead &head, const QString &id);
+    RouteResult remove(const QString &id);
+    RouteResult status(const QString &id);
+
+    UploadStore *m_store;
+    QByteArray m_token;
+};
+
+} // namespace TrainGuard::Transfer

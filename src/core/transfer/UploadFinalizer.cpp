@@ -1,0 +1,146 @@
+#include "core/transfer/UploadFinalizer.h"
+
+#include "core/crypto/Sha256.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QSaveFile>
+
+#include <openssl/evp.h>
+
+#include <memory>
+
+namespace TrainGuard::Transfer {
+
+namespace {
+
+constexpr qint64 copyChunkBytes = 1 << 20;
+
+} // namespace
+
+bool UploadFinalizer::prepareTarget(const QString &storeDir, const QString &target, QString *error)
+{
+    const QString parent = QFileInfo(target).absolutePath();
+    if (!QDir().mkpath(parent)) {
+        *error = QStringLiteral("cannot create %1").arg(parent);
+        return false;
+    }
+    // Defence in depth against symlinks planted inside the store.
+    const QString canonicalStore = QFileInfo(storeDir).canonicalFilePath();
+    const QString canonicalParent = QFileInfo(parent).canonicalFilePath();
+    if (canonicalStore.isEmpty() || !(canonicalParent == canonicalStore || canonicalParent.startsWith(canonicalStore + u'/'))) {
+        *error = QStringLiteral("destination escapes the store");
+        return false;
+    }
+    return true;
+}
+
+namespace {
+
+// Without a passphrase the receiver can only keep the envelope.
+FinalizeResult storeCiphertext(const FinalizeRequest &request)
+{
+    FinalizeResult result;
+    const QString target = QDir(request.storeDir).filePath(request.destination + QStringLiteral(".ste1"));
+    if (!UploadFinalizer::prepareTarget(request.storeDir, target, &result.error))
+        return result;
+    QFile in(request.spoolPath);
+    if (!in.open(QIODevice::ReadOnly)) {
+        result.error = QStringLiteral("cannot read spool: %1").arg(in.errorString());
+        return result;
+    }
+    QSaveFile out(target);
+    if (!out.open(QIODevice::WriteOnly)) {
+        result.error = QStringLiteral("cannot write to the store: %1").arg(out.errorString());
+        return result;
+    }
+    QByteArray buffer(copyChunkBytes, Qt::Uninitialized);
+    for (;;) {
+        const qint64 n = in.read(buffer.data(), buffer.size());
+        if (n < 0) {
+            result.error = QStringLiteral("cannot read spool: %1").arg(in.errorString());
+            out.cancelWriting();
+            return result;
+        }
+        if (n == 0)
+            break;
+        if (out.write(buffer.constData(), n) != n) {
+            result.error = QStringLiteral("cannot write to the store (disk full?): %1").arg(out.errorString());
+            out.cancelWriting();
+            return result;
+        }
+    }
+    if (!out.commit()) {
+        result.error = QStringLiteral("cannot write to the store (disk full?): %1").arg(out.errorString());
+        return result;
+    }
+    result.state = UploadState::Stored;
+    result.storedPath = target;
+    result.error = QStringLiteral("stored as ciphertext: the receiver has no passphrase");
+    return result;
+}
+
+FinalizeResult decryptIntoStore(const FinalizeRequest &request)
+{
+    FinalizeResult result;
+    const QString target = QDir(request.storeDir).filePath(request.destination);
+    if (!UploadFinalizer::prepareTarget(request.storeDir, target, &result.error))
+        return result;
+    QFile in(request.spoolPath);
+    if (!in.open(QIODevice::ReadOnly)) {
+        result.error = QStringLiteral("cannot read spool: %1").arg(in.errorString());
+        return result;
+    }
+    // QSaveFile: temporary file in the target directory, fsync, rename.
+    QSaveFile out(target);
+    if (!out.open(QIODevice::WriteOnly)) {
+        result.error = QStringLiteral("cannot write to the store: %1").arg(out.errorString());
+        return result;
+    }
+    Crypto::Sha256 hash;
+    bool writeFailed = false;
+    Crypto::Ste1Decryptor decryptor(request.keyProvider, [&](quint64, QByteArrayView plaintext) {
+        hash.addData(plaintext);
+        if (out.write(plaintext.data(), plaintext.size()) != plaintext.size()) {
+            writeFailed = true;
+            return false;
+        }
+        return true;
+    });
+    const Crypto::Ste1Status status = decryptor.decryptDevice(in);
+    if (writeFailed) {
+        out.cancelWriting();
+        result.error = QStringLiteral("cannot write to the store (disk full?): %1").arg(out.errorString());
+        return result;
+    }
+    if (!status.ok()) {
+        out.cancelWriting();
+        result.error = status.message;
+        return result;
+    }
+    result.plaintextSha256 = QString::fromLatin1(hash.result().toHex());
+    if (!request.expectedSha256.isEmpty() && result.plaintextSha256 != request.expectedSha256) {
+        out.cancelWriting();
+        result.error = QStringLiteral("plaintext SHA-256 does not match the sender's");
+        return result;
+    }
+    if (!out.commit()) {
+        result.error = QStringLiteral("cannot write to the store (disk full?): %1").arg(out.errorString());
+        return result;
+    }
+    result.state = UploadState::Stored;
+    result.storedPath = target;
+    return result;
+}
+
+} // namespace
+
+FinalizeResult UploadFinalizer::run(const FinalizeRequest &request)
+{
+    if (!request.keyProvider)
+        return storeCiphertext(request);
+    return decryptIntoStore(request);
+}
+
+} // namespace TrainGuard::Transfer

@@ -1,0 +1,83 @@
+#include "core/transfer/UploadRecord.h"
+
+namespace TrainGuard::Transfer {
+
+using namespace Qt::StringLiterals;
+
+QString uploadStateName(UploadState state)
+{
+    switch (state) {
+    case UploadState::Receiving: return QStringLiteral("receiving");
+    case UploadState::Verifying: return QStringLiteral("verifying");
+    case UploadState::Stored: return QStringLiteral("stored");
+    case UploadState::Rejected: return QStringLiteral("rejected");
+    }
+    return QStringLiteral("rejected");
+}
+
+namespace {
+UploadState stateFromName(const QString &name)
+{
+    for (UploadState state : {UploadState::Receiving, UploadState::Verifying, UploadState::Stored, UploadState::Rejected}) {
+        if (uploadStateName(state) == name)
+            return state;
+    }
+    return UploadState::Rejected;
+}
+} // namespace
+
+QJsonObject UploadRecord::toJson() const
+{
+    return QJsonObject{
+        {u"id"_s, id},
+        {u"length"_s, length},
+        {u"filename"_s, filename},
+        {u"relativePath"_s, relativePath},
+        {u"dataset"_s, dataset},
+        {u"expectedSha256"_s, expectedSha256},
+        {u"destination"_s, destination},
+        {u"metadata"_s, QString::fromLatin1(metadataHeader)},
+        {u"state"_s, uploadStateName(state)},
+        {u"error"_s, error},
+        {u"path"_s, storedPath},
+        {u"sha256"_s, plaintextSha256},
+        {u"created"_s, created.toString(Qt::ISODateWithMs)},
+        {u"updated"_s, updated.toString(Qt::ISODateWithMs)},
+    };
+}
+
+UploadRecord UploadRecord::fromJson(const QJsonObject &object)
+{
+    UploadRecord record;
+    record.id = object.value(u"id"_s).toString();
+    record.length = object.value(u"length"_s).toInteger();
+    record.filename = object.value(u"filename"_s).toString();
+    record.relativePath = object.value(u"relativePath"_s).toString();
+    record.dataset = object.value(u"dataset"_s).toString();
+    record.expectedSha256 = object.value(u"expectedSha256"_s).toString();
+    record.destination = object.value(u"destination"_s).toString();
+    record.metadataHeader = object.value(u"metadata"_s).toString().toLatin1();
+    record.state = stateFromName(object.value(u"state"_s).toString());
+    record.error = object.value(u"error"_s).toString();
+    record.storedPath = object.value(u"path"_s).toString();
+    record.plaintextSha256 = object.value(u"sha256"_s).toString();
+    record.created = QDateTime::fromString(object.value(u"created"_s).toString(), Qt::ISODateWithMs);
+    record.updated = QDateTime::fromString(object.value(u"updated"_s).toString(), Qt::ISODateWithMs);
+    return record;
+}
+
+QJsonObject UploadRecord::statusJson() const
+{
+    return QJsonObject{
+        {u"id"_s, id},
+        {u"state"_s, uploadStateName(state)},
+        {u"offset"_s, offset},
+        {u"length"_s, length},
+        {u"filename"_s, filename},
+        {u"sha256"_s, plaintextSha256.isEmpty() ? QJsonValue() : QJsonValue(plaintextSha256)},
+        {u"path"_s, storedPath.isEmpty() ? QJsonValue() : QJsonValue(storedPath)},
+        {u"error"_s, error.isEmpty() ? QJsonValue() : QJsonValue(error)},
+    };
+}
+
+} // namespace TrainGuard::Transfer

@@ -1,0 +1,40 @@
+#pragma once
+
+#include <QByteArray>
+#include <QDateTime>
+#include <QJsonObject>
+#include <QString>
+
+namespace TrainGuard::Transfer {
+
+enum class UploadState { Receiving, Verifying, Stored, Rejected };
+
+QString uploadStateName(UploadState state);
+
+// One tus upload as the receiver keeps it (persisted as JSON beside the spool
+// file; the offset is the spool file's size, so it survives restarts).
+struct UploadRecord {
+    QString id;
+    qint64 length = 0;
+    qint64 offset = 0;
+    QString filename;
+    QString relativePath;
+    QString dataset;
+    QString expectedSha256;   // from Upload-Metadata, may be empty
+    QString destination;      // sanitised, relative to the store
+    QByteArray metadataHeader; // Upload-Metadata as received, echoed by HEAD
+    UploadState state = UploadState::Receiving;
+    QString error;
+    QString storedPath;
+    QString plaintextSha256;
+    QDateTime created;
+    QDateTime updated;
+    bool patchInProgress = false; // not persisted
+
+    QJsonObject toJson() const;
+    static UploadRecord fromJson(const QJsonObject &object);
+    // The public status document of GET /files/{id}.
+    QJsonObject statusJson() const;
+};
+
+} // namespace TrainGuard::Transfer

@@ -1,0 +1,71 @@
+#pragma once
+
+#include "core/crypto/MasterKeyCache.h"
+#include "core/crypto/Ste1Decryptor.h"
+#include "core/transfer/UploadRecord.h"
+
+#include <QHash>
+#include <QObject>
+#include <QThreadPool>
+#include <QTimer>
+
+#include <memory>
+
+namespace TrainGuard::Transfer {
+
+class StreamingVerifier;
+
+struct UploadStoreConfig {
+    QString storeDir;
+    QString spoolDir; // empty: <storeDir>/.trainguard-spool
+    QByteArray passphrase;
+    qint64 maxUploadBytes = qint64(64) << 30;
+    int partialExpiry_s = 24 * 3600;
+};
+
+// The receiver's uploads: ciphertext spool files with their JSON records,
+// finalisation (verify, decrypt, store) on a pool thread it owns, and expiry
+// of abandoned partial uploads. Lives on the receiver's network thread.
+class UploadStore : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit UploadStore(const UploadStoreConfig &config, QObject *parent = nullptr);
+    ~UploadStore() override;
+
+    bool open(QString *error);
+    const UploadStoreConfig &config() const { return m_config; }
+
+    // Creates a record and its empty spool file; null and *error on failure.
+    UploadRecord *create(UploadRecord draft, QString *error);
+    UploadRecord *find(const QString &id);
+    QString spoolPath(const QString &id) const;
+    bool persist(UploadRecord &record);
+    void remove(const QString &id);
+    // Bytes [0, offset) of the upload's spool are final: with a passphrase
+    // they are verified and decrypted now, while the rest arrives.
+    void advance(const QString &id, qint64 offset);
+    // Called when the last byte has arrived.
+    void finalize(const QString &id);
+    void expireStale();
+
+signals:
+    void uploadFinished(const QString &id, TrainGuard::Transfer::UploadState state, const QString &detail);
+
+private:
+    QString recordPath(const QString &id) const;
+    void schedule(const QString &id, const std::shared_ptr<StreamingVerifier> &verifier);
+    std::shared_ptr<StreamingVerifier> verifierFor(const UploadRecord &record);
+    void applyResult(const QString &id, UploadState state, const QString &storedPath, const QString &sha256, const QString &error);
+
+    UploadStoreConfig m_config;
+    Crypto::MasterKeyCache m_keys; // derives once per sender profile
+    Crypto::Ste1Decryptor::KeyProvider m_keyProvider;
+    QHash<QString, UploadRecord> m_records;
+    QHash<QString, std::shared_ptr<StreamingVerifier>> m_verifiers;
+    QThreadPool m_pool;
+    QTimer m_expiryTimer;
+};
+
+} // namespace TrainGuard::Transfer

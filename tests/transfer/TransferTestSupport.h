@@ -1,0 +1,139 @@
+#pragma once
+// Shared fixtures of the transfer tests: a fresh PKI and token per run, a raw
+// TLS client that writes exact bytes, and small tus helpers.
+
+#include "core/transfer/BearerToken.h"
+#include "core/transfer/LocalPki.h"
+#include "core/transfer/Receiver.h"
+#include "core/transfer/TlsPolicy.h"
+
+#include <QElapsedTimer>
+#include <QMap>
+#include <QSslSocket>
+#include <QTemporaryDir>
+#include <QTest>
+
+namespace TransferTest {
+
+using namespace TrainGuard::Transfer;
+
+struct RawResponse {
+    int status = 0;
+    QMap<QByteArray, QByteArray> headers; // lower-case names
+    QByteArray body;
+    bool complete = false;
+    QByteArray header(const QByteArray &name) const { return headers.value(name.toLower()); }
+};
+
+// A TLS client speaking HTTP by hand, so tests control every byte.
+class RawClient
+{
+public:
+    explicit RawClient(const QString &caFile)
+    {
+        QString error;
+        QSslConfiguration config;
+        if (TlsPolicy::clientConfiguration(caFile, {}, {}, &config, &error))
+            socket.setSslConfiguration(config);
+    }
+
+    bool connectTo(quint16 port)
+    {
+        socket.connectToHostEncrypted(QStringLiteral("localhost"), port);
+        return socket.waitForEncrypted(10000);
+    }
+
+    void send(const QByteArray &bytes)
+    {
+        socket.write(bytes);
+        while (socket.bytesToWrite() > 0 && socket.waitForBytesWritten(10000)) {
+        }
+    }
+
+    // Reads one response (head + Content-Length body).
+    RawResponse read(int timeout_ms = 10000)
+    {
+        RawResponse response;
+        QElapsedTimer clock;
+        clock.start();
+        for (;;) {
+            const qsizetype end = buffer.indexOf("\r\n\r\n");
+            if (end >= 0) {
+                const QList<QByteArray> lines = buffer.left(end).split('\n');
+                response.status = lines.first().split(' ').value(1).toInt();
+                for (qsizetype i = 1; i < lines.size(); ++i) {
+                    const qsizetype colon = lines.at(i).indexOf(':');
+                    if (colon > 0)
+                        response.headers.insert(lines.at(i).left(colon).trimmed().toLower(), lines.at(i).mid(colon + 1).trimmed());
+                }
+                const qsizetype length = response.headers.value("content-length").toLongLong();
+                if (buffer.size() >= end + 4 + length) {
+                    response.body = buffer.mid(end + 4, length);
+                    buffer.remove(0, end + 4 + length);
+                    response.complete = true;
+                    return response;
+                }
+            }
+            if (clock.elapsed() > timeout_ms)
+                return response;
+            if (!socket.waitForReadyRead(200) && socket.state() != QAbstractSocket::ConnectedState && socket.bytesAvailable() == 0)
+                return response;
+            buffer += socket.readAll();
+        }
+    }
+
+    RawResponse request(const QByteArray &head, const QByteArray &body = {})
+    {
+        send(head + body);
+        return read();
+    }
+
+    QSslSocket socket;
+    QByteArray buffer;
+};
+
+inline QByteArray metadataValue(const QString &value)
+{
+    return value.toUtf8().toBase64();
+}
+
+struct Fixture {
+    QTemporaryDir dir;
+    QString certs;
+    QString caFile;
+    QByteArray token;
+    QString tokenFile;
+
+    bool setUp()
+    {
+        if (!dir.isValid())
+            return false;
+        certs = dir.filePath(QStringLiteral("certs"));
+        LocalPki pki(certs);
+        QString error;
+        if (!pki.initialize({}, LocalPki::CaPolicy::Replace, &error)) {
+            qWarning() << error;
+            return false;
+        }
+        caFile = pki.caCertificatePath();
+        tokenFile = dir.filePath(QStringLiteral("token"));
+        token = BearerToken::loadOrCreate(tokenFile, &error);
+        return !token.isEmpty();
+    }
+
+    ReceiverConfig receiverConfig(const QString &store = {}) const
+    {
+        LocalPki pki(certs);
+        ReceiverConfig config;
+        config.certificateFile = pki.serverCertificatePath();
+        config.keyFile = pki.serverKeyPath();
+        config.caFile = pki.caCertificatePath();
+        config.storeDir = store.isEmpty() ? dir.filePath(QStringLiteral("store")) : store;
+        config.token = token;
+        return config;
+    }
+
+    QByteArray auth() const { return "Authorization: Bearer " + token + "\r\n"; }
+};
+
+} // namespace TransferTest

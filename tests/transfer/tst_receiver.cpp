@@ -1,0 +1,408 @@
+// The embedded HTTPS receiver over real TLS on loopback: tus exchange, auth,
+// limits, refusals from the head, resume, restart, slowloris, stalled handshakes.
+#include "TransferTestSupport.h"
+
+#include "core/transfer/Receiver.h"
+
+#include <QDir>
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QRandomGenerator>
+#include <QTcpSocket>
+
+#include <memory>
+
+using namespace TransferTest;
+
+class TestReceiver : public QObject
+{
+    Q_OBJECT
+
+private:
+    Fixture m_fixture;
+    std::unique_ptr<Receiver> m_receiver;
+    quint16 m_port = 0;
+
+    QString storeDir() const { return m_fixture.dir.filePath(QStringLiteral("store")); }
+
+    void startReceiver(ReceiverConfig config)
+    {
+        m_receiver = std::make_unique<Receiver>();
+        QString error;
+        QVERIFY2(m_receiver->start(config, &error), qPrintable(error));
+        m_port = m_receiver->port();
+        QVERIFY(m_port != 0);
+    }
+
+    QByteArray createHead(qint64 length, const QByteArray &metadata)
+    {
+        return "POST /files/ HTTP/1.1\r\nHost: localhost\r\n" + m_fixture.auth() + "Tus-Resumable: 1.0.0\r\nUpload-Length: "
+            + QByteArray::number(length) + "\r\nUpload-Metadata: " + metadata + "\r\nContent-Length: 0\r\n\r\n";
+    }
+
+    QByteArray patchHead(const QByteArray &location, qint64 offset, qint64 length, const QByteArray &extra = {})
+    {
+        return "PATCH " + location + " HTTP/1.1\r\nHost: localhost\r\n" + m_fixture.auth()
+            + "Tus-Resumable: 1.0.0\r\nContent-Type: application/offset+octet-stream\r\nUpload-Offset: " + QByteArray::number(offset)
+            + "\r\nContent-Length: " + QByteArray::number(length) + "\r\n" + extra + "\r\n";
+    }
+
+    QByteArray create(RawClient &client, qint64 length, const QString &filename = QStringLiteral("data.bin"))
+    {
+        const RawResponse response = client.request(createHead(length, "filename " + metadataValue(filename)));
+        if (response.status != 201)
+            qWarning() << response.status << response.body;
+        return response.header("location");
+    }
+
+    RawResponse headOf(RawClient &client, const QByteArray &location)
+    {
+        return client.request("HEAD " + location + " HTTP/1.1\r\nHost: localhost\r\n" + m_fixture.auth() + "Tus-Resumable: 1.0.0\r\n\r\n");
+    }
+
+    QJsonObject statusOf(RawClient &client, const QByteArray &location)
+    {
+        const RawResponse response = client.request("GET " + location + " HTTP/1.1\r\nHost: localhost\r\n" + m_fixture.auth()
+                                                    + "Tus-Resumable: 1.0.0\r\n\r\n");
+        return QJsonDocument::fromJson(response.body).object();
+    }
+
+    QJsonObject waitForFinalState(RawClient &client, const QByteArray &location)
+    {
+        QJsonObject status;
+        for (int i = 0; i < 100; ++i) {
+            status = statusOf(client, location);
+            const QString state = status.value(u"state").toString();
+            if (state == u"stored" || state == u"rejected")
+                break;
+            QTest::qWait(50);
+        }
+        return status;
+    }
+
+    static QByteArray randomBytes(qsizetype size)
+    {
+        QByteArray data(size, Qt::Uninitialized);
+        QRandomGenerator::global()->fillRange(reinterpret_cast<quint32 *>(data.data()), size / 4);
+        return data;
+    }
+
+private slots:
+    void initTestCase()
+    {
+        QVERIFY(m_fixture.setUp());
+        ReceiverConfig config = m_fixture.receiverConfig();
+        config.http.headerTimeout_ms = 1500;
+        config.http.bodyStallTimeout_ms = 3000;
+        config.maxUploadBytes = 1 << 20;
+        config.maxConnections = 30; // Qt's default maxPendingConnections
+        startReceiver(config);
+    }
+
+    void cleanupTestCase() { m_receiver.reset(); }
+
+    void healthNeedsNoToken()
+    {
+        RawClient client(m_fixture.caFile);
+        QVERIFY(client.connectTo(m_port));
+        const RawResponse response = client.request("GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n");
+        QCOMPARE(response.status, 200);
+        QVERIFY(response.body.contains("\"ok\""));
+    }
+
+    void optionsAdvertisesExtensions()
+    {
+        RawClient client(m_fixture.caFile);
+        QVERIFY(client.connectTo(m_port));
+        const RawResponse response = client.request("OPTIONS /files/ HTTP/1.1\r\nHost: localhost\r\n" + m_fixture.auth() + "\r\n");
+        QCOMPARE(response.status, 204);
+        QCOMPARE(response.header("tus-version"), QByteArray("1.0.0"));
+        QCOMPARE(response.header("tus-extension"), QByteArray("creation,termination,checksum"));
+        QCOMPARE(response.header("tus-max-size"), QByteArray::number(1 << 20));
+    }
+
+    void badTokenIsRefusedBeforeTheBody_data()
+    {
+        QTest::addColumn<QByteArray>("authorization");
+        QTest::newRow("none") << QByteArray();
+        QTest::newRow("wrong") << QByteArray("Authorization: Bearer AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\r\n");
+        QTest::newRow("basic") << QByteArray("Authorization: Basic dXNlcjpwYXNz\r\n");
+        QTest::newRow("prefix of token") << QByteArray("Authorization: Bearer " + m_fixture.token.left(10) + "\r\n");
+    }
+
+    void badTokenIsRefusedBeforeTheBody()
+    {
+        QFETCH(QByteArray, authorization);
+        RawClient good(m_fixture.caFile);
+        QVERIFY(good.connectTo(m_port));
+        const QByteArray location = create(good, 1000);
+        QVERIFY(!location.isEmpty());
+
+        RawClient client(m_fixture.caFile);
+        QVERIFY(client.connectTo(m_port));
+        // Only the head is sent: the 401 must come without waiting for the body.
+        const RawResponse response = client.request("PATCH " + location + " HTTP/1.1\r\nHost: localhost\r\n" + authorization
+                                                    + "Tus-Resumable: 1.0.0\r\nContent-Type: application/offset+octet-stream\r\n"
+                                                      "Upload-Offset: 0\r\nContent-Length: 1000\r\n\r\n");
+        QCOMPARE(response.status, 401);
+        QCOMPARE(response.header("connection"), QByteArray("close"));
+        client.send(randomBytes(1000));
+        QCOMPARE(headOf(good, location).header("upload-offset"), QByteArray("0"));
+    }
+
+    void oversizedUploadIsRefusedAtOnce()
+    {
+        RawClient client(m_fixture.caFile);
+        QVERIFY(client.connectTo(m_port));
+        RawResponse response = client.request(createHead(2 << 20, "filename " + metadataValue(QStringLiteral("big.bin"))));
+        QCOMPARE(response.status, 413);
+
+        const QByteArray location = create(client, 1000);
+        // Content-Length beyond Upload-Length: refused from the head alone.
+        RawClient patcher(m_fixture.caFile);
+        QVERIFY(patcher.connectTo(m_port));
+        response = patcher.request(patchHead(location, 0, qint64(1) << 40));
+        QCOMPARE(response.status, 413);
+    }
+
+    void headRefusals_data()
+    {
+        QTest::addColumn<QByteArray>("extraHeaders");
+        QTest::addColumn<qint64>("offset");
+        QTest::addColumn<int>("status");
+        QTest::newRow("offset mismatch") << QByteArray() << qint64(5) << 409;
+        QTest::newRow("content type") << QByteArray("X: 1\r\n") << qint64(0) << 415;
+        QTest::newRow("tus version") << QByteArray() << qint64(0) << 412;
+    }
+
+    void headRefusals()
+    {
+        QFETCH(QByteArray, extraHeaders);
+        QFETCH(qint64, offset);
+        QFETCH(int, status);
+        RawClient client(m_fixture.caFile);
+        QVERIFY(client.connectTo(m_port));
+        const QByteArray location = create(client, 100);
+        QByteArray head = patchHead(location, offset, 10);
+        if (status == 415)
+            head.replace("application/offset+octet-stream", "application/json");
+        if (status == 412)
+            head.replace("Tus-Resumable: 1.0.0", "Tus-Resumable: 0.2.2");
+        const RawResponse response = client.request(head);
+        QCOMPARE(response.status, status);
+        // The unread body means the connection is closed after the refusal.
+        RawClient checker(m_fixture.caFile);
+        QVERIFY(checker.connectTo(m_port));
+        QCOMPARE(headOf(checker, location).header("upload-offset"), QByteArray("0"));
+    }
+
+    void unsafeNamesAreRefused_data()
+    {
+        QTest::addColumn<QByteArray>("metadata");
+        QTest::newRow("parent") << QByteArray("filename " + metadataValue(QStringLiteral("../evil")));
+        QTest::newRow("absolute") << QByteArray("filename " + metadataValue(QStringLiteral("/etc/passwd")));
+        QTest::newRow("relative parent") << QByteArray("filename " + metadataValue(QStringLiteral("b")) + ",relativePath "
+                                                       + metadataValue(QStringLiteral("a/../../b")));
+        QTest::newRow("control char") << QByteArray("filename " + metadataValue(QStringLiteral("a\x01.txt")));
+        QTest::newRow("backslash") << QByteArray("filename " + metadataValue(QStringLiteral("..\\x")));
+        QTest::newRow("dataset parent") << QByteArray("filename " + metadataValue(QStringLiteral("x")) + ",dataset "
+                                                      + metadataValue(QStringLiteral("..")));
+        QTest::newRow("no filename") << QByteArray("dataset " + metadataValue(QStringLiteral("d")));
+        QTest::newRow("bad sha256") << QByteArray("filename " + metadataValue(QStringLiteral("x")) + ",sha256 "
+                                                  + metadataValue(QStringLiteral("ABC")));
+    }
+
+    void unsafeNamesAreRefused()
+    {
+        QFETCH(QByteArray, metadata);
+        RawClient client(m_fixture.caFile);
+        QVERIFY(client.connectTo(m_port));
+        const RawResponse response = client.request(createHead(10, metadata));
+        QCOMPARE(response.status, 400);
+    }
+
+    void uploadInChunksIsStored()
+    {
+        const QByteArray data = randomBytes(300 * 1024);
+        RawClient client(m_fixture.caFile);
+        QVERIFY(client.connectTo(m_port));
+        const QByteArray location = create(client, data.size(), QStringLiteral("chunks.bin"));
+        QVERIFY(location.startsWith("/files/"));
+        RawResponse head = headOf(client, location);
+        QCOMPARE(head.status, 200);
+        QCOMPARE(head.header("cache-control"), QByteArray("no-store"));
+        QCOMPARE(head.header("upload-length"), QByteArray::number(data.size()));
+        qint64 offset = 0;
+        const qint64 chunk = 100 * 1024;
+        while (offset < data.size()) {
+            const RawResponse response = client.request(patchHead(location, offset, chunk), data.mid(offset, chunk));
+            QCOMPARE(response.status, 204);
+            offset += chunk;
+            QCOMPARE(response.header("upload-offset"), QByteArray::number(offset));
+        }
+        const QJsonObject status = waitForFinalState(client, location);
+        QCOMPARE(status.value(u"state").toString(), QStringLiteral("stored"));
+        QFile stored(status.value(u"path").toString());
+        QVERIFY(stored.fileName().startsWith(storeDir()));
+        QVERIFY(stored.open(QIODevice::ReadOnly));
+        QCOMPARE(stored.readAll(), data);
+    }
+
+    void expectContinueIsAnsweredAfterChecks()
+    {
+        const QByteArray data = randomBytes(4096);
+        RawClient client(m_fixture.caFile);
+        QVERIFY(client.connectTo(m_port));
+        const QByteArray location = create(client, data.size());
+        client.send(patchHead(location, 0, data.size(), "Expect: 100-continue\r\n"));
+        const RawResponse interim = client.read();
+        QCOMPARE(interim.status, 100);
+        client.send(data);
+        QCOMPARE(client.read().status, 204);
+    }
+
+    void checksumMismatchDropsTheChunk()
+    {
+        const QByteArray data = randomBytes(2048);
+        RawClient client(m_fixture.caFile);
+        QVERIFY(client.connectTo(m_port));
+        const QByteArray location = create(client, data.size());
+        const QByteArray wrong = QCryptographicHash::hash("other", QCryptographicHash::Sha256).toBase64();
+        RawResponse response = client.request(patchHead(location, 0, data.size(), "Upload-Checksum: sha256 " + wrong + "\r\n"), data);
+        QCOMPARE(response.status, 460);
+        QCOMPARE(headOf(client, location).header("upload-offset"), QByteArray("0"));
+        const QByteArray right = QCryptographicHash::hash(data, QCryptographicHash::Sha256).toBase64();
+        response = client.request(patchHead(location, 0, data.size(), "Upload-Checksum: sha256 " + right + "\r\n"), data);
+        QCOMPARE(response.status, 204);
+    }
+
+    void deleteTerminatesTheUpload()
+    {
+        RawClient client(m_fixture.caFile);
+        QVERIFY(client.connectTo(m_port));
+        const QByteArray location = create(client, 100);
+        RawResponse response = client.request("DELETE " + location + " HTTP/1.1\r\nHost: localhost\r\n" + m_fixture.auth()
+                                              + "Tus-Resumable: 1.0.0\r\n\r\n");
+        QCOMPARE(response.status, 204);
+        QCOMPARE(headOf(client, location).status, 404);
+    }
+
+    void droppedConnectionResumesFromOffset()
+    {
+        const QByteArray data = randomBytes(200 * 1024);
+        QByteArray location;
+        {
+            RawClient client(m_fixture.caFile);
+            QVERIFY(client.connectTo(m_port));
+            location = create(client, data.size(), QStringLiteral("resumed.bin"));
+            client.send(patchHead(location, 0, data.size()) + data.left(120 * 1024));
+            QTest::qWait(200);
+            client.socket.abort(); // killed mid-upload
+        }
+        RawClient client(m_fixture.caFile);
+        QVERIFY(client.connectTo(m_port));
+        qint64 offset = -1;
+        for (int i = 0; i < 50; ++i) { // the receiver notices the drop asynchronously
+            const RawResponse head = headOf(client, location);
+            offset = head.header("upload-offset").toLongLong();
+            if (offset > 0)
+                break;
+            QTest::qWait(50);
+        }
+        QVERIFY(offset > 0 && offset <= 120 * 1024);
+        const RawResponse response = client.request(patchHead(location, offset, data.size() - offset), data.mid(offset));
+        QCOMPARE(response.status, 204);
+        const QJsonObject status = waitForFinalState(client, location);
+        QCOMPARE(status.value(u"state").toString(), QStringLiteral("stored"));
+        QFile stored(status.value(u"path").toString());
+        QVERIFY(stored.open(QIODevice::ReadOnly));
+        QCOMPARE(stored.readAll(), data);
+    }
+
+    void receiverRestartKeepsTheOffset()
+    {
+        const QByteArray data = randomBytes(64 * 1024);
+        QByteArray location;
+        {
+            RawClient client(m_fixture.caFile);
+            QVERIFY(client.connectTo(m_port));
+            location = create(client, data.size(), QStringLiteral("restart.bin"));
+            QCOMPARE(client.request(patchHead(location, 0, 10000), data.left(10000)).status, 204);
+        }
+        ReceiverConfig config = m_fixture.receiverConfig();
+        config.maxUploadBytes = 1 << 20;
+        config.maxConnections = 30;
+        config.http.headerTimeout_ms = 1500;
+        config.http.bodyStallTimeout_ms = 3000;
+        m_receiver.reset();
+        startReceiver(config);
+        RawClient client(m_fixture.caFile);
+        QVERIFY(client.connectTo(m_port));
+        QCOMPARE(headOf(client, location).header("upload-offset"), QByteArray("10000"));
+        QCOMPARE(client.request(patchHead(location, 10000, data.size() - 10000), data.mid(10000)).status, 204);
+        QCOMPARE(waitForFinalState(client, location).value(u"state").toString(), QStringLiteral("stored"));
+    }
+
+    void slowlorisDoesNotStallOthers()
+    {
+        RawClient slow(m_fixture.caFile);
+        QVERIFY(slow.connectTo(m_port));
+        slow.send("POST /files/ HTTP/1.1\r\nHost: localhost\r\n");
+        QElapsedTimer clock;
+        clock.start();
+        // Another client is served while the slow head trickles in.
+        for (int i = 0; i < 3; ++i) {
+            slow.send("X-Slow: " + QByteArray::number(i) + "\r\n");
+            RawClient other(m_fixture.caFile);
+            QVERIFY(other.connectTo(m_port));
+            QCOMPARE(other.request("GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n").status, 200);
+        }
+        // The server gives up on the slow head after its header timeout.
+        const RawResponse timedOut = slow.read(5000);
+        QCOMPARE(timedOut.status, 408);
+    }
+
+    void stalledHandshakesDoNotStopAccepting()
+    {
+        // 40 connections that open TCP, send non-TLS bytes or nothing, and
+        // close: Qt 6.4's QSslServer alone would stop accepting after 30.
+        std::vector<std::unique_ptr<QTcpSocket>> sockets;
+        for (int i = 0; i < 40; ++i) {
+            auto socket = std::make_unique<QTcpSocket>();
+            socket->connectToHost(QStringLiteral("127.0.0.1"), m_port);
+            QVERIFY(socket->waitForConnected(5000));
+            sockets.push_back(std::move(socket));
+        }
+        QTest::qWait(300);
+        for (qsizetype i = 0; i < qsizetype(sockets.size()); ++i) {
+            if (i % 2)
+                sockets[i]->write("GET / HTTP/1.1\r\n\r\n");
+            else
+                sockets[i]->abort();
+        }
+        QTest::qWait(500);
+        sockets.clear();
+        QTest::qWait(300);
+        RawClient client(m_fixture.caFile);
+        QVERIFY(client.connectTo(m_port));
+        QCOMPARE(client.request("GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n").status, 200);
+    }
+
+    void malformedRequestIs400()
+    {
+        RawClient client(m_fixture.caFile);
+        QVERIFY(client.connectTo(m_port));
+        QCOMPARE(client.request("NOT A REQUEST\r\n\r\n").status, 400);
+    }
+
+    void oversizedHeadIs431()
+    {
+        RawClient client(m_fixture.caFile);
+        QVERIFY(client.connectTo(m_port));
+        QCOMPARE(client.request("GET /health HTTP/1.1\r\nX-Big: " + QByteArray(40000, 'a') + "\r\n\r\n").status, 431);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestReceiver)
+#include "tst_receiver.moc"

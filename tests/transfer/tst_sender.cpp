@@ -1,0 +1,484 @@
+// Sender and receiver together over real TLS on loopback: round trips,
+// certificate checks, tampering, resume after dropped connections and
+// restarts, concurrency, mutual TLS.
+#include "TransferTestSupport.h"
+
+#include "core/crypto/MasterKey.h"
+#include "core/crypto/Sha256.h"
+#include "core/crypto/Ste1Encryptor.h"
+#include "core/transfer/Sender.h"
+
+#include <QDir>
+#include <QDirIterator>
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QRandomGenerator>
+#include <QSignalSpy>
+#include <QProcess>
+#include <QScopeGuard>
+#include <QTcpSocket>
+
+#include <unistd.h>
+
+#include <memory>
+
+using namespace TransferTest;
+using namespace TrainGuard;
+
+namespace {
+
+const QByteArray passphrase = "correct horse battery staple";
+
+QByteArray randomBytes(qsizetype size)
+{
+    QByteArray data(size, Qt::Uninitialized);
+    for (qsizetype i = 0; i < size; ++i)
+        data[i] = static_cast<char>(QRandomGenerator::global()->generate());
+    return data;
+}
+
+bool writeFile(const QString &path, const QByteArray &data)
+{
+    QDir().mkpath(QFileInfo(path).absolutePath());
+    QFile file(path);
+    return file.open(QIODevice::WriteOnly) && file.write(data) == data.size();
+}
+
+QByteArray readFile(const QString &path)
+{
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray("<missing>");
+}
+
+} // namespace
+
+class TestSender : public QObject
+{
+    Q_OBJECT
+
+private:
+    Fixture m_fixture;
+    std::unique_ptr<Receiver> m_receiver;
+    quint16 m_port = 0;
+    int m_fileCounter = 0;
+
+    QString storeDir() const { return m_fixture.dir.filePath(QStringLiteral("store")); }
+    QString input(const QString &name) const { return m_fixture.dir.filePath(QStringLiteral("input/") + name); }
+
+    ReceiverConfig receiverConfig() const
+    {
+        ReceiverConfig config = m_fixture.receiverConfig();
+        config.address = QHostAddress::AnyIPv4; // 127.0.0.2 reaches it too (hostname test)
+        config.port = m_port;
+        config.passphrase = passphrase;
+        return config;
+    }
+
+    bool startReceiver(const ReceiverConfig &config)
+    {
+        m_receiver = std::make_unique<Receiver>();
+        QString error;
+        if (!m_receiver->start(config, &error)) {
+            qWarning() << error;
+            return false;
+        }
+        m_port = m_receiver->port();
+        return true;
+    }
+
+    SenderConfig senderConfig(const QString &path, const QString &host = QStringLiteral("localhost")) const
+    {
+        SenderConfig config;
+        config.path = path;
+        config.receiver = QUrl(QStringLiteral("https://%1:%2").arg(host).arg(m_port));
+        config.caFile = m_fixture.caFile;
+        config.token = m_fixture.token;
+        config.passphrase = passphrase;
+        config.chunkBytes = 256 * 1024;
+        config.stateDir = m_fixture.dir.filePath(QStringLiteral("sender-state"));
+        config.kdfIterations = Crypto::MasterKey::MinIterations; // keeps the suite fast
+        config.retryDelay_ms = 300;
+        return config;
+    }
+
+    static SendResult send(const SenderConfig &config, const std::function<void(Sender &, const SendProgress &)> &onProgress = {})
+    {
+        Sender sender;
+        SendResult outcome;
+        bool done = false;
+        QObject::connect(&sender, &Sender::finished, &sender, [&](const SendResult &result) {
+            outcome = result;
+            done = true;
+        });
+        if (onProgress)
+            QObject::connect(&sender, &Sender::progress, &sender, [&](const SendProgress &p) { onProgress(sender, p); });
+        sender.start(config);
+        QElapsedTimer clock;
+        clock.start();
+        while (!done && clock.elapsed() < 60000)
+            QTest::qWait(20);
+        if (!done)
+            outcome.message = QStringLiteral("timed out");
+        return outcome;
+    }
+
+    // An envelope made with the crypto engine, for hand-made tus uploads.
+    static QByteArray envelope(const QByteArray &plaintext)
+    {
+        const Crypto::MasterKey key = Crypto::MasterKey::derive(passphrase, Crypto::MasterKey::generateKdfSalt(),
+                                                                Crypto::MasterKey::MinIterations);
+        Crypto::Ste1Encryptor encryptor(key);
+        QByteArray out = encryptor.headerBytes();
+        out += encryptor.encryptSegment(0, plaintext, Crypto::SegmentPosition::Last);
+        return out;
+    }
+
+    QJsonObject uploadRaw(const QByteArray &ciphertext, const QString &filename, const QString &sha256)
+    {
+        RawClient client(m_fixture.caFile);
+        if (!client.connectTo(m_port))
+            return {};
+        QByteArray metadata = "filename " + metadataValue(filename);
+        if (!sha256.isEmpty())
+            metadata += ",sha256 " + metadataValue(sha256);
+        RawResponse response = client.request("POST /files/ HTTP/1.1\r\nHost: localhost\r\n" + m_fixture.auth()
+                                              + "Tus-Resumable: 1.0.0\r\nUpload-Length: " + QByteArray::number(ciphertext.size())
+                                              + "\r\nUpload-Metadata: " + metadata + "\r\n\r\n");
+        const QByteArray location = response.header("location");
+        response = client.request("PATCH " + location + " HTTP/1.1\r\nHost: localhost\r\n" + m_fixture.auth()
+                                      + "Tus-Resumable: 1.0.0\r\nContent-Type: application/offset+octet-stream\r\nUpload-Offset: 0\r\n"
+                                        "Content-Length: " + QByteArray::number(ciphertext.size()) + "\r\n\r\n",
+                                  ciphertext);
+        if (response.status != 204)
+            return {};
+        QJsonObject status;
+        for (int i = 0; i < 100; ++i) {
+            response = client.request("GET " + location + " HTTP/1.1\r\nHost: localhost\r\n" + m_fixture.auth() + "Tus-Resumable: 1.0.0\r\n\r\n");
+            status = QJsonDocument::fromJson(response.body).object();
+            if (status.value(u"state").toString() == u"stored" || status.value(u"state").toString() == u"rejected")
+                break;
+            QTest::qWait(50);
+        }
+        return status;
+    }
+
+    QStringList storeFiles() const
+    {
+        QStringList files;
+        QDirIterator it(storeDir(), QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
+        while (it.hasNext()) {
+            const QString path = it.next();
+            if (!path.contains(QStringLiteral("/.trainguard-spool/")))
+                files.append(QDir(storeDir()).relativeFilePath(path));
+        }
+        return files;
+    }
+
+private slots:
+    void initTestCase()
+    {
+        QVERIFY(m_fixture.setUp());
+        QVERIFY(startReceiver(receiverConfig()));
+    }
+
+    void cleanupTestCase() { m_receiver.reset(); }
+
+    void fileRoundTrip_data()
+    {
+        QTest::addColumn<int>("size");
+        QTest::addColumn<int>("chunkBytes");
+        QTest::newRow("empty") << 0 << 256 * 1024;
+        QTest::newRow("one byte") << 1 << 256 * 1024;
+        QTest::newRow("one segment exactly") << 1024 * 1024 << 256 * 1024;
+        QTest::newRow("segment plus one, odd chunks") << 1024 * 1024 + 1 << 100 * 1000;
+        QTest::newRow("whole file in one PATCH") << 300 * 1000 << 8 * 1024 * 1024;
+    }
+
+    void fileRoundTrip()
+    {
+        QFETCH(int, size);
+        QFETCH(int, chunkBytes);
+        const QString name = QStringLiteral("file%1.bin").arg(++m_fileCounter);
+        const QByteArray data = randomBytes(size);
+        QVERIFY(writeFile(input(name), data));
+        SenderConfig config = senderConfig(input(name));
+        config.chunkBytes = chunkBytes;
+        const SendResult result = send(config);
+        QVERIFY2(result.ok, qPrintable(result.message));
+        QCOMPARE(result.message, QStringLiteral("stored, sha256 matches"));
+        QCOMPARE(readFile(QDir(storeDir()).filePath(name)), data);
+        // Nothing left to resume.
+        QCOMPARE(QDir(config.stateDir).entryList({QStringLiteral("*.json")}, QDir::Files).size(), 0);
+    }
+
+    void folderRoundTrip()
+    {
+        const QString root = input(QStringLiteral("dataset"));
+        const QMap<QString, QByteArray> files{
+            {QStringLiteral("a.csv"), "x,y\n1,2\n"},
+            {QStringLiteral("images/cat 1.png"), randomBytes(70000)},
+            {QStringLiteral("images/deep/dog.png"), randomBytes(1000)},
+        };
+        for (auto it = files.cbegin(); it != files.cend(); ++it)
+            QVERIFY(writeFile(root + u'/' + it.key(), it.value()));
+        const SendResult result = send(senderConfig(root));
+        QVERIFY2(result.ok, qPrintable(result.message));
+        QCOMPARE(result.filesStored, 3);
+        for (auto it = files.cbegin(); it != files.cend(); ++it)
+            QCOMPARE(readFile(storeDir() + QStringLiteral("/dataset/") + it.key()), it.value());
+    }
+
+    void certificateChecksRefuse_data()
+    {
+        QTest::addColumn<QString>("host");
+        QTest::addColumn<bool>("otherCa");
+        QTest::newRow("wrong CA") << QStringLiteral("localhost") << true;
+        QTest::newRow("hostname mismatch") << QStringLiteral("127.0.0.2") << false;
+    }
+
+    void certificateChecksRefuse()
+    {
+        QFETCH(QString, host);
+        QFETCH(bool, otherCa);
+        QVERIFY(writeFile(input(QStringLiteral("refused.bin")), "data"));
+        SenderConfig config = senderConfig(input(QStringLiteral("refused.bin")), host);
+        QTemporaryDir otherDir;
+        if (otherCa) {
+            LocalPki other(otherDir.path());
+            QString error;
+            QVERIFY(other.initialize({}, LocalPki::CaPolicy::Replace, &error));
+            config.caFile = other.caCertificatePath();
+        }
+        const SendResult result = send(config);
+        QVERIFY(!result.ok);
+        QVERIFY2(result.message.contains(QStringLiteral("SSL"), Qt::CaseInsensitive)
+                     || result.message.contains(QStringLiteral("certificate"), Qt::CaseInsensitive),
+                 qPrintable(result.message));
+        QVERIFY(!QFileInfo::exists(QDir(storeDir()).filePath(QStringLiteral("refused.bin"))));
+    }
+
+    void wrongTokenFails()
+    {
+        QVERIFY(writeFile(input(QStringLiteral("token.bin")), "data"));
+        SenderConfig config = senderConfig(input(QStringLiteral("token.bin")));
+        config.token = "not-the-token-at-all-000000000000000000000";
+        const SendResult result = send(config);
+        QVERIFY(!result.ok);
+        QVERIFY2(result.message.contains(QStringLiteral("401")), qPrintable(result.message));
+    }
+
+    void badEnvelopesAreRejected_data()
+    {
+        QTest::addColumn<int>("flipAt"); // -1: intact envelope
+        QTest::addColumn<bool>("wrongSha");
+        QTest::newRow("tampered segment") << 100 << false;
+        QTest::newRow("tampered header") << 10 << false;
+        QTest::newRow("truncated") << -2 << false;
+        QTest::newRow("sha256 mismatch") << -1 << true;
+    }
+
+    void badEnvelopesAreRejected()
+    {
+        QFETCH(int, flipAt);
+        QFETCH(bool, wrongSha);
+        const QByteArray plaintext = randomBytes(5000);
+        QByteArray ciphertext = envelope(plaintext);
+        if (flipAt >= 0)
+            ciphertext[flipAt] = static_cast<char>(ciphertext.at(flipAt) ^ 0x01);
+        if (flipAt == -2)
+            ciphertext.chop(10);
+        const QString sha = QString::fromLatin1(Crypto::Sha256::hash(wrongSha ? QByteArray("other") : plaintext).toHex());
+        const QStringList before = storeFiles();
+        const QString name = QStringLiteral("bad%1.bin").arg(++m_fileCounter);
+        const QJsonObject status = uploadRaw(ciphertext, name, sha);
+        QCOMPARE(status.value(u"state").toString(), QStringLiteral("rejected"));
+        QVERIFY(!status.value(u"error").toString().isEmpty());
+        QCOMPARE(storeFiles(), before); // nothing reached the store, not even a temp file
+        if (wrongSha) // the status reports the plaintext's real hash
+            QCOMPARE(status.value(u"sha256").toString(), QString::fromLatin1(Crypto::Sha256::hash(plaintext).toHex()));
+    }
+
+    void receiverRestartMidUploadResumes()
+    {
+        const QByteArray data = randomBytes(3 * 1024 * 1024);
+        QVERIFY(writeFile(input(QStringLiteral("restart.bin")), data));
+        SenderConfig config = senderConfig(input(QStringLiteral("restart.bin")));
+        config.chunkBytes = 128 * 1024;
+        bool restarted = false;
+        const SendResult result = send(config, [&](Sender &, const SendProgress &p) {
+            if (!restarted && p.stage == SendStage::Uploading && p.bytesSent > 1024 * 1024) {
+                restarted = true;
+                m_receiver.reset(); // connections killed mid-upload
+                QVERIFY(startReceiver(receiverConfig()));
+            }
+        });
+        QVERIFY(restarted);
+        QVERIFY2(result.ok, qPrintable(result.message));
+        QCOMPARE(readFile(QDir(storeDir()).filePath(QStringLiteral("restart.bin"))), data);
+    }
+
+    void senderRestartResumes()
+    {
+        const QByteArray data = randomBytes(2 * 1024 * 1024);
+        QVERIFY(writeFile(input(QStringLiteral("cancel.bin")), data));
+        SenderConfig config = senderConfig(input(QStringLiteral("cancel.bin")));
+        config.chunkBytes = 128 * 1024;
+        qint64 sentBeforeCancel = 0;
+        const SendResult first = send(config, [&](Sender &sender, const SendProgress &p) {
+            if (sentBeforeCancel == 0 && p.stage == SendStage::Uploading && p.bytesSent > 512 * 1024) {
+                sentBeforeCancel = p.bytesSent;
+                sender.cancel();
+            }
+        });
+        QVERIFY(!first.ok);
+        QCOMPARE(QDir(config.stateDir).entryList({QStringLiteral("*.json")}, QDir::Files).size(), 1);
+        qint64 firstReported = -1;
+        const SendResult second = send(config, [&](Sender &, const SendProgress &p) {
+            if (firstReported < 0 && p.stage == SendStage::Uploading)
+                firstReported = p.bytesSent;
+        });
+        QVERIFY2(second.ok, qPrintable(second.message));
+        QVERIFY2(firstReported >= 512 * 1024, "the second run resumed instead of starting over");
+        QCOMPARE(readFile(QDir(storeDir()).filePath(QStringLiteral("cancel.bin"))), data);
+    }
+
+    void changedFileStartsOver()
+    {
+        const QString path = input(QStringLiteral("changed.bin"));
+        QVERIFY(writeFile(path, randomBytes(1024 * 1024)));
+        SenderConfig config = senderConfig(path);
+        config.chunkBytes = 128 * 1024;
+        bool cancelled = false;
+        send(config, [&](Sender &sender, const SendProgress &p) {
+            if (!cancelled && p.stage == SendStage::Uploading && p.bytesSent > 256 * 1024) {
+                cancelled = true;
+                sender.cancel();
+            }
+        });
+        const QByteArray changed = randomBytes(600 * 1024);
+        QVERIFY(writeFile(path, changed));
+        {
+            QFile file(path);
+            QVERIFY(file.open(QIODevice::ReadWrite));
+            QVERIFY(file.setFileTime(QDateTime::currentDateTime().addSecs(5), QFileDevice::FileModificationTime));
+        }
+        const SendResult result = send(config);
+        QVERIFY2(result.ok, qPrintable(result.message));
+        QCOMPARE(readFile(QDir(storeDir()).filePath(QStringLiteral("changed.bin"))), changed);
+    }
+
+    void concurrentUploadsAreStoredIntact()
+    {
+        constexpr int count = 20;
+        std::vector<std::unique_ptr<Sender>> senders;
+        QList<QByteArray> contents;
+        int done = 0;
+        int ok = 0;
+        for (int i = 0; i < count; ++i) {
+            const QString name = QStringLiteral("parallel/p%1.bin").arg(i);
+            contents.append(randomBytes(40000 + i * 997));
+            QVERIFY(writeFile(input(name), contents.last()));
+            auto sender = std::make_unique<Sender>();
+            connect(sender.get(), &Sender::finished, this, [&](const SendResult &result) {
+                ++done;
+                ok += result.ok ? 1 : 0;
+                if (!result.ok)
+                    qWarning() << result.message;
+            });
+            sender->start(senderConfig(input(name)));
+            senders.push_back(std::move(sender));
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(done, count, 90000);
+        QCOMPARE(ok, count);
+        for (int i = 0; i < count; ++i)
+            QCOMPARE(readFile(storeDir() + QStringLiteral("/p%1.bin").arg(i)), contents.at(i));
+    }
+
+    void stalledHandshakesDoNotStopASend()
+    {
+        std::vector<std::unique_ptr<QTcpSocket>> sockets;
+        for (int i = 0; i < 40; ++i) {
+            auto socket = std::make_unique<QTcpSocket>();
+            socket->connectToHost(QStringLiteral("127.0.0.1"), m_port);
+            QVERIFY(socket->waitForConnected(5000));
+            sockets.push_back(std::move(socket));
+        }
+        QTest::qWait(300);
+        for (qsizetype i = 0; i < qsizetype(sockets.size()); ++i) {
+            if (i % 2)
+                sockets[i]->write("GET / HTTP/1.1\r\n\r\n");
+            else
+                sockets[i]->abort();
+        }
+        QTest::qWait(300);
+        sockets.clear();
+        QVERIFY(writeFile(input(QStringLiteral("after-stall.bin")), "still works"));
+        const SendResult result = send(senderConfig(input(QStringLiteral("after-stall.bin"))));
+        QVERIFY2(result.ok, qPrintable(result.message));
+    }
+
+    void fullDiskIsAnErrorNotATruncatedFile_data()
+    {
+        QTest::addColumn<int>("size");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("spool fills up") << 3 * 1024 * 1024 << QStringLiteral("507");
+        QTest::newRow("store fills up") << 700 * 1024 << QStringLiteral("disk full");
+    }
+
+    void fullDiskIsAnErrorNotATruncatedFile()
+    {
+        QFETCH(int, size);
+        QFETCH(QString, expected);
+        if (geteuid() != 0)
+            QSKIP("mounting a small tmpfs needs root");
+        const QString mountPoint = m_fixture.dir.filePath(QStringLiteral("small-disk"));
+        QVERIFY(QDir().mkpath(mountPoint));
+        QCOMPARE(QProcess::execute(QStringLiteral("mount"), {QStringLiteral("-t"), QStringLiteral("tmpfs"), QStringLiteral("-o"),
+                                                             QStringLiteral("size=1m"), QStringLiteral("tmpfs"), mountPoint}),
+                 0);
+        const auto unmount = qScopeGuard([&] { QProcess::execute(QStringLiteral("umount"), {mountPoint}); });
+        ReceiverConfig config = receiverConfig();
+        config.port = 0;
+        config.storeDir = mountPoint + QStringLiteral("/store");
+        Receiver small;
+        QString error;
+        QVERIFY2(small.start(config, &error), qPrintable(error));
+        const quint16 savedPort = m_port;
+        m_port = small.port();
+        QVERIFY(writeFile(input(QStringLiteral("too-big.bin")), randomBytes(size)));
+        const SendResult result = send(senderConfig(input(QStringLiteral("too-big.bin"))));
+        m_port = savedPort;
+        QVERIFY(!result.ok);
+        QVERIFY2(result.message.contains(expected), qPrintable(result.message));
+        QVERIFY(!QFileInfo::exists(config.storeDir + QStringLiteral("/too-big.bin")));
+        // No temporary file left behind either.
+        QCOMPARE(QDir(config.storeDir).entryList(QDir::Files | QDir::Hidden), QStringList());
+    }
+
+    void mutualTls()
+    {
+        LocalPki pki(m_fixture.certs);
+        QString error;
+        QVERIFY2(pki.issueClientCertificate(QStringLiteral("laptop"), &error), qPrintable(error));
+        ReceiverConfig config = receiverConfig();
+        config.port = 0;
+        config.clientCertificates = ClientCertificates::Required;
+        Receiver strict;
+        QVERIFY2(strict.start(config, &error), qPrintable(error));
+        const quint16 savedPort = m_port;
+        m_port = strict.port();
+        QVERIFY(writeFile(input(QStringLiteral("mtls.bin")), "mutual"));
+        SenderConfig sender = senderConfig(input(QStringLiteral("mtls.bin")));
+        sender.maxRetries = 0;
+        QVERIFY(!send(sender).ok);
+        sender.clientCertificateFile = pki.clientCertificatePath(QStringLiteral("laptop"));
+        sender.clientKeyFile = pki.clientKeyPath(QStringLiteral("laptop"));
+        const SendResult result = send(sender);
+        m_port = savedPort;
+        QVERIFY2(result.ok, qPrintable(result.message));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestSender)
+#include "tst_sender.moc"
