@@ -2,9 +2,12 @@
 #include "core/crypto/MasterKey.h"
 #include "core/transfer/BearerToken.h"
 #include "core/transfer/KeyDerivation.h"
+#include "core/transfer/TlsPolicy.h"
 #include "core/transfer/LocalPki.h"
 
 #include <QFileInfo>
+#include <QProcess>
+#include <QStandardPaths>
 #include <QSslCertificate>
 #include <QSslCertificateExtension>
 #include <QSslKey>
@@ -166,6 +169,40 @@ private slots:
         QCOMPARE(QByteArray(reinterpret_cast<const char *>(fast.data()), MasterKey::KeySize),
                  QByteArray(reinterpret_cast<const char *>(reference.data()), MasterKey::KeySize));
         QVERIFY(!KeyDerivation::derive(passphrase, salt, 10).isValid()); // below the minimum
+    }
+
+    void opensslScriptMakesTheSamePki()
+    {
+        if (QStandardPaths::findExecutable(QStringLiteral("openssl")).isEmpty())
+            QSKIP("the openssl command is not installed");
+        const QString script = QStringLiteral(TRAINGUARD_TEST_DATA_DIR "/../../certs/make-certs.sh");
+        const QString dir = m_dir.filePath(QStringLiteral("script-certs"));
+        QProcess run;
+        run.start(QStringLiteral("bash"), {script, dir, QStringLiteral("nas.example"), QStringLiteral("10.1.2.3")});
+        QVERIFY(run.waitForFinished(60000));
+        QVERIFY2(run.exitCode() == 0, run.readAllStandardError().constData());
+        run.start(QStringLiteral("bash"), {script, QStringLiteral("--client"), QStringLiteral("laptop"), dir});
+        QVERIFY(run.waitForFinished(60000));
+        QCOMPARE(run.exitCode(), 0);
+
+        LocalPki pki(dir);
+        for (const QString &key : {pki.caKeyPath(), pki.serverKeyPath(), pki.clientKeyPath(QStringLiteral("laptop"))})
+            QCOMPARE(QFileInfo(key).permissions() & groupOrOther(), QFileDevice::Permissions());
+        const QSslCertificate ca = certificateAt(pki.caCertificatePath());
+        const QSslCertificate server = certificateAt(pki.serverCertificatePath());
+        QVERIFY(ca.effectiveDate().daysTo(ca.expiryDate()) >= 3640);
+        QVERIFY(server.effectiveDate().daysTo(server.expiryDate()) <= 398);
+        const auto san = server.subjectAlternativeNames();
+        QVERIFY(san.values(QSsl::DnsEntry).contains(QStringLiteral("localhost")));
+        QVERIFY(san.values(QSsl::DnsEntry).contains(QStringLiteral("nas.example")));
+        QVERIFY(san.values(QSsl::IpAddressEntry).contains(QStringLiteral("10.1.2.3")));
+        // The receiver takes these files as it takes its own.
+        QSslConfiguration config;
+        QString error;
+        QVERIFY2(TlsPolicy::serverConfiguration(pki.serverCertificatePath(), pki.serverKeyPath(), pki.caCertificatePath(),
+                                                ClientCertificates::Required, &config, &error),
+                 qPrintable(error));
+        QVERIFY(!pki.describe(&error).isEmpty());
     }
 
     void tokenIsRandomPrivateAndStable()

@@ -156,6 +156,8 @@ QNetworkRequest SendSession::request(const QUrl &url) const
     QNetworkRequest request(url);
     request.setSslConfiguration(m_tls);
     request.setAttribute(QNetworkRequest::Http2AllowedAttribute, false);
+    // A stalled receiver must not hold the (synchronous) PATCH forever.
+    request.setTransferTimeout(m_config.transferTimeout_ms);
     request.setRawHeader("Authorization", "Bearer " + m_config.token);
     request.setRawHeader("Tus-Resumable", "1.0.0");
     return request;
@@ -396,7 +398,8 @@ bool SendSession::retryLater(QNetworkReply *reply, void (SendSession::*step)())
         && (error == QNetworkReply::RemoteHostClosedError || error == QNetworkReply::ConnectionRefusedError
             || error == QNetworkReply::TimeoutError || error == QNetworkReply::TemporaryNetworkFailureError
             || error == QNetworkReply::NetworkSessionFailedError || error == QNetworkReply::UnknownNetworkError
-            || error == QNetworkReply::ProxyConnectionClosedError || error == QNetworkReply::InternalServerError);
+            || error == QNetworkReply::ProxyConnectionClosedError || error == QNetworkReply::InternalServerError
+            || error == QNetworkReply::OperationCanceledError); // transfer timeout
     if (!(transport || status == 503 || status == 423) || m_retries >= m_config.maxRetries)
         return false;
     ++m_retries;

@@ -19,6 +19,7 @@ struct SenderConfig {
     qint64 chunkBytes = 8 << 20;
     QString stateDir;      // resume state; empty: <app data>/uploads
     quint32 kdfIterations = 600000; // PBKDF2 cost of the profile key (Crypto::MasterKey::DefaultIterations)
+    int transferTimeout_ms = 30'000; // no byte moved for this long: retry
     int maxRetries = 5;
     int retryDelay_ms = 1000;
     int verifyTimeout_ms = 10 * 60 * 1000;
