@@ -36,5 +36,6 @@ int main(int argc, char *argv[])
 
     TrainGuard::Gui::MainWindow window;
     window.show();
+    window.startServices(TrainGuard::Gui::MainWindow::defaultStartupOptions());
     return QApplication::exec();
 }

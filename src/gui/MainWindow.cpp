@@ -2,6 +2,7 @@
 
 #include "gui/AboutDialog.h"
 #include "gui/AlertsPanel.h"
+#include "gui/DemoWorkspace.h"
 #include "gui/FilesPanel.h"
 #include "gui/GuiLogging.h"
 #include "gui/TrafficPanel.h"
@@ -52,6 +53,36 @@ MainWindow::MainWindow(QWidget *parent)
 }
 
 MainWindow::~MainWindow() = default;
+
+MainWindow::StartupOptions MainWindow::defaultStartupOptions()
+{
+    return {EmbeddedReceiver::defaultPaths(), 8443, DemoWorkspace::defaultRootDir()};
+}
+
+void MainWindow::startServices(const StartupOptions &options)
+{
+    DemoWorkspace demo(options.demoDir);
+    if (demo.ensure()) {
+        if (m_transferPanel->datasetPath().isEmpty())
+            m_transferPanel->setDatasetPath(demo.sampleDatasetPath());
+    } else {
+        qCWarning(lcGui) << "demo workspace:" << demo.errorString();
+    }
+
+    delete m_receiver;
+    m_receiver = new EmbeddedReceiver(options.receiverPaths, this);
+    connect(m_receiver, &EmbeddedReceiver::started, this, [this](const QUrl &url) {
+        m_transferPanel->setEmbeddedReceiver(url, m_receiver->caFile(), m_receiver->token(), m_receiver->passphrase());
+        m_receiverStatus->setText(tr("Receiver: %1 · %2").arg(url.toString(), m_receiver->tlsSummary()));
+    });
+    connect(m_receiver, &EmbeddedReceiver::failed, this, [this](const QString &reason) {
+        m_transferPanel->setEmbeddedReceiverUnavailable(reason);
+        m_receiverStatus->setText(tr("Receiver: not running (%1)").arg(reason));
+    });
+    connect(m_receiver, &EmbeddedReceiver::eventsLogged, m_transferPanel, &TransferPanel::appendReceiverEvents);
+    m_receiverStatus->setText(tr("Receiver: starting…"));
+    m_receiver->start(options.receiverPort);
+}
 
 void MainWindow::showPanel(Panel panel)
 {

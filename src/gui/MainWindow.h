@@ -1,5 +1,7 @@
 #pragma once
 
+#include "gui/EmbeddedReceiver.h"
+
 #include <QMainWindow>
 
 #include <memory>
@@ -13,6 +15,7 @@ class MainWindow;
 namespace TrainGuard::Gui {
 
 class AlertsPanel;
+class EmbeddedReceiver;
 class FilesPanel;
 class TrafficPanel;
 class TransferPanel;
@@ -25,8 +28,21 @@ public:
     enum class Panel { Transfer, Traffic, Files, Alerts };
     Q_ENUM(Panel)
 
+    // What the first launch sets up; tests point every path into a temp dir.
+    struct StartupOptions {
+        EmbeddedReceiver::Paths receiverPaths;
+        quint16 receiverPort = 8443; // or the next free one; 0: any free port
+        QString demoDir;             // watched, holds the preselected sample dataset
+    };
+    static StartupOptions defaultStartupOptions();
+
     explicit MainWindow(QWidget *parent = nullptr);
     ~MainWindow() override;
+
+    // Starts the embedded receiver, prepares the demo workspace and preselects
+    // the sample dataset. The window is usable before this finishes.
+    void startServices(const StartupOptions &options);
+    EmbeddedReceiver *embeddedReceiver() const { return m_receiver; }
 
     void showPanel(Panel panel);
     Panel currentPanel() const;
@@ -51,6 +67,7 @@ private:
     TrafficPanel *m_trafficPanel = nullptr;
     FilesPanel *m_filesPanel = nullptr;
     AlertsPanel *m_alertsPanel = nullptr;
+    EmbeddedReceiver *m_receiver = nullptr;
     QLabel *m_receiverStatus = nullptr;
     QLabel *m_captureStatus = nullptr;
     QLabel *m_watchStatus = nullptr;

@@ -1,23 +1,318 @@
 #include "gui/TransferPanel.h"
 
+#include "core/transfer/BearerToken.h"
+#include "core/transfer/Sender.h"
+#include "gui/SendHistoryModel.h"
+
 #include "ui_TransferPanel.h"
 
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QHeaderView>
+#include <QLocale>
+#include <QSettings>
+
 namespace TrainGuard::Gui {
+
+namespace {
+const QString kGroup = QStringLiteral("transfer");
+constexpr int kProgressSteps = 1000;
+constexpr int kReceiverLogLines = 2000;
+
+QString formatEta(qint64 seconds)
+{
+    if (seconds < 0)
+        return QStringLiteral("–");
+    return QStringLiteral("%1:%2").arg(seconds / 60).arg(seconds % 60, 2, 10, QLatin1Char('0'));
+}
+} // namespace
 
 TransferPanel::TransferPanel(QWidget *parent)
     : QWidget(parent)
     , m_ui(std::make_unique<Ui::TransferPanel>())
+    , m_sender(new Transfer::Sender(this))
+    , m_history(new SendHistoryModel(this))
 {
     m_ui->setupUi(this);
-    // The transfer engine lands with its own issue; until then the controls
-    // that would need it stay disabled rather than pretend to work.
-    m_ui->destinationCombo->addItem(tr("Embedded receiver (not built yet)"));
-    for (QWidget *needsEngine : {static_cast<QWidget *>(m_ui->sendButton), static_cast<QWidget *>(m_ui->cancelButton),
-                                 static_cast<QWidget *>(m_ui->resumeButton), static_cast<QWidget *>(m_ui->destinationCombo)})
-        needsEngine->setEnabled(false);
-    m_ui->stageLabel->setText(tr("Encryption and upload are not available in this build yet."));
+    m_ui->destinationCombo->addItem(tr("Embedded receiver (starting…)"), QVariant::fromValue(DestinationKind::Embedded));
+    m_ui->destinationCombo->addItem(tr("Remote receiver"), QVariant::fromValue(DestinationKind::Remote));
+    m_ui->progressBar->setRange(0, kProgressSteps);
+    m_ui->receiverLog->setMaximumBlockCount(kReceiverLogLines);
+    m_ui->historyView->setModel(m_history);
+    m_ui->historyView->horizontalHeader()->setStretchLastSection(true);
+    m_ui->historyView->verticalHeader()->hide();
+    m_ui->splitter->setStretchFactor(0, 2);
+    m_ui->splitter->setStretchFactor(1, 1);
+
+    connect(m_ui->sendButton, &QPushButton::clicked, this, &TransferPanel::send);
+    connect(m_ui->resumeButton, &QPushButton::clicked, this, &TransferPanel::resume);
+    connect(m_ui->cancelButton, &QPushButton::clicked, this, &TransferPanel::cancel);
+    connect(m_ui->browseFileButton, &QPushButton::clicked, this, [this] { browseDataset(false); });
+    connect(m_ui->browseFolderButton, &QPushButton::clicked, this, [this] { browseDataset(true); });
+    connect(m_ui->browseCaButton, &QPushButton::clicked, this, [this] {
+        const QString file = QFileDialog::getOpenFileName(this, tr("CA certificate"), m_ui->caEdit->text(),
+                                                          tr("PEM certificates (*.pem *.crt);;All files (*)"));
+        if (!file.isEmpty())
+            m_ui->caEdit->setText(file);
+    });
+    connect(m_ui->browseTokenButton, &QPushButton::clicked, this, [this] {
+        const QString file = QFileDialog::getOpenFileName(this, tr("Token file"), m_ui->tokenEdit->text());
+        if (!file.isEmpty())
+            m_ui->tokenEdit->setText(file);
+    });
+    connect(m_ui->destinationCombo, &QComboBox::currentIndexChanged, this, [this] {
+        updateDestinationFields();
+        updateControls();
+    });
+    connect(m_ui->datasetEdit, &QLineEdit::textChanged, this, &TransferPanel::updateControls);
+    connect(m_sender, &Transfer::Sender::progress, this, &TransferPanel::showProgress);
+    connect(m_sender, &Transfer::Sender::finished, this, &TransferPanel::finishSend);
+
+    restoreSettings();
+    updateDestinationFields();
+    updateControls();
 }
 
-TransferPanel::~TransferPanel() = default;
+TransferPanel::~TransferPanel()
+{
+    saveSettings();
+}
+
+void TransferPanel::setEmbeddedReceiver(const QUrl &url, const QString &caFile, const QByteArray &token,
+                                        const QByteArray &profilePassphrase)
+{
+    m_embeddedUrl = url;
+    m_embeddedCaFile = caFile;
+    m_embeddedToken = token;
+    m_profilePassphrase = profilePassphrase;
+    m_ui->destinationCombo->setItemText(0, tr("Embedded receiver (%1)").arg(url.toString()));
+    updateDestinationFields();
+    updateControls();
+}
+
+void TransferPanel::setEmbeddedReceiverUnavailable(const QString &reason)
+{
+    m_embeddedUrl.clear();
+    m_ui->destinationCombo->setItemText(0, tr("Embedded receiver (not running)"));
+    m_ui->stageLabel->setText(tr("The embedded receiver did not start: %1").arg(reason));
+    updateControls();
+}
+
+void TransferPanel::setDatasetPath(const QString &path)
+{
+    m_ui->datasetEdit->setText(QDir::toNativeSeparators(path));
+}
+
+QString TransferPanel::datasetPath() const
+{
+    return QDir::fromNativeSeparators(m_ui->datasetEdit->text().trimmed());
+}
+
+void TransferPanel::setDestinationKind(DestinationKind kind)
+{
+    m_ui->destinationCombo->setCurrentIndex(kind == DestinationKind::Embedded ? 0 : 1);
+}
+
+bool TransferPanel::isSending() const
+{
+    return m_sender->isRunning();
+}
+
+void TransferPanel::appendReceiverEvents(const QList<Transfer::ReceiverEvent> &events)
+{
+    QStringList lines;
+    lines.reserve(events.size());
+    for (const Transfer::ReceiverEvent &event : events)
+        lines << event.time.toLocalTime().toString(QStringLiteral("HH:mm:ss.zzz  ")) + event.text;
+    if (!lines.isEmpty())
+        m_ui->receiverLog->appendPlainText(lines.join(u'\n'));
+}
+
+std::optional<Transfer::SenderConfig> TransferPanel::buildConfig(QString *error) const
+{
+    Transfer::SenderConfig config;
+    config.path = datasetPath();
+    if (config.path.isEmpty() || !QFileInfo::exists(config.path)) {
+        *error = tr("Choose an existing file or folder to send.");
+        return std::nullopt;
+    }
+    const QByteArray typed = m_ui->passphraseEdit->text().toUtf8();
+    const auto kind = m_ui->destinationCombo->currentData().value<DestinationKind>();
+    if (kind == DestinationKind::Embedded) {
+        if (m_embeddedUrl.isEmpty()) {
+            *error = tr("The embedded receiver is not running.");
+            return std::nullopt;
+        }
+        config.receiver = m_embeddedUrl;
+        config.caFile = m_embeddedCaFile;
+        config.token = m_embeddedToken;
+        config.passphrase = typed.isEmpty() ? m_profilePassphrase : typed;
+    } else {
+        config.receiver = QUrl(m_ui->urlEdit->text().trimmed());
+        if (!config.receiver.isValid() || config.receiver.scheme() != QLatin1String("https")) {
+            *error = tr("The receiver URL must start with https://");
+            return std::nullopt;
+        }
+        config.caFile = m_ui->caEdit->text().trimmed();
+        if (!QFileInfo::exists(config.caFile)) {
+            *error = tr("Choose the receiver's CA certificate (ca.pem).");
+            return std::nullopt;
+        }
+        QString tokenError;
+        config.token = Transfer::BearerToken::load(m_ui->tokenEdit->text().trimmed(), &tokenError);
+        if (config.token.isEmpty()) {
+            *error = tr("Cannot read the token file: %1").arg(tokenError);
+            return std::nullopt;
+        }
+        if (typed.isEmpty()) {
+            *error = tr("Enter the passphrase the remote receiver decrypts with.");
+            return std::nullopt;
+        }
+        config.passphrase = typed;
+    }
+    return config;
+}
+
+void TransferPanel::send()
+{
+    QString error;
+    const std::optional<Transfer::SenderConfig> config = buildConfig(&error);
+    if (!config) {
+        m_ui->stageLabel->setText(error);
+        return;
+    }
+    startSend(*config);
+}
+
+void TransferPanel::resume()
+{
+    if (m_lastConfig)
+        startSend(*m_lastConfig); // the sender picks up its persisted resume state
+}
+
+void TransferPanel::cancel()
+{
+    m_sender->cancel();
+    m_ui->stageLabel->setText(tr("Cancelling after the current request…"));
+}
+
+void TransferPanel::startSend(const Transfer::SenderConfig &config)
+{
+    if (m_sender->isRunning())
+        return;
+    m_lastConfig = config;
+    m_lastDestination = config.receiver.toString();
+    m_sendStarted = QDateTime::currentDateTimeUtc();
+    m_ui->progressBar->setValue(0);
+    m_ui->stageLabel->setText(tr("Deriving key…"));
+    m_sender->start(config);
+    saveSettings();
+    updateControls();
+    emit sendStarted(config.path);
+    emit statusTextChanged(tr("Sending %1").arg(QFileInfo(config.path).fileName()));
+}
+
+void TransferPanel::showProgress(const Transfer::SendProgress &progress)
+{
+    const QLocale locale;
+    if (progress.bytesTotal > 0)
+        m_ui->progressBar->setValue(static_cast<int>(kProgressSteps * progress.bytesSent / progress.bytesTotal));
+    QString stage;
+    switch (progress.stage) {
+    case Transfer::SendStage::DerivingKey: stage = tr("Deriving key"); break;
+    case Transfer::SendStage::Hashing: stage = tr("Hashing the dataset"); break;
+    case Transfer::SendStage::Uploading: stage = tr("Encrypting and uploading"); break;
+    case Transfer::SendStage::Verifying: stage = tr("Receiver verifying"); break;
+    case Transfer::SendStage::Done: stage = tr("Done"); break;
+    case Transfer::SendStage::Failed: stage = tr("Failed"); break;
+    }
+    QString text = stage;
+    if (!progress.file.isEmpty())
+        text += tr(" · %1 (%2 of %3)").arg(QFileInfo(progress.file).fileName()).arg(progress.fileIndex + 1).arg(progress.fileCount);
+    if (progress.stage == Transfer::SendStage::Uploading) {
+        text += tr(" · %1/s · ETA %2")
+                    .arg(locale.formattedDataSize(static_cast<qint64>(progress.rate_Bps)), formatEta(progress.eta_s));
+    }
+    m_ui->stageLabel->setText(text);
+}
+
+void TransferPanel::finishSend(const Transfer::SendResult &result)
+{
+    SendRecord record;
+    record.started = m_sendStarted;
+    record.dataset = m_lastConfig ? m_lastConfig->path : QString();
+    record.destination = m_lastDestination;
+    record.plaintextBytes = result.plaintextBytes;
+    record.filesStored = result.filesStored;
+    record.fileCount = result.fileCount;
+    record.elapsed_ms = result.elapsed_ms;
+    record.stored = result.ok;
+    record.verdict = result.message;
+    m_history->appendBatch({record});
+    m_ui->historyView->scrollToBottom();
+    if (result.ok)
+        m_ui->progressBar->setValue(kProgressSteps);
+    m_ui->stageLabel->setText(result.ok ? tr("Stored: %1").arg(result.message) : tr("Not stored: %1").arg(result.message));
+    updateControls();
+    emit sendFinished(result);
+    emit statusTextChanged(result.ok ? tr("Last send: stored") : tr("Last send: failed"));
+}
+
+void TransferPanel::updateControls()
+{
+    const bool sending = m_sender->isRunning();
+    const auto kind = m_ui->destinationCombo->currentData().value<DestinationKind>();
+    const bool destinationReady = kind == DestinationKind::Remote || !m_embeddedUrl.isEmpty();
+    m_ui->sendButton->setEnabled(!sending && destinationReady && !m_ui->datasetEdit->text().trimmed().isEmpty());
+    m_ui->cancelButton->setEnabled(sending);
+    m_ui->resumeButton->setEnabled(!sending && m_lastConfig.has_value()
+                                   && !(m_history->rowCount() > 0 && m_history->rowAt(m_history->rowCount() - 1).stored));
+    for (QWidget *input : {static_cast<QWidget *>(m_ui->datasetEdit), static_cast<QWidget *>(m_ui->destinationCombo),
+                           static_cast<QWidget *>(m_ui->remoteBox), static_cast<QWidget *>(m_ui->passphraseEdit),
+                           static_cast<QWidget *>(m_ui->browseFileButton), static_cast<QWidget *>(m_ui->browseFolderButton)})
+        input->setEnabled(!sending);
+}
+
+void TransferPanel::updateDestinationFields()
+{
+    const auto kind = m_ui->destinationCombo->currentData().value<DestinationKind>();
+    m_ui->remoteBox->setVisible(kind == DestinationKind::Remote);
+    m_ui->passphraseEdit->setPlaceholderText(kind == DestinationKind::Embedded
+                                                 ? tr("Leave empty to use this profile's passphrase (kept in the secret store)")
+                                                 : tr("The passphrase the remote receiver decrypts with"));
+}
+
+void TransferPanel::browseDataset(bool folder)
+{
+    const QString start = QFileInfo(datasetPath()).absolutePath();
+    const QString path = folder ? QFileDialog::getExistingDirectory(this, tr("Dataset folder"), start)
+                                : QFileDialog::getOpenFileName(this, tr("Dataset file"), start);
+    if (!path.isEmpty())
+        setDatasetPath(path);
+}
+
+void TransferPanel::saveSettings() const
+{
+    // Paths and URLs only: never the passphrase or the token.
+    QSettings settings;
+    settings.beginGroup(kGroup);
+    settings.setValue(QStringLiteral("dataset"), datasetPath());
+    settings.setValue(QStringLiteral("destination"), m_ui->destinationCombo->currentIndex());
+    settings.setValue(QStringLiteral("remoteUrl"), m_ui->urlEdit->text());
+    settings.setValue(QStringLiteral("remoteCaFile"), m_ui->caEdit->text());
+    settings.setValue(QStringLiteral("remoteTokenFile"), m_ui->tokenEdit->text());
+}
+
+void TransferPanel::restoreSettings()
+{
+    QSettings settings;
+    settings.beginGroup(kGroup);
+    setDatasetPath(settings.value(QStringLiteral("dataset")).toString());
+    m_ui->destinationCombo->setCurrentIndex(qBound(0, settings.value(QStringLiteral("destination"), 0).toInt(), 1));
+    m_ui->urlEdit->setText(settings.value(QStringLiteral("remoteUrl")).toString());
+    m_ui->caEdit->setText(settings.value(QStringLiteral("remoteCaFile")).toString());
+    m_ui->tokenEdit->setText(settings.value(QStringLiteral("remoteTokenFile")).toString());
+}
 
 } // namespace TrainGuard::Gui

@@ -1,25 +1,84 @@
 #pragma once
 
+#include "core/transfer/ReceiverConfig.h"
+#include "core/transfer/SenderConfig.h"
+
+#include <QUrl>
 #include <QWidget>
 
 #include <memory>
+#include <optional>
 
 namespace Ui {
 class TransferPanel;
 }
 
+namespace TrainGuard::Transfer {
+class Sender;
+}
+
 namespace TrainGuard::Gui {
 
+class SendHistoryModel;
+
+// Pick a dataset, send it encrypted to the embedded or a remote receiver,
+// follow the stages, and keep the receiver's verdict in the history.
 class TransferPanel : public QWidget
 {
     Q_OBJECT
 
 public:
+    enum class DestinationKind { Embedded, Remote };
+    Q_ENUM(DestinationKind)
+
     explicit TransferPanel(QWidget *parent = nullptr);
     ~TransferPanel() override;
 
+    // The embedded receiver is up: it becomes the default destination. The
+    // profile passphrase is used when the passphrase field is left empty.
+    void setEmbeddedReceiver(const QUrl &url, const QString &caFile, const QByteArray &token,
+                             const QByteArray &profilePassphrase);
+    void setEmbeddedReceiverUnavailable(const QString &reason);
+    void setDatasetPath(const QString &path);
+    QString datasetPath() const;
+    void setDestinationKind(DestinationKind kind);
+
+    void appendReceiverEvents(const QList<TrainGuard::Transfer::ReceiverEvent> &events);
+
+    SendHistoryModel *historyModel() const { return m_history; }
+    bool isSending() const;
+
+public slots:
+    void send();
+    void resume();
+    void cancel();
+
+signals:
+    void sendStarted(const QString &datasetPath);
+    void sendFinished(const TrainGuard::Transfer::SendResult &result);
+    void statusTextChanged(const QString &text);
+
 private:
+    void startSend(const Transfer::SenderConfig &config);
+    std::optional<Transfer::SenderConfig> buildConfig(QString *error) const;
+    void showProgress(const Transfer::SendProgress &progress);
+    void finishSend(const Transfer::SendResult &result);
+    void updateControls();
+    void updateDestinationFields();
+    void browseDataset(bool folder);
+    void saveSettings() const;
+    void restoreSettings();
+
     std::unique_ptr<Ui::TransferPanel> m_ui;
+    Transfer::Sender *m_sender = nullptr;
+    SendHistoryModel *m_history = nullptr;
+    QUrl m_embeddedUrl;
+    QString m_embeddedCaFile;
+    QByteArray m_embeddedToken;
+    QByteArray m_profilePassphrase;
+    std::optional<Transfer::SenderConfig> m_lastConfig; // for Resume
+    QString m_lastDestination;
+    QDateTime m_sendStarted;
 };
 
 } // namespace TrainGuard::Gui

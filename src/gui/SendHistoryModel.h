@@ -1,0 +1,39 @@
+#pragma once
+
+#include "gui/RingTableModel.h"
+
+#include <QDateTime>
+
+namespace TrainGuard::Gui {
+
+struct SendRecord {
+    QDateTime started;
+    QString dataset;
+    QString destination;
+    qint64 plaintextBytes = 0;
+    int filesStored = 0;
+    int fileCount = 0;
+    qint64 elapsed_ms = 0;
+    bool stored = false;
+    QString verdict; // the receiver's word: "stored, sha256 matches" or the error
+};
+
+// The Transfer panel's history of sends, newest last.
+class SendHistoryModel : public RingTableModel<SendRecord>
+{
+    Q_OBJECT
+
+public:
+    enum Column { Time, Dataset, Destination, Size, Files, Duration, Verdict, ColumnCount };
+    Q_ENUM(Column)
+
+    explicit SendHistoryModel(QObject *parent = nullptr);
+
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
+
+protected:
+    QVariant cellData(const SendRecord &record, int column, int role) const override;
+};
+
+} // namespace TrainGuard::Gui
