@@ -1,6 +1,7 @@
 // trainguard-cli encrypt / decrypt: the STE1 envelope on files or pipes.
 #include "cli/CliSupport.h"
 #include "cli/Commands.h"
+#include "cli/PassphraseInput.h"
 #include "core/crypto/AsyncDeviceWriter.h"
 #include "core/crypto/MasterKey.h"
 #include "core/crypto/Ste1Decryptor.h"
@@ -12,12 +13,8 @@
 #include <QFileInfo>
 #include <QSaveFile>
 
-#include <openssl/crypto.h>
-
-#include <termios.h>
 #include <unistd.h>
 
-#include <cstdio>
 #include <memory>
 #include <optional>
 
@@ -28,132 +25,6 @@ namespace {
 using namespace TrainGuard::Crypto;
 
 const QString StdStream = QStringLiteral("-");
-
-// Passphrase bytes that are wiped when dropped.
-class Passphrase
-{
-public:
-    Passphrase() = default;
-    explicit Passphrase(QByteArray bytes) : m_bytes(std::move(bytes)) {}
-    Passphrase(const Passphrase &) = delete;
-    Passphrase &operator=(const Passphrase &) = delete;
-    Passphrase(Passphrase &&) = default;
-    Passphrase &operator=(Passphrase &&) = default;
-    ~Passphrase() { OPENSSL_cleanse(m_bytes.data(), static_cast<size_t>(m_bytes.size())); }
-    const QByteArray &bytes() const { return m_bytes; }
-
-private:
-    QByteArray m_bytes;
-};
-
-struct PassphraseResult {
-    std::optional<Passphrase> passphrase;
-    QString error;
-    bool usage = false;
-};
-
-void stripLineEnd(QByteArray &bytes)
-{
-    if (bytes.endsWith('\n'))
-        bytes.chop(1);
-    if (bytes.endsWith('\r'))
-        bytes.chop(1);
-}
-
-enum class PromptResult { Read, NoTerminal, NothingEntered };
-
-// Reads one line from the controlling terminal with echo off.
-PromptResult promptOnTerminal(const char *prompt, std::optional<Passphrase> *passphrase)
-{
-    FILE *tty = std::fopen("/dev/tty", "r+");
-    if (!tty)
-        return PromptResult::NoTerminal;
-    const int fd = fileno(tty);
-    termios saved{};
-    if (tcgetattr(fd, &saved) != 0) {
-        std::fclose(tty);
-        return PromptResult::NoTerminal;
-    }
-    termios quiet = saved;
-    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
-    quiet.c_lflag |= ECHONL;
-    // TCSANOW keeps type-ahead (scripts that answer before the prompt still work).
-    tcsetattr(fd, TCSANOW, &quiet);
-    std::fputs(prompt, tty);
-    std::fflush(tty);
-    char line[1024];
-    const bool read = std::fgets(line, sizeof line, tty) != nullptr;
-    tcsetattr(fd, TCSANOW, &saved);
-    std::fclose(tty);
-    QByteArray bytes = read ? QByteArray(line) : QByteArray();
-    OPENSSL_cleanse(line, sizeof line);
-    if (!read)
-        return PromptResult::NothingEntered;
-    stripLineEnd(bytes);
-    passphrase->emplace(std::move(bytes));
-    return PromptResult::Read;
-}
-
-enum class Confirmation { Once, Twice };
-
-// --passphrase-file, then TRAINGUARD_PASSPHRASE, then a no-echo prompt on the terminal.
-// Never from the command line itself.
-PassphraseResult readPassphrase(const QString &passphraseFile, Confirmation confirmation)
-{
-    PassphraseResult result;
-    QByteArray bytes;
-    if (!passphraseFile.isEmpty()) {
-        QFile file(passphraseFile);
-        if (!file.open(QIODevice::ReadOnly)) {
-            result.error = QStringLiteral("cannot read passphrase file %1: %2").arg(passphraseFile, file.errorString());
-            return result;
-        }
-        bytes = file.read(64 * 1024);
-        const qsizetype lineEnd = bytes.indexOf('\n');
-        if (lineEnd >= 0) {
-            OPENSSL_cleanse(bytes.data() + lineEnd, static_cast<size_t>(bytes.size() - lineEnd));
-            bytes.truncate(lineEnd);
-        }
-        stripLineEnd(bytes);
-    } else if (qEnvironmentVariableIsSet("TRAINGUARD_PASSPHRASE")) {
-        bytes = qgetenv("TRAINGUARD_PASSPHRASE");
-    } else {
-        std::optional<Passphrase> first;
-        const PromptResult prompted = promptOnTerminal("Passphrase: ", &first);
-        if (prompted == PromptResult::NoTerminal) {
-            result.error = QStringLiteral("no passphrase: set TRAINGUARD_PASSPHRASE, use --passphrase-file, or run on a terminal");
-            result.usage = true;
-            return result;
-        }
-        if (prompted == PromptResult::NothingEntered) {
-            result.error = QStringLiteral("no passphrase entered");
-            return result;
-        }
-        if (confirmation == Confirmation::Twice) {
-            std::optional<Passphrase> second;
-            if (promptOnTerminal("Repeat passphrase: ", &second) != PromptResult::Read || second->bytes() != first->bytes()) {
-                result.error = QStringLiteral("passphrases do not match");
-                return result;
-            }
-        }
-        bytes = first->bytes();
-    }
-    Passphrase passphrase(std::move(bytes));
-    if (passphrase.bytes().isEmpty()) {
-        result.error = QStringLiteral("empty passphrase");
-        result.usage = true;
-        return result;
-    }
-    result.passphrase = std::move(passphrase);
-    return result;
-}
-
-struct CommonOptions {
-    QCommandLineOption passphraseFile{QStringLiteral("passphrase-file"),
-                                      QStringLiteral("Read the passphrase from the first line of <file> (else "
-                                                     "TRAINGUARD_PASSPHRASE, else a prompt on the terminal)."),
-                                      QStringLiteral("file")};
-};
 
 // Opens IN ("-": stdin) for reading.
 std::unique_ptr<QFile> openInput(const QString &path, QString *error)
@@ -262,13 +133,13 @@ int runEncrypt(const QStringList &arguments)
     parser.setApplicationDescription(QStringLiteral(
         "Encrypts IN into the STE1 envelope OUT (AES-256-GCM, docs/FORMAT.md). '-' is stdin/stdout.\n"
         "A failure leaves no OUT file."));
-    CommonOptions common;
+    const QCommandLineOption passphraseFile = passphraseFileOption();
     const QCommandLineOption iterationsOption(QStringLiteral("iterations"),
                                               QStringLiteral("PBKDF2 iterations (default 600000)."), QStringLiteral("n"));
     const QCommandLineOption segmentOption(QStringLiteral("segment-size"),
                                            QStringLiteral("Plaintext bytes per segment (default 1048576)."),
                                            QStringLiteral("bytes"));
-    parser.addOptions({common.passphraseFile, iterationsOption, segmentOption});
+    parser.addOptions({passphraseFile, iterationsOption, segmentOption});
     parser.addPositionalArgument(QStringLiteral("IN"), QStringLiteral("Plaintext file, or '-' for stdin."));
     parser.addPositionalArgument(QStringLiteral("OUT"), QStringLiteral("Envelope to write, or '-' for stdout."));
     int exitCode = ExitOk;
@@ -291,9 +162,9 @@ int runEncrypt(const QStringList &arguments)
     const std::unique_ptr<QFile> input = openInput(paths->in, &error);
     if (!input)
         return failure(command, error);
-    PassphraseResult passphrase = readPassphrase(parser.value(common.passphraseFile), Confirmation::Twice);
+    PassphraseResult passphrase = readPassphrase(parser.value(passphraseFile), Confirmation::Twice);
     if (!passphrase.passphrase)
-        return passphrase.usage ? usageError(parser, passphrase.error) : failure(command, passphrase.error);
+        return passphraseFailure(parser, command, passphrase);
 
     // The CLI has no profile: a fresh KDF salt per file.
     const MasterKey key = MasterKey::derive(passphrase.passphrase->bytes(), MasterKey::generateKdfSalt(), *iterations);
@@ -325,8 +196,8 @@ int runDecrypt(const QStringList &arguments)
         "Verifies and decrypts the STE1 envelope IN into OUT. '-' is stdin/stdout.\n"
         "OUT appears only once the last segment has verified; to stdout, verified segments are\n"
         "written as they verify and a failure is reported at the end (exit 1)."));
-    CommonOptions common;
-    parser.addOption(common.passphraseFile);
+    const QCommandLineOption passphraseFile = passphraseFileOption();
+    parser.addOption(passphraseFile);
     parser.addPositionalArgument(QStringLiteral("IN"), QStringLiteral("Envelope file, or '-' for stdin."));
     parser.addPositionalArgument(QStringLiteral("OUT"), QStringLiteral("Plaintext to write, or '-' for stdout."));
     int exitCode = ExitOk;
@@ -340,9 +211,9 @@ int runDecrypt(const QStringList &arguments)
     const std::unique_ptr<QFile> input = openInput(paths->in, &error);
     if (!input)
         return failure(command, error);
-    PassphraseResult passphrase = readPassphrase(parser.value(common.passphraseFile), Confirmation::Once);
+    PassphraseResult passphrase = readPassphrase(parser.value(passphraseFile), Confirmation::Once);
     if (!passphrase.passphrase)
-        return passphrase.usage ? usageError(parser, passphrase.error) : failure(command, passphrase.error);
+        return passphraseFailure(parser, command, passphrase);
 
     Output output(paths->out);
     if (!output.open(&error))

@@ -1,5 +1,6 @@
 #include "cli/CliSupport.h"
 #include "cli/Commands.h"
+#include "cli/PassphraseInput.h"
 #include "core/AppIdentity.h"
 #include "core/transfer/BearerToken.h"
 #include "core/transfer/LocalPki.h"
@@ -17,7 +18,6 @@
 #include <csignal>
 #include <cstdio>
 #include <sys/signalfd.h>
-#include <termios.h>
 #include <unistd.h>
 
 namespace TrainGuard::Cli {
@@ -25,52 +25,6 @@ namespace TrainGuard::Cli {
 using namespace TrainGuard::Transfer;
 
 namespace {
-
-// Passphrase as for `decrypt`: TRAINGUARD_PASSPHRASE, --passphrase-file, or a
-// no-echo prompt on a terminal. Never a command-line argument.
-enum class PassphraseSource { None, Environment, File, Terminal };
-
-QByteArray readPassphrase(const QString &file, PassphraseSource *source, QString *error)
-{
-    *source = PassphraseSource::None;
-    if (!file.isEmpty()) {
-        QFile in(file);
-        if (!in.open(QIODevice::ReadOnly)) {
-            *error = QStringLiteral("cannot read passphrase file %1: %2").arg(file, in.errorString());
-            return {};
-        }
-        QByteArray passphrase = in.read(4096);
-        while (passphrase.endsWith('\n') || passphrase.endsWith('\r'))
-            passphrase.chop(1);
-        *source = PassphraseSource::File;
-        return passphrase;
-    }
-    const QByteArray environment = qgetenv("TRAINGUARD_PASSPHRASE");
-    if (!environment.isEmpty()) {
-        *source = PassphraseSource::Environment;
-        return environment;
-    }
-    if (!isatty(STDIN_FILENO))
-        return {};
-    printErr(QStringLiteral("Passphrase (empty: none): "));
-    termios saved{};
-    tcgetattr(STDIN_FILENO, &saved);
-    termios silent = saved;
-    silent.c_lflag &= ~static_cast<tcflag_t>(ECHO);
-    tcsetattr(STDIN_FILENO, TCSAFLUSH, &silent);
-    char buffer[1024];
-    QByteArray passphrase;
-    if (std::fgets(buffer, sizeof buffer, stdin))
-        passphrase = QByteArray(buffer);
-    OPENSSL_cleanse(buffer, sizeof buffer);
-    tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
-    printErr(QStringLiteral("\n"));
-    while (passphrase.endsWith('\n') || passphrase.endsWith('\r'))
-        passphrase.chop(1);
-    if (!passphrase.isEmpty())
-        *source = PassphraseSource::Terminal;
-    return passphrase;
-}
 
 bool parseListen(const QString &text, QHostAddress *address, quint16 *port)
 {
@@ -178,7 +132,7 @@ int runServe(const QStringList &arguments)
     const QCommandLineOption certsOption(QStringLiteral("certs"), QStringLiteral("Certificate directory (server.pem, server.key, ca.pem)."), QStringLiteral("DIR"));
     const QCommandLineOption storeOption(QStringLiteral("store"), QStringLiteral("Store directory (default: app data/store)."), QStringLiteral("DIR"));
     const QCommandLineOption tokenOption(QStringLiteral("token-file"), QStringLiteral("Bearer token file (created if missing)."), QStringLiteral("FILE"));
-    const QCommandLineOption passphraseOption(QStringLiteral("passphrase-file"), QStringLiteral("Read the passphrase from FILE."), QStringLiteral("FILE"));
+    const QCommandLineOption passphraseOption = passphraseFileOption();
     const QCommandLineOption clientCertOption(QStringLiteral("require-client-cert"), QStringLiteral("Require client certificates signed by the CA."));
     const QCommandLineOption maxConnectionsOption(QStringLiteral("max-connections"), QStringLiteral("Concurrent connections (default 64)."), QStringLiteral("N"));
     const QCommandLineOption maxSizeOption(QStringLiteral("max-size"), QStringLiteral("Tus-Max-Size in bytes (default 64 GiB)."), QStringLiteral("BYTES"));
@@ -230,10 +184,12 @@ int runServe(const QStringList &arguments)
     config.token = BearerToken::loadOrCreate(parser.isSet(tokenOption) ? parser.value(tokenOption) : BearerToken::defaultPath(), &error);
     if (config.token.isEmpty())
         return failure(command, error);
-    PassphraseSource source = PassphraseSource::None;
-    config.passphrase = readPassphrase(parser.value(passphraseOption), &source, &error);
-    if (!error.isEmpty())
-        return failure(command, error);
+    PassphraseResult passphrase = readPassphrase(parser.value(passphraseOption), Confirmation::Once, PassphraseNeed::Optional);
+    if (!passphrase.error.isEmpty())
+        return passphraseFailure(parser, command, passphrase);
+    if (passphrase.passphrase)
+        config.passphrase = passphrase.passphrase->bytes(); // wiped below once the receiver has its copy
+    passphrase.passphrase.reset();
     if (config.passphrase.isEmpty())
         printErr(QStringLiteral("trainguard-cli serve: no passphrase: uploads are stored as ciphertext only (.ste1)\n"));
 
@@ -316,7 +272,7 @@ int runSend(const QStringList &arguments)
     const QCommandLineOption chunkOption(QStringLiteral("chunk-size"), QStringLiteral("Bytes per PATCH request (default 8M)."), QStringLiteral("N"));
     const QCommandLineOption clientCertOption(QStringLiteral("client-cert"), QStringLiteral("Client certificate for mutual TLS."), QStringLiteral("PEM"));
     const QCommandLineOption clientKeyOption(QStringLiteral("client-key"), QStringLiteral("Client private key for mutual TLS."), QStringLiteral("PEM"));
-    const QCommandLineOption passphraseOption(QStringLiteral("passphrase-file"), QStringLiteral("Read the passphrase from FILE."), QStringLiteral("FILE"));
+    const QCommandLineOption passphraseOption = passphraseFileOption();
     const QCommandLineOption quietOption(QStringLiteral("quiet"), QStringLiteral("No progress on stderr."));
     parser.addOptions({toOption, caOption, tokenOption, chunkOption, clientCertOption, clientKeyOption, passphraseOption, quietOption});
     int exitCode = ExitOk;
@@ -343,12 +299,11 @@ int runSend(const QStringList &arguments)
     config.token = BearerToken::load(parser.isSet(tokenOption) ? parser.value(tokenOption) : BearerToken::defaultPath(), &error);
     if (config.token.isEmpty())
         return failure(command, error);
-    PassphraseSource source = PassphraseSource::None;
-    config.passphrase = readPassphrase(parser.value(passphraseOption), &source, &error);
-    if (!error.isEmpty())
-        return failure(command, error);
-    if (config.passphrase.isEmpty())
-        return failure(command, QStringLiteral("no passphrase (TRAINGUARD_PASSPHRASE, --passphrase-file or a terminal prompt)"));
+    PassphraseResult passphrase = readPassphrase(parser.value(passphraseOption), Confirmation::Once);
+    if (!passphrase.passphrase)
+        return passphraseFailure(parser, command, passphrase);
+    config.passphrase = passphrase.passphrase->bytes(); // wiped below once the sender has its copy
+    passphrase.passphrase.reset();
 
     const bool quiet = parser.isSet(quietOption);
     const bool terminal = isatty(STDERR_FILENO);

@@ -1,7 +1,5 @@
 // Local PKI and bearer token: key types, validity, SANs, chain, file modes.
-#include "core/crypto/MasterKey.h"
 #include "core/transfer/BearerToken.h"
-#include "core/transfer/KeyDerivation.h"
 #include "core/transfer/TlsPolicy.h"
 #include "core/transfer/LocalPki.h"
 
@@ -148,27 +146,6 @@ private slots:
         QString error;
         QVERIFY(!pki.initialize({host}, LocalPki::CaPolicy::Replace, &error));
         QVERIFY(!error.isEmpty());
-    }
-
-    void keyDerivationMatchesTheCryptoEngine_data()
-    {
-        QTest::addColumn<QByteArray>("passphrase");
-        QTest::newRow("ascii") << QByteArray("correct horse battery staple");
-        QTest::newRow("utf-8") << QStringLiteral("pässwörd ✓").toUtf8();
-        QTest::newRow("empty") << QByteArray();
-    }
-
-    void keyDerivationMatchesTheCryptoEngine()
-    {
-        QFETCH(QByteArray, passphrase);
-        using TrainGuard::Crypto::MasterKey;
-        const QByteArray salt = MasterKey::generateKdfSalt();
-        const MasterKey fast = KeyDerivation::derive(passphrase, salt, MasterKey::MinIterations);
-        const MasterKey reference = MasterKey::derive(passphrase, salt, MasterKey::MinIterations);
-        QVERIFY(fast.isValid() && reference.isValid());
-        QCOMPARE(QByteArray(reinterpret_cast<const char *>(fast.data()), MasterKey::KeySize),
-                 QByteArray(reinterpret_cast<const char *>(reference.data()), MasterKey::KeySize));
-        QVERIFY(!KeyDerivation::derive(passphrase, salt, 10).isValid()); // below the minimum
     }
 
     void opensslScriptMakesTheSamePki()

@@ -4,7 +4,6 @@
 #include "core/Logging.h"
 #include "core/crypto/Sha256.h"
 #include "core/crypto/Ste1Header.h"
-#include "core/transfer/KeyDerivation.h"
 #include "core/transfer/SecretFile.h"
 #include "core/transfer/TlsPolicy.h"
 
@@ -143,7 +142,8 @@ bool SendSession::prepare(QString *error)
     emitProgress(true);
     // PBKDF2 and hashing the first file are independent: overlap them.
     m_firstDigest = std::async(std::launch::async, [path = m_jobs.first().absolutePath] { return Sha256::hashFile(path); });
-    m_profileKey = KeyDerivation::obtain(m_keys, m_config.passphrase, salt, m_config.kdfIterations);
+    // Derived once per session (this runs on the sender's worker thread) and reused for every file.
+    m_profileKey = m_keys.obtain(m_config.passphrase, salt, m_config.kdfIterations);
     if (!m_profileKey.isValid()) {
         *error = QStringLiteral("cannot derive the master key");
         return false;
@@ -228,7 +228,7 @@ void SendSession::startFile()
         const QByteArray headerBytes = QByteArray::fromBase64(state.value(u"header"_s).toString().toLatin1());
         const std::optional<Ste1Header> header = Ste1Header::parse(headerBytes, &status);
         if (header) {
-            const MasterKey key = KeyDerivation::obtain(m_keys, m_config.passphrase, header->kdfSalt(), header->iterations());
+            const MasterKey key = m_keys.obtain(m_config.passphrase, header->kdfSalt(), header->iterations());
             if (key.isValid() && header->keyCheckMatches(key)) {
                 m_source = std::make_unique<CiphertextSource>(job.absolutePath, key, *header);
                 m_sha256 = state.value(u"sha256"_s).toString();

@@ -1,7 +1,6 @@
 #include "core/transfer/UploadStore.h"
 
 #include "core/Logging.h"
-#include "core/transfer/KeyDerivation.h"
 #include "core/transfer/StreamingVerifier.h"
 #include "core/transfer/UploadFinalizer.h"
 
@@ -25,7 +24,7 @@ UploadStore::UploadStore(const UploadStoreConfig &config, QObject *parent)
     if (m_config.spoolDir.isEmpty())
         m_config.spoolDir = QDir(m_config.storeDir).filePath(QStringLiteral(".trainguard-spool"));
     if (!m_config.passphrase.isEmpty())
-        m_keyProvider = KeyDerivation::provider(m_keys, m_config.passphrase);
+        m_keyProvider = m_keys.keyProvider(m_config.passphrase);
     OPENSSL_cleanse(m_config.passphrase.data(), static_cast<size_t>(m_config.passphrase.size()));
     m_config.passphrase.clear();
     m_pool.setMaxThreadCount(2);
