@@ -11,6 +11,7 @@
 #include "ui_MainWindow.h"
 
 #include <QCloseEvent>
+#include <QFileInfo>
 #include <QIcon>
 #include <QLabel>
 #include <QSettings>
@@ -63,7 +64,7 @@ void MainWindow::startServices(const StartupOptions &options)
 {
     DemoWorkspace demo(options.demoDir);
     if (demo.ensure()) {
-        if (m_transferPanel->datasetPath().isEmpty())
+        if (!QFileInfo::exists(m_transferPanel->datasetPath())) // nothing chosen, or it is gone
             m_transferPanel->setDatasetPath(demo.sampleDatasetPath());
     } else {
         qCWarning(lcGui) << "demo workspace:" << demo.errorString();

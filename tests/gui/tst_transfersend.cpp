@@ -35,6 +35,9 @@ private slots:
     {
         TrainGuard::Gui::initGuiResources();
         qunsetenv("DBUS_SESSION_BUS_ADDRESS"); // never the developer's real keychain
+        // Fresh settings: no dataset remembered from an earlier run.
+        QVERIFY(m_config.isValid());
+        qputenv("XDG_CONFIG_HOME", m_config.path().toLocal8Bit());
     }
 
     void sendSampleDatasetToEmbeddedReceiver()
@@ -85,6 +88,9 @@ private slots:
         QCOMPARE(readAll(stored.first()), readAll(panel->datasetPath()));
         QVERIFY(sendButton->isEnabled()); // ready for the next send
     }
+
+private:
+    QTemporaryDir m_config;
 };
 
 int main(int argc, char *argv[])
