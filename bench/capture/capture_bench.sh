@@ -20,7 +20,8 @@ mkdir -p "$root/bench/results"
 out="$root/bench/results/capture-$(date -u +%Y%m%dT%H%M%SZ).txt"
 work=$(mktemp -d /var/tmp/trainguard-bench.XXXXXX)
 server_pid=
-cleanup() { [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; rm -rf "$work"; }
+stdin_pid=
+cleanup() { for pid in $server_pid $stdin_pid; do kill "$pid" 2>/dev/null; done; rm -rf "$work"; }
 trap cleanup EXIT
 tcpdump_pid=
 trap '[ -n "$tcpdump_pid" ] && kill $tcpdump_pid 2>/dev/null; cleanup' EXIT
@@ -29,7 +30,9 @@ log() { echo "$*" | tee -a "$out"; }
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=localhost \
     -keyout "$work/key.pem" -out "$work/cert.pem" 2>/dev/null
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-openssl s_server -quiet -accept 127.0.0.1:$port -cert "$work/cert.pem" -key "$work/key.pem" >/dev/null 2>&1 &
+# s_server ends a connection when its stdin hits EOF: give it a stdin that stays open.
+exec 3< <(sleep 100000); stdin_pid=$!
+openssl s_server -quiet -accept 127.0.0.1:$port -cert "$work/cert.pem" -key "$work/key.pem" <&3 >/dev/null 2>&1 &
 server_pid=$!
 sleep 1
 
