@@ -41,14 +41,17 @@ cat > "$work/upload.py" <<'PY'
 import socket, ssl, sys
 ctx = ssl.create_default_context(); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
 ctx.minimum_version = ssl.TLSVersion.TLSv1_3
+chunk_size = int(sys.argv[3]) if len(sys.argv) > 3 else 1 << 20
 with socket.create_connection(("127.0.0.1", int(sys.argv[1]))) as raw, \
         ctx.wrap_socket(raw, server_hostname="upload.trainguard.test") as tls, open(sys.argv[2], "rb") as f:
-    while chunk := f.read(1 << 20):
+    if chunk_size < 1 << 20:  # small writes, no Nagle: Ethernet-sized segments and many packets
+        tls.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    while chunk := f.read(chunk_size):
         tls.sendall(chunk)
 PY
-upload() { # upload MB: random bytes over TLS 1.3
+upload() { # upload MB [CHUNK]: random bytes over TLS 1.3, written CHUNK bytes at a time
     head -c "$1M" /dev/urandom > "$work/payload.bin"
-    python3 "$work/upload.py" "$port" "$work/payload.bin"
+    python3 "$work/upload.py" "$port" "$work/payload.bin" ${2:-}
     rm -f "$work/payload.bin"
 }
 start_tcpdump() { # file
@@ -67,7 +70,7 @@ timed() { # name command...: runs it, logs seconds and max RSS, sets t_<name>
 log "== capture benchmarks $(date -u) on $(nproc) cores; cli: $cli"
 # ---------------------------------------------------------------- 1. analyze
 start_tcpdump "$work/big.pcap"
-upload "$analyze_mb"
+upload "$analyze_mb" 1400
 stop_tcpdump
 log "capture: $(stat -c %s "$work/big.pcap") bytes, $(capinfos -c -M "$work/big.pcap" | awk '/Number of packets/ {print $NF}') packets"
 timed ours "$cli" analyze --json "$work/big.pcap"
