@@ -48,6 +48,14 @@ with socket.create_connection(("127.0.0.1", int(sys.argv[1]))) as raw, \
         tls.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     while chunk := f.read(chunk_size):
         tls.sendall(chunk)
+    # FIN after the data, then wait for the server's close: closing with the session ticket
+    # unread would reset the connection and drop unsent data.
+    tls.shutdown(socket.SHUT_WR)
+    try:
+        while tls.recv(65536):
+            pass
+    except (ssl.SSLError, OSError):
+        pass
 PY
 upload() { # upload MB [CHUNK]: random bytes over TLS 1.3, written CHUNK bytes at a time
     head -c "$1M" /dev/urandom > "$work/payload.bin"
