@@ -106,6 +106,16 @@ bool TlsStreamParser::looksLikeTls(const std::uint8_t *data, std::size_t length)
 void TlsStreamParser::feed(const std::uint8_t *data, std::size_t length, TlsHandshakeInfo *info,
                            TlsRecordCounts *counts)
 {
+    if (m_state == State::Lost) {
+        // After a hole, resume at the first segment that starts with a plausible record
+        // header (as tshark does); other segments are skipped.
+        if (length < 5 || data[0] < ContentChangeCipherSpec || data[0] > ContentHeartbeat || data[1] != 3
+            || data[2] > 4 || be16(data + 3) > MaxRecordLength)
+            return;
+        m_state = State::Header;
+        m_headerLength = 0;
+        ++m_resyncs;
+    }
     while (length > 0 && (m_state == State::Header || m_state == State::Body)) {
         if (m_state == State::Header) {
             const std::size_t take = std::min<std::size_t>(5 - m_headerLength, length);

@@ -39,9 +39,18 @@ public:
     static bool looksLikeTls(const std::uint8_t *data, std::size_t length);
 
     void feed(const std::uint8_t *data, std::size_t length, TlsHandshakeInfo *info, TlsRecordCounts *counts);
-    // Bytes were lost (capture gap or truncation): record sync is gone for good in this direction.
-    void markGap() { m_state = State::Lost; m_handshake.reset(); }
-    bool synchronized() const { return m_state != State::Lost && m_state != State::Invalid; }
+    // Bytes were lost (capture gap or truncation): parsing resumes at the next segment (feed
+    // call) that starts with a plausible record header.
+    void markGap()
+    {
+        if (m_state != State::Invalid)
+            m_state = State::Lost;
+        m_handshake.reset();
+        m_helloDone = true;
+        ++m_gaps;
+    }
+    bool synchronized() const { return m_gaps == 0 && m_state != State::Invalid; }
+    std::uint32_t gaps() const { return m_gaps; }
     bool invalid() const { return m_state == State::Invalid; }
 
 private:
@@ -55,6 +64,8 @@ private:
     std::uint8_t m_recordType = 0;
     std::uint32_t m_bodyRemaining = 0;
     bool m_helloDone = false;
+    std::uint32_t m_gaps = 0;
+    std::uint32_t m_resyncs = 0;
     std::unique_ptr<std::vector<std::uint8_t>> m_handshake; // only until the first hello is parsed
 };
 
