@@ -21,10 +21,13 @@ out="$root/bench/results/capture-$(date -u +%Y%m%dT%H%M%SZ).txt"
 work=$(mktemp -d /var/tmp/trainguard-bench.XXXXXX)
 server_pid=
 stdin_pid=
-cleanup() { for pid in $server_pid $stdin_pid; do kill "$pid" 2>/dev/null; done; rm -rf "$work"; }
-trap cleanup EXIT
 tcpdump_pid=
-trap '[ -n "$tcpdump_pid" ] && kill $tcpdump_pid 2>/dev/null; cleanup' EXIT
+cleanup() {
+    set +e # every step runs even when a process is already gone
+    for pid in $tcpdump_pid $server_pid $stdin_pid; do kill "$pid" 2>/dev/null; done
+    rm -rf "$work"
+}
+trap cleanup EXIT
 log() { echo "$*" | tee -a "$out"; }
 
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=localhost \
