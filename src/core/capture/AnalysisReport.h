@@ -1,0 +1,70 @@
+#pragma once
+
+#include "core/capture/Flow.h"
+
+#include <QJsonObject>
+#include <QList>
+#include <QString>
+
+#include <optional>
+
+namespace TrainGuard::Capture {
+
+struct TlsSummary {
+    QString version; // "TLS 1.2", "TLS 1.3"; empty without a ServerHello
+    QString serverName;
+    std::optional<std::uint16_t> cipherSuite;
+    TlsRecordCounts records;
+};
+
+// One row of the flow table, as the CLI prints it and the GUI shows it.
+struct FlowRow {
+    int id = 0; // index in first-seen order, stable for the life of a capture
+    QString protocol; // "tcp" / "udp"
+    QString client;   // "127.0.0.1:43210", "[::1]:9443"
+    QString server;
+    std::uint64_t packets = 0;
+    std::uint64_t bytes = 0;
+    std::uint64_t payloadBytes = 0;
+    std::uint64_t firstSeen_us = 0;
+    std::uint64_t lastSeen_us = 0;
+    Application application = Application::Unknown;
+    Encryption encryption = Encryption::Unknown;
+    QString reason;
+    std::optional<TlsSummary> tls;
+
+    static FlowRow fromFlow(int id, const Flow &flow);
+    QJsonObject toJson() const;
+};
+
+struct TrafficTotals {
+    std::uint64_t packets = 0;
+    std::uint64_t bytes = 0;         // pcap len
+    std::uint64_t capturedBytes = 0; // pcap caplen
+    std::uint64_t truncatedPackets = 0;
+    std::uint64_t ipFragments = 0;
+    std::uint64_t nonIpPackets = 0;     // link frames without IPv4/IPv6 (ARP, ...)
+    std::uint64_t untrackedPackets = 0; // beyond the flow table's bound
+    std::uint64_t firstTimestamp_us = 0;
+    std::uint64_t lastTimestamp_us = 0;
+};
+
+// The result of `trainguard-cli analyze`; its JSON is documented in docs/ANALYSIS.md.
+struct AnalysisReport {
+    QString file;
+    int linkType = -1;
+    TrafficTotals totals;
+    QList<FlowRow> flows;
+    std::uint64_t encryptedBytes = 0;
+    std::uint64_t plaintextBytes = 0;
+    std::uint64_t unknownBytes = 0;
+
+    double duration_s() const;
+    QJsonObject toJson() const;
+    QString toText() const;
+};
+
+QString applicationName(Application application);
+QString tlsVersionName(std::uint16_t version);
+
+} // namespace TrainGuard::Capture

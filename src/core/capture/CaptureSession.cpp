@@ -1,0 +1,230 @@
+#include "core/capture/CaptureSession.h"
+
+#include "core/Logging.h"
+#include "core/capture/PcapFile.h"
+
+#include <QFile>
+
+#include <pcap/pcap.h>
+
+#include <arpa/inet.h>
+#include <chrono>
+
+namespace TrainGuard::Capture {
+
+struct CaptureSession::Spool {
+    pcap_t *dead = nullptr;
+    pcap_dumper_t *dumper = nullptr;
+    std::mutex mutex; // export flushes under it
+    ~Spool()
+    {
+        if (dumper)
+            pcap_dump_close(dumper);
+        if (dead)
+            pcap_close(dead);
+    }
+};
+
+namespace {
+
+QString addressText(const PacketView &view, const std::uint8_t *address, std::uint16_t port)
+{
+    char text[INET6_ADDRSTRLEN] = {};
+    if (view.network == NetworkLayer::Ipv6) {
+        inet_ntop(AF_INET6, address, text, sizeof text);
+        return QStringLiteral("[%1]:%2").arg(QLatin1String(text)).arg(port);
+    }
+    inet_ntop(AF_INET, address, text, sizeof text);
+    return QStringLiteral("%1:%2").arg(QLatin1String(text)).arg(port);
+}
+
+} // namespace
+
+CaptureSession::CaptureSession(int captureId, QObject *parent)
+    : QObject(parent)
+    , m_captureId(captureId)
+{
+    qRegisterMetaType<TrainGuard::Capture::CaptureBatch>();
+}
+
+CaptureSession::~CaptureSession()
+{
+    stop();
+}
+
+bool CaptureSession::start(const CaptureSessionOptions &options, QString *error)
+{
+    if (m_running) {
+        *error = QStringLiteral("capture %1 is already running").arg(m_captureId);
+        return false;
+    }
+    m_options = options;
+    m_queue = std::make_unique<PacketQueue>(options.live.queue_bytes);
+    m_capture = std::make_unique<LiveCapture>(m_queue.get());
+    if (!m_capture->open(options.live, error))
+        return false;
+    auto spool = std::make_unique<Spool>();
+    spool->dead = pcap_open_dead_with_tstamp_precision(m_capture->linkType(), m_capture->snapLength(),
+                                                       PCAP_TSTAMP_PRECISION_MICRO);
+    spool->dumper = pcap_dump_open(spool->dead, QFile::encodeName(options.spoolPath).constData());
+    if (!spool->dumper) {
+        *error = QStringLiteral("cannot write the capture spool %1: %2")
+                     .arg(options.spoolPath, QString::fromLocal8Bit(pcap_geterr(spool->dead)));
+        return false;
+    }
+    m_spool = std::move(spool);
+    m_analyzer = std::make_unique<TrafficAnalyzer>(m_capture->linkType());
+    m_packets = m_bytes = m_sentSerial = 0;
+    m_recent.clear();
+    m_limitReached = false;
+    m_running = true;
+    m_capture->start();
+    m_analysisThread = std::thread([this] { analysisLoop(); });
+    qCDebug(lcCapture, "capture %d started on %s (filter \"%s\")", m_captureId, qUtf8Printable(options.live.interfaceName),
+           qUtf8Printable(options.live.filter));
+    return true;
+}
+
+void CaptureSession::stop()
+{
+    if (!m_running)
+        return;
+    m_capture->stop();  // joins the capture thread; its last batch is queued
+    m_queue->close();   // the analysis drains what is queued, emits the final batch, ends
+    m_analysisThread.join();
+    {
+        std::lock_guard lock(m_spool->mutex);
+        pcap_dump_flush(m_spool->dumper);
+    }
+    m_running = false;
+    qCDebug(lcCapture, "capture %d stopped", m_captureId);
+}
+
+void CaptureSession::analysisLoop()
+{
+    using Clock = std::chrono::steady_clock;
+    auto nextTick = Clock::now() + std::chrono::milliseconds(TickInterval_ms);
+    for (;;) {
+        std::unique_ptr<PacketBatch> batch = m_queue->pop(TickInterval_ms / 2);
+        if (batch) {
+            std::lock_guard lock(m_analyzerMutex);
+            std::lock_guard spoolLock(m_spool->mutex);
+            for (const PacketRecord &record : batch->records) {
+                if (m_options.maxPackets && m_packets >= m_options.maxPackets) {
+                    if (!m_limitReached.exchange(true))
+                        emit packetLimitHit(m_captureId);
+                    break;
+                }
+                const std::uint8_t *data = batch->data.data() + record.offset;
+                pcap_pkthdr header{};
+                header.ts.tv_sec = static_cast<time_t>(record.timestamp_us / 1'000'000);
+                header.ts.tv_usec = static_cast<suseconds_t>(record.timestamp_us % 1'000'000);
+                header.caplen = record.caplen;
+                header.len = record.wireLength;
+                pcap_dump(reinterpret_cast<u_char *>(m_spool->dumper), &header, data);
+                m_analyzer->addPacket(record.timestamp_us, record.caplen, record.wireLength, data);
+                ++m_packets;
+                m_bytes += record.wireLength;
+            }
+            // Packet summaries only for the tail of the batch: the list shows the newest.
+            const std::size_t first = batch->records.size() > MaxRecentPackets ? batch->records.size() - MaxRecentPackets : 0;
+            for (std::size_t i = first; i < batch->records.size(); ++i) {
+                const PacketRecord &record = batch->records[i];
+                PacketView view;
+                dissectPacket(m_analyzer->linkType(), batch->data.data() + record.offset, record.caplen,
+                              record.wireLength, &view);
+                PacketSummary summary;
+                summary.timestamp_us = record.timestamp_us;
+                summary.wireLength = record.wireLength;
+                if (view.transport != TransportLayer::None) {
+                    summary.protocol = view.transport == TransportLayer::Tcp ? QStringLiteral("TCP") : QStringLiteral("UDP");
+                    summary.source = addressText(view, view.srcAddress, view.srcPort);
+                    summary.destination = addressText(view, view.dstAddress, view.dstPort);
+                    summary.payloadLength = view.payloadWireLength;
+                } else {
+                    summary.protocol = view.ipFragment ? QStringLiteral("IP fragment") : QStringLiteral("other");
+                }
+                m_recent.push_back(std::move(summary));
+                if (m_recent.size() > MaxRecentPackets)
+                    m_recent.pop_front();
+            }
+            m_queue->recycle(std::move(batch));
+        }
+        const bool drained = !batch && m_queue->closedAndEmpty();
+        if (Clock::now() >= nextTick) {
+            emitBatch(false);
+            nextTick = Clock::now() + std::chrono::milliseconds(TickInterval_ms);
+        }
+        if (drained)
+            break;
+    }
+    {
+        std::lock_guard spoolLock(m_spool->mutex);
+        pcap_dump_flush(m_spool->dumper);
+    }
+    emitBatch(true);
+}
+
+void CaptureSession::emitBatch(bool final)
+{
+    CaptureBatch batch;
+    batch.captureId = m_captureId;
+    batch.final = final;
+    {
+        std::lock_guard lock(m_analyzerMutex);
+        batch.flows = m_analyzer->changedFlows(m_sentSerial, &m_sentSerial);
+        batch.bins = m_analyzer->takeBins(final ? TrafficAnalyzer::BinFlush::IncludeCurrent
+                                                : TrafficAnalyzer::BinFlush::CompletedOnly);
+    }
+    batch.recentPackets = QList<PacketSummary>(m_recent.begin(), m_recent.end());
+    m_recent.clear();
+    batch.counters = counters();
+    {
+        std::lock_guard spoolLock(m_spool->mutex);
+        pcap_dump_flush(m_spool->dumper); // exports see everything up to this tick
+    }
+    emit batchReady(batch);
+}
+
+CaptureCounters CaptureSession::counters() const
+{
+    CaptureCounters counters;
+    if (!m_capture)
+        return counters;
+    {
+        std::lock_guard lock(m_analyzerMutex);
+        counters.packets = m_packets;
+        counters.bytes = m_bytes;
+    }
+    const LiveCapture::KernelStats stats = m_capture->kernelStats();
+    counters.kernelDrops = stats.dropped;
+    counters.interfaceDrops = stats.interfaceDropped;
+    counters.kernelReceived = stats.received;
+    counters.queueDrops = m_queue->droppedPackets();
+    counters.captureThreadCpu_s = m_capture->threadCpu_s();
+    return counters;
+}
+
+AnalysisReport CaptureSession::report() const
+{
+    std::lock_guard lock(m_analyzerMutex);
+    if (!m_analyzer)
+        return {};
+    return m_analyzer->report(m_options.spoolPath);
+}
+
+bool CaptureSession::exportSpool(const QString &destination, std::uint64_t from_us, std::uint64_t to_us,
+                                 QString *error, std::uint64_t *packetsWritten) const
+{
+    if (!m_spool) {
+        *error = QStringLiteral("capture %1 has no spool yet").arg(m_captureId);
+        return false;
+    }
+    {
+        std::lock_guard spoolLock(m_spool->mutex);
+        pcap_dump_flush(m_spool->dumper);
+    }
+    return PcapFile::exportRange(m_options.spoolPath, destination, from_us, to_us, error, packetsWritten);
+}
+
+} // namespace TrainGuard::Capture

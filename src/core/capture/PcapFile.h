@@ -1,0 +1,27 @@
+#pragma once
+
+#include "core/capture/AnalysisReport.h"
+
+#include <QString>
+
+#include <cstdint>
+#include <limits>
+
+namespace TrainGuard::Capture {
+
+// Saved captures (pcap or pcapng, read with pcap_open_offline).
+class PcapFile
+{
+public:
+    // Runs the analysis over a whole file. False with a one-line *error for unreadable files.
+    static bool analyze(const QString &path, AnalysisReport *report, QString *error);
+
+    // Copies the packets with timestamp in [from_us, to_us] from `source` into a new pcap
+    // `destination` (temp file + rename: never half-written). A capture still being written
+    // is read up to its last complete packet.
+    static bool exportRange(const QString &source, const QString &destination, std::uint64_t from_us,
+                            std::uint64_t to_us, QString *error, std::uint64_t *packetsWritten = nullptr);
+    static constexpr std::uint64_t Forever = std::numeric_limits<std::uint64_t>::max();
+};
+
+} // namespace TrainGuard::Capture

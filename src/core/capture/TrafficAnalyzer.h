@@ -1,0 +1,60 @@
+#pragma once
+
+#include "core/capture/AnalysisReport.h"
+#include "core/capture/FlowTable.h"
+
+#include <QList>
+
+#include <deque>
+
+namespace TrainGuard::Capture {
+
+// Packets and bytes of one 100 ms interval, split by the verdict of their flow at that moment.
+struct StatsBin {
+    std::uint64_t start_us = 0; // multiple of BinWidth_us, packet time
+    std::uint64_t packets[3] = {}; // indexed by Encryption: unknown, encrypted, plaintext
+    std::uint64_t bytes[3] = {};
+};
+
+// Dissection + flow table + stats bins over a packet stream (live or from a file). Not thread
+// safe: one owner thread feeds it. Memory bounded by the flow table and MaxPendingBins.
+class TrafficAnalyzer
+{
+public:
+    static constexpr std::uint64_t BinWidth_us = 100'000;
+    static constexpr std::size_t MaxPendingBins = 3000; // 5 minutes if nobody takes them
+
+    explicit TrafficAnalyzer(int linkType, std::size_t maxFlows = 250000);
+
+    void addPacket(std::uint64_t timestamp_us, std::uint32_t caplen, std::uint32_t wireLength,
+                   const std::uint8_t *data);
+
+    int linkType() const { return m_linkType; }
+    const TrafficTotals &totals() const;
+    const FlowTable &flowTable() const { return m_flows; }
+
+    // Bins completed since the last call; with FlushCurrent also the bin in progress.
+    enum class BinFlush { CompletedOnly, IncludeCurrent };
+    QList<StatsBin> takeBins(BinFlush flush = BinFlush::CompletedOnly);
+    std::uint64_t droppedBins() const { return m_droppedBins; }
+
+    // Rows of flows whose updateSerial is above `sinceSerial` (all with 0); *maxSerial gets the
+    // highest serial seen so the caller can ask for only newer changes next time.
+    QList<FlowRow> changedFlows(std::uint64_t sinceSerial, std::uint64_t *maxSerial) const;
+
+    AnalysisReport report(const QString &file) const;
+
+private:
+    void accountBin(std::uint64_t timestamp_us, Encryption encryption, std::uint32_t wireLength);
+
+    int m_linkType;
+    FlowTable m_flows;
+    mutable TrafficTotals m_totals;
+    StatsBin m_currentBin;
+    bool m_binOpen = false;
+    std::deque<StatsBin> m_completedBins;
+    std::uint64_t m_droppedBins = 0;
+    std::uint64_t m_serial = 0;
+};
+
+} // namespace TrainGuard::Capture

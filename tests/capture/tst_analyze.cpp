@@ -1,0 +1,243 @@
+// `trainguard-cli analyze --json` on real fixture captures (tests/data/capture/make-fixtures.sh)
+// must agree with tshark 4.0. The tshark command that produced each expected value is written
+// next to it; in them F is the fixture and TLS on 44330/44336 is decoded with
+// `-d tcp.port==44330,tls -d tcp.port==44336,tls` (unusual ports: tshark needs to be told).
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTest>
+
+namespace {
+
+struct CliResult {
+    int exitCode = -1;
+    QByteArray out;
+    QString err;
+};
+
+CliResult runCli(const QStringList &arguments)
+{
+    QProcess process;
+    process.start(QStringLiteral(TRAINGUARD_CLI_PATH), arguments);
+    if (!process.waitForFinished(60000))
+        return {};
+    return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1, process.readAllStandardOutput(),
+            QString::fromUtf8(process.readAllStandardError())};
+}
+
+QString fixture(const char *name)
+{
+    return QStringLiteral(TRAINGUARD_TEST_DATA_DIR "/capture/") + QLatin1String(name);
+}
+
+QJsonObject analyze(const QString &path)
+{
+    const CliResult result = runCli({QStringLiteral("analyze"), QStringLiteral("--json"), path});
+    if (result.exitCode != 0) {
+        qWarning("analyze failed: %s", qPrintable(result.err));
+        return {};
+    }
+    return QJsonDocument::fromJson(result.out).object();
+}
+
+} // namespace
+
+class TestAnalyze : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    // Whole-capture counters.
+    void captureTotals_data()
+    {
+        QTest::addColumn<QString>("file");
+        QTest::addColumn<QString>("linktype");   // capinfos -E F
+        QTest::addColumn<qint64>("packets");     // tshark -r F | wc -l
+        QTest::addColumn<qint64>("bytes");       // tshark -r F -T fields -e frame.len | paste -sd+ | bc
+        QTest::addColumn<qint64>("capturedBytes"); // ... -e frame.cap_len ...
+        QTest::addColumn<qint64>("truncated");   // tshark -r F -Y 'frame.cap_len < frame.len' | wc -l
+        QTest::addColumn<int>("flows");          // tshark -r F -q -z conv,tcp -z conv,udp | grep -c '<->'
+
+        QTest::newRow("tls13 curl") << fixture("tls13_curl.pcap") << "EN10MB" << 19LL << 3447LL << 3447LL << 0LL << 1;
+        QTest::newRow("tls12 curl") << fixture("tls12_curl.pcap") << "EN10MB" << 17LL << 2453LL << 2453LL << 0LL << 1;
+        QTest::newRow("s_client sni") << fixture("sni_s_client.pcap") << "EN10MB" << 19LL << 3197LL << 3197LL << 0LL << 1;
+        QTest::newRow("ipv6") << fixture("tls13_ipv6.pcap") << "EN10MB" << 19LL << 3822LL << 3822LL << 0LL << 1;
+        QTest::newRow("http") << fixture("http_plain.pcap") << "EN10MB" << 12LL << 1416LL << 1416LL << 0LL << 1;
+        QTest::newRow("any sll2") << fixture("http_any_sll2.pcap") << "LINUX_SLL2" << 12LL << 1488LL << 1488LL << 0LL << 1;
+        QTest::newRow("vlan") << fixture("http_vlan.pcap") << "EN10MB" << 12LL << 1464LL << 1464LL << 0LL << 1;
+        QTest::newRow("null") << fixture("tls12_null.pcap") << "NULL" << 17LL << 2283LL << 2283LL << 0LL << 1;
+        QTest::newRow("raw") << fixture("http_raw.pcap") << "RAW" << 12LL << 1248LL << 1248LL << 0LL << 1;
+        QTest::newRow("snaplen 80") << fixture("tls13_snaplen80.pcap") << "EN10MB" << 18LL << 3380LL << 1330LL << 9LL << 1;
+        QTest::newRow("multi flow") << fixture("multi_flow.pcap") << "EN10MB" << 48LL << 7909LL << 7909LL << 0LL << 4;
+    }
+
+    void captureTotals()
+    {
+        QFETCH(QString, file);
+        QFETCH(QString, linktype);
+        QFETCH(qint64, packets);
+        QFETCH(qint64, bytes);
+        QFETCH(qint64, capturedBytes);
+        QFETCH(qint64, truncated);
+        QFETCH(int, flows);
+        const QJsonObject report = analyze(file);
+        QCOMPARE(report.value(u"file").toString(), file);
+        QCOMPARE(report.value(u"linktype").toString(), linktype);
+        QCOMPARE(report.value(u"packets").toInteger(), packets);
+        QCOMPARE(report.value(u"bytes").toInteger(), bytes);
+        QCOMPARE(report.value(u"captured_bytes").toInteger(), capturedBytes);
+        QCOMPARE(report.value(u"truncated_packets").toInteger(), truncated);
+        QCOMPARE(report.value(u"flows").toArray().size(), flows);
+        const QJsonObject totals = report.value(u"totals").toObject();
+        QCOMPARE(totals.value(u"encrypted_bytes").toInteger() + totals.value(u"plaintext_bytes").toInteger()
+                     + totals.value(u"unknown_bytes").toInteger(),
+                 bytes);
+    }
+
+    // One flow per row, found by its server endpoint.
+    void flowDetails_data()
+    {
+        QTest::addColumn<QString>("file");
+        QTest::addColumn<QString>("server");      // tshark -r F -q -z conv,tcp (the SYN's destination)
+        QTest::addColumn<QString>("protocol");
+        QTest::addColumn<qint64>("packets");      // tshark -r F -q -z conv,tcp: Total Frames
+        QTest::addColumn<qint64>("bytes");        // tshark -r F -q -z conv,tcp: Total Bytes
+        QTest::addColumn<qint64>("payloadBytes"); // tshark -r F -Y 'tcp.port==P' -T fields -e tcp.len | paste -sd+ | bc
+        QTest::addColumn<QString>("application");
+        QTest::addColumn<QVariant>("encrypted");
+        // tshark -r F -d ... -Y tls.handshake.type==2 -T fields -e tls.handshake.extensions.supported_version -e tls.handshake.version
+        QTest::addColumn<QString>("version");
+        QTest::addColumn<QString>("sni");         // ... -e tls.handshake.extensions_server_name
+        QTest::addColumn<QString>("cipher");      // ... -Y tls.handshake.type==2 -e tls.handshake.ciphersuite
+        // tshark -r F -d ... -T fields -e tls.record.content_type -e tls.record.opaque_type | tr '\t,' '\n\n' | sort | uniq -c
+        QTest::addColumn<QList<qint64>>("records"); // change_cipher_spec (20), alert (21), handshake (22), application_data (23)
+
+        const QVariant yes(true);
+        const QVariant no(false);
+        using R = QList<qint64>;
+        QTest::newRow("tls13 curl") << fixture("tls13_curl.pcap") << "127.0.0.1:44330" << "tcp" << 19LL << 3447LL << 2177LL
+                                    << "tls" << yes << "TLS 1.3" << "localhost" << "0x1302" << R{2, 0, 2, 11};
+        QTest::newRow("tls12 curl") << fixture("tls12_curl.pcap") << "127.0.0.1:44330" << "tcp" << 17LL << 2453LL << 1315LL
+                                    << "tls" << yes << "TLS 1.2" << "" << "0xc02c" << R{2, 2, 8, 2};
+        QTest::newRow("s_client sni") << fixture("sni_s_client.pcap") << "127.0.0.1:44330" << "tcp" << 19LL << 3197LL
+                                      << 1927LL << "tls" << yes << "TLS 1.3" << "upload.trainguard.test" << "0x1302"
+                                      << R{2, 0, 2, 11};
+        QTest::newRow("ipv6") << fixture("tls13_ipv6.pcap") << "[::1]:44336" << "tcp" << 19LL << 3822LL << 2172LL << "tls"
+                              << yes << "TLS 1.3" << "" << "0x1302" << R{2, 0, 2, 11};
+        QTest::newRow("null tls12") << fixture("tls12_null.pcap") << "127.0.0.1:44330" << "tcp" << 17LL << 2283LL << 1315LL
+                                    << "tls" << yes << "TLS 1.2" << "" << "0xc02c" << R{2, 2, 8, 2};
+        QTest::newRow("http") << fixture("http_plain.pcap") << "127.0.0.1:18080" << "tcp" << 12LL << 1416LL << 608LL
+                              << "http" << no << "" << "" << "" << R{};
+        QTest::newRow("any sll2") << fixture("http_any_sll2.pcap") << "127.0.0.1:18080" << "tcp" << 12LL << 1488LL << 608LL
+                                  << "http" << no << "" << "" << "" << R{};
+        QTest::newRow("vlan") << fixture("http_vlan.pcap") << "127.0.0.1:18080" << "tcp" << 12LL << 1464LL << 608LL
+                              << "http" << no << "" << "" << "" << R{};
+        QTest::newRow("raw") << fixture("http_raw.pcap") << "127.0.0.1:18080" << "tcp" << 12LL << 1248LL << 608LL << "http"
+                             << no << "" << "" << "" << R{};
+        // 600 random bytes in one datagram: no protocol, entropy says encrypted.
+        QTest::newRow("multi udp") << fixture("multi_flow.pcap") << "127.0.0.1:15353" << "udp" << 1LL << 642LL << 600LL
+                                   << "unknown" << yes << "" << "" << "" << R{};
+        QTest::newRow("multi http") << fixture("multi_flow.pcap") << "127.0.0.1:18080" << "tcp" << 12LL << 1416LL << 608LL
+                                    << "http" << no << "" << "" << "" << R{};
+        // The truncated capture: the flow is still TLS (the ClientHello header fits in 80 bytes).
+        QTest::newRow("snaplen tls") << fixture("tls13_snaplen80.pcap") << "127.0.0.1:44330" << "tcp" << 18LL << 3380LL
+                                     << 2176LL << "tls" << yes << "" << "" << "" << R{};
+    }
+
+    void flowDetails()
+    {
+        QFETCH(QString, file);
+        QFETCH(QString, server);
+        QFETCH(QString, protocol);
+        QFETCH(qint64, packets);
+        QFETCH(qint64, bytes);
+        QFETCH(qint64, payloadBytes);
+        QFETCH(QString, application);
+        QFETCH(QVariant, encrypted);
+        QFETCH(QString, version);
+        QFETCH(QString, sni);
+        QFETCH(QString, cipher);
+        QFETCH(QList<qint64>, records);
+
+        const QJsonArray flows = analyze(file).value(u"flows").toArray();
+        QJsonObject flow;
+        for (const QJsonValue &value : flows) {
+            if (value.toObject().value(u"server").toString() == server)
+                flow = value.toObject();
+        }
+        QVERIFY2(!flow.isEmpty(), qPrintable(server));
+        QCOMPARE(flow.value(u"protocol").toString(), protocol);
+        QCOMPARE(flow.value(u"packets").toInteger(), packets);
+        QCOMPARE(flow.value(u"bytes").toInteger(), bytes);
+        QCOMPARE(flow.value(u"payload_bytes").toInteger(), payloadBytes);
+        QCOMPARE(flow.value(u"application").toString(), application);
+        QCOMPARE(flow.value(u"encrypted").toBool(), encrypted.toBool());
+        QVERIFY(!flow.value(u"reason").toString().isEmpty());
+        QVERIFY(flow.value(u"client").toString() != server);
+        if (application != u"tls") {
+            QVERIFY(!flow.contains(u"tls"));
+            return;
+        }
+        const QJsonObject tls = flow.value(u"tls").toObject();
+        QCOMPARE(tls.value(u"version").toString(), version);
+        QCOMPARE(tls.value(u"sni").toString(), sni);
+        QCOMPARE(tls.value(u"cipher_suite").toString(), cipher);
+        if (records.isEmpty())
+            return;
+        const QJsonObject counts = tls.value(u"records").toObject();
+        QCOMPARE(counts.value(u"change_cipher_spec").toInteger(), records[0]);
+        QCOMPARE(counts.value(u"alert").toInteger(), records[1]);
+        QCOMPARE(counts.value(u"handshake").toInteger(), records[2]);
+        QCOMPARE(counts.value(u"application_data").toInteger(), records[3]);
+    }
+
+    void multiFlowTotals()
+    {
+        // TLS 1.3 (3381) + TLS 1.2 (2470) + UDP random (642) = 6493 encrypted; HTTP 1416 plaintext.
+        // tshark -r multi_flow.pcap -q -z conv,tcp -z conv,udp (Total Bytes of each conversation)
+        const QJsonObject totals = analyze(fixture("multi_flow.pcap")).value(u"totals").toObject();
+        QCOMPARE(totals.value(u"encrypted_bytes").toInteger(), 6493);
+        QCOMPARE(totals.value(u"plaintext_bytes").toInteger(), 1416);
+        QCOMPARE(totals.value(u"unknown_bytes").toInteger(), 0);
+    }
+
+    void textOutputIsATable()
+    {
+        const CliResult result = runCli({QStringLiteral("analyze"), fixture("multi_flow.pcap")});
+        QCOMPARE(result.exitCode, 0);
+        const QString out = QString::fromUtf8(result.out);
+        QVERIFY2(out.contains(u"127.0.0.1:44330"), qPrintable(out));
+        QVERIFY(out.contains(u"TLS 1.3"));
+        QVERIFY(out.contains(u"cleartext HTTP/1.x"));
+        QVERIFY(out.contains(u"totals: 6493 encrypted bytes, 1416 plaintext bytes"));
+    }
+
+    void badInputFailsWithOneLine_data()
+    {
+        QTest::addColumn<QStringList>("arguments");
+        QTest::addColumn<int>("exitCode");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("missing file") << QStringList{QStringLiteral("analyze"), QStringLiteral("/nonexistent.pcap")} << 1
+                                      << QStringLiteral("cannot read capture /nonexistent.pcap");
+        QTest::newRow("not a capture") << QStringList{QStringLiteral("analyze"), fixture("relink.py")} << 1
+                                       << QStringLiteral("cannot read capture");
+        QTest::newRow("no file") << QStringList{QStringLiteral("analyze")} << 2 << QStringLiteral("exactly one FILE");
+    }
+
+    void badInputFailsWithOneLine()
+    {
+        QFETCH(QStringList, arguments);
+        QFETCH(int, exitCode);
+        QFETCH(QString, message);
+        const CliResult result = runCli(arguments);
+        QCOMPARE(result.exitCode, exitCode);
+        QVERIFY2(result.err.contains(message), qPrintable(result.err));
+        QVERIFY(result.out.isEmpty());
+        if (exitCode == 1)
+            QCOMPARE(result.err.count(QLatin1Char('\n')), 1);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestAnalyze)
+#include "tst_analyze.moc"

@@ -1,0 +1,229 @@
+// The pure dissector and the TLS record parser on hand-built frames: link types, VLAN tags,
+// IPv4 options and fragments, IPv6 extension headers, truncation, records split anywhere.
+#include "core/capture/PacketDissector.h"
+#include "core/capture/TlsStreamParser.h"
+
+#include <QTest>
+
+#include <memory>
+#include <vector>
+
+using namespace TrainGuard::Capture;
+
+namespace {
+
+using Bytes = std::vector<std::uint8_t>;
+
+void append(Bytes &out, std::initializer_list<int> bytes)
+{
+    for (int b : bytes)
+        out.push_back(static_cast<std::uint8_t>(b));
+}
+
+// IPv4 (with `optionWords` 4-byte option words) + TCP 10.0.0.1:40000 -> 10.0.0.2:443, payload "abc".
+Bytes ipv4Tcp(int optionWords = 0, int fragmentField = 0)
+{
+    Bytes ip;
+    const int headerLength = 20 + optionWords * 4;
+    const int total = headerLength + 20 + 3;
+    append(ip, {0x40 | (headerLength / 4), 0, total >> 8, total & 0xFF, 0, 1, fragmentField >> 8, fragmentField & 0xFF,
+                64, 6, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2});
+    for (int i = 0; i < optionWords; ++i)
+        append(ip, {1, 1, 1, 1}); // NOPs
+    append(ip, {0x9C, 0x40, 0x01, 0xBB, 0, 0, 0, 100, 0, 0, 0, 0, 0x50, 0x18, 0xFF, 0xFF, 0, 0, 0, 0, 'a', 'b', 'c'});
+    return ip;
+}
+
+// IPv6 ::1 -> ::2 with hop-by-hop and destination-options headers, then UDP 5000 -> 53, payload "hi".
+Bytes ipv6Udp()
+{
+    Bytes ip;
+    const int payload = 8 + 8 + 8 + 2;
+    append(ip, {0x60, 0, 0, 0, 0, payload, 0 /* hop-by-hop */, 64});
+    for (int i = 0; i < 15; ++i) ip.push_back(0);
+    ip.push_back(1);
+    for (int i = 0; i < 15; ++i) ip.push_back(0);
+    ip.push_back(2);
+    append(ip, {60, 0, 1, 4, 0, 0, 0, 0});  // hop-by-hop -> destination options, 8 bytes
+    append(ip, {17, 0, 1, 4, 0, 0, 0, 0});  // destination options -> UDP
+    append(ip, {0x13, 0x88, 0, 53, 0, 10, 0, 0, 'h', 'i'});
+    return ip;
+}
+
+Bytes ethernet(const Bytes &ip, std::initializer_list<int> tags, int etherType)
+{
+    Bytes frame(12, 0x02);
+    for (int tpid : tags)
+        append(frame, {tpid >> 8, tpid & 0xFF, 0x00, 0x64});
+    append(frame, {etherType >> 8, etherType & 0xFF});
+    frame.insert(frame.end(), ip.begin(), ip.end());
+    return frame;
+}
+
+Bytes tlsRecord(int type, const Bytes &body)
+{
+    Bytes record;
+    append(record, {type, 3, 3, int(body.size() >> 8), int(body.size() & 0xFF)});
+    record.insert(record.end(), body.begin(), body.end());
+    return record;
+}
+
+// A minimal ClientHello with an SNI extension.
+Bytes clientHello(const std::string &name)
+{
+    Bytes sni;
+    const int nameLength = int(name.size());
+    append(sni, {0, 0, 0, nameLength + 5, 0, nameLength + 3, 0, 0, nameLength});
+    sni.insert(sni.end(), name.begin(), name.end());
+    Bytes body;
+    append(body, {3, 3});
+    body.insert(body.end(), 32, 0x11); // random
+    append(body, {0});                 // session id
+    append(body, {0, 2, 0x13, 0x01});  // cipher suites
+    append(body, {1, 0});              // compression
+    append(body, {0, int(sni.size())});
+    body.insert(body.end(), sni.begin(), sni.end());
+    Bytes handshake;
+    append(handshake, {1, 0, int(body.size() >> 8), int(body.size() & 0xFF)});
+    handshake.insert(handshake.end(), body.begin(), body.end());
+    return tlsRecord(22, handshake);
+}
+
+PacketView dissect(int dlt, const Bytes &frame)
+{
+    // Exact-size heap copy: a read past the end is caught by ASan in the asan preset.
+    auto copy = std::make_unique<std::uint8_t[]>(frame.size());
+    std::copy(frame.begin(), frame.end(), copy.get());
+    PacketView view;
+    dissectPacket(dlt, copy.get(), std::uint32_t(frame.size()), std::uint32_t(frame.size()), &view);
+    view.payload = nullptr; // the buffer is gone
+    return view;
+}
+
+} // namespace
+
+class TestDissector : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void linkTypes_data()
+    {
+        QTest::addColumn<int>("dlt");
+        QTest::addColumn<QByteArray>("frame");
+        QTest::addColumn<int>("network");
+        QTest::addColumn<int>("transport");
+        QTest::addColumn<int>("srcPort");
+        QTest::addColumn<int>("payload");
+
+        auto bytes = [](const Bytes &b) { return QByteArray(reinterpret_cast<const char *>(b.data()), qsizetype(b.size())); };
+        const Bytes v4 = ipv4Tcp();
+        const Bytes v6 = ipv6Udp();
+        QTest::newRow("ethernet ipv4") << 1 << bytes(ethernet(v4, {}, 0x0800)) << int(NetworkLayer::Ipv4) << int(TransportLayer::Tcp) << 40000 << 3;
+        QTest::newRow("802.1Q") << 1 << bytes(ethernet(v4, {0x8100}, 0x0800)) << int(NetworkLayer::Ipv4) << int(TransportLayer::Tcp) << 40000 << 3;
+        QTest::newRow("QinQ") << 1 << bytes(ethernet(v4, {0x88A8, 0x8100}, 0x0800)) << int(NetworkLayer::Ipv4) << int(TransportLayer::Tcp) << 40000 << 3;
+        QTest::newRow("ipv4 options") << 1 << bytes(ethernet(ipv4Tcp(3), {}, 0x0800)) << int(NetworkLayer::Ipv4) << int(TransportLayer::Tcp) << 40000 << 3;
+        QTest::newRow("ipv6 ext headers") << 1 << bytes(ethernet(v6, {0x8100}, 0x86DD)) << int(NetworkLayer::Ipv6) << int(TransportLayer::Udp) << 5000 << 2;
+        QTest::newRow("raw") << 12 << bytes(v6) << int(NetworkLayer::Ipv6) << int(TransportLayer::Udp) << 5000 << 2;
+        Bytes nullLittle{2, 0, 0, 0};
+        nullLittle.insert(nullLittle.end(), v4.begin(), v4.end());
+        QTest::newRow("null little endian") << 0 << bytes(nullLittle) << int(NetworkLayer::Ipv4) << int(TransportLayer::Tcp) << 40000 << 3;
+        Bytes nullBig{0, 0, 0, 30};
+        nullBig.insert(nullBig.end(), v6.begin(), v6.end());
+        QTest::newRow("null big endian ipv6") << 0 << bytes(nullBig) << int(NetworkLayer::Ipv6) << int(TransportLayer::Udp) << 5000 << 2;
+        Bytes sll(14, 0);
+        append(sll, {0x08, 0x00});
+        sll.insert(sll.end(), v4.begin(), v4.end());
+        QTest::newRow("linux sll") << 113 << bytes(sll) << int(NetworkLayer::Ipv4) << int(TransportLayer::Tcp) << 40000 << 3;
+        Bytes sll2{0x86, 0xDD};
+        sll2.resize(20, 0);
+        sll2.insert(sll2.end(), v6.begin(), v6.end());
+        QTest::newRow("linux sll2") << 276 << bytes(sll2) << int(NetworkLayer::Ipv6) << int(TransportLayer::Udp) << 5000 << 2;
+        QTest::newRow("arp") << 1 << bytes(ethernet(Bytes(28, 0), {}, 0x0806)) << int(NetworkLayer::None) << int(TransportLayer::None) << 0 << 0;
+        QTest::newRow("fragment") << 1 << bytes(ethernet(ipv4Tcp(0, 0x2000), {}, 0x0800)) << int(NetworkLayer::Ipv4) << int(TransportLayer::None) << 0 << 0;
+    }
+
+    void linkTypes()
+    {
+        QFETCH(int, dlt);
+        QFETCH(QByteArray, frame);
+        QFETCH(int, network);
+        QFETCH(int, transport);
+        QFETCH(int, srcPort);
+        QFETCH(int, payload);
+        const PacketView view = dissect(dlt, Bytes(frame.begin(), frame.end()));
+        QCOMPARE(int(view.network), network);
+        QCOMPARE(int(view.transport), transport);
+        QCOMPARE(int(view.srcPort), srcPort);
+        QCOMPARE(int(view.payloadWireLength), payload);
+        QCOMPARE(int(view.payloadCapturedLength), payload);
+        QCOMPARE(view.ipFragment, QByteArray(QTest::currentDataTag()) == "fragment");
+    }
+
+    void truncationNeverReadsPastCaplen()
+    {
+        // Every prefix of a frame, in an exact-size buffer: the view stays inside it.
+        for (const Bytes &frame : {ethernet(ipv4Tcp(2), {0x88A8, 0x8100}, 0x0800), ethernet(ipv6Udp(), {}, 0x86DD)}) {
+            for (std::size_t caplen = 0; caplen <= frame.size(); ++caplen) {
+                auto copy = std::make_unique<std::uint8_t[]>(caplen + 1);
+                std::copy_n(frame.begin(), caplen, copy.get());
+                PacketView view;
+                dissectPacket(1, copy.get(), std::uint32_t(caplen), std::uint32_t(frame.size()), &view);
+                QCOMPARE(view.truncated, caplen < frame.size());
+                if (view.payload) {
+                    QVERIFY(view.payload >= copy.get());
+                    QVERIFY(view.payload + view.payloadCapturedLength <= copy.get() + caplen);
+                }
+                QVERIFY(view.payloadCapturedLength <= view.payloadWireLength);
+            }
+        }
+    }
+
+    void tlsRecordsSplitAnywhere_data()
+    {
+        QTest::addColumn<int>("chunk");
+        QTest::newRow("whole") << 100000;
+        QTest::newRow("1 byte") << 1;
+        QTest::newRow("3 bytes") << 3;
+        QTest::newRow("7 bytes") << 7;
+    }
+
+    void tlsRecordsSplitAnywhere()
+    {
+        QFETCH(int, chunk);
+        Bytes stream = clientHello("upload.trainguard.test");
+        const Bytes ccs = tlsRecord(20, {1});
+        const Bytes data = tlsRecord(23, Bytes(300, 0xAB));
+        stream.insert(stream.end(), ccs.begin(), ccs.end());
+        for (int i = 0; i < 3; ++i)
+            stream.insert(stream.end(), data.begin(), data.end());
+        QVERIFY(TlsStreamParser::looksLikeTls(stream.data(), stream.size()));
+
+        TlsStreamParser parser;
+        TlsHandshakeInfo info;
+        TlsRecordCounts counts;
+        for (std::size_t offset = 0; offset < stream.size(); offset += std::size_t(chunk))
+            parser.feed(stream.data() + offset, std::min<std::size_t>(std::size_t(chunk), stream.size() - offset), &info, &counts);
+        QVERIFY(info.clientHelloSeen);
+        QCOMPARE(QString::fromStdString(info.serverName), QStringLiteral("upload.trainguard.test"));
+        QCOMPARE(counts.handshake, 1u);
+        QCOMPARE(counts.changeCipherSpec, 1u);
+        QCOMPARE(counts.applicationData, 3u);
+        QVERIFY(parser.synchronized());
+    }
+
+    void nonTlsStopsCounting()
+    {
+        const char text[] = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+        QVERIFY(!TlsStreamParser::looksLikeTls(reinterpret_cast<const std::uint8_t *>(text), sizeof text - 1));
+        TlsStreamParser parser;
+        TlsHandshakeInfo info;
+        TlsRecordCounts counts;
+        parser.feed(reinterpret_cast<const std::uint8_t *>(text), sizeof text - 1, &info, &counts);
+        QVERIFY(parser.invalid());
+        QCOMPARE(counts.handshake + counts.applicationData + counts.alert + counts.changeCipherSpec, 0u);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestDissector)
+#include "tst_dissector.moc"
