@@ -1,0 +1,60 @@
+#pragma once
+
+#include <QByteArray>
+#include <QHash>
+#include <QList>
+#include <QString>
+
+#include <utility>
+
+namespace TrainGuard::FsWatch {
+
+// What the monitor remembers about one directory entry.
+struct EntryInfo {
+    quint64 device = 0;
+    quint64 inode = 0;
+    quint64 direntInode = 0; // d_ino as readdir reports it (may differ from st_ino on overlayfs)
+    qint64 size = 0;
+    qint64 mtime_ns = 0;
+    bool isDir = false;
+    bool seen = false; // scratch mark of DirectoryScanner::update
+};
+
+// Keyed by the raw file name bytes: a listing then needs no allocation or
+// UTF-16 conversion for entries that did not change.
+using DirectoryEntries = QHash<QByteArray, EntryInfo>;
+using NamedEntry = std::pair<QByteArray, EntryInfo>;
+
+// What changed in one directory since its snapshot.
+struct DirectoryDelta {
+    QList<NamedEntry> removed;  // previous info
+    QList<NamedEntry> added;    // new info
+    QList<NamedEntry> replaced; // same name and type, other inode (new info)
+    QList<NamedEntry> modified; // same inode, other size or mtime (new info)
+};
+
+enum class ScanStatus { Ok, Gone, Failed };
+
+enum class ScanMode {
+    TrustUnchanged, // an entry whose name and d_ino are unchanged is not stat'ed
+    StatAll,        // stat every entry: finds size/mtime changes too
+};
+
+// Lists one directory (not recursive) with readdir + fstatat and updates its
+// snapshot in place. QDirIterator and QFileInfo expose no inode number and
+// allocate per entry; rename detection needs the inode, and a signalled
+// 20k-entry directory must cost one getdents pass plus one stat per new entry.
+class DirectoryScanner
+{
+public:
+    // Symlinks are reported as files and never followed. Gone: the directory
+    // no longer exists (ENOENT/ENOTDIR); Failed: any other error (errorText).
+    // On Gone or Failed `entries` is untouched. `delta` may be null.
+    static ScanStatus update(const QString &directory, DirectoryEntries *entries, ScanMode mode, DirectoryDelta *delta,
+                             QString *errorText = nullptr);
+
+    // lstat of one path; false when it does not exist.
+    static bool statPath(const QString &path, EntryInfo *info);
+};
+
+} // namespace TrainGuard::FsWatch

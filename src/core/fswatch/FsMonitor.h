@@ -1,0 +1,59 @@
+#pragma once
+
+#include "core/fswatch/FileEvent.h"
+#include "core/fswatch/FsMonitorOptions.h"
+
+#include <QObject>
+#include <QStringList>
+
+class QThread;
+
+namespace TrainGuard::FsWatch {
+
+class FsMonitorWorker;
+
+// Recursive folder monitor. One QFileSystemWatcher (inotify) watch per
+// directory; each directoryChanged is diffed against that directory's
+// snapshot on a worker thread owned by this object, and bursts and a periodic
+// timer trigger whole-tree reconciliation, so that dropped kernel events are
+// still reported. Directories that cannot be watched are reported as
+// MonitoringGap events and polled.
+//
+// Events reach the owner's thread in batches (eventsReady, at most one per
+// batchInterval_ms), stamped with the id returned by start(): a batch whose
+// id is not watchId() is stale and never delivered.
+class FsMonitor : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit FsMonitor(const FsMonitorOptions &options = {}, QObject *parent = nullptr);
+    ~FsMonitor() override;
+
+    // Stops a running watch and starts watching `roots` (missing roots are
+    // reported as gaps and polled for). Returns the new watch id.
+    quint64 start(const QStringList &roots);
+    // Delivers what is pending (eventsReady) and stops; the worker thread ends.
+    void stop();
+    bool isRunning() const { return m_thread != nullptr; }
+    quint64 watchId() const { return m_watchId; }
+
+    // Compares the whole tree with the snapshot now (asynchronously).
+    void reconcileNow();
+
+signals:
+    void eventsReady(quint64 watchId, const TrainGuard::FsWatch::FileEventBatch &batch);
+    void watchingStarted(quint64 watchId, int watchedDirectories, int unwatchedDirectories);
+
+private:
+    void relayEvents(quint64 watchId, const TrainGuard::FsWatch::FileEventBatch &batch);
+    void relayStarted(quint64 watchId, int watchedDirectories, int unwatchedDirectories);
+
+    const FsMonitorOptions m_options;
+    QThread *m_thread = nullptr;
+    FsMonitorWorker *m_worker = nullptr;
+    quint64 m_watchId = 0;
+    quint64 m_lastWatchId = 0;
+};
+
+} // namespace TrainGuard::FsWatch

@@ -1,0 +1,15 @@
+#pragma once
+
+namespace TrainGuard::FsWatch {
+
+// Timings of the monitor; defaults suit interactive use, tests shorten them.
+struct FsMonitorOptions {
+    int debounce_ms = 25;               // coalesce directoryChanged signals before a diff round
+    int batchInterval_ms = 100;         // at most one eventsReady per interval (<= 10 Hz)
+    int reconcileInterval_ms = 60000;   // periodic whole-tree reconciliation (0 = off)
+    int pollInterval_ms = 1000;         // polling of unwatched directories and missing roots
+    int burstThreshold = 256;           // changes since the last reconciliation that count as a burst
+    int burstQuiet_ms = 500;            // reconcile once a burst has been quiet this long
+};
+
+} // namespace TrainGuard::FsWatch

@@ -1,0 +1,85 @@
+#pragma once
+
+#include "core/fswatch/DirectoryScanner.h"
+#include "core/fswatch/FileEvent.h"
+#include "core/fswatch/FsMonitorOptions.h"
+
+#include <QElapsedTimer>
+#include <QHash>
+#include <QObject>
+#include <QSet>
+#include <QStringList>
+#include <QTimer>
+
+class QFileSystemWatcher;
+
+namespace TrainGuard::FsWatch {
+
+// Lives on the monitor's worker thread: owns the QFileSystemWatcher (so its
+// inotify notifier fires there), the snapshots, and all directory scans.
+class FsMonitorWorker : public QObject
+{
+    Q_OBJECT
+
+public:
+    FsMonitorWorker(quint64 watchId, const FsMonitorOptions &options);
+    ~FsMonitorWorker() override;
+
+public slots:
+    void start(const QStringList &roots);
+    void reconcile();
+    // Events not yet delivered (used on stop so that nothing is lost).
+    TrainGuard::FsWatch::FileEventBatch takePending();
+
+signals:
+    void eventsReady(quint64 watchId, const TrainGuard::FsWatch::FileEventBatch &batch);
+    void watchingStarted(quint64 watchId, int watchedDirectories, int unwatchedDirectories);
+
+private:
+    struct DirState {
+        DirectoryEntries entries;
+        bool watched = false;
+    };
+    struct Change {
+        QString directory;
+        QString name;
+        EntryInfo info;
+    };
+
+    void onDirectoryChanged(const QString &path);
+    void runRound();
+    void poll();
+    void processDirectories(const QStringList &directories, DetectedBy detectedBy);
+    void armTree(const QString &top, DetectedBy detectedBy, bool reportCreated);
+    bool watchDirectory(const QString &directory);
+    void reportSubtreeDeleted(const QString &directory, const EntryInfo &info, DetectedBy detectedBy);
+    void rekeySubtree(const QString &oldPath, const QString &newPath);
+    void rootGone(const QString &root, DetectedBy detectedBy);
+    void addEvent(FileEventType type, const QString &path, const EntryInfo &info, DetectedBy detectedBy,
+                  const QString &oldPath = {}, const QString &detail = {});
+    void reportGap(const QString &path, const QString &reason, DetectedBy detectedBy);
+    void scheduleFlush();
+    void flush();
+
+    const quint64 m_watchId;
+    const FsMonitorOptions m_options;
+    QFileSystemWatcher *m_watcher = nullptr;
+    QStringList m_roots;
+    QHash<QString, EntryInfo> m_rootInfo; // the root directories' own identity
+    QSet<QString> m_missingRoots;
+    QHash<QString, DirState> m_dirs;      // every known directory -> its snapshot
+    QSet<QString> m_unwatched;            // known directories without an inotify watch
+    QSet<QString> m_dirty;                // directories signalled since the last round
+    qint64 m_changesSinceReconcile = 0;
+    qint64 m_lastRoundCost_ms = 0;
+    bool m_retryWatches = false;
+    FileEventBatch m_pending;
+    QElapsedTimer m_sinceFlush;
+    QTimer m_roundTimer;
+    QTimer m_flushTimer;
+    QTimer m_reconcileTimer;
+    QTimer m_burstTimer;
+    QTimer m_pollTimer;
+};
+
+} // namespace TrainGuard::FsWatch

@@ -1,0 +1,388 @@
+// FsMonitor against real directories and real inotify.
+#include "EventCollector.h"
+
+#include "core/fswatch/FsMonitor.h"
+
+#include <QDir>
+#include <QFile>
+#include <QRandomGenerator>
+#include <QSet>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+using namespace TrainGuard::FsWatch;
+
+namespace {
+
+void writeFile(const QString &path, const QByteArray &content)
+{
+    QFile file(path);
+    QVERIFY2(file.open(QIODevice::WriteOnly | QIODevice::Truncate), qPrintable(path));
+    file.write(content);
+}
+
+FsMonitorOptions testOptions()
+{
+    FsMonitorOptions options;
+    options.reconcileInterval_ms = 0; // tests trigger reconciliation explicitly
+    options.pollInterval_ms = 200;
+    return options;
+}
+
+// "type path [<- oldPath]" for readable comparisons.
+QString describe(const FileEvent &event)
+{
+    QString text = eventTypeName(event.type) + QLatin1Char(' ') + event.path;
+    if (!event.oldPath.isEmpty())
+        text += QStringLiteral(" <- ") + event.oldPath;
+    return text;
+}
+
+QStringList describeAll(const FileEventBatch &events, bool includeGaps = false)
+{
+    QStringList lines;
+    for (const FileEvent &event : events) {
+        if (includeGaps || event.type != FileEventType::MonitoringGap)
+            lines.append(describe(event));
+    }
+    lines.sort();
+    return lines;
+}
+
+// Number of inotify watches held by root's processes right now.
+int rootInotifyWatches()
+{
+    int watches = 0;
+    const QStringList pids = QDir(QStringLiteral("/proc")).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+    for (const QString &pid : pids) {
+        bool numeric = false;
+        pid.toInt(&numeric);
+        if (!numeric)
+            continue;
+        QFile status(QStringLiteral("/proc/%1/status").arg(pid));
+        if (!status.open(QIODevice::ReadOnly) || !status.readAll().contains("\nUid:\t0\t"))
+            continue;
+        const QString fdinfoDir = QStringLiteral("/proc/%1/fdinfo").arg(pid);
+        const QStringList fds = QDir(fdinfoDir).entryList(QDir::Files);
+        for (const QString &fd : fds) {
+            QFile info(fdinfoDir + QLatin1Char('/') + fd);
+            if (info.open(QIODevice::ReadOnly))
+                watches += int(info.readAll().count("inotify wd:"));
+        }
+    }
+    return watches;
+}
+
+// Lowers fs.inotify.max_user_watches and restores it whatever happens.
+// Holds an exclusive lock meanwhile: two runs at once (e.g. two build trees)
+// must not read each other's lowered value as the original.
+class WatchLimitGuard
+{
+public:
+    WatchLimitGuard()
+        : m_file(QStringLiteral("/proc/sys/fs/inotify/max_user_watches"))
+    {
+        m_lockFd = ::open("/tmp/trainguard-tst-inotify-limit.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+        if (m_lockFd < 0 || ::flock(m_lockFd, LOCK_EX) != 0)
+            return;
+        if (m_file.open(QIODevice::ReadOnly))
+            m_original = m_file.readAll().trimmed();
+        m_file.close();
+    }
+    ~WatchLimitGuard()
+    {
+        restore();
+        if (m_lockFd >= 0)
+            ::close(m_lockFd); // releases the lock
+    }
+    bool set(int limit) { return write(QByteArray::number(limit)); }
+    void restore()
+    {
+        if (!m_original.isEmpty())
+            write(m_original);
+    }
+    bool canChange() const { return !m_original.isEmpty() && ::access(qPrintable(m_file.fileName()), W_OK) == 0; }
+
+private:
+    bool write(const QByteArray &value)
+    {
+        QFile file(m_file.fileName());
+        return file.open(QIODevice::WriteOnly | QIODevice::Unbuffered) && file.write(value + '\n') > 0;
+    }
+    QFile m_file;
+    QByteArray m_original;
+    int m_lockFd = -1;
+};
+
+} // namespace
+
+class TestFsMonitor : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void reportsChangesInNestedTrees_data()
+    {
+        QTest::addColumn<QString>("operation");
+        QTest::addColumn<QStringList>("expected");
+        QTest::newRow("create nested file") << QStringLiteral("create") << QStringList{QStringLiteral("created a/b/new.txt")};
+        QTest::newRow("delete nested file") << QStringLiteral("delete") << QStringList{QStringLiteral("deleted a/b/f.txt")};
+        QTest::newRow("rename in place") << QStringLiteral("rename")
+                                         << QStringList{QStringLiteral("renamed a/b/g.txt <- a/b/f.txt")};
+        QTest::newRow("move across directories")
+            << QStringLiteral("move") << QStringList{QStringLiteral("renamed a/f.txt <- a/b/f.txt")};
+        QTest::newRow("rename directory") << QStringLiteral("renamedir")
+                                          << QStringList{QStringLiteral("renamed a/c <- a/b")};
+        QTest::newRow("make nested tree")
+            << QStringLiteral("mkdirs")
+            << QStringList{QStringLiteral("created a/n1"), QStringLiteral("created a/n1/n2"),
+                           QStringLiteral("created a/n1/n2/x.txt")};
+    }
+
+    void reportsChangesInNestedTrees()
+    {
+        QFETCH(QString, operation);
+        QFETCH(QStringList, expected);
+        QTemporaryDir root;
+        QVERIFY(QDir().mkpath(root.filePath(QStringLiteral("a/b"))));
+        writeFile(root.filePath(QStringLiteral("a/b/f.txt")), "abc");
+        writeFile(root.filePath(QStringLiteral("a/keep.txt")), "keep");
+
+        FsMonitor monitor(testOptions());
+        EventCollector collector(&monitor);
+        monitor.start({root.path()});
+        QTRY_VERIFY(collector.started);
+        QCOMPARE(collector.watchedDirectories, 3);
+
+        const QString f = root.filePath(QStringLiteral("a/b/f.txt"));
+        if (operation == u"create") {
+            writeFile(root.filePath(QStringLiteral("a/b/new.txt")), "12345");
+        } else if (operation == u"delete") {
+            QVERIFY(QFile::remove(f));
+        } else if (operation == u"rename") {
+            QVERIFY(QFile::rename(f, root.filePath(QStringLiteral("a/b/g.txt"))));
+        } else if (operation == u"move") {
+            QVERIFY(QFile::rename(f, root.filePath(QStringLiteral("a/f.txt"))));
+        } else if (operation == u"renamedir") {
+            QVERIFY(QDir().rename(root.filePath(QStringLiteral("a/b")), root.filePath(QStringLiteral("a/c"))));
+        } else if (operation == u"mkdirs") {
+            QVERIFY(QDir().mkpath(root.filePath(QStringLiteral("a/n1/n2"))));
+            writeFile(root.filePath(QStringLiteral("a/n1/n2/x.txt")), "x");
+        }
+
+        QStringList expectedPaths;
+        for (const QString &line : std::as_const(expected))
+            expectedPaths.append(QString(line).replace(QStringLiteral(" a/"), QLatin1Char(' ') + root.path() + QStringLiteral("/a/")));
+        expectedPaths.sort();
+        QVERIFY(collector.waitFor([&] { return collector.events.size() >= expectedPaths.size(); }));
+        QCOMPARE(describeAll(collector.events, true), expectedPaths);
+        for (const FileEvent &event : std::as_const(collector.events))
+            QCOMPARE(event.detectedBy, DetectedBy::Live);
+
+        if (operation == u"renamedir") {
+            // The moved directory is still watched under its new name.
+            collector.events.clear();
+            QVERIFY(QFile::remove(root.filePath(QStringLiteral("a/c/f.txt"))));
+            QVERIFY(collector.waitFor([&] { return !collector.events.isEmpty(); }));
+            QCOMPARE(describeAll(collector.events), QStringList{QStringLiteral("deleted ") + root.filePath(QStringLiteral("a/c/f.txt"))});
+        }
+        if (operation == u"create") {
+            QCOMPARE(collector.events.first().size, 5);
+            QVERIFY(!collector.events.first().isDir);
+        }
+    }
+
+    void contentChangeWithoutSignalIsFoundByReconciliation()
+    {
+        QTemporaryDir root;
+        const QString path = root.filePath(QStringLiteral("data.bin"));
+        writeFile(path, "0123456789");
+        FsMonitor monitor(testOptions());
+        EventCollector collector(&monitor);
+        monitor.start({root.path()});
+        QTRY_VERIFY(collector.started);
+
+        // Directory watches get no IN_MODIFY for a child: only reconciliation sees this.
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::Append));
+        file.write("more");
+        file.close();
+        QTest::qWait(300);
+        QCOMPARE(collector.events.size(), 0);
+
+        monitor.reconcileNow();
+        QVERIFY(collector.waitFor([&] { return !collector.events.isEmpty(); }));
+        QCOMPARE(collector.events.size(), 1);
+        QCOMPARE(collector.events.first().type, FileEventType::Modified);
+        QCOMPARE(collector.events.first().path, path);
+        QCOMPARE(collector.events.first().size, 14);
+        QCOMPARE(collector.events.first().detectedBy, DetectedBy::Reconciliation);
+    }
+
+    void deletingSubtreeReportsEveryEntryOnce()
+    {
+        QTemporaryDir root;
+        QSet<QString> expected;
+        for (int i = 0; i < 3; ++i) {
+            const QString dir = root.filePath(QStringLiteral("tree/l1-%1/l2").arg(i));
+            QVERIFY(QDir().mkpath(dir));
+            expected << QStringLiteral("deleted ") + dir << QStringLiteral("deleted ") + root.filePath(QStringLiteral("tree/l1-%1").arg(i));
+            for (int j = 0; j < 5; ++j) {
+                writeFile(dir + QStringLiteral("/f%1").arg(j), "x");
+                expected << QStringLiteral("deleted ") + dir + QStringLiteral("/f%1").arg(j);
+            }
+        }
+        expected << QStringLiteral("deleted ") + root.filePath(QStringLiteral("tree"));
+        FsMonitor monitor(testOptions());
+        EventCollector collector(&monitor);
+        monitor.start({root.path()});
+        QTRY_VERIFY(collector.started);
+
+        QVERIFY(QDir(root.filePath(QStringLiteral("tree"))).removeRecursively());
+        QVERIFY(collector.waitFor([&] { return collector.events.size() >= expected.size(); }));
+        const QStringList got = describeAll(collector.events, true);
+        QCOMPARE(got.size(), expected.size()); // no duplicates, no phantoms
+        QCOMPARE(QSet<QString>(got.cbegin(), got.cend()), expected);
+    }
+
+    void rootDeletedAndRecreatedIsWatchedAgain()
+    {
+        QTemporaryDir parent;
+        const QString root = parent.filePath(QStringLiteral("root"));
+        QVERIFY(QDir().mkpath(root + QStringLiteral("/sub")));
+        writeFile(root + QStringLiteral("/sub/a.txt"), "a");
+        FsMonitor monitor(testOptions());
+        EventCollector collector(&monitor);
+        monitor.start({root});
+        QTRY_VERIFY(collector.started);
+
+        QVERIFY(QDir(root).removeRecursively());
+        QVERIFY(collector.waitFor([&] { return collector.count(FileEventType::MonitoringGap) == 1; }));
+        QCOMPARE(describeAll(collector.events),
+                 (QStringList{QStringLiteral("deleted ") + root, QStringLiteral("deleted ") + root + QStringLiteral("/sub"),
+                              QStringLiteral("deleted ") + root + QStringLiteral("/sub/a.txt")}));
+        QCOMPARE(collector.events.last().type, FileEventType::MonitoringGap);
+        QCOMPARE(collector.events.last().path, root);
+
+        collector.events.clear();
+        QVERIFY(QDir().mkpath(root));
+        writeFile(root + QStringLiteral("/b.txt"), "bb");
+        QVERIFY(collector.waitFor([&] { return collector.events.size() >= 2; }));
+        QCOMPARE(describeAll(collector.events),
+                 (QStringList{QStringLiteral("created ") + root, QStringLiteral("created ") + root + QStringLiteral("/b.txt")}));
+
+        // Re-armed: a deletion is now reported live again.
+        collector.events.clear();
+        QVERIFY(QFile::remove(root + QStringLiteral("/b.txt")));
+        QVERIFY(collector.waitFor([&] { return !collector.events.isEmpty(); }));
+        QCOMPARE(describeAll(collector.events), QStringList{QStringLiteral("deleted ") + root + QStringLiteral("/b.txt")});
+        QCOMPARE(collector.events.first().detectedBy, DetectedBy::Live);
+    }
+
+    void burstOfDeletionsReportedExactlyOnce()
+    {
+        constexpr int fileCount = 5000;
+        QTemporaryDir root;
+        const QString dir = root.filePath(QStringLiteral("burst"));
+        QVERIFY(QDir().mkpath(dir));
+        QStringList paths;
+        for (int i = 0; i < fileCount; ++i) {
+            paths.append(dir + QStringLiteral("/file-%1.dat").arg(i));
+            writeFile(paths.last(), QByteArray::number(i));
+        }
+        FsMonitorOptions options = testOptions();
+        options.burstThreshold = 1000; // reconciliation after the burst must add nothing
+        options.burstQuiet_ms = 200;
+        FsMonitor monitor(options);
+        EventCollector collector(&monitor);
+        monitor.start({root.path()});
+        QTRY_VERIFY(collector.started);
+
+        for (const QString &path : std::as_const(paths))
+            QVERIFY(::unlink(qPrintable(path)) == 0);
+        QVERIFY(collector.waitFor([&] { return collector.events.size() >= fileCount; }, 30000, 800));
+        QSet<QString> reported;
+        for (const FileEvent &event : std::as_const(collector.events)) {
+            if (event.type != FileEventType::Deleted || reported.contains(event.path))
+                qWarning() << "unexpected" << describe(event) << detectedByName(event.detectedBy);
+            reported.insert(event.path);
+        }
+        QCOMPARE(collector.events.size(), fileCount);
+        QSet<QString> seen;
+        for (const FileEvent &event : std::as_const(collector.events)) {
+            QCOMPARE(event.type, FileEventType::Deleted);
+            seen.insert(event.path);
+        }
+        QCOMPARE(seen, QSet<QString>(paths.cbegin(), paths.cend()));
+        // Batched, not one signal per file (<= 10 Hz over a few seconds).
+        QVERIFY2(collector.batches < 100, qPrintable(QString::number(collector.batches)));
+    }
+
+    void unwatchableDirectoriesGiveGapAndArePolled()
+    {
+        if (::geteuid() != 0)
+            QSKIP("needs root to lower fs.inotify.max_user_watches");
+        WatchLimitGuard limit;
+        if (!limit.canChange())
+            QSKIP("/proc/sys/fs/inotify/max_user_watches is not writable here");
+
+        constexpr int dirCount = 30;
+        QTemporaryDir root;
+        QStringList files;
+        for (int i = 0; i < dirCount; ++i) {
+            const QString dir = root.filePath(QStringLiteral("d%1").arg(i));
+            QVERIFY(QDir().mkpath(dir));
+            files.append(dir + QStringLiteral("/f.txt"));
+            writeFile(files.last(), "data");
+        }
+        FsMonitor monitor(testOptions());
+        EventCollector collector(&monitor);
+        // Room for a few watches only, for the moment it takes to start.
+        QVERIFY(limit.set(rootInotifyWatches() + 5));
+        monitor.start({root.path()});
+        const bool started = QTest::qWaitFor([&] { return collector.started; }, 10000);
+        limit.restore();
+        QVERIFY(started);
+        QVERIFY2(collector.unwatchedDirectories > 0, qPrintable(QString::number(collector.unwatchedDirectories)));
+        QTRY_COMPARE(collector.count(FileEventType::MonitoringGap), collector.unwatchedDirectories);
+        for (const FileEvent &event : std::as_const(collector.events)) {
+            QCOMPARE(event.type, FileEventType::MonitoringGap);
+            QVERIFY(event.detail.contains(QStringLiteral("max_user_watches")));
+        }
+
+        collector.events.clear();
+        for (const QString &file : std::as_const(files))
+            QVERIFY(QFile::remove(file));
+        QVERIFY(collector.waitFor([&] { return collector.count(FileEventType::Deleted) >= dirCount; }, 10000, 600));
+        const QStringList got = describeAll(collector.events);
+        QCOMPARE(got.size(), dirCount);
+        bool polled = false;
+        for (const FileEvent &event : std::as_const(collector.events)) {
+            QCOMPARE(event.type, FileEventType::Deleted);
+            QVERIFY(files.contains(event.path));
+            polled = polled || event.detectedBy == DetectedBy::Polling;
+        }
+        QVERIFY(polled);
+    }
+
+    void stopDiscardsNothingAndEndsTheThread()
+    {
+        QTemporaryDir root;
+        FsMonitor monitor(testOptions());
+        EventCollector collector(&monitor);
+        const quint64 first = monitor.start({root.path()});
+        QTRY_VERIFY(collector.started);
+        const quint64 second = monitor.start({root.path()});
+        QVERIFY(second != first);
+        QCOMPARE(monitor.watchId(), second);
+        monitor.stop();
+        QVERIFY(!monitor.isRunning());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestFsMonitor)
+#include "tst_fsmonitor.moc"
