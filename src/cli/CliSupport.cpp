@@ -1,5 +1,8 @@
 #include "cli/CliSupport.h"
 
+#include <QCoreApplication>
+#include <QVariant>
+
 #include <cstdio>
 
 namespace TrainGuard::Cli {
@@ -11,15 +14,30 @@ void writeTo(FILE *stream, const QString &text)
     std::fwrite(utf8.constData(), 1, static_cast<size_t>(utf8.size()), stream);
     std::fflush(stream);
 }
+// QCommandLineParser names the program by argv[0] (a build path, and without
+// the subcommand); show what the user would type instead.
+QString helpTextOf(const QCommandLineParser &parser)
+{
+    QString text = parser.helpText();
+    const QStringList arguments = QCoreApplication::arguments();
+    if (arguments.isEmpty())
+        return text;
+    const QString command = qApp->property(kCommandProperty).toString();
+    const QString shown = command.isEmpty() ? QStringLiteral("trainguard-cli") : QStringLiteral("trainguard-cli ") + command;
+    text.replace(QStringLiteral("Usage: ") + arguments.constFirst(), QStringLiteral("Usage: ") + shown);
+    return text;
+}
+
 } // namespace
 
 void printOut(const QString &text) { writeTo(stdout, text); }
 void printErr(const QString &text) { writeTo(stderr, text); }
+void printHelp(const QCommandLineParser &parser) { printOut(helpTextOf(parser)); }
 
 int usageError(const QCommandLineParser &parser, const QString &message)
 {
     printErr(QStringLiteral("trainguard-cli: %1\n\n").arg(message));
-    printErr(parser.helpText());
+    printErr(helpTextOf(parser));
     return ExitUsage;
 }
 
@@ -44,7 +62,7 @@ ParseResult parseSubcommand(QCommandLineParser &parser, const QStringList &argum
         return ParseResult::Exit;
     }
     if (parser.isSet(helpOption)) {
-        printOut(parser.helpText());
+        printHelp(parser);
         *exitCode = ExitOk;
         return ParseResult::Exit;
     }

@@ -13,11 +13,17 @@ enum ExitCode : int {
     ExitUsage = 2,   // bad command line, or a subcommand that is not built yet
 };
 
+// Property of the application object naming the running subcommand (for help texts).
+inline constexpr char kCommandProperty[] = "trainguardCommand";
+
 // Plain UTF-8 writes; no buffering surprises when stdout is a pipe.
 void printOut(const QString &text);
 void printErr(const QString &text);
+// The parser's help on stdout, naming the program as typed.
+void printHelp(const QCommandLineParser &parser);
 
 // Prints "trainguard-cli: <message>" and the usage to stderr; returns ExitUsage.
+// Help texts name the program as typed: "trainguard-cli <command>".
 int usageError(const QCommandLineParser &parser, const QString &message);
 
 // One-line failure "trainguard-cli <command>: <reason>" on stderr; returns ExitFailure.

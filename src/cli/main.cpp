@@ -4,6 +4,7 @@
 #include "core/AppIdentity.h"
 
 #include <QCoreApplication>
+#include <QVariant>
 
 #include <array>
 
@@ -60,7 +61,7 @@ int main(int argc, char *argv[])
     if (!parser.parse(arguments))
         return usageError(parser, parser.errorText());
     if (parser.isSet(helpOption)) {
-        printOut(parser.helpText());
+        printHelp(parser);
         return ExitOk;
     }
     if (parser.isSet(versionOption)) {
@@ -76,6 +77,7 @@ int main(int argc, char *argv[])
     for (const Subcommand &sub : subcommands) {
         if (name == QLatin1String(sub.name)) {
             positional.prepend(QStringLiteral("trainguard-cli ") + name);
+            app.setProperty(kCommandProperty, QVariant(name));
             return sub.run(positional);
         }
     }

@@ -39,6 +39,13 @@ private slots:
             QVERIFY2(result.out.contains(QStringLiteral("  ") + command + QLatin1Char(' ')), qPrintable(command));
     }
 
+    void subcommandHelpNamesTheCommandAsTyped()
+    {
+        const Result result = runCli({QStringLiteral("encrypt"), QStringLiteral("--help")});
+        QCOMPARE(result.exitCode, 0);
+        QVERIFY2(result.out.startsWith(QStringLiteral("Usage: trainguard-cli encrypt [options]")), qPrintable(result.out));
+    }
+
     void versionPrintsProjectVersion()
     {
         const Result result = runCli({QStringLiteral("--version")});

@@ -239,7 +239,7 @@ Encryption FlowTable::classify(const Flow &flow, std::string *reason)
                 text += ", no ServerHello seen";
             text += "; " + std::to_string(flow.tlsRecords.applicationData) + " application_data records";
             if (!flow.toServer.tls.synchronized() || !flow.toClient.tls.synchronized())
-                text += " (record sync lost after a gap or non-TLS bytes)";
+                text += " (bytes missing from the capture: record counts resumed at the next record boundary)";
             *reason = text;
         }
         return Encryption::Encrypted;

@@ -106,6 +106,16 @@ bool TlsStreamParser::looksLikeTls(const std::uint8_t *data, std::size_t length)
 void TlsStreamParser::feed(const std::uint8_t *data, std::size_t length, TlsHandshakeInfo *info,
                            TlsRecordCounts *counts)
 {
+    if (m_state == State::Lost) {
+        // After a hole, resume at the first segment that starts with a plausible record
+        // header (as tshark does); other segments are skipped.
+        if (length < 5 || data[0] < ContentChangeCipherSpec || data[0] > ContentHeartbeat || data[1] != 3
+            || data[2] > 4 || be16(data + 3) > MaxRecordLength)
+            return;
+        m_state = State::Header;
+        m_headerLength = 0;
+        ++m_resyncs;
+    }
     while (length > 0 && (m_state == State::Header || m_state == State::Body)) {
         if (m_state == State::Header) {
             const std::size_t take = std::min<std::size_t>(5 - m_headerLength, length);
@@ -124,16 +134,11 @@ void TlsStreamParser::feed(const std::uint8_t *data, std::size_t length, TlsHand
                 m_handshake.reset();
                 return;
             }
-            switch (m_recordType) {
-            case ContentChangeCipherSpec: ++counts->changeCipherSpec; break;
-            case ContentAlert: ++counts->alert; break;
-            case ContentHandshake: ++counts->handshake; break;
-            case ContentApplicationData: ++counts->applicationData; break;
-            default: ++counts->other; break;
-            }
             m_state = State::Body;
-            if (m_bodyRemaining == 0)
+            if (m_bodyRemaining == 0) {
+                countRecord(counts);
                 m_state = State::Header;
+            }
             continue;
         }
         const std::size_t take = std::min<std::size_t>(m_bodyRemaining, length);
@@ -147,10 +152,22 @@ void TlsStreamParser::feed(const std::uint8_t *data, std::size_t length, TlsHand
         length -= take;
         m_bodyRemaining -= static_cast<std::uint32_t>(take);
         if (m_bodyRemaining == 0) {
+            countRecord(counts); // counted when complete, as tshark does
             m_state = State::Header;
             if (m_recordType == ContentHandshake && !m_helloDone)
                 parseHandshake(info);
         }
+    }
+}
+
+void TlsStreamParser::countRecord(TlsRecordCounts *counts) const
+{
+    switch (m_recordType) {
+    case ContentChangeCipherSpec: ++counts->changeCipherSpec; break;
+    case ContentAlert: ++counts->alert; break;
+    case ContentHandshake: ++counts->handshake; break;
+    case ContentApplicationData: ++counts->applicationData; break;
+    default: ++counts->other; break;
     }
 }
 

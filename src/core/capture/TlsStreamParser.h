@@ -25,7 +25,7 @@ struct TlsRecordCounts {
     std::uint64_t other = 0; // heartbeat and unknown types after sync
 };
 
-// Incremental TLS record parser for one direction of an in-order byte stream. Counts records by
+// Incremental TLS record parser for one direction of an in-order byte stream. Counts complete records by
 // outer content type (as tshark shows content_type / opaque_type) and parses the first
 // ClientHello or ServerHello. Memory is bounded: only handshake bytes up to the first hello are
 // buffered (≤ MaxHandshakeBuffer), record bodies are skipped. Written by hand rather than with
@@ -39,14 +39,24 @@ public:
     static bool looksLikeTls(const std::uint8_t *data, std::size_t length);
 
     void feed(const std::uint8_t *data, std::size_t length, TlsHandshakeInfo *info, TlsRecordCounts *counts);
-    // Bytes were lost (capture gap or truncation): record sync is gone for good in this direction.
-    void markGap() { m_state = State::Lost; m_handshake.reset(); }
-    bool synchronized() const { return m_state != State::Lost && m_state != State::Invalid; }
+    // Bytes were lost (capture gap or truncation): parsing resumes at the next segment (feed
+    // call) that starts with a plausible record header.
+    void markGap()
+    {
+        if (m_state != State::Invalid)
+            m_state = State::Lost;
+        m_handshake.reset();
+        m_helloDone = true;
+        ++m_gaps;
+    }
+    bool synchronized() const { return m_gaps == 0 && m_state != State::Invalid; }
+    std::uint32_t gaps() const { return m_gaps; }
     bool invalid() const { return m_state == State::Invalid; }
 
 private:
     enum class State : std::uint8_t { Header, Body, Lost, Invalid };
     void parseHandshake(TlsHandshakeInfo *info);
+    void countRecord(TlsRecordCounts *counts) const;
 
     State m_state = State::Header;
     std::uint8_t m_header[5] = {};
@@ -54,6 +64,8 @@ private:
     std::uint8_t m_recordType = 0;
     std::uint32_t m_bodyRemaining = 0;
     bool m_helloDone = false;
+    std::uint32_t m_gaps = 0;
+    std::uint32_t m_resyncs = 0;
     std::unique_ptr<std::vector<std::uint8_t>> m_handshake; // only until the first hello is parsed
 };
 
