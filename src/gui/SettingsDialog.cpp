@@ -1,0 +1,46 @@
+#include "gui/SettingsDialog.h"
+
+#include "ui_SettingsDialog.h"
+
+#include <QFileDialog>
+#include <QPushButton>
+
+namespace TrainGuard::Gui {
+
+SettingsDialog::SettingsDialog(const AppSettings &settings, QWidget *parent)
+    : QDialog(parent)
+    , m_ui(std::make_unique<Ui::SettingsDialog>())
+{
+    m_ui->setupUi(this);
+    m_ui->storeEdit->setPlaceholderText(tr("Default: the app data folder"));
+    connect(m_ui->browseStoreButton, &QPushButton::clicked, this, [this] {
+        const QString dir = QFileDialog::getExistingDirectory(this, tr("Store folder"), m_ui->storeEdit->text());
+        if (!dir.isEmpty())
+            m_ui->storeEdit->setText(dir);
+    });
+    connect(m_ui->buttonBox->button(QDialogButtonBox::RestoreDefaults), &QPushButton::clicked, this,
+            [this] { show(AppSettings{}); });
+    show(settings);
+}
+
+SettingsDialog::~SettingsDialog() = default;
+
+void SettingsDialog::show(const AppSettings &settings)
+{
+    m_ui->portSpin->setValue(settings.receiverPort);
+    m_ui->storeEdit->setText(settings.storeDir);
+    m_ui->captureOnLaunchCheck->setChecked(settings.captureOnLaunch);
+    m_ui->watchDemoCheck->setChecked(settings.watchDemoFolder);
+}
+
+AppSettings SettingsDialog::settings() const
+{
+    AppSettings result;
+    result.receiverPort = static_cast<quint16>(m_ui->portSpin->value());
+    result.storeDir = m_ui->storeEdit->text().trimmed();
+    result.captureOnLaunch = m_ui->captureOnLaunchCheck->isChecked();
+    result.watchDemoFolder = m_ui->watchDemoCheck->isChecked();
+    return result;
+}
+
+} // namespace TrainGuard::Gui
