@@ -20,46 +20,73 @@ mkdir -p "$root/bench/results"
 out="$root/bench/results/capture-$(date -u +%Y%m%dT%H%M%SZ).txt"
 work=$(mktemp -d /var/tmp/trainguard-bench.XXXXXX)
 server_pid=
-cleanup() { [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; rm -rf "$work"; }
+stdin_pid=
+cleanup() { for pid in $server_pid $stdin_pid; do kill "$pid" 2>/dev/null; done; rm -rf "$work"; }
 trap cleanup EXIT
+tcpdump_pid=
+trap '[ -n "$tcpdump_pid" ] && kill $tcpdump_pid 2>/dev/null; cleanup' EXIT
 log() { echo "$*" | tee -a "$out"; }
 
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=localhost \
     -keyout "$work/key.pem" -out "$work/cert.pem" 2>/dev/null
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-openssl s_server -quiet -accept 127.0.0.1:$port -cert "$work/cert.pem" -key "$work/key.pem" >/dev/null 2>&1 &
+# s_server ends a connection when its stdin hits EOF: give it a stdin that stays open.
+exec 3< <(sleep 100000); stdin_pid=$!
+openssl s_server -quiet -accept 127.0.0.1:$port -cert "$work/cert.pem" -key "$work/key.pem" <&3 >/dev/null 2>&1 &
 server_pid=$!
 sleep 1
 
-upload() { # upload MB: random bytes over TLS 1.3 through openssl s_client
+# The uploader is Python's ssl module: openssl s_client stops reading a file on stdin early.
+cat > "$work/upload.py" <<'PY'
+import socket, ssl, sys
+ctx = ssl.create_default_context(); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
+ctx.minimum_version = ssl.TLSVersion.TLSv1_3
+chunk_size = int(sys.argv[3]) if len(sys.argv) > 3 else 1 << 20
+with socket.create_connection(("127.0.0.1", int(sys.argv[1]))) as raw, \
+        ctx.wrap_socket(raw, server_hostname="upload.trainguard.test") as tls, open(sys.argv[2], "rb") as f:
+    if chunk_size < 1 << 20:  # small writes, no Nagle: Ethernet-sized segments and many packets
+        tls.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    while chunk := f.read(chunk_size):
+        tls.sendall(chunk)
+    # FIN after the data, then wait for the server's close: closing with the session ticket
+    # unread would reset the connection and drop unsent data.
+    tls.shutdown(socket.SHUT_WR)
+    try:
+        while tls.recv(65536):
+            pass
+    except (ssl.SSLError, OSError):
+        pass
+PY
+upload() { # upload MB [CHUNK]: random bytes over TLS 1.3, written CHUNK bytes at a time
     head -c "$1M" /dev/urandom > "$work/payload.bin"
-    openssl s_client -quiet -no_ign_eof -tls1_3 -servername upload.trainguard.test \
-        -connect 127.0.0.1:$port < "$work/payload.bin" >/dev/null 2>&1
+    python3 "$work/upload.py" "$port" "$work/payload.bin" ${2:-}
+    rm -f "$work/payload.bin"
 }
 start_tcpdump() { # file
     tcpdump -Z root -B 131072 -i lo -w "$1" "tcp port $port" 2>"$1.err" & tcpdump_pid=$!
     until grep -q listening "$1.err"; do sleep 0.2; done
 }
 stop_tcpdump() { sleep 1; kill -INT $tcpdump_pid; wait $tcpdump_pid || true; }
-timed() { # label command...: prints seconds and max RSS
+timed() { # name command...: runs it, logs seconds and max RSS, sets t_<name>
+    local name=$1; shift
     /usr/bin/time -f "%e %M" -o "$work/time" "$@" > "$work/stdout" 2>/dev/null
     read -r seconds rss_kb < "$work/time"
-    log "$(printf '%-28s %8.2f s  %8d KiB max RSS' "$1" "$seconds" "$rss_kb")"
-    eval "t_$2=$seconds"
+    log "$(printf '%-10s %8.2f s  %8d KiB max RSS   (%s)' "$name" "$seconds" "$rss_kb" "$*")"
+    eval "t_$name=$seconds"
 }
 
 log "== capture benchmarks $(date -u) on $(nproc) cores; cli: $cli"
 # ---------------------------------------------------------------- 1. analyze
 start_tcpdump "$work/big.pcap"
-upload "$analyze_mb"
+upload "$analyze_mb" 1400
 stop_tcpdump
 log "capture: $(stat -c %s "$work/big.pcap") bytes, $(capinfos -c -M "$work/big.pcap" | awk '/Number of packets/ {print $NF}') packets"
-timed "$cli" ours analyze --json "$work/big.pcap"
+timed ours "$cli" analyze --json "$work/big.pcap"
 cp "$work/stdout" "$work/ours.json"
 timed tshark tshark -r "$work/big.pcap" -d tcp.port==$port,tls -q -z conv,tcp
 cp "$work/stdout" "$work/conv.txt"
-timed tcpdump tcpdump tcpdump -r "$work/big.pcap" -w /dev/null
-log "$(python3 -c "print('ratios: tshark/ours = %.1fx (goal >= 20x), ours/tcpdump = %.2fx (goal <= 3x)' % ($t_tshark/$t_ours, $t_ours/$t_tcpdump))")"
+timed tcpdump tcpdump -r "$work/big.pcap" -w /dev/null
+log "$(python3 -c "o, s, d = (max(x, 0.01) for x in ($t_ours, $t_tshark, $t_tcpdump)); print('ratios: tshark/ours = %.1fx (goal >= 20x), ours/tcpdump = %.2fx (goal <= 3x)' % (s / o, o / d))")"
 # Counts: tshark packets and flows from the same conv run, TLS records from a fields run.
 tshark_packets=$(capinfos -c -M "$work/big.pcap" | awk '/Number of packets/ {print $NF}')
 tshark_flows=$(grep -c '<->' "$work/conv.txt")

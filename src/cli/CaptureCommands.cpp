@@ -88,8 +88,8 @@ int runCapture(const QStringList &arguments)
     const QCommandLineOption durationOption(QStringLiteral("duration"), QStringLiteral("Stop after S seconds."),
                                             QStringLiteral("S"));
     const QCommandLineOption countOption(QStringLiteral("count"), QStringLiteral("Stop after N packets."), QStringLiteral("N"));
-    const QCommandLineOption bufferOption(QStringLiteral("buffer-mib"), QStringLiteral("Kernel buffer in MiB (default 128)."),
-                                          QStringLiteral("MIB"), QStringLiteral("128"));
+    const QCommandLineOption bufferOption(QStringLiteral("buffer-mib"), QStringLiteral("Kernel buffer in MiB (default 256)."),
+                                          QStringLiteral("MIB"), QStringLiteral("256"));
     const QCommandLineOption jsonOption(QStringLiteral("json"), QStringLiteral("Print the final statistics as JSON."));
     parser.addOptions({interfaceOption, filterOption, outputOption, durationOption, countOption, bufferOption, jsonOption});
     int exitCode = ExitOk;

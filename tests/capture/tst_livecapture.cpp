@@ -1,4 +1,4 @@
-// Root only: a real TLS 1.3 upload on lo (openssl s_server/s_client, throwaway cert in a temp
+// Root only: a real TLS 1.3 upload on lo (openssl s_server, Python ssl client, throwaway cert in a temp
 // dir) captured by CaptureSession and by `trainguard-cli capture`; plus the missing-privilege
 // message when the CLI runs as nobody.
 #include "core/capture/CaptureSession.h"
@@ -50,12 +50,23 @@ private:
             random[i] = char(QRandomGenerator::global()->generate() & 0xFF);
         file.write(random);
         file.close();
+        // Python's ssl module uploads the file: openssl s_client may stop reading a file on stdin
+        // before its end.
+        const QString uploader = QStringLiteral(
+            "import socket, ssl, sys\n"
+            "ctx = ssl.create_default_context(); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE\n"
+            "ctx.minimum_version = ssl.TLSVersion.TLSv1_3\n"
+            "with socket.create_connection(('127.0.0.1', int(sys.argv[1]))) as raw, "
+            "ctx.wrap_socket(raw, server_hostname='upload.trainguard.test') as tls:\n"
+            "    tls.sendall(open(sys.argv[2], 'rb').read())\n"
+            // FIN after the data, then wait for the server's close: closing with its session
+            // ticket unread would reset the connection and drop unsent data.
+            "    tls.shutdown(socket.SHUT_WR)\n"
+            "    try:\n"
+            "        while tls.recv(65536): pass\n"
+            "    except (ssl.SSLError, OSError): pass\n");
         QProcess client;
-        client.setStandardInputFile(payload);
-        client.start(QStringLiteral("openssl"),
-                     {QStringLiteral("s_client"), QStringLiteral("-quiet"), QStringLiteral("-no_ign_eof"),
-                      QStringLiteral("-tls1_3"), QStringLiteral("-servername"), QStringLiteral("upload.trainguard.test"),
-                      QStringLiteral("-connect"), QStringLiteral("127.0.0.1:%1").arg(m_port)});
+        client.start(QStringLiteral("python3"), {QStringLiteral("-c"), uploader, QString::number(m_port), payload});
         return client.waitForFinished(20000) && client.exitCode() == 0;
     }
 

@@ -20,8 +20,10 @@ namespace TrainGuard::Capture {
 
 namespace {
 
-// Batches are handed to the analysis thread after each pcap_dispatch; this bounds one batch.
-constexpr int MaxPacketsPerDispatch = 8192;
+// A batch goes to the analysis thread once it holds BatchBytes (or the ring is drained); small
+// dispatches keep one batch far below the queue bound even with 64 KiB loopback frames.
+constexpr int MaxPacketsPerDispatch = 64;
+constexpr std::size_t BatchBytes = 2 * 1024 * 1024;
 
 QString privilegeMessage(const QString &interfaceName)
 {
@@ -131,6 +133,7 @@ void LiveCapture::run()
 {
     pollfd fds[2] = {{pcap_get_selectable_fd(m_handle), POLLIN, 0}, {m_wakeFd, POLLIN, 0}};
     std::unique_ptr<PacketBatch> batch = m_queue->takeFreeBatch();
+    batch->data.reserve(BatchBytes + 256 * 1024);
     // poll's timeout matches the packet timeout: TPACKET_V3 hands over partly filled blocks then.
     while (!m_stopRequested.load(std::memory_order_relaxed)) {
         const int ready = ::poll(fds, 2, 100);
@@ -144,10 +147,12 @@ void LiveCapture::run()
         int count = 0;
         do {
             count = pcap_dispatch(m_handle, MaxPacketsPerDispatch, onPacket, reinterpret_cast<u_char *>(batch.get()));
-            if (count > 0) {
+            if (count > 0)
                 m_capturedPackets.fetch_add(std::uint64_t(count), std::memory_order_relaxed);
+            if (batch->data.size() >= BatchBytes || (count <= 0 && !batch->records.empty())) {
                 m_queue->push(std::move(batch));
                 batch = m_queue->takeFreeBatch();
+                batch->data.reserve(BatchBytes + 256 * 1024);
             }
         } while (count > 0 && !m_stopRequested.load(std::memory_order_relaxed));
         if (count == PCAP_ERROR) {

@@ -17,9 +17,9 @@ struct LiveCaptureOptions {
     QString interfaceName = QStringLiteral("lo");
     QString filter;                                 // BPF; empty = everything
     int snapLength = 262144;
-    // libpcap's 2 MiB default drops loopback bursts; 128 MiB held a 1 GiB TLS upload on lo
-    // (bench/capture/live_bench.sh) with zero kernel drops.
-    int kernelBuffer_bytes = 128 * 1024 * 1024;
+    // libpcap's 2 MiB default drops loopback bursts (64 KiB frames); see bench/capture for
+    // what 256 MiB does with a 1 GiB TLS upload on lo.
+    int kernelBuffer_bytes = 256 * 1024 * 1024;
     int packetTimeout_ms = 50;
     std::size_t queue_bytes = 256 * 1024 * 1024;
 };

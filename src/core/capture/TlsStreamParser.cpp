@@ -124,16 +124,11 @@ void TlsStreamParser::feed(const std::uint8_t *data, std::size_t length, TlsHand
                 m_handshake.reset();
                 return;
             }
-            switch (m_recordType) {
-            case ContentChangeCipherSpec: ++counts->changeCipherSpec; break;
-            case ContentAlert: ++counts->alert; break;
-            case ContentHandshake: ++counts->handshake; break;
-            case ContentApplicationData: ++counts->applicationData; break;
-            default: ++counts->other; break;
-            }
             m_state = State::Body;
-            if (m_bodyRemaining == 0)
+            if (m_bodyRemaining == 0) {
+                countRecord(counts);
                 m_state = State::Header;
+            }
             continue;
         }
         const std::size_t take = std::min<std::size_t>(m_bodyRemaining, length);
@@ -147,10 +142,22 @@ void TlsStreamParser::feed(const std::uint8_t *data, std::size_t length, TlsHand
         length -= take;
         m_bodyRemaining -= static_cast<std::uint32_t>(take);
         if (m_bodyRemaining == 0) {
+            countRecord(counts); // counted when complete, as tshark does
             m_state = State::Header;
             if (m_recordType == ContentHandshake && !m_helloDone)
                 parseHandshake(info);
         }
+    }
+}
+
+void TlsStreamParser::countRecord(TlsRecordCounts *counts) const
+{
+    switch (m_recordType) {
+    case ContentChangeCipherSpec: ++counts->changeCipherSpec; break;
+    case ContentAlert: ++counts->alert; break;
+    case ContentHandshake: ++counts->handshake; break;
+    case ContentApplicationData: ++counts->applicationData; break;
+    default: ++counts->other; break;
     }
 }
 

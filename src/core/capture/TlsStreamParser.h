@@ -25,7 +25,7 @@ struct TlsRecordCounts {
     std::uint64_t other = 0; // heartbeat and unknown types after sync
 };
 
-// Incremental TLS record parser for one direction of an in-order byte stream. Counts records by
+// Incremental TLS record parser for one direction of an in-order byte stream. Counts complete records by
 // outer content type (as tshark shows content_type / opaque_type) and parses the first
 // ClientHello or ServerHello. Memory is bounded: only handshake bytes up to the first hello are
 // buffered (≤ MaxHandshakeBuffer), record bodies are skipped. Written by hand rather than with
@@ -47,6 +47,7 @@ public:
 private:
     enum class State : std::uint8_t { Header, Body, Lost, Invalid };
     void parseHandshake(TlsHandshakeInfo *info);
+    void countRecord(TlsRecordCounts *counts) const;
 
     State m_state = State::Header;
     std::uint8_t m_header[5] = {};
