@@ -18,7 +18,7 @@ int PacketTableModel::columnCount(const QModelIndex &parent) const
 QVariant PacketTableModel::cellData(const Capture::PacketSummary &packet, int column, int role) const
 {
     if (role == Qt::TextAlignmentRole) {
-        if (column == Length || column == Payload || column == FlowId)
+        if (column == Length || column == Payload)
             return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
         return {};
     }
@@ -41,8 +41,6 @@ QVariant PacketTableModel::cellData(const Capture::PacketSummary &packet, int co
         return QLocale().toString(packet.wireLength);
     case Payload:
         return QLocale().toString(packet.payloadLength);
-    case FlowId:
-        return packet.flowId < 0 ? QString() : QString::number(packet.flowId);
     default:
         break;
     }
@@ -60,7 +58,6 @@ QVariant PacketTableModel::headerData(int section, Qt::Orientation orientation, 
     case Destination: return tr("Destination");
     case Length: return tr("Length");
     case Payload: return tr("Payload");
-    case FlowId: return tr("Flow");
     default: break;
     }
     return {};

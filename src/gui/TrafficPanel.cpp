@@ -8,6 +8,7 @@
 
 #include "ui_TrafficPanel.h"
 
+#include <QChart>
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QDateTimeEdit>
@@ -18,6 +19,7 @@
 #include <QFormLayout>
 #include <QHeaderView>
 #include <QLineSeries>
+#include <QValueAxis>
 #include <QLocale>
 #include <QRadioButton>
 #include <QScrollBar>
@@ -36,9 +38,9 @@ namespace {
 constexpr auto SettingsGroup = "TrafficPanel";
 constexpr double BinSeconds = double(TrafficAnalyzer::BinWidth_us) / 1e6;
 constexpr int ChartWindowSamples = 600; // 60 s of 100 ms bins
-// While no packets arrive the charts still scroll, but this far behind the clock: the engine
-// holds the newest bin open until a later packet, and that bin must not be overtaken.
-constexpr std::uint64_t IdlePadLag_us = 2'000'000;
+// While no packets arrive the charts still scroll with zero samples, this far behind the clock
+// (batches are ≤ 100 ms late) and never past a bin the engine still holds open.
+constexpr std::uint64_t IdlePadLag_us = 300'000;
 
 std::uint64_t nowMicroseconds()
 {
@@ -60,6 +62,27 @@ LiveChart::Config chartConfig(const QString &title, const QString &unit)
     config.windowSamples = ChartWindowSamples;
     config.sampleSeconds = BinSeconds;
     return config;
+}
+
+// LiveChart prints whole numbers: pick a tick count whose step is whole for its 1-2-5 maxima.
+void keepTicksWhole(LiveChart *chart)
+{
+    const QList<QAbstractAxis *> axes = chart->chart()->axes(Qt::Vertical);
+    auto *axis = axes.isEmpty() ? nullptr : qobject_cast<QValueAxis *>(axes.first());
+    if (!axis)
+        return;
+    const auto adjust = [axis](qreal, qreal max) {
+        for (const int ticks : {6, 5, 3, 2}) {
+            const double step = max / (ticks - 1);
+            if (std::abs(step - std::round(step)) < 1e-9) {
+                if (axis->tickCount() != ticks)
+                    axis->setTickCount(ticks);
+                return;
+            }
+        }
+    };
+    QObject::connect(axis, &QValueAxis::rangeChanged, axis, adjust);
+    adjust(axis->min(), axis->max());
 }
 
 void colourSeries(LiveChart *chart)
@@ -92,7 +115,7 @@ TrafficPanel::TrafficPanel(QWidget *parent)
 
     m_packetModel = new PacketTableModel(PacketTableModel::DefaultCapacityRows, this);
     m_ui->packetView->setModel(m_packetModel);
-    m_ui->packetView->horizontalHeader()->setStretchLastSection(true);
+    m_ui->packetView->horizontalHeader()->setStretchLastSection(false);
     m_ui->packetView->verticalHeader()->hide();
     for (QTableView *view : {m_ui->flowView, m_ui->packetView})
         view->verticalHeader()->setDefaultSectionSize(view->fontMetrics().height() + 6);
@@ -105,13 +128,18 @@ TrafficPanel::TrafficPanel(QWidget *parent)
 
     m_packetsChart = new LiveChart(chartConfig(tr("Packets"), tr("packets/s")), m_ui->chartArea);
     m_bytesChart = new LiveChart(chartConfig(tr("Bytes"), tr("bytes/s")), m_ui->chartArea);
+    const bool darkPalette = palette().color(QPalette::Window).lightness() < 128;
     for (LiveChart *chart : {m_packetsChart, m_bytesChart}) {
+        // The chart's own theme: the default light one is a white box on a dark window.
+        chart->chart()->setTheme(darkPalette ? QChart::ChartThemeDark : QChart::ChartThemeLight);
+        chart->chart()->setBackgroundRoundness(0);
         colourSeries(chart);
+        keepTicksWhole(chart);
         m_ui->chartLayout->addWidget(chart);
     }
 
     m_idleTimer = new QTimer(this);
-    m_idleTimer->setInterval(500);
+    m_idleTimer->setInterval(200);
     connect(m_idleTimer, &QTimer::timeout, this, &TrafficPanel::padIdleChart);
 
     connect(m_ui->startStopButton, &QPushButton::clicked, this, &TrafficPanel::onStartStopClicked);
@@ -126,6 +154,7 @@ TrafficPanel::TrafficPanel(QWidget *parent)
     });
 
     refreshInterfaces();
+    setDefaultColumnWidths();
     loadSettings();
     setStateText(tr("Not capturing. Choose an interface and press Start, or open a saved capture."));
     setStatusText(tr("Capture: off"));
@@ -163,6 +192,31 @@ void TrafficPanel::refreshInterfaces()
     m_ui->interfaceCombo->setCurrentIndex(m_ui->interfaceCombo->findData(QStringLiteral("lo")));
     if (!error.isEmpty())
         qCWarning(lcGui) << "interface list:" << error;
+}
+
+void TrafficPanel::setDefaultColumnWidths()
+{
+    const QFontMetrics metrics = fontMetrics();
+    const auto widthOf = [&metrics](const QString &sample) { return metrics.horizontalAdvance(sample) + 16; };
+    const int endpoint = widthOf(QStringLiteral("255.255.255.255:65535"));
+    const int number = widthOf(QStringLiteral("999,999,999"));
+    QHeaderView *flows = m_ui->flowView->horizontalHeader();
+    flows->resizeSection(FlowTableModel::Client, endpoint);
+    flows->resizeSection(FlowTableModel::Server, endpoint);
+    flows->resizeSection(FlowTableModel::Application, widthOf(tr("Application")));
+    flows->resizeSection(FlowTableModel::TlsVersion, widthOf(tr("TLS version")));
+    flows->resizeSection(FlowTableModel::ServerName, widthOf(QStringLiteral("receiver.example.org")));
+    flows->resizeSection(FlowTableModel::Cipher, widthOf(QStringLiteral("TLS_CHACHA20_POLY1305_SHA256")));
+    flows->resizeSection(FlowTableModel::Packets, number);
+    flows->resizeSection(FlowTableModel::Bytes, number);
+    flows->resizeSection(FlowTableModel::Encrypted, widthOf(tr("Encrypted")));
+    QHeaderView *packets = m_ui->packetView->horizontalHeader();
+    packets->resizeSection(PacketTableModel::Time, widthOf(QStringLiteral("00:00:00.000000")));
+    packets->resizeSection(PacketTableModel::Protocol, widthOf(tr("Protocol")));
+    packets->resizeSection(PacketTableModel::Source, endpoint);
+    packets->resizeSection(PacketTableModel::Destination, endpoint);
+    packets->resizeSection(PacketTableModel::Length, number);
+    packets->resizeSection(PacketTableModel::Payload, number);
 }
 
 void TrafficPanel::loadSettings()
@@ -246,6 +300,8 @@ bool TrafficPanel::startCapture(const QString &interfaceName, const QString &fil
     m_lastBinStart_us = 0;
     m_firstPacket_us = 0;
     m_lastPacket_us = 0;
+    m_binnedPackets = 0;
+    m_analysedPackets = 0;
     showCounters({});
 
     const QString directory = spoolDirectory();
@@ -327,6 +383,7 @@ void TrafficPanel::applyBatch(const CaptureBatch &batch)
         m_lastPacket_us = std::max(m_lastPacket_us, packet.timestamp_us);
     }
     appendBins(batch.bins);
+    m_analysedPackets = batch.counters.packets;
     showCounters(batch.counters);
     if (isCapturing()) {
         setStatusText(tr("Capture: %1 · %2 packets · %3 dropped")
@@ -356,13 +413,20 @@ void TrafficPanel::appendBins(const QList<StatsBin> &bins)
         m_packetsChart->appendSample({perSecond(bin.packets[encrypted]), perSecond(bin.packets[plaintext]), perSecond(bin.packets[unknown])});
         m_bytesChart->appendSample({perSecond(bin.bytes[encrypted]), perSecond(bin.bytes[plaintext]), perSecond(bin.bytes[unknown])});
         m_lastBinStart_us = bin.start_us;
+        for (const std::uint64_t count : bin.packets)
+            m_binnedPackets += count;
     }
 }
 
 void TrafficPanel::padIdleChart()
 {
     constexpr std::uint64_t width = TrafficAnalyzer::BinWidth_us;
-    const std::uint64_t horizon = nowMicroseconds() - IdlePadLag_us;
+    std::uint64_t horizon = nowMicroseconds() - IdlePadLag_us;
+    if (m_analysedPackets > m_binnedPackets && m_lastPacket_us != 0) {
+        // The engine still holds the bin of the newest packet: pad only up to the one before it.
+        const std::uint64_t heldBin = m_lastPacket_us - m_lastPacket_us % width;
+        horizon = std::min(horizon, heldBin > width ? heldBin - width : 0);
+    }
     const std::uint64_t horizonBin = horizon - horizon % width;
     if (m_lastBinStart_us == 0) {
         m_lastBinStart_us = horizonBin;
@@ -370,7 +434,9 @@ void TrafficPanel::padIdleChart()
     }
     if (horizonBin <= m_lastBinStart_us)
         return;
+    const std::uint64_t binned = m_binnedPackets;
     appendBins({StatsBin{horizonBin, {}, {}}});
+    m_binnedPackets = binned;
 }
 
 void TrafficPanel::showCounters(const CaptureCounters &counters)

@@ -77,6 +77,7 @@ private:
     void onOpenCaptureClicked();
     void onExportClicked();
     void refreshInterfaces();
+    void setDefaultColumnWidths();
     void loadSettings();
     void saveSettings() const;
     QString spoolDirectory();
@@ -100,6 +101,8 @@ private:
     std::uint64_t m_lastBinStart_us = 0;
     std::uint64_t m_firstPacket_us = 0;
     std::uint64_t m_lastPacket_us = 0;
+    std::uint64_t m_binnedPackets = 0;   // packets in the bins received so far
+    std::uint64_t m_analysedPackets = 0; // the engine's count; more means a bin is still open
     quint64 m_reportedKernelDrops = ~quint64(0);
     quint64 m_reportedQueueDrops = ~quint64(0);
     QTimer *m_idleTimer = nullptr;
