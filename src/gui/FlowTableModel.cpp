@@ -140,8 +140,19 @@ QVariant FlowTableModel::data(const QModelIndex &index, int role) const
             return data(index, Qt::DisplayRole);
         }
     }
-    if (role == Qt::ToolTipRole && index.column() == Reason)
-        return flow.reason;
+    if (role == Qt::ToolTipRole) {
+        // Columns that may be elided show their whole text on hover.
+        switch (index.column()) {
+        case Client:
+        case Server:
+        case ServerName:
+        case Cipher:
+        case Reason:
+            return data(index, Qt::DisplayRole);
+        default:
+            return {};
+        }
+    }
     if (role != Qt::DisplayRole)
         return {};
     const QLocale locale;

@@ -205,8 +205,8 @@ void TrafficPanel::setDefaultColumnWidths()
     flows->resizeSection(FlowTableModel::Server, endpoint);
     flows->resizeSection(FlowTableModel::Application, widthOf(tr("Application")));
     flows->resizeSection(FlowTableModel::TlsVersion, widthOf(tr("TLS version")));
-    flows->resizeSection(FlowTableModel::ServerName, widthOf(QStringLiteral("receiver.example.org")));
-    flows->resizeSection(FlowTableModel::Cipher, widthOf(QStringLiteral("TLS_CHACHA20_POLY1305_SHA256")));
+    flows->resizeSection(FlowTableModel::ServerName, widthOf(QStringLiteral("receiver.example")));
+    flows->resizeSection(FlowTableModel::Cipher, widthOf(QStringLiteral("TLS_AES_256_GCM_SHA384")));
     flows->resizeSection(FlowTableModel::Packets, number);
     flows->resizeSection(FlowTableModel::Bytes, number);
     flows->resizeSection(FlowTableModel::Encrypted, widthOf(tr("Encrypted")));

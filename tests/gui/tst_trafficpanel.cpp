@@ -10,6 +10,7 @@
 #include <QAbstractItemModelTester>
 #include <QApplication>
 #include <QLineEdit>
+#include <QProcess>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QSslConfiguration>
@@ -206,6 +207,54 @@ private slots:
         QCOMPARE(filter->text(), u"tcp port 8443"_qs);
         panel.setReceiverPort(9443);
         QCOMPARE(filter->text(), u"tcp port 9443"_qs);
+    }
+
+    // Without the capture privilege the panel explains how to grant it and the rest works. As
+    // root, the test runs itself again as nobody (setpriv) to see that for real.
+    void withoutPrivilegeStartExplainsHowToGrantIt()
+    {
+        if (geteuid() == 0) {
+            QTemporaryDir home;
+            QVERIFY(home.isValid());
+            QFile::setPermissions(home.path(), QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner
+                                                   | QFileDevice::ReadOther | QFileDevice::WriteOther | QFileDevice::ExeOther);
+            QProcess child;
+            QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+            environment.insert(u"HOME"_qs, home.path());
+            environment.insert(u"XDG_CONFIG_HOME"_qs, home.filePath(u"config"_qs));
+            environment.insert(u"XDG_CACHE_HOME"_qs, home.filePath(u"cache"_qs));
+            environment.insert(u"XDG_DATA_HOME"_qs, home.filePath(u"data"_qs));
+            environment.insert(u"XDG_RUNTIME_DIR"_qs, home.path());
+            environment.insert(u"QT_QPA_PLATFORM"_qs, u"offscreen"_qs);
+            child.setProcessEnvironment(environment);
+            child.setProcessChannelMode(QProcess::MergedChannels);
+            child.start(u"setpriv"_qs, {u"--reuid=65534"_qs, u"--regid=65534"_qs, u"--clear-groups"_qs,
+                                        QCoreApplication::applicationFilePath(), u"withoutPrivilegeStartExplainsHowToGrantIt"_qs});
+            QVERIFY2(child.waitForStarted(5000), qPrintable(child.errorString()));
+            QVERIFY(child.waitForFinished(30000));
+            const QByteArray output = child.readAll();
+            QVERIFY2(child.exitStatus() == QProcess::NormalExit && child.exitCode() == 0, output.constData());
+            QVERIFY2(output.contains("PASS   : TestTrafficPanel::withoutPrivilegeStartExplainsHowToGrantIt()"), output.constData());
+            return;
+        }
+        TrafficPanel panel;
+        panel.setReceiverPort(8443);
+        QVERIFY(!panel.startDefaultCapture());
+        QVERIFY(!panel.isCapturing());
+        QVERIFY2(panel.stateText().contains(u"sudo setcap cap_net_raw,cap_net_admin=eip "_qs + QCoreApplication::applicationFilePath()),
+                 qPrintable(panel.stateText()));
+        QVERIFY(panel.stateText().contains(u"root"_qs));
+        QCOMPARE(panel.statusText(), u"Capture: off"_qs);
+        if (qEnvironmentVariableIsSet("TRAINGUARD_SHOT")) {
+            panel.resize(1200, 500);
+            panel.grab().save(qEnvironmentVariable("TRAINGUARD_SHOT"));
+        }
+        // Saved captures still open.
+        QSignalSpy opened(&panel, &TrafficPanel::captureOpened);
+        QVERIFY(panel.openCapture(QStringLiteral(TRAINGUARD_TEST_DATA_DIR "/capture/tls13_curl.pcap")));
+        QVERIFY(opened.wait(10000));
+        QVERIFY2(opened.first().at(0).toBool(), qPrintable(opened.first().at(1).toString()));
+        QCOMPARE(panel.flowModel()->rowCount(), 1);
     }
 
     void liveTlsCaptureAndExport()
