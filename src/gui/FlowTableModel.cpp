@@ -9,8 +9,7 @@ using Capture::FlowRow;
 
 FlowTableModel::FlowTableModel(QObject *parent)
     : QAbstractTableModel(parent)
-{
-}
+{ }
 
 void FlowTableModel::applyFlows(const QList<FlowRow> &flows)
 {
@@ -97,22 +96,38 @@ QString FlowTableModel::verdictText(Encryption encryption)
 QString FlowTableModel::cipherSuiteName(std::uint16_t suite)
 {
     switch (suite) {
-    case 0x1301: return QStringLiteral("TLS_AES_128_GCM_SHA256");
-    case 0x1302: return QStringLiteral("TLS_AES_256_GCM_SHA384");
-    case 0x1303: return QStringLiteral("TLS_CHACHA20_POLY1305_SHA256");
-    case 0x1304: return QStringLiteral("TLS_AES_128_CCM_SHA256");
-    case 0xC02B: return QStringLiteral("ECDHE-ECDSA-AES128-GCM-SHA256");
-    case 0xC02C: return QStringLiteral("ECDHE-ECDSA-AES256-GCM-SHA384");
-    case 0xC02F: return QStringLiteral("ECDHE-RSA-AES128-GCM-SHA256");
-    case 0xC030: return QStringLiteral("ECDHE-RSA-AES256-GCM-SHA384");
-    case 0xCCA8: return QStringLiteral("ECDHE-RSA-CHACHA20-POLY1305");
-    case 0xCCA9: return QStringLiteral("ECDHE-ECDSA-CHACHA20-POLY1305");
-    case 0x009C: return QStringLiteral("AES128-GCM-SHA256");
-    case 0x009D: return QStringLiteral("AES256-GCM-SHA384");
-    case 0x0000: return QStringLiteral("NULL-NULL");
-    case 0x0001: return QStringLiteral("NULL-MD5");
-    case 0x0002: return QStringLiteral("NULL-SHA");
-    case 0x003B: return QStringLiteral("NULL-SHA256");
+    case 0x1301:
+        return QStringLiteral("TLS_AES_128_GCM_SHA256");
+    case 0x1302:
+        return QStringLiteral("TLS_AES_256_GCM_SHA384");
+    case 0x1303:
+        return QStringLiteral("TLS_CHACHA20_POLY1305_SHA256");
+    case 0x1304:
+        return QStringLiteral("TLS_AES_128_CCM_SHA256");
+    case 0xC02B:
+        return QStringLiteral("ECDHE-ECDSA-AES128-GCM-SHA256");
+    case 0xC02C:
+        return QStringLiteral("ECDHE-ECDSA-AES256-GCM-SHA384");
+    case 0xC02F:
+        return QStringLiteral("ECDHE-RSA-AES128-GCM-SHA256");
+    case 0xC030:
+        return QStringLiteral("ECDHE-RSA-AES256-GCM-SHA384");
+    case 0xCCA8:
+        return QStringLiteral("ECDHE-RSA-CHACHA20-POLY1305");
+    case 0xCCA9:
+        return QStringLiteral("ECDHE-ECDSA-CHACHA20-POLY1305");
+    case 0x009C:
+        return QStringLiteral("AES128-GCM-SHA256");
+    case 0x009D:
+        return QStringLiteral("AES256-GCM-SHA384");
+    case 0x0000:
+        return QStringLiteral("NULL-NULL");
+    case 0x0001:
+        return QStringLiteral("NULL-MD5");
+    case 0x0002:
+        return QStringLiteral("NULL-SHA");
+    case 0x003B:
+        return QStringLiteral("NULL-SHA256");
     default:
         break;
     }
@@ -188,17 +203,28 @@ QVariant FlowTableModel::headerData(int section, Qt::Orientation orientation, in
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return QAbstractTableModel::headerData(section, orientation, role);
     switch (section) {
-    case Client: return tr("Client");
-    case Server: return tr("Server");
-    case Application: return tr("Application");
-    case TlsVersion: return tr("TLS version");
-    case ServerName: return tr("SNI");
-    case Cipher: return tr("Cipher");
-    case Packets: return tr("Packets");
-    case Bytes: return tr("Bytes");
-    case Encrypted: return tr("Encrypted");
-    case Reason: return tr("Reason");
-    default: break;
+    case Client:
+        return tr("Client");
+    case Server:
+        return tr("Server");
+    case Application:
+        return tr("Application");
+    case TlsVersion:
+        return tr("TLS version");
+    case ServerName:
+        return tr("SNI");
+    case Cipher:
+        return tr("Cipher");
+    case Packets:
+        return tr("Packets");
+    case Bytes:
+        return tr("Bytes");
+    case Encrypted:
+        return tr("Encrypted");
+    case Reason:
+        return tr("Reason");
+    default:
+        break;
     }
     return {};
 }

@@ -15,7 +15,19 @@ class FlowTableModel : public QAbstractTableModel
     Q_OBJECT
 
 public:
-    enum Column { Client, Server, Application, TlsVersion, ServerName, Cipher, Packets, Bytes, Encrypted, Reason, ColumnCount };
+    enum Column {
+        Client,
+        Server,
+        Application,
+        TlsVersion,
+        ServerName,
+        Cipher,
+        Packets,
+        Bytes,
+        Encrypted,
+        Reason,
+        ColumnCount
+    };
     // Raw value for sorting (numbers as numbers) through a QSortFilterProxyModel.
     static constexpr int SortRole = Qt::UserRole + 1;
 

@@ -7,8 +7,7 @@ namespace TrainGuard::Gui {
 
 PacketTableModel::PacketTableModel(int capacityRows, QObject *parent)
     : RingTableModel(capacityRows, parent)
-{
-}
+{ }
 
 int PacketTableModel::columnCount(const QModelIndex &parent) const
 {
@@ -52,13 +51,20 @@ QVariant PacketTableModel::headerData(int section, Qt::Orientation orientation, 
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return RingTableModel::headerData(section, orientation, role);
     switch (section) {
-    case Time: return tr("Time");
-    case Protocol: return tr("Protocol");
-    case Source: return tr("Source");
-    case Destination: return tr("Destination");
-    case Length: return tr("Length");
-    case Payload: return tr("Payload");
-    default: break;
+    case Time:
+        return tr("Time");
+    case Protocol:
+        return tr("Protocol");
+    case Source:
+        return tr("Source");
+    case Destination:
+        return tr("Destination");
+    case Length:
+        return tr("Length");
+    case Payload:
+        return tr("Payload");
+    default:
+        break;
     }
     return {};
 }

@@ -19,7 +19,6 @@
 #include <QFormLayout>
 #include <QHeaderView>
 #include <QLineSeries>
-#include <QValueAxis>
 #include <QLocale>
 #include <QRadioButton>
 #include <QScrollBar>
@@ -29,6 +28,7 @@
 #include <QTemporaryDir>
 #include <QThread>
 #include <QTimer>
+#include <QValueAxis>
 
 namespace TrainGuard::Gui {
 
@@ -58,7 +58,7 @@ LiveChart::Config chartConfig(const QString &title, const QString &unit)
     LiveChart::Config config;
     config.title = title;
     config.unit = unit;
-    config.seriesNames = {TrafficPanel::tr("encrypted"), TrafficPanel::tr("plaintext"), TrafficPanel::tr("unknown")};
+    config.seriesNames = { TrafficPanel::tr("encrypted"), TrafficPanel::tr("plaintext"), TrafficPanel::tr("unknown") };
     config.windowSamples = ChartWindowSamples;
     config.sampleSeconds = BinSeconds;
     return config;
@@ -72,7 +72,7 @@ void keepTicksWhole(LiveChart *chart)
     if (!axis)
         return;
     const auto adjust = [axis](qreal, qreal max) {
-        for (const int ticks : {6, 5, 3, 2}) {
+        for (const int ticks : { 6, 5, 3, 2 }) {
             const double step = max / (ticks - 1);
             if (std::abs(step - std::round(step)) < 1e-9) {
                 if (axis->tickCount() != ticks)
@@ -88,7 +88,7 @@ void keepTicksWhole(LiveChart *chart)
 void colourSeries(LiveChart *chart)
 {
     // Mid-tone colours readable on light and dark chart backgrounds.
-    const QColor colours[] = {QColor(0x2e, 0x9e, 0x44), QColor(0xd6, 0x45, 0x41), QColor(0x8a, 0x8a, 0x8a)};
+    const QColor colours[] = { QColor(0x2e, 0x9e, 0x44), QColor(0xd6, 0x45, 0x41), QColor(0x8a, 0x8a, 0x8a) };
     for (int i = 0; i < chart->seriesCount() && i < 3; ++i) {
         QPen pen(colours[i]);
         pen.setWidthF(1.5);
@@ -117,7 +117,7 @@ TrafficPanel::TrafficPanel(QWidget *parent)
     m_ui->packetView->setModel(m_packetModel);
     m_ui->packetView->horizontalHeader()->setStretchLastSection(false);
     m_ui->packetView->verticalHeader()->hide();
-    for (QTableView *view : {m_ui->flowView, m_ui->packetView})
+    for (QTableView *view : { m_ui->flowView, m_ui->packetView })
         view->verticalHeader()->setDefaultSectionSize(view->fontMetrics().height() + 6);
     // Follow the newest packets unless the user scrolled up to read.
     connect(m_packetModel, &QAbstractItemModel::rowsInserted, this, [this] {
@@ -129,7 +129,7 @@ TrafficPanel::TrafficPanel(QWidget *parent)
     m_packetsChart = new LiveChart(chartConfig(tr("Packets"), tr("packets/s")), m_ui->chartArea);
     m_bytesChart = new LiveChart(chartConfig(tr("Bytes"), tr("bytes/s")), m_ui->chartArea);
     const bool darkPalette = palette().color(QPalette::Window).lightness() < 128;
-    for (LiveChart *chart : {m_packetsChart, m_bytesChart}) {
+    for (LiveChart *chart : { m_packetsChart, m_bytesChart }) {
         // The chart's own theme: the default light one is a white box on a dark window.
         chart->chart()->setTheme(darkPalette ? QChart::ChartThemeDark : QChart::ChartThemeLight);
         chart->chart()->setBackgroundRoundness(0);
@@ -145,9 +145,8 @@ TrafficPanel::TrafficPanel(QWidget *parent)
     connect(m_ui->startStopButton, &QPushButton::clicked, this, &TrafficPanel::onStartStopClicked);
     connect(m_ui->openCaptureButton, &QPushButton::clicked, this, &TrafficPanel::onOpenCaptureClicked);
     connect(m_ui->exportPcapButton, &QPushButton::clicked, this, &TrafficPanel::onExportClicked);
-    connect(m_ui->filterEdit, &QLineEdit::textEdited, this, [this](const QString &text) {
-        m_filterCustom = text != m_defaultFilter;
-    });
+    connect(m_ui->filterEdit, &QLineEdit::textEdited, this,
+            [this](const QString &text) { m_filterCustom = text != m_defaultFilter; });
     connect(m_ui->filterEdit, &QLineEdit::returnPressed, this, [this] {
         if (!isCapturing())
             onStartStopClicked();
@@ -337,7 +336,8 @@ bool TrafficPanel::startCapture(const QString &interfaceName, const QString &fil
     setStateText(options.live.filter.isEmpty()
                      ? tr("Capturing everything on %1.").arg(interfaceName)
                      : tr("Capturing on %1 with filter “%2”.").arg(interfaceName, options.live.filter));
-    setStatusText(tr("Capture: %1 · %2 packets · %3 dropped").arg(interfaceName, QLocale().toString(0), QLocale().toString(0)));
+    setStatusText(
+        tr("Capture: %1 · %2 packets · %3 dropped").arg(interfaceName, QLocale().toString(0), QLocale().toString(0)));
     m_idleTimer->start();
     updateButtons();
     emit captureStateChanged(true);
@@ -354,7 +354,8 @@ void TrafficPanel::stopCapture()
     showCounters(counters);
     setStateText(tr("Stopped capturing on %1 after %2 packets. Export pcap… saves them.")
                      .arg(m_captureInterface, QLocale().toString(static_cast<qulonglong>(counters.packets))));
-    setStatusText(tr("Capture: stopped · %1 packets").arg(QLocale().toString(static_cast<qulonglong>(counters.packets))));
+    setStatusText(
+        tr("Capture: stopped · %1 packets").arg(QLocale().toString(static_cast<qulonglong>(counters.packets))));
     updateButtons();
     emit captureStateChanged(false);
 }
@@ -388,7 +389,8 @@ void TrafficPanel::applyBatch(const CaptureBatch &batch)
     if (isCapturing()) {
         setStatusText(tr("Capture: %1 · %2 packets · %3 dropped")
                           .arg(m_captureInterface, QLocale().toString(static_cast<qulonglong>(batch.counters.packets)),
-                               QLocale().toString(static_cast<qulonglong>(batch.counters.kernelDrops + batch.counters.queueDrops))));
+                               QLocale().toString(
+                                   static_cast<qulonglong>(batch.counters.kernelDrops + batch.counters.queueDrops))));
     }
 }
 
@@ -400,18 +402,21 @@ void TrafficPanel::appendBins(const QList<StatsBin> &bins)
             continue; // already drawn as idle time (a bin the engine held open for long)
         if (m_lastBinStart_us != 0) {
             // Intervals without packets have no bin: draw them as zero.
-            const std::uint64_t gap = std::min<std::uint64_t>((bin.start_us - m_lastBinStart_us) / width - 1, ChartWindowSamples);
+            const std::uint64_t gap
+                = std::min<std::uint64_t>((bin.start_us - m_lastBinStart_us) / width - 1, ChartWindowSamples);
             for (std::uint64_t i = 0; i < gap; ++i) {
-                m_packetsChart->appendSample({0, 0, 0});
-                m_bytesChart->appendSample({0, 0, 0});
+                m_packetsChart->appendSample({ 0, 0, 0 });
+                m_bytesChart->appendSample({ 0, 0, 0 });
             }
         }
         const auto perSecond = [](std::uint64_t count) { return double(count) / BinSeconds; };
         const auto encrypted = static_cast<int>(Encryption::Encrypted);
         const auto plaintext = static_cast<int>(Encryption::Plaintext);
         const auto unknown = static_cast<int>(Encryption::Unknown);
-        m_packetsChart->appendSample({perSecond(bin.packets[encrypted]), perSecond(bin.packets[plaintext]), perSecond(bin.packets[unknown])});
-        m_bytesChart->appendSample({perSecond(bin.bytes[encrypted]), perSecond(bin.bytes[plaintext]), perSecond(bin.bytes[unknown])});
+        m_packetsChart->appendSample(
+            { perSecond(bin.packets[encrypted]), perSecond(bin.packets[plaintext]), perSecond(bin.packets[unknown]) });
+        m_bytesChart->appendSample(
+            { perSecond(bin.bytes[encrypted]), perSecond(bin.bytes[plaintext]), perSecond(bin.bytes[unknown]) });
         m_lastBinStart_us = bin.start_us;
         for (const std::uint64_t count : bin.packets)
             m_binnedPackets += count;
@@ -435,7 +440,7 @@ void TrafficPanel::padIdleChart()
     if (horizonBin <= m_lastBinStart_us)
         return;
     const std::uint64_t binned = m_binnedPackets;
-    appendBins({StatsBin{horizonBin, {}, {}}});
+    appendBins({ StatsBin { horizonBin, {}, {} } });
     m_binnedPackets = binned;
 }
 
@@ -443,7 +448,8 @@ void TrafficPanel::showCounters(const CaptureCounters &counters)
 {
     const QLocale locale;
     m_ui->packetsValue->setText(locale.toString(static_cast<qulonglong>(counters.packets)));
-    m_ui->bytesValue->setText(locale.formattedDataSize(static_cast<qint64>(counters.bytes), 1, QLocale::DataSizeTraditionalFormat));
+    m_ui->bytesValue->setText(
+        locale.formattedDataSize(static_cast<qint64>(counters.bytes), 1, QLocale::DataSizeTraditionalFormat));
     m_ui->kernelDropsValue->setText(locale.toString(static_cast<qulonglong>(counters.kernelDrops)));
     m_ui->queueDropsValue->setText(locale.toString(static_cast<qulonglong>(counters.queueDrops)));
     if (counters.kernelDrops != m_reportedKernelDrops || counters.queueDrops != m_reportedQueueDrops) {
@@ -514,7 +520,7 @@ void TrafficPanel::onExportClicked()
     };
     auto *from = new QDateTimeEdit(toDateTime(m_firstPacket_us), &dialog);
     auto *to = new QDateTimeEdit(toDateTime(m_lastPacket_us + 1000), &dialog);
-    for (QDateTimeEdit *edit : {from, to}) {
+    for (QDateTimeEdit *edit : { from, to }) {
         edit->setDisplayFormat(QStringLiteral("yyyy-MM-dd HH:mm:ss"));
         edit->setEnabled(false);
         connect(range, &QRadioButton::toggled, edit, &QWidget::setEnabled);
@@ -552,15 +558,18 @@ bool TrafficPanel::exportPcap(const QString &destination, std::uint64_t from_us,
         QString error;
         std::uint64_t written = 0;
         const bool ok = session->exportSpool(destination, from_us, to_us, &error, &written);
-        QMetaObject::invokeMethod(this, [this, ok, error, written, destination] {
-            finishWorker();
-            const QString message = ok ? tr("Exported %1 packets to %2.")
-                                             .arg(QLocale().toString(static_cast<qulonglong>(written)),
-                                                  QDir::toNativeSeparators(destination))
-                                       : tr("Export failed: %1").arg(error);
-            setStateText(message);
-            emit exportFinished(ok, message);
-        }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this,
+            [this, ok, error, written, destination] {
+                finishWorker();
+                const QString message = ok ? tr("Exported %1 packets to %2.")
+                                                 .arg(QLocale().toString(static_cast<qulonglong>(written)),
+                                                      QDir::toNativeSeparators(destination))
+                                           : tr("Export failed: %1").arg(error);
+                setStateText(message);
+                emit exportFinished(ok, message);
+            },
+            Qt::QueuedConnection);
     });
     m_worker->start();
     updateButtons();
@@ -583,32 +592,36 @@ bool TrafficPanel::openCapture(const QString &path)
         auto report = std::make_shared<AnalysisReport>();
         QString error;
         const bool ok = PcapFile::analyze(path, report.get(), &error);
-        QMetaObject::invokeMethod(this, [this, ok, error, report, path] {
-            finishWorker();
-            if (!ok) {
-                const QString message = tr("Could not open the capture: %1").arg(error);
+        QMetaObject::invokeMethod(
+            this,
+            [this, ok, error, report, path] {
+                finishWorker();
+                if (!ok) {
+                    const QString message = tr("Could not open the capture: %1").arg(error);
+                    setStateText(message);
+                    emit captureOpened(false, message);
+                    return;
+                }
+                m_flowModel->setFlows(report->flows);
+                m_packetModel->clear();
+                m_packetsChart->clearSamples();
+                m_bytesChart->clearSamples();
+                CaptureCounters counters;
+                counters.packets = report->totals.packets;
+                counters.bytes = report->totals.bytes;
+                showCounters(counters);
+                const QString message
+                    = tr("%1: %2 packets in %3 flows over %4 s (%5 encrypted, %6 plaintext).")
+                          .arg(QDir::toNativeSeparators(path),
+                               QLocale().toString(static_cast<qulonglong>(report->totals.packets)),
+                               QLocale().toString(report->flows.size()),
+                               QLocale().toString(report->duration_s(), 'f', 1),
+                               QLocale().formattedDataSize(static_cast<qint64>(report->encryptedBytes)),
+                               QLocale().formattedDataSize(static_cast<qint64>(report->plaintextBytes)));
                 setStateText(message);
-                emit captureOpened(false, message);
-                return;
-            }
-            m_flowModel->setFlows(report->flows);
-            m_packetModel->clear();
-            m_packetsChart->clearSamples();
-            m_bytesChart->clearSamples();
-            CaptureCounters counters;
-            counters.packets = report->totals.packets;
-            counters.bytes = report->totals.bytes;
-            showCounters(counters);
-            const QString message = tr("%1: %2 packets in %3 flows over %4 s (%5 encrypted, %6 plaintext).")
-                                        .arg(QDir::toNativeSeparators(path),
-                                             QLocale().toString(static_cast<qulonglong>(report->totals.packets)),
-                                             QLocale().toString(report->flows.size()),
-                                             QLocale().toString(report->duration_s(), 'f', 1),
-                                             QLocale().formattedDataSize(static_cast<qint64>(report->encryptedBytes)),
-                                             QLocale().formattedDataSize(static_cast<qint64>(report->plaintextBytes)));
-            setStateText(message);
-            emit captureOpened(true, message);
-        }, Qt::QueuedConnection);
+                emit captureOpened(true, message);
+            },
+            Qt::QueuedConnection);
     });
     m_worker->start();
     updateButtons();

@@ -91,7 +91,7 @@ private:
     LiveChart *m_bytesChart = nullptr;
     std::unique_ptr<QTemporaryDir> m_spoolDir;
     std::unique_ptr<Capture::CaptureSession> m_session; // the running or last capture
-    QThread *m_worker = nullptr;                        // export or offline analysis
+    QThread *m_worker = nullptr; // export or offline analysis
     int m_captureId = 0;
     QString m_captureInterface;
     QString m_defaultFilter;
@@ -101,7 +101,7 @@ private:
     std::uint64_t m_lastBinStart_us = 0;
     std::uint64_t m_firstPacket_us = 0;
     std::uint64_t m_lastPacket_us = 0;
-    std::uint64_t m_binnedPackets = 0;   // packets in the bins received so far
+    std::uint64_t m_binnedPackets = 0; // packets in the bins received so far
     std::uint64_t m_analysedPackets = 0; // the engine's count; more means a bin is still open
     quint64 m_reportedKernelDrops = ~quint64(0);
     quint64 m_reportedQueueDrops = ~quint64(0);

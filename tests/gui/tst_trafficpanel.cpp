@@ -16,9 +16,9 @@
 #include <QSslConfiguration>
 #include <QSslSocket>
 #include <QStandardPaths>
-#include <QTemporaryDir>
 #include <QTcpServer>
 #include <QTcpSocket>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QThread>
 
@@ -89,13 +89,13 @@ private slots:
         QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
         QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
 
-        model.applyFlows({flowRow(0, 3, Encryption::Unknown), flowRow(1, 1, Encryption::Unknown)});
+        model.applyFlows({ flowRow(0, 3, Encryption::Unknown), flowRow(1, 1, Encryption::Unknown) });
         QCOMPARE(model.rowCount(), 2);
         QCOMPARE(inserted.count(), 1);
         QCOMPARE(changed.count(), 0);
 
         // Flow 1 changes, flow 2 is new: one dataChanged for row 1, one insert for row 2.
-        model.applyFlows({flowRow(1, 9, Encryption::Encrypted), flowRow(2, 1, Encryption::Plaintext)});
+        model.applyFlows({ flowRow(1, 9, Encryption::Encrypted), flowRow(2, 1, Encryption::Plaintext) });
         QCOMPARE(model.rowCount(), 3);
         QCOMPARE(inserted.count(), 2);
         QCOMPARE(changed.count(), 1);
@@ -107,7 +107,7 @@ private slots:
         QCOMPARE(model.index(0, FlowTableModel::Encrypted).data().toString(), QStringLiteral("unknown"));
         QCOMPARE(model.index(1, FlowTableModel::Packets).data(FlowTableModel::SortRole).toULongLong(), 9ULL);
 
-        model.setFlows({flowRow(7, 1, Encryption::Unknown)});
+        model.setFlows({ flowRow(7, 1, Encryption::Unknown) });
         QCOMPARE(model.rowCount(), 1);
         QCOMPARE(model.rowOfFlow(1), -1);
         model.clear();
@@ -145,7 +145,8 @@ private slots:
         QTest::addColumn<QString>("application");
         QTest::addColumn<QString>("tlsVersion");
         QTest::addColumn<QString>("encrypted");
-        QTest::newRow("tls 1.3") << u"tls13_curl.pcap"_qs << u"127.0.0.1:44330"_qs << u"tls"_qs << u"TLS 1.3"_qs << u"yes"_qs;
+        QTest::newRow("tls 1.3") << u"tls13_curl.pcap"_qs << u"127.0.0.1:44330"_qs << u"tls"_qs << u"TLS 1.3"_qs
+                                 << u"yes"_qs;
         QTest::newRow("tls 1.2") << u"tls12_curl.pcap"_qs << QString() << u"tls"_qs << u"TLS 1.2"_qs << u"yes"_qs;
         QTest::newRow("plain http") << u"http_plain.pcap"_qs << QString() << u"http"_qs << QString() << u"no"_qs;
     }
@@ -216,8 +217,9 @@ private slots:
         if (geteuid() == 0) {
             QTemporaryDir home;
             QVERIFY(home.isValid());
-            QFile::setPermissions(home.path(), QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner
-                                                   | QFileDevice::ReadOther | QFileDevice::WriteOther | QFileDevice::ExeOther);
+            QFile::setPermissions(home.path(),
+                                  QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner
+                                      | QFileDevice::ReadOther | QFileDevice::WriteOther | QFileDevice::ExeOther);
             QProcess child;
             QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
             environment.insert(u"HOME"_qs, home.path());
@@ -228,20 +230,23 @@ private slots:
             environment.insert(u"QT_QPA_PLATFORM"_qs, u"offscreen"_qs);
             child.setProcessEnvironment(environment);
             child.setProcessChannelMode(QProcess::MergedChannels);
-            child.start(u"setpriv"_qs, {u"--reuid=65534"_qs, u"--regid=65534"_qs, u"--clear-groups"_qs,
-                                        QCoreApplication::applicationFilePath(), u"withoutPrivilegeStartExplainsHowToGrantIt"_qs});
+            child.start(u"setpriv"_qs,
+                        { u"--reuid=65534"_qs, u"--regid=65534"_qs, u"--clear-groups"_qs,
+                          QCoreApplication::applicationFilePath(), u"withoutPrivilegeStartExplainsHowToGrantIt"_qs });
             QVERIFY2(child.waitForStarted(5000), qPrintable(child.errorString()));
             QVERIFY(child.waitForFinished(30000));
             const QByteArray output = child.readAll();
             QVERIFY2(child.exitStatus() == QProcess::NormalExit && child.exitCode() == 0, output.constData());
-            QVERIFY2(output.contains("PASS   : TestTrafficPanel::withoutPrivilegeStartExplainsHowToGrantIt()"), output.constData());
+            QVERIFY2(output.contains("PASS   : TestTrafficPanel::withoutPrivilegeStartExplainsHowToGrantIt()"),
+                     output.constData());
             return;
         }
         TrafficPanel panel;
         panel.setReceiverPort(8443);
         QVERIFY(!panel.startDefaultCapture());
         QVERIFY(!panel.isCapturing());
-        QVERIFY2(panel.stateText().contains(u"sudo setcap cap_net_raw,cap_net_admin=eip "_qs + QCoreApplication::applicationFilePath()),
+        QVERIFY2(panel.stateText().contains(u"sudo setcap cap_net_raw,cap_net_admin=eip "_qs
+                                            + QCoreApplication::applicationFilePath()),
                  qPrintable(panel.stateText()));
         QVERIFY(panel.stateText().contains(u"root"_qs));
         QCOMPARE(panel.statusText(), u"Capture: off"_qs);
@@ -281,8 +286,10 @@ private slots:
             TrafficPanel panel;
             panel.resize(1200, 800);
             panel.show();
-            QAbstractItemModelTester flowTester(panel.flowModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
-            QAbstractItemModelTester packetTester(panel.packetModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+            QAbstractItemModelTester flowTester(panel.flowModel(),
+                                                QAbstractItemModelTester::FailureReportingMode::QtTest);
+            QAbstractItemModelTester packetTester(panel.packetModel(),
+                                                  QAbstractItemModelTester::FailureReportingMode::QtTest);
             QSignalSpy status(&panel, &TrafficPanel::statusTextChanged);
             QSignalSpy plaintext(&panel, &TrafficPanel::plaintextFlowSeen);
             panel.setReceiverPort(port);
@@ -337,7 +344,8 @@ private slots:
             QVERIFY(!panel.isCapturing());
             auto *exportButton = panel.findChild<QPushButton *>(u"exportPcapButton"_qs);
             QVERIFY(exportButton && exportButton->isEnabled());
-            spoolDir = QFileInfo(QDir(QStandardPaths::writableLocation(QStandardPaths::CacheLocation)).path()).filePath();
+            spoolDir
+                = QFileInfo(QDir(QStandardPaths::writableLocation(QStandardPaths::CacheLocation)).path()).filePath();
 
             QSignalSpy exported(&panel, &TrafficPanel::exportFinished);
             const QString destination = dir.filePath(u"export.pcap"_qs);
@@ -356,7 +364,7 @@ private slots:
         }
         // The spool directory goes with the panel.
         const QStringList left = QDir(QStandardPaths::writableLocation(QStandardPaths::CacheLocation))
-                                     .entryList({u"capture-*"_qs}, QDir::AllEntries | QDir::NoDotAndDotDot);
+                                     .entryList({ u"capture-*"_qs }, QDir::AllEntries | QDir::NoDotAndDotDot);
         QVERIFY2(left.isEmpty(), qPrintable(left.join(u' ')));
         Q_UNUSED(spoolDir);
     }
@@ -403,7 +411,8 @@ private slots:
         QVERIFY(server.listen(QHostAddress::LocalHost));
         TrafficPanel panel;
         QSignalSpy plaintext(&panel, &TrafficPanel::plaintextFlowSeen);
-        QVERIFY2(panel.startCapture(u"lo"_qs, u"tcp port %1"_qs.arg(server.serverPort())), qPrintable(panel.stateText()));
+        QVERIFY2(panel.startCapture(u"lo"_qs, u"tcp port %1"_qs.arg(server.serverPort())),
+                 qPrintable(panel.stateText()));
         QTcpSocket client;
         client.connectToHost(QHostAddress::LocalHost, server.serverPort());
         QVERIFY(client.waitForConnected(5000));
