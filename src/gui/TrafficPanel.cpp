@@ -154,6 +154,10 @@ TrafficPanel::TrafficPanel(QWidget *parent)
 
     refreshInterfaces();
     setDefaultColumnWidths();
+    m_ui->splitter->setStretchFactor(0, 4);
+    m_ui->splitter->setStretchFactor(1, 3);
+    m_ui->splitter->setStretchFactor(2, 2);
+    m_ui->splitter->setSizes({360, 240, 180}); // charts readable by default; the user's split is restored
     loadSettings();
     setStateText(tr("Not capturing. Choose an interface and press Start, or open a saved capture."));
     setStatusText(tr("Capture: off"));
