@@ -1,5 +1,6 @@
 #include "gui/FlowTableModel.h"
 
+#include <QColor>
 #include <QLocale>
 
 namespace TrainGuard::Gui {
@@ -154,6 +155,18 @@ QVariant FlowTableModel::data(const QModelIndex &index, int role) const
         default:
             return data(index, Qt::DisplayRole);
         }
+    }
+    if (role == Qt::DecorationRole && index.column() == Encrypted) {
+        // The colours of the Traffic panel's chart series.
+        switch (flow.encryption) {
+        case Encryption::Encrypted:
+            return QColor(0x2e, 0x9e, 0x44);
+        case Encryption::Plaintext:
+            return QColor(0xd6, 0x45, 0x41);
+        case Encryption::Unknown:
+            break;
+        }
+        return QColor(0x8a, 0x8a, 0x8a);
     }
     if (role == Qt::ToolTipRole) {
         // Columns that may be elided show their whole text on hover.

@@ -4,12 +4,14 @@
 #include "core/transfer/LocalPki.h"
 #include "core/transfer/Receiver.h"
 #include "gui/FlowTableModel.h"
+#include "gui/LiveChart.h"
 #include "gui/PacketTableModel.h"
 #include "gui/TrafficPanel.h"
 
 #include <QAbstractItemModelTester>
 #include <QApplication>
 #include <QLineEdit>
+#include <QLineSeries>
 #include <QProcess>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -52,6 +54,15 @@ int findRow(const FlowTableModel *model, const QString &server)
             return row;
     }
     return -1;
+}
+
+double seriesMaximum(LiveChart *chart, int series)
+{
+    chart->refresh();
+    double maximum = 0;
+    for (const QPointF &point : chart->series(series)->points())
+        maximum = std::max(maximum, point.y());
+    return maximum;
 }
 
 qint64 countPackets(const QString &path)
@@ -342,6 +353,10 @@ private slots:
 
             panel.stopCapture();
             QVERIFY(!panel.isCapturing());
+            // The final batch carries the last bin: the charts show encrypted traffic only.
+            QTRY_VERIFY(seriesMaximum(panel.packetsChart(), 0) > 0);
+            QVERIFY(seriesMaximum(panel.bytesChart(), 0) > 0);
+            QCOMPARE(seriesMaximum(panel.packetsChart(), 1), 0.0);
             auto *exportButton = panel.findChild<QPushButton *>(u"exportPcapButton"_qs);
             QVERIFY(exportButton && exportButton->isEnabled());
             spoolDir
