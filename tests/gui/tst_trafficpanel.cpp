@@ -384,6 +384,29 @@ private slots:
         Q_UNUSED(spoolDir);
     }
 
+    void badCaptureSettingsAreReported_data()
+    {
+        QTest::addColumn<QString>("interfaceName");
+        QTest::addColumn<QString>("filter");
+        QTest::newRow("bad filter") << u"lo"_qs << u"tcp port nonsense"_qs;
+        QTest::newRow("no such interface") << u"tgnosuch0"_qs << QString();
+    }
+
+    void badCaptureSettingsAreReported()
+    {
+        if (geteuid() != 0)
+            QSKIP("without the capture privilege every start fails for that reason first");
+        QFETCH(QString, interfaceName);
+        QFETCH(QString, filter);
+        TrafficPanel panel;
+        QSignalSpy state(&panel, &TrafficPanel::captureStateChanged);
+        QVERIFY(!panel.startCapture(interfaceName, filter));
+        QVERIFY(!panel.isCapturing());
+        QVERIFY2(panel.stateText().startsWith(u"Capture could not start: "_qs), qPrintable(panel.stateText()));
+        QCOMPARE(panel.statusText(), u"Capture: off"_qs);
+        QCOMPARE(state.count(), 0);
+    }
+
     void restartDropsBatchesOfTheOldCapture()
     {
         if (geteuid() != 0)
