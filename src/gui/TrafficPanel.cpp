@@ -1,20 +1,645 @@
 #include "gui/TrafficPanel.h"
 
+#include "core/capture/PcapFile.h"
+#include "gui/FlowTableModel.h"
+#include "gui/GuiLogging.h"
+#include "gui/LiveChart.h"
+#include "gui/PacketTableModel.h"
+
 #include "ui_TrafficPanel.h"
 
+#include <QChart>
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QDateTimeEdit>
+#include <QDialog>
+#include <QDialogButtonBox>
+#include <QDir>
+#include <QFileDialog>
+#include <QFormLayout>
+#include <QHeaderView>
+#include <QLineSeries>
+#include <QLocale>
+#include <QRadioButton>
+#include <QScrollBar>
+#include <QSettings>
+#include <QSortFilterProxyModel>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QThread>
+#include <QTimer>
+#include <QValueAxis>
+
 namespace TrainGuard::Gui {
+
+using namespace Capture;
+
+namespace {
+constexpr auto SettingsGroup = "TrafficPanel";
+constexpr double BinSeconds = double(TrafficAnalyzer::BinWidth_us) / 1e6;
+constexpr int ChartWindowSamples = 600; // 60 s of 100 ms bins
+// While no packets arrive the charts still scroll with zero samples, this far behind the clock
+// (batches are ≤ 100 ms late) and never past a bin the engine still holds open.
+constexpr std::uint64_t IdlePadLag_us = 300'000;
+
+std::uint64_t nowMicroseconds()
+{
+    return static_cast<std::uint64_t>(QDateTime::currentMSecsSinceEpoch()) * 1000;
+}
+
+quint16 serverPort(const QString &endpoint)
+{
+    const qsizetype colon = endpoint.lastIndexOf(QLatin1Char(':'));
+    return colon < 0 ? 0 : endpoint.mid(colon + 1).toUShort();
+}
+
+LiveChart::Config chartConfig(const QString &title, const QString &unit)
+{
+    LiveChart::Config config;
+    config.title = title;
+    config.unit = unit;
+    config.seriesNames = { TrafficPanel::tr("encrypted"), TrafficPanel::tr("plaintext"), TrafficPanel::tr("unknown") };
+    config.windowSamples = ChartWindowSamples;
+    config.sampleSeconds = BinSeconds;
+    return config;
+}
+
+// LiveChart prints whole numbers: pick a tick count whose step is whole for its 1-2-5 maxima.
+void keepTicksWhole(LiveChart *chart)
+{
+    const QList<QAbstractAxis *> axes = chart->chart()->axes(Qt::Vertical);
+    auto *axis = axes.isEmpty() ? nullptr : qobject_cast<QValueAxis *>(axes.first());
+    if (!axis)
+        return;
+    const auto adjust = [axis](qreal, qreal max) {
+        for (const int ticks : { 6, 5, 3, 2 }) {
+            const double step = max / (ticks - 1);
+            if (std::abs(step - std::round(step)) < 1e-9) {
+                if (axis->tickCount() != ticks)
+                    axis->setTickCount(ticks);
+                return;
+            }
+        }
+    };
+    QObject::connect(axis, &QValueAxis::rangeChanged, axis, adjust);
+    adjust(axis->min(), axis->max());
+}
+
+void colourSeries(LiveChart *chart)
+{
+    // Mid-tone colours readable on light and dark chart backgrounds.
+    const QColor colours[] = { QColor(0x2e, 0x9e, 0x44), QColor(0xd6, 0x45, 0x41), QColor(0x8a, 0x8a, 0x8a) };
+    for (int i = 0; i < chart->seriesCount() && i < 3; ++i) {
+        QPen pen(colours[i]);
+        pen.setWidthF(1.5);
+        chart->series(i)->setPen(pen);
+    }
+}
+} // namespace
 
 TrafficPanel::TrafficPanel(QWidget *parent)
     : QWidget(parent)
     , m_ui(std::make_unique<Ui::TrafficPanel>())
 {
+    qRegisterMetaType<CaptureBatch>();
     m_ui->setupUi(this);
-    for (QWidget *needsEngine : {static_cast<QWidget *>(m_ui->interfaceCombo), static_cast<QWidget *>(m_ui->startStopButton),
-                                 static_cast<QWidget *>(m_ui->openCaptureButton), static_cast<QWidget *>(m_ui->exportPcapButton)})
-        needsEngine->setEnabled(false);
-    m_ui->captureStateLabel->setText(tr("Packet capture is not available in this build yet."));
+
+    m_flowModel = new FlowTableModel(this);
+    m_flowProxy = new QSortFilterProxyModel(this);
+    m_flowProxy->setSourceModel(m_flowModel);
+    m_flowProxy->setSortRole(FlowTableModel::SortRole);
+    m_ui->flowView->setModel(m_flowProxy);
+    m_ui->flowView->sortByColumn(-1, Qt::AscendingOrder); // arrival order until the user sorts
+    m_ui->flowView->horizontalHeader()->setStretchLastSection(true);
+    m_ui->flowView->verticalHeader()->hide();
+
+    m_packetModel = new PacketTableModel(PacketTableModel::DefaultCapacityRows, this);
+    m_ui->packetView->setModel(m_packetModel);
+    m_ui->packetView->horizontalHeader()->setStretchLastSection(false);
+    m_ui->packetView->verticalHeader()->hide();
+    for (QTableView *view : { m_ui->flowView, m_ui->packetView })
+        view->verticalHeader()->setDefaultSectionSize(view->fontMetrics().height() + 6);
+    // Follow the newest packets unless the user scrolled up to read.
+    connect(m_packetModel, &QAbstractItemModel::rowsInserted, this, [this] {
+        QScrollBar *bar = m_ui->packetView->verticalScrollBar();
+        if (bar->value() >= bar->maximum() - 2)
+            QTimer::singleShot(0, m_ui->packetView, &QTableView::scrollToBottom);
+    });
+
+    m_packetsChart = new LiveChart(chartConfig(tr("Packets"), tr("packets/s")), m_ui->chartArea);
+    m_bytesChart = new LiveChart(chartConfig(tr("Bytes"), tr("bytes/s")), m_ui->chartArea);
+    const bool darkPalette = palette().color(QPalette::Window).lightness() < 128;
+    for (LiveChart *chart : { m_packetsChart, m_bytesChart }) {
+        // The chart's own theme: the default light one is a white box on a dark window.
+        chart->chart()->setTheme(darkPalette ? QChart::ChartThemeDark : QChart::ChartThemeLight);
+        chart->chart()->setBackgroundRoundness(0);
+        colourSeries(chart);
+        keepTicksWhole(chart);
+        m_ui->chartLayout->addWidget(chart);
+    }
+
+    m_idleTimer = new QTimer(this);
+    m_idleTimer->setInterval(200);
+    connect(m_idleTimer, &QTimer::timeout, this, &TrafficPanel::padIdleChart);
+
+    connect(m_ui->startStopButton, &QPushButton::clicked, this, &TrafficPanel::onStartStopClicked);
+    connect(m_ui->openCaptureButton, &QPushButton::clicked, this, &TrafficPanel::onOpenCaptureClicked);
+    connect(m_ui->exportPcapButton, &QPushButton::clicked, this, &TrafficPanel::onExportClicked);
+    connect(m_ui->filterEdit, &QLineEdit::textEdited, this,
+            [this](const QString &text) { m_filterCustom = text != m_defaultFilter; });
+    connect(m_ui->filterEdit, &QLineEdit::returnPressed, this, [this] {
+        if (!isCapturing())
+            onStartStopClicked();
+    });
+
+    refreshInterfaces();
+    setDefaultColumnWidths();
+    m_ui->splitter->setStretchFactor(0, 4);
+    m_ui->splitter->setStretchFactor(1, 3);
+    m_ui->splitter->setStretchFactor(2, 2);
+    m_ui->splitter->setSizes({360, 240, 180}); // charts readable by default; the user's split is restored
+    loadSettings();
+    setStateText(tr("Not capturing. Choose an interface and press Start, or open a saved capture."));
+    setStatusText(tr("Capture: off"));
+    updateButtons();
 }
 
-TrafficPanel::~TrafficPanel() = default;
+TrafficPanel::~TrafficPanel()
+{
+    saveSettings();
+    if (m_worker) {
+        m_worker->wait();
+        delete m_worker;
+    }
+    m_session.reset(); // stops and joins the capture threads before the spool directory goes
+}
+
+void TrafficPanel::refreshInterfaces()
+{
+    QString error;
+    const QList<InterfaceInfo> interfaces = LiveCapture::interfaces(&error);
+    m_ui->interfaceCombo->clear();
+    for (const InterfaceInfo &info : interfaces) {
+        QString label = info.name;
+        if (!info.addresses.isEmpty())
+            label += QStringLiteral(" (%1)").arg(info.addresses.first());
+        m_ui->interfaceCombo->addItem(label, info.name);
+        const int row = m_ui->interfaceCombo->count() - 1;
+        QString tip = info.description.isEmpty() ? info.name : info.description;
+        if (!info.addresses.isEmpty())
+            tip += QLatin1Char('\n') + info.addresses.join(QLatin1Char('\n'));
+        m_ui->interfaceCombo->setItemData(row, tip, Qt::ToolTipRole);
+    }
+    if (m_ui->interfaceCombo->findData(QStringLiteral("lo")) < 0)
+        m_ui->interfaceCombo->insertItem(0, QStringLiteral("lo"), QStringLiteral("lo"));
+    m_ui->interfaceCombo->setCurrentIndex(m_ui->interfaceCombo->findData(QStringLiteral("lo")));
+    if (!error.isEmpty())
+        qCWarning(lcGui) << "interface list:" << error;
+}
+
+void TrafficPanel::setDefaultColumnWidths()
+{
+    const QFontMetrics metrics = fontMetrics();
+    const auto widthOf = [&metrics](const QString &sample) { return metrics.horizontalAdvance(sample) + 16; };
+    const int endpoint = widthOf(QStringLiteral("255.255.255.255:65535"));
+    const int number = widthOf(QStringLiteral("999,999,999"));
+    QHeaderView *flows = m_ui->flowView->horizontalHeader();
+    flows->resizeSection(FlowTableModel::Client, endpoint);
+    flows->resizeSection(FlowTableModel::Server, endpoint);
+    flows->resizeSection(FlowTableModel::Application, widthOf(tr("Application")));
+    flows->resizeSection(FlowTableModel::TlsVersion, widthOf(tr("TLS version")));
+    flows->resizeSection(FlowTableModel::ServerName, widthOf(QStringLiteral("receiver.example")));
+    flows->resizeSection(FlowTableModel::Cipher, widthOf(QStringLiteral("TLS_AES_256_GCM_SHA384")));
+    flows->resizeSection(FlowTableModel::Packets, number);
+    flows->resizeSection(FlowTableModel::Bytes, number);
+    flows->resizeSection(FlowTableModel::Encrypted, widthOf(tr("Encrypted")));
+    QHeaderView *packets = m_ui->packetView->horizontalHeader();
+    packets->resizeSection(PacketTableModel::Time, widthOf(QStringLiteral("00:00:00.000000")));
+    packets->resizeSection(PacketTableModel::Protocol, widthOf(tr("Protocol")));
+    packets->resizeSection(PacketTableModel::Source, endpoint);
+    packets->resizeSection(PacketTableModel::Destination, endpoint);
+    packets->resizeSection(PacketTableModel::Length, number);
+    packets->resizeSection(PacketTableModel::Payload, number);
+}
+
+void TrafficPanel::loadSettings()
+{
+    QSettings settings;
+    settings.beginGroup(QLatin1String(SettingsGroup));
+    const int interfaceRow = m_ui->interfaceCombo->findData(settings.value(QStringLiteral("interface")).toString());
+    if (interfaceRow >= 0)
+        m_ui->interfaceCombo->setCurrentIndex(interfaceRow);
+    if (settings.contains(QStringLiteral("filter"))) {
+        m_ui->filterEdit->setText(settings.value(QStringLiteral("filter")).toString());
+        m_filterCustom = true;
+    }
+    m_ui->flowView->horizontalHeader()->restoreState(settings.value(QStringLiteral("flowColumns")).toByteArray());
+    m_ui->packetView->horizontalHeader()->restoreState(settings.value(QStringLiteral("packetColumns")).toByteArray());
+    m_ui->splitter->restoreState(settings.value(QStringLiteral("splitter")).toByteArray());
+}
+
+void TrafficPanel::saveSettings() const
+{
+    QSettings settings;
+    settings.beginGroup(QLatin1String(SettingsGroup));
+    settings.setValue(QStringLiteral("interface"), m_ui->interfaceCombo->currentData().toString());
+    if (m_filterCustom)
+        settings.setValue(QStringLiteral("filter"), m_ui->filterEdit->text());
+    else
+        settings.remove(QStringLiteral("filter"));
+    settings.setValue(QStringLiteral("flowColumns"), m_ui->flowView->horizontalHeader()->saveState());
+    settings.setValue(QStringLiteral("packetColumns"), m_ui->packetView->horizontalHeader()->saveState());
+    settings.setValue(QStringLiteral("splitter"), m_ui->splitter->saveState());
+}
+
+void TrafficPanel::setReceiverPort(quint16 port)
+{
+    m_defaultFilter = port == 0 ? QString() : QStringLiteral("tcp port %1").arg(port);
+    if (!m_filterCustom)
+        m_ui->filterEdit->setText(m_defaultFilter);
+}
+
+bool TrafficPanel::startDefaultCapture()
+{
+    const int lo = m_ui->interfaceCombo->findData(QStringLiteral("lo"));
+    if (lo >= 0)
+        m_ui->interfaceCombo->setCurrentIndex(lo);
+    if (!m_filterCustom)
+        m_ui->filterEdit->setText(m_defaultFilter);
+    return startCapture(QStringLiteral("lo"), m_defaultFilter);
+}
+
+QString TrafficPanel::spoolDirectory()
+{
+    if (!m_spoolDir) {
+        const QString cache = QStandardPaths::writableLocation(QStandardPaths::CacheLocation);
+        if (!cache.isEmpty() && QDir().mkpath(cache))
+            m_spoolDir = std::make_unique<QTemporaryDir>(cache + QStringLiteral("/capture-XXXXXX"));
+        if (!m_spoolDir || !m_spoolDir->isValid())
+            m_spoolDir = std::make_unique<QTemporaryDir>();
+    }
+    return m_spoolDir->isValid() ? m_spoolDir->path() : QString();
+}
+
+bool TrafficPanel::startCapture(const QString &interfaceName, const QString &filter)
+{
+    if (m_worker) {
+        setStateText(tr("Wait for the export or file analysis to finish before starting a capture."));
+        return false;
+    }
+    if (m_session) {
+        m_session->stop();
+        const QString oldSpool = m_session->spoolPath();
+        m_session.reset();
+        QFile::remove(oldSpool);
+    }
+    // Batches of the previous capture still queued for this thread are dropped by this id.
+    ++m_captureId;
+    m_flowModel->clear();
+    m_packetModel->clear();
+    m_packetsChart->clearSamples();
+    m_bytesChart->clearSamples();
+    m_plaintextFlowsReported.clear();
+    m_lastBinStart_us = 0;
+    m_firstPacket_us = 0;
+    m_lastPacket_us = 0;
+    m_binnedPackets = 0;
+    m_analysedPackets = 0;
+    showCounters({});
+
+    const QString directory = spoolDirectory();
+    if (directory.isEmpty()) {
+        setStateText(tr("Capture could not start: no writable directory for the capture spool."));
+        return false;
+    }
+    CaptureSessionOptions options;
+    options.live.interfaceName = interfaceName;
+    options.live.filter = filter.trimmed();
+    options.spoolPath = QDir(directory).filePath(QStringLiteral("capture-%1.pcap").arg(m_captureId));
+    auto session = std::make_unique<CaptureSession>(m_captureId);
+    connect(session.get(), &CaptureSession::batchReady, this, &TrafficPanel::applyBatch);
+    QString error;
+    if (!session->start(options, &error)) {
+        QFile::remove(options.spoolPath);
+        qCWarning(lcGui) << "capture did not start:" << error;
+        if (error.contains(QLatin1String("permission"))) {
+            setStateText(tr("TrainGuard is not allowed to capture packets on %1, so the Traffic panel is idle; "
+                            "everything else keeps working. To allow capturing, run TrainGuard as root, or grant "
+                            "the capability once and restart it:\n"
+                            "sudo setcap cap_net_raw,cap_net_admin=eip %2")
+                             .arg(interfaceName, QCoreApplication::applicationFilePath()));
+        } else {
+            setStateText(tr("Capture could not start: %1").arg(error));
+        }
+        setStatusText(tr("Capture: off"));
+        updateButtons();
+        return false;
+    }
+    m_session = std::move(session);
+    m_captureInterface = interfaceName;
+    setStateText(options.live.filter.isEmpty()
+                     ? tr("Capturing everything on %1.").arg(interfaceName)
+                     : tr("Capturing on %1 with filter “%2”.").arg(interfaceName, options.live.filter));
+    setStatusText(
+        tr("Capture: %1 · %2 packets · %3 dropped").arg(interfaceName, QLocale().toString(0), QLocale().toString(0)));
+    m_idleTimer->start();
+    updateButtons();
+    emit captureStateChanged(true);
+    return true;
+}
+
+void TrafficPanel::stopCapture()
+{
+    if (!isCapturing())
+        return;
+    m_session->stop(); // the final batch follows through the event loop
+    m_idleTimer->stop();
+    const CaptureCounters counters = m_session->counters();
+    showCounters(counters);
+    setStateText(tr("Stopped capturing on %1 after %2 packets. Export pcap… saves them.")
+                     .arg(m_captureInterface, QLocale().toString(static_cast<qulonglong>(counters.packets))));
+    setStatusText(
+        tr("Capture: stopped · %1 packets").arg(QLocale().toString(static_cast<qulonglong>(counters.packets))));
+    updateButtons();
+    emit captureStateChanged(false);
+}
+
+bool TrafficPanel::isCapturing() const
+{
+    return m_session && m_session->isRunning();
+}
+
+void TrafficPanel::applyBatch(const CaptureBatch &batch)
+{
+    if (!m_session || batch.captureId != m_captureId)
+        return;
+    m_flowModel->applyFlows(batch.flows);
+    for (const FlowRow &flow : batch.flows) {
+        if (flow.encryption != Encryption::Plaintext || m_plaintextFlowsReported.contains(flow.id))
+            continue;
+        m_plaintextFlowsReported.insert(flow.id);
+        emit plaintextFlowSeen(tr("%1 → %2 (%3)").arg(flow.client, flow.server, applicationName(flow.application)),
+                               serverPort(flow.server));
+    }
+    m_packetModel->appendBatch(batch.recentPackets);
+    for (const PacketSummary &packet : batch.recentPackets) {
+        if (m_firstPacket_us == 0 || packet.timestamp_us < m_firstPacket_us)
+            m_firstPacket_us = packet.timestamp_us;
+        m_lastPacket_us = std::max(m_lastPacket_us, packet.timestamp_us);
+    }
+    appendBins(batch.bins);
+    m_analysedPackets = batch.counters.packets;
+    showCounters(batch.counters);
+    if (isCapturing()) {
+        setStatusText(tr("Capture: %1 · %2 packets · %3 dropped")
+                          .arg(m_captureInterface, QLocale().toString(static_cast<qulonglong>(batch.counters.packets)),
+                               QLocale().toString(
+                                   static_cast<qulonglong>(batch.counters.kernelDrops + batch.counters.queueDrops))));
+    }
+}
+
+void TrafficPanel::appendBins(const QList<StatsBin> &bins)
+{
+    constexpr std::uint64_t width = TrafficAnalyzer::BinWidth_us;
+    for (const StatsBin &bin : bins) {
+        if (m_lastBinStart_us != 0 && bin.start_us <= m_lastBinStart_us)
+            continue; // already drawn as idle time (a bin the engine held open for long)
+        if (m_lastBinStart_us != 0) {
+            // Intervals without packets have no bin: draw them as zero.
+            const std::uint64_t gap
+                = std::min<std::uint64_t>((bin.start_us - m_lastBinStart_us) / width - 1, ChartWindowSamples);
+            for (std::uint64_t i = 0; i < gap; ++i) {
+                m_packetsChart->appendSample({ 0, 0, 0 });
+                m_bytesChart->appendSample({ 0, 0, 0 });
+            }
+        }
+        const auto perSecond = [](std::uint64_t count) { return double(count) / BinSeconds; };
+        const auto encrypted = static_cast<int>(Encryption::Encrypted);
+        const auto plaintext = static_cast<int>(Encryption::Plaintext);
+        const auto unknown = static_cast<int>(Encryption::Unknown);
+        m_packetsChart->appendSample(
+            { perSecond(bin.packets[encrypted]), perSecond(bin.packets[plaintext]), perSecond(bin.packets[unknown]) });
+        m_bytesChart->appendSample(
+            { perSecond(bin.bytes[encrypted]), perSecond(bin.bytes[plaintext]), perSecond(bin.bytes[unknown]) });
+        m_lastBinStart_us = bin.start_us;
+        for (const std::uint64_t count : bin.packets)
+            m_binnedPackets += count;
+    }
+}
+
+void TrafficPanel::padIdleChart()
+{
+    constexpr std::uint64_t width = TrafficAnalyzer::BinWidth_us;
+    std::uint64_t horizon = nowMicroseconds() - IdlePadLag_us;
+    if (m_analysedPackets > m_binnedPackets && m_lastPacket_us != 0) {
+        // The engine still holds the bin of the newest packet: pad only up to the one before it.
+        const std::uint64_t heldBin = m_lastPacket_us - m_lastPacket_us % width;
+        horizon = std::min(horizon, heldBin > width ? heldBin - width : 0);
+    }
+    const std::uint64_t horizonBin = horizon - horizon % width;
+    if (m_lastBinStart_us == 0) {
+        m_lastBinStart_us = horizonBin;
+        return;
+    }
+    if (horizonBin <= m_lastBinStart_us)
+        return;
+    const std::uint64_t binned = m_binnedPackets;
+    appendBins({ StatsBin { horizonBin, {}, {} } });
+    m_binnedPackets = binned;
+}
+
+void TrafficPanel::showCounters(const CaptureCounters &counters)
+{
+    const QLocale locale;
+    m_ui->packetsValue->setText(locale.toString(static_cast<qulonglong>(counters.packets)));
+    m_ui->bytesValue->setText(
+        locale.formattedDataSize(static_cast<qint64>(counters.bytes), 1, QLocale::DataSizeTraditionalFormat));
+    m_ui->kernelDropsValue->setText(locale.toString(static_cast<qulonglong>(counters.kernelDrops)));
+    m_ui->queueDropsValue->setText(locale.toString(static_cast<qulonglong>(counters.queueDrops)));
+    if (counters.kernelDrops != m_reportedKernelDrops || counters.queueDrops != m_reportedQueueDrops) {
+        m_reportedKernelDrops = counters.kernelDrops;
+        m_reportedQueueDrops = counters.queueDrops;
+        emit countersUpdated(counters.kernelDrops, counters.queueDrops);
+    }
+}
+
+QString TrafficPanel::stateText() const
+{
+    return m_ui->captureStateLabel->text();
+}
+
+void TrafficPanel::setStateText(const QString &text)
+{
+    m_ui->captureStateLabel->setText(text);
+}
+
+void TrafficPanel::setStatusText(const QString &text)
+{
+    if (text == m_statusText)
+        return;
+    m_statusText = text;
+    emit statusTextChanged(text);
+}
+
+void TrafficPanel::updateButtons()
+{
+    const bool capturing = isCapturing();
+    const bool busy = m_worker != nullptr;
+    m_ui->startStopButton->setText(capturing ? tr("&Stop") : tr("&Start"));
+    m_ui->startStopButton->setEnabled(!busy);
+    m_ui->interfaceCombo->setEnabled(!capturing);
+    m_ui->filterEdit->setEnabled(!capturing);
+    m_ui->openCaptureButton->setEnabled(!capturing && !busy);
+    m_ui->exportPcapButton->setEnabled(!capturing && !busy && m_session != nullptr);
+}
+
+void TrafficPanel::onStartStopClicked()
+{
+    if (isCapturing())
+        stopCapture();
+    else
+        startCapture(m_ui->interfaceCombo->currentData().toString(), m_ui->filterEdit->text());
+}
+
+void TrafficPanel::onOpenCaptureClicked()
+{
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open capture"), QString(),
+                                                      tr("Captures (*.pcap *.pcapng *.cap);;All files (*)"));
+    if (!path.isEmpty())
+        openCapture(path);
+}
+
+void TrafficPanel::onExportClicked()
+{
+    if (!m_session)
+        return;
+    QDialog dialog(this);
+    dialog.setWindowTitle(tr("Export pcap"));
+    auto *form = new QFormLayout(&dialog);
+    auto *whole = new QRadioButton(tr("&Whole capture"), &dialog);
+    auto *range = new QRadioButton(tr("&Time range:"), &dialog);
+    whole->setChecked(true);
+    const auto toDateTime = [](std::uint64_t us) {
+        return us == 0 ? QDateTime::currentDateTime() : QDateTime::fromMSecsSinceEpoch(static_cast<qint64>(us / 1000));
+    };
+    auto *from = new QDateTimeEdit(toDateTime(m_firstPacket_us), &dialog);
+    auto *to = new QDateTimeEdit(toDateTime(m_lastPacket_us + 1000), &dialog);
+    for (QDateTimeEdit *edit : { from, to }) {
+        edit->setDisplayFormat(QStringLiteral("yyyy-MM-dd HH:mm:ss"));
+        edit->setEnabled(false);
+        connect(range, &QRadioButton::toggled, edit, &QWidget::setEnabled);
+    }
+    form->addRow(whole);
+    form->addRow(range);
+    form->addRow(tr("&From:"), from);
+    form->addRow(tr("T&o:"), to);
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, &dialog);
+    connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
+    form->addRow(buttons);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    std::uint64_t from_us = 0;
+    std::uint64_t to_us = PcapFile::Forever;
+    if (range->isChecked()) {
+        from_us = static_cast<std::uint64_t>(std::max<qint64>(0, from->dateTime().toMSecsSinceEpoch())) * 1000;
+        // The end second is included whole.
+        to_us = static_cast<std::uint64_t>(std::max<qint64>(0, to->dateTime().toMSecsSinceEpoch())) * 1000 + 999'999;
+    }
+    const QString destination = QFileDialog::getSaveFileName(this, tr("Export pcap"), QStringLiteral("capture.pcap"),
+                                                             tr("pcap files (*.pcap)"));
+    if (!destination.isEmpty())
+        exportPcap(destination, from_us, to_us);
+}
+
+bool TrafficPanel::exportPcap(const QString &destination, std::uint64_t from_us, std::uint64_t to_us)
+{
+    if (!m_session || isCapturing() || m_worker)
+        return false;
+    setStateText(tr("Exporting to %1…").arg(QDir::toNativeSeparators(destination)));
+    const CaptureSession *session = m_session.get(); // kept alive: Start is disabled while m_worker runs
+    m_worker = QThread::create([this, session, destination, from_us, to_us] {
+        QString error;
+        std::uint64_t written = 0;
+        const bool ok = session->exportSpool(destination, from_us, to_us, &error, &written);
+        QMetaObject::invokeMethod(
+            this,
+            [this, ok, error, written, destination] {
+                finishWorker();
+                const QString message = ok ? tr("Exported %1 packets to %2.")
+                                                 .arg(QLocale().toString(static_cast<qulonglong>(written)),
+                                                      QDir::toNativeSeparators(destination))
+                                           : tr("Export failed: %1").arg(error);
+                setStateText(message);
+                emit exportFinished(ok, message);
+            },
+            Qt::QueuedConnection);
+    });
+    m_worker->start();
+    updateButtons();
+    return true;
+}
+
+bool TrafficPanel::openCapture(const QString &path)
+{
+    if (isCapturing() || m_worker)
+        return false;
+    // The table now shows the file: batches or exports of the last live capture no longer apply.
+    ++m_captureId;
+    if (m_session) {
+        const QString oldSpool = m_session->spoolPath();
+        m_session.reset();
+        QFile::remove(oldSpool);
+    }
+    setStateText(tr("Analysing %1…").arg(QDir::toNativeSeparators(path)));
+    m_worker = QThread::create([this, path] {
+        auto report = std::make_shared<AnalysisReport>();
+        QString error;
+        const bool ok = PcapFile::analyze(path, report.get(), &error);
+        QMetaObject::invokeMethod(
+            this,
+            [this, ok, error, report, path] {
+                finishWorker();
+                if (!ok) {
+                    const QString message = tr("Could not open the capture: %1").arg(error);
+                    setStateText(message);
+                    emit captureOpened(false, message);
+                    return;
+                }
+                m_flowModel->setFlows(report->flows);
+                m_packetModel->clear();
+                m_packetsChart->clearSamples();
+                m_bytesChart->clearSamples();
+                CaptureCounters counters;
+                counters.packets = report->totals.packets;
+                counters.bytes = report->totals.bytes;
+                showCounters(counters);
+                const QString message
+                    = tr("%1: %2 packets in %3 flows over %4 s (%5 encrypted, %6 plaintext).")
+                          .arg(QDir::toNativeSeparators(path),
+                               QLocale().toString(static_cast<qulonglong>(report->totals.packets)),
+                               QLocale().toString(report->flows.size()),
+                               QLocale().toString(report->duration_s(), 'f', 1),
+                               QLocale().formattedDataSize(static_cast<qint64>(report->encryptedBytes)),
+                               QLocale().formattedDataSize(static_cast<qint64>(report->plaintextBytes)));
+                setStateText(message);
+                emit captureOpened(true, message);
+            },
+            Qt::QueuedConnection);
+    });
+    m_worker->start();
+    updateButtons();
+    return true;
+}
+
+void TrafficPanel::finishWorker()
+{
+    if (!m_worker)
+        return;
+    m_worker->wait(); // it has posted its result as its last step
+    delete m_worker;
+    m_worker = nullptr;
+    updateButtons();
+}
 
 } // namespace TrainGuard::Gui

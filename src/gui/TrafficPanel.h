@@ -1,8 +1,16 @@
 #pragma once
 
+#include "core/capture/CaptureSession.h"
+
+#include <QSet>
 #include <QWidget>
 
 #include <memory>
+
+class QSortFilterProxyModel;
+class QTemporaryDir;
+class QThread;
+class QTimer;
 
 namespace Ui {
 class TrafficPanel;
@@ -10,6 +18,13 @@ class TrafficPanel;
 
 namespace TrainGuard::Gui {
 
+class FlowTableModel;
+class LiveChart;
+class PacketTableModel;
+
+// Live capture (interface, BPF filter, start/stop) with charts, the flow table and the packet
+// list; offline analysis of saved captures; pcap export of the last capture's spool. Captures,
+// exports and file analysis run on worker threads; the GUI only applies ≤ 10 Hz batches.
 class TrafficPanel : public QWidget
 {
     Q_OBJECT
@@ -18,8 +33,79 @@ public:
     explicit TrafficPanel(QWidget *parent = nullptr);
     ~TrafficPanel() override;
 
+    // MainWindow passes the receiver's port: the default filter becomes "tcp port N".
+    void setReceiverPort(quint16 port);
+    // First launch: capture on lo with the receiver-port filter. False (with the explanation of
+    // how to grant the privilege shown in the panel) when capturing is not possible.
+    bool startDefaultCapture();
+
+    bool startCapture(const QString &interfaceName, const QString &filter);
+    void stopCapture();
+    bool isCapturing() const;
+    int captureId() const { return m_captureId; }
+
+    // Export of the last capture's packets in [from_us, to_us] (0, PcapFile::Forever: all) on a
+    // worker thread; exportFinished reports. False if nothing to export or an export is running.
+    bool exportPcap(const QString &destination, std::uint64_t from_us, std::uint64_t to_us);
+    // Offline analysis of a pcap/pcapng file on a worker thread; captureOpened reports.
+    bool openCapture(const QString &path);
+
+    FlowTableModel *flowModel() const { return m_flowModel; }
+    PacketTableModel *packetModel() const { return m_packetModel; }
+    LiveChart *packetsChart() const { return m_packetsChart; }
+    LiveChart *bytesChart() const { return m_bytesChart; }
+    QString stateText() const;
+    QString statusText() const { return m_statusText; }
+
+signals:
+    void statusTextChanged(const QString &text);
+    void countersUpdated(quint64 kernelDrops, quint64 queueDrops);
+    void plaintextFlowSeen(const QString &flowDescription, quint16 serverPort);
+    void exportFinished(bool ok, const QString &message);
+    void captureOpened(bool ok, const QString &message);
+    void captureStateChanged(bool capturing);
+
 private:
+    void applyBatch(const TrainGuard::Capture::CaptureBatch &batch);
+    void appendBins(const QList<Capture::StatsBin> &bins);
+    void padIdleChart();
+    void showCounters(const Capture::CaptureCounters &counters);
+    void setStateText(const QString &text);
+    void setStatusText(const QString &text);
+    void updateButtons();
+    void onStartStopClicked();
+    void onOpenCaptureClicked();
+    void onExportClicked();
+    void refreshInterfaces();
+    void setDefaultColumnWidths();
+    void loadSettings();
+    void saveSettings() const;
+    QString spoolDirectory();
+    void finishWorker();
+
     std::unique_ptr<Ui::TrafficPanel> m_ui;
+    FlowTableModel *m_flowModel = nullptr;
+    QSortFilterProxyModel *m_flowProxy = nullptr;
+    PacketTableModel *m_packetModel = nullptr;
+    LiveChart *m_packetsChart = nullptr;
+    LiveChart *m_bytesChart = nullptr;
+    std::unique_ptr<QTemporaryDir> m_spoolDir;
+    std::unique_ptr<Capture::CaptureSession> m_session; // the running or last capture
+    QThread *m_worker = nullptr; // export or offline analysis
+    int m_captureId = 0;
+    QString m_captureInterface;
+    QString m_defaultFilter;
+    bool m_filterCustom = false; // the user changed the filter from the receiver-port default
+    QString m_statusText;
+    QSet<int> m_plaintextFlowsReported;
+    std::uint64_t m_lastBinStart_us = 0;
+    std::uint64_t m_firstPacket_us = 0;
+    std::uint64_t m_lastPacket_us = 0;
+    std::uint64_t m_binnedPackets = 0; // packets in the bins received so far
+    std::uint64_t m_analysedPackets = 0; // the engine's count; more means a bin is still open
+    quint64 m_reportedKernelDrops = ~quint64(0);
+    quint64 m_reportedQueueDrops = ~quint64(0);
+    QTimer *m_idleTimer = nullptr;
 };
 
 } // namespace TrainGuard::Gui

@@ -1,0 +1,56 @@
+#pragma once
+
+#include "core/capture/AnalysisReport.h"
+
+#include <QAbstractTableModel>
+#include <QHash>
+#include <QList>
+
+namespace TrainGuard::Gui {
+
+// The flow table of the Traffic panel. Rows are keyed by the engine's flow id: a batch updates
+// known flows in place (dataChanged per changed row) and appends new ones with one insert.
+class FlowTableModel : public QAbstractTableModel
+{
+    Q_OBJECT
+
+public:
+    enum Column {
+        Client,
+        Server,
+        Application,
+        TlsVersion,
+        ServerName,
+        Cipher,
+        Packets,
+        Bytes,
+        Encrypted,
+        Reason,
+        ColumnCount
+    };
+    // Raw value for sorting (numbers as numbers) through a QSortFilterProxyModel.
+    static constexpr int SortRole = Qt::UserRole + 1;
+
+    explicit FlowTableModel(QObject *parent = nullptr);
+
+    void applyFlows(const QList<Capture::FlowRow> &flows);
+    void setFlows(const QList<Capture::FlowRow> &flows); // replaces everything (offline analysis)
+    void clear();
+
+    const Capture::FlowRow &flowAt(int row) const { return m_rows.at(row); }
+    int rowOfFlow(int flowId) const { return m_rowById.value(flowId, -1); }
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
+
+    static QString cipherSuiteName(std::uint16_t suite);
+    static QString verdictText(Capture::Encryption encryption);
+
+private:
+    QList<Capture::FlowRow> m_rows;
+    QHash<int, int> m_rowById;
+};
+
+} // namespace TrainGuard::Gui
