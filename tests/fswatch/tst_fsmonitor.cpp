@@ -10,6 +10,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 using namespace TrainGuard::FsWatch;
@@ -76,17 +78,27 @@ int rootInotifyWatches()
 }
 
 // Lowers fs.inotify.max_user_watches and restores it whatever happens.
+// Holds an exclusive lock meanwhile: two runs at once (e.g. two build trees)
+// must not read each other's lowered value as the original.
 class WatchLimitGuard
 {
 public:
     WatchLimitGuard()
         : m_file(QStringLiteral("/proc/sys/fs/inotify/max_user_watches"))
     {
+        m_lockFd = ::open("/tmp/trainguard-tst-inotify-limit.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+        if (m_lockFd < 0 || ::flock(m_lockFd, LOCK_EX) != 0)
+            return;
         if (m_file.open(QIODevice::ReadOnly))
             m_original = m_file.readAll().trimmed();
         m_file.close();
     }
-    ~WatchLimitGuard() { restore(); }
+    ~WatchLimitGuard()
+    {
+        restore();
+        if (m_lockFd >= 0)
+            ::close(m_lockFd); // releases the lock
+    }
     bool set(int limit) { return write(QByteArray::number(limit)); }
     void restore()
     {
@@ -99,10 +111,11 @@ private:
     bool write(const QByteArray &value)
     {
         QFile file(m_file.fileName());
-        return file.open(QIODevice::WriteOnly) && file.write(value + '\n') > 0;
+        return file.open(QIODevice::WriteOnly | QIODevice::Unbuffered) && file.write(value + '\n') > 0;
     }
     QFile m_file;
     QByteArray m_original;
+    int m_lockFd = -1;
 };
 
 } // namespace

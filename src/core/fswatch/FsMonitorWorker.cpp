@@ -146,9 +146,9 @@ void FsMonitorWorker::onDirectoryChanged(const QString &path)
 {
     m_dirty.insert(path);
     if (!m_roundTimer.isActive()) {
-        // During a burst each round costs a scan; spacing rounds by twice
-        // their cost keeps a long burst near-linear in total work.
-        const qint64 delay = std::max<qint64>(m_options.debounce_ms, 2 * m_lastRoundCost_ms);
+        // During a burst each round costs a scan; spacing rounds by at least
+        // their cost keeps a long burst near-linear in total work (<= 50 % busy).
+        const qint64 delay = std::max<qint64>(m_options.debounce_ms, m_lastRoundCost_ms);
         m_roundTimer.start(int(std::min<qint64>(delay, 1000)));
     }
 }
