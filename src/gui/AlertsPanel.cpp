@@ -1,18 +1,196 @@
 #include "gui/AlertsPanel.h"
 
+#include "core/alerts/AlertEngine.h"
+#include "gui/AlertModel.h"
+
 #include "ui_AlertsPanel.h"
 
+#include <QHeaderView>
+#include <QScrollBar>
+#include <QSettings>
+
 namespace TrainGuard::Gui {
+
+using Alerts::AlertRules;
+using Alerts::RuleConfig;
+using Alerts::Severity;
+
+namespace {
+
+const QString kGroup = QStringLiteral("alerts");
+const QString kColumnsKey = QStringLiteral("alertColumns");
+
+struct RuleSlot {
+    QString key;
+    RuleConfig AlertRules::*member;
+};
+
+const RuleSlot kRuleSlots[] = {
+    {QStringLiteral("massDeletion"), &AlertRules::massDeletion},
+    {QStringLiteral("datasetFileDeleted"), &AlertRules::datasetFileDeleted},
+    {QStringLiteral("plaintextTraffic"), &AlertRules::plaintextTraffic},
+    {QStringLiteral("captureDrops"), &AlertRules::captureDrops},
+    {QStringLiteral("monitoringGap"), &AlertRules::monitoringGap},
+};
+
+Severity severityFromName(const QString &name, Severity fallback)
+{
+    for (const Severity severity : {Severity::Info, Severity::Warning, Severity::Critical}) {
+        if (Alerts::severityName(severity) == name)
+            return severity;
+    }
+    return fallback;
+}
+
+} // namespace
 
 AlertsPanel::AlertsPanel(QWidget *parent)
     : QWidget(parent)
     , m_ui(std::make_unique<Ui::AlertsPanel>())
+    , m_engine(new Alerts::AlertEngine(loadRules(), this))
+    , m_model(new AlertModel(AlertModel::defaultCapacityRows, this))
 {
     m_ui->setupUi(this);
-    m_ui->acknowledgeButton->setEnabled(false);
-    m_ui->summaryLabel->setText(tr("No alerts."));
+    QTableView *view = m_ui->alertView;
+    view->setModel(m_model);
+    view->setWordWrap(false);
+    view->verticalHeader()->hide();
+    view->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
+    view->verticalHeader()->setDefaultSectionSize(qMax(view->fontMetrics().height() + 6, 22));
+    QHeaderView *header = view->horizontalHeader();
+    header->setSectionResizeMode(QHeaderView::Interactive);
+    header->setSectionResizeMode(AlertModel::MessageColumn, QHeaderView::Stretch);
+    const QFontMetrics metrics = view->fontMetrics();
+    header->resizeSection(AlertModel::TimeColumn, metrics.horizontalAdvance(QStringLiteral("0000-00-00 00:00:00")) + 16);
+    header->resizeSection(AlertModel::SeverityColumn, metrics.horizontalAdvance(tr("Critical")) + 48);
+    header->resizeSection(AlertModel::RuleColumn, metrics.horizontalAdvance(tr("Dataset file deleted")) + 16);
+    header->resizeSection(AlertModel::CountColumn, metrics.horizontalAdvance(tr("Count")) + 24);
+    {
+        QSettings settings;
+        settings.beginGroup(kGroup);
+        header->restoreState(settings.value(kColumnsKey).toByteArray());
+    }
+
+    connect(m_engine, &Alerts::AlertEngine::alertsRaised, this, &AlertsPanel::handleAlerts);
+    connect(m_ui->acknowledgeButton, &QPushButton::clicked, this, &AlertsPanel::acknowledgeAll);
+    updateSummary();
 }
 
-AlertsPanel::~AlertsPanel() = default;
+AlertsPanel::~AlertsPanel()
+{
+    QSettings settings;
+    settings.beginGroup(kGroup);
+    settings.setValue(kColumnsKey, m_ui->alertView->horizontalHeader()->saveState());
+}
+
+AlertRules AlertsPanel::loadRules()
+{
+    AlertRules rules;
+    QSettings settings;
+    settings.beginGroup(kGroup);
+    for (const RuleSlot &slot : kRuleSlots) {
+        RuleConfig &rule = rules.*slot.member;
+        settings.beginGroup(slot.key);
+        rule.enabled = settings.value(QStringLiteral("enabled"), rule.enabled).toBool();
+        rule.threshold = qMax(0, settings.value(QStringLiteral("threshold"), rule.threshold).toInt());
+        rule.window_s = qMax(0, settings.value(QStringLiteral("window_s"), rule.window_s).toInt());
+        rule.cooldown_s = qMax(0, settings.value(QStringLiteral("cooldown_s"), rule.cooldown_s).toInt());
+        rule.severity = severityFromName(settings.value(QStringLiteral("severity")).toString(), rule.severity);
+        settings.endGroup();
+    }
+    const int port = settings.value(QStringLiteral("receiverPort"), rules.receiverPort).toInt();
+    if (port > 0 && port <= 65535)
+        rules.receiverPort = quint16(port);
+    return rules;
+}
+
+void AlertsPanel::saveRules(const AlertRules &rules)
+{
+    QSettings settings;
+    settings.beginGroup(kGroup);
+    for (const RuleSlot &slot : kRuleSlots) {
+        const RuleConfig &rule = rules.*slot.member;
+        settings.beginGroup(slot.key);
+        settings.setValue(QStringLiteral("enabled"), rule.enabled);
+        settings.setValue(QStringLiteral("threshold"), rule.threshold);
+        settings.setValue(QStringLiteral("window_s"), rule.window_s);
+        settings.setValue(QStringLiteral("cooldown_s"), rule.cooldown_s);
+        settings.setValue(QStringLiteral("severity"), Alerts::severityName(rule.severity));
+        settings.endGroup();
+    }
+    settings.setValue(QStringLiteral("receiverPort"), rules.receiverPort);
+}
+
+AlertRules AlertsPanel::rules() const
+{
+    return m_engine->rules();
+}
+
+void AlertsPanel::setRules(const AlertRules &rules)
+{
+    m_engine->setRules(rules);
+    saveRules(rules);
+}
+
+void AlertsPanel::onFileEvents(const FsWatch::FileEventBatch &batch)
+{
+    m_engine->onFileEvents(0, batch);
+}
+
+void AlertsPanel::setWatchedFolders(const QStringList &folders)
+{
+    m_engine->setWatchedRoots(folders);
+}
+
+int AlertsPanel::unacknowledgedCount() const
+{
+    return m_model->unacknowledgedCount();
+}
+
+void AlertsPanel::acknowledgeAll()
+{
+    m_model->acknowledgeAll();
+    updateSummary();
+}
+
+void AlertsPanel::handleAlerts(const Alerts::AlertBatch &alerts)
+{
+    QScrollBar *scroll = m_ui->alertView->verticalScrollBar();
+    const bool followNewest = scroll->value() == scroll->maximum();
+    m_model->addAlerts(alerts);
+    if (followNewest)
+        m_ui->alertView->scrollToBottom();
+    updateSummary();
+    for (const Alerts::Alert &alert : alerts)
+        emit alertRaised(alert);
+}
+
+QString AlertsPanel::summaryText() const
+{
+    return m_ui->summaryLabel->text();
+}
+
+void AlertsPanel::updateSummary()
+{
+    const int total = m_model->rowCount();
+    const int open = m_model->unacknowledgedCount();
+    QString text;
+    if (total == 0) {
+        text = tr("No alerts.");
+    } else if (open == 0) {
+        text = total == 1 ? tr("1 alert, acknowledged.") : tr("%1 alerts, all acknowledged.").arg(total);
+    } else {
+        const int critical = m_model->unacknowledgedCount(Severity::Critical);
+        text = critical > 0 ? tr("%1 unacknowledged of %2 (%3 critical).").arg(open).arg(total).arg(critical)
+                            : tr("%1 unacknowledged of %2.").arg(open).arg(total);
+    }
+    m_ui->summaryLabel->setText(text);
+    m_ui->acknowledgeButton->setEnabled(open > 0);
+    if (open != m_lastUnacknowledged) {
+        m_lastUnacknowledged = open;
+        emit unacknowledgedCountChanged(open);
+        emit statusTextChanged(open == 0 ? tr("Alerts: none open") : tr("Alerts: %1 open").arg(open));
+    }
+}
 
 } // namespace TrainGuard::Gui
