@@ -170,7 +170,11 @@ QVariant AlertModel::data(const QModelIndex &index, int role) const
     switch (role) {
     case Qt::DisplayRole:
         switch (index.column()) {
-        case TimeColumn: return QLocale().toString(alert.time.toLocalTime(), QStringLiteral("yyyy-MM-dd HH:mm:ss"));
+        case TimeColumn: {
+            const QDateTime local = alert.time.toLocalTime();
+            return QLocale().toString(local, local.date() == QDate::currentDate() ? QStringLiteral("HH:mm:ss")
+                                                                                  : QStringLiteral("yyyy-MM-dd HH:mm"));
+        }
         case SeverityColumn: return severityLabel(alert.severity);
         case RuleColumn: return ruleLabel(alert.kind);
         case MessageColumn: return alert.message;

@@ -60,8 +60,11 @@ AlertsPanel::AlertsPanel(QWidget *parent)
     QHeaderView *header = view->horizontalHeader();
     header->setSectionResizeMode(QHeaderView::Interactive);
     header->setSectionResizeMode(AlertModel::MessageColumn, QHeaderView::Stretch);
-    const QFontMetrics metrics = view->fontMetrics();
-    header->resizeSection(AlertModel::TimeColumn, metrics.horizontalAdvance(QStringLiteral("0000-00-00 00:00:00")) + 16);
+    // Unacknowledged rows are bold: size the columns for that.
+    QFont bold = view->font();
+    bold.setBold(true);
+    const QFontMetrics metrics(bold);
+    header->resizeSection(AlertModel::TimeColumn, metrics.horizontalAdvance(QStringLiteral("0000-00-00 00:00")) + 16);
     header->resizeSection(AlertModel::SeverityColumn, metrics.horizontalAdvance(tr("Critical")) + 48);
     header->resizeSection(AlertModel::RuleColumn, metrics.horizontalAdvance(tr("Dataset file deleted")) + 16);
     header->resizeSection(AlertModel::CountColumn, metrics.horizontalAdvance(tr("Count")) + 24);

@@ -60,6 +60,14 @@ QString detectedByLabel(DetectedBy detectedBy)
     return {};
 }
 
+// Today's events need no date; older ones (a long session) show it.
+QString timeLabel(const QDateTime &time)
+{
+    const QDateTime local = time.toLocalTime();
+    return QLocale().toString(local, local.date() == QDate::currentDate() ? QStringLiteral("HH:mm:ss.zzz")
+                                                                          : QStringLiteral("yyyy-MM-dd HH:mm:ss"));
+}
+
 QString toolTipFor(const FileEvent &event)
 {
     QStringList lines{FsWatch::isoTimeMs(event.time) + QLatin1Char(' ') + FileEventModel::eventLabel(event.type),
@@ -80,13 +88,13 @@ QVariant FileEventModel::cellData(const FileEvent &event, int column, int role) 
     switch (role) {
     case Qt::DisplayRole:
         switch (column) {
-        case TimeColumn: return QLocale().toString(event.time.toLocalTime(), QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz"));
+        case TimeColumn: return timeLabel(event.time);
         case EventColumn: return eventLabel(event.type);
         case PathColumn: return event.path;
         case SizeColumn:
-            if (event.isDir)
-                return tr("folder");
-            return gap ? QString() : QLocale().formattedDataSize(event.size);
+            if (gap)
+                return QString();
+            return event.isDir ? tr("folder") : QLocale().formattedDataSize(event.size);
         case OldPathColumn: return event.oldPath;
         case DetectedByColumn: return detectedByLabel(event.detectedBy);
         default: return {};

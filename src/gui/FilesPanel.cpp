@@ -14,7 +14,9 @@
 #include <QHeaderView>
 #include <QScrollBar>
 #include <QSettings>
+#include <QStyle>
 #include <QThread>
+#include <QTimer>
 
 namespace TrainGuard::Gui {
 
@@ -74,7 +76,13 @@ FilesPanel::FilesPanel(const QString &auditLogPath, const FsWatch::FsMonitorOpti
             m_ui->folderList->addItem(clean);
         }
     }
-    restartMonitor();
+    m_ui->removeFolderButton->setEnabled(false);
+    // Started from the event loop, so that whoever connects to this panel right
+    // after constructing it sees the first watchedFoldersChanged too.
+    QTimer::singleShot(0, this, [this] {
+        if (!m_monitorStarted)
+            restartMonitor();
+    });
 }
 
 FilesPanel::~FilesPanel()
@@ -106,6 +114,11 @@ void FilesPanel::setUpUi()
                                      FileEventType::Renamed, FileEventType::MonitoringGap})
         m_ui->eventKindCombo->addItem(FileEventModel::eventLabel(type), int(type));
 
+    const int smallIcon = style()->pixelMetric(QStyle::PM_SmallIconSize, nullptr, this);
+    m_ui->folderList->setIconSize(QSize(smallIcon, smallIcon));
+    m_ui->folderList->setTextElideMode(Qt::ElideMiddle); // full path in the tooltip
+    m_ui->folderList->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+
     QTableView *view = m_ui->eventView;
     view->setModel(m_filter);
     view->setWordWrap(false);
@@ -118,10 +131,14 @@ void FilesPanel::setUpUi()
     header->setSectionResizeMode(QHeaderView::Interactive);
     header->setSectionResizeMode(FileEventModel::PathColumn, QHeaderView::Stretch);
     const QFontMetrics metrics = view->fontMetrics();
-    header->resizeSection(FileEventModel::TimeColumn, metrics.horizontalAdvance(QStringLiteral("0000-00-00 00:00:00.000")) + 16);
-    header->resizeSection(FileEventModel::EventColumn, metrics.horizontalAdvance(tr("monitoring gap")) + 40);
+    header->resizeSection(FileEventModel::TimeColumn, metrics.horizontalAdvance(QStringLiteral("0000-00-00 00:00:00")) + 16);
+    QFont bold = view->font();
+    bold.setBold(true); // monitoring gaps are bold, with an icon
+    header->resizeSection(FileEventModel::EventColumn,
+                          QFontMetrics(bold).horizontalAdvance(FileEventModel::eventLabel(FileEventType::MonitoringGap))
+                              + smallIcon + 24);
     header->resizeSection(FileEventModel::SizeColumn, metrics.horizontalAdvance(QStringLiteral("999.99 KiB")) + 16);
-    header->resizeSection(FileEventModel::OldPathColumn, metrics.horizontalAdvance(QLatin1Char('x')) * 24);
+    header->resizeSection(FileEventModel::OldPathColumn, metrics.horizontalAdvance(QLatin1Char('x')) * 18);
     header->resizeSection(FileEventModel::DetectedByColumn, metrics.horizontalAdvance(tr("reconciliation")) + 16);
 
     QSettings settings;
@@ -143,7 +160,6 @@ void FilesPanel::setUpUi()
     connect(m_ui->addFolderButton, &QPushButton::clicked, this, &FilesPanel::addFolderFromDialog);
     connect(m_ui->removeFolderButton, &QPushButton::clicked, this, &FilesPanel::removeSelectedFolder);
     connect(m_ui->exportCsvButton, &QPushButton::clicked, this, &FilesPanel::chooseCsvFile);
-    m_ui->removeFolderButton->setEnabled(false);
     connect(m_ui->folderList, &QListWidget::itemSelectionChanged, this,
             [this] { m_ui->removeFolderButton->setEnabled(!m_ui->folderList->selectedItems().isEmpty()); });
     m_ui->exportCsvButton->setEnabled(!m_auditLog->path().isEmpty());
@@ -203,6 +219,9 @@ void FilesPanel::saveFolders() const
 
 void FilesPanel::restartMonitor()
 {
+    m_monitorStarted = true;
+    for (int row = 0; row < m_ui->folderList->count(); ++row)
+        markFolder(row, FolderState::Watched);
     m_watchedDirectories = 0;
     m_unwatchedDirectories = 0;
     if (m_folders.isEmpty())
@@ -211,6 +230,20 @@ void FilesPanel::restartMonitor()
         m_monitor->start(m_folders); // the initial scan runs on the monitor's thread
     updateStatusText();
     emit watchedFoldersChanged(m_folders);
+}
+
+void FilesPanel::markFolder(int row, FolderState state, const QString &detail)
+{
+    QListWidgetItem *item = m_ui->folderList->item(row);
+    if (!item)
+        return;
+    if (state == FolderState::Gap) {
+        item->setIcon(style()->standardIcon(QStyle::SP_MessageBoxWarning));
+        item->setToolTip(tr("Not fully monitored: %1").arg(detail));
+    } else {
+        item->setIcon(style()->standardIcon(QStyle::SP_DirIcon));
+        item->setToolTip(item->text());
+    }
 }
 
 void FilesPanel::updateStatusText()
@@ -235,6 +268,16 @@ void FilesPanel::handleBatch(quint64, const FileEventBatch &batch)
 {
     if (batch.isEmpty())
         return;
+    for (const FsWatch::FileEvent &event : batch) {
+        // A gap on a root itself (missing, unreadable) is shown on the folder too.
+        if (event.type == FileEventType::MonitoringGap) {
+            if (const qsizetype row = m_folders.indexOf(event.path); row >= 0)
+                markFolder(int(row), FolderState::Gap, event.detail);
+        } else if (event.type == FileEventType::Created && event.isDir) {
+            if (const qsizetype row = m_folders.indexOf(event.path); row >= 0)
+                markFolder(int(row), FolderState::Watched);
+        }
+    }
     QScrollBar *scroll = m_ui->eventView->verticalScrollBar();
     const bool followNewest = scroll->value() == scroll->maximum();
     m_model->appendBatch(batch);

@@ -82,6 +82,8 @@ private:
     void runAuditJob(AuditJob job);
     void startNextAuditJob();
     void setAuditStatus(const QString &text, bool problem);
+    enum class FolderState { Watched, Gap };
+    void markFolder(int row, FolderState state, const QString &detail = {});
     void updateStatusText();
     void applyEventFilter();
 
@@ -103,6 +105,7 @@ private:
     bool m_auditIntact = false;
     qint64 m_auditRecords = 0;
     bool m_closing = false;
+    bool m_monitorStarted = false;
 };
 
 } // namespace TrainGuard::Gui
