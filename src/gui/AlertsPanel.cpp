@@ -5,7 +5,10 @@
 
 #include "ui_AlertsPanel.h"
 
+#include <QComboBox>
 #include <QHeaderView>
+#include <QScopedValueRollback>
+#include <QTableWidget>
 #include <QScrollBar>
 #include <QSettings>
 
@@ -22,16 +25,19 @@ const QString kColumnsKey = QStringLiteral("alertColumns");
 
 struct RuleSlot {
     QString key;
+    Alerts::AlertKind kind;
     RuleConfig AlertRules::*member;
 };
 
 const RuleSlot kRuleSlots[] = {
-    {QStringLiteral("massDeletion"), &AlertRules::massDeletion},
-    {QStringLiteral("datasetFileDeleted"), &AlertRules::datasetFileDeleted},
-    {QStringLiteral("plaintextTraffic"), &AlertRules::plaintextTraffic},
-    {QStringLiteral("captureDrops"), &AlertRules::captureDrops},
-    {QStringLiteral("monitoringGap"), &AlertRules::monitoringGap},
+    {QStringLiteral("massDeletion"), Alerts::AlertKind::MassDeletion, &AlertRules::massDeletion},
+    {QStringLiteral("datasetFileDeleted"), Alerts::AlertKind::DatasetFileDeleted, &AlertRules::datasetFileDeleted},
+    {QStringLiteral("plaintextTraffic"), Alerts::AlertKind::PlaintextTraffic, &AlertRules::plaintextTraffic},
+    {QStringLiteral("captureDrops"), Alerts::AlertKind::CaptureDrops, &AlertRules::captureDrops},
+    {QStringLiteral("monitoringGap"), Alerts::AlertKind::MonitoringGap, &AlertRules::monitoringGap},
 };
+
+enum RuleColumn { RuleNameColumn, ThresholdColumn, WindowColumn, CooldownColumn, RuleSeverityColumn, RuleColumnCount };
 
 Severity severityFromName(const QString &name, Severity fallback)
 {
@@ -74,6 +80,7 @@ AlertsPanel::AlertsPanel(QWidget *parent)
         header->restoreState(settings.value(kColumnsKey).toByteArray());
     }
 
+    setUpRulesTable();
     connect(m_engine, &Alerts::AlertEngine::alertsRaised, this, &AlertsPanel::handleAlerts);
     connect(m_ui->acknowledgeButton, &QPushButton::clicked, this, &AlertsPanel::acknowledgeAll);
     updateSummary();
@@ -133,6 +140,78 @@ void AlertsPanel::setRules(const AlertRules &rules)
 {
     m_engine->setRules(rules);
     saveRules(rules);
+    showRules(rules);
+}
+
+void AlertsPanel::setUpRulesTable()
+{
+    QTableWidget *table = m_ui->rulesTable;
+    table->setColumnCount(RuleColumnCount);
+    table->setRowCount(int(std::size(kRuleSlots)));
+    table->setHorizontalHeaderLabels({tr("Rule"), tr("More than"), tr("Within (s)"), tr("Cooldown (s)"), tr("Severity")});
+    table->verticalHeader()->hide();
+    table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    table->horizontalHeader()->setSectionResizeMode(RuleNameColumn, QHeaderView::Stretch);
+    for (int row = 0; row < table->rowCount(); ++row) {
+        auto *name = new QTableWidgetItem(AlertModel::ruleLabel(kRuleSlots[row].kind));
+        name->setFlags(Qt::ItemIsEnabled | Qt::ItemIsUserCheckable);
+        table->setItem(row, RuleNameColumn, name);
+        for (const int column : {ThresholdColumn, WindowColumn, CooldownColumn}) {
+            auto *item = new QTableWidgetItem;
+            item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+            table->setItem(row, column, item);
+        }
+        auto *severity = new QComboBox(table);
+        for (const Severity level : {Severity::Info, Severity::Warning, Severity::Critical})
+            severity->addItem(AlertModel::severityLabel(level), int(level));
+        table->setCellWidget(row, RuleSeverityColumn, severity);
+        connect(severity, &QComboBox::currentIndexChanged, this, &AlertsPanel::applyRulesFromTable);
+    }
+    showRules(m_engine->rules());
+    // Five rows: show them all without a scroll bar.
+    int height = table->horizontalHeader()->sizeHint().height() + 2 * table->frameWidth();
+    for (int row = 0; row < table->rowCount(); ++row)
+        height += table->rowHeight(row);
+    table->setFixedHeight(height);
+    connect(table, &QTableWidget::itemChanged, this, &AlertsPanel::applyRulesFromTable);
+    connect(m_ui->restoreDefaultsButton, &QPushButton::clicked, this, [this] {
+        AlertRules defaults;
+        defaults.receiverPort = m_engine->rules().receiverPort; // follows the receiver, not a rule
+        setRules(defaults);
+    });
+}
+
+void AlertsPanel::showRules(const AlertRules &rules)
+{
+    const QScopedValueRollback guard(m_showingRules, true);
+    QTableWidget *table = m_ui->rulesTable;
+    for (int row = 0; row < table->rowCount(); ++row) {
+        const RuleConfig &rule = rules.*kRuleSlots[row].member;
+        table->item(row, RuleNameColumn)->setCheckState(rule.enabled ? Qt::Checked : Qt::Unchecked);
+        // Int data: the default delegate edits them with a spin box.
+        table->item(row, ThresholdColumn)->setData(Qt::EditRole, rule.threshold);
+        table->item(row, WindowColumn)->setData(Qt::EditRole, rule.window_s);
+        table->item(row, CooldownColumn)->setData(Qt::EditRole, rule.cooldown_s);
+        auto *severity = static_cast<QComboBox *>(table->cellWidget(row, RuleSeverityColumn));
+        severity->setCurrentIndex(severity->findData(int(rule.severity)));
+    }
+}
+
+void AlertsPanel::applyRulesFromTable()
+{
+    if (m_showingRules)
+        return;
+    AlertRules rules = m_engine->rules();
+    const QTableWidget *table = m_ui->rulesTable;
+    for (int row = 0; row < table->rowCount(); ++row) {
+        RuleConfig &rule = rules.*kRuleSlots[row].member;
+        rule.enabled = table->item(row, RuleNameColumn)->checkState() == Qt::Checked;
+        rule.threshold = qMax(0, table->item(row, ThresholdColumn)->data(Qt::EditRole).toInt());
+        rule.window_s = qMax(0, table->item(row, WindowColumn)->data(Qt::EditRole).toInt());
+        rule.cooldown_s = qMax(0, table->item(row, CooldownColumn)->data(Qt::EditRole).toInt());
+        rule.severity = Severity(static_cast<QComboBox *>(table->cellWidget(row, RuleSeverityColumn))->currentData().toInt());
+    }
+    setRules(rules);
 }
 
 void AlertsPanel::onFileEvents(const FsWatch::FileEventBatch &batch)

@@ -56,12 +56,16 @@ signals:
 
 private:
     void handleAlerts(const Alerts::AlertBatch &alerts);
+    void setUpRulesTable();
+    void showRules(const Alerts::AlertRules &rules);
+    void applyRulesFromTable();
     void updateSummary();
 
     std::unique_ptr<Ui::AlertsPanel> m_ui;
     Alerts::AlertEngine *m_engine = nullptr;
     AlertModel *m_model = nullptr;
     int m_lastUnacknowledged = 0;
+    bool m_showingRules = false;
 };
 
 } // namespace TrainGuard::Gui

@@ -15,6 +15,7 @@
 #include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -215,6 +216,49 @@ private slots:
         QCOMPARE(rules.plaintextTraffic.severity, Severity::Info);
         QCOMPARE(rules.receiverPort, quint16(9443));
         QCOMPARE(rules.monitoringGap.cooldown_s, Alerts::AlertRules{}.monitoringGap.cooldown_s);
+    }
+
+    void rulesTableEditsTheEngine_data()
+    {
+        QTest::addColumn<int>("row");    // the order of AlertRules' members
+        QTest::addColumn<int>("column"); // 0 enabled (check), 1 threshold, 2 window, 3 cooldown
+        QTest::addColumn<int>("value");
+        QTest::addColumn<QString>("settingsKey");
+        QTest::addColumn<QVariant>("expected");
+        QTest::newRow("mass deletion threshold") << 0 << 1 << 5 << u"alerts/massDeletion/threshold"_qs << QVariant(5);
+        QTest::newRow("capture window") << 3 << 2 << 30 << u"alerts/captureDrops/window_s"_qs << QVariant(30);
+        QTest::newRow("negative cooldown clamped") << 4 << 3 << -4 << u"alerts/monitoringGap/cooldown_s"_qs << QVariant(0);
+        QTest::newRow("plaintext disabled") << 2 << 0 << 0 << u"alerts/plaintextTraffic/enabled"_qs << QVariant(false);
+    }
+
+    void rulesTableEditsTheEngine()
+    {
+        QFETCH(int, row);
+        QFETCH(int, column);
+        QFETCH(int, value);
+        QFETCH(QString, settingsKey);
+        QFETCH(QVariant, expected);
+        AlertsPanel panel;
+        auto *table = panel.findChild<QTableWidget *>(u"rulesTable"_qs);
+        QVERIFY(table);
+        QCOMPARE(table->rowCount(), 5);
+        if (column == 0)
+            table->item(row, 0)->setCheckState(value ? Qt::Checked : Qt::Unchecked);
+        else
+            table->item(row, column)->setData(Qt::EditRole, value);
+        QCOMPARE(QSettings().value(settingsKey).toString(), expected.toString());
+        const Alerts::AlertRules rules = panel.alertEngine()->rules();
+        const Alerts::RuleConfig configs[] = {rules.massDeletion, rules.datasetFileDeleted, rules.plaintextTraffic,
+                                              rules.captureDrops, rules.monitoringGap};
+        const Alerts::RuleConfig &rule = configs[row];
+        const QVariant actual = column == 0 ? QVariant(rule.enabled)
+                              : column == 1 ? QVariant(rule.threshold)
+                              : column == 2 ? QVariant(rule.window_s)
+                                            : QVariant(rule.cooldown_s);
+        QCOMPARE(actual, expected);
+        // The table shows what the engine uses.
+        if (column != 0)
+            QCOMPARE(table->item(row, column)->data(Qt::EditRole), expected);
     }
 
     void engineInputsReachTheTable()
