@@ -201,6 +201,18 @@ private slots:
         QVERIFY(lines.at(3).contains(QByteArray(",deleted," + folder.filePath(u"one.bin"_qs).toUtf8() + ',')));
     }
 
+    void exportToUnwritablePlaceFails()
+    {
+        FilesPanel panel(m_dir.filePath(u"unwritable.jsonl"_qs), fastOptions());
+        QSignalSpy exported(&panel, &FilesPanel::exportFinished);
+        const QString csvPath = m_dir.filePath(u"no-such-dir/out.csv"_qs);
+        panel.exportCsv(csvPath);
+        QVERIFY(exported.wait(10000));
+        QCOMPARE(exported.at(0).at(0).toBool(), false);
+        QVERIFY2(exported.at(0).at(1).toString().startsWith(u"Export failed: "_qs), qPrintable(exported.at(0).at(1).toString()));
+        QVERIFY(!QFile::exists(csvPath));
+    }
+
     void tamperedAuditLogIsReported_data()
     {
         QTest::addColumn<QByteArray>("from");
