@@ -95,13 +95,15 @@ FilesPanel::~FilesPanel()
         m_auditThread = nullptr;
     }
     m_auditJobs.clear();
-    // What the monitor still holds is delivered (handleBatch) and logged before the log closes.
+    // Held batches first, then what the monitor still holds (delivered through
+    // handleBatch), so the log keeps the order the events were observed in.
+    std::deque<FileEventBatch> held;
+    held.swap(m_heldBatches);
+    for (const FileEventBatch &batch : held)
+        appendToAuditLog(batch);
     m_monitor->stop();
     delete m_monitor;
     m_monitor = nullptr;
-    for (const FileEventBatch &batch : std::as_const(m_heldBatches))
-        appendToAuditLog(batch);
-    m_heldBatches.clear();
     QSettings settings;
     settings.beginGroup(kGroup);
     settings.setValue(kColumnsKey, m_ui->eventView->horizontalHeader()->saveState());
@@ -293,6 +295,7 @@ void FilesPanel::appendToAuditLog(const FileEventBatch &batch)
     if (!m_auditLog->isOpen())
         return;
     if (m_auditThread) {
+        // Grows only for as long as one verification or export runs.
         m_heldBatches.push_back(batch);
         return;
     }
@@ -300,12 +303,27 @@ void FilesPanel::appendToAuditLog(const FileEventBatch &batch)
     QString error;
     if (!m_auditLog->append(batch, &error)) {
         qCWarning(lcGui).noquote() << "audit log not written:" << error;
-        setAuditStatus(tr("Audit log not written: %1").arg(error), true);
-        return;
+        // Sticky: a later successful append does not make the lost events reappear.
+        m_auditUnwritten += batch.size();
+        m_auditWriteError = error;
+    } else {
+        m_auditRecords += batch.size();
     }
-    m_auditRecords += batch.size();
-    if (m_auditIntact && !m_closing)
+    if (!m_closing)
+        showAuditRecords();
+}
+
+void FilesPanel::showAuditRecords()
+{
+    if (m_auditUnwritten > 0) {
+        setAuditStatus(m_auditUnwritten == 1
+                           ? tr("1 event could not be written to the audit log: %1").arg(m_auditWriteError)
+                           : tr("%1 events could not be written to the audit log: %2")
+                                 .arg(QLocale().toString(m_auditUnwritten), m_auditWriteError),
+                       true);
+    } else if (m_auditIntact) {
         setAuditStatus(tr("Audit log intact (%1 records)").arg(QLocale().toString(m_auditRecords)), false);
+    }
 }
 
 QString FilesPanel::auditLogPath() const
@@ -343,8 +361,7 @@ void FilesPanel::verifyAuditLog()
                      if (result->intact) {
                          // Batches held back during the check are appended right after this.
                          m_auditRecords = result->lineCount;
-                         setAuditStatus(tr("Audit log intact (%1 records)").arg(QLocale().toString(m_auditRecords)),
-                                        false);
+                         showAuditRecords();
                      } else {
                          qCWarning(lcGui).noquote() << "audit log broken at line" << result->brokenLine << result->reason;
                          setAuditStatus(tr("Audit log broken at line %1: %2").arg(result->brokenLine).arg(result->reason),

@@ -82,6 +82,7 @@ private:
     void runAuditJob(AuditJob job);
     void startNextAuditJob();
     void setAuditStatus(const QString &text, bool problem);
+    void showAuditRecords();
     enum class FolderState { Watched, Gap };
     void markFolder(int row, FolderState state, const QString &detail = {});
     void updateStatusText();
@@ -104,6 +105,8 @@ private:
     std::deque<FsWatch::FileEventBatch> m_heldBatches; // arrived while a job reads the log
     bool m_auditIntact = false;
     qint64 m_auditRecords = 0;
+    qint64 m_auditUnwritten = 0; // events whose append failed (disk full, I/O error)
+    QString m_auditWriteError;
     bool m_closing = false;
     bool m_monitorStarted = false;
 };
