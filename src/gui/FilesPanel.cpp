@@ -299,11 +299,12 @@ void FilesPanel::appendToAuditLog(const FileEventBatch &batch)
         m_heldBatches.push_back(batch);
         return;
     }
-    // One write + fdatasync per batch; batches come at most every 100 ms.
-    QString error;
-    if (!m_auditLog->append(batch, &error)) {
-        qCWarning(lcGui).noquote() << "audit log not written:" << error;
-        // Sticky: a later successful append does not make the lost events reappear.
+    // After a failed write the log's tail is uncertain: appending more would
+    // only bury the damage, so this session stops writing and says so.
+    if (m_auditUnwritten > 0) {
+        m_auditUnwritten += batch.size();
+    } else if (QString error; !m_auditLog->append(batch, &error)) { // one write + fdatasync per batch (<= 10 Hz)
+        qCWarning(lcGui).noquote() << "audit log not written, stopped appending:" << error;
         m_auditUnwritten += batch.size();
         m_auditWriteError = error;
     } else {

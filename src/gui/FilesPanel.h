@@ -105,7 +105,7 @@ private:
     std::deque<FsWatch::FileEventBatch> m_heldBatches; // arrived while a job reads the log
     bool m_auditIntact = false;
     qint64 m_auditRecords = 0;
-    qint64 m_auditUnwritten = 0; // events whose append failed (disk full, I/O error)
+    qint64 m_auditUnwritten = 0; // events not logged since an append failed (disk full, I/O error)
     QString m_auditWriteError;
     bool m_closing = false;
     bool m_monitorStarted = false;

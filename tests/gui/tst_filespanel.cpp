@@ -14,10 +14,14 @@
 #include <QFont>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QProcess>
+#include <QScopeGuard>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <unistd.h>
 
 using namespace TrainGuard;
 using namespace TrainGuard::Gui;
@@ -211,6 +215,50 @@ private slots:
         QCOMPARE(exported.at(0).at(0).toBool(), false);
         QVERIFY2(exported.at(0).at(1).toString().startsWith(u"Export failed: "_qs), qPrintable(exported.at(0).at(1).toString()));
         QVERIFY(!QFile::exists(csvPath));
+    }
+
+    void fullDiskIsShownInAuditStatus()
+    {
+        if (geteuid() != 0)
+            QSKIP("mounting a small tmpfs (a full disk for the audit log) needs root");
+        QTemporaryDir mountPoint;
+        const QString target = mountPoint.path();
+        if (QProcess::execute(u"mount"_qs, {u"-t"_qs, u"tmpfs"_qs, u"-o"_qs, u"size=12k"_qs, u"tmpfs"_qs, target}) != 0)
+            QSKIP("cannot mount a tmpfs here (container without CAP_SYS_ADMIN?)");
+        const auto unmount = qScopeGuard([&] { QProcess::execute(u"umount"_qs, {target}); });
+
+        QTemporaryDir folder;
+        QString error;
+        {
+            FilesPanel panel(target + u"/audit.jsonl"_qs, fastOptions());
+            QSignalSpy started(panel.findChild<FsWatch::FsMonitor *>(), &FsWatch::FsMonitor::watchingStarted);
+            panel.watchFolder(folder.path());
+            QVERIFY(started.wait(10000));
+            QTRY_VERIFY(panel.auditStatusText().contains(u"intact"_qs));
+            // Long names: ~300 bytes per audit line, so a few batches fill 12 KiB.
+            const QString stem = QString(200, u'n');
+            int written = 0;
+            for (int round = 0; round < 20 && !panel.auditStatusText().contains(u"could not be written"_qs); ++round) {
+                for (int i = 0; i < 10; ++i)
+                    QVERIFY(writeFile(folder.filePath(stem + QString::number(written++))));
+                QTRY_COMPARE_WITH_TIMEOUT(panel.eventModel()->rowCount(), written, 10000);
+            }
+            QVERIFY2(panel.auditStatusText().contains(u"could not be written to the audit log"_qs),
+                     qPrintable(panel.auditStatusText()));
+            // The table still has every event; only the log is short.
+            QCOMPARE(panel.eventModel()->rowCount(), written);
+            // No further appends after the failure: more events, the count of unlogged ones grows.
+            const QString before = panel.auditStatusText();
+            QVERIFY(writeFile(folder.filePath(u"after-the-failure"_qs)));
+            QTRY_VERIFY(panel.auditStatusText() != before);
+            QVERIFY(panel.auditStatusText().contains(u"could not be written to the audit log"_qs));
+        }
+        // What was written is a valid chain (no half batch left behind).
+        const auto verification = FsWatch::AuditLog::verify(target + u"/audit.jsonl"_qs);
+        QEXPECT_FAIL("", "AuditLog::append leaves a torn line on ENOSPC: QFileDevice::resize() flushes first, "
+                         "which fails on the full disk, so the half batch is not truncated (engine, branch fswatch)",
+                     Continue);
+        QVERIFY2(verification.intact, qPrintable(verification.reason));
     }
 
     void tamperedAuditLogIsReported_data()
