@@ -327,6 +327,51 @@ private slots:
         QCOMPARE(QSettings().value(u"files/folders"_qs).toStringList(), QStringList{second.path()});
     }
 
+    void filterFollowsTheRing_data()
+    {
+        QTest::addColumn<QString>("search");
+        QTest::addColumn<QList<int>>("batchSizes");
+        QTest::addColumn<int>("expectedRows");
+        // Paths alternate /data/even-N and /data/odd-N; the ring keeps the newest 6.
+        QTest::newRow("all, under capacity") << QString() << QList<int>{2, 3} << 5;
+        QTest::newRow("all, overflow") << QString() << QList<int>{4, 4, 4} << 6;
+        QTest::newRow("odd, overflow") << u"odd"_qs << QList<int>{4, 4, 4} << 3;
+        QTest::newRow("odd, one batch larger than ring") << u"odd"_qs << QList<int>{9} << 3;
+        QTest::newRow("none") << u"nothing"_qs << QList<int>{5, 5} << 0;
+    }
+
+    void filterFollowsTheRing()
+    {
+        QFETCH(QString, search);
+        QFETCH(QList<int>, batchSizes);
+        QFETCH(int, expectedRows);
+        FileEventModel model(6);
+        FileEventFilterModel filter;
+        filter.setSourceModel(&model);
+        filter.setSearchText(search);
+        QAbstractItemModelTester modelTester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester filterTester(&filter, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        int next = 0;
+        for (const int size : std::as_const(batchSizes)) {
+            FsWatch::FileEventBatch batch;
+            for (int i = 0; i < size; ++i, ++next) {
+                FileEvent event;
+                event.type = FileEventType::Deleted;
+                event.path = QStringLiteral("/data/%1-%2").arg(next % 2 ? u"odd"_qs : u"even"_qs).arg(next);
+                event.time = QDateTime::currentDateTimeUtc();
+                batch.append(event);
+            }
+            model.appendBatch(batch);
+        }
+        QCOMPARE(filter.rowCount(), expectedRows);
+        if (expectedRows > 0) {
+            // The newest event is last.
+            const QString last = filter.index(expectedRows - 1, FileEventModel::PathColumn).data().toString();
+            QVERIFY2(last.endsWith(QLatin1Char('-') + QString::number(search.isEmpty() || (next - 1) % 2 ? next - 1 : next - 2)),
+                     qPrintable(last));
+        }
+    }
+
     void monitoringGapStandsOut_data()
     {
         QTest::addColumn<int>("type");
