@@ -1,5 +1,9 @@
 #pragma once
 
+#include "core/alerts/Alert.h"
+#include "core/alerts/AlertRules.h"
+#include "core/fswatch/FileEvent.h"
+
 #include <QWidget>
 
 #include <memory>
@@ -8,8 +12,17 @@ namespace Ui {
 class AlertsPanel;
 }
 
+namespace TrainGuard::Alerts {
+class AlertEngine;
+}
+
 namespace TrainGuard::Gui {
 
+class AlertModel;
+
+// The alert table over the AlertEngine it owns. MainWindow feeds the engine
+// (file events, capture counters, plaintext flows, dataset files); rules are
+// kept in QSettings (group "alerts").
 class AlertsPanel : public QWidget
 {
     Q_OBJECT
@@ -18,8 +31,41 @@ public:
     explicit AlertsPanel(QWidget *parent = nullptr);
     ~AlertsPanel() override;
 
+    Alerts::AlertEngine *alertEngine() const { return m_engine; }
+    AlertModel *alertModel() const { return m_model; }
+
+    Alerts::AlertRules rules() const;
+    // Applies and persists the rules.
+    void setRules(const Alerts::AlertRules &rules);
+    static Alerts::AlertRules loadRules();
+    static void saveRules(const Alerts::AlertRules &rules);
+
+    int unacknowledgedCount() const;
+    QString summaryText() const;
+
+public slots:
+    void acknowledgeAll();
+    // Convenience inputs for MainWindow's wiring.
+    void onFileEvents(const TrainGuard::FsWatch::FileEventBatch &batch);
+    void setWatchedFolders(const QStringList &folders);
+
+signals:
+    void unacknowledgedCountChanged(int count);
+    void alertRaised(const TrainGuard::Alerts::Alert &alert);
+    void statusTextChanged(const QString &text);
+
 private:
+    void handleAlerts(const Alerts::AlertBatch &alerts);
+    void setUpRulesTable();
+    void showRules(const Alerts::AlertRules &rules);
+    void applyRulesFromTable();
+    void updateSummary();
+
     std::unique_ptr<Ui::AlertsPanel> m_ui;
+    Alerts::AlertEngine *m_engine = nullptr;
+    AlertModel *m_model = nullptr;
+    int m_lastUnacknowledged = 0;
+    bool m_showingRules = false;
 };
 
 } // namespace TrainGuard::Gui

@@ -1,21 +1,437 @@
 #include "gui/FilesPanel.h"
 
+#include "core/fswatch/AuditLog.h"
+#include "core/fswatch/FsMonitor.h"
+#include "gui/FileEventFilterModel.h"
+#include "gui/FileEventModel.h"
+#include "gui/GuiLogging.h"
+
 #include "ui_FilesPanel.h"
+
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QHeaderView>
+#include <QScrollBar>
+#include <QSettings>
+#include <QStyle>
+#include <QThread>
+#include <QTimer>
 
 namespace TrainGuard::Gui {
 
+using FsWatch::AuditLog;
+using FsWatch::FileEventBatch;
+using FsWatch::FileEventType;
+using FsWatch::FsMonitor;
+
+namespace {
+const QString kGroup = QStringLiteral("files");
+const QString kFoldersKey = QStringLiteral("folders");
+const QString kEventKindKey = QStringLiteral("eventKind");
+const QString kColumnsKey = QStringLiteral("eventColumns");
+} // namespace
+
 FilesPanel::FilesPanel(QWidget *parent)
-    : QWidget(parent)
-    , m_ui(std::make_unique<Ui::FilesPanel>())
+    : FilesPanel(AuditLog::defaultPath(), FsWatch::FsMonitorOptions{}, parent)
 {
-    m_ui->setupUi(this);
-    m_ui->eventKindCombo->addItems({tr("All events"), tr("Created"), tr("Deleted"), tr("Modified"), tr("Renamed")});
-    for (QWidget *needsEngine : {static_cast<QWidget *>(m_ui->addFolderButton), static_cast<QWidget *>(m_ui->removeFolderButton),
-                                 static_cast<QWidget *>(m_ui->exportCsvButton)})
-        needsEngine->setEnabled(false);
-    m_ui->auditStatusLabel->setText(tr("Folder monitoring is not available in this build yet."));
 }
 
-FilesPanel::~FilesPanel() = default;
+FilesPanel::FilesPanel(const QString &auditLogPath, const FsWatch::FsMonitorOptions &options, QWidget *parent)
+    : QWidget(parent)
+    , m_ui(std::make_unique<Ui::FilesPanel>())
+    , m_monitor(new FsMonitor(options, this))
+    , m_auditLog(std::make_unique<AuditLog>(auditLogPath))
+    , m_model(new FileEventModel(FileEventModel::defaultCapacityRows, this))
+    , m_filter(new FileEventFilterModel(this))
+{
+    m_ui->setupUi(this);
+    m_filter->setSourceModel(m_model);
+    setUpUi();
+
+    connect(m_monitor, &FsMonitor::eventsReady, this, &FilesPanel::handleBatch);
+    connect(m_monitor, &FsMonitor::watchingStarted, this, [this](quint64, int watched, int unwatched) {
+        m_watchedDirectories = watched;
+        m_unwatchedDirectories = unwatched;
+        updateStatusText();
+    });
+
+    if (!m_auditLog->open(&m_auditOpenError)) {
+        qCWarning(lcGui).noquote() << "audit log not written:" << m_auditOpenError;
+        setAuditStatus(tr("Audit log not written: %1").arg(m_auditOpenError), true);
+    } else {
+        setAuditStatus(tr("Checking the audit log…"), false);
+    }
+    if (!m_auditLog->path().isEmpty())
+        verifyAuditLog();
+
+    QSettings settings;
+    settings.beginGroup(kGroup);
+    const QStringList saved = settings.value(kFoldersKey).toStringList();
+    settings.endGroup();
+    for (const QString &folder : saved) {
+        const QString clean = QDir::cleanPath(folder);
+        if (!clean.isEmpty() && !m_folders.contains(clean)) {
+            m_folders.append(clean);
+            m_ui->folderList->addItem(clean);
+        }
+    }
+    m_ui->removeFolderButton->setEnabled(false);
+    // Started from the event loop, so that whoever connects to this panel right
+    // after constructing it sees the first watchedFoldersChanged too.
+    QTimer::singleShot(0, this, [this] {
+        if (!m_monitorStarted)
+            restartMonitor();
+    });
+}
+
+FilesPanel::~FilesPanel()
+{
+    m_closing = true;
+    if (m_auditThread) {
+        m_auditThread->disconnect(this);
+        m_auditThread->wait();
+        delete m_auditThread;
+        m_auditThread = nullptr;
+    }
+    m_auditJobs.clear();
+    // Held batches first, then what the monitor still holds (delivered through
+    // handleBatch), so the log keeps the order the events were observed in.
+    std::deque<FileEventBatch> held;
+    held.swap(m_heldBatches);
+    for (const FileEventBatch &batch : held)
+        appendToAuditLog(batch);
+    m_monitor->stop();
+    delete m_monitor;
+    m_monitor = nullptr;
+    QSettings settings;
+    settings.beginGroup(kGroup);
+    settings.setValue(kColumnsKey, m_ui->eventView->horizontalHeader()->saveState());
+}
+
+void FilesPanel::setUpUi()
+{
+    m_ui->eventKindCombo->addItem(tr("All events"));
+    for (const FileEventType type : {FileEventType::Created, FileEventType::Deleted, FileEventType::Modified,
+                                     FileEventType::Renamed, FileEventType::MonitoringGap})
+        m_ui->eventKindCombo->addItem(FileEventModel::eventLabel(type), int(type));
+
+    const int smallIcon = style()->pixelMetric(QStyle::PM_SmallIconSize, nullptr, this);
+    m_ui->folderList->setIconSize(QSize(smallIcon, smallIcon));
+    m_ui->folderList->setTextElideMode(Qt::ElideMiddle); // full path in the tooltip
+    m_ui->folderList->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+
+    QTableView *view = m_ui->eventView;
+    view->setModel(m_filter);
+    view->setWordWrap(false);
+    view->setTextElideMode(Qt::ElideMiddle); // the file name at the end of a path matters most
+    view->verticalHeader()->hide();
+    view->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
+    view->verticalHeader()->setDefaultSectionSize(view->fontMetrics().height() + 6);
+    QHeaderView *header = view->horizontalHeader();
+    header->setStretchLastSection(false);
+    header->setSectionResizeMode(QHeaderView::Interactive);
+    header->setSectionResizeMode(FileEventModel::PathColumn, QHeaderView::Stretch);
+    const QFontMetrics metrics = view->fontMetrics();
+    header->resizeSection(FileEventModel::TimeColumn, metrics.horizontalAdvance(QStringLiteral("0000-00-00 00:00:00")) + 16);
+    QFont bold = view->font();
+    bold.setBold(true); // monitoring gaps are bold, with an icon
+    header->resizeSection(FileEventModel::EventColumn,
+                          QFontMetrics(bold).horizontalAdvance(FileEventModel::eventLabel(FileEventType::MonitoringGap))
+                              + smallIcon + 24);
+    header->resizeSection(FileEventModel::SizeColumn, metrics.horizontalAdvance(QStringLiteral("999.99 KiB")) + 16);
+    header->resizeSection(FileEventModel::OldPathColumn, metrics.horizontalAdvance(QLatin1Char('x')) * 18);
+    header->resizeSection(FileEventModel::DetectedByColumn, metrics.horizontalAdvance(tr("reconciliation")) + 16);
+
+    QSettings settings;
+    settings.beginGroup(kGroup);
+    header->restoreState(settings.value(kColumnsKey).toByteArray());
+    const int kindIndex = settings.value(kEventKindKey, 0).toInt();
+    settings.endGroup();
+    if (kindIndex >= 0 && kindIndex < m_ui->eventKindCombo->count())
+        m_ui->eventKindCombo->setCurrentIndex(kindIndex);
+    applyEventFilter();
+
+    connect(m_ui->eventKindCombo, &QComboBox::currentIndexChanged, this, [this](int index) {
+        QSettings settings;
+        settings.beginGroup(kGroup);
+        settings.setValue(kEventKindKey, index);
+        applyEventFilter();
+    });
+    connect(m_ui->searchEdit, &QLineEdit::textChanged, this, &FilesPanel::applyEventFilter);
+    connect(m_ui->addFolderButton, &QPushButton::clicked, this, &FilesPanel::addFolderFromDialog);
+    connect(m_ui->removeFolderButton, &QPushButton::clicked, this, &FilesPanel::removeSelectedFolder);
+    connect(m_ui->exportCsvButton, &QPushButton::clicked, this, &FilesPanel::chooseCsvFile);
+    connect(m_ui->folderList, &QListWidget::itemSelectionChanged, this,
+            [this] { m_ui->removeFolderButton->setEnabled(!m_ui->folderList->selectedItems().isEmpty()); });
+    m_ui->exportCsvButton->setEnabled(!m_auditLog->path().isEmpty());
+}
+
+void FilesPanel::applyEventFilter()
+{
+    const QVariant kind = m_ui->eventKindCombo->currentData();
+    m_filter->setEventType(kind.isValid() ? std::optional(FileEventType(kind.toInt())) : std::nullopt);
+    m_filter->setSearchText(m_ui->searchEdit->text().trimmed());
+}
+
+void FilesPanel::watchFolder(const QString &path)
+{
+    const QString clean = QDir::cleanPath(QFileInfo(path).absoluteFilePath());
+    if (path.isEmpty() || m_folders.contains(clean))
+        return;
+    m_folders.append(clean);
+    m_ui->folderList->addItem(clean);
+    saveFolders();
+    restartMonitor();
+}
+
+void FilesPanel::unwatchFolder(const QString &path)
+{
+    const QString clean = QDir::cleanPath(QFileInfo(path).absoluteFilePath());
+    const qsizetype index = m_folders.indexOf(clean);
+    if (index < 0)
+        return;
+    m_folders.removeAt(index);
+    delete m_ui->folderList->takeItem(int(index));
+    saveFolders();
+    restartMonitor();
+}
+
+void FilesPanel::addFolderFromDialog()
+{
+    const QString start = m_folders.isEmpty() ? QDir::homePath() : m_folders.constLast();
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Watch folder"), start);
+    if (!dir.isEmpty())
+        watchFolder(dir);
+}
+
+void FilesPanel::removeSelectedFolder()
+{
+    const QList<QListWidgetItem *> selected = m_ui->folderList->selectedItems();
+    if (!selected.isEmpty())
+        unwatchFolder(selected.constFirst()->text());
+}
+
+void FilesPanel::saveFolders() const
+{
+    QSettings settings;
+    settings.beginGroup(kGroup);
+    settings.setValue(kFoldersKey, m_folders);
+}
+
+void FilesPanel::restartMonitor()
+{
+    m_monitorStarted = true;
+    for (int row = 0; row < m_ui->folderList->count(); ++row)
+        markFolder(row, FolderState::Watched);
+    m_watchedDirectories = 0;
+    m_unwatchedDirectories = 0;
+    if (m_folders.isEmpty())
+        m_monitor->stop();
+    else
+        m_monitor->start(m_folders); // the initial scan runs on the monitor's thread
+    updateStatusText();
+    emit watchedFoldersChanged(m_folders);
+}
+
+void FilesPanel::markFolder(int row, FolderState state, const QString &detail)
+{
+    QListWidgetItem *item = m_ui->folderList->item(row);
+    if (!item)
+        return;
+    if (state == FolderState::Gap) {
+        item->setIcon(style()->standardIcon(QStyle::SP_MessageBoxWarning));
+        item->setToolTip(tr("Not fully monitored: %1").arg(detail));
+    } else {
+        item->setIcon(style()->standardIcon(QStyle::SP_DirIcon));
+        item->setToolTip(item->text());
+    }
+}
+
+void FilesPanel::updateStatusText()
+{
+    const int count = watchedFolderCount();
+    QString text = count == 0   ? tr("Watching: no folders")
+                   : count == 1 ? tr("Watching: 1 folder")
+                                : tr("Watching: %1 folders").arg(count);
+    if (m_unwatchedDirectories > 0)
+        text += tr(" (%1 subfolders not watched)").arg(m_unwatchedDirectories);
+    m_ui->folderList->setToolTip(count == 0 ? QString()
+                                            : tr("%1 directories watched with inotify, %2 polled")
+                                                  .arg(m_watchedDirectories)
+                                                  .arg(m_unwatchedDirectories));
+    if (text == m_statusText)
+        return;
+    m_statusText = text;
+    emit statusTextChanged(text);
+}
+
+void FilesPanel::handleBatch(quint64, const FileEventBatch &batch)
+{
+    if (batch.isEmpty())
+        return;
+    for (const FsWatch::FileEvent &event : batch) {
+        // A gap on a root itself (missing, unreadable) is shown on the folder too.
+        if (event.type == FileEventType::MonitoringGap) {
+            if (const qsizetype row = m_folders.indexOf(event.path); row >= 0)
+                markFolder(int(row), FolderState::Gap, event.detail);
+        } else if (event.type == FileEventType::Created && event.isDir) {
+            if (const qsizetype row = m_folders.indexOf(event.path); row >= 0)
+                markFolder(int(row), FolderState::Watched);
+        }
+    }
+    QScrollBar *scroll = m_ui->eventView->verticalScrollBar();
+    const bool followNewest = scroll->value() == scroll->maximum();
+    m_model->appendBatch(batch);
+    if (followNewest)
+        m_ui->eventView->scrollToBottom();
+    appendToAuditLog(batch);
+    if (!m_closing)
+        emit fileEventsReady(batch);
+}
+
+void FilesPanel::appendToAuditLog(const FileEventBatch &batch)
+{
+    if (!m_auditLog->isOpen())
+        return;
+    if (m_auditThread) {
+        // Grows only for as long as one verification or export runs.
+        m_heldBatches.push_back(batch);
+        return;
+    }
+    // After a failed write the log's tail is uncertain: appending more would
+    // only bury the damage, so this session stops writing and says so.
+    if (m_auditUnwritten > 0) {
+        m_auditUnwritten += batch.size();
+    } else if (QString error; !m_auditLog->append(batch, &error)) { // one write + fdatasync per batch (<= 10 Hz)
+        qCWarning(lcGui).noquote() << "audit log not written, stopped appending:" << error;
+        m_auditUnwritten += batch.size();
+        m_auditWriteError = error;
+    } else {
+        m_auditRecords += batch.size();
+    }
+    if (!m_closing)
+        showAuditRecords();
+}
+
+void FilesPanel::showAuditRecords()
+{
+    if (m_auditUnwritten > 0) {
+        setAuditStatus(m_auditUnwritten == 1
+                           ? tr("1 event could not be written to the audit log: %1").arg(m_auditWriteError)
+                           : tr("%1 events could not be written to the audit log: %2")
+                                 .arg(QLocale().toString(m_auditUnwritten), m_auditWriteError),
+                       true);
+    } else if (m_auditIntact) {
+        setAuditStatus(tr("Audit log intact (%1 records)").arg(QLocale().toString(m_auditRecords)), false);
+    }
+}
+
+QString FilesPanel::auditLogPath() const
+{
+    return m_auditLog->path();
+}
+
+QString FilesPanel::auditStatusText() const
+{
+    return m_ui->auditStatusLabel->text();
+}
+
+void FilesPanel::setAuditStatus(const QString &text, bool problem)
+{
+    m_ui->auditStatusLabel->setText(text);
+    // Bold rather than a hard-coded colour: readable in light and dark palettes.
+    QFont font = m_ui->auditStatusLabel->font();
+    font.setBold(problem);
+    m_ui->auditStatusLabel->setFont(font);
+    m_ui->auditStatusLabel->setToolTip(m_auditLog->path());
+}
+
+void FilesPanel::verifyAuditLog()
+{
+    const QString path = m_auditLog->path();
+    auto result = std::make_shared<AuditLog::Verification>();
+    runAuditJob({[path, result] {
+                     if (QFileInfo::exists(path))
+                         *result = AuditLog::verify(path);
+                     else
+                         *result = AuditLog::Verification{true, 0, 0, {}};
+                 },
+                 [this, result] {
+                     m_auditIntact = result->intact;
+                     if (result->intact) {
+                         // Batches held back during the check are appended right after this.
+                         m_auditRecords = result->lineCount;
+                         showAuditRecords();
+                     } else {
+                         qCWarning(lcGui).noquote() << "audit log broken at line" << result->brokenLine << result->reason;
+                         setAuditStatus(tr("Audit log broken at line %1: %2").arg(result->brokenLine).arg(result->reason),
+                                        true);
+                     }
+                     emit auditVerified(result->intact, result->lineCount);
+                 }});
+}
+
+void FilesPanel::chooseCsvFile()
+{
+    const QString csvPath = QFileDialog::getSaveFileName(this, tr("Export audit log"),
+                                                         QDir::home().filePath(QStringLiteral("trainguard-audit.csv")),
+                                                         tr("CSV files (*.csv)"));
+    if (!csvPath.isEmpty())
+        exportCsv(csvPath);
+}
+
+void FilesPanel::exportCsv(const QString &csvPath)
+{
+    const QString path = m_auditLog->path();
+    struct Outcome {
+        bool ok = false;
+        QString error;
+    };
+    auto outcome = std::make_shared<Outcome>();
+    m_ui->exportCsvButton->setEnabled(false);
+    runAuditJob({[path, csvPath, outcome] { outcome->ok = AuditLog::exportCsv(path, csvPath, &outcome->error); },
+                 [this, csvPath, outcome] {
+                     m_ui->exportCsvButton->setEnabled(true);
+                     const QString message = outcome->ok ? tr("Audit log exported to %1").arg(csvPath)
+                                                         : tr("Export failed: %1").arg(outcome->error);
+                     if (!outcome->ok)
+                         qCWarning(lcGui).noquote() << message;
+                     emit exportFinished(outcome->ok, message);
+                     verifyAuditLog();
+                 }});
+}
+
+void FilesPanel::runAuditJob(AuditJob job)
+{
+    if (m_closing)
+        return;
+    m_auditJobs.push_back(std::move(job));
+    if (!m_auditThread)
+        startNextAuditJob();
+}
+
+void FilesPanel::startNextAuditJob()
+{
+    if (m_auditJobs.empty()) {
+        std::deque<FileEventBatch> held;
+        held.swap(m_heldBatches);
+        for (const FileEventBatch &batch : held)
+            appendToAuditLog(batch);
+        return;
+    }
+    AuditJob job = std::move(m_auditJobs.front());
+    m_auditJobs.pop_front();
+    m_auditThread = QThread::create(std::move(job.work));
+    m_auditThread->setObjectName(QStringLiteral("audit log job"));
+    connect(m_auditThread, &QThread::finished, this, [this, done = std::move(job.done)] {
+        m_auditThread->deleteLater();
+        m_auditThread = nullptr;
+        done();
+        if (!m_auditThread)
+            startNextAuditJob();
+    });
+    m_auditThread->start();
+}
 
 } // namespace TrainGuard::Gui

@@ -1,0 +1,216 @@
+#include "gui/AlertModel.h"
+
+#include <QApplication>
+#include <QFont>
+#include <QLocale>
+#include <QStyle>
+
+namespace TrainGuard::Gui {
+
+using Alerts::Alert;
+using Alerts::AlertKind;
+using Alerts::Severity;
+
+AlertModel::AlertModel(int capacityRows, QObject *parent)
+    : QAbstractTableModel(parent)
+    , m_capacityRows(qMax(1, capacityRows))
+{
+}
+
+QString AlertModel::severityLabel(Severity severity)
+{
+    switch (severity) {
+    case Severity::Info: return tr("Info");
+    case Severity::Warning: return tr("Warning");
+    case Severity::Critical: return tr("Critical");
+    }
+    return {};
+}
+
+QString AlertModel::ruleLabel(AlertKind kind)
+{
+    switch (kind) {
+    case AlertKind::MassDeletion: return tr("Mass deletion");
+    case AlertKind::DatasetFileDeleted: return tr("Dataset file deleted");
+    case AlertKind::PlaintextTraffic: return tr("Plaintext traffic");
+    case AlertKind::CaptureDrops: return tr("Capture drops");
+    case AlertKind::MonitoringGap: return tr("Monitoring gap");
+    }
+    return {};
+}
+
+int AlertModel::findUnacknowledged(const Alert &alert) const
+{
+    // Newest first: a repeat is almost always of a recent row. Bounded by capacity.
+    for (int row = int(m_rows.size()) - 1; row >= 0; --row) {
+        const Row &candidate = m_rows[size_t(row)];
+        if (!candidate.acknowledged && candidate.alert.kind == alert.kind && candidate.alert.key == alert.key)
+            return row;
+    }
+    return -1;
+}
+
+void AlertModel::addAlerts(const Alerts::AlertBatch &alerts)
+{
+    QList<Row> fresh;
+    for (const Alert &alert : alerts) {
+        const qint64 occurrences = 1 + alert.suppressed;
+        if (const int row = findUnacknowledged(alert); row >= 0) {
+            Row &existing = m_rows[size_t(row)];
+            existing.alert = alert;
+            existing.repeats += occurrences;
+            emit dataChanged(index(row, 0), index(row, ColumnCount - 1));
+            continue;
+        }
+        bool merged = false;
+        for (Row &pending : fresh) {
+            if (pending.alert.kind == alert.kind && pending.alert.key == alert.key) {
+                pending.alert = alert;
+                pending.repeats += occurrences;
+                merged = true;
+                break;
+            }
+        }
+        if (!merged)
+            fresh.append(Row{alert, occurrences, false});
+    }
+    if (fresh.isEmpty())
+        return;
+    if (fresh.size() > m_capacityRows)
+        fresh.remove(0, fresh.size() - m_capacityRows);
+    const size_t overflow = m_rows.size() + size_t(fresh.size()) > size_t(m_capacityRows)
+                              ? m_rows.size() + size_t(fresh.size()) - size_t(m_capacityRows)
+                              : 0;
+    if (overflow > 0) {
+        beginRemoveRows({}, 0, int(overflow) - 1);
+        for (size_t i = 0; i < overflow; ++i) {
+            if (!m_rows.front().acknowledged)
+                --m_unacknowledged;
+            m_rows.pop_front();
+        }
+        endRemoveRows();
+    }
+    const int first = int(m_rows.size());
+    beginInsertRows({}, first, first + int(fresh.size()) - 1);
+    m_rows.insert(m_rows.end(), fresh.begin(), fresh.end());
+    m_unacknowledged += int(fresh.size());
+    endInsertRows();
+}
+
+void AlertModel::acknowledgeAll()
+{
+    if (m_unacknowledged == 0)
+        return;
+    for (Row &row : m_rows)
+        row.acknowledged = true;
+    m_unacknowledged = 0;
+    emit dataChanged(index(0, 0), index(rowCount() - 1, ColumnCount - 1));
+}
+
+void AlertModel::clear()
+{
+    beginResetModel();
+    m_rows.clear();
+    m_unacknowledged = 0;
+    endResetModel();
+}
+
+int AlertModel::unacknowledgedCount(Severity severity) const
+{
+    int count = 0;
+    for (const Row &row : m_rows)
+        count += !row.acknowledged && row.alert.severity == severity ? 1 : 0;
+    return count;
+}
+
+int AlertModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_rows.size());
+}
+
+int AlertModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QVariant AlertModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return QAbstractTableModel::headerData(section, orientation, role);
+    switch (section) {
+    case TimeColumn: return tr("Time");
+    case SeverityColumn: return tr("Severity");
+    case RuleColumn: return tr("Rule");
+    case MessageColumn: return tr("Message");
+    case CountColumn: return tr("Count");
+    default: return {};
+    }
+}
+
+namespace {
+
+QStyle::StandardPixmap severityPixmap(Severity severity)
+{
+    switch (severity) {
+    case Severity::Info: return QStyle::SP_MessageBoxInformation;
+    case Severity::Warning: return QStyle::SP_MessageBoxWarning;
+    case Severity::Critical: return QStyle::SP_MessageBoxCritical;
+    }
+    return QStyle::SP_MessageBoxInformation;
+}
+
+} // namespace
+
+QVariant AlertModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const Row &row = m_rows[size_t(index.row())];
+    const Alert &alert = row.alert;
+    switch (role) {
+    case Qt::DisplayRole:
+        switch (index.column()) {
+        case TimeColumn: {
+            const QDateTime local = alert.time.toLocalTime();
+            return QLocale().toString(local, local.date() == QDate::currentDate() ? QStringLiteral("HH:mm:ss")
+                                                                                  : QStringLiteral("yyyy-MM-dd HH:mm"));
+        }
+        case SeverityColumn: return severityLabel(alert.severity);
+        case RuleColumn: return ruleLabel(alert.kind);
+        case MessageColumn: return alert.message;
+        case CountColumn: return QLocale().toString(row.repeats);
+        default: return {};
+        }
+    case Qt::DecorationRole:
+        if (index.column() == SeverityColumn)
+            return QApplication::style()->standardIcon(severityPixmap(alert.severity));
+        return {};
+    case Qt::FontRole:
+        if (!row.acknowledged) {
+            QFont font;
+            font.setBold(true);
+            return font;
+        }
+        return {};
+    case Qt::ToolTipRole: {
+        QString tip = tr("%1 (%2), last raised %3\n%4\n%5 occurrences in the window that raised it")
+                          .arg(ruleLabel(alert.kind), severityLabel(alert.severity),
+                               alert.time.toString(Qt::ISODateWithMs), alert.message)
+                          .arg(alert.count);
+        if (row.repeats > 1)
+            tip += QLatin1Char('\n') + tr("raised %1 times (repeats de-duplicated)").arg(row.repeats);
+        if (row.acknowledged)
+            tip += QLatin1Char('\n') + tr("acknowledged");
+        return tip;
+    }
+    case Qt::TextAlignmentRole:
+        if (index.column() == CountColumn)
+            return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
+        return {};
+    case SeverityRole: return int(alert.severity);
+    case AcknowledgedRole: return row.acknowledged;
+    default: return {};
+    }
+}
+
+} // namespace TrainGuard::Gui
