@@ -1,6 +1,9 @@
 #include "gui/MainWindow.h"
 
 #include "gui/AboutDialog.h"
+#include "gui/AppSettings.h"
+#include "gui/SettingsDialog.h"
+#include "core/alerts/AlertEngine.h"
 #include "gui/AlertsPanel.h"
 #include "gui/DemoWorkspace.h"
 #include "gui/FilesPanel.h"
@@ -15,6 +18,7 @@
 #include <QIcon>
 #include <QLabel>
 #include <QSettings>
+#include <QSystemTrayIcon>
 
 namespace TrainGuard::Gui {
 
@@ -43,12 +47,14 @@ MainWindow::MainWindow(QWidget *parent)
 
     connect(m_ui->actionQuit, &QAction::triggered, this, &QWidget::close);
     connect(m_ui->actionAbout, &QAction::triggered, this, &MainWindow::showAbout);
+    connect(m_ui->actionSettings, &QAction::triggered, this, &MainWindow::showSettings);
     connect(m_ui->actionShowTransfer, &QAction::triggered, this, [this] { showPanel(Panel::Transfer); });
     connect(m_ui->actionShowTraffic, &QAction::triggered, this, [this] { showPanel(Panel::Traffic); });
     connect(m_ui->actionShowFiles, &QAction::triggered, this, [this] { showPanel(Panel::Files); });
     connect(m_ui->actionShowAlerts, &QAction::triggered, this, [this] { showPanel(Panel::Alerts); });
 
     setUpStatusBar();
+    connectPanels();
     restoreWindowState();
     qCInfo(lcGui) << "main window ready";
 }
@@ -57,7 +63,12 @@ MainWindow::~MainWindow() = default;
 
 MainWindow::StartupOptions MainWindow::defaultStartupOptions()
 {
-    return {EmbeddedReceiver::defaultPaths(), 8443, DemoWorkspace::defaultRootDir()};
+    const AppSettings settings = AppSettings::load();
+    StartupOptions options{EmbeddedReceiver::defaultPaths(), settings.receiverPort, DemoWorkspace::defaultRootDir(),
+                           settings.captureOnLaunch, settings.watchDemoFolder};
+    if (!settings.storeDir.isEmpty())
+        options.receiverPaths.storeDir = settings.storeDir;
+    return options;
 }
 
 void MainWindow::startServices(const StartupOptions &options)
@@ -66,15 +77,27 @@ void MainWindow::startServices(const StartupOptions &options)
     if (demo.ensure()) {
         if (!QFileInfo::exists(m_transferPanel->datasetPath())) // nothing chosen, or it is gone
             m_transferPanel->setDatasetPath(demo.sampleDatasetPath());
+        if (options.watchDemoFolder)
+            m_filesPanel->watchFolder(demo.rootDir());
     } else {
         qCWarning(lcGui) << "demo workspace:" << demo.errorString();
     }
 
+    m_captureOnLaunch = options.captureOnLaunch;
     delete m_receiver;
     m_receiver = new EmbeddedReceiver(options.receiverPaths, this);
     connect(m_receiver, &EmbeddedReceiver::started, this, [this](const QUrl &url) {
         m_transferPanel->setEmbeddedReceiver(url, m_receiver->caFile(), m_receiver->token(), m_receiver->passphrase());
         m_receiverStatus->setText(tr("Receiver: %1 · %2").arg(url.toString(), m_receiver->tlsSummary()));
+        const auto port = static_cast<quint16>(url.port());
+        Alerts::AlertRules rules = m_alertsPanel->rules();
+        if (rules.receiverPort != port) {
+            rules.receiverPort = port;
+            m_alertsPanel->setRules(rules);
+        }
+        m_trafficPanel->setReceiverPort(port);
+        if (m_captureOnLaunch)
+            m_trafficPanel->startDefaultCapture(); // explains in the panel when not permitted
     });
     connect(m_receiver, &EmbeddedReceiver::failed, this, [this](const QString &reason) {
         m_transferPanel->setEmbeddedReceiverUnavailable(reason);
@@ -99,6 +122,61 @@ void MainWindow::showAbout()
 {
     AboutDialog dialog(this);
     dialog.exec();
+}
+
+void MainWindow::showSettings()
+{
+    SettingsDialog dialog(AppSettings::load(), this);
+    if (dialog.exec() == QDialog::Accepted)
+        dialog.settings().save();
+}
+
+void MainWindow::connectPanels()
+{
+    connect(m_trafficPanel, &TrafficPanel::statusTextChanged, m_captureStatus, &QLabel::setText);
+    connect(m_filesPanel, &FilesPanel::statusTextChanged, m_watchStatus, &QLabel::setText);
+
+    // Everything the alert engine judges: file events, capture drops,
+    // plaintext flows, and which dataset is being sent.
+    Alerts::AlertEngine *alerts = m_alertsPanel->alertEngine();
+    connect(m_filesPanel, &FilesPanel::fileEventsReady, m_alertsPanel, &AlertsPanel::onFileEvents);
+    connect(m_filesPanel, &FilesPanel::watchedFoldersChanged, m_alertsPanel, &AlertsPanel::setWatchedFolders);
+    m_alertsPanel->setWatchedFolders(m_filesPanel->watchedFolders());
+    connect(m_trafficPanel, &TrafficPanel::countersUpdated, alerts,
+            [alerts](quint64 packets, quint64 kernelDrops, quint64 queueDrops) {
+                alerts->onCaptureCounters(packets, kernelDrops, queueDrops);
+            });
+    connect(m_trafficPanel, &TrafficPanel::plaintextFlowSeen, alerts, &Alerts::AlertEngine::onPlaintextFlow);
+    connect(m_transferPanel, &TransferPanel::sendStarted, alerts,
+            [alerts](const QString &datasetPath) { alerts->setDatasetFiles({datasetPath}); });
+    connect(m_transferPanel, &TransferPanel::sendFinished, alerts, [alerts] { alerts->setDatasetFiles({}); });
+
+    connect(m_alertsPanel, &AlertsPanel::unacknowledgedCountChanged, this, [this](int count) {
+        const int index = static_cast<int>(Panel::Alerts);
+        m_ui->panelTabs->setTabText(index, count > 0 ? tr("Alerts (%1)").arg(count) : tr("Alerts"));
+    });
+    connect(m_alertsPanel, &AlertsPanel::alertRaised, this, [this](const Alerts::Alert &alert) {
+        showAlertNotification(Alerts::alertKindName(alert.kind), alert.message,
+                              alert.severity == Alerts::Severity::Critical);
+    });
+}
+
+void MainWindow::showAlertNotification(const QString &title, const QString &message, bool critical)
+{
+    if (!QSystemTrayIcon::isSystemTrayAvailable())
+        return; // the tab badge and the Alerts panel still show it
+    if (!m_trayIcon) {
+        m_trayIcon = new QSystemTrayIcon(windowIcon(), this);
+        m_trayIcon->setToolTip(tr("TrainGuard"));
+        connect(m_trayIcon, &QSystemTrayIcon::messageClicked, this, [this] {
+            showPanel(Panel::Alerts);
+            raise();
+            activateWindow();
+        });
+        m_trayIcon->show();
+    }
+    m_trayIcon->showMessage(tr("TrainGuard: %1").arg(title), message,
+                            critical ? QSystemTrayIcon::Critical : QSystemTrayIcon::Warning);
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)

@@ -7,6 +7,7 @@
 #include <memory>
 
 class QLabel;
+class QSystemTrayIcon;
 
 namespace Ui {
 class MainWindow;
@@ -33,6 +34,8 @@ public:
         EmbeddedReceiver::Paths receiverPaths;
         quint16 receiverPort = 8443; // or the next free one; 0: any free port
         QString demoDir;             // watched, holds the preselected sample dataset
+        bool captureOnLaunch = true; // on lo, filtered to the receiver port, when permitted
+        bool watchDemoFolder = true;
     };
     static StartupOptions defaultStartupOptions();
 
@@ -54,12 +57,15 @@ public:
 
 public slots:
     void showAbout();
+    void showSettings();
 
 protected:
     void closeEvent(QCloseEvent *event) override;
 
 private:
     void setUpStatusBar();
+    void connectPanels();
+    void showAlertNotification(const QString &title, const QString &message, bool critical);
     void restoreWindowState();
 
     std::unique_ptr<Ui::MainWindow> m_ui;
@@ -71,6 +77,8 @@ private:
     QLabel *m_receiverStatus = nullptr;
     QLabel *m_captureStatus = nullptr;
     QLabel *m_watchStatus = nullptr;
+    QSystemTrayIcon *m_trayIcon = nullptr;
+    bool m_captureOnLaunch = true;
 };
 
 } // namespace TrainGuard::Gui

@@ -378,8 +378,7 @@ void TrafficPanel::applyBatch(const CaptureBatch &batch)
         if (flow.encryption != Encryption::Plaintext || m_plaintextFlowsReported.contains(flow.id))
             continue;
         m_plaintextFlowsReported.insert(flow.id);
-        emit plaintextFlowSeen(tr("%1 → %2 (%3)").arg(flow.client, flow.server, applicationName(flow.application)),
-                               serverPort(flow.server));
+        emit plaintextFlowSeen(flow.client, flow.server, serverPort(flow.server), flow.bytes);
     }
     m_packetModel->appendBatch(batch.recentPackets);
     for (const PacketSummary &packet : batch.recentPackets) {
@@ -459,7 +458,7 @@ void TrafficPanel::showCounters(const CaptureCounters &counters)
     if (counters.kernelDrops != m_reportedKernelDrops || counters.queueDrops != m_reportedQueueDrops) {
         m_reportedKernelDrops = counters.kernelDrops;
         m_reportedQueueDrops = counters.queueDrops;
-        emit countersUpdated(counters.kernelDrops, counters.queueDrops);
+        emit countersUpdated(counters.packets, counters.kernelDrops, counters.queueDrops);
     }
 }
 

@@ -59,8 +59,9 @@ public:
 
 signals:
     void statusTextChanged(const QString &text);
-    void countersUpdated(quint64 kernelDrops, quint64 queueDrops);
-    void plaintextFlowSeen(const QString &flowDescription, quint16 serverPort);
+    // For the alert engine: when the drop counts change, and once per live plaintext flow.
+    void countersUpdated(quint64 packets, quint64 kernelDrops, quint64 queueDrops);
+    void plaintextFlowSeen(const QString &client, const QString &server, quint16 serverPort, quint64 bytes);
     void exportFinished(bool ok, const QString &message);
     void captureOpened(bool ok, const QString &message);
     void captureStateChanged(bool capturing);

@@ -468,8 +468,10 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(plaintext.count(), 1, 10000);
         QTest::qWait(400);
         QCOMPARE(plaintext.count(), 1);
-        QCOMPARE(plaintext.first().at(1).toUInt(), uint(server.serverPort()));
-        QVERIFY(plaintext.first().at(0).toString().contains(u"http"_qs));
+        QCOMPARE(plaintext.first().at(2).toUInt(), uint(server.serverPort()));
+        QVERIFY(plaintext.first().at(0).toString().startsWith(u"127.0.0.1:"_qs)); // client
+        QCOMPARE(plaintext.first().at(1).toString(), u"127.0.0.1:%1"_qs.arg(server.serverPort()));
+        QVERIFY(plaintext.first().at(3).toULongLong() > 0); // bytes on the wire
         panel.stopCapture();
     }
 };

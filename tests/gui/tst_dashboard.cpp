@@ -1,0 +1,204 @@
+// Drives the real MainWindow as a user would on first launch: the embedded
+// receiver starts with a fresh PKI, token and passphrase, the sample dataset is
+// preselected and the demo folder watched; clicking Send stores an identical
+// file; as root the capture on lo shows the upload as a TLS 1.3 flow and
+// exports a pcap that libpcap opens; deleting a watched file shows a row.
+#include "core/AppIdentity.h"
+#include "core/capture/AnalysisReport.h"
+#include "gui/AlertModel.h"
+#include "gui/AlertsPanel.h"
+#include "gui/FileEventFilterModel.h"
+#include "gui/FileEventModel.h"
+#include "gui/FilesPanel.h"
+#include "gui/FlowTableModel.h"
+#include "gui/GuiResources.h"
+#include "gui/MainWindow.h"
+#include "gui/PacketTableModel.h"
+#include "gui/SendHistoryModel.h"
+#include "gui/TrafficPanel.h"
+#include "gui/TransferPanel.h"
+
+#include <QAbstractItemModelTester>
+#include <QApplication>
+#include <QDirIterator>
+#include <QFile>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <pcap/pcap.h>
+#include <unistd.h>
+
+#include <memory>
+
+using namespace TrainGuard::Gui;
+using TrainGuard::Capture::Application;
+using TrainGuard::Capture::Encryption;
+
+namespace {
+
+QByteArray readAll(const QString &path)
+{
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+}
+
+int countPackets(const QString &pcapPath)
+{
+    char error[PCAP_ERRBUF_SIZE] = {};
+    pcap_t *handle = pcap_open_offline(QFile::encodeName(pcapPath).constData(), error);
+    if (!handle)
+        return -1;
+    int packets = 0;
+    pcap_pkthdr *header = nullptr;
+    const u_char *data = nullptr;
+    while (pcap_next_ex(handle, &header, &data) == 1)
+        ++packets;
+    pcap_close(handle);
+    return packets;
+}
+
+} // namespace
+
+class TestDashboard : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase()
+    {
+        TrainGuard::Gui::initGuiResources();
+        qunsetenv("DBUS_SESSION_BUS_ADDRESS"); // never the developer's real keychain
+        // Fresh settings and data: nothing remembered from an earlier run.
+        QVERIFY(m_home.isValid());
+        qputenv("XDG_CONFIG_HOME", m_home.filePath(QStringLiteral("config")).toLocal8Bit());
+        qputenv("XDG_DATA_HOME", m_home.filePath(QStringLiteral("data")).toLocal8Bit());
+        qputenv("XDG_CACHE_HOME", m_home.filePath(QStringLiteral("cache")).toLocal8Bit());
+    }
+
+    void firstLaunchSendWatchAndCapture()
+    {
+        const bool root = geteuid() == 0;
+        MainWindow::StartupOptions options;
+        options.receiverPaths = {m_home.filePath(QStringLiteral("certs")), m_home.filePath(QStringLiteral("store")),
+                                 m_home.filePath(QStringLiteral("token")),
+                                 {QStringLiteral("TrainGuardTest"), QStringLiteral("test"),
+                                  m_home.filePath(QStringLiteral("passphrase"))}};
+        options.receiverPort = 0;
+        options.demoDir = m_home.filePath(QStringLiteral("demo"));
+        options.captureOnLaunch = root;
+
+        MainWindow window;
+        window.resize(1200, 800);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        TransferPanel *transfer = window.transferPanel();
+        TrafficPanel *traffic = window.trafficPanel();
+        FilesPanel *files = window.filesPanel();
+        std::vector<std::unique_ptr<QAbstractItemModelTester>> testers;
+        for (QAbstractItemModel *model : std::initializer_list<QAbstractItemModel *>{
+                 transfer->historyModel(), traffic->flowModel(), traffic->packetModel(), files->eventModel(),
+                 files->filterModel(), window.alertsPanel()->alertModel()})
+            testers.push_back(std::make_unique<QAbstractItemModelTester>(
+                model, QAbstractItemModelTester::FailureReportingMode::QtTest));
+
+        window.startServices(options);
+        QTRY_VERIFY_WITH_TIMEOUT(window.embeddedReceiver()->isRunning(), 15000);
+        const quint16 port = static_cast<quint16>(window.embeddedReceiver()->url().port());
+        QCOMPARE(QFile::permissions(options.receiverPaths.tokenFile) & (QFileDevice::ReadOther | QFileDevice::ReadGroup),
+                 QFileDevice::Permissions());
+        QCOMPARE(transfer->datasetPath(), options.demoDir + QStringLiteral("/iris.csv"));
+        QTRY_COMPARE(files->watchedFolderCount(), 1);
+        if (root)
+            QTRY_VERIFY_WITH_TIMEOUT(traffic->isCapturing(), 5000);
+
+        // Send: the history row carries the receiver's verdict, the store an identical file.
+        auto *sendButton = transfer->findChild<QPushButton *>(QStringLiteral("sendButton"));
+        QVERIFY(sendButton);
+        QTRY_VERIFY(sendButton->isEnabled());
+        QSignalSpy finished(transfer, &TransferPanel::sendFinished);
+        QTest::mouseClick(sendButton, Qt::LeftButton);
+        QVERIFY(transfer->isSending());
+        QVERIFY(finished.wait(120000));
+        SendHistoryModel *history = transfer->historyModel();
+        QCOMPARE(history->rowCount(), 1);
+        const QString verdict = history->index(0, SendHistoryModel::Verdict).data().toString();
+        QVERIFY2(history->rowAt(0).stored, qPrintable(verdict));
+        QVERIFY2(verdict.contains(QStringLiteral("sha256 matches")), qPrintable(verdict));
+        QStringList stored;
+        QDirIterator it(options.receiverPaths.storeDir, {QStringLiteral("iris.csv")}, QDir::Files,
+                        QDirIterator::Subdirectories);
+        while (it.hasNext())
+            stored << it.next();
+        QCOMPARE(stored.size(), 1);
+        QCOMPARE(readAll(stored.first()), readAll(transfer->datasetPath()));
+        QVERIFY(sendButton->isEnabled()); // ready for the next send
+
+        // Watch the disk: a file deleted in the demo folder becomes a row.
+        const QString doomed = options.demoDir + QStringLiteral("/scratch.csv");
+        {
+            QFile file(doomed);
+            QVERIFY(file.open(QIODevice::WriteOnly));
+            file.write("a,b\n1,2\n");
+        }
+        FileEventModel *events = files->eventModel();
+        const auto hasRow = [events](const QString &kind, const QString &path) {
+            for (int row = 0; row < events->rowCount(); ++row) {
+                if (events->index(row, FileEventModel::EventColumn).data().toString() == kind
+                    && events->index(row, FileEventModel::PathColumn).data().toString().endsWith(path))
+                    return true;
+            }
+            return false;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(hasRow(FileEventModel::eventLabel(TrainGuard::FsWatch::FileEventType::Created),
+                                        QStringLiteral("scratch.csv")), 10000);
+        QVERIFY(QFile::remove(doomed));
+        QTRY_VERIFY_WITH_TIMEOUT(hasRow(FileEventModel::eventLabel(TrainGuard::FsWatch::FileEventType::Deleted),
+                                        QStringLiteral("scratch.csv")), 10000);
+
+        if (!root)
+            QSKIP("the capture part needs root (or cap_net_raw,cap_net_admin); send and watch passed");
+
+        // Watch the wire: the upload is one TLS 1.3 flow to the receiver, no plaintext.
+        FlowTableModel *flows = traffic->flowModel();
+        const QString server = QStringLiteral("127.0.0.1:%1").arg(port);
+        const auto uploadFlow = [flows, &server]() -> const TrainGuard::Capture::FlowRow * {
+            for (int row = 0; row < flows->rowCount(); ++row) {
+                const auto &flow = flows->flowAt(row);
+                if (flow.server == server && flow.payloadBytes > 1000)
+                    return &flow;
+            }
+            return nullptr;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(uploadFlow() != nullptr, 10000);
+        const TrainGuard::Capture::FlowRow *flow = uploadFlow();
+        QCOMPARE(flow->application, Application::Tls);
+        QCOMPARE(flow->encryption, Encryption::Encrypted);
+        QVERIFY(flow->tls.has_value());
+        QCOMPARE(flow->tls->version, QStringLiteral("TLS 1.3"));
+        for (int row = 0; row < flows->rowCount(); ++row)
+            QVERIFY2(flows->flowAt(row).encryption != Encryption::Plaintext, qPrintable(flows->flowAt(row).server));
+
+        // Export pcap: libpcap opens it and finds packets.
+        traffic->stopCapture();
+        QSignalSpy exported(traffic, &TrafficPanel::exportFinished);
+        const QString pcap = m_home.filePath(QStringLiteral("session.pcap"));
+        QVERIFY(traffic->exportPcap(pcap, 0, std::numeric_limits<std::uint64_t>::max()));
+        QVERIFY(exported.wait(30000));
+        QVERIFY2(exported.first().at(0).toBool(), qPrintable(exported.first().at(1).toString()));
+        QVERIFY(countPackets(pcap) > 0);
+    }
+
+private:
+    QTemporaryDir m_home;
+};
+
+int main(int argc, char *argv[])
+{
+    TrainGuard::applyApplicationIdentity();
+    QApplication app(argc, argv);
+    TestDashboard test;
+    return QTest::qExec(&test, argc, argv);
+}
+#include "tst_dashboard.moc"
