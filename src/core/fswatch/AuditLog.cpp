@@ -10,6 +10,8 @@
 #include <QJsonObject>
 #include <QSaveFile>
 
+#include <cerrno>
+
 #include <unistd.h>
 
 namespace TrainGuard::FsWatch {
@@ -132,12 +134,13 @@ bool AuditLog::open(QString *error)
         }
     }
     m_file.setFileName(m_path);
-    if (!m_file.open(QIODevice::WriteOnly | QIODevice::Append)) {
+    if (!m_file.open(QIODevice::WriteOnly | QIODevice::Append | QIODevice::Unbuffered)) {
         *error = QStringLiteral("cannot open %1 for appending: %2").arg(m_path, m_file.errorString());
         return false;
     }
     m_file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
-    return writeHead(error);
+    // A matching head needs no rewrite, so an intact log reopens on a full disk.
+    return head.present || writeHead(error);
 }
 
 bool AuditLog::append(const FileEventBatch &batch, QString *error)
@@ -156,25 +159,58 @@ bool AuditLog::append(const FileEventBatch &batch, QString *error)
         lines += line;
         lines += '\n';
     }
-    if (m_file.write(lines) != lines.size() || !m_file.flush() || ::fdatasync(m_file.handle()) != 0) {
-        *error = QStringLiteral("cannot write %1: %2").arg(m_path, m_file.errorString());
-        // Leave no half batch behind: the chain continues from the last good line.
-        m_file.resize(m_size);
+    // All or nothing: write straight to the fd (no QFile buffer that a full
+    // disk would keep dirty) and on failure cut the file back to the last good
+    // line with ftruncate(), which needs no free space. QFileDevice::resize()
+    // would flush the buffer first, fail on ENOSPC and leave a torn line.
+    const int fd = m_file.handle();
+    const auto rollBack = [&](int savedErrno) {
+        if (::ftruncate(fd, m_size) != 0)
+            qCWarning(lcFsWatch) << "cannot cut" << m_path << "back after a failed append:" << qt_error_string(errno);
+        *error = QStringLiteral("cannot write %1: %2").arg(m_path, qt_error_string(savedErrno));
         return false;
+    };
+    for (qsizetype written = 0; written < lines.size();) {
+        const ssize_t result = ::write(fd, lines.constData() + written, size_t(lines.size() - written));
+        if (result < 0 && errno == EINTR)
+            continue;
+        if (result <= 0)
+            return rollBack(result < 0 ? errno : ENOSPC);
+        written += result;
     }
+    if (::fdatasync(fd) != 0)
+        return rollBack(errno);
+    const qint64 previousSize = m_size;
+    const QByteArray previousHash = m_lastHash;
     m_size += lines.size();
     m_lastHash = lastHash;
-    return writeHead(error);
+    if (!writeHead(error)) {
+        // The head still records the old end: cut the batch so the log keeps matching it.
+        m_size = previousSize;
+        m_lastHash = previousHash;
+        if (::ftruncate(fd, m_size) != 0)
+            qCWarning(lcFsWatch) << "cannot cut" << m_path << "back after a failed head update:"
+                                 << qt_error_string(errno);
+        return false;
+    }
+    return true;
 }
 
 bool AuditLog::writeHead(QString *error)
 {
     QSaveFile head(headPath(m_path));
-    if (!head.open(QIODevice::WriteOnly)) {
+    // Unbuffered: QSaveFile::commit() (Qt 6.4) misses a failed flush of its buffer and would
+    // rename an empty head over the good one on a full disk; a direct write reports ENOSPC.
+    if (!head.open(QIODevice::WriteOnly | QIODevice::Unbuffered)) {
         *error = QStringLiteral("cannot write %1: %2").arg(head.fileName(), head.errorString());
         return false;
     }
-    head.write("{\"size\":" + QByteArray::number(m_size) + ",\"last\":\"" + m_lastHash + "\"}\n");
+    const QByteArray record = "{\"size\":" + QByteArray::number(m_size) + ",\"last\":\"" + m_lastHash + "\"}\n";
+    if (head.write(record) != record.size()) {
+        *error = QStringLiteral("cannot write %1: %2").arg(head.fileName(), head.errorString());
+        head.cancelWriting();
+        return false;
+    }
     if (!head.commit()) {
         *error = QStringLiteral("cannot write %1: %2").arg(head.fileName(), head.errorString());
         return false;
