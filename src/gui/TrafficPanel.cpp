@@ -38,15 +38,6 @@ namespace {
 constexpr auto SettingsGroup = "TrafficPanel";
 constexpr double BinSeconds = double(TrafficAnalyzer::BinWidth_us) / 1e6;
 constexpr int ChartWindowSamples = 600; // 60 s of 100 ms bins
-// While no packets arrive the charts still scroll with zero samples, this far behind the clock
-// (batches are ≤ 100 ms late) and never past a bin the engine still holds open.
-constexpr std::uint64_t IdlePadLag_us = 300'000;
-
-std::uint64_t nowMicroseconds()
-{
-    return static_cast<std::uint64_t>(QDateTime::currentMSecsSinceEpoch()) * 1000;
-}
-
 quint16 serverPort(const QString &endpoint)
 {
     const qsizetype colon = endpoint.lastIndexOf(QLatin1Char(':'));
@@ -137,10 +128,6 @@ TrafficPanel::TrafficPanel(QWidget *parent)
         keepTicksWhole(chart);
         m_ui->chartLayout->addWidget(chart);
     }
-
-    m_idleTimer = new QTimer(this);
-    m_idleTimer->setInterval(200);
-    connect(m_idleTimer, &QTimer::timeout, this, &TrafficPanel::padIdleChart);
 
     connect(m_ui->startStopButton, &QPushButton::clicked, this, &TrafficPanel::onStartStopClicked);
     connect(m_ui->openCaptureButton, &QPushButton::clicked, this, &TrafficPanel::onOpenCaptureClicked);
@@ -300,11 +287,8 @@ bool TrafficPanel::startCapture(const QString &interfaceName, const QString &fil
     m_packetsChart->clearSamples();
     m_bytesChart->clearSamples();
     m_plaintextFlowsReported.clear();
-    m_lastBinStart_us = 0;
     m_firstPacket_us = 0;
     m_lastPacket_us = 0;
-    m_binnedPackets = 0;
-    m_analysedPackets = 0;
     showCounters({});
 
     const QString directory = spoolDirectory();
@@ -342,7 +326,6 @@ bool TrafficPanel::startCapture(const QString &interfaceName, const QString &fil
                      : tr("Capturing on %1 with filter “%2”.").arg(interfaceName, options.live.filter));
     setStatusText(
         tr("Capture: %1 · %2 packets · %3 dropped").arg(interfaceName, QLocale().toString(0), QLocale().toString(0)));
-    m_idleTimer->start();
     updateButtons();
     emit captureStateChanged(true);
     return true;
@@ -353,7 +336,6 @@ void TrafficPanel::stopCapture()
     if (!isCapturing())
         return;
     m_session->stop(); // the final batch follows through the event loop
-    m_idleTimer->stop();
     const CaptureCounters counters = m_session->counters();
     showCounters(counters);
     setStateText(tr("Stopped capturing on %1 after %2 packets. Export pcap… saves them.")
@@ -387,7 +369,6 @@ void TrafficPanel::applyBatch(const CaptureBatch &batch)
         m_lastPacket_us = std::max(m_lastPacket_us, packet.timestamp_us);
     }
     appendBins(batch.bins);
-    m_analysedPackets = batch.counters.packets;
     showCounters(batch.counters);
     if (isCapturing()) {
         setStatusText(tr("Capture: %1 · %2 packets · %3 dropped")
@@ -399,52 +380,18 @@ void TrafficPanel::applyBatch(const CaptureBatch &batch)
 
 void TrafficPanel::appendBins(const QList<StatsBin> &bins)
 {
-    constexpr std::uint64_t width = TrafficAnalyzer::BinWidth_us;
+    // The engine closes bins by the clock and sends idle intervals as empty bins, so every bin
+    // is one sample and the charts scroll while the link is quiet.
+    const auto perSecond = [](std::uint64_t count) { return double(count) / BinSeconds; };
+    const auto encrypted = static_cast<int>(Encryption::Encrypted);
+    const auto plaintext = static_cast<int>(Encryption::Plaintext);
+    const auto unknown = static_cast<int>(Encryption::Unknown);
     for (const StatsBin &bin : bins) {
-        if (m_lastBinStart_us != 0 && bin.start_us <= m_lastBinStart_us)
-            continue; // already drawn as idle time (a bin the engine held open for long)
-        if (m_lastBinStart_us != 0) {
-            // Intervals without packets have no bin: draw them as zero.
-            const std::uint64_t gap
-                = std::min<std::uint64_t>((bin.start_us - m_lastBinStart_us) / width - 1, ChartWindowSamples);
-            for (std::uint64_t i = 0; i < gap; ++i) {
-                m_packetsChart->appendSample({ 0, 0, 0 });
-                m_bytesChart->appendSample({ 0, 0, 0 });
-            }
-        }
-        const auto perSecond = [](std::uint64_t count) { return double(count) / BinSeconds; };
-        const auto encrypted = static_cast<int>(Encryption::Encrypted);
-        const auto plaintext = static_cast<int>(Encryption::Plaintext);
-        const auto unknown = static_cast<int>(Encryption::Unknown);
         m_packetsChart->appendSample(
             { perSecond(bin.packets[encrypted]), perSecond(bin.packets[plaintext]), perSecond(bin.packets[unknown]) });
         m_bytesChart->appendSample(
             { perSecond(bin.bytes[encrypted]), perSecond(bin.bytes[plaintext]), perSecond(bin.bytes[unknown]) });
-        m_lastBinStart_us = bin.start_us;
-        for (const std::uint64_t count : bin.packets)
-            m_binnedPackets += count;
     }
-}
-
-void TrafficPanel::padIdleChart()
-{
-    constexpr std::uint64_t width = TrafficAnalyzer::BinWidth_us;
-    std::uint64_t horizon = nowMicroseconds() - IdlePadLag_us;
-    if (m_analysedPackets > m_binnedPackets && m_lastPacket_us != 0) {
-        // The engine still holds the bin of the newest packet: pad only up to the one before it.
-        const std::uint64_t heldBin = m_lastPacket_us - m_lastPacket_us % width;
-        horizon = std::min(horizon, heldBin > width ? heldBin - width : 0);
-    }
-    const std::uint64_t horizonBin = horizon - horizon % width;
-    if (m_lastBinStart_us == 0) {
-        m_lastBinStart_us = horizonBin;
-        return;
-    }
-    if (horizonBin <= m_lastBinStart_us)
-        return;
-    const std::uint64_t binned = m_binnedPackets;
-    appendBins({ StatsBin { horizonBin, {}, {} } });
-    m_binnedPackets = binned;
 }
 
 void TrafficPanel::showCounters(const CaptureCounters &counters)

@@ -10,7 +10,6 @@
 class QSortFilterProxyModel;
 class QTemporaryDir;
 class QThread;
-class QTimer;
 
 namespace Ui {
 class TrafficPanel;
@@ -69,7 +68,6 @@ signals:
 private:
     void applyBatch(const TrainGuard::Capture::CaptureBatch &batch);
     void appendBins(const QList<Capture::StatsBin> &bins);
-    void padIdleChart();
     void showCounters(const Capture::CaptureCounters &counters);
     void setStateText(const QString &text);
     void setStatusText(const QString &text);
@@ -99,14 +97,10 @@ private:
     bool m_filterCustom = false; // the user changed the filter from the receiver-port default
     QString m_statusText;
     QSet<int> m_plaintextFlowsReported;
-    std::uint64_t m_lastBinStart_us = 0;
     std::uint64_t m_firstPacket_us = 0;
     std::uint64_t m_lastPacket_us = 0;
-    std::uint64_t m_binnedPackets = 0; // packets in the bins received so far
-    std::uint64_t m_analysedPackets = 0; // the engine's count; more means a bin is still open
     quint64 m_reportedKernelDrops = ~quint64(0);
     quint64 m_reportedQueueDrops = ~quint64(0);
-    QTimer *m_idleTimer = nullptr;
 };
 
 } // namespace TrainGuard::Gui

@@ -2,6 +2,7 @@
 // IPv4 options and fragments, IPv6 extension headers, truncation, records split anywhere.
 #include "core/capture/PacketDissector.h"
 #include "core/capture/TlsStreamParser.h"
+#include "core/capture/TrafficAnalyzer.h"
 
 #include <QTest>
 
@@ -158,6 +159,54 @@ private slots:
         QCOMPARE(int(view.payloadWireLength), payload);
         QCOMPARE(int(view.payloadCapturedLength), payload);
         QCOMPARE(view.ipFragment, QByteArray(QTest::currentDataTag()) == "fragment");
+    }
+
+    void binsCloseByTheClock_data()
+    {
+        QTest::addColumn<QList<int>>("packets_ms"); // packet times after a bin boundary
+        QTest::addColumn<int>("horizon_ms");
+        QTest::addColumn<QList<int>>("binStarts_ms");
+        QTest::addColumn<QList<int>>("binPackets");
+        QTest::newRow("burst, no later packet") << QList<int>{10, 20, 30} << 250 << QList<int>{0, 100} << QList<int>{3, 0};
+        QTest::newRow("horizon inside the burst's bin") << QList<int>{10} << 90 << QList<int>{} << QList<int>{};
+        QTest::newRow("idle intervals are empty bins")
+            << QList<int>{10, 350} << 500 << QList<int>{0, 100, 200, 300, 400} << QList<int>{1, 0, 0, 1, 0};
+        QTest::newRow("no packets: the timeline starts empty") << QList<int>{} << 250 << QList<int>{} << QList<int>{};
+    }
+
+    void binsCloseByTheClock()
+    {
+        QFETCH(QList<int>, packets_ms);
+        QFETCH(int, horizon_ms);
+        QFETCH(QList<int>, binStarts_ms);
+        QFETCH(QList<int>, binPackets);
+        constexpr std::uint64_t base_us = 1'700'000'000'000'000ULL; // a multiple of 100 ms
+        const Bytes frame = ethernet(ipv4Tcp(), {}, 0x0800);
+        TrafficAnalyzer analyzer(1);
+        for (int time_ms : packets_ms)
+            analyzer.addPacket(base_us + std::uint64_t(time_ms) * 1000, std::uint32_t(frame.size()),
+                               std::uint32_t(frame.size()), frame.data());
+        analyzer.closeBinsBefore(base_us + std::uint64_t(horizon_ms) * 1000);
+        const QList<StatsBin> bins = analyzer.takeBins();
+        QCOMPARE(bins.size(), binStarts_ms.size());
+        for (qsizetype i = 0; i < bins.size(); ++i) {
+            QCOMPARE(bins[i].start_us, base_us + std::uint64_t(binStarts_ms[i]) * 1000);
+            QCOMPARE(bins[i].packets[0] + bins[i].packets[1] + bins[i].packets[2], std::uint64_t(binPackets[i]));
+        }
+        // A packet older than the horizon counts in the oldest open bin, never in a sent one; the
+        // final flush then carries everything not sent yet.
+        analyzer.addPacket(base_us, std::uint32_t(frame.size()), std::uint32_t(frame.size()), frame.data());
+        std::uint64_t total = 0;
+        std::uint64_t previousStart = bins.isEmpty() ? 0 : bins.last().start_us;
+        for (const StatsBin &bin : analyzer.takeBins(TrafficAnalyzer::BinFlush::IncludeCurrent)) {
+            if (previousStart != 0)
+                QCOMPARE(bin.start_us, previousStart + TrafficAnalyzer::BinWidth_us);
+            previousStart = bin.start_us;
+            total += bin.packets[0] + bin.packets[1] + bin.packets[2];
+        }
+        for (const StatsBin &bin : bins)
+            total += bin.packets[0] + bin.packets[1] + bin.packets[2];
+        QCOMPARE(total, std::uint64_t(packets_ms.size() + 1));
     }
 
     void truncationNeverReadsPastCaplen()

@@ -13,6 +13,7 @@
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QUdpSocket>
 
 #include <unistd.h>
 
@@ -169,6 +170,72 @@ private slots:
         QVERIFY(tshark.waitForFinished(30000));
         QCOMPARE(tshark.exitCode(), 0);
         QCOMPARE(quint64(tshark.readAllStandardOutput().count('\n')), written);
+    }
+
+    void burstIsBinnedWithoutALaterPacket_data()
+    {
+        QTest::addColumn<int>("datagrams");
+        QTest::newRow("one datagram") << 1;
+        QTest::newRow("burst of 20") << 20;
+    }
+
+    // Bins close by the clock: an isolated burst reaches a batch within a few ticks although no
+    // later packet arrives, and idle intervals come as empty bins (contiguous timeline).
+    void burstIsBinnedWithoutALaterPacket()
+    {
+        QFETCH(int, datagrams);
+        QUdpSocket receiver;
+        QVERIFY(receiver.bind(QHostAddress::LocalHost, 0));
+        CaptureSession session(9);
+        QList<CaptureBatch> batches;
+        std::uint64_t binnedPackets = 0;
+        qint64 binnedAfter_ms = -1;
+        QElapsedTimer sinceBurst;
+        connect(&session, &CaptureSession::batchReady, this, [&](const CaptureBatch &batch) {
+            batches.append(batch);
+            for (const StatsBin &bin : batch.bins)
+                binnedPackets += bin.packets[0] + bin.packets[1] + bin.packets[2];
+            if (binnedAfter_ms < 0 && binnedPackets >= std::uint64_t(datagrams) && sinceBurst.isValid())
+                binnedAfter_ms = sinceBurst.elapsed();
+        });
+        CaptureSessionOptions options;
+        options.live.interfaceName = QStringLiteral("lo");
+        options.live.filter = QStringLiteral("udp port %1").arg(receiver.localPort());
+        options.spoolPath = m_dir.filePath(QStringLiteral("burst.pcap"));
+        QString error;
+        QVERIFY2(session.start(options, &error), qPrintable(error));
+        QTest::qWait(400); // idle: the timeline runs with empty bins
+        QVERIFY(!batches.isEmpty());
+
+        QUdpSocket sender;
+        sinceBurst.start();
+        for (int i = 0; i < datagrams; ++i)
+            QCOMPARE(sender.writeDatagram(QByteArray(100, 'b'), QHostAddress::LocalHost, receiver.localPort()), 100);
+        // Worst case by design: end of the burst's bin + 100 ms horizon + one 100 ms tick.
+        QTRY_VERIFY_WITH_TIMEOUT(binnedPackets >= std::uint64_t(datagrams), 1000);
+        qInfo("burst binned %lld ms after it was sent", binnedAfter_ms);
+        QVERIFY(session.isRunning());
+        QVERIFY(!batches.last().final);
+        QCOMPARE(batches.last().counters.packets, std::uint64_t(datagrams)); // nothing later arrived
+        QTest::qWait(300);
+        session.stop();
+        QTRY_VERIFY(batches.last().final);
+
+        std::uint64_t previousStart = 0;
+        std::uint64_t total = 0;
+        int emptyBins = 0;
+        for (const CaptureBatch &batch : batches) {
+            for (const StatsBin &bin : batch.bins) {
+                if (previousStart != 0)
+                    QCOMPARE(bin.start_us, previousStart + TrafficAnalyzer::BinWidth_us);
+                previousStart = bin.start_us;
+                const std::uint64_t packets = bin.packets[0] + bin.packets[1] + bin.packets[2];
+                total += packets;
+                emptyBins += packets == 0 ? 1 : 0;
+            }
+        }
+        QCOMPARE(total, std::uint64_t(datagrams));
+        QVERIFY2(emptyBins >= 3, qPrintable(QString::number(emptyBins)));
     }
 
     void stopIsPromptWithoutTraffic()

@@ -152,6 +152,7 @@ void CaptureSession::analysisLoop()
         }
         const bool drained = !batch && m_queue->closedAndEmpty();
         if (Clock::now() >= nextTick) {
+            closeBinsByClock();
             emitBatch(false);
             nextTick = Clock::now() + std::chrono::milliseconds(TickInterval_ms);
         }
@@ -163,6 +164,18 @@ void CaptureSession::analysisLoop()
         pcap_dump_flush(m_spool->dumper);
     }
     emitBatch(true);
+}
+
+void CaptureSession::closeBinsByClock()
+{
+    // Packet timestamps are CLOCK_REALTIME µs, like system_clock on Linux. A packet reaches the
+    // analysis at most ~100 ms after its timestamp (packet timeout + queue wait), so bins that
+    // ended before now − 100 ms are complete.
+    const auto now_us = static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count());
+    std::lock_guard lock(m_analyzerMutex);
+    m_analyzer->closeBinsBefore(now_us - TrafficAnalyzer::BinWidth_us);
 }
 
 void CaptureSession::emitBatch(bool final)

@@ -41,7 +41,8 @@ struct CaptureBatch {
     int captureId = 0;
     QList<FlowRow> flows;            // new or changed since the previous batch
     QList<PacketSummary> recentPackets; // newest last, at most MaxRecentPackets
-    QList<StatsBin> bins;            // 100 ms bins completed since the previous batch
+    QList<StatsBin> bins;            // 100 ms bins completed since the previous batch, contiguous
+                                     // (idle intervals as empty bins), closed by the clock
     CaptureCounters counters;
     bool final = false;              // the last batch of the capture
 };
@@ -89,6 +90,7 @@ signals:
 
 private:
     void analysisLoop();
+    void closeBinsByClock();
     void emitBatch(bool final);
 
     int m_captureId;

@@ -43,23 +43,66 @@ void TrafficAnalyzer::addPacket(std::uint64_t timestamp_us, std::uint32_t caplen
 
 void TrafficAnalyzer::accountBin(std::uint64_t timestamp_us, Encryption encryption, std::uint32_t wireLength)
 {
-    const std::uint64_t start = timestamp_us - timestamp_us % BinWidth_us;
-    if (!m_binOpen || start > m_currentBin.start_us) {
-        if (m_binOpen) {
-            if (m_completedBins.size() >= MaxPendingBins) {
-                m_completedBins.pop_front();
-                ++m_droppedBins;
-            }
-            m_completedBins.push_back(m_currentBin);
-        }
+    std::uint64_t start = timestamp_us - timestamp_us % BinWidth_us;
+    if (m_nextBinStart_us == 0)
+        m_nextBinStart_us = start;
+    // A packet older than the bins still open (clock step, reordering, late delivery) counts in
+    // the oldest open bin: completed bins are already with the caller.
+    start = std::max(start, m_nextBinStart_us);
+    completeBinsBefore(start);
+    if (!m_binOpen) {
         m_currentBin = StatsBin{};
         m_currentBin.start_us = start;
         m_binOpen = true;
     }
-    // A packet older than the open bin (clock step, reordering) counts in the open bin.
     const auto index = static_cast<std::size_t>(encryption);
     ++m_currentBin.packets[index];
     m_currentBin.bytes[index] += wireLength;
+}
+
+void TrafficAnalyzer::closeBinsBefore(std::uint64_t horizon_us)
+{
+    const std::uint64_t horizonBin = horizon_us - horizon_us % BinWidth_us;
+    if (m_nextBinStart_us == 0) {
+        m_nextBinStart_us = horizonBin; // the timeline starts here, empty
+        return;
+    }
+    completeBinsBefore(horizonBin);
+}
+
+void TrafficAnalyzer::completeBinsBefore(std::uint64_t binStart_us)
+{
+    if (m_nextBinStart_us == 0 || binStart_us <= m_nextBinStart_us)
+        return;
+    // A jump further than the pending bound (clock step, long gap in a file) keeps only the
+    // newest MaxPendingBins empty bins: older ones would be dropped anyway.
+    constexpr std::uint64_t maxGap_us = MaxPendingBins * BinWidth_us;
+    if (binStart_us - m_nextBinStart_us > maxGap_us) {
+        if (m_binOpen) {
+            pushCompletedBin(m_currentBin);
+            m_binOpen = false;
+        }
+        m_nextBinStart_us = binStart_us - maxGap_us;
+    }
+    for (; m_nextBinStart_us < binStart_us; m_nextBinStart_us += BinWidth_us) {
+        if (m_binOpen) {
+            pushCompletedBin(m_currentBin);
+            m_binOpen = false;
+        } else {
+            StatsBin idle;
+            idle.start_us = m_nextBinStart_us;
+            pushCompletedBin(idle);
+        }
+    }
+}
+
+void TrafficAnalyzer::pushCompletedBin(const StatsBin &bin)
+{
+    if (m_completedBins.size() >= MaxPendingBins) {
+        m_completedBins.pop_front();
+        ++m_droppedBins;
+    }
+    m_completedBins.push_back(bin);
 }
 
 const TrafficTotals &TrafficAnalyzer::totals() const
@@ -75,6 +118,7 @@ QList<StatsBin> TrafficAnalyzer::takeBins(BinFlush flush)
     if (flush == BinFlush::IncludeCurrent && m_binOpen) {
         bins.append(m_currentBin);
         m_binOpen = false;
+        m_nextBinStart_us += BinWidth_us;
     }
     return bins;
 }

@@ -33,7 +33,13 @@ public:
     const TrafficTotals &totals() const;
     const FlowTable &flowTable() const { return m_flows; }
 
-    // Bins completed since the last call; with FlushCurrent also the bin in progress.
+    // Completes every bin that ended at or before horizon_us (packet time), with empty bins for
+    // intervals without packets: a live capture closes bins by the clock, so a burst shows
+    // without waiting for a later packet and an idle link still yields a bin per interval.
+    void closeBinsBefore(std::uint64_t horizon_us);
+
+    // Bins completed since the last call, contiguous and oldest first; with IncludeCurrent also
+    // the bin in progress.
     enum class BinFlush { CompletedOnly, IncludeCurrent };
     QList<StatsBin> takeBins(BinFlush flush = BinFlush::CompletedOnly);
     std::uint64_t droppedBins() const { return m_droppedBins; }
@@ -46,12 +52,15 @@ public:
 
 private:
     void accountBin(std::uint64_t timestamp_us, Encryption encryption, std::uint32_t wireLength);
+    void completeBinsBefore(std::uint64_t binStart_us);
+    void pushCompletedBin(const StatsBin &bin);
 
     int m_linkType;
     FlowTable m_flows;
     mutable TrafficTotals m_totals;
-    StatsBin m_currentBin;
+    StatsBin m_currentBin; // when open, its start is m_nextBinStart_us
     bool m_binOpen = false;
+    std::uint64_t m_nextBinStart_us = 0; // first bin not completed yet; 0 before the first bin
     std::deque<StatsBin> m_completedBins;
     std::uint64_t m_droppedBins = 0;
     std::uint64_t m_serial = 0;
