@@ -142,12 +142,14 @@ QVariant FlowTableModel::data(const QModelIndex &index, int role) const
     const FlowRow &flow = m_rows.at(index.row());
     const bool hasTls = flow.tls.has_value();
     if (role == Qt::TextAlignmentRole) {
-        if (index.column() == Packets || index.column() == Bytes)
+        if (index.column() == Id || index.column() == Packets || index.column() == Bytes)
             return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
         return {};
     }
     if (role == SortRole) {
         switch (index.column()) {
+        case Id:
+            return flow.id;
         case Packets:
             return QVariant::fromValue<qulonglong>(flow.packets);
         case Bytes:
@@ -185,6 +187,8 @@ QVariant FlowTableModel::data(const QModelIndex &index, int role) const
         return {};
     const QLocale locale;
     switch (index.column()) {
+    case Id:
+        return flowNumberText(flow.id);
     case Client:
         return flow.client;
     case Server:
@@ -216,6 +220,8 @@ QVariant FlowTableModel::headerData(int section, Qt::Orientation orientation, in
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return QAbstractTableModel::headerData(section, orientation, role);
     switch (section) {
+    case Id:
+        return tr("Flow");
     case Client:
         return tr("Client");
     case Server:

@@ -16,6 +16,7 @@ class FlowTableModel : public QAbstractTableModel
 
 public:
     enum Column {
+        Id, // "Flow": the engine's flow id + 1, also shown per packet in the packet table
         Client,
         Server,
         Application,
@@ -47,6 +48,8 @@ public:
 
     static QString cipherSuiteName(std::uint16_t suite);
     static QString verdictText(Capture::Encryption encryption);
+    // The number shown for a flow in the Flow columns of both tables.
+    static QString flowNumberText(int flowId) { return flowId < 0 ? QString() : QString::number(flowId + 1); }
 
 private:
     QList<Capture::FlowRow> m_rows;

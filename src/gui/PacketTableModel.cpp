@@ -1,5 +1,7 @@
 #include "gui/PacketTableModel.h"
 
+#include "gui/FlowTableModel.h"
+
 #include <QDateTime>
 #include <QLocale>
 
@@ -17,7 +19,7 @@ int PacketTableModel::columnCount(const QModelIndex &parent) const
 QVariant PacketTableModel::cellData(const Capture::PacketSummary &packet, int column, int role) const
 {
     if (role == Qt::TextAlignmentRole) {
-        if (column == Length || column == Payload)
+        if (column == Flow || column == Length || column == Payload)
             return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
         return {};
     }
@@ -30,6 +32,8 @@ QVariant PacketTableModel::cellData(const Capture::PacketSummary &packet, int co
         return QString(QDateTime::fromMSecsSinceEpoch(ms).toString(QStringLiteral("HH:mm:ss")) + QLatin1Char('.')
                        + QStringLiteral("%1").arg(micros, 6, 10, QLatin1Char('0')));
     }
+    case Flow:
+        return FlowTableModel::flowNumberText(packet.flowId);
     case Protocol:
         return packet.protocol;
     case Source:
@@ -53,6 +57,8 @@ QVariant PacketTableModel::headerData(int section, Qt::Orientation orientation, 
     switch (section) {
     case Time:
         return tr("Time");
+    case Flow:
+        return tr("Flow");
     case Protocol:
         return tr("Protocol");
     case Source:

@@ -11,7 +11,7 @@ class PacketTableModel : public RingTableModel<Capture::PacketSummary>
     Q_OBJECT
 
 public:
-    enum Column { Time, Protocol, Source, Destination, Length, Payload, ColumnCount };
+    enum Column { Time, Flow, Protocol, Source, Destination, Length, Payload, ColumnCount };
     static constexpr int DefaultCapacityRows = 10000;
 
     explicit PacketTableModel(int capacityRows = DefaultCapacityRows, QObject *parent = nullptr);

@@ -190,7 +190,9 @@ void TrafficPanel::setDefaultColumnWidths()
     const auto widthOf = [&metrics](const QString &sample) { return metrics.horizontalAdvance(sample) + 16; };
     const int endpoint = widthOf(QStringLiteral("255.255.255.255:65535"));
     const int number = widthOf(QStringLiteral("999,999,999"));
+    const int flowNumber = widthOf(QStringLiteral("99999"));
     QHeaderView *flows = m_ui->flowView->horizontalHeader();
+    flows->resizeSection(FlowTableModel::Id, flowNumber);
     flows->resizeSection(FlowTableModel::Client, endpoint);
     flows->resizeSection(FlowTableModel::Server, endpoint);
     flows->resizeSection(FlowTableModel::Application, widthOf(tr("Application")));
@@ -202,6 +204,7 @@ void TrafficPanel::setDefaultColumnWidths()
     flows->resizeSection(FlowTableModel::Encrypted, widthOf(tr("Encrypted")));
     QHeaderView *packets = m_ui->packetView->horizontalHeader();
     packets->resizeSection(PacketTableModel::Time, widthOf(QStringLiteral("00:00:00.000000")));
+    packets->resizeSection(PacketTableModel::Flow, flowNumber);
     packets->resizeSection(PacketTableModel::Protocol, widthOf(tr("Protocol")));
     packets->resizeSection(PacketTableModel::Source, endpoint);
     packets->resizeSection(PacketTableModel::Destination, endpoint);
@@ -220,8 +223,10 @@ void TrafficPanel::loadSettings()
         m_ui->filterEdit->setText(settings.value(QStringLiteral("filter")).toString());
         m_filterCustom = true;
     }
-    m_ui->flowView->horizontalHeader()->restoreState(settings.value(QStringLiteral("flowColumns")).toByteArray());
-    m_ui->packetView->horizontalHeader()->restoreState(settings.value(QStringLiteral("packetColumns")).toByteArray());
+    // Keys versioned with the column sets (v2: the Flow columns): an older state would put the
+    // saved widths on the wrong columns.
+    m_ui->flowView->horizontalHeader()->restoreState(settings.value(QStringLiteral("flowColumnsV2")).toByteArray());
+    m_ui->packetView->horizontalHeader()->restoreState(settings.value(QStringLiteral("packetColumnsV2")).toByteArray());
     m_ui->splitter->restoreState(settings.value(QStringLiteral("splitter")).toByteArray());
 }
 
@@ -234,8 +239,10 @@ void TrafficPanel::saveSettings() const
         settings.setValue(QStringLiteral("filter"), m_ui->filterEdit->text());
     else
         settings.remove(QStringLiteral("filter"));
-    settings.setValue(QStringLiteral("flowColumns"), m_ui->flowView->horizontalHeader()->saveState());
-    settings.setValue(QStringLiteral("packetColumns"), m_ui->packetView->horizontalHeader()->saveState());
+    settings.remove(QStringLiteral("flowColumns"));
+    settings.remove(QStringLiteral("packetColumns"));
+    settings.setValue(QStringLiteral("flowColumnsV2"), m_ui->flowView->horizontalHeader()->saveState());
+    settings.setValue(QStringLiteral("packetColumnsV2"), m_ui->packetView->horizontalHeader()->saveState());
     settings.setValue(QStringLiteral("splitter"), m_ui->splitter->saveState());
 }
 

@@ -209,6 +209,26 @@ private slots:
         QCOMPARE(total, std::uint64_t(packets_ms.size() + 1));
     }
 
+    void packetsNameTheirFlow()
+    {
+        // addPacket returns the id the flow rows carry (PacketSummary::flowId), -1 outside a flow.
+        TrafficAnalyzer analyzer(1);
+        const auto add = [&analyzer](const Bytes &frame) {
+            return analyzer.addPacket(1'700'000'000'000'000ULL, std::uint32_t(frame.size()), std::uint32_t(frame.size()),
+                                      frame.data());
+        };
+        QCOMPARE(add(ethernet(ipv4Tcp(), {}, 0x0800)), 0);
+        QCOMPARE(add(ethernet(ipv6Udp(), {}, 0x86DD)), 1);
+        QCOMPARE(add(ethernet(Bytes(28, 0), {}, 0x0806)), -1);            // ARP
+        QCOMPARE(add(ethernet(ipv4Tcp(0, 0x2000), {}, 0x0800)), -1);      // fragment
+        QCOMPARE(add(ethernet(ipv4Tcp(), {0x8100}, 0x0800)), 0);          // same 5-tuple, tagged
+        const AnalysisReport report = analyzer.report(QString());
+        QCOMPARE(report.flows.size(), 2);
+        QCOMPARE(report.flows[0].id, 0);
+        QCOMPARE(report.flows[0].packets, 2u);
+        QCOMPARE(report.flows[1].id, 1);
+    }
+
     void truncationNeverReadsPastCaplen()
     {
         // Every prefix of a frame, in an exact-size buffer: the view stays inside it.

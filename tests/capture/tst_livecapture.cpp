@@ -127,9 +127,15 @@ private slots:
         QVERIFY2(batches.size() <= duration_ms / CaptureSession::TickInterval_ms + 2, qPrintable(QString::number(batches.size())));
         std::uint64_t binPackets = 0;
         bool tlsRowSeen = false;
+        int summaries = 0;
         for (const CaptureBatch &batch : batches) {
             QCOMPARE(batch.captureId, 7);
             QVERIFY(batch.recentPackets.size() <= CaptureSession::MaxRecentPackets);
+            // The filter lets only the upload's TCP connection through: its flow is flow 0.
+            for (const PacketSummary &packet : batch.recentPackets) {
+                QCOMPARE(packet.flowId, 0);
+                ++summaries;
+            }
             for (const StatsBin &bin : batch.bins)
                 binPackets += bin.packets[0] + bin.packets[1] + bin.packets[2];
             for (const FlowRow &row : batch.flows)
@@ -145,6 +151,8 @@ private slots:
         const AnalysisReport report = session.report();
         QCOMPARE(report.flows.size(), 1);
         const FlowRow &flow = report.flows.first();
+        QCOMPARE(flow.id, 0);
+        QVERIFY(summaries > 0);
         QCOMPARE(flow.server, QStringLiteral("127.0.0.1:%1").arg(m_port));
         QVERIFY(flow.tls.has_value());
         QCOMPARE(flow.tls->version, QStringLiteral("TLS 1.3"));

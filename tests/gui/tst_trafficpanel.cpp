@@ -147,6 +147,15 @@ private slots:
         QCOMPARE(model.index(4, PacketTableModel::Length).data().toString(), QStringLiteral("67"));
         QVERIFY(model.index(4, PacketTableModel::Time).data().toString().endsWith(QStringLiteral(".007000")));
         QCOMPARE(model.index(4, PacketTableModel::Protocol).data().toString(), QStringLiteral("tcp"));
+        // Flow: the number the flow table shows for the packet's flow; empty outside a flow.
+        QCOMPARE(model.headerData(PacketTableModel::Flow, Qt::Horizontal, Qt::DisplayRole).toString(), u"Flow"_qs);
+        QCOMPARE(model.index(4, PacketTableModel::Flow).data().toString(), u"1"_qs);
+        QCOMPARE(model.index(3, PacketTableModel::Flow).data().toString(), QString());
+        FlowTableModel flows;
+        flows.applyFlows({ flowRow(0, 4, Encryption::Unknown) });
+        QCOMPARE(flows.headerData(FlowTableModel::Id, Qt::Horizontal, Qt::DisplayRole).toString(), u"Flow"_qs);
+        QCOMPARE(flows.index(0, FlowTableModel::Id).data().toString(),
+                 model.index(4, PacketTableModel::Flow).data().toString());
     }
 
     void openCaptureFillsTheFlowTable_data()
@@ -331,6 +340,18 @@ private slots:
             QCOMPARE(model->index(row, FlowTableModel::Encrypted).data().toString(), u"yes"_qs);
             QCOMPARE(model->index(row, FlowTableModel::ServerName).data().toString(), u"localhost"_qs);
             QTRY_VERIFY(panel.packetModel()->rowCount() > 0);
+            // Every captured packet (filter: the receiver's port) names the TLS flow's number.
+            const QString flowNumber = model->index(row, FlowTableModel::Id).data().toString();
+            QVERIFY(!flowNumber.isEmpty());
+            for (int packet = 0; packet < panel.packetModel()->rowCount(); ++packet) {
+                const QModelIndex flowCell = panel.packetModel()->index(packet, PacketTableModel::Flow);
+                if (panel.packetModel()
+                        ->index(packet, PacketTableModel::Source)
+                        .data()
+                        .toString()
+                        .endsWith(u":%1"_qs.arg(port)))
+                    QCOMPARE(flowCell.data().toString(), flowNumber);
+            }
             QVERIFY(!status.isEmpty());
             QVERIFY2(panel.statusText().startsWith(u"Capture: lo · "_qs), qPrintable(panel.statusText()));
             QCOMPARE(plaintext.count(), 0);

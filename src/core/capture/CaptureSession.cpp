@@ -9,6 +9,7 @@
 
 #include <arpa/inet.h>
 #include <chrono>
+#include <vector>
 
 namespace TrainGuard::Capture {
 
@@ -107,9 +108,13 @@ void CaptureSession::analysisLoop()
     for (;;) {
         std::unique_ptr<PacketBatch> batch = m_queue->pop(TickInterval_ms / 2);
         if (batch) {
+            // Packet summaries only for the tail of the batch: the list shows the newest.
+            const std::size_t first = batch->records.size() > MaxRecentPackets ? batch->records.size() - MaxRecentPackets : 0;
+            std::vector<int> tailFlowIds(batch->records.size() - first, -1);
             std::lock_guard lock(m_analyzerMutex);
             std::lock_guard spoolLock(m_spool->mutex);
-            for (const PacketRecord &record : batch->records) {
+            for (std::size_t i = 0; i < batch->records.size(); ++i) {
+                const PacketRecord &record = batch->records[i];
                 if (m_options.maxPackets && m_packets >= m_options.maxPackets) {
                     if (!m_limitReached.exchange(true))
                         emit packetLimitHit(m_captureId);
@@ -122,12 +127,12 @@ void CaptureSession::analysisLoop()
                 header.caplen = record.caplen;
                 header.len = record.wireLength;
                 pcap_dump(reinterpret_cast<u_char *>(m_spool->dumper), &header, data);
-                m_analyzer->addPacket(record.timestamp_us, record.caplen, record.wireLength, data);
+                const int flowId = m_analyzer->addPacket(record.timestamp_us, record.caplen, record.wireLength, data);
+                if (i >= first)
+                    tailFlowIds[i - first] = flowId;
                 ++m_packets;
                 m_bytes += record.wireLength;
             }
-            // Packet summaries only for the tail of the batch: the list shows the newest.
-            const std::size_t first = batch->records.size() > MaxRecentPackets ? batch->records.size() - MaxRecentPackets : 0;
             for (std::size_t i = first; i < batch->records.size(); ++i) {
                 const PacketRecord &record = batch->records[i];
                 PacketView view;
@@ -136,6 +141,7 @@ void CaptureSession::analysisLoop()
                 PacketSummary summary;
                 summary.timestamp_us = record.timestamp_us;
                 summary.wireLength = record.wireLength;
+                summary.flowId = tailFlowIds[i - first];
                 if (view.transport != TransportLayer::None) {
                     summary.protocol = view.transport == TransportLayer::Tcp ? QStringLiteral("TCP") : QStringLiteral("UDP");
                     summary.source = addressText(view, view.srcAddress, view.srcPort);

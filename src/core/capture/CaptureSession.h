@@ -29,7 +29,7 @@ struct CaptureCounters {
 struct PacketSummary {
     std::uint64_t timestamp_us = 0;
     std::uint32_t wireLength = 0;
-    int flowId = -1; // -1: not in a flow (ARP, fragment, ...)
+    int flowId = -1; // FlowRow::id of its flow; -1: not in a flow (ARP, fragment, untracked)
     QString protocol;
     QString source;
     QString destination;

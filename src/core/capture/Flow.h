@@ -72,6 +72,7 @@ struct FlowDirection {
 };
 
 struct Flow {
+    int id = -1; // index in the flow table: FlowRow::id and PacketSummary::flowId
     FlowKey key;
     Endpoint client;
     Endpoint server;

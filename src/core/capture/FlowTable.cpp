@@ -81,6 +81,7 @@ Flow *FlowTable::update(const PacketView &view, std::uint64_t timestamp_us, std:
         }
         m_index.emplace(key, static_cast<std::uint32_t>(m_flows.size()));
         flow = &m_flows.emplace_back();
+        flow->id = static_cast<int>(m_flows.size() - 1);
         flow->key = key;
         // The client sends the first packet; a SYN-ACK seen first means we missed the SYN.
         const bool synAck = view.transport == TransportLayer::Tcp

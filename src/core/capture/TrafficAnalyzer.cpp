@@ -8,8 +8,8 @@ TrafficAnalyzer::TrafficAnalyzer(int linkType, std::size_t maxFlows)
 {
 }
 
-void TrafficAnalyzer::addPacket(std::uint64_t timestamp_us, std::uint32_t caplen, std::uint32_t wireLength,
-                                const std::uint8_t *data)
+int TrafficAnalyzer::addPacket(std::uint64_t timestamp_us, std::uint32_t caplen, std::uint32_t wireLength,
+                               const std::uint8_t *data)
 {
     TrafficTotals &t = m_totals;
     if (t.packets == 0)
@@ -24,6 +24,7 @@ void TrafficAnalyzer::addPacket(std::uint64_t timestamp_us, std::uint32_t caplen
     if (view.truncated)
         ++t.truncatedPackets;
     Encryption encryption = Encryption::Unknown;
+    int flowId = -1;
     if (!ip) {
         ++t.nonIpPackets;
     } else if (view.ipFragment) {
@@ -31,6 +32,7 @@ void TrafficAnalyzer::addPacket(std::uint64_t timestamp_us, std::uint32_t caplen
     } else if (view.transport != TransportLayer::None) {
         if (Flow *flow = m_flows.update(view, timestamp_us, wireLength)) {
             flow->updateSerial = ++m_serial;
+            flowId = flow->id;
             // Cheap per packet: entropy verdicts are only computed for unknown flows.
             if (flow->application == Application::Tls)
                 encryption = Encryption::Encrypted;
@@ -39,6 +41,7 @@ void TrafficAnalyzer::addPacket(std::uint64_t timestamp_us, std::uint32_t caplen
         }
     }
     accountBin(timestamp_us, encryption, wireLength);
+    return flowId;
 }
 
 void TrafficAnalyzer::accountBin(std::uint64_t timestamp_us, Encryption encryption, std::uint32_t wireLength)

@@ -26,8 +26,9 @@ public:
 
     explicit TrafficAnalyzer(int linkType, std::size_t maxFlows = 250000);
 
-    void addPacket(std::uint64_t timestamp_us, std::uint32_t caplen, std::uint32_t wireLength,
-                   const std::uint8_t *data);
+    // Returns the id of the packet's flow (FlowRow::id), or -1 when it is in none.
+    int addPacket(std::uint64_t timestamp_us, std::uint32_t caplen, std::uint32_t wireLength,
+                  const std::uint8_t *data);
 
     int linkType() const { return m_linkType; }
     const TrafficTotals &totals() const;
