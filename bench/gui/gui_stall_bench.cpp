@@ -1,0 +1,410 @@
+// GUI event-loop stall benchmark: drives the real MainWindow as a user does on first
+// launch (embedded receiver, capture on lo when root), clicks Send on a large random
+// dataset and records the gap between consecutive ticks of a 10 ms precise timer on the
+// GUI thread from Send until the send finishes. The same figures for the idle window over
+// the same duration are the baseline peer. Goal: max gap <= 50 ms.
+//
+// Every event delivery on the GUI thread that takes longer than --slow-ms is logged with
+// its receiver and event type, so a stall can be attributed to the call that caused it.
+#include "core/AppIdentity.h"
+#include "core/transfer/SenderConfig.h"
+#include "gui/GuiResources.h"
+#include "gui/MainWindow.h"
+#include "gui/TrafficPanel.h"
+#include "gui/TransferPanel.h"
+
+#include <QApplication>
+#include <QDateTime>
+#include <QCommandLineParser>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QEventLoop>
+#include <QFile>
+#include <QLabel>
+#include <QMetaEnum>
+#include <QPushButton>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QThread>
+#include <QTimer>
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdio>
+#include <memory>
+#include <utility>
+#include <vector>
+
+using namespace TrainGuard::Gui;
+
+namespace {
+
+constexpr qint64 GoalStall_ms = 50;
+constexpr int TickInterval_ms = 10;
+
+// One event delivery on the GUI thread that took long enough to matter.
+struct SlowDelivery {
+    qint64 at_ms = 0;       // since the start of the benchmark
+    qint64 duration_us = 0;
+    int depth = 0;          // 0: delivered by the event loop itself; >0: nested inside another
+    QEvent::Type type = QEvent::None;
+    QByteArray receiver;    // class (objectName) of the receiver and of its parent
+};
+
+// Times every event delivery (queued signals, timers, socket notifiers, paints, input) so
+// a stall can be attributed; the overhead is two clock reads per event.
+class TimedApplication : public QApplication
+{
+public:
+    using QApplication::QApplication;
+
+    bool notify(QObject *receiver, QEvent *event) override
+    {
+        if (!m_clock.isValid() || QThread::currentThread() != thread())
+            return QApplication::notify(receiver, event);
+        const QEvent::Type type = event->type(); // the event may be deleted during delivery
+        const QByteArray who = describe(receiver);
+        const qint64 start_ns = m_clock.nsecsElapsed();
+        ++m_depth;
+        const bool result = QApplication::notify(receiver, event);
+        --m_depth;
+        const qint64 duration_us = (m_clock.nsecsElapsed() - start_ns) / 1000;
+        if (duration_us >= m_slowThreshold_us)
+            m_slow.push_back({start_ns / 1'000'000, duration_us, m_depth, type, who});
+        return result;
+    }
+
+    void startTiming(const QElapsedTimer &clock, qint64 slowThreshold_us)
+    {
+        m_clock = clock;
+        m_slowThreshold_us = slowThreshold_us;
+    }
+    std::vector<SlowDelivery> takeSlow() { return std::exchange(m_slow, {}); }
+
+private:
+    static QByteArray describe(QObject *object)
+    {
+        // Cheap: class names are static strings; object names are short.
+        QByteArray text = object->metaObject()->className();
+        if (!object->objectName().isEmpty())
+            text += '(' + object->objectName().toLatin1() + ')';
+        if (QObject *parent = object->parent()) {
+            text += " in ";
+            text += parent->metaObject()->className();
+            if (!parent->objectName().isEmpty())
+                text += '(' + parent->objectName().toLatin1() + ')';
+        }
+        return text;
+    }
+
+    QElapsedTimer m_clock;
+    qint64 m_slowThreshold_us = 20'000;
+    int m_depth = 0;
+    std::vector<SlowDelivery> m_slow;
+};
+
+// Records the gaps between consecutive ticks of a 10 ms precise timer on the GUI thread.
+class TickRecorder : public QObject
+{
+public:
+    explicit TickRecorder(QObject *parent = nullptr)
+        : QObject(parent)
+    {
+        m_timer.setTimerType(Qt::PreciseTimer);
+        m_timer.setInterval(TickInterval_ms);
+        connect(&m_timer, &QTimer::timeout, this, [this] {
+            const qint64 now_ns = m_clock.nsecsElapsed();
+            m_gaps_ns.push_back(now_ns - m_last_ns);
+            m_gapEnds_ms.push_back(now_ns / 1'000'000);
+            m_last_ns = now_ns;
+        });
+    }
+
+    void start(const QElapsedTimer &clock)
+    {
+        m_clock = clock;
+        m_gaps_ns.clear();
+        m_gapEnds_ms.clear();
+        m_last_ns = m_clock.nsecsElapsed();
+        m_timer.start();
+    }
+    void stop()
+    {
+        m_timer.stop();
+        // The gap from the last tick to the stop counts too: a stall at the end is a stall.
+        const qint64 now_ns = m_clock.nsecsElapsed();
+        m_gaps_ns.push_back(now_ns - m_last_ns);
+        m_gapEnds_ms.push_back(now_ns / 1'000'000);
+    }
+    const std::vector<qint64> &gaps_ns() const { return m_gaps_ns; }
+    const std::vector<qint64> &gapEnds_ms() const { return m_gapEnds_ms; }
+
+private:
+    QTimer m_timer;
+    QElapsedTimer m_clock;
+    qint64 m_last_ns = 0;
+    std::vector<qint64> m_gaps_ns;
+    std::vector<qint64> m_gapEnds_ms;
+};
+
+struct StallFigures {
+    qint64 duration_ms = 0;
+    size_t ticks = 0;
+    double max_ms = 0;
+    double p99_ms = 0;
+    double p50_ms = 0;
+    size_t over50 = 0;
+    qint64 maxEndsAt_ms = 0;
+};
+
+StallFigures summarise(const TickRecorder &recorder, qint64 duration_ms)
+{
+    StallFigures figures;
+    figures.duration_ms = duration_ms;
+    std::vector<qint64> gaps = recorder.gaps_ns();
+    if (gaps.empty())
+        return figures;
+    const auto maxIt = std::max_element(gaps.begin(), gaps.end());
+    figures.maxEndsAt_ms = recorder.gapEnds_ms()[static_cast<size_t>(maxIt - gaps.begin())];
+    figures.ticks = gaps.size() - 1; // the closing gap ends at stop, not at a tick
+    figures.over50 = static_cast<size_t>(
+        std::count_if(gaps.begin(), gaps.end(), [](qint64 gap) { return gap > GoalStall_ms * 1'000'000; }));
+    std::sort(gaps.begin(), gaps.end());
+    const auto percentile = [&gaps](double p) {
+        const size_t index = std::min(gaps.size() - 1, static_cast<size_t>(p * double(gaps.size() - 1) + 0.5));
+        return double(gaps[index]) / 1e6;
+    };
+    figures.max_ms = double(gaps.back()) / 1e6;
+    figures.p99_ms = percentile(0.99);
+    figures.p50_ms = percentile(0.50);
+    return figures;
+}
+
+void printFigures(const char *label, const StallFigures &f)
+{
+    std::printf("%-6s duration %8.2f s  ticks %6zu  max gap %8.1f ms (ends at t=%lld ms)  p99 %6.1f ms  "
+                "p50 %5.1f ms  gaps>50ms %zu\n",
+                label, double(f.duration_ms) / 1000.0, f.ticks, f.max_ms, static_cast<long long>(f.maxEndsAt_ms),
+                f.p99_ms, f.p50_ms, f.over50);
+}
+
+void printSlow(const char *label, const std::vector<SlowDelivery> &slow, size_t limit)
+{
+    std::vector<SlowDelivery> sorted = slow;
+    std::sort(sorted.begin(), sorted.end(),
+              [](const SlowDelivery &a, const SlowDelivery &b) { return a.duration_us > b.duration_us; });
+    std::printf("%s: %zu slow event deliveries on the GUI thread (longest first, depth 0 = from the event loop)\n",
+                label, sorted.size());
+    const QMetaEnum types = QMetaEnum::fromType<QEvent::Type>();
+    for (size_t i = 0; i < sorted.size() && i < limit; ++i) {
+        const SlowDelivery &s = sorted[i];
+        const char *typeName = types.valueToKey(s.type);
+        std::printf("  t=%7lld ms  %8.1f ms  depth %d  %-16s %s\n", static_cast<long long>(s.at_ms),
+                    double(s.duration_us) / 1000.0, s.depth, typeName ? typeName : "?", s.receiver.constData());
+    }
+}
+
+bool writeRandomFile(const QString &path, qint64 size_bytes)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate))
+        return false;
+    // splitmix64: incompressible bytes at memory speed; /dev/urandom would add seconds per GiB.
+    std::uint64_t state = 0x9e3779b97f4a7c15ULL ^ static_cast<std::uint64_t>(QDateTime::currentMSecsSinceEpoch());
+    std::vector<std::uint64_t> block(1 << 17); // 1 MiB
+    for (qint64 written = 0; written < size_bytes;) {
+        for (std::uint64_t &word : block) {
+            std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
+            z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+            z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+            word = z ^ (z >> 31);
+        }
+        const qint64 chunk = std::min<qint64>(size_bytes - written, qint64(block.size() * sizeof(std::uint64_t)));
+        if (file.write(reinterpret_cast<const char *>(block.data()), chunk) != chunk)
+            return false;
+        written += chunk;
+    }
+    return file.flush();
+}
+
+// The measured phases run in a plain event loop as QApplication::exec() does: QTest::qWait
+// and qWaitFor sleep 10 ms between processEvents() calls, which would be counted as stalls.
+template<typename Setup>
+void runEventLoop(Setup setup)
+{
+    QEventLoop loop;
+    setup(loop);
+    loop.exec();
+}
+
+QString labelText(const QWidget *root, const char *name)
+{
+    const auto *label = root->findChild<QLabel *>(QLatin1String(name));
+    return label ? label->text() : QStringLiteral("?");
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM") && qEnvironmentVariableIsEmpty("DISPLAY"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+    TrainGuard::applyApplicationIdentity();
+    TimedApplication app(argc, argv);
+    initGuiResources();
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("GUI event-loop stall during a send with capture on"));
+    parser.addHelpOption();
+    const QCommandLineOption sizeOption(QStringLiteral("size-mib"), QStringLiteral("Dataset size in MiB (1024)."),
+                                        QStringLiteral("MiB"), QStringLiteral("1024"));
+    const QCommandLineOption dirOption(QStringLiteral("dir"),
+                                       QStringLiteral("Parent of the temp dir for dataset, store, spool (/dev/shm)."),
+                                       QStringLiteral("path"), QStringLiteral("/dev/shm"));
+    const QCommandLineOption slowOption(QStringLiteral("slow-ms"),
+                                        QStringLiteral("Log event deliveries at least this long (20)."),
+                                        QStringLiteral("ms"), QStringLiteral("20"));
+    parser.addOptions({sizeOption, dirOption, slowOption});
+    parser.process(app);
+    const qint64 size_bytes = parser.value(sizeOption).toLongLong() * 1024 * 1024;
+    const qint64 slow_us = parser.value(slowOption).toLongLong() * 1000;
+    if (size_bytes <= 0) {
+        std::fprintf(stderr, "gui_stall_bench: --size-mib must be positive\n");
+        return 2;
+    }
+
+    const bool root = geteuid() == 0;
+    QTemporaryDir home(QDir(parser.value(dirOption)).filePath(QStringLiteral("trainguard-bench-gui-XXXXXX")));
+    if (!home.isValid()) {
+        std::fprintf(stderr, "gui_stall_bench: cannot create a temp dir in %s\n", qPrintable(parser.value(dirOption)));
+        return 1;
+    }
+    // Fresh settings, data and capture spool; never the developer's real keychain.
+    qunsetenv("DBUS_SESSION_BUS_ADDRESS");
+    qputenv("XDG_CONFIG_HOME", home.filePath(QStringLiteral("config")).toLocal8Bit());
+    qputenv("XDG_DATA_HOME", home.filePath(QStringLiteral("data")).toLocal8Bit());
+    qputenv("XDG_CACHE_HOME", home.filePath(QStringLiteral("cache")).toLocal8Bit());
+
+    const QString dataset = home.filePath(QStringLiteral("dataset.bin"));
+    std::printf("gui_stall_bench: writing %lld MiB of random data to %s\n",
+                static_cast<long long>(size_bytes / (1024 * 1024)), qPrintable(dataset));
+    std::fflush(stdout);
+    if (!writeRandomFile(dataset, size_bytes)) {
+        std::fprintf(stderr, "gui_stall_bench: cannot write %s\n", qPrintable(dataset));
+        return 1;
+    }
+
+    MainWindow::StartupOptions options;
+    options.receiverPaths = {home.filePath(QStringLiteral("certs")), home.filePath(QStringLiteral("store")),
+                             home.filePath(QStringLiteral("token")),
+                             {QStringLiteral("TrainGuardBench"), QStringLiteral("bench"),
+                              home.filePath(QStringLiteral("passphrase"))}};
+    options.receiverPort = 0;
+    options.demoDir = home.filePath(QStringLiteral("demo"));
+    options.captureOnLaunch = root;
+
+    auto window = std::make_unique<MainWindow>();
+    window->resize(1200, 800);
+    window->show();
+    if (!QTest::qWaitForWindowExposed(window.get())) {
+        std::fprintf(stderr, "gui_stall_bench: the window was never exposed\n");
+        return 1;
+    }
+    window->startServices(options);
+    if (!QTest::qWaitFor([&] { return window->embeddedReceiver()->isRunning(); }, 30000)) {
+        std::fprintf(stderr, "gui_stall_bench: the embedded receiver did not start\n");
+        return 1;
+    }
+    TransferPanel *transfer = window->transferPanel();
+    TrafficPanel *traffic = window->trafficPanel();
+    if (root && !QTest::qWaitFor([&] { return traffic->isCapturing(); }, 10000)) {
+        std::fprintf(stderr, "gui_stall_bench: capture did not start: %s\n", qPrintable(traffic->stateText()));
+        return 1;
+    }
+    transfer->setDatasetPath(dataset);
+    auto *sendButton = transfer->findChild<QPushButton *>(QStringLiteral("sendButton"));
+    if (!sendButton || !QTest::qWaitFor([&] { return sendButton->isEnabled(); }, 10000)) {
+        std::fprintf(stderr, "gui_stall_bench: the Send button is not enabled\n");
+        return 1;
+    }
+    QTest::qWait(1000); // let the start-up settle: its work is not part of the send
+
+    QElapsedTimer clock;
+    clock.start();
+    app.startTiming(clock, slow_us);
+    TickRecorder recorder;
+
+    // Send phase: from the click to sendFinished.
+    bool finished = false;
+    TrainGuard::Transfer::SendResult result;
+    QObject::connect(transfer, &TransferPanel::sendFinished, &recorder,
+                     [&](const TrainGuard::Transfer::SendResult &r) {
+                         result = r;
+                         finished = true;
+                     });
+    recorder.start(clock);
+    const qint64 sendStart_ms = clock.elapsed();
+    QTest::mouseClick(sendButton, Qt::LeftButton);
+    if (!transfer->isSending()) {
+        std::fprintf(stderr, "gui_stall_bench: Send did not start a send\n");
+        return 1;
+    }
+    runEventLoop([&](QEventLoop &loop) {
+        QObject::connect(transfer, &TransferPanel::sendFinished, &loop, &QEventLoop::quit);
+        QTimer::singleShot(30 * 60 * 1000, &loop, &QEventLoop::quit);
+    });
+    const qint64 sendDuration_ms = clock.elapsed() - sendStart_ms;
+    recorder.stop();
+    const StallFigures send = summarise(recorder, sendDuration_ms);
+    const std::vector<SlowDelivery> sendSlow = app.takeSlow();
+    if (!finished) {
+        std::fprintf(stderr, "gui_stall_bench: the send did not finish in 30 minutes\n");
+        return 1;
+    }
+    const QString statusAtFinish = traffic->statusText();
+
+    // Let the last capture batches arrive, then read the counters the Traffic panel shows.
+    runEventLoop([](QEventLoop &loop) { QTimer::singleShot(1500, &loop, &QEventLoop::quit); });
+    const QString packets = labelText(traffic, "packetsValue");
+    const QString kernelDrops = labelText(traffic, "kernelDropsValue");
+    const QString queueDrops = labelText(traffic, "queueDropsValue");
+    const QString status = traffic->statusText();
+    app.takeSlow();
+
+    // Baseline peer: the same window, idle, over the same duration.
+    const qint64 idleStart_ms = clock.elapsed();
+    recorder.start(clock);
+    runEventLoop([sendDuration_ms](QEventLoop &loop) {
+        QTimer::singleShot(static_cast<int>(sendDuration_ms), Qt::PreciseTimer, &loop, &QEventLoop::quit);
+    });
+    recorder.stop();
+    const StallFigures idle = summarise(recorder, clock.elapsed() - idleStart_ms);
+    const std::vector<SlowDelivery> idleSlow = app.takeSlow();
+
+    const double mib = double(size_bytes) / (1024.0 * 1024.0);
+    std::printf("\n== GUI event-loop stall, %.0f MiB send, capture %s, platform %s ==\n", mib,
+                root ? (traffic->isCapturing() ? "on" : "off (did not start)") : "off (not root)",
+                qPrintable(QGuiApplication::platformName()));
+    std::printf("send: %s (%s)\n", result.ok ? "stored" : "FAILED", qPrintable(result.message));
+    std::printf("send total %.2f s, throughput %.1f MiB/s (sender's own elapsed %.2f s)\n",
+                double(sendDuration_ms) / 1000.0, mib / (double(sendDuration_ms) / 1000.0),
+                double(result.elapsed_ms) / 1000.0);
+    std::printf("capture: packets %s, kernel drops %s, queue drops %s\n", qPrintable(packets), qPrintable(kernelDrops),
+                qPrintable(queueDrops));
+    std::printf("capture status at finish: %s\n", qPrintable(statusAtFinish));
+    std::printf("capture status 1.5 s later: %s\n", qPrintable(status));
+    printFigures("send", send);
+    printFigures("idle", idle);
+    std::printf("max-gap ratio send/idle: %.1fx\n", idle.max_ms > 0 ? send.max_ms / idle.max_ms : 0.0);
+    const bool pass = result.ok && send.max_ms <= double(GoalStall_ms);
+    std::printf("RESULT: %s (send max gap %.1f ms vs goal <= %lld ms)\n\n", pass ? "PASS" : "FAIL", send.max_ms,
+                static_cast<long long>(GoalStall_ms));
+    printSlow("send", sendSlow, 25);
+    printSlow("idle", idleSlow, 10);
+    std::fflush(stdout);
+
+    window.reset(); // stops capture and receiver before the temp dir goes
+    return pass ? 0 : 3;
+}
