@@ -28,6 +28,7 @@
 #include <QThread>
 #include <QTimer>
 
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -70,10 +71,26 @@ public:
         ++m_depth;
         const bool result = QApplication::notify(receiver, event);
         --m_depth;
-        const qint64 duration_us = (m_clock.nsecsElapsed() - start_ns) / 1000;
+        const qint64 duration_ns = m_clock.nsecsElapsed() - start_ns;
+        const qint64 duration_us = duration_ns / 1000;
+        if (m_depth == 0)
+            m_inEvents_ns += duration_ns;
         if (duration_us >= m_slowThreshold_us)
             m_slow.push_back({start_ns / 1'000'000, duration_us, m_depth, type, who});
+        if (duration_us >= 1000 && m_recent.size() < 100'000)
+            m_recent.push_back({start_ns / 1'000'000, duration_us, m_depth, type, who});
         return result;
+    }
+
+    // Time spent inside event deliveries started by the event loop (not nested ones).
+    qint64 inEvents_ns() const { return m_inEvents_ns; }
+    // Deliveries of at least 1 ms that started at or after from_ms.
+    std::vector<SlowDelivery> deliveriesSince(qint64 from_ms) const
+    {
+        std::vector<SlowDelivery> found;
+        for (auto it = m_recent.rbegin(); it != m_recent.rend() && it->at_ms + it->duration_us / 1000 >= from_ms; ++it)
+            found.push_back(*it);
+        return found;
     }
 
     void startTiming(const QElapsedTimer &clock, qint64 slowThreshold_us)
@@ -81,7 +98,11 @@ public:
         m_clock = clock;
         m_slowThreshold_us = slowThreshold_us;
     }
-    std::vector<SlowDelivery> takeSlow() { return std::exchange(m_slow, {}); }
+    std::vector<SlowDelivery> takeSlow()
+    {
+        m_recent.clear();
+        return std::exchange(m_slow, {});
+    }
 
 private:
     static QByteArray describe(QObject *object)
@@ -102,24 +123,39 @@ private:
     QElapsedTimer m_clock;
     qint64 m_slowThreshold_us = 20'000;
     int m_depth = 0;
+    qint64 m_inEvents_ns = 0;
     std::vector<SlowDelivery> m_slow;
+    std::vector<SlowDelivery> m_recent;
+};
+
+qint64 threadCpu_ns()
+{
+    timespec now {};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+    return qint64(now.tv_sec) * 1'000'000'000 + now.tv_nsec;
+}
+
+// A long gap and what the GUI thread did in it: running its own code (CPU), inside event
+// deliveries, or not running at all (preempted by other processes, or blocked).
+struct GapReport {
+    qint64 end_ms = 0;
+    qint64 gap_us = 0;
+    qint64 threadCpu_us = 0;
+    qint64 inEvents_us = 0;
+    std::vector<SlowDelivery> deliveries;
 };
 
 // Records the gaps between consecutive ticks of a 10 ms precise timer on the GUI thread.
 class TickRecorder : public QObject
 {
 public:
-    explicit TickRecorder(QObject *parent = nullptr)
-        : QObject(parent)
+    TickRecorder(TimedApplication *app, qint64 reportGap_us)
+        : m_app(app)
+        , m_reportGap_ns(reportGap_us * 1000)
     {
         m_timer.setTimerType(Qt::PreciseTimer);
         m_timer.setInterval(TickInterval_ms);
-        connect(&m_timer, &QTimer::timeout, this, [this] {
-            const qint64 now_ns = m_clock.nsecsElapsed();
-            m_gaps_ns.push_back(now_ns - m_last_ns);
-            m_gapEnds_ms.push_back(now_ns / 1'000'000);
-            m_last_ns = now_ns;
-        });
+        connect(&m_timer, &QTimer::timeout, this, [this] { tick(); });
     }
 
     void start(const QElapsedTimer &clock)
@@ -127,27 +163,73 @@ public:
         m_clock = clock;
         m_gaps_ns.clear();
         m_gapEnds_ms.clear();
-        m_last_ns = m_clock.nsecsElapsed();
+        m_reports.clear();
+        mark();
         m_timer.start();
     }
     void stop()
     {
         m_timer.stop();
-        // The gap from the last tick to the stop counts too: a stall at the end is a stall.
-        const qint64 now_ns = m_clock.nsecsElapsed();
-        m_gaps_ns.push_back(now_ns - m_last_ns);
-        m_gapEnds_ms.push_back(now_ns / 1'000'000);
+        tick(); // the gap from the last tick to the stop counts too: a stall at the end is a stall
     }
     const std::vector<qint64> &gaps_ns() const { return m_gaps_ns; }
     const std::vector<qint64> &gapEnds_ms() const { return m_gapEnds_ms; }
+    const std::vector<GapReport> &reports() const { return m_reports; }
 
 private:
+    void mark()
+    {
+        m_last_ns = m_clock.nsecsElapsed();
+        m_lastCpu_ns = threadCpu_ns();
+        m_lastInEvents_ns = m_app->inEvents_ns();
+    }
+    void tick()
+    {
+        const qint64 now_ns = m_clock.nsecsElapsed();
+        const qint64 gap_ns = now_ns - m_last_ns;
+        m_gaps_ns.push_back(gap_ns);
+        m_gapEnds_ms.push_back(now_ns / 1'000'000);
+        if (gap_ns >= m_reportGap_ns) {
+            // The tick's own delivery is still open: in-event time covers the gap's earlier deliveries.
+            m_reports.push_back({now_ns / 1'000'000, gap_ns / 1000, (threadCpu_ns() - m_lastCpu_ns) / 1000,
+                                 (m_app->inEvents_ns() - m_lastInEvents_ns) / 1000,
+                                 m_app->deliveriesSince(m_last_ns / 1'000'000)});
+        }
+        mark();
+    }
+
+    TimedApplication *m_app;
+    qint64 m_reportGap_ns;
     QTimer m_timer;
     QElapsedTimer m_clock;
     qint64 m_last_ns = 0;
+    qint64 m_lastCpu_ns = 0;
+    qint64 m_lastInEvents_ns = 0;
     std::vector<qint64> m_gaps_ns;
     std::vector<qint64> m_gapEnds_ms;
+    std::vector<GapReport> m_reports;
 };
+
+void printGapReports(const char *label, std::vector<GapReport> reports, size_t limit)
+{
+    std::sort(reports.begin(), reports.end(), [](const GapReport &a, const GapReport &b) { return a.gap_us > b.gap_us; });
+    std::printf("%s: %zu long gaps; for each, the GUI thread's own CPU time and time inside event deliveries\n"
+                "  (wall >> CPU: the thread was not running, i.e. preempted or blocked)\n",
+                label, reports.size());
+    const QMetaEnum types = QMetaEnum::fromType<QEvent::Type>();
+    for (size_t i = 0; i < reports.size() && i < limit; ++i) {
+        const GapReport &r = reports[i];
+        std::printf("  gap ending t=%7lld ms: wall %6.1f ms, GUI-thread CPU %6.1f ms, in events %6.1f ms\n",
+                    static_cast<long long>(r.end_ms), double(r.gap_us) / 1000.0, double(r.threadCpu_us) / 1000.0,
+                    double(r.inEvents_us) / 1000.0);
+        for (size_t j = 0; j < r.deliveries.size() && j < 6; ++j) {
+            const SlowDelivery &s = r.deliveries[j];
+            const char *typeName = types.valueToKey(s.type);
+            std::printf("      %6.1f ms  depth %d  %-16s %s\n", double(s.duration_us) / 1000.0, s.depth,
+                        typeName ? typeName : "?", s.receiver.constData());
+        }
+    }
+}
 
 struct StallFigures {
     qint64 duration_ms = 0;
@@ -263,13 +345,25 @@ int main(int argc, char *argv[])
     const QCommandLineOption dirOption(QStringLiteral("dir"),
                                        QStringLiteral("Parent of the temp dir for dataset, store, spool (/dev/shm)."),
                                        QStringLiteral("path"), QStringLiteral("/dev/shm"));
+    const QCommandLineOption gapOption(QStringLiteral("report-gap-ms"),
+                                       QStringLiteral("Explain tick gaps at least this long (25)."),
+                                       QStringLiteral("ms"), QStringLiteral("25"));
     const QCommandLineOption slowOption(QStringLiteral("slow-ms"),
                                         QStringLiteral("Log event deliveries at least this long (20)."),
                                         QStringLiteral("ms"), QStringLiteral("20"));
-    parser.addOptions({sizeOption, dirOption, slowOption});
+    const QCommandLineOption panelOption(QStringLiteral("watch"),
+                                         QStringLiteral("Panel shown during the send: transfer (where Send is) or "
+                                                        "traffic (live charts and tables) (transfer)."),
+                                         QStringLiteral("panel"), QStringLiteral("transfer"));
+    parser.addOptions({sizeOption, dirOption, gapOption, slowOption, panelOption});
     parser.process(app);
     const qint64 size_bytes = parser.value(sizeOption).toLongLong() * 1024 * 1024;
     const qint64 slow_us = parser.value(slowOption).toLongLong() * 1000;
+    const QString watched = parser.value(panelOption);
+    if (watched != QLatin1String("transfer") && watched != QLatin1String("traffic")) {
+        std::fprintf(stderr, "gui_stall_bench: --watch is transfer or traffic\n");
+        return 2;
+    }
     if (size_bytes <= 0) {
         std::fprintf(stderr, "gui_stall_bench: --size-mib must be positive\n");
         return 2;
@@ -334,7 +428,7 @@ int main(int argc, char *argv[])
     QElapsedTimer clock;
     clock.start();
     app.startTiming(clock, slow_us);
-    TickRecorder recorder;
+    TickRecorder recorder(&app, parser.value(gapOption).toLongLong() * 1000);
 
     // Send phase: from the click to sendFinished.
     bool finished = false;
@@ -351,6 +445,8 @@ int main(int argc, char *argv[])
         std::fprintf(stderr, "gui_stall_bench: Send did not start a send\n");
         return 1;
     }
+    if (watched == QLatin1String("traffic"))
+        window->showPanel(MainWindow::Panel::Traffic); // the user switches over to watch the upload
     runEventLoop([&](QEventLoop &loop) {
         QObject::connect(transfer, &TransferPanel::sendFinished, &loop, &QEventLoop::quit);
         QTimer::singleShot(30 * 60 * 1000, &loop, &QEventLoop::quit);
@@ -358,6 +454,7 @@ int main(int argc, char *argv[])
     const qint64 sendDuration_ms = clock.elapsed() - sendStart_ms;
     recorder.stop();
     const StallFigures send = summarise(recorder, sendDuration_ms);
+    const std::vector<GapReport> sendGaps = recorder.reports();
     const std::vector<SlowDelivery> sendSlow = app.takeSlow();
     if (!finished) {
         std::fprintf(stderr, "gui_stall_bench: the send did not finish in 30 minutes\n");
@@ -381,11 +478,12 @@ int main(int argc, char *argv[])
     });
     recorder.stop();
     const StallFigures idle = summarise(recorder, clock.elapsed() - idleStart_ms);
+    const std::vector<GapReport> idleGaps = recorder.reports();
     const std::vector<SlowDelivery> idleSlow = app.takeSlow();
 
     const double mib = double(size_bytes) / (1024.0 * 1024.0);
-    std::printf("\n== GUI event-loop stall, %.0f MiB send, capture %s, platform %s ==\n", mib,
-                root ? (traffic->isCapturing() ? "on" : "off (did not start)") : "off (not root)",
+    std::printf("\n== GUI event-loop stall, %.0f MiB send, capture %s, %s panel shown, platform %s ==\n", mib,
+                root ? (traffic->isCapturing() ? "on" : "off (did not start)") : "off (not root)", qPrintable(watched),
                 qPrintable(QGuiApplication::platformName()));
     std::printf("send: %s (%s)\n", result.ok ? "stored" : "FAILED", qPrintable(result.message));
     std::printf("send total %.2f s, throughput %.1f MiB/s (sender's own elapsed %.2f s)\n",
@@ -401,6 +499,8 @@ int main(int argc, char *argv[])
     const bool pass = result.ok && send.max_ms <= double(GoalStall_ms);
     std::printf("RESULT: %s (send max gap %.1f ms vs goal <= %lld ms)\n\n", pass ? "PASS" : "FAIL", send.max_ms,
                 static_cast<long long>(GoalStall_ms));
+    printGapReports("send", sendGaps, 10);
+    printGapReports("idle", idleGaps, 5);
     printSlow("send", sendSlow, 25);
     printSlow("idle", idleSlow, 10);
     std::fflush(stdout);
