@@ -135,12 +135,26 @@ qint64 threadCpu_ns()
     return qint64(now.tv_sec) * 1'000'000'000 + now.tv_nsec;
 }
 
+// Time this thread spent runnable but waiting for a CPU (kernel schedstats); -1 if unavailable.
+qint64 threadRunQueueWait_ns()
+{
+    std::FILE *file = std::fopen("/proc/thread-self/schedstat", "r");
+    if (!file)
+        return -1;
+    unsigned long long running = 0;
+    unsigned long long waiting = 0;
+    const int fields = std::fscanf(file, "%llu %llu", &running, &waiting);
+    std::fclose(file);
+    return fields == 2 ? qint64(waiting) : -1;
+}
+
 // A long gap and what the GUI thread did in it: running its own code (CPU), inside event
 // deliveries, or not running at all (preempted by other processes, or blocked).
 struct GapReport {
     qint64 end_ms = 0;
     qint64 gap_us = 0;
     qint64 threadCpu_us = 0;
+    qint64 runQueueWait_us = 0;
     qint64 inEvents_us = 0;
     std::vector<SlowDelivery> deliveries;
 };
@@ -181,6 +195,7 @@ private:
     {
         m_last_ns = m_clock.nsecsElapsed();
         m_lastCpu_ns = threadCpu_ns();
+        m_lastRunQueueWait_ns = threadRunQueueWait_ns();
         m_lastInEvents_ns = m_app->inEvents_ns();
     }
     void tick()
@@ -192,6 +207,7 @@ private:
         if (gap_ns >= m_reportGap_ns) {
             // The tick's own delivery is still open: in-event time covers the gap's earlier deliveries.
             m_reports.push_back({now_ns / 1'000'000, gap_ns / 1000, (threadCpu_ns() - m_lastCpu_ns) / 1000,
+                                 (threadRunQueueWait_ns() - m_lastRunQueueWait_ns) / 1000,
                                  (m_app->inEvents_ns() - m_lastInEvents_ns) / 1000,
                                  m_app->deliveriesSince(m_last_ns / 1'000'000)});
         }
@@ -204,6 +220,7 @@ private:
     QElapsedTimer m_clock;
     qint64 m_last_ns = 0;
     qint64 m_lastCpu_ns = 0;
+    qint64 m_lastRunQueueWait_ns = 0;
     qint64 m_lastInEvents_ns = 0;
     std::vector<qint64> m_gaps_ns;
     std::vector<qint64> m_gapEnds_ms;
@@ -213,15 +230,16 @@ private:
 void printGapReports(const char *label, std::vector<GapReport> reports, size_t limit)
 {
     std::sort(reports.begin(), reports.end(), [](const GapReport &a, const GapReport &b) { return a.gap_us > b.gap_us; });
-    std::printf("%s: %zu long gaps; for each, the GUI thread's own CPU time and time inside event deliveries\n"
-                "  (wall >> CPU: the thread was not running, i.e. preempted or blocked)\n",
+    std::printf("%s: %zu long gaps; for each, the GUI thread's own CPU time, its time runnable but waiting for a\n"
+                "  CPU (preempted: kernel schedstat), and its time inside event deliveries\n",
                 label, reports.size());
     const QMetaEnum types = QMetaEnum::fromType<QEvent::Type>();
     for (size_t i = 0; i < reports.size() && i < limit; ++i) {
         const GapReport &r = reports[i];
-        std::printf("  gap ending t=%7lld ms: wall %6.1f ms, GUI-thread CPU %6.1f ms, in events %6.1f ms\n",
+        std::printf("  gap ending t=%7lld ms: wall %6.1f ms, GUI-thread CPU %6.1f ms, waiting for a CPU %6.1f ms, "
+                    "in events %6.1f ms\n",
                     static_cast<long long>(r.end_ms), double(r.gap_us) / 1000.0, double(r.threadCpu_us) / 1000.0,
-                    double(r.inEvents_us) / 1000.0);
+                    double(r.runQueueWait_us) / 1000.0, double(r.inEvents_us) / 1000.0);
         for (size_t j = 0; j < r.deliveries.size() && j < 6; ++j) {
             const SlowDelivery &s = r.deliveries[j];
             const char *typeName = types.valueToKey(s.type);
