@@ -373,7 +373,11 @@ int main(int argc, char *argv[])
                                          QStringLiteral("Panel shown during the send: transfer (where Send is) or "
                                                         "traffic (live charts and tables) (transfer)."),
                                          QStringLiteral("panel"), QStringLiteral("transfer"));
-    parser.addOptions({sizeOption, dirOption, gapOption, slowOption, panelOption});
+    const QCommandLineOption injectOption(QStringLiteral("inject-stall-ms"),
+                                          QStringLiteral("Self-check: busy the GUI thread this long 1 s into the "
+                                                         "send; the run must then fail and name the injector (0)."),
+                                          QStringLiteral("ms"), QStringLiteral("0"));
+    parser.addOptions({sizeOption, dirOption, gapOption, slowOption, panelOption, injectOption});
     parser.process(app);
     const qint64 size_bytes = parser.value(sizeOption).toLongLong() * 1024 * 1024;
     const qint64 slow_us = parser.value(slowOption).toLongLong() * 1000;
@@ -465,6 +469,16 @@ int main(int argc, char *argv[])
     }
     if (watched == QLatin1String("traffic"))
         window->showPanel(MainWindow::Panel::Traffic); // the user switches over to watch the upload
+    QObject injector;
+    injector.setObjectName(QStringLiteral("injectedStall"));
+    if (const qint64 inject_ms = parser.value(injectOption).toLongLong(); inject_ms > 0) {
+        QTimer::singleShot(1000, &injector, [inject_ms] {
+            QElapsedTimer spin;
+            spin.start();
+            while (spin.elapsed() < inject_ms) {
+            }
+        });
+    }
     runEventLoop([&](QEventLoop &loop) {
         QObject::connect(transfer, &TransferPanel::sendFinished, &loop, &QEventLoop::quit);
         QTimer::singleShot(30 * 60 * 1000, &loop, &QEventLoop::quit);
