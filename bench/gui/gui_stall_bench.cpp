@@ -32,6 +32,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <thread>
 #include <cstdint>
 #include <cstdio>
 #include <memory>
@@ -54,6 +58,12 @@ struct SlowDelivery {
     QByteArray receiver;    // class (objectName) of the receiver and of its parent
 };
 
+qint64 steadyNow_ns()
+{
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+
 // Times every event delivery (queued signals, timers, socket notifiers, paints, input) so
 // a stall can be attributed; the overhead is two clock reads per event.
 class TimedApplication : public QApplication
@@ -68,9 +78,13 @@ public:
         const QEvent::Type type = event->type(); // the event may be deleted during delivery
         const QByteArray who = describe(receiver);
         const qint64 start_ns = m_clock.nsecsElapsed();
+        if (m_depth == 0)
+            m_topDeliveryStart_ns.store(steadyNow_ns(), std::memory_order_relaxed);
         ++m_depth;
         const bool result = QApplication::notify(receiver, event);
         --m_depth;
+        if (m_depth == 0)
+            m_topDeliveryStart_ns.store(-1, std::memory_order_relaxed);
         const qint64 duration_ns = m_clock.nsecsElapsed() - start_ns;
         const qint64 duration_us = duration_ns / 1000;
         if (m_depth == 0)
@@ -81,6 +95,9 @@ public:
             m_recent.push_back({start_ns / 1'000'000, duration_us, m_depth, type, who});
         return result;
     }
+
+    // Start (steadyNow_ns) of the event delivery in progress, -1 between deliveries; for the sampler.
+    qint64 topDeliveryStart_ns() const { return m_topDeliveryStart_ns.load(std::memory_order_relaxed); }
 
     // Time spent inside event deliveries started by the event loop (not nested ones).
     qint64 inEvents_ns() const { return m_inEvents_ns; }
@@ -123,6 +140,7 @@ private:
     QElapsedTimer m_clock;
     qint64 m_slowThreshold_us = 20'000;
     int m_depth = 0;
+    std::atomic<qint64> m_topDeliveryStart_ns {-1};
     qint64 m_inEvents_ns = 0;
     std::vector<SlowDelivery> m_slow;
     std::vector<SlowDelivery> m_recent;
@@ -306,6 +324,84 @@ void printSlow(const char *label, const std::vector<SlowDelivery> &slow, size_t 
     }
 }
 
+// Every millisecond while the GUI thread has been inside one event delivery for over 5 ms,
+// reads its scheduler state and kernel stack from /proc: when a delivery takes long on little
+// CPU, this says whether the thread was runnable (preempted) or asleep, and on what.
+class OffCpuSampler
+{
+public:
+    OffCpuSampler(const TimedApplication *app, pid_t guiThread)
+        : m_app(app)
+        , m_taskDir(QStringLiteral("/proc/self/task/%1/").arg(guiThread))
+    {
+    }
+    ~OffCpuSampler() { stop(); }
+
+    void start()
+    {
+        m_running = true;
+        m_thread = std::thread([this] { run(); });
+    }
+    void stop()
+    {
+        m_running = false;
+        if (m_thread.joinable())
+            m_thread.join();
+    }
+    void print(const char *label) const
+    {
+        std::vector<std::pair<QByteArray, int>> sorted(m_counts.begin(), m_counts.end());
+        std::sort(sorted.begin(), sorted.end(), [](const auto &a, const auto &b) { return a.second > b.second; });
+        int total = 0;
+        for (const auto &entry : sorted)
+            total += entry.second;
+        std::printf("%s: GUI thread state sampled each 1 ms inside deliveries > 5 ms: %d samples "
+                    "(R = running or runnable; S/D = asleep, with the kernel stack)\n",
+                    label, total);
+        for (size_t i = 0; i < sorted.size() && i < 8; ++i)
+            std::printf("  %5d  %s\n", sorted[i].second, sorted[i].first.constData());
+    }
+
+private:
+    static QByteArray readFile(const QString &path)
+    {
+        QFile file(path);
+        return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+    }
+    void run()
+    {
+        while (m_running) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+            const qint64 start_ns = m_app->topDeliveryStart_ns();
+            if (start_ns < 0 || steadyNow_ns() - start_ns < 5'000'000)
+                continue;
+            const QByteArray stat = readFile(m_taskDir + QStringLiteral("stat"));
+            const qsizetype close = stat.lastIndexOf(')'); // the name may hold spaces
+            if (close < 0 || close + 2 >= stat.size())
+                continue;
+            const char state = stat.at(close + 2);
+            QByteArray key(1, state);
+            if (state != 'R') {
+                // Top frames of the kernel stack without offsets: what the thread sleeps on.
+                const QList<QByteArray> frames = readFile(m_taskDir + QStringLiteral("stack")).split('\n');
+                for (int i = 0; i < frames.size() && i < 4; ++i) {
+                    QByteArray frame = frames.at(i).mid(frames.at(i).indexOf(' ') + 1);
+                    frame = frame.left(frame.indexOf('+'));
+                    if (!frame.isEmpty())
+                        key += (i == 0 ? " " : " < ") + frame;
+                }
+            }
+            ++m_counts[key];
+        }
+    }
+
+    const TimedApplication *m_app;
+    QString m_taskDir;
+    std::atomic<bool> m_running {false};
+    std::thread m_thread;
+    std::map<QByteArray, int> m_counts;
+};
+
 bool writeRandomFile(const QString &path, qint64 size_bytes)
 {
     QFile file(path);
@@ -450,6 +546,7 @@ int main(int argc, char *argv[])
     QElapsedTimer clock;
     clock.start();
     app.startTiming(clock, slow_us);
+    OffCpuSampler sampler(&app, static_cast<pid_t>(gettid()));
     TickRecorder recorder(&app, parser.value(gapOption).toLongLong() * 1000);
 
     // Send phase: from the click to sendFinished.
@@ -461,6 +558,7 @@ int main(int argc, char *argv[])
                          finished = true;
                      });
     recorder.start(clock);
+    sampler.start();
     const qint64 sendStart_ms = clock.elapsed();
     QTest::mouseClick(sendButton, Qt::LeftButton);
     if (!transfer->isSending()) {
@@ -485,6 +583,7 @@ int main(int argc, char *argv[])
     });
     const qint64 sendDuration_ms = clock.elapsed() - sendStart_ms;
     recorder.stop();
+    sampler.stop();
     const StallFigures send = summarise(recorder, sendDuration_ms);
     const std::vector<GapReport> sendGaps = recorder.reports();
     const std::vector<SlowDelivery> sendSlow = app.takeSlow();
@@ -533,6 +632,7 @@ int main(int argc, char *argv[])
                 static_cast<long long>(GoalStall_ms));
     printGapReports("send", sendGaps, 10);
     printGapReports("idle", idleGaps, 5);
+    sampler.print("send");
     printSlow("send", sendSlow, 25);
     printSlow("idle", idleSlow, 10);
     std::fflush(stdout);
