@@ -73,7 +73,8 @@ public:
 
     bool notify(QObject *receiver, QEvent *event) override
     {
-        if (!m_clock.isValid() || QThread::currentThread() != thread())
+        // Other threads' event loops go through notify() too; only the GUI thread is timed.
+        if (QThread::currentThread() != thread() || !m_clock.isValid())
             return QApplication::notify(receiver, event);
         const QEvent::Type type = event->type(); // the event may be deleted during delivery
         const QByteArray who = describe(receiver);
@@ -471,7 +472,7 @@ int main(int argc, char *argv[])
                                          QStringLiteral("panel"), QStringLiteral("transfer"));
     const QCommandLineOption injectOption(QStringLiteral("inject-stall-ms"),
                                           QStringLiteral("Self-check: busy the GUI thread this long 1 s into the "
-                                                         "send; the run must then fail and name the injector (0)."),
+                                                         "send; the run must then fail, showing it as a Timer delivery (0)."),
                                           QStringLiteral("ms"), QStringLiteral("0"));
     parser.addOptions({sizeOption, dirOption, gapOption, slowOption, panelOption, injectOption});
     parser.process(app);
