@@ -80,6 +80,19 @@ public:
             m_saveFile->cancelWriting(); // the destructor then removes the temporary file
     }
 
+    // Commits OUT if `status` is ok, else discards it; the exit code of `command`.
+    int finish(const QString &command, const Ste1Status &status)
+    {
+        if (!status.ok()) {
+            discard();
+            return failure(command, status.message);
+        }
+        QString error;
+        if (!commit(&error))
+            return failure(command, error);
+        return ExitOk;
+    }
+
 private:
     QString m_path;
     std::unique_ptr<QFile> m_stdout;
@@ -91,8 +104,11 @@ struct Paths {
     QString out;
 };
 
-std::optional<Paths> positionalPaths(const QCommandLineParser &parser, int *exitCode)
+// Parses the command line and takes IN and OUT from it; unset: exit with *exitCode.
+std::optional<Paths> parsePaths(QCommandLineParser &parser, const QStringList &arguments, int *exitCode)
 {
+    if (parseSubcommand(parser, arguments, exitCode) == ParseResult::Exit)
+        return std::nullopt;
     const QStringList positional = parser.positionalArguments();
     if (positional.size() != 2) {
         *exitCode = usageError(parser, QStringLiteral("expected IN and OUT"));
@@ -105,6 +121,29 @@ std::optional<Paths> positionalPaths(const QCommandLineParser &parser, int *exit
         return std::nullopt;
     }
     return paths;
+}
+
+// IN opened, then the passphrase read: a bad IN is reported without prompting first.
+struct Source {
+    std::unique_ptr<QFile> input;
+    PassphraseResult passphrase;
+};
+
+std::optional<Source> openSource(const QCommandLineParser &parser, const QString &command, const QString &inPath,
+                                 const QCommandLineOption &passphraseFile, Confirmation confirmation, int *exitCode)
+{
+    QString error;
+    Source source{openInput(inPath, &error), {}};
+    if (!source.input) {
+        *exitCode = failure(command, error);
+        return std::nullopt;
+    }
+    source.passphrase = readPassphrase(parser.value(passphraseFile), confirmation);
+    if (!source.passphrase.passphrase) {
+        *exitCode = passphraseFailure(parser, command, source.passphrase);
+        return std::nullopt;
+    }
+    return source;
 }
 
 std::optional<quint32> unsignedOption(const QCommandLineParser &parser, const QCommandLineOption &option,
@@ -143,9 +182,7 @@ int runEncrypt(const QStringList &arguments)
     parser.addPositionalArgument(QStringLiteral("IN"), QStringLiteral("Plaintext file, or '-' for stdin."));
     parser.addPositionalArgument(QStringLiteral("OUT"), QStringLiteral("Envelope to write, or '-' for stdout."));
     int exitCode = ExitOk;
-    if (parseSubcommand(parser, arguments, &exitCode) == ParseResult::Exit)
-        return exitCode;
-    const std::optional<Paths> paths = positionalPaths(parser, &exitCode);
+    const std::optional<Paths> paths = parsePaths(parser, arguments, &exitCode);
     if (!paths)
         return exitCode;
     const std::optional<quint32> iterations = unsignedOption(parser, iterationsOption, MasterKey::DefaultIterations,
@@ -158,17 +195,13 @@ int runEncrypt(const QStringList &arguments)
     if (!segmentSize)
         return exitCode;
 
-    QString error;
-    const std::unique_ptr<QFile> input = openInput(paths->in, &error);
-    if (!input)
-        return failure(command, error);
-    PassphraseResult passphrase = readPassphrase(parser.value(passphraseFile), Confirmation::Twice);
-    if (!passphrase.passphrase)
-        return passphraseFailure(parser, command, passphrase);
+    std::optional<Source> source = openSource(parser, command, paths->in, passphraseFile, Confirmation::Twice, &exitCode);
+    if (!source)
+        return exitCode;
 
     // The CLI has no profile: a fresh KDF salt per file.
-    const MasterKey key = MasterKey::derive(passphrase.passphrase->bytes(), MasterKey::generateKdfSalt(), *iterations);
-    passphrase.passphrase.reset();
+    const MasterKey key = MasterKey::derive(source->passphrase.passphrase->bytes(), MasterKey::generateKdfSalt(), *iterations);
+    source->passphrase.passphrase.reset();
     if (!key.isValid())
         return failure(command, QStringLiteral("key derivation failed"));
     Ste1Encryptor encryptor(key, *segmentSize);
@@ -176,16 +209,10 @@ int runEncrypt(const QStringList &arguments)
         return failure(command, QStringLiteral("encryption setup failed"));
 
     Output output(paths->out);
+    QString error;
     if (!output.open(&error))
         return failure(command, error);
-    const Ste1Status status = encryptor.encryptDevice(*input, output.device());
-    if (!status.ok()) {
-        output.discard();
-        return failure(command, status.message);
-    }
-    if (!output.commit(&error))
-        return failure(command, error);
-    return ExitOk;
+    return output.finish(command, encryptor.encryptDevice(*source->input, output.device()));
 }
 
 int runDecrypt(const QStringList &arguments)
@@ -201,28 +228,23 @@ int runDecrypt(const QStringList &arguments)
     parser.addPositionalArgument(QStringLiteral("IN"), QStringLiteral("Envelope file, or '-' for stdin."));
     parser.addPositionalArgument(QStringLiteral("OUT"), QStringLiteral("Plaintext to write, or '-' for stdout."));
     int exitCode = ExitOk;
-    if (parseSubcommand(parser, arguments, &exitCode) == ParseResult::Exit)
-        return exitCode;
-    const std::optional<Paths> paths = positionalPaths(parser, &exitCode);
+    const std::optional<Paths> paths = parsePaths(parser, arguments, &exitCode);
     if (!paths)
         return exitCode;
 
-    QString error;
-    const std::unique_ptr<QFile> input = openInput(paths->in, &error);
-    if (!input)
-        return failure(command, error);
-    PassphraseResult passphrase = readPassphrase(parser.value(passphraseFile), Confirmation::Once);
-    if (!passphrase.passphrase)
-        return passphraseFailure(parser, command, passphrase);
+    std::optional<Source> source = openSource(parser, command, paths->in, passphraseFile, Confirmation::Once, &exitCode);
+    if (!source)
+        return exitCode;
 
     Output output(paths->out);
+    QString error;
     if (!output.open(&error))
         return failure(command, error);
     // Plaintext is written on a thread of its own, overlapping with decryption.
     std::unique_ptr<AsyncDeviceWriter> writer;
     Ste1Decryptor *decryptorPointer = nullptr;
     Ste1Decryptor decryptor(
-        [&passphrase](const QByteArray &kdfSalt, quint32 iterations) -> std::optional<MasterKey> {
+        [&passphrase = source->passphrase](const QByteArray &kdfSalt, quint32 iterations) -> std::optional<MasterKey> {
             MasterKey key = MasterKey::derive(passphrase.passphrase->bytes(), kdfSalt, iterations);
             passphrase.passphrase.reset(); // derived once per file
             return key;
@@ -241,16 +263,10 @@ int runDecrypt(const QStringList &arguments)
             return writer->submit(buffer, plaintext.size());
         });
     decryptorPointer = &decryptor;
-    Ste1Status status = decryptor.decryptDevice(*input);
+    Ste1Status status = decryptor.decryptDevice(*source->input);
     if (writer && !writer->finish() && (status.ok() || status.error == Ste1Error::OutputRejected))
         status = Ste1Status::failure(Ste1Error::Io, QStringLiteral("cannot write %1: %2").arg(paths->out, writer->errorString()));
-    if (!status.ok()) {
-        output.discard();
-        return failure(command, status.message);
-    }
-    if (!output.commit(&error))
-        return failure(command, error);
-    return ExitOk;
+    return output.finish(command, status);
 }
 
 } // namespace TrainGuard::Cli

@@ -2,28 +2,22 @@
 // must agree with tshark 4.0. The tshark command that produced each expected value is written
 // next to it; in them F is the fixture and TLS on 44330/44336 is decoded with
 // `-d tcp.port==44330,tls -d tcp.port==44336,tls` (unusual ports: tshark needs to be told).
+#include "support/CliProcess.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
 #include <QTest>
+
+using TrainGuard::TestSupport::CliResult;
 
 namespace {
 
-struct CliResult {
-    int exitCode = -1;
-    QByteArray out;
-    QString err;
-};
-
 CliResult runCli(const QStringList &arguments)
 {
-    QProcess process;
-    process.start(QStringLiteral(TRAINGUARD_CLI_PATH), arguments);
-    if (!process.waitForFinished(60000))
-        return {};
-    return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1, process.readAllStandardOutput(),
-            QString::fromUtf8(process.readAllStandardError())};
+    TrainGuard::TestSupport::CliOptions options;
+    options.timeout_ms = 60000;
+    return TrainGuard::TestSupport::runCli(arguments, options);
 }
 
 QString fixture(const char *name)

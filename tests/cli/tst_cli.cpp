@@ -1,26 +1,10 @@
 // Runs the real trainguard-cli binary and checks its contract.
-#include <QProcess>
+#include "support/CliProcess.h"
+
 #include <QTest>
 
-namespace {
-
-struct Result {
-    int exitCode = -1;
-    QString out;
-    QString err;
-};
-
-Result runCli(const QStringList &arguments)
-{
-    QProcess process;
-    process.start(QStringLiteral(TRAINGUARD_CLI_PATH), arguments);
-    if (!process.waitForFinished(30000))
-        return {};
-    return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
-            QString::fromUtf8(process.readAllStandardOutput()), QString::fromUtf8(process.readAllStandardError())};
-}
-
-} // namespace
+using TrainGuard::TestSupport::CliResult;
+using TrainGuard::TestSupport::runCli;
 
 class TestCli : public QObject
 {
@@ -29,28 +13,28 @@ class TestCli : public QObject
 private slots:
     void helpListsEverySubcommand()
     {
-        const Result result = runCli({QStringLiteral("--help")});
+        const CliResult result = runCli({QStringLiteral("--help")});
         QCOMPARE(result.exitCode, 0);
         const QStringList commands{QStringLiteral("encrypt"), QStringLiteral("decrypt"), QStringLiteral("certs"),
                                    QStringLiteral("token"), QStringLiteral("serve"), QStringLiteral("send"),
                                    QStringLiteral("interfaces"), QStringLiteral("capture"), QStringLiteral("analyze"),
                                    QStringLiteral("watch"), QStringLiteral("audit")};
         for (const QString &command : commands)
-            QVERIFY2(result.out.contains(QStringLiteral("  ") + command + QLatin1Char(' ')), qPrintable(command));
+            QVERIFY2(result.outText().contains(QStringLiteral("  ") + command + QLatin1Char(' ')), qPrintable(command));
     }
 
     void subcommandHelpNamesTheCommandAsTyped()
     {
-        const Result result = runCli({QStringLiteral("encrypt"), QStringLiteral("--help")});
+        const CliResult result = runCli({QStringLiteral("encrypt"), QStringLiteral("--help")});
         QCOMPARE(result.exitCode, 0);
-        QVERIFY2(result.out.startsWith(QStringLiteral("Usage: trainguard-cli encrypt [options]")), qPrintable(result.out));
+        QVERIFY2(result.outText().startsWith(QStringLiteral("Usage: trainguard-cli encrypt [options]")), qPrintable(result.outText()));
     }
 
     void versionPrintsProjectVersion()
     {
-        const Result result = runCli({QStringLiteral("--version")});
+        const CliResult result = runCli({QStringLiteral("--version")});
         QCOMPARE(result.exitCode, 0);
-        QCOMPARE(result.out.trimmed(), QStringLiteral("trainguard-cli " TRAINGUARD_VERSION_STRING));
+        QCOMPARE(result.outText().trimmed(), QStringLiteral("trainguard-cli " TRAINGUARD_VERSION_STRING));
     }
 
     void usageErrorsExitTwo_data()
@@ -66,7 +50,7 @@ private slots:
     {
         QFETCH(QStringList, arguments);
         QFETCH(QString, message);
-        const Result result = runCli(arguments);
+        const CliResult result = runCli(arguments);
         QCOMPARE(result.exitCode, 2);
         QVERIFY(result.out.isEmpty());
         QVERIFY2(result.err.contains(message), qPrintable(result.err));

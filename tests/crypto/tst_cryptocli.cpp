@@ -1,6 +1,7 @@
 // trainguard-cli encrypt / decrypt as a real process: round trips, passphrase sources, exit
 // codes, and that every refused input leaves no output file behind.
 #include "core/crypto/Ste1Encryptor.h"
+#include "support/CliProcess.h"
 
 #include <QDir>
 #include <QElapsedTimer>
@@ -21,34 +22,22 @@ constexpr qsizetype S = 4096;
 constexpr qsizetype Stride = S + 16;
 const QString Passphrase = QStringLiteral("cli test passphrase");
 
-struct Result {
-    int exitCode = -1;
-    QByteArray out;
-    QString err;
-};
+using Result = TrainGuard::TestSupport::CliResult;
 
-enum class Terminal { Inherit, Detach };
-
-Result runCli(const QStringList &arguments, const QByteArray &stdinData = {},
-              const QString &passphrase = Passphrase, Terminal terminal = Terminal::Detach)
+// The passphrase comes from the environment only (a null one: none at all), and
+// with no controlling terminal the CLI never prompts.
+Result runCli(const QStringList &arguments, const QByteArray &stdinData = {}, const QString &passphrase = Passphrase)
 {
-    QProcess process;
     QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
     environment.remove(QStringLiteral("TRAINGUARD_PASSPHRASE"));
     if (!passphrase.isNull())
         environment.insert(QStringLiteral("TRAINGUARD_PASSPHRASE"), passphrase);
-    process.setProcessEnvironment(environment);
-    if (terminal == Terminal::Detach)
-        process.setChildProcessModifier([] { ::setsid(); }); // no controlling terminal: never prompts
-    process.start(QStringLiteral(TRAINGUARD_CLI_PATH), arguments);
-    if (!process.waitForStarted())
-        return {};
-    process.write(stdinData);
-    process.closeWriteChannel();
-    if (!process.waitForFinished(60000))
-        return {};
-    return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1, process.readAllStandardOutput(),
-            QString::fromUtf8(process.readAllStandardError())};
+    TrainGuard::TestSupport::CliOptions options;
+    options.environment = environment;
+    options.standardInput = stdinData;
+    options.terminal = TrainGuard::TestSupport::Terminal::Detach;
+    options.timeout_ms = 60000;
+    return TrainGuard::TestSupport::runCli(arguments, options);
 }
 
 QByteArray randomBytes(qsizetype size, quint32 seed)

@@ -1,6 +1,7 @@
 // AuditLog hash chain, restart, tamper detection, CSV export; the
 // `audit` and `watch` commands as real processes.
 #include "core/fswatch/AuditLog.h"
+#include "support/CliProcess.h"
 
 #include <QDir>
 #include <QFile>
@@ -13,6 +14,8 @@
 #include <csignal>
 
 using namespace TrainGuard::FsWatch;
+using TrainGuard::TestSupport::CliResult;
+using TrainGuard::TestSupport::runCli;
 
 namespace {
 
@@ -49,22 +52,6 @@ void writeLines(const QString &path, const QList<QByteArray> &lines)
     QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
     for (const QByteArray &line : lines)
         file.write(line + '\n');
-}
-
-struct Result {
-    int exitCode = -1;
-    QString out;
-    QString err;
-};
-
-Result runCli(const QStringList &arguments)
-{
-    QProcess process;
-    process.start(QStringLiteral(TRAINGUARD_CLI_PATH), arguments);
-    if (!process.waitForFinished(30000))
-        return {};
-    return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
-            QString::fromUtf8(process.readAllStandardOutput()), QString::fromUtf8(process.readAllStandardError())};
 }
 
 } // namespace
@@ -173,7 +160,7 @@ private slots:
         QVERIFY(!log.open(&error));
         QVERIFY(!error.isEmpty());
 
-        const Result cli = runCli({QStringLiteral("audit"), QStringLiteral("verify"), path});
+        const CliResult cli = runCli({QStringLiteral("audit"), QStringLiteral("verify"), path});
         QCOMPARE(cli.exitCode, 1);
         QVERIFY2(cli.err.contains(QStringLiteral("line %1:").arg(brokenLine)), qPrintable(cli.err));
     }
@@ -188,9 +175,9 @@ private slots:
             QVERIFY(log.open(&error));
             QVERIFY(log.append(sampleBatch(4, QStringLiteral("/x")), &error));
         }
-        Result cli = runCli({QStringLiteral("audit"), QStringLiteral("verify"), path});
+        CliResult cli = runCli({QStringLiteral("audit"), QStringLiteral("verify"), path});
         QCOMPARE(cli.exitCode, 0);
-        QVERIFY2(cli.out.contains(QStringLiteral("intact, 4 lines")), qPrintable(cli.out));
+        QVERIFY2(cli.outText().contains(QStringLiteral("intact, 4 lines")), qPrintable(cli.outText()));
 
         const QString csv = dir.filePath(QStringLiteral("audit.csv"));
         cli = runCli({QStringLiteral("audit"), QStringLiteral("export"), path, QStringLiteral("--csv"), csv});
@@ -273,7 +260,7 @@ private slots:
         QFETCH(QStringList, extra);
         QFETCH(int, exitCode);
         QTemporaryDir dir;
-        const Result result = runCli(QStringList{QStringLiteral("watch"), dir.path()} + extra);
+        const CliResult result = runCli(QStringList{QStringLiteral("watch"), dir.path()} + extra);
         QCOMPARE(result.exitCode, exitCode);
     }
 };

@@ -17,6 +17,7 @@
 #include "gui/SendHistoryModel.h"
 #include "gui/TrafficPanel.h"
 #include "gui/TransferPanel.h"
+#include "support/PcapFiles.h"
 
 #include <QAbstractItemModelTester>
 #include <QApplication>
@@ -27,7 +28,6 @@
 #include <QTemporaryDir>
 #include <QTest>
 
-#include <pcap/pcap.h>
 #include <unistd.h>
 
 #include <memory>
@@ -35,6 +35,7 @@
 using namespace TrainGuard::Gui;
 using TrainGuard::Capture::Application;
 using TrainGuard::Capture::Encryption;
+using TrainGuard::TestSupport::countPackets;
 
 namespace {
 
@@ -42,21 +43,6 @@ QByteArray readAll(const QString &path)
 {
     QFile file(path);
     return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
-}
-
-int countPackets(const QString &pcapPath)
-{
-    char error[PCAP_ERRBUF_SIZE] = {};
-    pcap_t *handle = pcap_open_offline(QFile::encodeName(pcapPath).constData(), error);
-    if (!handle)
-        return -1;
-    int packets = 0;
-    pcap_pkthdr *header = nullptr;
-    const u_char *data = nullptr;
-    while (pcap_next_ex(handle, &header, &data) == 1)
-        ++packets;
-    pcap_close(handle);
-    return packets;
 }
 
 } // namespace

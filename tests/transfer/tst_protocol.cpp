@@ -1,5 +1,7 @@
 // The CLI end to end with real processes: certs, token, serve, send, and the
 // curl exchange of docs/PROTOCOL.md run against a live `serve`.
+#include "support/CliProcess.h"
+
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -16,20 +18,14 @@ namespace {
 const QString cli = QStringLiteral(TRAINGUARD_CLI_PATH);
 const QByteArray passphrase = "protocol test passphrase";
 
-struct Run {
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-};
+using Run = TrainGuard::TestSupport::CliResult;
 
 Run runCli(const QStringList &arguments, const QProcessEnvironment &environment)
 {
-    QProcess process;
-    process.setProcessEnvironment(environment);
-    process.start(cli, arguments);
-    process.waitForFinished(120000);
-    return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1, process.readAllStandardOutput(),
-            process.readAllStandardError()};
+    TrainGuard::TestSupport::CliOptions options;
+    options.environment = environment;
+    options.timeout_ms = 120000;
+    return TrainGuard::TestSupport::runCli(arguments, options);
 }
 
 QByteArray readFile(const QString &path)
@@ -63,7 +59,7 @@ private slots:
         m_env.insert(QStringLiteral("TRAINGUARD_PASSPHRASE"), QString::fromLatin1(passphrase));
 
         Run run = runCli({QStringLiteral("certs"), QStringLiteral("init"), QStringLiteral("--dir"), path(QStringLiteral("certs"))}, m_env);
-        QVERIFY2(run.exitCode == 0, run.err.constData());
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
         run = runCli({QStringLiteral("certs"), QStringLiteral("show"), QStringLiteral("--dir"), path(QStringLiteral("certs"))}, m_env);
         QCOMPARE(run.exitCode, 0);
         QVERIFY(run.out.contains("sha256"));
@@ -129,7 +125,7 @@ private slots:
                                 path(QStringLiteral("certs/ca.pem")), QStringLiteral("--token-file"), path(QStringLiteral("token")),
                                 QStringLiteral("--chunk-size"), QStringLiteral("64K")},
                                m_env);
-        QVERIFY2(run.exitCode == 0, run.err.constData());
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
         QCOMPARE(run.out.count('\n'), 1);
         QVERIFY(run.out.contains("stored, sha256 matches"));
         QCOMPARE(readFile(path(QStringLiteral("store/photos/2024/a.jpg"))), QByteArray(200000, 'a'));

@@ -3,13 +3,13 @@
 #include "TransferTestSupport.h"
 
 #include "core/transfer/Receiver.h"
+#include "support/StalledConnections.h"
 
 #include <QDir>
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QRandomGenerator>
-#include <QTcpSocket>
 
 #include <memory>
 
@@ -367,22 +367,7 @@ private slots:
     {
         // 40 connections that open TCP, send non-TLS bytes or nothing, and
         // close: Qt 6.4's QSslServer alone would stop accepting after 30.
-        std::vector<std::unique_ptr<QTcpSocket>> sockets;
-        for (int i = 0; i < 40; ++i) {
-            auto socket = std::make_unique<QTcpSocket>();
-            socket->connectToHost(QStringLiteral("127.0.0.1"), m_port);
-            QVERIFY(socket->waitForConnected(5000));
-            sockets.push_back(std::move(socket));
-        }
-        QTest::qWait(300);
-        for (qsizetype i = 0; i < qsizetype(sockets.size()); ++i) {
-            if (i % 2)
-                sockets[i]->write("GET / HTTP/1.1\r\n\r\n");
-            else
-                sockets[i]->abort();
-        }
-        QTest::qWait(500);
-        sockets.clear();
+        QVERIFY(TrainGuard::TestSupport::stallHandshakes(m_port, 40, 500));
         QTest::qWait(300);
         RawClient client(m_fixture.caFile);
         QVERIFY(client.connectTo(m_port));

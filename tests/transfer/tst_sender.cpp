@@ -7,6 +7,7 @@
 #include "core/crypto/Sha256.h"
 #include "core/crypto/Ste1Encryptor.h"
 #include "core/transfer/Sender.h"
+#include "support/StalledConnections.h"
 
 #include <QDir>
 #include <QDirIterator>
@@ -17,7 +18,6 @@
 #include <QSignalSpy>
 #include <QProcess>
 #include <QScopeGuard>
-#include <QTcpSocket>
 
 #include <unistd.h>
 
@@ -397,22 +397,7 @@ private slots:
 
     void stalledHandshakesDoNotStopASend()
     {
-        std::vector<std::unique_ptr<QTcpSocket>> sockets;
-        for (int i = 0; i < 40; ++i) {
-            auto socket = std::make_unique<QTcpSocket>();
-            socket->connectToHost(QStringLiteral("127.0.0.1"), m_port);
-            QVERIFY(socket->waitForConnected(5000));
-            sockets.push_back(std::move(socket));
-        }
-        QTest::qWait(300);
-        for (qsizetype i = 0; i < qsizetype(sockets.size()); ++i) {
-            if (i % 2)
-                sockets[i]->write("GET / HTTP/1.1\r\n\r\n");
-            else
-                sockets[i]->abort();
-        }
-        QTest::qWait(300);
-        sockets.clear();
+        QVERIFY(TrainGuard::TestSupport::stallHandshakes(m_port, 40, 300));
         QVERIFY(writeFile(input(QStringLiteral("after-stall.bin")), "still works"));
         const SendResult result = send(senderConfig(input(QStringLiteral("after-stall.bin"))));
         QVERIFY2(result.ok, qPrintable(result.message));

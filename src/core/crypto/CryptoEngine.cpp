@@ -27,8 +27,13 @@ class CancellableFile : public QIODevice
 public:
     CancellableFile(const QString &path, std::function<bool()> cancelled) : m_file(path), m_cancelled(std::move(cancelled)) {}
 
+    // Fails with "cancelled" before opening anything once the job is cancelled.
     bool openInput(QString *error)
     {
+        if (m_cancelled()) {
+            *error = QStringLiteral("cancelled");
+            return false;
+        }
         if (!m_file.open(QIODevice::ReadOnly | QIODevice::Unbuffered)) {
             *error = QStringLiteral("cannot open %1: %2").arg(m_file.fileName(), m_file.errorString());
             return false;
@@ -75,6 +80,23 @@ private:
     std::function<void(qint64)> m_emit;
     QElapsedTimer m_timer;
 };
+
+Ste1Status cannotWrite(const QString &path, const QSaveFile &output)
+{
+    return Ste1Status::failure(Ste1Error::Io, QStringLiteral("cannot write %1: %2").arg(path, output.errorString()));
+}
+
+// Renames the output into place when the job succeeded; otherwise it never appears.
+Ste1Status commitOrCancel(QSaveFile &output, const QString &path, const Ste1Status &status)
+{
+    if (!status.ok()) {
+        output.cancelWriting();
+        return status;
+    }
+    if (!output.commit())
+        return cannotWrite(path, output);
+    return status;
+}
 
 } // namespace
 
@@ -153,10 +175,7 @@ quint64 CryptoEngine::hashFile(const QString &path)
 Ste1Status CryptoEngine::runEncrypt(quint64 jobId, const QString &in, const QString &out, const MasterKey &key,
                                     quint32 segmentSize)
 {
-    const auto cancelled = [this, jobId] { return jobId < m_cancelBefore.load(); };
-    if (cancelled())
-        return Ste1Status::failure(Ste1Error::Io, QStringLiteral("cancelled"));
-    CancellableFile input(in, cancelled);
+    CancellableFile input(in, [this, jobId] { return jobId < m_cancelBefore.load(); });
     QString error;
     if (!input.openInput(&error))
         return Ste1Status::failure(Ste1Error::Io, error);
@@ -165,32 +184,25 @@ Ste1Status CryptoEngine::runEncrypt(quint64 jobId, const QString &in, const QStr
         return Ste1Status::failure(Ste1Error::Internal, QStringLiteral("invalid master key or segment size"));
     QSaveFile output(out);
     if (!output.open(QIODevice::WriteOnly | QIODevice::Unbuffered))
-        return Ste1Status::failure(Ste1Error::Io, QStringLiteral("cannot write %1: %2").arg(out, output.errorString()));
+        return cannotWrite(out, output);
     const qint64 total = input.fileSize();
     ProgressThrottle throttle([&](qint64 done) { emit progress(jobId, done, total); });
     const Ste1Status status = encryptor.encryptDevice(input, output, 0, [&](qint64 done) { throttle.update(done); });
-    if (!status.ok()) {
-        output.cancelWriting();
-        return status;
-    }
-    if (!output.commit())
-        return Ste1Status::failure(Ste1Error::Io, QStringLiteral("cannot write %1: %2").arg(out, output.errorString()));
-    emit progress(jobId, total, total);
-    return status;
+    const Ste1Status result = commitOrCancel(output, out, status);
+    if (result.ok())
+        emit progress(jobId, total, total);
+    return result;
 }
 
 Ste1Status CryptoEngine::runDecrypt(quint64 jobId, const QString &in, const QString &out, const QByteArray &passphraseUtf8)
 {
-    const auto cancelled = [this, jobId] { return jobId < m_cancelBefore.load(); };
-    if (cancelled())
-        return Ste1Status::failure(Ste1Error::Io, QStringLiteral("cancelled"));
-    CancellableFile input(in, cancelled);
+    CancellableFile input(in, [this, jobId] { return jobId < m_cancelBefore.load(); });
     QString error;
     if (!input.openInput(&error))
         return Ste1Status::failure(Ste1Error::Io, error);
     QSaveFile output(out);
     if (!output.open(QIODevice::WriteOnly | QIODevice::Unbuffered))
-        return Ste1Status::failure(Ste1Error::Io, QStringLiteral("cannot write %1: %2").arg(out, output.errorString()));
+        return cannotWrite(out, output);
     const qint64 total = input.fileSize();
     ProgressThrottle throttle([&](qint64 done) { emit progress(jobId, done, total); });
     QString writeError;
@@ -205,14 +217,10 @@ Ste1Status CryptoEngine::runDecrypt(quint64 jobId, const QString &in, const QStr
     Ste1Status status = decryptor.decryptDevice(input);
     if (status.error == Ste1Error::OutputRejected)
         status = Ste1Status::failure(Ste1Error::Io, QStringLiteral("cannot write %1: %2").arg(out, writeError));
-    if (!status.ok()) {
-        output.cancelWriting();
-        return status;
-    }
-    if (!output.commit())
-        return Ste1Status::failure(Ste1Error::Io, QStringLiteral("cannot write %1: %2").arg(out, output.errorString()));
-    emit progress(jobId, total, total);
-    return status;
+    const Ste1Status result = commitOrCancel(output, out, status);
+    if (result.ok())
+        emit progress(jobId, total, total);
+    return result;
 }
 
 } // namespace TrainGuard::Crypto

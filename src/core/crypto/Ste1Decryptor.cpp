@@ -1,6 +1,7 @@
 #include "core/crypto/Ste1Decryptor.h"
 
 #include "core/Logging.h"
+#include "core/crypto/ReadFully.h"
 
 #include <QIODevice>
 
@@ -8,23 +9,7 @@
 
 namespace TrainGuard::Crypto {
 
-namespace {
-
-qint64 readFully(QIODevice &device, char *buffer, qint64 size)
-{
-    qint64 total = 0;
-    while (total < size) {
-        const qint64 got = device.read(buffer + total, size - total);
-        if (got < 0)
-            return -1;
-        if (got == 0)
-            break;
-        total += got;
-    }
-    return total;
-}
-
-} // namespace
+using Internal::readFully;
 
 Ste1Decryptor::Ste1Decryptor(KeyProvider keyProvider, PlaintextSink sink)
     : m_keyProvider(std::move(keyProvider)), m_sink(std::move(sink))

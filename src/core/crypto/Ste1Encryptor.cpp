@@ -1,6 +1,7 @@
 #include "core/crypto/Ste1Encryptor.h"
 
 #include "core/crypto/AsyncDeviceWriter.h"
+#include "core/crypto/ReadFully.h"
 
 #include <QIODevice>
 
@@ -8,24 +9,7 @@
 
 namespace TrainGuard::Crypto {
 
-namespace {
-
-// Reads until `size` bytes or end of input; -1 on error.
-qint64 readFully(QIODevice &device, char *buffer, qint64 size)
-{
-    qint64 total = 0;
-    while (total < size) {
-        const qint64 got = device.read(buffer + total, size - total);
-        if (got < 0)
-            return -1;
-        if (got == 0)
-            break;
-        total += got;
-    }
-    return total;
-}
-
-} // namespace
+using Internal::readFully;
 
 Ste1Encryptor::Ste1Encryptor(const MasterKey &masterKey, quint32 segmentSize)
     : Ste1Encryptor(masterKey, Ste1Header::create(masterKey, segmentSize))

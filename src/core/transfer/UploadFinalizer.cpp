@@ -17,6 +17,11 @@ namespace {
 
 constexpr qint64 copyChunkBytes = 1 << 20;
 
+QString cannotWriteStore(const QSaveFile &out)
+{
+    return QStringLiteral("cannot write to the store (disk full?): %1").arg(out.errorString());
+}
+
 } // namespace
 
 bool UploadFinalizer::prepareTarget(const QString &storeDir, const QString &target, QString *error)
@@ -38,23 +43,44 @@ bool UploadFinalizer::prepareTarget(const QString &storeDir, const QString &targ
 
 namespace {
 
+// Readies the store's target directory and opens the spool and the target. `out` is a
+// QSaveFile: a temporary file in the target directory, fsynced and renamed on commit.
+bool openSpoolAndTarget(const FinalizeRequest &request, const QString &target, QFile &in, QSaveFile &out, QString *error)
+{
+    if (!UploadFinalizer::prepareTarget(request.storeDir, target, error))
+        return false;
+    if (!in.open(QIODevice::ReadOnly)) {
+        *error = QStringLiteral("cannot read spool: %1").arg(in.errorString());
+        return false;
+    }
+    if (!out.open(QIODevice::WriteOnly)) {
+        *error = QStringLiteral("cannot write to the store: %1").arg(out.errorString());
+        return false;
+    }
+    return true;
+}
+
+// Renames the finished file into the store and records where it is.
+bool commitToStore(QSaveFile &out, const QString &target, FinalizeResult *result)
+{
+    if (!out.commit()) {
+        result->error = cannotWriteStore(out);
+        return false;
+    }
+    result->state = UploadState::Stored;
+    result->storedPath = target;
+    return true;
+}
+
 // Without a passphrase the receiver can only keep the envelope.
 FinalizeResult storeCiphertext(const FinalizeRequest &request)
 {
     FinalizeResult result;
     const QString target = QDir(request.storeDir).filePath(request.destination + QStringLiteral(".ste1"));
-    if (!UploadFinalizer::prepareTarget(request.storeDir, target, &result.error))
-        return result;
     QFile in(request.spoolPath);
-    if (!in.open(QIODevice::ReadOnly)) {
-        result.error = QStringLiteral("cannot read spool: %1").arg(in.errorString());
-        return result;
-    }
     QSaveFile out(target);
-    if (!out.open(QIODevice::WriteOnly)) {
-        result.error = QStringLiteral("cannot write to the store: %1").arg(out.errorString());
+    if (!openSpoolAndTarget(request, target, in, out, &result.error))
         return result;
-    }
     QByteArray buffer(copyChunkBytes, Qt::Uninitialized);
     for (;;) {
         const qint64 n = in.read(buffer.data(), buffer.size());
@@ -66,18 +92,13 @@ FinalizeResult storeCiphertext(const FinalizeRequest &request)
         if (n == 0)
             break;
         if (out.write(buffer.constData(), n) != n) {
-            result.error = QStringLiteral("cannot write to the store (disk full?): %1").arg(out.errorString());
+            result.error = cannotWriteStore(out);
             out.cancelWriting();
             return result;
         }
     }
-    if (!out.commit()) {
-        result.error = QStringLiteral("cannot write to the store (disk full?): %1").arg(out.errorString());
-        return result;
-    }
-    result.state = UploadState::Stored;
-    result.storedPath = target;
-    result.error = QStringLiteral("stored as ciphertext: the receiver has no passphrase");
+    if (commitToStore(out, target, &result))
+        result.error = QStringLiteral("stored as ciphertext: the receiver has no passphrase");
     return result;
 }
 
@@ -85,19 +106,10 @@ FinalizeResult decryptIntoStore(const FinalizeRequest &request)
 {
     FinalizeResult result;
     const QString target = QDir(request.storeDir).filePath(request.destination);
-    if (!UploadFinalizer::prepareTarget(request.storeDir, target, &result.error))
-        return result;
     QFile in(request.spoolPath);
-    if (!in.open(QIODevice::ReadOnly)) {
-        result.error = QStringLiteral("cannot read spool: %1").arg(in.errorString());
-        return result;
-    }
-    // QSaveFile: temporary file in the target directory, fsync, rename.
     QSaveFile out(target);
-    if (!out.open(QIODevice::WriteOnly)) {
-        result.error = QStringLiteral("cannot write to the store: %1").arg(out.errorString());
+    if (!openSpoolAndTarget(request, target, in, out, &result.error))
         return result;
-    }
     Crypto::Sha256 hash;
     bool writeFailed = false;
     Crypto::Ste1Decryptor decryptor(request.keyProvider, [&](quint64, QByteArrayView plaintext) {
@@ -111,7 +123,7 @@ FinalizeResult decryptIntoStore(const FinalizeRequest &request)
     const Crypto::Ste1Status status = decryptor.decryptDevice(in);
     if (writeFailed) {
         out.cancelWriting();
-        result.error = QStringLiteral("cannot write to the store (disk full?): %1").arg(out.errorString());
+        result.error = cannotWriteStore(out);
         return result;
     }
     if (!status.ok()) {
@@ -125,12 +137,7 @@ FinalizeResult decryptIntoStore(const FinalizeRequest &request)
         result.error = QStringLiteral("plaintext SHA-256 does not match the sender's");
         return result;
     }
-    if (!out.commit()) {
-        result.error = QStringLiteral("cannot write to the store (disk full?): %1").arg(out.errorString());
-        return result;
-    }
-    result.state = UploadState::Stored;
-    result.storedPath = target;
+    commitToStore(out, target, &result);
     return result;
 }
 
