@@ -7,6 +7,7 @@
 #include "gui/LiveChart.h"
 #include "gui/PacketTableModel.h"
 #include "gui/TrafficPanel.h"
+#include "support/PcapFiles.h"
 
 #include <QAbstractItemModelTester>
 #include <QApplication>
@@ -24,7 +25,6 @@
 #include <QTest>
 #include <QThread>
 
-#include <pcap/pcap.h>
 #include <unistd.h>
 
 using namespace TrainGuard;
@@ -63,21 +63,6 @@ double seriesMaximum(LiveChart *chart, int series)
     for (const QPointF &point : chart->series(series)->points())
         maximum = std::max(maximum, point.y());
     return maximum;
-}
-
-qint64 countPackets(const QString &path)
-{
-    char errorBuffer[PCAP_ERRBUF_SIZE] = {};
-    pcap_t *handle = pcap_open_offline(path.toLocal8Bit().constData(), errorBuffer);
-    if (!handle)
-        return -1;
-    qint64 packets = 0;
-    pcap_pkthdr *header = nullptr;
-    const u_char *data = nullptr;
-    while (pcap_next_ex(handle, &header, &data) == 1)
-        ++packets;
-    pcap_close(handle);
-    return packets;
 }
 
 } // namespace
@@ -388,7 +373,7 @@ private slots:
             QVERIFY(panel.exportPcap(destination, 0, Capture::PcapFile::Forever));
             QVERIFY(exported.wait(10000));
             QVERIFY2(exported.first().at(0).toBool(), qPrintable(exported.first().at(1).toString()));
-            QVERIFY(countPackets(destination) > 0);
+            QVERIFY(TrainGuard::TestSupport::countPackets(destination) > 0);
 
             // A new capture gets a new id and starts empty: the old capture's rows are gone.
             QVERIFY2(panel.startCapture(u"lo"_qs, u"tcp port %1"_qs.arg(port)), qPrintable(panel.stateText()));
