@@ -9,6 +9,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include "support/SmallDisk.h"
+
 #include <unistd.h>
 
 using namespace TrainGuard::FsWatch;
@@ -61,15 +63,10 @@ private slots:
         QFETCH(int, batchEvents);
         if (geteuid() != 0)
             QSKIP("mounting a small tmpfs (a full disk for the audit log) needs root");
-        QTemporaryDir mountPoint;
-        QVERIFY(mountPoint.isValid());
-        const QString target = mountPoint.path();
-        if (QProcess::execute(QStringLiteral("mount"),
-                              { QStringLiteral("-t"), QStringLiteral("tmpfs"), QStringLiteral("-o"),
-                                QStringLiteral("size=64k"), QStringLiteral("tmpfs"), target })
-            != 0)
+        const TrainGuard::TestSupport::SmallDisk disk(QStringLiteral("64k"));
+        if (!disk.isMounted())
             QSKIP("cannot mount a tmpfs here (container without CAP_SYS_ADMIN?)");
-        const auto unmount = qScopeGuard([&] { QProcess::execute(QStringLiteral("umount"), { target }); });
+        const QString target = disk.path();
 
         const QString path = target + QStringLiteral("/audit.jsonl");
         const QString fillerPath = target + QStringLiteral("/filler");
@@ -101,15 +98,10 @@ private slots:
     {
         if (geteuid() != 0)
             QSKIP("mounting a small tmpfs (a full disk for the audit log) needs root");
-        QTemporaryDir mountPoint;
-        QVERIFY(mountPoint.isValid());
-        const QString target = mountPoint.path();
-        if (QProcess::execute(QStringLiteral("mount"),
-                              { QStringLiteral("-t"), QStringLiteral("tmpfs"), QStringLiteral("-o"),
-                                QStringLiteral("size=64k"), QStringLiteral("tmpfs"), target })
-            != 0)
+        const TrainGuard::TestSupport::SmallDisk disk(QStringLiteral("64k"));
+        if (!disk.isMounted())
             QSKIP("cannot mount a tmpfs here (container without CAP_SYS_ADMIN?)");
-        const auto unmount = qScopeGuard([&] { QProcess::execute(QStringLiteral("umount"), { target }); });
+        const QString target = disk.path();
 
         // Appends until the disk is full, as a long-running monitor would, and
         // reopens with the disk still full (a restart).

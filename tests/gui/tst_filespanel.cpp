@@ -21,6 +21,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include "support/SmallDisk.h"
+
 #include <unistd.h>
 
 using namespace TrainGuard;
@@ -221,11 +223,10 @@ private slots:
     {
         if (geteuid() != 0)
             QSKIP("mounting a small tmpfs (a full disk for the audit log) needs root");
-        QTemporaryDir mountPoint;
-        const QString target = mountPoint.path();
-        if (QProcess::execute(u"mount"_qs, {u"-t"_qs, u"tmpfs"_qs, u"-o"_qs, u"size=12k"_qs, u"tmpfs"_qs, target}) != 0)
+        const TrainGuard::TestSupport::SmallDisk disk(u"12k"_qs);
+        if (!disk.isMounted())
             QSKIP("cannot mount a tmpfs here (container without CAP_SYS_ADMIN?)");
-        const auto unmount = qScopeGuard([&] { QProcess::execute(u"umount"_qs, {target}); });
+        const QString target = disk.path();
 
         QTemporaryDir folder;
         QString error;

@@ -2,6 +2,7 @@
 // certificate checks, tampering, resume after dropped connections and
 // restarts, concurrency, mutual TLS.
 #include "TransferTestSupport.h"
+#include "support/SmallDisk.h"
 
 #include "core/crypto/MasterKey.h"
 #include "core/crypto/Sha256.h"
@@ -420,12 +421,9 @@ private slots:
         QFETCH(QString, expected);
         if (geteuid() != 0)
             QSKIP("mounting a small tmpfs needs root");
-        const QString mountPoint = m_fixture.dir.filePath(QStringLiteral("small-disk"));
-        QVERIFY(QDir().mkpath(mountPoint));
-        QCOMPARE(QProcess::execute(QStringLiteral("mount"), {QStringLiteral("-t"), QStringLiteral("tmpfs"), QStringLiteral("-o"),
-                                                             QStringLiteral("size=1m"), QStringLiteral("tmpfs"), mountPoint}),
-                 0);
-        const auto unmount = qScopeGuard([&] { QProcess::execute(QStringLiteral("umount"), {mountPoint}); });
+        const TrainGuard::TestSupport::SmallDisk disk(QStringLiteral("1m"));
+        QVERIFY(disk.isMounted());
+        const QString mountPoint = disk.path();
         ReceiverConfig config = receiverConfig();
         config.port = 0;
         config.storeDir = mountPoint + QStringLiteral("/store");
