@@ -142,10 +142,7 @@ void MainWindow::connectPanels()
     connect(m_filesPanel, &FilesPanel::fileEventsReady, m_alertsPanel, &AlertsPanel::onFileEvents);
     connect(m_filesPanel, &FilesPanel::watchedFoldersChanged, m_alertsPanel, &AlertsPanel::setWatchedFolders);
     m_alertsPanel->setWatchedFolders(m_filesPanel->watchedFolders());
-    connect(m_trafficPanel, &TrafficPanel::countersUpdated, alerts,
-            [alerts](quint64 packets, quint64 kernelDrops, quint64 queueDrops) {
-                alerts->onCaptureCounters(packets, kernelDrops, queueDrops);
-            });
+    connect(m_trafficPanel, &TrafficPanel::countersUpdated, alerts, &Alerts::AlertEngine::onCaptureCounters);
     connect(m_trafficPanel, &TrafficPanel::plaintextFlowSeen, alerts, &Alerts::AlertEngine::onPlaintextFlow);
     connect(m_transferPanel, &TransferPanel::sendStarted, alerts,
             [alerts](const QString &datasetPath) { alerts->setDatasetFiles({datasetPath}); });

@@ -202,7 +202,6 @@ void TransferPanel::startSend(const Transfer::SenderConfig &config)
     if (m_sender->isRunning())
         return;
     m_lastConfig = config;
-    m_lastDestination = config.receiver.toString();
     m_sendStarted = QDateTime::currentDateTimeUtc();
     m_ui->progressBar->setValue(0);
     m_ui->stageLabel->setText(tr("Deriving key…"));
@@ -242,7 +241,7 @@ void TransferPanel::finishSend(const Transfer::SendResult &result)
     SendRecord record;
     record.started = m_sendStarted;
     record.dataset = m_lastConfig ? m_lastConfig->path : QString();
-    record.destination = m_lastDestination;
+    record.destination = m_lastConfig ? m_lastConfig->receiver.toString() : QString();
     record.plaintextBytes = result.plaintextBytes;
     record.filesStored = result.filesStored;
     record.fileCount = result.fileCount;

@@ -77,7 +77,6 @@ private:
     QByteArray m_embeddedToken;
     QByteArray m_profilePassphrase;
     std::optional<Transfer::SenderConfig> m_lastConfig; // for Resume
-    QString m_lastDestination;
     QDateTime m_sendStarted;
 };
 
