@@ -25,6 +25,8 @@ packages=(
     xvfb xauth fonts-dejavu-core
     # interop and peer tools used by tests and benchmarks
     tshark tcpdump curl python3-cryptography inotify-tools python3-watchdog
+    # packaging: the capture helper drops its capabilities with libcap
+    libcap-dev
 )
 
 as_root() {

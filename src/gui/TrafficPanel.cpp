@@ -314,11 +314,13 @@ bool TrafficPanel::startCapture(const QString &interfaceName, const QString &fil
         QFile::remove(options.spoolPath);
         qCWarning(lcGui) << "capture did not start:" << error;
         if (error.contains(QLatin1String("permission"))) {
+            // Only the capture helper carries capabilities (docs/SECURITY.md).
             setStateText(tr("TrainGuard is not allowed to capture packets on %1, so the Traffic panel is idle; "
-                            "everything else keeps working. To allow capturing, run TrainGuard as root, or grant "
-                            "the capability once and restart it:\n"
+                            "everything else keeps working. To allow capturing, add your user to the "
+                            "“trainguard” group and log in again (installed package), run TrainGuard as root, "
+                            "or grant the capability to the capture helper once:\n"
                             "sudo setcap cap_net_raw,cap_net_admin=eip %2")
-                             .arg(interfaceName, QCoreApplication::applicationFilePath()));
+                             .arg(interfaceName, LiveCapture::helperPath()));
         } else {
             setStateText(tr("Capture could not start: %1").arg(error));
         }

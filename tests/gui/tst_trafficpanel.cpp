@@ -1,5 +1,6 @@
 // The Traffic panel with the real capture engine: offline analysis of fixtures, and (as root) a
 // live capture on lo of real TLS to a TrainGuard receiver, then a pcap export.
+#include "core/capture/LiveCapture.h"
 #include "core/capture/PcapFile.h"
 #include "core/transfer/LocalPki.h"
 #include "core/transfer/Receiver.h"
@@ -251,7 +252,7 @@ private slots:
         QVERIFY(!panel.startDefaultCapture());
         QVERIFY(!panel.isCapturing());
         QVERIFY2(panel.stateText().contains(u"sudo setcap cap_net_raw,cap_net_admin=eip "_qs
-                                            + QCoreApplication::applicationFilePath()),
+                                            + TrainGuard::Capture::LiveCapture::helperPath()),
                  qPrintable(panel.stateText()));
         QVERIFY(panel.stateText().contains(u"root"_qs));
         QCOMPARE(panel.statusText(), u"Capture: off"_qs);

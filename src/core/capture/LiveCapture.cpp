@@ -2,45 +2,72 @@
 
 #include "core/Logging.h"
 
-#include <QCoreApplication>
+#include <QFile>
+#include <QFileInfo>
 
 #include <pcap/pcap.h>
 
 #include <arpa/inet.h>
 #include <cerrno>
+#include <csignal>
 #include <ctime>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
-#include <sys/eventfd.h>
+#include <spawn.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstring>
+#include <vector>
+
+extern char **environ; // NOLINT: posix_spawn passes it on
 
 namespace TrainGuard::Capture {
 
 namespace {
 
-// A batch goes to the analysis thread once it holds BatchBytes (or the ring is drained); small
-// dispatches keep one batch far below the queue bound even with 64 KiB loopback frames.
-constexpr int MaxPacketsPerDispatch = 64;
+// A batch goes to the analysis thread once it holds BatchBytes or the pipe is drained.
 constexpr std::size_t BatchBytes = 2 * 1024 * 1024;
+// Pipe and stdio buffer: a burst of 64 KiB loopback frames fits without the helper blocking.
+constexpr int PipeBuffer_bytes = 1024 * 1024;
+constexpr int PollInterval_ms = 100;
+constexpr int HeaderTimeout_ms = 10000;  // the helper activates the interface first
+constexpr int StopGrace_ms = 3000;       // then SIGKILL: EOF all the same
 
-QString privilegeMessage(const QString &interfaceName)
+QString groupAdvice()
 {
-    const QString program = QCoreApplication::applicationFilePath();
-    return QStringLiteral("no permission to capture on %1: run as root, or grant the capability once with "
-                          "`sudo setcap cap_net_raw,cap_net_admin=eip %2` (packaged builds: add yourself to the "
-                          "`trainguard` group)")
-        .arg(interfaceName, program.isEmpty() ? QStringLiteral("trainguard-cli") : program);
+    return QStringLiteral("add your user to the `trainguard` group (sudo adduser $USER trainguard, then log in again)");
 }
 
-void onPacket(u_char *user, const pcap_pkthdr *header, const u_char *bytes)
+// How many bytes the stdio buffer of `stream` holds unread. glibc has no public call for it
+// (gnulib's freadahead reads the same fields); needed to know whether pcap_next_ex would block.
+std::size_t bufferedInputBytes(std::FILE *stream)
 {
-    auto *batch = reinterpret_cast<PacketBatch *>(user);
-    const std::size_t offset = batch->data.size();
-    batch->data.insert(batch->data.end(), bytes, bytes + header->caplen);
-    batch->records.push_back({std::uint64_t(header->ts.tv_sec) * 1'000'000 + std::uint64_t(header->ts.tv_usec),
-                              header->caplen, header->len, static_cast<std::uint32_t>(offset)});
+#if defined(__GLIBC__)
+    return stream->_IO_read_ptr < stream->_IO_read_end ? std::size_t(stream->_IO_read_end - stream->_IO_read_ptr) : 0;
+#else
+#error "bufferedInputBytes needs glibc's FILE"
+#endif
+}
+
+bool waitReadable(int fd, int timeout_ms)
+{
+    pollfd pfd{fd, POLLIN, 0};
+    int ready = 0;
+    do {
+        ready = ::poll(&pfd, 1, timeout_ms);
+    } while (ready < 0 && errno == EINTR);
+    return ready > 0;
+}
+
+void closeFd(int *fd)
+{
+    if (*fd >= 0)
+        ::close(*fd);
+    *fd = -1;
 }
 
 } // namespace
@@ -54,56 +81,123 @@ LiveCapture::~LiveCapture()
 {
     stop();
     if (m_handle)
-        pcap_close(m_handle);
-    if (m_wakeFd >= 0)
-        ::close(m_wakeFd);
+        pcap_close(m_handle); // closes m_stream: a helper still running sees EPIPE and exits
+    else if (m_stream)
+        std::fclose(m_stream);
+    reapHelper();
+    closeFd(&m_messagesFd);
+}
+
+QString LiveCapture::helperPath()
+{
+    const QString executable = QFileInfo(QStringLiteral("/proc/self/exe")).canonicalFilePath();
+    const QString installed = QFileInfo(executable).absolutePath() + QStringLiteral("/" TRAINGUARD_CAPTURE_HELPER_RELATIVE);
+    if (QFileInfo::exists(installed))
+        return QFileInfo(installed).canonicalFilePath();
+    const QString built = QStringLiteral(TRAINGUARD_CAPTURE_HELPER_BUILD_PATH);
+    return QFileInfo::exists(built) ? built : QString();
 }
 
 bool LiveCapture::open(const LiveCaptureOptions &options, QString *error)
 {
-    char errbuf[PCAP_ERRBUF_SIZE] = {};
-    const QByteArray device = options.interfaceName.toLocal8Bit();
-    pcap_t *handle = pcap_create(device.constData(), errbuf);
-    if (!handle) {
-        *error = QStringLiteral("cannot open %1: %2").arg(options.interfaceName, QString::fromLocal8Bit(errbuf));
+    const QString helper = helperPath();
+    if (helper.isEmpty()) {
+        *error = QStringLiteral("cannot capture on %1: the capture helper trainguard-capture is not installed "
+                                "(expected in %2)")
+                     .arg(options.interfaceName, QStringLiteral(TRAINGUARD_CAPTURE_HELPER_RELATIVE));
         return false;
     }
-    pcap_set_snaplen(handle, options.snapLength);
-    pcap_set_promisc(handle, 0);
-    pcap_set_timeout(handle, options.packetTimeout_ms);
-    pcap_set_buffer_size(handle, options.kernelBuffer_bytes);
-    pcap_set_tstamp_precision(handle, PCAP_TSTAMP_PRECISION_MICRO);
-    const int status = pcap_activate(handle);
-    if (status < 0) {
-        if (status == PCAP_ERROR_PERM_DENIED)
-            *error = privilegeMessage(options.interfaceName);
-        else if (status == PCAP_ERROR_NO_SUCH_DEVICE)
-            *error = QStringLiteral("no such interface: %1 (see `trainguard-cli interfaces`)").arg(options.interfaceName);
+    int data[2] = {-1, -1};
+    int messages[2] = {-1, -1};
+    if (::pipe2(data, O_CLOEXEC) != 0 || ::pipe2(messages, O_CLOEXEC) != 0) {
+        *error = QStringLiteral("cannot capture on %1: pipe: %2").arg(options.interfaceName, QString::fromLocal8Bit(std::strerror(errno)));
+        closeFd(&data[0]);
+        closeFd(&data[1]);
+        return false;
+    }
+    if (::fcntl(data[0], F_SETPIPE_SZ, PipeBuffer_bytes) < 0)
+        qCDebug(lcCapture, "pipe buffer stays at its default: %s", std::strerror(errno));
+
+    // The helper validates every argument again; these come from our own options.
+    const QByteArray program = QFile::encodeName(helper);
+    QList<QByteArray> arguments{program, "-i", options.interfaceName.toLocal8Bit(),
+                                "-s", QByteArray::number(options.snapLength),
+                                "-B", QByteArray::number(std::max(1, std::min(2047, (options.kernelBuffer_bytes + (1 << 20) - 1) >> 20))),
+                                "-t", QByteArray::number(options.packetTimeout_ms)};
+    if (!options.filter.isEmpty())
+        arguments << "-f" << options.filter.toLocal8Bit();
+    std::vector<char *> argv;
+    for (QByteArray &argument : arguments)
+        argv.push_back(argument.data());
+    argv.push_back(nullptr);
+
+    // posix_spawn rather than QProcess: the pipe must be read by libpcap in the capture thread,
+    // which has no event loop, and exec errors (EACCES: not in the group) come back at once.
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_adddup2(&actions, data[1], STDOUT_FILENO);
+    posix_spawn_file_actions_adddup2(&actions, messages[1], STDERR_FILENO);
+    posix_spawnattr_t attributes;
+    posix_spawnattr_init(&attributes);
+    sigset_t spawnSignals;
+    sigemptyset(&spawnSignals);
+    posix_spawnattr_setsigmask(&attributes, &spawnSignals); // the CLI blocks SIGTERM for its signalfd
+    sigaddset(&spawnSignals, SIGTERM);
+    sigaddset(&spawnSignals, SIGINT);
+    sigaddset(&spawnSignals, SIGPIPE);
+    posix_spawnattr_setsigdefault(&attributes, &spawnSignals); // an ignored SIGTERM would be inherited
+    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    pid_t pid = -1;
+    const int spawned = posix_spawn(&pid, program.constData(), &actions, &attributes, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    posix_spawnattr_destroy(&attributes);
+    closeFd(&data[1]);
+    closeFd(&messages[1]);
+    if (spawned != 0) {
+        closeFd(&data[0]);
+        closeFd(&messages[0]);
+        if (spawned == EACCES || spawned == EPERM)
+            *error = QStringLiteral("no permission to capture on %1: you may not run the capture helper %2: %3")
+                         .arg(options.interfaceName, helper, groupAdvice());
         else
-            *error = QStringLiteral("cannot capture on %1: %2")
-                         .arg(options.interfaceName, QString::fromLocal8Bit(pcap_geterr(handle)));
-        pcap_close(handle);
+            *error = QStringLiteral("cannot capture on %1: cannot run %2: %3")
+                         .arg(options.interfaceName, helper, QString::fromLocal8Bit(std::strerror(spawned)));
         return false;
     }
-    if (status > 0)
-        qCWarning(lcCapture, "%s: %s", device.constData(), pcap_statustostr(status));
-    if (!options.filter.isEmpty()) {
-        bpf_program program{};
-        if (pcap_compile(handle, &program, options.filter.toLocal8Bit().constData(), 1, PCAP_NETMASK_UNKNOWN) != 0
-            || pcap_setfilter(handle, &program) != 0) {
-            *error = QStringLiteral("bad capture filter \"%1\": %2").arg(options.filter, QString::fromLocal8Bit(pcap_geterr(handle)));
-            pcap_freecode(&program);
-            pcap_close(handle);
-            return false;
-        }
-        pcap_freecode(&program);
-    }
-    if (pcap_setnonblock(handle, 1, errbuf) != 0 || pcap_get_selectable_fd(handle) < 0) {
-        *error = QStringLiteral("cannot capture on %1: %2").arg(options.interfaceName, QString::fromLocal8Bit(errbuf));
-        pcap_close(handle);
+    m_helperPid = pid;
+    m_messagesFd = messages[0];
+    ::fcntl(m_messagesFd, F_SETFL, O_NONBLOCK);
+
+    // The helper writes the pcap header once the interface is open and the filter set; on any
+    // error it writes one line on stderr and exits, so the stream ends before its header.
+    if (!waitReadable(data[0], HeaderTimeout_ms)) {
+        ::kill(m_helperPid, SIGKILL);
+        closeFd(&data[0]);
+        reapHelper();
+        *error = QStringLiteral("cannot capture on %1: the capture helper did not start within %2 s")
+                     .arg(options.interfaceName)
+                     .arg(HeaderTimeout_ms / 1000);
         return false;
     }
-    m_wakeFd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    m_stream = ::fdopen(data[0], "rb");
+    if (m_stream)
+        std::setvbuf(m_stream, nullptr, _IOFBF, PipeBuffer_bytes);
+    char errbuf[PCAP_ERRBUF_SIZE] = {};
+    pcap_t *handle = m_stream ? pcap_fopen_offline_with_tstamp_precision(m_stream, PCAP_TSTAMP_PRECISION_MICRO, errbuf) : nullptr;
+    if (!handle) {
+        if (m_stream)
+            std::fclose(m_stream);
+        else
+            ::close(data[0]);
+        m_stream = nullptr;
+        readHelperMessages(true);
+        reapHelper();
+        *error = !m_helperError.isEmpty()
+            ? m_helperError
+            : QStringLiteral("cannot capture on %1: the capture helper failed: %2").arg(options.interfaceName, QString::fromLocal8Bit(errbuf));
+        return false;
+    }
     m_handle = handle;
     m_linkType = pcap_datalink(handle);
     m_snapLength = pcap_snapshot(handle);
@@ -115,6 +209,7 @@ void LiveCapture::start()
     if (!m_handle || m_thread.joinable())
         return;
     m_stopRequested = false;
+    m_done = false;
     m_thread = std::thread([this] { run(); });
 }
 
@@ -123,61 +218,147 @@ void LiveCapture::stop()
     if (!m_thread.joinable())
         return;
     m_stopRequested = true;
-    const std::uint64_t one = 1;
-    if (::write(m_wakeFd, &one, sizeof one) < 0)
-        qCWarning(lcCapture, "eventfd write failed: %s", std::strerror(errno));
+    ::kill(m_helperPid, SIGTERM); // it flushes what the kernel holds and exits: EOF
+    {
+        std::unique_lock lock(m_doneMutex);
+        if (!m_doneChanged.wait_for(lock, std::chrono::milliseconds(StopGrace_ms), [this] { return m_done; })) {
+            qCWarning(lcCapture, "the capture helper ignored SIGTERM; killing it");
+            ::kill(m_helperPid, SIGKILL);
+        }
+    }
     m_thread.join();
+    reapHelper();
+}
+
+void LiveCapture::reapHelper()
+{
+    if (m_helperPid <= 0)
+        return;
+    int status = 0;
+    while (::waitpid(m_helperPid, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
+        qCDebug(lcCapture, "capture helper exited with status %d", WEXITSTATUS(status));
+    m_helperPid = -1;
 }
 
 void LiveCapture::run()
 {
-    pollfd fds[2] = {{pcap_get_selectable_fd(m_handle), POLLIN, 0}, {m_wakeFd, POLLIN, 0}};
+    const int dataFd = ::fileno(m_stream);
     std::unique_ptr<PacketBatch> batch = m_queue->takeFreeBatch();
     batch->data.reserve(BatchBytes + 256 * 1024);
-    // poll's timeout matches the packet timeout: TPACKET_V3 hands over partly filled blocks then.
-    while (!m_stopRequested.load(std::memory_order_relaxed)) {
-        const int ready = ::poll(fds, 2, 100);
-        if (ready < 0 && errno != EINTR) {
-            qCWarning(lcCapture, "poll failed: %s", std::strerror(errno));
-            break;
-        }
-        if (fds[1].revents)
-            break;
-        updateStats();
-        int count = 0;
-        do {
-            count = pcap_dispatch(m_handle, MaxPacketsPerDispatch, onPacket, reinterpret_cast<u_char *>(batch.get()));
-            if (count > 0)
-                m_capturedPackets.fetch_add(std::uint64_t(count), std::memory_order_relaxed);
-            if (batch->data.size() >= BatchBytes || (count <= 0 && !batch->records.empty())) {
-                m_queue->push(std::move(batch));
-                batch = m_queue->takeFreeBatch();
-                batch->data.reserve(BatchBytes + 256 * 1024);
+    const auto push = [this, &batch] {
+        m_queue->push(std::move(batch));
+        batch = m_queue->takeFreeBatch();
+        batch->data.reserve(BatchBytes + 256 * 1024);
+    };
+    for (;;) {
+        // pcap_next_ex blocks on an empty pipe; poll first, and hand over the batch before waiting.
+        if (bufferedInputBytes(m_stream) == 0) {
+            pollfd fds[2] = {{dataFd, POLLIN, 0}, {m_messagesFd, POLLIN, 0}};
+            int ready = ::poll(fds, 2, 0);
+            if (ready == 0) {
+                if (!batch->records.empty())
+                    push();
+                updateThreadCpu();
+                ready = ::poll(fds, 2, PollInterval_ms);
             }
-        } while (count > 0 && !m_stopRequested.load(std::memory_order_relaxed));
-        if (count == PCAP_ERROR) {
-            qCWarning(lcCapture, "capture stopped: %s", pcap_geterr(m_handle));
+            if (ready < 0 && errno != EINTR) {
+                qCWarning(lcCapture, "poll failed: %s", std::strerror(errno));
+                break;
+            }
+            if (fds[1].revents)
+                readHelperMessages(false);
+            if (!(fds[0].revents & (POLLIN | POLLHUP | POLLERR)))
+                continue;
+        }
+        pcap_pkthdr *header = nullptr;
+        const u_char *bytes = nullptr;
+        const int status = pcap_next_ex(m_handle, &header, &bytes);
+        if (status == PCAP_ERROR_BREAK)
+            break; // EOF: the helper has exited
+        if (status != 1) {
+            qCWarning(lcCapture, "capture stream ended: %s", pcap_geterr(m_handle));
             break;
         }
+        const std::size_t offset = batch->data.size();
+        batch->data.insert(batch->data.end(), bytes, bytes + header->caplen);
+        batch->records.push_back({std::uint64_t(header->ts.tv_sec) * 1'000'000 + std::uint64_t(header->ts.tv_usec),
+                                  header->caplen, header->len, static_cast<std::uint32_t>(offset)});
+        m_capturedPackets.fetch_add(1, std::memory_order_relaxed);
+        if (batch->data.size() >= BatchBytes)
+            push();
     }
-    // Whatever is still in the ring when the stop arrives is taken too.
-    const int count = pcap_dispatch(m_handle, -1, onPacket, reinterpret_cast<u_char *>(batch.get()));
-    if (count > 0)
-        m_capturedPackets.fetch_add(std::uint64_t(count), std::memory_order_relaxed);
     m_queue->push(std::move(batch));
-    updateStats();
+    readHelperMessages(true); // the final statistics line
+    if (!m_helperError.isEmpty())
+        qCWarning(lcCapture, "%s", qUtf8Printable(m_helperError));
+    updateThreadCpu();
+    std::lock_guard lock(m_doneMutex);
+    m_done = true;
+    m_doneChanged.notify_all();
 }
 
-// pcap_stats is called only from the capture thread: on Linux it reads and resets the
-// socket's counters, which must not race with pcap_dispatch.
-void LiveCapture::updateStats()
+// Reads the helper's stderr lines; untilEof: until the helper has closed it (it has exited or is
+// exiting), bounded by StopGrace_ms.
+void LiveCapture::readHelperMessages(bool untilEof)
 {
-    pcap_stat stats{};
-    if (pcap_stats(m_handle, &stats) == 0) {
-        m_kernelReceived.store(stats.ps_recv, std::memory_order_relaxed);
-        m_kernelDropped.store(stats.ps_drop, std::memory_order_relaxed);
-        m_interfaceDropped.store(stats.ps_ifdrop, std::memory_order_relaxed);
+    if (m_messagesFd < 0)
+        return;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(StopGrace_ms);
+    char buffer[4096];
+    for (;;) {
+        const ssize_t count = ::read(m_messagesFd, buffer, sizeof buffer);
+        if (count > 0) {
+            m_messageLine.append(buffer, count);
+            qsizetype end = 0;
+            while ((end = m_messageLine.indexOf('\n')) >= 0) {
+                handleHelperLine(m_messageLine.left(end));
+                m_messageLine.remove(0, end + 1);
+            }
+            if (m_messageLine.size() > 64 * 1024)
+                m_messageLine.clear(); // not a line of ours: bounded
+            continue;
+        }
+        if (count == 0) {
+            closeFd(&m_messagesFd);
+            return;
+        }
+        if (errno == EINTR)
+            continue;
+        if (errno != EAGAIN || !untilEof)
+            return;
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0 || !waitReadable(m_messagesFd, int(left.count())))
+            return;
     }
+}
+
+void LiveCapture::handleHelperLine(const QByteArray &line)
+{
+    static constexpr char StatsPrefix[] = "trainguard-capture: stats ";
+    static constexpr char ErrorPrefix[] = "trainguard-capture: error ";
+    if (line.startsWith(StatsPrefix)) {
+        unsigned long long received = 0, dropped = 0, interfaceDropped = 0;
+        if (std::sscanf(line.constData() + sizeof StatsPrefix - 1, "received=%llu dropped=%llu ifdropped=%llu", &received,
+                        &dropped, &interfaceDropped)
+            == 3) {
+            m_kernelReceived.store(received, std::memory_order_relaxed);
+            m_kernelDropped.store(dropped, std::memory_order_relaxed);
+            m_interfaceDropped.store(interfaceDropped, std::memory_order_relaxed);
+        }
+    } else if (line.startsWith(ErrorPrefix)) {
+        // "error KIND: TEXT": TEXT is the one-line message (for `permission` it names the fix).
+        const QByteArray rest = line.mid(sizeof ErrorPrefix - 1);
+        const qsizetype colon = rest.indexOf(": ");
+        m_helperError = QString::fromLocal8Bit(colon >= 0 ? rest.mid(colon + 2) : rest);
+    } else if (!line.isEmpty()) {
+        qCWarning(lcCapture, "capture helper: %s", line.constData());
+    }
+}
+
+void LiveCapture::updateThreadCpu()
+{
     timespec cpu{};
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu);
     m_threadCpu_s.store(double(cpu.tv_sec) + double(cpu.tv_nsec) / 1e9, std::memory_order_relaxed);

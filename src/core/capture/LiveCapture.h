@@ -6,8 +6,12 @@
 #include <QStringList>
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
+#include <cstdio>
+#include <mutex>
 #include <thread>
+#include <sys/types.h>
 
 struct pcap;
 
@@ -33,8 +37,11 @@ struct InterfaceInfo {
     bool running = false;
 };
 
-// The capture thread: pcap_create/activate on one interface, non-blocking pcap_dispatch under
-// poll() with an eventfd to wake it for a prompt stop, packets copied into a PacketQueue.
+// The capture thread. The packets come from the privileged helper trainguard-capture (the only
+// binary with capture capabilities, docs/SECURITY.md), spawned with posix_spawn: its stdout is a
+// pipe read with pcap_fopen_offline, so live and saved captures share one libpcap code path; its
+// stderr carries the kernel statistics (src/capture-helper/README.md). Packets are copied into the
+// PacketQueue in batches; stop() is SIGTERM to the helper, which flushes and exits: EOF.
 class LiveCapture
 {
 public:
@@ -43,14 +50,14 @@ public:
     LiveCapture(const LiveCapture &) = delete;
     LiveCapture &operator=(const LiveCapture &) = delete;
 
-    // Opens and activates the handle (in the caller's thread, so errors come back at once).
-    // Missing privilege gives one message naming the fix.
+    // Starts the helper and reads the stream's header (in the caller's thread, so errors come back
+    // at once). Missing privilege gives one message naming the fix.
     bool open(const LiveCaptureOptions &options, QString *error);
     int linkType() const { return m_linkType; }
     int snapLength() const { return m_snapLength; }
 
     void start();
-    void stop(); // prompt: wakes the thread, joins it
+    void stop(); // prompt: SIGTERM to the helper, the thread reads to EOF and ends
 
     std::uint64_t capturedPackets() const { return m_capturedPackets.load(std::memory_order_relaxed); }
     struct KernelStats {
@@ -61,15 +68,29 @@ public:
     KernelStats kernelStats() const;
     double threadCpu_s() const { return m_threadCpu_s.load(std::memory_order_relaxed); }
 
+    // Needs no privilege on Linux, so it runs in-process (pcap_findalldevs).
     static QList<InterfaceInfo> interfaces(QString *error);
+    // The helper this build runs: next to the installed executables (bin/../lib/trainguard), else
+    // the one in the build tree; empty if neither exists.
+    static QString helperPath();
 
 private:
     void run();
-    void updateStats();
+    void readHelperMessages(bool untilEof);
+    void handleHelperLine(const QByteArray &line);
+    void updateThreadCpu();
+    void reapHelper();
 
     PacketQueue *m_queue;
     pcap *m_handle = nullptr;
-    int m_wakeFd = -1;
+    std::FILE *m_stream = nullptr;  // the read end of the helper's stdout; owned by m_handle
+    int m_messagesFd = -1;          // the read end of the helper's stderr
+    pid_t m_helperPid = -1;
+    QByteArray m_messageLine;       // a partial stderr line
+    QString m_helperError;          // the helper's last "error" line
+    std::mutex m_doneMutex;
+    std::condition_variable m_doneChanged;
+    bool m_done = false;            // the thread has read the stream to its end
     int m_linkType = -1;
     int m_snapLength = 0;
     std::thread m_thread;

@@ -1,0 +1,374 @@
+// trainguard-capture: the only TrainGuard binary that may carry capabilities (cap_net_raw,
+// cap_net_admin, set by the Debian package's postinst; executable by the `trainguard` group only).
+// It opens one interface with libpcap, drops every capability, and streams the packets as a pcap
+// file to stdout. Plain C++ and libpcap, no Qt: small enough to audit. Protocol: README.md here.
+#include <pcap/pcap.h>
+#include <sys/capability.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <fcntl.h>
+#include <poll.h>
+#include <string>
+#include <string_view>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+namespace {
+
+constexpr int ExitOk = 0;
+constexpr int ExitFailure = 1;
+constexpr int ExitUsage = 2;
+
+constexpr std::size_t MaxInterfaceName = 15; // IFNAMSIZ - 1
+constexpr std::size_t MaxFilterLength = 4096;
+constexpr int MinSnapLength = 64;
+constexpr int MaxSnapLength = 262144;
+constexpr int MaxBuffer_mib = 2047; // pcap_set_buffer_size takes an int of bytes
+constexpr int MaxTimeout_ms = 1000;
+constexpr int MaxPacketsPerDispatch = 256;
+constexpr std::size_t OutputBuffer_bytes = 1024 * 1024;
+constexpr long StatsInterval_ms = 100;
+
+struct Options {
+    std::string interfaceName;
+    std::string filter;
+    int snapLength = MaxSnapLength;
+    int buffer_mib = 256;
+    int timeout_ms = 50;
+};
+
+// Every message is one line on stderr: "trainguard-capture: <kind> ...". Kinds: stats, error.
+void reportError(const char *kind, const std::string &text)
+{
+    std::fprintf(stderr, "trainguard-capture: error %s: %s\n", kind, text.c_str());
+}
+
+void printUsage(FILE *out)
+{
+    std::fputs("usage: trainguard-capture -i IFACE [-f FILTER] [-s SNAPLEN] [-B BUFFER_MIB] [-t TIMEOUT_MS]\n"
+               "       trainguard-capture --version | --help\n"
+               "Captures on IFACE and writes a pcap stream to stdout (not a terminal). Stops on SIGTERM,\n"
+               "SIGINT or when the reader closes stdout. Statistics lines on stderr:\n"
+               "  trainguard-capture: stats received=N dropped=N ifdropped=N\n"
+               "Errors: one line 'trainguard-capture: error KIND: TEXT', KIND one of usage, permission,\n"
+               "no-such-device, filter, capture, output; exit 1 (2 for usage).\n",
+               out);
+}
+
+// Interface names as the kernel allows them (dev_valid_name) minus characters a shell or a
+// path would treat specially: letters, digits and . _ - : @ only.
+bool validInterfaceName(std::string_view name)
+{
+    if (name.empty() || name.size() > MaxInterfaceName || name == "." || name == "..")
+        return false;
+    for (const char c : name) {
+        const bool allowed = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.'
+            || c == '_' || c == '-' || c == ':' || c == '@';
+        if (!allowed)
+            return false;
+    }
+    return true;
+}
+
+// Printable ASCII only; pcap_compile then rejects anything that is not a valid expression.
+bool validFilter(std::string_view filter)
+{
+    if (filter.size() > MaxFilterLength)
+        return false;
+    for (const char c : filter) {
+        if (c < 0x20 || c > 0x7e)
+            return false;
+    }
+    return true;
+}
+
+// Strict decimal: digits only, no sign, no leading zeros, within [min, max].
+bool parseNumber(std::string_view text, int min, int max, int *out)
+{
+    if (text.empty() || text.size() > 9 || (text.size() > 1 && text.front() == '0'))
+        return false;
+    long value = 0;
+    for (const char c : text) {
+        if (c < '0' || c > '9')
+            return false;
+        value = value * 10 + (c - '0');
+    }
+    if (value < min || value > max)
+        return false;
+    *out = static_cast<int>(value);
+    return true;
+}
+
+enum class ParseResult { Run, ExitOk, ExitUsage };
+
+ParseResult parseArguments(int argc, char **argv, Options *options)
+{
+    bool haveInterface = false;
+    bool seen[5] = {};
+    for (int i = 1; i < argc; ++i) {
+        const std::string_view argument = argv[i];
+        if (argument == "--help" || argument == "-h") {
+            printUsage(stdout);
+            return ParseResult::ExitOk;
+        }
+        if (argument == "--version") {
+            std::printf("trainguard-capture %s (%s)\n", TRAINGUARD_VERSION_STRING, pcap_lib_version());
+            return ParseResult::ExitOk;
+        }
+        static constexpr std::string_view flags[5] = {"-i", "-f", "-s", "-B", "-t"};
+        int index = -1;
+        for (int f = 0; f < 5; ++f) {
+            if (argument == flags[f])
+                index = f;
+        }
+        if (index < 0) {
+            reportError("usage", "unknown argument (see --help)");
+            return ParseResult::ExitUsage;
+        }
+        if (seen[index]) {
+            reportError("usage", std::string(argument) + " given twice");
+            return ParseResult::ExitUsage;
+        }
+        seen[index] = true;
+        if (i + 1 >= argc) {
+            reportError("usage", std::string(argument) + " needs a value");
+            return ParseResult::ExitUsage;
+        }
+        const std::string_view value = argv[++i];
+        bool ok = true;
+        switch (index) {
+        case 0:
+            ok = validInterfaceName(value);
+            options->interfaceName = value;
+            haveInterface = ok;
+            if (!ok)
+                reportError("usage", "-i needs an interface name (1-15 of A-Z a-z 0-9 . _ - : @)");
+            break;
+        case 1:
+            ok = validFilter(value);
+            options->filter = value;
+            if (!ok)
+                reportError("usage", "-f needs a filter of at most 4096 printable ASCII characters");
+            break;
+        case 2:
+            ok = parseNumber(value, MinSnapLength, MaxSnapLength, &options->snapLength);
+            if (!ok)
+                reportError("usage", "-s needs a snap length of 64..262144 bytes");
+            break;
+        case 3:
+            ok = parseNumber(value, 1, MaxBuffer_mib, &options->buffer_mib);
+            if (!ok)
+                reportError("usage", "-B needs a kernel buffer of 1..2047 MiB");
+            break;
+        case 4:
+            ok = parseNumber(value, 1, MaxTimeout_ms, &options->timeout_ms);
+            if (!ok)
+                reportError("usage", "-t needs a packet timeout of 1..1000 ms");
+            break;
+        default:
+            break;
+        }
+        if (!ok)
+            return ParseResult::ExitUsage;
+    }
+    if (!haveInterface) {
+        reportError("usage", "-i IFACE is required");
+        return ParseResult::ExitUsage;
+    }
+    return ParseResult::Run;
+}
+
+std::string ownPath()
+{
+    char path[4096] = {};
+    const ssize_t length = ::readlink("/proc/self/exe", path, sizeof path - 1);
+    return length > 0 ? std::string(path, static_cast<std::size_t>(length)) : std::string("trainguard-capture");
+}
+
+// The capabilities open the socket and size its buffer (SO_RCVBUFFORCE); nothing later needs them.
+bool dropCapabilities()
+{
+    cap_t none = cap_init();
+    if (!none)
+        return false;
+    const bool dropped = cap_set_proc(none) == 0;
+    cap_free(none);
+    return dropped && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0;
+}
+
+long nowMonotonic_ms()
+{
+    timespec now{};
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return now.tv_sec * 1000L + now.tv_nsec / 1'000'000L;
+}
+
+// Cumulative counters, one line each time they change (and once at the end).
+void reportStats(pcap_t *handle, pcap_stat *last, bool always)
+{
+    pcap_stat stats{};
+    if (pcap_stats(handle, &stats) != 0)
+        return;
+    if (!always && stats.ps_recv == last->ps_recv && stats.ps_drop == last->ps_drop && stats.ps_ifdrop == last->ps_ifdrop)
+        return;
+    *last = stats;
+    std::fprintf(stderr, "trainguard-capture: stats received=%u dropped=%u ifdropped=%u\n", stats.ps_recv, stats.ps_drop,
+                 stats.ps_ifdrop);
+}
+
+void onPacket(u_char *user, const pcap_pkthdr *header, const u_char *bytes)
+{
+    pcap_dump(user, header, bytes);
+}
+
+int capture(const Options &options)
+{
+    char errbuf[PCAP_ERRBUF_SIZE] = {};
+    pcap_t *handle = pcap_create(options.interfaceName.c_str(), errbuf);
+    if (!handle) {
+        reportError("capture", "cannot open " + options.interfaceName + ": " + errbuf);
+        return ExitFailure;
+    }
+    pcap_set_snaplen(handle, options.snapLength);
+    pcap_set_promisc(handle, 0);
+    pcap_set_timeout(handle, options.timeout_ms);
+    pcap_set_buffer_size(handle, options.buffer_mib * 1024 * 1024);
+    pcap_set_tstamp_precision(handle, PCAP_TSTAMP_PRECISION_MICRO);
+    const int status = pcap_activate(handle);
+    if (status < 0) {
+        if (status == PCAP_ERROR_PERM_DENIED)
+            reportError("permission",
+                        "no permission to capture on " + options.interfaceName
+                            + ": add your user to the `trainguard` group (sudo adduser $USER trainguard, then log in "
+                              "again), or grant the capability with `sudo setcap cap_net_raw,cap_net_admin=eip "
+                            + ownPath() + "`");
+        else if (status == PCAP_ERROR_NO_SUCH_DEVICE)
+            reportError("no-such-device",
+                        "no such interface: " + options.interfaceName + " (see `trainguard-cli interfaces`)");
+        else
+            reportError("capture", "cannot capture on " + options.interfaceName + ": " + pcap_geterr(handle));
+        pcap_close(handle);
+        return ExitFailure;
+    }
+    if (!dropCapabilities()) {
+        reportError("capture", std::string("cannot drop capabilities: ") + std::strerror(errno));
+        pcap_close(handle);
+        return ExitFailure;
+    }
+    if (!options.filter.empty()) {
+        bpf_program program{};
+        if (pcap_compile(handle, &program, options.filter.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0
+            || pcap_setfilter(handle, &program) != 0) {
+            reportError("filter", "bad capture filter \"" + options.filter + "\": " + pcap_geterr(handle));
+            pcap_freecode(&program);
+            pcap_close(handle);
+            return ExitFailure;
+        }
+        pcap_freecode(&program);
+    }
+    if (pcap_setnonblock(handle, 1, errbuf) != 0 || pcap_get_selectable_fd(handle) < 0) {
+        reportError("capture", "cannot capture on " + options.interfaceName + ": " + errbuf);
+        pcap_close(handle);
+        return ExitFailure;
+    }
+
+    // SIGTERM/SIGINT end the loop through a signalfd; a closed reader shows as EPIPE, not SIGPIPE.
+    sigset_t stopSignals;
+    sigemptyset(&stopSignals);
+    sigaddset(&stopSignals, SIGTERM);
+    sigaddset(&stopSignals, SIGINT);
+    sigprocmask(SIG_BLOCK, &stopSignals, nullptr);
+    std::signal(SIGPIPE, SIG_IGN);
+    const int signalFd = ::signalfd(-1, &stopSignals, SFD_CLOEXEC | SFD_NONBLOCK);
+
+    std::setvbuf(stdout, nullptr, _IOFBF, OutputBuffer_bytes);
+    pcap_dumper_t *dumper = pcap_dump_fopen(handle, stdout); // writes the file header
+    if (!dumper || pcap_dump_flush(dumper) != 0) {
+        reportError("output", "cannot write the pcap stream to stdout");
+        pcap_close(handle);
+        return ExitFailure;
+    }
+
+    // The reader closing its end shows on stdout as POLLERR: stop even when no packet arrives.
+    pollfd fds[3] = {{pcap_get_selectable_fd(handle), POLLIN, 0}, {signalFd, POLLIN, 0}, {STDOUT_FILENO, 0, 0}};
+    int exitCode = ExitOk;
+    long lastStats_ms = 0;
+    pcap_stat lastStats{};
+    bool readerGone = false;
+    for (;;) {
+        const int ready = ::poll(fds, 3, static_cast<int>(StatsInterval_ms));
+        if (ready < 0 && errno != EINTR) {
+            reportError("capture", std::string("poll failed: ") + std::strerror(errno));
+            exitCode = ExitFailure;
+            break;
+        }
+        if (fds[2].revents & (POLLERR | POLLHUP)) {
+            readerGone = true;
+            break;
+        }
+        int count = 0;
+        do {
+            count = pcap_dispatch(handle, MaxPacketsPerDispatch, onPacket, reinterpret_cast<u_char *>(dumper));
+        } while (count > 0);
+        if (count == PCAP_ERROR) {
+            reportError("capture", std::string("capture stopped: ") + pcap_geterr(handle));
+            exitCode = ExitFailure;
+            break;
+        }
+        // One flush per drained ring: the reader gets whole batches, never a packet at a time.
+        if (pcap_dump_flush(dumper) != 0) {
+            readerGone = errno == EPIPE;
+            if (!readerGone) {
+                reportError("output", std::string("cannot write to stdout: ") + std::strerror(errno));
+                exitCode = ExitFailure;
+            }
+            break;
+        }
+        const long now_ms = nowMonotonic_ms();
+        if (now_ms - lastStats_ms >= StatsInterval_ms) {
+            reportStats(handle, &lastStats, false);
+            lastStats_ms = now_ms;
+        }
+        if (fds[1].revents & POLLIN)
+            break; // what the ring held when the signal came has been written above
+    }
+    reportStats(handle, &lastStats, true);
+    if (readerGone)
+        std::clearerr(stdout);
+    else
+        pcap_dump_flush(dumper);
+    // pcap_dump_close would fclose(stdout) and report a late EPIPE; the process exits anyway.
+    pcap_close(handle);
+    if (signalFd >= 0)
+        ::close(signalFd);
+    return exitCode;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    Options options;
+    switch (parseArguments(argc, argv, &options)) {
+    case ParseResult::ExitOk:
+        return ExitOk;
+    case ParseResult::ExitUsage:
+        return ExitUsage;
+    case ParseResult::Run:
+        break;
+    }
+    if (::isatty(STDOUT_FILENO)) {
+        reportError("usage", "stdout is a terminal: pipe it into a reader (e.g. `| tcpdump -r -`)");
+        return ExitUsage;
+    }
+    // Descriptors other than stdin/stdout/stderr are not ours to hold (the parent may leak some).
+    ::close_range(3, ~0U, 0);
+    return capture(options);
+}
