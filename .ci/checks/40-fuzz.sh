@@ -45,9 +45,8 @@ while read -r name binary seeds; do
         tail -n 40 "$log"
     fi
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n1)
-    cov=$(grep -oE 'cov: [0-9]+ ft: [0-9]+' "$log" | tail -n1 || true)
-    files=$(find "$work" -type f | wc -l)
-    line="$name: $result, ${execs:-?} execs in ${seconds} s, ${cov:-cov ?}, corpus $files files"
+    cov=$(grep -oE 'cov: [0-9]+ ft: [0-9]+ corp: [0-9]+/[0-9]+[a-zA-Z]*' "$log" | tail -n1 || true)
+    line="$name: $result, ${execs:-?} execs in ${seconds} s, ${cov:-cov ?}"
     echo "40-fuzz: $line"
     report+=("$line")
 done < build/fuzz/fuzz-targets.txt
