@@ -26,10 +26,23 @@ if(CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang")
         -Wnull-dereference -Wdouble-promotion)
 endif()
 
-# TRAINGUARD_SANITIZE=ON (the asan preset): ASan + UBSan, abort on UB.
+# TRAINGUARD_SANITIZE=ON (the asan preset): ASan + UBSan, abort on UB. GCC's "undefined" leaves
+# out float-cast-overflow (a double out of an integer's range, e.g. from JSON): named explicitly.
 option(TRAINGUARD_SANITIZE "Build with AddressSanitizer and UndefinedBehaviorSanitizer" OFF)
 if(TRAINGUARD_SANITIZE)
     target_compile_options(trainguard_common INTERFACE
-        -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
+        -fsanitize=address,undefined,float-cast-overflow -fno-sanitize-recover=all -fno-omit-frame-pointer)
+    target_link_options(trainguard_common INTERFACE -fsanitize=address,undefined,float-cast-overflow)
+endif()
+
+# TRAINGUARD_FUZZ=ON (the fuzz preset, clang only): everything instrumented for libFuzzer's
+# coverage feedback plus ASan and UBSan; tests/fuzz then builds the fuzz_<target> binaries.
+option(TRAINGUARD_FUZZ "Build the libFuzzer targets (clang only)" OFF)
+if(TRAINGUARD_FUZZ)
+    if(NOT CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+        message(FATAL_ERROR "TRAINGUARD_FUZZ needs clang (libFuzzer): use the fuzz preset")
+    endif()
+    target_compile_options(trainguard_common INTERFACE
+        -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer -O1)
     target_link_options(trainguard_common INTERFACE -fsanitize=address,undefined)
 endif()

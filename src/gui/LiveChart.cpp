@@ -24,10 +24,12 @@ double niceCeiling(double value)
 } // namespace
 
 LiveChart::LiveChart(const Config &config, QWidget *parent)
-    : QChartView(parent)
+    // The chart goes to the constructor: QChartView(parent) would create a default chart that
+    // setChart() releases without deleting (a leak found by the asan preset).
+    : QChartView(new QChart, parent)
     , m_config(config)
 {
-    auto *chart = new QChart;
+    QChart *chart = this->chart();
     chart->setTitle(config.title);
     chart->legend()->setAlignment(Qt::AlignBottom);
     chart->setMargins(QMargins(4, 4, 4, 4));
@@ -51,7 +53,6 @@ LiveChart::LiveChart(const Config &config, QWidget *parent)
         series->attachAxis(m_axisY);
         m_series.append(series);
     }
-    setChart(chart);
     setRenderHint(QPainter::Antialiasing);
     setMinimumHeight(160);
 

@@ -114,6 +114,8 @@ private slots:
         QTest::newRow("edited last line") << QStringLiteral("editLast") << qint64(6);
         QTest::newRow("torn last line") << QStringLiteral("torn") << qint64(6);
         QTest::newRow("not JSON") << QStringLiteral("garbage") << qint64(2);
+        // Found by fuzz_audit_log: a size no qint64 can hold was cast from double (undefined).
+        QTest::newRow("head size out of range") << QStringLiteral("headSize:1e300") << qint64(6);
     }
 
     void tamperingIsDetected()
@@ -144,7 +146,11 @@ private slots:
         } else if (tampering == u"garbage") {
             lines[1] = "not json";
         }
-        if (tampering == u"torn") {
+        if (tampering.startsWith(u"headSize:")) {
+            QFile head(AuditLog::headPath(path));
+            QVERIFY(head.open(QIODevice::WriteOnly | QIODevice::Truncate));
+            head.write("{\"size\":" + tampering.mid(9).toLatin1() + ",\"last\":\"" + QByteArray(64, '0') + "\"}\n");
+        } else if (tampering == u"torn") {
             QFile file(path);
             QVERIFY(file.open(QIODevice::ReadWrite));
             QVERIFY(file.resize(file.size() - 10));

@@ -128,7 +128,8 @@ Flow *FlowTable::update(const PacketView &view, std::uint64_t timestamp_us, std:
         direction.nextSeq = view.tcpSeq;
         offset = 0;
     }
-    const std::uint32_t skip = static_cast<std::uint32_t>(-offset);
+    // Negated in unsigned arithmetic: -offset overflows for offset == INT32_MIN.
+    const std::uint32_t skip = 0u - static_cast<std::uint32_t>(offset);
     if (skip >= length) { // pure retransmission
         direction.retransmittedBytes += length;
         return flow;

@@ -112,6 +112,9 @@ CryptoEngine::CryptoEngine(QObject *parent) : QObject(parent)
     m_worker = new QObject;
     m_worker->moveToThread(&m_thread);
     connect(&m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
+    // OpenSSL keeps per-thread state (DRBGs, error queue) that a thread-exit handler frees only
+    // after wait() has returned, racing the process's exit (a leak under LSan): free it first.
+    connect(&m_thread, &QThread::finished, this, [] { OPENSSL_thread_stop(); }, Qt::DirectConnection);
     m_thread.start();
 }
 

@@ -41,9 +41,12 @@ HeadRecord readHead(const QString &logPath)
         return head;
     head.present = true;
     const QJsonObject object = QJsonDocument::fromJson(file.read(4096)).object();
-    if (object.value(u"size").isDouble() && object.value(u"last").isString()) {
+    // toInteger(): a size that is no whole qint64 (1e300, 1.5, -1) makes the head malformed; a
+    // cast from double would be undefined for out-of-range values.
+    const qint64 size = object.value(u"size").toInteger(-1);
+    if (size >= 0 && object.value(u"last").isString()) {
         head.valid = true;
-        head.size = qint64(object.value(u"size").toDouble());
+        head.size = size;
         head.lastHash = object.value(u"last").toString().toLatin1();
     }
     return head;
@@ -305,7 +308,7 @@ bool AuditLog::exportCsv(const QString &path, const QString &csvPath, QString *e
             csvField(object.value(u"time").toString()),
             csvField(object.value(u"event").toString()),
             csvField(object.value(u"path").toString()),
-            QString::number(qint64(object.value(u"size").toDouble())),
+            QString::number(object.value(u"size").toInteger()), // 0 unless a whole qint64
             object.value(u"is_dir").toBool() ? QStringLiteral("true") : QStringLiteral("false"),
             csvField(object.value(u"old_path").toString()),
             csvField(object.value(u"detected_by").toString()),

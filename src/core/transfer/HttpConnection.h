@@ -2,31 +2,18 @@
 
 #include "core/transfer/HttpLimits.h"
 #include "core/transfer/HttpMessage.h"
+#include "core/transfer/HttpRequestStream.h"
 
-#include <QElapsedTimer>
 #include <QObject>
 #include <QTimer>
-
-#include <memory>
 
 class QSslSocket;
 
 namespace TrainGuard::Transfer {
 
-struct HttpLogEntry {
-    QByteArray peer;
-    QByteArray method;
-    QByteArray path;
-    int status = 0;
-    qint64 bodyBytes = 0;
-    qint64 duration_ms = 0;
-};
-
-// HTTP/1.1 over one TLS socket. Boost.Beast's incremental parser does the
-// grammar; this class feeds it bounded slices, routes each request from its
-// head before reading the body, streams the body into the route's exchange,
-// and enforces header, stall and keep-alive timeouts.
-class HttpConnection : public QObject
+// HTTP/1.1 over one TLS socket: reads bounded slices into an HttpRequestStream (parsing,
+// routing, bodies) and enforces its header, stall and keep-alive timeouts with one timer.
+class HttpConnection : public QObject, private HttpRequestStream::Transport
 {
     Q_OBJECT
 
@@ -39,35 +26,19 @@ signals:
     void closed();
 
 private:
-    enum class Phase { Idle, Head, Body, Closing };
-    enum class AfterResponse { KeepAlive, Close };
+    void write(const QByteArray &bytes) override;
+    void close() override;
+    void armTimer(int timeout_ms) override;
+    void logRequest(const HttpLogEntry &entry) override;
 
     void readSocket();
-    void process();
-    bool parseHead();
-    bool parseBody();
-    void onHead();
-    void completeRequest(const HttpResponse &response);
-    void sendResponse(HttpResponse response, AfterResponse after);
-    void failAndClose(int status, const QByteArray &message);
-    void closeConnection();
     void onTimeout();
     void onDisconnected();
 
-    struct Parser;
     QSslSocket *m_socket;
     HttpLimits m_limits;
-    HttpRouter m_router;
-    std::unique_ptr<Parser> m_parser;
-    std::unique_ptr<HttpExchange> m_exchange;
-    QByteArray m_input;
-    QByteArray m_bodyBuffer;
-    Phase m_phase = Phase::Idle;
-    HttpLogEntry m_current;
-    QElapsedTimer m_requestClock;
     QTimer m_timer;
-    QByteArray m_peer;
-    bool m_keepAlive = true;
+    HttpRequestStream m_stream;
     bool m_readScheduled = false;
 };
 

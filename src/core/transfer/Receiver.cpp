@@ -2,6 +2,8 @@
 
 #include "core/transfer/ReceiverServer.h"
 
+#include <openssl/crypto.h>
+
 namespace TrainGuard::Transfer {
 
 Receiver::Receiver(QObject *parent)
@@ -9,6 +11,9 @@ Receiver::Receiver(QObject *parent)
 {
     qRegisterMetaType<QList<TrainGuard::Transfer::ReceiverEvent>>();
     m_thread.setObjectName(QStringLiteral("trainguard-receiver"));
+    // OpenSSL keeps per-thread state (DRBGs, error queue) that a thread-exit handler frees only
+    // after wait() has returned, racing the process's exit (a leak under LSan): free it first.
+    connect(&m_thread, &QThread::finished, this, [] { OPENSSL_thread_stop(); }, Qt::DirectConnection);
 }
 
 Receiver::~Receiver()

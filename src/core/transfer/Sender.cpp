@@ -2,6 +2,8 @@
 
 #include "core/transfer/SendSession.h"
 
+#include <openssl/crypto.h>
+
 namespace TrainGuard::Transfer {
 
 QString sendStageName(SendStage stage)
@@ -23,6 +25,9 @@ Sender::Sender(QObject *parent)
     qRegisterMetaType<TrainGuard::Transfer::SendProgress>();
     qRegisterMetaType<TrainGuard::Transfer::SendResult>();
     m_thread.setObjectName(QStringLiteral("trainguard-sender"));
+    // OpenSSL keeps per-thread state (DRBGs, error queue) that a thread-exit handler frees only
+    // after wait() has returned, racing the process's exit (a leak under LSan): free it first.
+    connect(&m_thread, &QThread::finished, this, [] { OPENSSL_thread_stop(); }, Qt::DirectConnection);
 }
 
 Sender::~Sender()

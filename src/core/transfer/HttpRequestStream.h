@@ -1,0 +1,83 @@
+#pragma once
+
+#include "core/transfer/HttpLimits.h"
+#include "core/transfer/HttpMessage.h"
+
+#include <QByteArray>
+#include <QElapsedTimer>
+
+#include <memory>
+
+namespace TrainGuard::Transfer {
+
+struct HttpLogEntry {
+    QByteArray peer;
+    QByteArray method;
+    QByteArray path;
+    int status = 0;
+    qint64 bodyBytes = 0;
+    qint64 duration_ms = 0;
+};
+
+// The server side of one HTTP/1.1 connection without its socket: Boost.Beast's incremental
+// parser does the grammar; this class feeds it bounded slices, routes each request from its head
+// before reading the body, streams the body into the route's exchange and writes the responses.
+// HttpConnection drives it from a TLS socket and a timer; the HTTP fuzzer drives it from memory.
+class HttpRequestStream
+{
+public:
+    enum class Phase { Idle, Head, Body, Closing };
+
+    // What the stream needs from whoever carries its bytes.
+    class Transport
+    {
+    public:
+        virtual ~Transport() = default;
+        virtual void write(const QByteArray &bytes) = 0;
+        // The response just written ends the connection.
+        virtual void close() = 0;
+        // (Re)starts the single timeout of the current phase; on expiry call timedOut().
+        virtual void armTimer(int timeout_ms) = 0;
+        virtual void logRequest(const HttpLogEntry &entry) = 0;
+    };
+
+    HttpRequestStream(const HttpLimits &limits, HttpRouter router, QByteArray peer, Transport *transport);
+    ~HttpRequestStream(); // aborts an unfinished exchange
+
+    // Bytes receive() takes now: the stream buffers at most limits.readChunkBytes.
+    qint64 room() const { return m_limits.readChunkBytes - m_input.size(); }
+    // Appends `bytes` (at most room()) and processes as far as they go.
+    void receive(QByteArrayView bytes);
+    void timedOut();
+    // The connection went away: an unfinished exchange is aborted.
+    void abort();
+    Phase phase() const { return m_phase; }
+
+private:
+    enum class AfterResponse { KeepAlive, Close };
+
+    void process();
+    bool parseHead();
+    bool parseBody();
+    void onHead();
+    void completeRequest(const HttpResponse &response);
+    void sendResponse(HttpResponse response, AfterResponse after);
+    void failAndClose(int status, const QByteArray &message);
+    void closeConnection();
+
+    struct Parser;
+    HttpLimits m_limits;
+    HttpRouter m_router;
+    QByteArray m_peer;
+    Transport *m_transport;
+    std::unique_ptr<Parser> m_parser;
+    std::unique_ptr<HttpExchange> m_exchange;
+    QByteArray m_input;
+    QByteArray m_bodyBuffer;
+    Phase m_phase = Phase::Idle;
+    HttpLogEntry m_current;
+    QElapsedTimer m_requestClock;
+    bool m_keepAlive = true;
+};
+
+} // namespace TrainGuard::Transfer
