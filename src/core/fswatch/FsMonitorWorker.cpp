@@ -44,6 +44,7 @@ FsMonitorWorker::FsMonitorWorker(quint64 watchId, const FsMonitorOptions &option
     , m_roundTimer(this)
     , m_flushTimer(this)
     , m_reconcileTimer(this)
+    , m_fullReconcileTimer(this)
     , m_burstTimer(this)
     , m_pollTimer(this)
 {
@@ -53,10 +54,12 @@ FsMonitorWorker::FsMonitorWorker(quint64 watchId, const FsMonitorOptions &option
     m_burstTimer.setInterval(m_options.burstQuiet_ms);
     m_pollTimer.setInterval(m_options.pollInterval_ms);
     m_reconcileTimer.setInterval(m_options.reconcileInterval_ms);
+    m_fullReconcileTimer.setInterval(m_options.fullReconcileInterval_ms);
     connect(&m_roundTimer, &QTimer::timeout, this, &FsMonitorWorker::runRound);
     connect(&m_flushTimer, &QTimer::timeout, this, &FsMonitorWorker::flush);
-    connect(&m_burstTimer, &QTimer::timeout, this, &FsMonitorWorker::reconcile);
-    connect(&m_reconcileTimer, &QTimer::timeout, this, &FsMonitorWorker::reconcile);
+    connect(&m_burstTimer, &QTimer::timeout, this, [this] { reconcile(ReconcileDepth::ChangedDirectories); });
+    connect(&m_reconcileTimer, &QTimer::timeout, this, [this] { reconcile(ReconcileDepth::ChangedDirectories); });
+    connect(&m_fullReconcileTimer, &QTimer::timeout, this, [this] { reconcile(ReconcileDepth::Everything); });
     connect(&m_pollTimer, &QTimer::timeout, this, &FsMonitorWorker::poll);
 }
 
@@ -86,6 +89,8 @@ void FsMonitorWorker::start(const QStringList &roots)
     m_pollTimer.start();
     if (m_options.reconcileInterval_ms > 0)
         m_reconcileTimer.start();
+    if (m_options.fullReconcileInterval_ms > 0)
+        m_fullReconcileTimer.start();
     emit watchingStarted(m_watchId, int(m_dirs.size() - m_unwatched.size()), int(m_unwatched.size()));
     qCDebug(lcFsWatch) << "watching" << m_roots << m_dirs.size() << "directories," << m_unwatched.size() << "unwatched";
     flush();
@@ -107,7 +112,8 @@ void FsMonitorWorker::armTree(const QString &top, DetectedBy detectedBy, bool re
         DirState state;
         state.watched = watchDirectory(directory);
         QString error;
-        const ScanStatus status = DirectoryScanner::update(directory, &state.entries, ScanMode::StatAll, nullptr, &error);
+        const ScanStatus status = DirectoryScanner::update(directory, &state.entries, ScanMode::StatAll, nullptr,
+                                                            &state.stamp, &error);
         if (status == ScanStatus::Gone) {
             if (state.watched)
                 m_watcher->removePath(directory);
@@ -206,7 +212,7 @@ void FsMonitorWorker::processDirectories(const QStringList &directories, Detecte
         QString error;
         // Live rounds trust unchanged (name, d_ino) pairs; reconciliation and polling stat everything.
         const ScanMode mode = detectedBy == DetectedBy::Live ? ScanMode::TrustUnchanged : ScanMode::StatAll;
-        const ScanStatus status = DirectoryScanner::update(directory, &it->entries, mode, &delta, &error);
+        const ScanStatus status = DirectoryScanner::update(directory, &it->entries, mode, &delta, &it->stamp, &error);
         if (status == ScanStatus::Gone) {
             // Deleted or moved: only the parent's diff can tell which.
             const QString parent = parentPath(directory);
@@ -386,16 +392,27 @@ void FsMonitorWorker::poll()
     processDirectories(unwatched, DetectedBy::Polling);
 }
 
-void FsMonitorWorker::reconcile()
+void FsMonitorWorker::reconcile(ReconcileDepth depth)
 {
     m_burstTimer.stop();
     m_changesSinceReconcile = 0;
     m_retryWatches = true; // next poll tries to add the missing watches again
     QElapsedTimer cost;
     cost.start();
-    processDirectories(m_dirs.keys(), DetectedBy::Reconciliation);
+    QStringList directories;
+    if (depth == ReconcileDepth::Everything) {
+        directories = m_dirs.keys();
+    } else {
+        for (auto it = m_dirs.cbegin(); it != m_dirs.cend(); ++it) {
+            DirectoryStamp now;
+            if (!it->stamp.settled || !DirectoryScanner::stampPath(it.key(), &now) || !now.sameAs(it->stamp))
+                directories.append(it.key());
+        }
+    }
+    processDirectories(directories, DetectedBy::Reconciliation);
     m_changesSinceReconcile = 0;
-    qCDebug(lcFsWatch) << "reconciled" << m_dirs.size() << "directories in" << cost.elapsed() << "ms";
+    qCDebug(lcFsWatch) << "reconciled" << directories.size() << "of" << m_dirs.size() << "directories in"
+                       << cost.elapsed() << "ms";
 }
 
 void FsMonitorWorker::addEvent(FileEventType type, const QString &path, const EntryInfo &info, DetectedBy detectedBy,
