@@ -70,6 +70,8 @@ void FsMonitorWorker::start(const QStringList &roots)
     m_watcher = new QFileSystemWatcher(this);
     connect(m_watcher, &QFileSystemWatcher::directoryChanged, this, &FsMonitorWorker::onDirectoryChanged);
     m_sinceFlush.start();
+    m_sinceSignal.start();
+    m_sinceFirstDirty.start();
 
     for (const QString &root : roots) {
         const QString clean = QDir::cleanPath(QFileInfo(root).absoluteFilePath());
@@ -151,7 +153,9 @@ void FsMonitorWorker::armTree(const QString &top, DetectedBy detectedBy, bool re
 void FsMonitorWorker::onDirectoryChanged(const QString &path)
 {
     m_dirty.insert(path);
+    m_sinceSignal.restart();
     if (!m_roundTimer.isActive()) {
+        m_sinceFirstDirty.restart();
         // During a burst each round costs a scan; spacing rounds by at least
         // their cost keeps a long burst near-linear in total work (<= 50 % busy).
         const qint64 delay = std::max<qint64>(m_options.debounce_ms, m_lastRoundCost_ms);
@@ -163,6 +167,15 @@ void FsMonitorWorker::runRound()
 {
     if (m_dirty.isEmpty())
         return;
+    // A listing is the cost (directoryChanged names no file): while a burst
+    // goes on, wait for it to pause, up to maxCoalesce_ms, so that a
+    // directory hit many times is listed once per window, not once per debounce.
+    const qint64 quiet_ms = m_sinceSignal.elapsed();
+    const qint64 waited_ms = m_sinceFirstDirty.elapsed();
+    if (quiet_ms < m_options.debounce_ms && waited_ms < m_options.maxCoalesce_ms) {
+        m_roundTimer.start(int(std::min<qint64>(m_options.debounce_ms - quiet_ms, m_options.maxCoalesce_ms - waited_ms)));
+        return;
+    }
     QElapsedTimer cost;
     cost.start();
     const QStringList directories = m_dirty.values();

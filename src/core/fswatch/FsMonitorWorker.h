@@ -83,6 +83,8 @@ private:
     bool m_retryWatches = false;
     FileEventBatch m_pending;
     QElapsedTimer m_sinceFlush;
+    QElapsedTimer m_sinceSignal;     // last directoryChanged
+    QElapsedTimer m_sinceFirstDirty; // first directoryChanged not yet processed
     QTimer m_roundTimer;
     QTimer m_flushTimer;
     QTimer m_reconcileTimer;
