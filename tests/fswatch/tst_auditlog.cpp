@@ -10,6 +10,7 @@
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimeZone>
 
 #include <csignal>
 
@@ -100,6 +101,25 @@ private slots:
         odd.first().path = QStringLiteral("/odd/tab\tnew\nline\\back\u0001");
         const QByteArray text = toJsonObjectText(odd.first());
         QCOMPARE(QJsonDocument::fromJson(text).object().value(u"path").toString(), odd.first().path);
+    }
+
+    void eventTimeIsIsoUtcWithMilliseconds_data()
+    {
+        QTest::addColumn<QDateTime>("time");
+        QTest::newRow("utc") << QDateTime(QDate(2026, 11, 24), QTime(14, 26, 23, 401), Qt::UTC);
+        QTest::newRow("zero padding") << QDateTime(QDate(987, 1, 2), QTime(3, 4, 5, 6), Qt::UTC);
+        QTest::newRow("offset zone") << QDateTime(QDate(2026, 1, 1), QTime(0, 30, 0, 999), QTimeZone(3600));
+        QTest::newRow("year 10000 falls back to Qt") << QDateTime(QDate(10000, 1, 1), QTime(0, 0), Qt::UTC);
+    }
+
+    void eventTimeIsIsoUtcWithMilliseconds()
+    {
+        QFETCH(QDateTime, time);
+        FileEvent event;
+        event.time = time;
+        const QJsonObject object = QJsonDocument::fromJson(toJsonObjectText(event)).object();
+        QCOMPARE(object.value(u"time").toString(), isoTimeMs(time));
+        QCOMPARE(object.value(u"time").toString(), time.toUTC().toString(Qt::ISODateWithMs));
     }
 
     void tamperingIsDetected_data()
