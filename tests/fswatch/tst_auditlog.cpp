@@ -273,6 +273,15 @@ private slots:
         QTest::newRow("duration") << QStringList{QStringLiteral("--duration"), QStringLiteral("0.5"), QStringLiteral("--no-audit")} << 0;
         QTest::newRow("bad duration") << QStringList{QStringLiteral("--duration"), QStringLiteral("x")} << 2;
         QTest::newRow("not a directory") << QStringList{QStringLiteral("/nonexistent/dir")} << 1;
+        QTest::newRow("reconcile intervals")
+            << QStringList{QStringLiteral("--duration"), QStringLiteral("0.5"), QStringLiteral("--no-audit"),
+                           QStringLiteral("--reconcile-interval"), QStringLiteral("0.2"),
+                           QStringLiteral("--full-reconcile-interval"), QStringLiteral("0.3")}
+            << 0;
+        QTest::newRow("negative full reconcile interval")
+            << QStringList{QStringLiteral("--full-reconcile-interval"), QStringLiteral("-1")} << 2;
+        QTest::newRow("huge reconcile interval")
+            << QStringList{QStringLiteral("--reconcile-interval"), QStringLiteral("1e12")} << 2;
     }
 
     void watchStopsAfterDuration()
