@@ -15,7 +15,10 @@ fi
 cmake --preset release >/dev/null
 cmake --build --preset release --target trainguard-cli
 
-workdir=$(mktemp -d "${TMPDIR:-/tmp}/trainguard-fswatch-bench.XXXXXX")
+# tmpfs by default: building the tree on a loaded disk takes minutes; BENCH_DIR overrides.
+base=${BENCH_DIR:-/dev/shm}
+[ -d "$base" ] || base=${TMPDIR:-/tmp}
+workdir=$(mktemp -d "$base/trainguard-fswatch-bench.XXXXXX")
 trap 'rm -rf "$workdir"' EXIT
 mkdir -p bench/results
 out="bench/results/fswatch-$(date -u +%Y%m%dT%H%M%SZ).txt"

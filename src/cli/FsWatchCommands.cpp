@@ -80,10 +80,15 @@ int runWatch(const QStringList &arguments)
                                          QStringLiteral("Audit log to append to (default: <app data>/audit.jsonl)."),
                                          QStringLiteral("FILE"));
     const QCommandLineOption noAuditOption(QStringLiteral("no-audit"), QStringLiteral("Do not write the audit log."));
-    const QCommandLineOption reconcileOption(QStringLiteral("reconcile-interval"),
-                                             QStringLiteral("Whole-tree reconciliation every S seconds (default 60)."),
-                                             QStringLiteral("S"));
-    parser.addOptions({durationOption, auditOption, noAuditOption, reconcileOption});
+    const QCommandLineOption reconcileOption(
+        QStringLiteral("reconcile-interval"),
+        QStringLiteral("Every S seconds, stat every directory and re-list those that changed (default 60; 0 = off)."),
+        QStringLiteral("S"));
+    const QCommandLineOption fullReconcileOption(
+        QStringLiteral("full-reconcile-interval"),
+        QStringLiteral("Every S seconds, list and stat every file: finds in-place writes (default 600; 0 = off)."),
+        QStringLiteral("S"));
+    parser.addOptions({durationOption, auditOption, noAuditOption, reconcileOption, fullReconcileOption});
     int exitCode = ExitOk;
     if (parseSubcommand(parser, arguments, &exitCode) == ParseResult::Exit)
         return exitCode;
@@ -102,9 +107,16 @@ int runWatch(const QStringList &arguments)
     if (parser.isSet(reconcileOption)) {
         bool ok = false;
         const double interval_s = parser.value(reconcileOption).toDouble(&ok);
-        if (!ok || interval_s < 0)
-            return usageError(parser, QStringLiteral("--reconcile-interval needs a number of seconds >= 0"));
+        if (!ok || interval_s < 0 || interval_s > 86400)
+            return usageError(parser, QStringLiteral("--reconcile-interval needs a number of seconds from 0 to 86400"));
         options.reconcileInterval_ms = int(interval_s * 1000);
+    }
+    if (parser.isSet(fullReconcileOption)) {
+        bool ok = false;
+        const double interval_s = parser.value(fullReconcileOption).toDouble(&ok);
+        if (!ok || interval_s < 0 || interval_s > 86400)
+            return usageError(parser, QStringLiteral("--full-reconcile-interval needs a number of seconds from 0 to 86400"));
+        options.fullReconcileInterval_ms = int(interval_s * 1000);
     }
     if (parser.isSet(auditOption) && parser.isSet(noAuditOption))
         return usageError(parser, QStringLiteral("--audit-log and --no-audit exclude each other"));

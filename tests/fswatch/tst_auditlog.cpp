@@ -10,6 +10,7 @@
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimeZone>
 
 #include <csignal>
 
@@ -100,6 +101,25 @@ private slots:
         odd.first().path = QStringLiteral("/odd/tab\tnew\nline\\back\u0001");
         const QByteArray text = toJsonObjectText(odd.first());
         QCOMPARE(QJsonDocument::fromJson(text).object().value(u"path").toString(), odd.first().path);
+    }
+
+    void eventTimeIsIsoUtcWithMilliseconds_data()
+    {
+        QTest::addColumn<QDateTime>("time");
+        QTest::newRow("utc") << QDateTime(QDate(2026, 11, 24), QTime(14, 26, 23, 401), Qt::UTC);
+        QTest::newRow("zero padding") << QDateTime(QDate(987, 1, 2), QTime(3, 4, 5, 6), Qt::UTC);
+        QTest::newRow("offset zone") << QDateTime(QDate(2026, 1, 1), QTime(0, 30, 0, 999), QTimeZone(3600));
+        QTest::newRow("year 10000 falls back to Qt") << QDateTime(QDate(10000, 1, 1), QTime(0, 0), Qt::UTC);
+    }
+
+    void eventTimeIsIsoUtcWithMilliseconds()
+    {
+        QFETCH(QDateTime, time);
+        FileEvent event;
+        event.time = time;
+        const QJsonObject object = QJsonDocument::fromJson(toJsonObjectText(event)).object();
+        QCOMPARE(object.value(u"time").toString(), isoTimeMs(time));
+        QCOMPARE(object.value(u"time").toString(), time.toUTC().toString(Qt::ISODateWithMs));
     }
 
     void tamperingIsDetected_data()
@@ -259,6 +279,15 @@ private slots:
         QTest::newRow("duration") << QStringList{QStringLiteral("--duration"), QStringLiteral("0.5"), QStringLiteral("--no-audit")} << 0;
         QTest::newRow("bad duration") << QStringList{QStringLiteral("--duration"), QStringLiteral("x")} << 2;
         QTest::newRow("not a directory") << QStringList{QStringLiteral("/nonexistent/dir")} << 1;
+        QTest::newRow("reconcile intervals")
+            << QStringList{QStringLiteral("--duration"), QStringLiteral("0.5"), QStringLiteral("--no-audit"),
+                           QStringLiteral("--reconcile-interval"), QStringLiteral("0.2"),
+                           QStringLiteral("--full-reconcile-interval"), QStringLiteral("0.3")}
+            << 0;
+        QTest::newRow("negative full reconcile interval")
+            << QStringList{QStringLiteral("--full-reconcile-interval"), QStringLiteral("-1")} << 2;
+        QTest::newRow("huge reconcile interval")
+            << QStringList{QStringLiteral("--reconcile-interval"), QStringLiteral("1e12")} << 2;
     }
 
     void watchStopsAfterDuration()

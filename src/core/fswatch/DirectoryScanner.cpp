@@ -2,11 +2,15 @@
 
 #include <QFile>
 
+#include <array>
 #include <cerrno>
 #include <cstring>
+#include <ctime>
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 namespace TrainGuard::FsWatch {
@@ -24,10 +28,56 @@ EntryInfo infoFromStat(const struct stat &st)
     return info;
 }
 
+
+qint64 nanoseconds(const struct timespec &time)
+{
+    return static_cast<qint64>(time.tv_sec) * 1000000000LL + time.tv_nsec;
+}
+
+// The kernel stamps inodes from the coarse real-time clock.
+qint64 coarseNow_ns()
+{
+    struct timespec now;
+    ::clock_gettime(CLOCK_REALTIME_COARSE, &now);
+    return nanoseconds(now);
+}
+
+// How much older than "now" a timestamp must be before a later change is sure
+// to give a different one: nothing on file systems with nanosecond
+// timestamps, 2 s (FAT's step) on the others.
+qint64 timestampMargin_ns(int dirFd)
+{
+    struct statfs fs;
+    if (::fstatfs(dirFd, &fs) != 0)
+        return 2000000000LL;
+    switch (static_cast<unsigned long>(fs.f_type)) {
+    case EXT4_SUPER_MAGIC:
+    case TMPFS_MAGIC:
+    case XFS_SUPER_MAGIC:
+    case BTRFS_SUPER_MAGIC:
+    case F2FS_SUPER_MAGIC:
+    case OVERLAYFS_SUPER_MAGIC:
+        return 0;
+    default:
+        return 2000000000LL;
+    }
+}
+
+DirectoryStamp stampFromStat(const struct stat &st, qint64 before_ns, qint64 margin_ns)
+{
+    DirectoryStamp stamp;
+    stamp.device = static_cast<quint64>(st.st_dev);
+    stamp.inode = static_cast<quint64>(st.st_ino);
+    stamp.mtime_ns = nanoseconds(st.st_mtim);
+    stamp.ctime_ns = nanoseconds(st.st_ctim);
+    stamp.settled = stamp.mtime_ns + margin_ns < before_ns && stamp.ctime_ns + margin_ns < before_ns;
+    return stamp;
+}
+
 } // namespace
 
 ScanStatus DirectoryScanner::update(const QString &directory, DirectoryEntries *entries, ScanMode mode,
-                                    DirectoryDelta *delta, QString *errorText)
+                                    DirectoryDelta *delta, DirectoryStamp *stamp, QString *errorText)
 {
     const int dirFd = ::open(QFile::encodeName(directory).constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dirFd < 0) {
@@ -36,53 +86,81 @@ ScanStatus DirectoryScanner::update(const QString &directory, DirectoryEntries *
             *errorText = QString::fromLocal8Bit(std::strerror(error));
         return (error == ENOENT || error == ENOTDIR) ? ScanStatus::Gone : ScanStatus::Failed;
     }
-    DIR *dir = ::fdopendir(dirFd);
-    if (!dir) {
-        ::close(dirFd);
-        if (errorText)
-            *errorText = QString::fromLocal8Bit(std::strerror(errno));
-        return ScanStatus::Failed;
+    DirectoryStamp taken;
+    if (stamp) {
+        // Clock first, then stat, then list: a change after the stat either
+        // shows in the listing or gives the directory a newer stamp.
+        const qint64 before_ns = coarseNow_ns();
+        struct stat st;
+        if (::fstat(dirFd, &st) != 0) {
+            const int error = errno;
+            ::close(dirFd);
+            if (errorText)
+                *errorText = QString::fromLocal8Bit(std::strerror(error));
+            return ScanStatus::Failed;
+        }
+        taken = stampFromStat(st, before_ns, timestampMargin_ns(dirFd));
     }
-    while (const dirent *entry = ::readdir(dir)) {
-        const char *name = entry->d_name;
-        if (name[0] == '.' && (name[1] == '\0' || (name[1] == '.' && name[2] == '\0')))
-            continue;
-        const quint64 direntInode = static_cast<quint64>(entry->d_ino);
-        const auto known = entries->find(QByteArray::fromRawData(name, qsizetype(std::strlen(name))));
-        if (known != entries->end()) {
-            if (mode == ScanMode::TrustUnchanged && known->direntInode == direntInode) {
-                known->seen = true;
+    std::array<char, 32768> buffer;
+    for (;;) {
+        const ssize_t length = ::getdents64(dirFd, buffer.data(), buffer.size());
+        if (length < 0) {
+            const int error = errno;
+            ::close(dirFd);
+            // Entries seen so far were marked: clear the marks, keep the snapshot.
+            for (auto it = entries->begin(); it != entries->end(); ++it)
+                it->seen = false;
+            if (errorText)
+                *errorText = QString::fromLocal8Bit(std::strerror(error));
+            return error == ENOENT ? ScanStatus::Gone : ScanStatus::Failed;
+        }
+        if (length == 0)
+            break;
+        for (ssize_t offset = 0; offset < length;) {
+            const auto *entry = reinterpret_cast<const struct dirent64 *>(buffer.data() + offset);
+            offset += entry->d_reclen;
+            const char *name = entry->d_name;
+            if (name[0] == '.' && (name[1] == '\0' || (name[1] == '.' && name[2] == '\0')))
+                continue;
+            const quint64 direntInode = static_cast<quint64>(entry->d_ino);
+            const auto known = entries->find(QByteArray::fromRawData(name, qsizetype(std::strlen(name))));
+            if (known != entries->end()) {
+                if (mode == ScanMode::TrustUnchanged && known->direntInode == direntInode) {
+                    known->seen = true;
+                    continue;
+                }
+            }
+            struct stat st;
+            // An entry removed between getdents and fstatat is simply not there.
+            if (::fstatat(dirFd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+                continue;
+            EntryInfo info = infoFromStat(st);
+            info.direntInode = direntInode;
+            info.seen = true;
+            if (known == entries->end()) {
+                const QByteArray key(name); // deep copy: the buffer is reused
+                if (delta)
+                    delta->added.append({key, info});
+                entries->insert(key, info);
                 continue;
             }
-        }
-        struct stat st;
-        // An entry removed between readdir and fstatat is simply not there.
-        if (::fstatat(dirFd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
-            continue;
-        EntryInfo info = infoFromStat(st);
-        info.direntInode = direntInode;
-        info.seen = true;
-        if (known == entries->end()) {
-            const QByteArray key(name); // deep copy: d_name is reused by readdir
-            if (delta)
-                delta->added.append({key, info});
-            entries->insert(key, info);
-            continue;
-        }
-        const EntryInfo was = known.value();
-        if (delta) {
-            if (info.isDir != was.isDir || (was.isDir && info.inode != was.inode)) {
-                delta->removed.append({known.key(), was});
-                delta->added.append({known.key(), info});
-            } else if (info.inode != was.inode || info.device != was.device) {
-                delta->replaced.append({known.key(), info});
-            } else if (!info.isDir && (info.size != was.size || info.mtime_ns != was.mtime_ns)) {
-                delta->modified.append({known.key(), info});
+            const EntryInfo was = known.value();
+            if (delta) {
+                if (info.isDir != was.isDir || (was.isDir && info.inode != was.inode)) {
+                    delta->removed.append({known.key(), was});
+                    delta->added.append({known.key(), info});
+                } else if (info.inode != was.inode || info.device != was.device) {
+                    delta->replaced.append({known.key(), info});
+                } else if (!info.isDir && (info.size != was.size || info.mtime_ns != was.mtime_ns)) {
+                    delta->modified.append({known.key(), info});
+                }
             }
+            known.value() = info;
         }
-        known.value() = info;
     }
-    ::closedir(dir);
+    ::close(dirFd);
+    if (stamp)
+        *stamp = taken;
 
     // Sweep: what was not seen is gone; reset the marks for the next pass.
     // Erasing while iterating could visit an entry twice (QHash shifts
@@ -108,6 +186,18 @@ bool DirectoryScanner::statPath(const QString &path, EntryInfo *info)
     if (::lstat(QFile::encodeName(path).constData(), &st) != 0)
         return false;
     *info = infoFromStat(st);
+    return true;
+}
+
+bool DirectoryScanner::stampPath(const QString &path, DirectoryStamp *stamp)
+{
+    const qint64 before_ns = coarseNow_ns();
+    struct stat st;
+    if (::lstat(QFile::encodeName(path).constData(), &st) != 0 || !S_ISDIR(st.st_mode))
+        return false;
+    // The margin only matters for a stamp taken before a listing; a stamp
+    // compared against one is never trusted for being settled.
+    *stamp = stampFromStat(st, before_ns, 0);
     return true;
 }
 

@@ -33,6 +33,26 @@ struct DirectoryDelta {
     QList<NamedEntry> modified; // same inode, other size or mtime (new info)
 };
 
+// A directory's own identity and change times, taken just before its listing.
+// A cheap reconciliation stats only directories: one whose stamp still
+// matches (and was settled) has the content its snapshot says.
+struct DirectoryStamp {
+    quint64 device = 0;
+    quint64 inode = 0;
+    qint64 mtime_ns = 0;
+    qint64 ctime_ns = 0;
+    // False when mtime/ctime were so close to the moment of the stat that a
+    // later change could leave them equal (coarse kernel clock, or a file
+    // system with coarse timestamps): such a stamp proves nothing.
+    bool settled = false;
+
+    bool sameAs(const DirectoryStamp &other) const
+    {
+        return device == other.device && inode == other.inode && mtime_ns == other.mtime_ns
+            && ctime_ns == other.ctime_ns;
+    }
+};
+
 enum class ScanStatus { Ok, Gone, Failed };
 
 enum class ScanMode {
@@ -40,21 +60,27 @@ enum class ScanMode {
     StatAll,        // stat every entry: finds size/mtime changes too
 };
 
-// Lists one directory (not recursive) with readdir + fstatat and updates its
-// snapshot in place. QDirIterator and QFileInfo expose no inode number and
+// Lists one directory (not recursive) with getdents64 + fstatat and updates
+// its snapshot in place. QDirIterator and QFileInfo expose no inode number and
 // allocate per entry; rename detection needs the inode, and a signalled
-// 20k-entry directory must cost one getdents pass plus one stat per new entry.
+// 20k-entry directory must cost one getdents pass plus one stat per new entry
+// (glibc's opendir/readdir would add fcntl, fstat and a 32 KiB malloc per
+// listing, which is most of the cost of listing a small directory).
 class DirectoryScanner
 {
 public:
     // Symlinks are reported as files and never followed. Gone: the directory
     // no longer exists (ENOENT/ENOTDIR); Failed: any other error (errorText).
-    // On Gone or Failed `entries` is untouched. `delta` may be null.
+    // On Gone or Failed `entries` is untouched. `delta` and `stamp` may be
+    // null; `stamp` receives the directory's stamp taken before the listing.
     static ScanStatus update(const QString &directory, DirectoryEntries *entries, ScanMode mode, DirectoryDelta *delta,
-                             QString *errorText = nullptr);
+                             DirectoryStamp *stamp = nullptr, QString *errorText = nullptr);
 
     // lstat of one path; false when it does not exist.
     static bool statPath(const QString &path, EntryInfo *info);
+
+    // Stamp of a directory (lstat, no listing); false when it is not a directory.
+    static bool stampPath(const QString &path, DirectoryStamp *stamp);
 };
 
 } // namespace TrainGuard::FsWatch

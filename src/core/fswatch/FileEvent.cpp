@@ -31,6 +31,54 @@ QByteArray jsonString(const QString &text)
     return out;
 }
 
+// Names as JSON-ready ASCII (no escaping or UTF-16 round trip per event).
+const char *eventTypeKey(FileEventType type)
+{
+    switch (type) {
+    case FileEventType::Created: return "\"created\"";
+    case FileEventType::Deleted: return "\"deleted\"";
+    case FileEventType::Modified: return "\"modified\"";
+    case FileEventType::Renamed: return "\"renamed\"";
+    case FileEventType::MonitoringGap: return "\"monitoring_gap\"";
+    }
+    return "\"\"";
+}
+
+const char *detectedByKey(DetectedBy detectedBy)
+{
+    switch (detectedBy) {
+    case DetectedBy::Live: return "\"live\"";
+    case DetectedBy::Reconciliation: return "\"reconciliation\"";
+    case DetectedBy::Polling: return "\"polling\"";
+    }
+    return "\"\"";
+}
+
+// Same text as isoTimeMs(), quoted. QDateTime::toString() goes through
+// QString formatting and costs more than the rest of an event line; a burst
+// of deletions serialises tens of thousands of them.
+QByteArray jsonTime(const QDateTime &time)
+{
+    const QDateTime utc = time.toUTC();
+    const QDate date = utc.date();
+    const QTime clock = utc.time();
+    if (!date.isValid() || date.year() < 1 || date.year() > 9999)
+        return jsonString(isoTimeMs(time));
+    char text[] = "\"YYYY-MM-DDThh:mm:ss.zzzZ\"";
+    const auto put = [&text](int offset, int value, int digits) {
+        for (int i = digits - 1; i >= 0; --i, value /= 10)
+            text[offset + i] = char('0' + value % 10);
+    };
+    put(1, date.year(), 4);
+    put(6, date.month(), 2);
+    put(9, date.day(), 2);
+    put(12, clock.hour(), 2);
+    put(15, clock.minute(), 2);
+    put(18, clock.second(), 2);
+    put(21, clock.msec(), 3);
+    return QByteArray(text, qsizetype(sizeof(text) - 1));
+}
+
 } // namespace
 
 QString eventTypeName(FileEventType type)
@@ -74,14 +122,17 @@ QByteArray toJsonObjectText(const FileEvent &event, const QByteArray &prevHash)
 {
     QByteArray out;
     out.reserve(160 + event.path.size() + event.oldPath.size());
-    out += "{\"time\":" + jsonString(isoTimeMs(event.time));
-    out += ",\"event\":" + jsonString(eventTypeName(event.type));
+    out += "{\"time\":";
+    out += jsonTime(event.time);
+    out += ",\"event\":";
+    out += eventTypeKey(event.type);
     out += ",\"path\":" + jsonString(event.path);
     out += ",\"size\":" + QByteArray::number(event.size);
     out += event.isDir ? ",\"is_dir\":true" : ",\"is_dir\":false";
     if (!event.oldPath.isEmpty())
         out += ",\"old_path\":" + jsonString(event.oldPath);
-    out += ",\"detected_by\":" + jsonString(detectedByName(event.detectedBy));
+    out += ",\"detected_by\":";
+    out += detectedByKey(event.detectedBy);
     if (!event.detail.isEmpty())
         out += ",\"detail\":" + jsonString(event.detail);
     if (!prevHash.isEmpty())

@@ -59,7 +59,8 @@ void FsMonitor::stop()
 void FsMonitor::reconcileNow()
 {
     if (m_worker)
-        QMetaObject::invokeMethod(m_worker, &FsMonitorWorker::reconcile, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            m_worker, [worker = m_worker] { worker->reconcile(ReconcileDepth::Everything); }, Qt::QueuedConnection);
 }
 
 void FsMonitor::relayEvents(quint64 watchId, const FileEventBatch &batch)

@@ -4,9 +4,11 @@ namespace TrainGuard::FsWatch {
 
 // Timings of the monitor; defaults suit interactive use, tests shorten them.
 struct FsMonitorOptions {
-    int debounce_ms = 25;               // coalesce directoryChanged signals before a diff round
+    int debounce_ms = 25;               // a diff round waits until signals have been quiet this long...
+    int maxCoalesce_ms = 150;           // ...but not longer than this after the first pending signal
     int batchInterval_ms = 100;         // at most one eventsReady per interval (<= 10 Hz)
-    int reconcileInterval_ms = 60000;   // periodic whole-tree reconciliation (0 = off)
+    int reconcileInterval_ms = 60000;   // periodic reconciliation of changed directories (0 = off)
+    int fullReconcileInterval_ms = 600000; // periodic full reconciliation, stats every file (0 = off)
     int pollInterval_ms = 1000;         // polling of unwatched directories and missing roots
     int burstThreshold = 256;           // changes since the last reconciliation that count as a burst
     int burstQuiet_ms = 500;            // reconcile once a burst has been quiet this long

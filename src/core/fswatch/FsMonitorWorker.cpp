@@ -44,6 +44,7 @@ FsMonitorWorker::FsMonitorWorker(quint64 watchId, const FsMonitorOptions &option
     , m_roundTimer(this)
     , m_flushTimer(this)
     , m_reconcileTimer(this)
+    , m_fullReconcileTimer(this)
     , m_burstTimer(this)
     , m_pollTimer(this)
 {
@@ -53,10 +54,12 @@ FsMonitorWorker::FsMonitorWorker(quint64 watchId, const FsMonitorOptions &option
     m_burstTimer.setInterval(m_options.burstQuiet_ms);
     m_pollTimer.setInterval(m_options.pollInterval_ms);
     m_reconcileTimer.setInterval(m_options.reconcileInterval_ms);
+    m_fullReconcileTimer.setInterval(m_options.fullReconcileInterval_ms);
     connect(&m_roundTimer, &QTimer::timeout, this, &FsMonitorWorker::runRound);
     connect(&m_flushTimer, &QTimer::timeout, this, &FsMonitorWorker::flush);
-    connect(&m_burstTimer, &QTimer::timeout, this, &FsMonitorWorker::reconcile);
-    connect(&m_reconcileTimer, &QTimer::timeout, this, &FsMonitorWorker::reconcile);
+    connect(&m_burstTimer, &QTimer::timeout, this, [this] { reconcile(ReconcileDepth::ChangedDirectories); });
+    connect(&m_reconcileTimer, &QTimer::timeout, this, [this] { reconcile(ReconcileDepth::ChangedDirectories); });
+    connect(&m_fullReconcileTimer, &QTimer::timeout, this, [this] { reconcile(ReconcileDepth::Everything); });
     connect(&m_pollTimer, &QTimer::timeout, this, &FsMonitorWorker::poll);
 }
 
@@ -67,6 +70,8 @@ void FsMonitorWorker::start(const QStringList &roots)
     m_watcher = new QFileSystemWatcher(this);
     connect(m_watcher, &QFileSystemWatcher::directoryChanged, this, &FsMonitorWorker::onDirectoryChanged);
     m_sinceFlush.start();
+    m_sinceSignal.start();
+    m_sinceFirstDirty.start();
 
     for (const QString &root : roots) {
         const QString clean = QDir::cleanPath(QFileInfo(root).absoluteFilePath());
@@ -86,6 +91,8 @@ void FsMonitorWorker::start(const QStringList &roots)
     m_pollTimer.start();
     if (m_options.reconcileInterval_ms > 0)
         m_reconcileTimer.start();
+    if (m_options.fullReconcileInterval_ms > 0)
+        m_fullReconcileTimer.start();
     emit watchingStarted(m_watchId, int(m_dirs.size() - m_unwatched.size()), int(m_unwatched.size()));
     qCDebug(lcFsWatch) << "watching" << m_roots << m_dirs.size() << "directories," << m_unwatched.size() << "unwatched";
     flush();
@@ -107,7 +114,8 @@ void FsMonitorWorker::armTree(const QString &top, DetectedBy detectedBy, bool re
         DirState state;
         state.watched = watchDirectory(directory);
         QString error;
-        const ScanStatus status = DirectoryScanner::update(directory, &state.entries, ScanMode::StatAll, nullptr, &error);
+        const ScanStatus status = DirectoryScanner::update(directory, &state.entries, ScanMode::StatAll, nullptr,
+                                                            &state.stamp, &error);
         if (status == ScanStatus::Gone) {
             if (state.watched)
                 m_watcher->removePath(directory);
@@ -145,7 +153,9 @@ void FsMonitorWorker::armTree(const QString &top, DetectedBy detectedBy, bool re
 void FsMonitorWorker::onDirectoryChanged(const QString &path)
 {
     m_dirty.insert(path);
+    m_sinceSignal.restart();
     if (!m_roundTimer.isActive()) {
+        m_sinceFirstDirty.restart();
         // During a burst each round costs a scan; spacing rounds by at least
         // their cost keeps a long burst near-linear in total work (<= 50 % busy).
         const qint64 delay = std::max<qint64>(m_options.debounce_ms, m_lastRoundCost_ms);
@@ -157,6 +167,15 @@ void FsMonitorWorker::runRound()
 {
     if (m_dirty.isEmpty())
         return;
+    // A listing is the cost (directoryChanged names no file): while a burst
+    // goes on, wait for it to pause, up to maxCoalesce_ms, so that a
+    // directory hit many times is listed once per window, not once per debounce.
+    const qint64 quiet_ms = m_sinceSignal.elapsed();
+    const qint64 waited_ms = m_sinceFirstDirty.elapsed();
+    if (quiet_ms < m_options.debounce_ms && waited_ms < m_options.maxCoalesce_ms) {
+        m_roundTimer.start(int(std::min<qint64>(m_options.debounce_ms - quiet_ms, m_options.maxCoalesce_ms - waited_ms)));
+        return;
+    }
     QElapsedTimer cost;
     cost.start();
     const QStringList directories = m_dirty.values();
@@ -206,7 +225,7 @@ void FsMonitorWorker::processDirectories(const QStringList &directories, Detecte
         QString error;
         // Live rounds trust unchanged (name, d_ino) pairs; reconciliation and polling stat everything.
         const ScanMode mode = detectedBy == DetectedBy::Live ? ScanMode::TrustUnchanged : ScanMode::StatAll;
-        const ScanStatus status = DirectoryScanner::update(directory, &it->entries, mode, &delta, &error);
+        const ScanStatus status = DirectoryScanner::update(directory, &it->entries, mode, &delta, &it->stamp, &error);
         if (status == ScanStatus::Gone) {
             // Deleted or moved: only the parent's diff can tell which.
             const QString parent = parentPath(directory);
@@ -386,16 +405,27 @@ void FsMonitorWorker::poll()
     processDirectories(unwatched, DetectedBy::Polling);
 }
 
-void FsMonitorWorker::reconcile()
+void FsMonitorWorker::reconcile(ReconcileDepth depth)
 {
     m_burstTimer.stop();
     m_changesSinceReconcile = 0;
     m_retryWatches = true; // next poll tries to add the missing watches again
     QElapsedTimer cost;
     cost.start();
-    processDirectories(m_dirs.keys(), DetectedBy::Reconciliation);
+    QStringList directories;
+    if (depth == ReconcileDepth::Everything) {
+        directories = m_dirs.keys();
+    } else {
+        for (auto it = m_dirs.cbegin(); it != m_dirs.cend(); ++it) {
+            DirectoryStamp now;
+            if (!it->stamp.settled || !DirectoryScanner::stampPath(it.key(), &now) || !now.sameAs(it->stamp))
+                directories.append(it.key());
+        }
+    }
+    processDirectories(directories, DetectedBy::Reconciliation);
     m_changesSinceReconcile = 0;
-    qCDebug(lcFsWatch) << "reconciled" << m_dirs.size() << "directories in" << cost.elapsed() << "ms";
+    qCDebug(lcFsWatch) << "reconciled" << directories.size() << "of" << m_dirs.size() << "directories in"
+                       << cost.elapsed() << "ms";
 }
 
 void FsMonitorWorker::addEvent(FileEventType type, const QString &path, const EntryInfo &info, DetectedBy detectedBy,

@@ -15,6 +15,13 @@ class QFileSystemWatcher;
 
 namespace TrainGuard::FsWatch {
 
+// How much a reconciliation looks at. ChangedDirectories stats every known
+// directory and lists (stat'ing every entry) only those whose stamp changed
+// since their snapshot: it finds every name added, removed or replaced whose
+// signal was lost. Everything lists and stats all entries: it also finds
+// in-place writes to existing files, which change no directory.
+enum class ReconcileDepth { ChangedDirectories, Everything };
+
 // Lives on the monitor's worker thread: owns the QFileSystemWatcher (so its
 // inotify notifier fires there), the snapshots, and all directory scans.
 class FsMonitorWorker : public QObject
@@ -27,7 +34,7 @@ public:
 
 public slots:
     void start(const QStringList &roots);
-    void reconcile();
+    void reconcile(TrainGuard::FsWatch::ReconcileDepth depth);
     // Events not yet delivered (used on stop so that nothing is lost).
     TrainGuard::FsWatch::FileEventBatch takePending();
 
@@ -38,6 +45,7 @@ signals:
 private:
     struct DirState {
         DirectoryEntries entries;
+        DirectoryStamp stamp; // as of the last listing
         bool watched = false;
     };
     struct Change {
@@ -75,9 +83,12 @@ private:
     bool m_retryWatches = false;
     FileEventBatch m_pending;
     QElapsedTimer m_sinceFlush;
+    QElapsedTimer m_sinceSignal;     // last directoryChanged
+    QElapsedTimer m_sinceFirstDirty; // first directoryChanged not yet processed
     QTimer m_roundTimer;
     QTimer m_flushTimer;
     QTimer m_reconcileTimer;
+    QTimer m_fullReconcileTimer;
     QTimer m_burstTimer;
     QTimer m_pollTimer;
 };
