@@ -38,7 +38,6 @@ HttpConnection::HttpConnection(QSslSocket *socket, const HttpLimits &limits, Htt
     // Bounds what Qt buffers for us; we never read more than one chunk ahead.
     m_socket->setReadBufferSize(m_limits.readChunkBytes);
     m_peer = m_socket->peerAddress().toString().toLatin1();
-    m_bodyBuffer.resize(m_limits.readChunkBytes);
     m_timer.setSingleShot(true);
     connect(&m_timer, &QTimer::timeout, this, &HttpConnection::onTimeout);
     // Qt's OpenSSL backend emits readyRead for every 4 KiB it decrypts, all
@@ -154,6 +153,9 @@ void HttpConnection::onHead()
     if (head.header("Expect").compare("100-continue", Qt::CaseInsensitive) == 0)
         m_socket->write("HTTP/1.1 100 Continue\r\n\r\n");
     m_phase = Phase::Body;
+    // Allocated with the first body only: idle and slow connections stay cheap.
+    if (m_bodyBuffer.isEmpty())
+        m_bodyBuffer.resize(m_limits.readChunkBytes);
     m_timer.start(m_limits.bodyStallTimeout_ms);
     if (m_parser->parser.is_done()) {
         HttpResponse response = m_exchange->finish();

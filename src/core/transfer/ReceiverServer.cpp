@@ -8,6 +8,8 @@
 #include <QSslServer>
 #include <QSslSocket>
 
+#include <sys/resource.h>
+
 namespace TrainGuard::Transfer {
 
 ReceiverServer::ReceiverServer(const ReceiverConfig &config, QObject *parent)
@@ -40,8 +42,30 @@ ReceiverServer::~ReceiverServer()
     flushEvents();
 }
 
+namespace {
+
+// Each connection is a descriptor: raise the soft limit (often 1024) towards
+// the hard one so that maxConnections can be reached without EMFILE, which
+// would make accept() fail for everyone, legitimate senders included.
+void raiseDescriptorLimit(int maxConnections)
+{
+    rlimit limit{};
+    if (getrlimit(RLIMIT_NOFILE, &limit) != 0)
+        return;
+    const rlim_t wanted = static_cast<rlim_t>(maxConnections) + 256; // store files, spool files, Qt's own
+    if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < wanted) {
+        limit.rlim_cur = limit.rlim_max == RLIM_INFINITY ? wanted : qMin(wanted, limit.rlim_max);
+        setrlimit(RLIMIT_NOFILE, &limit);
+    }
+    if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < wanted)
+        qCWarning(lcTransfer) << "descriptor limit" << limit.rlim_cur << "is below" << wanted << "for" << maxConnections << "connections";
+}
+
+} // namespace
+
 bool ReceiverServer::listen(QString *error)
 {
+    raiseDescriptorLimit(m_config.maxConnections);
     QSslConfiguration tls;
     if (!TlsPolicy::serverConfiguration(m_config.certificateFile, m_config.keyFile, m_config.caFile,
                                         m_config.clientCertificates, &tls, error))
