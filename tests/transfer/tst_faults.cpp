@@ -255,6 +255,21 @@ private slots:
         qInfo("FAULT corrupted spool: %s", qPrintable(run.lastLine));
     }
 
+    void otherPassphraseOnTheReceiverIsRejected()
+    {
+        const QString store = path(QStringLiteral("store-other-passphrase"));
+        ServeProcess serve;
+        ServeProcess::Options options = serveOptions(store);
+        options.passphrase = "not the sender's passphrase";
+        QVERIFY(serve.start(options));
+        const SendRun run = send(input(randomBytes(100 * 1024)), serve.port());
+        QCOMPARE(run.exitCode, 1);
+        QCOMPARE(run.failureLines, 1);
+        QVERIFY2(run.lastLine.contains(QStringLiteral("rejected")) && run.lastLine.contains(QStringLiteral("wrong passphrase")),
+                 qPrintable(run.lastLine));
+        QCOMPARE(storeFiles(store), QStringList());
+    }
+
     void fullStoreDiskIsAOneLineError_data()
     {
         QTest::addColumn<int>("size");
