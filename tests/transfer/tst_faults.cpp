@@ -270,6 +270,37 @@ private slots:
         QCOMPARE(storeFiles(store), QStringList());
     }
 
+    // A receiver without the passphrase (the headless default) keeps the
+    // envelope: compromising it yields ciphertext only.
+    void ciphertextOnlyReceiverNeverHoldsPlaintext()
+    {
+        const QString store = path(QStringLiteral("store-ciphertext-only"));
+        ServeProcess serve;
+        ServeProcess::Options options = serveOptions(store);
+        options.passphrase.clear();
+        QVERIFY(serve.start(options));
+        const QByteArray data = randomBytes(300 * 1024);
+        const QString file = input(data);
+        const SendRun run = send(file, serve.port());
+        // `send` exits 0 only for a verified plaintext SHA-256, which this receiver cannot give.
+        QCOMPARE(run.exitCode, 1);
+        QVERIFY2(run.lastLine.contains(QStringLiteral("stored as ciphertext")), qPrintable(run.lastLine));
+        const QString name = QFileInfo(file).fileName();
+        QCOMPARE(storeFiles(store), QStringList{name + QStringLiteral(".ste1")});
+        QFile envelope(store + u'/' + name + QStringLiteral(".ste1"));
+        QVERIFY(envelope.open(QIODevice::ReadOnly));
+        const QByteArray stored = envelope.readAll();
+        QVERIFY(stored.startsWith("STE1"));
+        QVERIFY(!stored.contains(data.left(64)));
+        // The owner of the passphrase gets the dataset back.
+        QProcess decrypt;
+        decrypt.setProcessEnvironment(m_env);
+        decrypt.start(QStringLiteral(TRAINGUARD_CLI_PATH), {QStringLiteral("decrypt"), envelope.fileName(), path(QStringLiteral("decrypted.bin"))});
+        QVERIFY(decrypt.waitForFinished(60000));
+        QCOMPARE(decrypt.exitCode(), 0);
+        QCOMPARE(Crypto::Sha256::hashFile(path(QStringLiteral("decrypted.bin"))), Crypto::Sha256::hash(data));
+    }
+
     void fullStoreDiskIsAOneLineError_data()
     {
         QTest::addColumn<int>("size");
