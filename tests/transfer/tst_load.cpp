@@ -109,7 +109,7 @@ public:
 
     void startDripping(int interval_ms)
     {
-        QObject::connect(&m_drip, &QTimer::timeout, [this] {
+        QObject::connect(&m_drip, &QTimer::timeout, &m_drip, [this] {
             const char byte = m_head.at(m_dripped % m_head.size());
             ++m_dripped;
             for (const auto &socket : m_slow)
