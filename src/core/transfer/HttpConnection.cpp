@@ -54,6 +54,7 @@ HttpConnection::HttpConnection(QSslSocket *socket, const HttpLimits &limits, Htt
     });
     connect(m_socket, &QSslSocket::disconnected, this, &HttpConnection::onDisconnected);
     m_timer.start(m_limits.idleTimeout_ms);
+    m_waiting.start();
     if (m_socket->bytesAvailable() > 0)
         QMetaObject::invokeMethod(this, &HttpConnection::readSocket, Qt::QueuedConnection);
 }
@@ -209,6 +210,7 @@ void HttpConnection::completeRequest(const HttpResponse &response)
         return;
     m_parser.reset();
     m_phase = Phase::Idle;
+    m_waiting.restart();
     m_timer.start(m_limits.idleTimeout_ms);
 }
 
@@ -273,6 +275,16 @@ void HttpConnection::onTimeout()
         m_socket->abort();
         break;
     }
+}
+
+void HttpConnection::evict()
+{
+    if (m_phase == Phase::Closing)
+        return;
+    qCInfo(lcTransfer) << "connection limit: dropping" << m_peer << "after" << m_waiting.elapsed() << "ms without a request";
+    disconnect(m_socket, nullptr, this, nullptr);
+    m_socket->abort();
+    onDisconnected();
 }
 
 void HttpConnection::onDisconnected()
