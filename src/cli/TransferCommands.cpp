@@ -134,7 +134,7 @@ int runServe(const QStringList &arguments)
     const QCommandLineOption tokenOption(QStringLiteral("token-file"), QStringLiteral("Bearer token file (created if missing)."), QStringLiteral("FILE"));
     const QCommandLineOption passphraseOption = passphraseFileOption();
     const QCommandLineOption clientCertOption(QStringLiteral("require-client-cert"), QStringLiteral("Require client certificates signed by the CA."));
-    const QCommandLineOption maxConnectionsOption(QStringLiteral("max-connections"), QStringLiteral("Concurrent connections (default 64)."), QStringLiteral("N"));
+    const QCommandLineOption maxConnectionsOption(QStringLiteral("max-connections"), QStringLiteral("Concurrent connections (default 1024)."), QStringLiteral("N"));
     const QCommandLineOption maxSizeOption(QStringLiteral("max-size"), QStringLiteral("Tus-Max-Size in bytes (default 64 GiB)."), QStringLiteral("BYTES"));
     const QCommandLineOption headerTimeoutOption(QStringLiteral("header-timeout"), QStringLiteral("Seconds to receive a request head (default 10)."), QStringLiteral("S"));
     const QCommandLineOption idleTimeoutOption(QStringLiteral("idle-timeout"), QStringLiteral("Keep-alive and body stall timeout in seconds (default 30)."), QStringLiteral("S"));
@@ -160,7 +160,7 @@ int runServe(const QStringList &arguments)
         return ok && *out > 0;
     };
     int headerTimeout_s = 0, idleTimeout_s = 0, expiry_h = 0;
-    if (!positiveInt(maxConnectionsOption, 64, &config.maxConnections) || !positiveInt(headerTimeoutOption, 10, &headerTimeout_s)
+    if (!positiveInt(maxConnectionsOption, ReceiverConfig{}.maxConnections, &config.maxConnections) || !positiveInt(headerTimeoutOption, 10, &headerTimeout_s)
         || !positiveInt(idleTimeoutOption, 30, &idleTimeout_s) || !positiveInt(expiryOption, 24, &expiry_h))
         return usageError(parser, QStringLiteral("numeric options need positive integers"));
     config.http.headerTimeout_ms = headerTimeout_s * 1000;

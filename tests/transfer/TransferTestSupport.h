@@ -5,6 +5,7 @@
 #include "core/transfer/BearerToken.h"
 #include "core/transfer/LocalPki.h"
 #include "core/transfer/Receiver.h"
+#include "core/transfer/Sender.h"
 #include "core/transfer/TlsPolicy.h"
 
 #include <QElapsedTimer>
@@ -135,5 +136,25 @@ struct Fixture {
 
     QByteArray auth() const { return "Authorization: Bearer " + token + "\r\n"; }
 };
+
+// Runs one send on its own Sender and waits for its result.
+inline SendResult sendAndWait(const SenderConfig &config, int timeout_ms)
+{
+    Sender sender;
+    SendResult outcome;
+    bool done = false;
+    QObject::connect(&sender, &Sender::finished, &sender, [&](const SendResult &result) {
+        outcome = result;
+        done = true;
+    });
+    sender.start(config);
+    QElapsedTimer clock;
+    clock.start();
+    while (!done && clock.elapsed() < timeout_ms)
+        QTest::qWait(20);
+    if (!done)
+        outcome.message = QStringLiteral("timed out");
+    return outcome;
+}
 
 } // namespace TransferTest

@@ -374,6 +374,31 @@ private slots:
         QCOMPARE(client.request("GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n").status, 200);
     }
 
+    void idleConnectionsBeyondTheLimitMakeRoom()
+    {
+        // An upload whose body is half sent: busy, never dropped.
+        const QByteArray data = randomBytes(64 * 1024);
+        RawClient uploader(m_fixture.caFile);
+        QVERIFY(uploader.connectTo(m_port));
+        const QByteArray location = create(uploader, data.size(), QStringLiteral("busy.bin"));
+        uploader.send(patchHead(location, 0, data.size()) + data.left(1000));
+        // More silent connections than the limit (30): each one past it
+        // replaces the one that has waited longest.
+        std::vector<std::unique_ptr<RawClient>> idle;
+        for (int i = 0; i < 40; ++i) {
+            idle.push_back(std::make_unique<RawClient>(m_fixture.caFile));
+            QVERIFY(idle.back()->connectTo(m_port));
+        }
+        RawClient sender(m_fixture.caFile);
+        QVERIFY(sender.connectTo(m_port));
+        QCOMPARE(sender.request("GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n").status, 200);
+        QTRY_COMPARE(idle.front()->socket.state(), QAbstractSocket::UnconnectedState);
+        QCOMPARE(idle.back()->socket.state(), QAbstractSocket::ConnectedState);
+        uploader.send(data.mid(1000));
+        QCOMPARE(uploader.read().status, 204);
+        QCOMPARE(waitForFinalState(uploader, location).value(u"state").toString(), QStringLiteral("stored"));
+    }
+
     void malformedRequestIs400()
     {
         RawClient client(m_fixture.caFile);

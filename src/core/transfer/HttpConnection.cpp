@@ -81,6 +81,17 @@ void HttpConnection::onTimeout()
         m_stream.timedOut();
 }
 
+void HttpConnection::evict()
+{
+    if (isClosing())
+        return;
+    qCInfo(lcTransfer) << "connection limit: dropping" << m_stream.peer() << "after" << m_stream.waiting_ms()
+                       << "ms without a request";
+    disconnect(m_socket, nullptr, this, nullptr);
+    m_socket->abort();
+    onDisconnected();
+}
+
 void HttpConnection::onDisconnected()
 {
     m_stream.abort();

@@ -21,6 +21,15 @@ public:
     HttpConnection(QSslSocket *socket, const HttpLimits &limits, HttpRouter router, QObject *parent = nullptr);
     ~HttpConnection() override;
 
+    // For the server's choice at its connection limit: a connection receiving
+    // a request body is busy; any other has produced nothing since the last
+    // complete request (or since it was accepted) for waiting_ms().
+    bool isReceivingBody() const { return m_stream.phase() == HttpRequestStream::Phase::Body; }
+    bool isClosing() const { return m_stream.phase() == HttpRequestStream::Phase::Closing; }
+    qint64 waiting_ms() const { return m_stream.waiting_ms(); }
+    // Drops the connection at once (no response), as if the peer had gone.
+    void evict();
+
 signals:
     void requestHandled(const TrainGuard::Transfer::HttpLogEntry &entry);
     void closed();

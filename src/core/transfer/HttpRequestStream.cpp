@@ -31,7 +31,7 @@ HttpRequestStream::HttpRequestStream(const HttpLimits &limits, HttpRouter router
     , m_peer(std::move(peer))
     , m_transport(transport)
 {
-    m_bodyBuffer.resize(m_limits.readChunkBytes);
+    m_waiting.start();
 }
 
 HttpRequestStream::~HttpRequestStream()
@@ -133,6 +133,9 @@ void HttpRequestStream::onHead()
     if (head.header("Expect").compare("100-continue", Qt::CaseInsensitive) == 0)
         m_transport->write("HTTP/1.1 100 Continue\r\n\r\n");
     m_phase = Phase::Body;
+    // Allocated with the first body only: idle and slow connections stay cheap.
+    if (m_bodyBuffer.isEmpty())
+        m_bodyBuffer.resize(m_limits.readChunkBytes);
     m_transport->armTimer(m_limits.bodyStallTimeout_ms);
     if (m_parser->parser.is_done()) {
         HttpResponse response = m_exchange->finish();
@@ -186,6 +189,7 @@ void HttpRequestStream::completeRequest(const HttpResponse &response)
         return;
     m_parser.reset();
     m_phase = Phase::Idle;
+    m_waiting.restart();
     m_transport->armTimer(m_limits.idleTimeout_ms);
 }
 

@@ -52,6 +52,9 @@ public:
     // The connection went away: an unfinished exchange is aborted.
     void abort();
     Phase phase() const { return m_phase; }
+    // Time since the last complete request (or since the stream began).
+    qint64 waiting_ms() const { return m_waiting.elapsed(); }
+    const QByteArray &peer() const { return m_peer; }
 
 private:
     enum class AfterResponse { KeepAlive, Close };
@@ -77,6 +80,7 @@ private:
     Phase m_phase = Phase::Idle;
     HttpLogEntry m_current;
     QElapsedTimer m_requestClock;
+    QElapsedTimer m_waiting;
     bool m_keepAlive = true;
 };
 

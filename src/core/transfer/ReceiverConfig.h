@@ -22,7 +22,13 @@ struct ReceiverConfig {
     QByteArray token;       // secret
     QByteArray passphrase;  // secret; empty: store ciphertext only
     HttpLimits http;
-    int maxConnections = 64;
+    // Enough for dozens of senders (each may hold two connections) plus
+    // hundreds of idle or slow ones: an idle connection costs a socket and a
+    // TLS session, its 256 KiB body buffer only once a body arrives. At the
+    // limit, the connection that has waited longest without completing a
+    // request is dropped for a newcomer; as many TLS handshakes again may be
+    // in progress.
+    int maxConnections = 1024;
     int handshakeTimeout_ms = 10'000;
     qint64 maxUploadBytes = qint64(64) << 30; // Tus-Max-Size
     int partialExpiry_s = 24 * 3600;

@@ -8,6 +8,8 @@
 #include <QSslServer>
 #include <QSslSocket>
 
+#include <sys/resource.h>
+
 namespace TrainGuard::Transfer {
 
 ReceiverServer::ReceiverServer(const ReceiverConfig &config, QObject *parent)
@@ -18,12 +20,13 @@ ReceiverServer::ReceiverServer(const ReceiverConfig &config, QObject *parent)
 {
     m_flushTimer.setInterval(100); // events reach the GUI in ≤ 10 Hz batches
     connect(&m_flushTimer, &QTimer::timeout, this, &ReceiverServer::flushEvents);
-    // Qt 6.4's QSslServer counts connections still in the handshake as
-    // pending and pauses accepting once maxPendingConnections is reached; when
-    // those sockets fail the handshake it never resumes. Resume on a timer.
+    // Qt 6.4's QSslServer counts its live sockets, those in the handshake
+    // included, against maxPendingConnections and pauses accepting at that
+    // number; when sockets fail the handshake it never resumes. Resume on a
+    // timer: QTcpServer checks the count again before every accept.
     m_resumeTimer.setInterval(200);
     connect(&m_resumeTimer, &QTimer::timeout, this, [this] {
-        if (m_server && m_connections < m_config.maxConnections)
+        if (m_server)
             m_server->resumeAccepting();
     });
 }
@@ -40,8 +43,30 @@ ReceiverServer::~ReceiverServer()
     flushEvents();
 }
 
+namespace {
+
+// Each socket is a descriptor: raise the soft limit (often 1024) towards
+// the hard one so that the socket budget can be reached without EMFILE, which
+// would make accept() fail for everyone, legitimate senders included.
+void raiseDescriptorLimit(int maxSockets)
+{
+    rlimit limit{};
+    if (getrlimit(RLIMIT_NOFILE, &limit) != 0)
+        return;
+    const rlim_t wanted = static_cast<rlim_t>(maxSockets) + 256; // store files, spool files, Qt's own
+    if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < wanted) {
+        limit.rlim_cur = limit.rlim_max == RLIM_INFINITY ? wanted : qMin(wanted, limit.rlim_max);
+        setrlimit(RLIMIT_NOFILE, &limit);
+    }
+    if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < wanted)
+        qCWarning(lcTransfer) << "descriptor limit" << limit.rlim_cur << "is below" << wanted << "for" << maxSockets << "sockets";
+}
+
+} // namespace
+
 bool ReceiverServer::listen(QString *error)
 {
+    raiseDescriptorLimit(2 * m_config.maxConnections);
     QSslConfiguration tls;
     if (!TlsPolicy::serverConfiguration(m_config.certificateFile, m_config.keyFile, m_config.caFile,
                                         m_config.clientCertificates, &tls, error))
@@ -63,7 +88,10 @@ bool ReceiverServer::listen(QString *error)
     m_server = new QSslServer(this);
     m_server->setSslConfiguration(tls);
     m_server->setHandshakeTimeout(m_config.handshakeTimeout_ms);
-    m_server->setMaxPendingConnections(m_config.maxConnections);
+    // Room for as many handshakes in progress as connections: at the
+    // connection limit new clients still get through the handshake, so that
+    // acceptPending() can make room for them (evictWaitingConnection()).
+    m_server->setMaxPendingConnections(2 * m_config.maxConnections);
     connect(m_server, &QSslServer::pendingConnectionAvailable, this, &ReceiverServer::acceptPending);
     connect(m_server, &QSslServer::errorOccurred, this, [](QSslSocket *socket, QAbstractSocket::SocketError) {
         qCDebug(lcTransfer) << "TLS connection failed:" << socket->errorString();
@@ -88,7 +116,7 @@ void ReceiverServer::acceptPending()
         auto *socket = qobject_cast<QSslSocket *>(m_server->nextPendingConnection());
         if (!socket)
             continue;
-        if (m_connections >= m_config.maxConnections) {
+        if (m_connections >= m_config.maxConnections && !evictWaitingConnection()) {
             qCInfo(lcTransfer) << "connection limit reached; refusing" << socket->peerAddress().toString();
             socket->abort();
             socket->deleteLater();
@@ -100,6 +128,27 @@ void ReceiverServer::acceptPending()
         connect(connection, &HttpConnection::requestHandled, this, &ReceiverServer::logRequest);
         connect(connection, &HttpConnection::closed, this, [this] { --m_connections; });
     }
+}
+
+bool ReceiverServer::evictWaitingConnection()
+{
+    // Slow or idle connections (slowloris heads, silent sockets) must not keep
+    // out a sender: at the limit, the one that has waited longest without
+    // completing a request makes room. A connection receiving a body is never
+    // chosen, and a legitimate keep-alive connection restarts its clock with
+    // every request, so an attacker's older sockets go first.
+    HttpConnection *longest = nullptr;
+    const auto connections = findChildren<HttpConnection *>(Qt::FindDirectChildrenOnly);
+    for (HttpConnection *connection : connections) {
+        if (connection->isReceivingBody() || connection->isClosing())
+            continue;
+        if (!longest || connection->waiting_ms() > longest->waiting_ms())
+            longest = connection;
+    }
+    if (!longest)
+        return false;
+    longest->evict(); // emits closed(): the count drops at once
+    return true;
 }
 
 void ReceiverServer::logRequest(const HttpLogEntry &entry)

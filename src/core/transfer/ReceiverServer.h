@@ -35,6 +35,7 @@ signals:
 
 private:
     void acceptPending();
+    bool evictWaitingConnection();
     void logRequest(const HttpLogEntry &entry);
     void addEvent(ReceiverEventKind kind, const QString &text);
     void flushEvents();

@@ -128,7 +128,7 @@ std::optional<FinalizeResult> StreamingVerifier::finish()
         return failed(m_error);
     const Crypto::Ste1Status status = m_decryptor->status().ok() ? m_decryptor->finish() : m_decryptor->status();
     if (m_writeFailed)
-        return failed(QStringLiteral("cannot write to the store (disk full?): %1").arg(m_out->errorString()));
+        return failed(UploadFinalizer::storeWriteError(m_request.storeDir, m_out->errorString()));
     if (!status.ok())
         return failed(status.message);
     FinalizeResult result;
@@ -143,7 +143,7 @@ std::optional<FinalizeResult> StreamingVerifier::finish()
         const QString error = m_out->errorString();
         m_out.reset();
         FinalizeResult failure;
-        failure.error = QStringLiteral("cannot write to the store (disk full?): %1").arg(error);
+        failure.error = UploadFinalizer::storeWriteError(m_request.storeDir, error);
         failure.plaintextSha256 = result.plaintextSha256;
         return failure;
     }

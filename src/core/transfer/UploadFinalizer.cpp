@@ -6,6 +6,7 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QSaveFile>
+#include <QStorageInfo>
 
 #include <openssl/evp.h>
 
@@ -17,12 +18,18 @@ namespace {
 
 constexpr qint64 copyChunkBytes = 1 << 20;
 
-QString cannotWriteStore(const QSaveFile &out)
-{
-    return QStringLiteral("cannot write to the store (disk full?): %1").arg(out.errorString());
-}
-
 } // namespace
+
+QString UploadFinalizer::storeWriteError(const QString &storeDir, const QString &detail)
+{
+    // A failed buffered write or commit often reaches QSaveFile as "Unknown
+    // error"; the disk's free space tells what happened.
+    constexpr qint64 nearlyFull = 1 << 20;
+    const QStorageInfo disk(storeDir);
+    if (disk.isValid() && disk.bytesAvailable() < nearlyFull)
+        return QStringLiteral("cannot write to the store: disk full (%1 bytes free)").arg(disk.bytesAvailable());
+    return QStringLiteral("cannot write to the store (disk full?): %1").arg(detail);
+}
 
 bool UploadFinalizer::prepareTarget(const QString &storeDir, const QString &target, QString *error)
 {
@@ -61,10 +68,10 @@ bool openSpoolAndTarget(const FinalizeRequest &request, const QString &target, Q
 }
 
 // Renames the finished file into the store and records where it is.
-bool commitToStore(QSaveFile &out, const QString &target, FinalizeResult *result)
+bool commitToStore(QSaveFile &out, const QString &storeDir, const QString &target, FinalizeResult *result)
 {
     if (!out.commit()) {
-        result->error = cannotWriteStore(out);
+        result->error = UploadFinalizer::storeWriteError(storeDir, out.errorString());
         return false;
     }
     result->state = UploadState::Stored;
@@ -92,12 +99,12 @@ FinalizeResult storeCiphertext(const FinalizeRequest &request)
         if (n == 0)
             break;
         if (out.write(buffer.constData(), n) != n) {
-            result.error = cannotWriteStore(out);
+            result.error = UploadFinalizer::storeWriteError(request.storeDir, out.errorString());
             out.cancelWriting();
             return result;
         }
     }
-    if (commitToStore(out, target, &result))
+    if (commitToStore(out, request.storeDir, target, &result))
         result.error = QStringLiteral("stored as ciphertext: the receiver has no passphrase");
     return result;
 }
@@ -123,7 +130,7 @@ FinalizeResult decryptIntoStore(const FinalizeRequest &request)
     const Crypto::Ste1Status status = decryptor.decryptDevice(in);
     if (writeFailed) {
         out.cancelWriting();
-        result.error = cannotWriteStore(out);
+        result.error = UploadFinalizer::storeWriteError(request.storeDir, out.errorString());
         return result;
     }
     if (!status.ok()) {
@@ -137,7 +144,7 @@ FinalizeResult decryptIntoStore(const FinalizeRequest &request)
         result.error = QStringLiteral("plaintext SHA-256 does not match the sender's");
         return result;
     }
-    commitToStore(out, target, &result);
+    commitToStore(out, request.storeDir, target, &result);
     return result;
 }
 

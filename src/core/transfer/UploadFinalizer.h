@@ -34,6 +34,8 @@ public:
     static FinalizeResult run(const FinalizeRequest &request);
     // Creates the target's directory and checks it stays inside the store.
     static bool prepareTarget(const QString &storeDir, const QString &target, QString *error);
+    // One line for a failed write into the store, naming a full disk as such.
+    static QString storeWriteError(const QString &storeDir, const QString &detail);
 };
 
 } // namespace TrainGuard::Transfer
