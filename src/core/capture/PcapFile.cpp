@@ -37,7 +37,7 @@ inline std::uint64_t timestamp_us(const pcap_pkthdr *header)
 
 } // namespace
 
-bool PcapFile::analyze(const QString &path, AnalysisReport *report, QString *error)
+bool PcapFile::analyze(const QString &path, AnalysisReport *report, QString *error, StreamObserver *observer)
 {
     PcapHandle handle = openOffline(path, error);
     if (!handle)
@@ -50,6 +50,7 @@ bool PcapFile::analyze(const QString &path, AnalysisReport *report, QString *err
         return false;
     }
     TrafficAnalyzer analyzer(linkType);
+    analyzer.setStreamObserver(observer);
     pcap_pkthdr *header = nullptr;
     const u_char *data = nullptr;
     int status = 0;
@@ -59,6 +60,7 @@ bool PcapFile::analyze(const QString &path, AnalysisReport *report, QString *err
         // A truncated last record (capture killed mid-write): report what was read, warn.
         qCWarning(lcCapture, "%s: %s", qUtf8Printable(path), pcap_geterr(handle.get()));
     }
+    analyzer.finish();
     *report = analyzer.report(path);
     return true;
 }

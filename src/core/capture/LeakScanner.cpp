@@ -1,0 +1,163 @@
+#include "core/capture/LeakScanner.h"
+
+#include "core/Logging.h"
+#include "core/capture/AnalysisReport.h"
+#include "core/capture/Flow.h"
+#include "core/capture/GearHash.h"
+
+#include <chrono>
+
+namespace TrainGuard::Capture {
+
+namespace {
+constexpr std::size_t Window = LeakFingerprintSet::WindowSize;
+
+QString flowText(const Flow &flow)
+{
+    return QStringLiteral("%1 %2 -> %3")
+        .arg(flow.key.transport == TransportLayer::Tcp ? QStringLiteral("tcp") : QStringLiteral("udp"),
+             endpointText(flow.client, flow.key.network), endpointText(flow.server, flow.key.network));
+}
+} // namespace
+
+LeakScanner::LeakScanner(std::shared_ptr<const LeakFingerprintSet> fingerprints)
+{
+    setFingerprints(std::move(fingerprints));
+}
+
+void LeakScanner::setFingerprints(std::shared_ptr<const LeakFingerprintSet> fingerprints)
+{
+    std::lock_guard lock(m_mutex);
+    m_fingerprints = std::move(fingerprints);
+    if (!m_fingerprints)
+        return;
+    m_fingerprintSeen.assign(m_fingerprints->size(), 0);
+    m_report.dataset = m_fingerprints->datasetName();
+    m_report.datasetPath = m_fingerprints->datasetPath();
+    m_report.fingerprints = m_fingerprints->size();
+    m_report.datasetStats = m_fingerprints->stats();
+    // Streams restart: windows straddling the switch are not looked up.
+    m_streams.clear();
+}
+
+void LeakScanner::setScanning(Scanning scanning)
+{
+    std::lock_guard lock(m_mutex);
+    m_scanning = scanning == Scanning::On;
+}
+
+LeakScanner::Stream &LeakScanner::stream(const Flow &flow, StreamDirection direction)
+{
+    const std::size_t index = std::size_t(flow.id) * 2 + (direction == StreamDirection::ToClient ? 1 : 0);
+    if (index >= m_streams.size())
+        m_streams.resize(std::size_t(flow.id) * 2 + 2);
+    return m_streams[index];
+}
+
+void LeakScanner::onStreamBreak(const Flow &flow, StreamDirection direction)
+{
+    std::lock_guard lock(m_mutex);
+    if (!m_fingerprints || !m_scanning || flow.id < 0)
+        return;
+    Stream &s = stream(flow, direction);
+    if (s.filled > 0)
+        ++m_report.streamBreaks;
+    s.gear = 0;
+    s.filled = 0;
+}
+
+void LeakScanner::onStreamData(const Flow &flow, StreamDirection direction, const std::uint8_t *data,
+                               std::size_t length, std::uint64_t timestamp_us)
+{
+    std::lock_guard lock(m_mutex);
+    if (!m_scanning || flow.id < 0 || length == 0)
+        return;
+    if (!m_fingerprints) {
+        m_report.unscannedBytes += length;
+        return;
+    }
+    const auto start = std::chrono::steady_clock::now();
+    Stream &s = stream(flow, direction);
+    if (!s.seen) {
+        s.seen = true;
+        const Stream &other = m_streams[std::size_t(flow.id) * 2 + (direction == StreamDirection::ToClient ? 0 : 1)];
+        if (!other.seen)
+            ++m_report.flows;
+    }
+    scan(s, flow, direction, data, length, timestamp_us);
+    m_report.scannedBytes += length;
+    m_report.scan_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+void LeakScanner::scan(Stream &s, const Flow &flow, StreamDirection direction, const std::uint8_t *data,
+                       std::size_t length, std::uint64_t timestamp_us)
+{
+    const std::uint32_t mask = m_fingerprints->candidateMask();
+    std::uint32_t gear = s.gear;
+    std::size_t i = 0;
+    // Windows that end in the first 31 bytes start in the previous segment's tail.
+    const std::size_t head = std::min(length, Window - 1);
+    for (; i < head; ++i) {
+        gear = GearHash::roll(gear, data[i]);
+        if ((gear & mask) == 0 && s.filled + i + 1 >= Window) {
+            std::uint8_t window[Window];
+            const std::size_t fromTail = Window - 1 - i;
+            std::memcpy(window, s.tail + Window - fromTail, fromTail);
+            std::memcpy(window + fromTail, data, i + 1);
+            candidate(window, flow, direction, timestamp_us);
+        }
+    }
+    // The hot loop: one shift, add and load per byte; a candidate every 2^bits bytes.
+    for (; i < length; ++i) {
+        gear = GearHash::roll(gear, data[i]);
+        if ((gear & mask) == 0) [[unlikely]]
+            candidate(data + i + 1 - Window, flow, direction, timestamp_us);
+    }
+    s.gear = gear;
+    if (length >= Window) {
+        std::memcpy(s.tail, data + length - Window, Window);
+    } else {
+        std::memmove(s.tail, s.tail + length, Window - length);
+        std::memcpy(s.tail + Window - length, data, length);
+    }
+    s.filled = static_cast<std::uint32_t>(std::min<std::size_t>(Window, s.filled + length));
+}
+
+void LeakScanner::candidate(const std::uint8_t *window, const Flow &flow, StreamDirection direction,
+                            std::uint64_t timestamp_us)
+{
+    const int index = m_fingerprints->find(m_fingerprints->hashWindow(window));
+    if (index < 0)
+        return;
+    ++m_report.hitCount;
+    if (!m_fingerprintSeen[std::size_t(index)]) {
+        m_fingerprintSeen[std::size_t(index)] = 1;
+        ++m_report.fingerprintsSeen;
+    }
+    if (m_report.hits.size() < LeakReport::MaxRecordedHits) {
+        LeakHit hit;
+        hit.flowId = flow.id;
+        hit.flow = flowText(flow);
+        hit.direction = direction;
+        hit.timestamp_us = timestamp_us;
+        hit.fingerprint = index;
+        hit.fingerprintSource = m_fingerprints->describe(index);
+        if (m_report.hits.isEmpty())
+            qCWarning(lcCapture).noquote() << "leak check: fingerprint of" << m_report.dataset << "seen in flow" << hit.flow;
+        m_report.hits.append(hit);
+    }
+}
+
+LeakReport LeakScanner::report() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_report;
+}
+
+std::uint64_t LeakScanner::hitCount() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_report.hitCount;
+}
+
+} // namespace TrainGuard::Capture
