@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cmath>
 
 namespace TrainGuard::Capture {
 
@@ -40,6 +41,7 @@ public:
         std::uint32_t file = 0;
         std::uint64_t offset = 0;
         std::uint32_t count = 0;
+        float bits = 0;
     };
 
     explicit WindowTable(std::size_t maxEntries)
@@ -49,7 +51,7 @@ public:
     }
 
     // False when the table is full (the caller raises the level and purges first).
-    bool add(std::uint64_t hash, std::uint32_t gear, std::uint32_t file, std::uint64_t offset)
+    bool add(std::uint64_t hash, std::uint32_t gear, std::uint32_t file, std::uint64_t offset, float bits)
     {
         const std::size_t mask = m_slots.size() - 1;
         for (std::size_t slot = hash & mask;; slot = (slot + 1) & mask) {
@@ -61,7 +63,7 @@ public:
             if (entry.hash == 0) {
                 if (m_size >= m_maxEntries)
                     return false;
-                entry = Entry{hash, gear, file, offset, 1};
+                entry = Entry{hash, gear, file, offset, 1, bits};
                 ++m_size;
                 return true;
             }
@@ -138,6 +140,11 @@ QString LeakFingerprintSet::describe(int index) const
     return QStringLiteral("%1 at byte %2").arg(m_files.value(int(source.file))).arg(source.offset);
 }
 
+double LeakFingerprintSet::bits(int index) const
+{
+    return index < 0 || std::size_t(index) >= m_sources.size() ? 0.0 : double(m_sources[std::size_t(index)].bits);
+}
+
 std::shared_ptr<const LeakFingerprintSet> LeakFingerprintSet::build(const QString &datasetPath,
                                                                      const LeakFingerprintOptions &options,
                                                                      QString *error, const std::atomic<bool> *cancel)
@@ -159,54 +166,129 @@ std::shared_ptr<const LeakFingerprintSet> LeakFingerprintSet::build(const QStrin
     set->m_files = datasetFiles(datasetPath, &root);
     set->m_stats.files = int(set->m_files.size());
 
+    std::vector<std::uint8_t> buffer(GearHash::WindowSize - 1 + ReadChunk);
+    // Streams every file through `consume(fileIndex, bytes, begin, end)`; bytes[begin - 31, begin)
+    // hold the end of the previous chunk of the same file, so windows can be read contiguously.
+    const auto readFiles = [&](const auto &consume) {
+        for (int fileIndex = 0; fileIndex < set->m_files.size(); ++fileIndex) {
+            const QString path = QDir(root).filePath(set->m_files.at(fileIndex));
+            QFile file(path);
+            if (!file.open(QIODevice::ReadOnly)) {
+                *error = QStringLiteral("cannot read %1: %2").arg(path, file.errorString());
+                return false;
+            }
+            std::size_t carried = 0;
+            for (;;) {
+                if (cancel && cancel->load(std::memory_order_relaxed)) {
+                    *error = QStringLiteral("cancelled");
+                    return false;
+                }
+                const qint64 got = file.read(reinterpret_cast<char *>(buffer.data() + carried), qint64(ReadChunk));
+                if (got < 0) {
+                    *error = QStringLiteral("cannot read %1: %2").arg(path, file.errorString());
+                    return false;
+                }
+                if (got == 0)
+                    break;
+                const std::size_t end = carried + std::size_t(got);
+                consume(fileIndex, buffer.data(), carried, end);
+                carried = std::min<std::size_t>(GearHash::WindowSize - 1, end);
+                std::memmove(buffer.data(), buffer.data() + end - carried, carried);
+            }
+        }
+        return true;
+    };
+
+    // Pass 1: a small context model of the dataset itself — byte-pair counts, plus hashed
+    // counts of 4-byte contexts and 5-byte strings. A window's information under this model says
+    // how likely other data of the same kind (same CSV schema, same value vocabulary) is to
+    // contain it by chance; windows below options.minWindowBits are weak. Hash collisions only
+    // raise counts, i.e. make windows look weaker: the safe direction.
+    std::vector<std::uint32_t> pairCounts(256 * 256, 0);
+    constexpr int ContextTableBits = 21; // 2 × 8 MiB
+    std::vector<std::uint32_t> contextCounts(std::size_t(1) << ContextTableBits, 0);
+    std::vector<std::uint32_t> stringCounts(std::size_t(1) << ContextTableBits, 0);
+    const auto contextSlot = [](std::uint32_t context) {
+        return (context * 0x9E3779B1u) >> (32 - ContextTableBits);
+    };
+    const auto stringSlot = [](std::uint32_t context, std::uint8_t next) {
+        const std::uint64_t key = (std::uint64_t(context) << 8) | next;
+        return std::size_t((key * 0x9E3779B97F4A7C15ULL) >> (64 - ContextTableBits));
+    };
+    bool ok = readFiles([&](int, const std::uint8_t *bytes, std::size_t begin, std::size_t end) {
+        std::uint32_t context = 0;
+        for (std::size_t i = begin >= 4 ? begin - 4 : 0; i < begin; ++i)
+            context = (context << 8) | bytes[i];
+        std::uint8_t previous = begin > 0 ? bytes[begin - 1] : 0;
+        for (std::size_t i = begin; i < end; ++i) {
+            ++pairCounts[previous * 256u + bytes[i]];
+            ++contextCounts[contextSlot(context)];
+            ++stringCounts[stringSlot(context, bytes[i])];
+            previous = bytes[i];
+            context = (context << 8) | bytes[i];
+        }
+    });
+    std::vector<float> pairBits(256 * 256);
+    for (std::size_t first = 0; first < 256 && ok; ++first) {
+        std::uint64_t row = 0;
+        for (std::size_t next = 0; next < 256; ++next)
+            row += pairCounts[first * 256 + next];
+        constexpr double Smoothing = 0.1; // unseen pairs cost ~log2(row / 0.1) bits
+        for (std::size_t next = 0; next < 256; ++next) {
+            pairBits[first * 256 + next] = static_cast<float>(
+                std::log2((double(row) + 256 * Smoothing) / (double(pairCounts[first * 256 + next]) + Smoothing)));
+        }
+    }
+    // Bits of each byte given the 4 before it where that context is common enough to judge,
+    // else given the byte before it.
+    const auto windowBits = [&](const std::uint8_t *window) {
+        constexpr std::uint32_t MinContextCount = 8;
+        double bits = 0;
+        std::uint32_t context = window[0];
+        for (std::size_t i = 1; i < GearHash::WindowSize; ++i) {
+            const std::uint32_t seen = i >= 4 ? contextCounts[contextSlot(context)] : 0;
+            if (seen >= MinContextCount) {
+                const std::uint32_t followed = stringCounts[stringSlot(context, window[i])];
+                bits += std::log2((double(seen) + 1.0) / (double(std::min(followed, seen)) + 0.5));
+            } else {
+                bits += double(pairBits[window[i - 1] * 256u + window[i]]);
+            }
+            context = (context << 8) | window[i];
+        }
+        return float(bits);
+    };
+
+    // Pass 2: candidate windows, their keyed hashes and how often each occurs.
     WindowTable table(options.maxFingerprints);
     int level = 0;
     std::uint32_t mask = GearHash::topBitsMask(options.candidateBits);
-    std::vector<std::uint8_t> buffer(GearHash::WindowSize - 1 + ReadChunk);
     // Weak windows by the number of leading zero bits of their Gear hash, so that the count at
     // whatever level the sampling ends on is exact.
     std::uint64_t weakByZeros[33] = {};
-    bool ok = true;
-    for (int fileIndex = 0; ok && fileIndex < set->m_files.size(); ++fileIndex) {
-        const QString path = QDir(root).filePath(set->m_files.at(fileIndex));
-        QFile file(path);
-        if (!file.open(QIODevice::ReadOnly)) {
-            *error = QStringLiteral("cannot read %1: %2").arg(path, file.errorString());
-            ok = false;
-            break;
-        }
-        // Windows never span files: each file starts a fresh stream.
-        std::uint32_t gear = 0;
-        std::uint64_t position = 0; // bytes of this file rolled so far
-        std::size_t carried = 0;
-        for (;;) {
-            if (cancel && cancel->load(std::memory_order_relaxed)) {
-                *error = QStringLiteral("cancelled");
-                ok = false;
-                break;
+    std::uint32_t gear = 0;
+    std::uint64_t position = 0; // bytes of the current file rolled so far
+    int currentFile = -1;
+    if (ok) {
+        ok = readFiles([&](int fileIndex, const std::uint8_t *bytes, std::size_t begin, std::size_t end) {
+            if (fileIndex != currentFile) { // windows never span files
+                currentFile = fileIndex;
+                gear = 0;
+                position = 0;
             }
-            const qint64 got = file.read(reinterpret_cast<char *>(buffer.data() + carried), qint64(ReadChunk));
-            if (got < 0) {
-                *error = QStringLiteral("cannot read %1: %2").arg(path, file.errorString());
-                ok = false;
-                break;
-            }
-            if (got == 0)
-                break;
-            const std::size_t end = carried + std::size_t(got);
-            for (std::size_t i = carried; i < end; ++i) {
-                gear = GearHash::roll(gear, buffer[i]);
+            for (std::size_t i = begin; i < end; ++i) {
+                gear = GearHash::roll(gear, bytes[i]);
                 ++position;
                 if ((gear & mask) != 0 || position < GearHash::WindowSize)
                     continue;
-                const std::uint8_t *window = buffer.data() + i + 1 - GearHash::WindowSize;
-                if (distinctBytes(window) < options.minDistinctBytes) {
+                const std::uint8_t *window = bytes + i + 1 - GearHash::WindowSize;
+                const float bits = windowBits(window);
+                if (distinctBytes(window) < options.minDistinctBytes || bits < float(options.minWindowBits)) {
                     ++weakByZeros[std::countl_zero(gear)];
                     continue;
                 }
                 const std::uint64_t hash = set->hashWindow(window);
                 const std::uint64_t offset = position - GearHash::WindowSize;
-                while (!table.add(hash, gear, std::uint32_t(fileIndex), offset)) {
+                while (!table.add(hash, gear, std::uint32_t(fileIndex), offset, bits)) {
                     ++level; // full: sample more sparsely, drop what the new level would not select
                     mask = GearHash::topBitsMask(options.candidateBits + level);
                     table.keepOnly(mask);
@@ -214,10 +296,8 @@ std::shared_ptr<const LeakFingerprintSet> LeakFingerprintSet::build(const QStrin
                         break;
                 }
             }
-            set->m_stats.datasetBytes += std::uint64_t(got);
-            carried = std::min<std::size_t>(GearHash::WindowSize - 1, end);
-            std::memmove(buffer.data(), buffer.data() + end - carried, carried);
-        }
+            set->m_stats.datasetBytes += end - begin;
+        });
     }
     OPENSSL_cleanse(buffer.data(), buffer.size());
     if (!ok)
@@ -242,6 +322,7 @@ std::shared_ptr<const LeakFingerprintSet> LeakFingerprintSet::build(const QStrin
     set->m_stats.weakWindows = weak;
     set->m_stats.samplingLevel = level;
     set->m_candidateMask = mask;
+    set->m_leakEvidenceBits = options.leakEvidenceBits;
     const std::size_t slotCount = std::bit_ceil(std::max<std::size_t>(16, 2 * unique));
     set->m_slots.assign(slotCount, 0);
     set->m_slotIndex.assign(slotCount, 0);
@@ -255,7 +336,7 @@ std::shared_ptr<const LeakFingerprintSet> LeakFingerprintSet::build(const QStrin
             slot = (slot + 1) & set->m_slotMask;
         set->m_slots[slot] = entry.hash;
         set->m_slotIndex[slot] = std::uint32_t(set->m_sources.size());
-        set->m_sources.push_back(Source{entry.file, entry.offset});
+        set->m_sources.push_back(Source{entry.file, entry.offset, entry.bits});
     }
     qCInfo(lcCapture, "leak fingerprints of %s: %zu from %llu bytes (%llu weak, %llu repeated windows, level %d)",
            qUtf8Printable(set->datasetName()), set->size(), static_cast<unsigned long long>(set->m_stats.datasetBytes),

@@ -14,7 +14,14 @@ namespace TrainGuard::Capture {
 
 struct LeakFingerprintOptions {
     int candidateBits = 6;          // a window is sampled every 2^6 = 64 bytes on average
-    int minDistinctBytes = 10;      // weaker windows (padding, "0,0,0,0,…") are never fingerprints
+    int minDistinctBytes = 8;       // weaker windows (padding, "0,0,0,0,…") are never fingerprints
+    // Information a window must carry under the dataset's own byte-pair model: recurring values
+    // in a small vocabulary (status columns, flags) give windows of a few bits only, which
+    // unrelated data of the same kind reproduces by chance.
+    int minWindowBits = 24;
+    // A flow is a leak once the distinct fingerprints seen in it carry this much information
+    // together: one chance match of a low-information window is not enough.
+    int leakEvidenceBits = 64;
     std::size_t maxFingerprints = 1 << 18; // memory bound: sampling thins out beyond it
 };
 
@@ -23,7 +30,7 @@ struct LeakFingerprintStats {
     std::uint64_t datasetBytes = 0;
     int files = 0;
     std::uint64_t candidateWindows = 0;  // selected by the rolling hash at the final sampling level
-    std::uint64_t weakWindows = 0;       // rejected: fewer than minDistinctBytes distinct bytes
+    std::uint64_t weakWindows = 0;       // rejected: too few distinct bytes or too little information
     std::uint64_t repeatedWindows = 0;   // rejected: the same window occurs more than once
     int samplingLevel = 0;               // extra selection bits added to stay within maxFingerprints
     double meanSpacing_bytes() const;    // dataset bytes per fingerprint
@@ -50,6 +57,7 @@ public:
     std::size_t size() const { return m_sources.size(); }
     // The scanner tests candidates with this mask on the Gear hash (see GearHash.h).
     std::uint32_t candidateMask() const { return m_candidateMask; }
+    double leakEvidenceBits() const { return m_leakEvidenceBits; }
 
     std::uint64_t hashWindow(const std::uint8_t *window) const
     {
@@ -69,11 +77,14 @@ public:
     }
     // "iris.csv at byte 1234" (where the window starts in the dataset).
     QString describe(int index) const;
+    // The fingerprint's information under the dataset's byte-pair model (≥ minWindowBits).
+    double bits(int index) const;
 
 private:
     struct Source {
         std::uint32_t file = 0;
         std::uint64_t offset = 0;
+        float bits = 0;
     };
     LeakFingerprintSet(std::uint64_t k0, std::uint64_t k1);
 
@@ -82,6 +93,7 @@ private:
     LeakFingerprintStats m_stats;
     SipHash32 m_hash;
     std::uint32_t m_candidateMask = 0;
+    double m_leakEvidenceBits = 64;
     std::vector<std::uint64_t> m_slots; // open addressing, linear probing, load ≤ 1/2
     std::vector<std::uint32_t> m_slotIndex;
     std::size_t m_slotMask = 0;

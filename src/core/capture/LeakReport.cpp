@@ -24,11 +24,20 @@ QString LeakReport::verdictText() const
             .arg(dataset);
     }
     if (leak()) {
-        const LeakHit &first = hits.first();
         return QStringLiteral("LEAK: fingerprint of %1 seen in flow %2 at %3 (%4 of %5 fingerprints)")
-            .arg(dataset, first.flow, timestampText(first.timestamp_us))
+            .arg(dataset, leakFlow, timestampText(leakTime_us))
             .arg(fingerprintsSeen)
             .arg(fingerprints);
+    }
+    if (fingerprintsSeen > 0) {
+        return QStringLiteral("%1 of %2 fingerprints seen in %3 captured bytes across %4 flows, at most %5 bits of "
+                              "evidence in one flow (a leak needs %6) — no plaintext leak established")
+            .arg(fingerprintsSeen)
+            .arg(fingerprints)
+            .arg(scannedBytes)
+            .arg(flows)
+            .arg(strongestEvidenceBits, 0, 'f', 0)
+            .arg(evidenceThresholdBits, 0, 'f', 0);
     }
     return QStringLiteral("0 of %1 fingerprints seen in %2 captured bytes across %3 flows — no plaintext leak")
         .arg(fingerprints)
@@ -58,6 +67,10 @@ QJsonObject LeakReport::toJson() const
         {QStringLiteral("fingerprints"), number(fingerprints)},
         {QStringLiteral("fingerprints_seen"), number(fingerprintsSeen)},
         {QStringLiteral("hits"), number(hitCount)},
+        {QStringLiteral("evidence_bits"), strongestEvidenceBits},
+        {QStringLiteral("evidence_threshold_bits"), evidenceThresholdBits},
+        {QStringLiteral("leak_flow"), leak() ? QJsonValue(leakFlow) : QJsonValue()},
+        {QStringLiteral("leak_time"), leak() ? QJsonValue(timestampText(leakTime_us)) : QJsonValue()},
         {QStringLiteral("scanned_bytes"), number(scannedBytes)},
         {QStringLiteral("flows"), number(flows)},
         {QStringLiteral("stream_breaks"), number(streamBreaks)},

@@ -34,12 +34,18 @@ struct LeakReport {
     std::uint64_t unscannedBytes = 0; // payload that passed before the fingerprints were ready
     std::uint64_t fingerprintsSeen = 0;
     std::uint64_t hitCount = 0;
+    double evidenceThresholdBits = 64;
+    double strongestEvidenceBits = 0; // the most information matched in one flow
+    // The first flow whose evidence reached the threshold: the leak.
+    int leakFlowId = -1;
+    QString leakFlow;
+    std::uint64_t leakTime_us = 0;
     QList<LeakHit> hits;              // the first MaxRecordedHits, in order
     QString coverage;                 // interface, filter and time span, set by the producer
     QString notChecked;               // non-empty: no verdict was possible, and why
     double scan_s = 0.0;              // wall time spent scanning
 
-    bool leak() const { return fingerprintsSeen > 0; }
+    bool leak() const { return leakFlowId >= 0; }
     bool conclusive() const { return notChecked.isEmpty() && fingerprints > 0; }
     // The one-line verdict the history row, the Traffic panel and the CLI show.
     QString verdictText() const;

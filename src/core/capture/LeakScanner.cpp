@@ -36,6 +36,7 @@ void LeakScanner::setFingerprints(std::shared_ptr<const LeakFingerprintSet> fing
     m_report.datasetPath = m_fingerprints->datasetPath();
     m_report.fingerprints = m_fingerprints->size();
     m_report.datasetStats = m_fingerprints->stats();
+    m_report.evidenceThresholdBits = m_fingerprints->leakEvidenceBits();
     // Streams restart: windows straddling the switch are not looked up.
     m_streams.clear();
 }
@@ -134,6 +135,19 @@ void LeakScanner::candidate(const std::uint8_t *window, const Flow &flow, Stream
         m_fingerprintSeen[std::size_t(index)] = 1;
         ++m_report.fingerprintsSeen;
     }
+    const std::uint64_t pair = (std::uint64_t(std::uint32_t(flow.id)) << 32) | std::uint32_t(index);
+    if (m_evidencePairs.size() < MaxEvidencePairs && m_evidencePairs.insert(pair).second) {
+        double &bits = m_flowEvidenceBits[flow.id];
+        bits += m_fingerprints->bits(index);
+        m_report.strongestEvidenceBits = std::max(m_report.strongestEvidenceBits, bits);
+        if (!m_report.leak() && bits >= m_report.evidenceThresholdBits) {
+            m_report.leakFlowId = flow.id;
+            m_report.leakFlow = flowText(flow);
+            m_report.leakTime_us = timestamp_us;
+            qCWarning(lcCapture).noquote() << "leak check: fingerprints of" << m_report.dataset << "seen in flow"
+                                           << m_report.leakFlow;
+        }
+    }
     if (m_report.hits.size() < LeakReport::MaxRecordedHits) {
         LeakHit hit;
         hit.flowId = flow.id;
@@ -142,8 +156,6 @@ void LeakScanner::candidate(const std::uint8_t *window, const Flow &flow, Stream
         hit.timestamp_us = timestamp_us;
         hit.fingerprint = index;
         hit.fingerprintSource = m_fingerprints->describe(index);
-        if (m_report.hits.isEmpty())
-            qCWarning(lcCapture).noquote() << "leak check: fingerprint of" << m_report.dataset << "seen in flow" << hit.flow;
         m_report.hits.append(hit);
     }
 }

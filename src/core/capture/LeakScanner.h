@@ -6,6 +6,8 @@
 
 #include <memory>
 #include <mutex>
+#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace TrainGuard::Capture {
@@ -49,6 +51,11 @@ private:
     bool m_scanning = true;
     std::vector<Stream> m_streams; // by flow id * 2 + direction
     std::vector<std::uint8_t> m_fingerprintSeen;
+    // Evidence per flow: the information of the distinct fingerprints seen in it. Bounded: only
+    // flows with hits, and at most MaxEvidencePairs (flow, fingerprint) pairs.
+    static constexpr std::size_t MaxEvidencePairs = 1 << 20;
+    std::unordered_set<std::uint64_t> m_evidencePairs;
+    std::unordered_map<int, double> m_flowEvidenceBits;
     LeakReport m_report;
 };
 
