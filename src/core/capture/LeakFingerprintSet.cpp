@@ -338,7 +338,7 @@ std::shared_ptr<const LeakFingerprintSet> LeakFingerprintSet::build(const QStrin
         set->m_slotIndex[slot] = std::uint32_t(set->m_sources.size());
         set->m_sources.push_back(Source{entry.file, entry.offset, entry.bits});
     }
-    qCInfo(lcCapture, "leak fingerprints of %s: %zu from %llu bytes (%llu weak, %llu repeated windows, level %d)",
+    qCDebug(lcCapture, "leak fingerprints of %s: %zu from %llu bytes (%llu weak, %llu repeated windows, level %d)",
            qUtf8Printable(set->datasetName()), set->size(), static_cast<unsigned long long>(set->m_stats.datasetBytes),
            static_cast<unsigned long long>(set->m_stats.weakWindows),
            static_cast<unsigned long long>(set->m_stats.repeatedWindows), level);

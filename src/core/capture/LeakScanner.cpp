@@ -144,7 +144,7 @@ void LeakScanner::candidate(const std::uint8_t *window, const Flow &flow, Stream
             m_report.leakFlowId = flow.id;
             m_report.leakFlow = flowText(flow);
             m_report.leakTime_us = timestamp_us;
-            qCWarning(lcCapture).noquote() << "leak check: fingerprints of" << m_report.dataset << "seen in flow"
+            qCDebug(lcCapture).noquote() << "leak check: fingerprints of" << m_report.dataset << "seen in flow"
                                            << m_report.leakFlow;
         }
     }

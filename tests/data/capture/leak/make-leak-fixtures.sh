@@ -2,6 +2,7 @@
 # Regenerates the leak-check fixtures (run as root from this directory; needs tcpdump, curl,
 # python3, openssl). Small real captures of lo:
 #   iris.csv             copy of resources/sample/iris.csv (the bundled sample dataset)
+#   empty.csv            an empty dataset (nothing to fingerprint)
 #   repetitive.csv       low-entropy CSV: rows from a 5-row vocabulary, a random tag on 1 row in 10
 #   http_iris.pcap       curl POSTs iris.csv over plain HTTP            -> leak
 #   https_iris.pcap      curl POSTs iris.csv over HTTPS (TLS 1.3)       -> no leak
@@ -11,6 +12,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 cd "$here"
 cp ../../../../resources/sample/iris.csv iris.csv
+: > empty.csv
 python3 - <<'PY'
 import random
 rows = ["s1,ok,0", "s2,ok,0", "s3,ok,0", "s1,warn,1", "s2,fail,2"]
