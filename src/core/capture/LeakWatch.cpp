@@ -95,15 +95,22 @@ LeakReport LeakWatch::currentReport() const
         report.datasetPath = m_datasetPath;
         report.dataset = QFileInfo(m_datasetPath).fileName();
     }
+    std::uint64_t dropped = 0;
+    if (m_session) {
+        const CaptureCounters counters = m_session->counters();
+        dropped = counters.kernelDrops + counters.interfaceDrops + counters.queueDrops;
+    }
+    report.coverage = coverageText(dropped);
     return report;
 }
 
 QString LeakWatch::coverageText(std::uint64_t droppedPackets) const
 {
     const QString end = m_sendEnded.isValid()
-        ? QStringLiteral("%1 + %2 s grace").arg(m_sendEnded.toString(QStringLiteral("HH:mm:ss.zzz")))
+        ? QStringLiteral("send end %1 + %2 s grace").arg(m_sendEnded.toString(QStringLiteral("HH:mm:ss.zzz")))
               .arg(m_options.grace_ms / 1000.0)
-        : QStringLiteral("%1 (ended early)").arg(QDateTime::currentDateTimeUtc().toString(QStringLiteral("HH:mm:ss.zzz")));
+        : m_active ? QStringLiteral("send end + %1 s grace").arg(m_options.grace_ms / 1000.0)
+                   : QStringLiteral("%1 (ended early)").arg(QDateTime::currentDateTimeUtc().toString(QStringLiteral("HH:mm:ss.zzz")));
     QString text = QStringLiteral("interface %1, filter “%2”, %3 – %4 UTC")
                        .arg(m_options.interfaceName, m_options.filter.isEmpty() ? QStringLiteral("none") : m_options.filter,
                             m_started.toString(QStringLiteral("HH:mm:ss.zzz")), end);
