@@ -10,27 +10,12 @@ namespace TrainGuard::Capture {
 // 32 bytes: the same 32-byte window is selected wherever it occurs, whatever came before it.
 // One shift, one add and one table load per byte, with the state carried across buffers.
 // Written here because no library in Debian exposes such a chunker over a caller-fed stream
-// (zstd, borg and casync keep theirs internal); it is a few lines.
+// (zstd, borg and casync keep theirs internal); it is a few lines. The table is random per
+// fingerprint set, so selections and Gear values are keyed like the window hashes.
 namespace GearHash {
 
 constexpr std::size_t WindowSize = 32;
-
-constexpr std::array<std::uint32_t, 256> makeTable()
-{
-    // splitmix64: fixed, well-mixed constants (selection needs no secret: the window hashes are keyed).
-    std::array<std::uint32_t, 256> table{};
-    std::uint64_t state = 0x5452414e4741524dULL; // "TRAINGARD"-ish seed
-    for (auto &entry : table) {
-        state += 0x9e3779b97f4a7c15ULL;
-        std::uint64_t z = state;
-        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-        z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-        entry = static_cast<std::uint32_t>((z ^ (z >> 31)) >> 32);
-    }
-    return table;
-}
-
-inline constexpr std::array<std::uint32_t, 256> Table = makeTable();
+using Table = std::array<std::uint32_t, 256>;
 
 // Mask of the top `bits` bits: a window is a candidate when (h & mask) == 0, i.e. once every
 // 2^bits bytes on average.
@@ -39,9 +24,9 @@ constexpr std::uint32_t topBitsMask(int bits)
     return bits <= 0 ? 0u : bits >= 32 ? ~0u : ~0u << (32 - bits);
 }
 
-inline std::uint32_t roll(std::uint32_t hash, std::uint8_t byte)
+inline std::uint32_t roll(const Table &table, std::uint32_t hash, std::uint8_t byte)
 {
-    return (hash << 1) + Table[byte];
+    return (hash << 1) + table[byte];
 }
 
 } // namespace GearHash

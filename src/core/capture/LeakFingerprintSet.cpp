@@ -122,8 +122,9 @@ double LeakFingerprintStats::meanSpacing_bytes() const
     return kept == 0 ? 0.0 : double(datasetBytes) / double(kept);
 }
 
-LeakFingerprintSet::LeakFingerprintSet(std::uint64_t k0, std::uint64_t k1)
+LeakFingerprintSet::LeakFingerprintSet(std::uint64_t k0, std::uint64_t k1, const GearHash::Table &gearTable)
     : m_hash(k0, k1)
+    , m_gearTable(gearTable)
 {
 }
 
@@ -155,12 +156,16 @@ std::shared_ptr<const LeakFingerprintSet> LeakFingerprintSet::build(const QStrin
         return nullptr;
     }
     std::uint64_t key[2];
-    if (RAND_bytes(reinterpret_cast<unsigned char *>(key), sizeof key) != 1) {
+    GearHash::Table gearTable;
+    if (RAND_bytes(reinterpret_cast<unsigned char *>(key), sizeof key) != 1
+        || RAND_bytes(reinterpret_cast<unsigned char *>(gearTable.data()), sizeof gearTable) != 1) {
         *error = QStringLiteral("no random key for the fingerprints (OpenSSL RAND_bytes failed)");
         return nullptr;
     }
-    std::shared_ptr<LeakFingerprintSet> set(new LeakFingerprintSet(key[0], key[1]));
+    std::shared_ptr<LeakFingerprintSet> set(new LeakFingerprintSet(key[0], key[1], gearTable));
     OPENSSL_cleanse(key, sizeof key);
+    OPENSSL_cleanse(gearTable.data(), sizeof gearTable);
+    const GearHash::Table &gears = set->m_gearTable;
     set->m_datasetPath = info.absoluteFilePath();
     QString root;
     set->m_files = datasetFiles(datasetPath, &root);
@@ -276,7 +281,7 @@ std::shared_ptr<const LeakFingerprintSet> LeakFingerprintSet::build(const QStrin
                 position = 0;
             }
             for (std::size_t i = begin; i < end; ++i) {
-                gear = GearHash::roll(gear, bytes[i]);
+                gear = GearHash::roll(gears, gear, bytes[i]);
                 ++position;
                 if ((gear & mask) != 0 || position < GearHash::WindowSize)
                     continue;
@@ -336,6 +341,8 @@ std::shared_ptr<const LeakFingerprintSet> LeakFingerprintSet::build(const QStrin
             slot = (slot + 1) & set->m_slotMask;
         set->m_slots[slot] = entry.hash;
         set->m_slotIndex[slot] = std::uint32_t(set->m_sources.size());
+        const std::uint32_t bit = entry.gear & ((1u << PrefilterBits) - 1);
+        set->m_prefilter[bit >> 6] |= std::uint64_t(1) << (bit & 63);
         set->m_sources.push_back(Source{entry.file, entry.offset, entry.bits});
     }
     qCDebug(lcCapture, "leak fingerprints of %s: %zu from %llu bytes (%llu weak, %llu repeated windows, level %d)",

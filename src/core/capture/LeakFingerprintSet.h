@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/capture/GearHash.h"
 #include "core/capture/SipHash.h"
 
 #include <QString>
@@ -55,8 +56,17 @@ public:
     QString datasetName() const; // file or folder name
     const LeakFingerprintStats &stats() const { return m_stats; }
     std::size_t size() const { return m_sources.size(); }
-    // The scanner tests candidates with this mask on the Gear hash (see GearHash.h).
+    // The scanner rolls this Gear table and tests candidates with this mask (see GearHash.h).
+    const GearHash::Table &gearTable() const { return m_gearTable; }
     std::uint32_t candidateMask() const { return m_candidateMask; }
+    // Prefilter: false when no fingerprint's window ends with this Gear value, so the keyed hash
+    // is skipped for nearly every candidate (a bitmap of the low PrefilterBits bits).
+    static constexpr int PrefilterBits = 22; // 512 KiB: stays in L2
+    bool mayMatch(std::uint32_t gear) const
+    {
+        const std::uint32_t bit = gear & ((1u << PrefilterBits) - 1);
+        return (m_prefilter[bit >> 6] >> (bit & 63)) & 1;
+    }
     double leakEvidenceBits() const { return m_leakEvidenceBits; }
 
     std::uint64_t hashWindow(const std::uint8_t *window) const
@@ -86,12 +96,14 @@ private:
         std::uint64_t offset = 0;
         float bits = 0;
     };
-    LeakFingerprintSet(std::uint64_t k0, std::uint64_t k1);
+    LeakFingerprintSet(std::uint64_t k0, std::uint64_t k1, const GearHash::Table &gearTable);
 
     QString m_datasetPath;
     QStringList m_files; // relative to the dataset folder
     LeakFingerprintStats m_stats;
     SipHash32 m_hash;
+    GearHash::Table m_gearTable{};
+    std::vector<std::uint64_t> m_prefilter = std::vector<std::uint64_t>((1u << PrefilterBits) / 64, 0);
     std::uint32_t m_candidateMask = 0;
     double m_leakEvidenceBits = 64;
     std::vector<std::uint64_t> m_slots; // open addressing, linear probing, load ≤ 1/2

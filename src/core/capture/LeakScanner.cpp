@@ -94,13 +94,14 @@ void LeakScanner::scan(Stream &s, const Flow &flow, StreamDirection direction, c
                        std::size_t length, std::uint64_t timestamp_us)
 {
     const std::uint32_t mask = m_fingerprints->candidateMask();
+    const GearHash::Table &table = m_fingerprints->gearTable();
     std::uint32_t gear = s.gear;
     std::size_t i = 0;
     // Windows that end in the first 31 bytes start in the previous segment's tail.
     const std::size_t head = std::min(length, Window - 1);
     for (; i < head; ++i) {
-        gear = GearHash::roll(gear, data[i]);
-        if ((gear & mask) == 0 && s.filled + i + 1 >= Window) {
+        gear = GearHash::roll(table, gear, data[i]);
+        if ((gear & mask) == 0 && s.filled + i + 1 >= Window && m_fingerprints->mayMatch(gear)) {
             std::uint8_t window[Window];
             const std::size_t fromTail = Window - 1 - i;
             std::memcpy(window, s.tail + Window - fromTail, fromTail);
@@ -110,8 +111,8 @@ void LeakScanner::scan(Stream &s, const Flow &flow, StreamDirection direction, c
     }
     // The hot loop: one shift, add and load per byte; a candidate every 2^bits bytes.
     for (; i < length; ++i) {
-        gear = GearHash::roll(gear, data[i]);
-        if ((gear & mask) == 0) [[unlikely]]
+        gear = GearHash::roll(table, gear, data[i]);
+        if ((gear & mask) == 0 && m_fingerprints->mayMatch(gear)) [[unlikely]]
             candidate(data + i + 1 - Window, flow, direction, timestamp_us);
     }
     s.gear = gear;
