@@ -2,6 +2,8 @@
 #include "cli/Commands.h"
 
 #include "core/capture/CaptureSession.h"
+#include "core/capture/LeakFingerprintSet.h"
+#include "core/capture/LeakScanner.h"
 #include "core/capture/LiveCapture.h"
 #include "core/capture/PcapFile.h"
 
@@ -14,6 +16,8 @@
 
 #include <atomic>
 #include <csignal>
+#include <memory>
+#include <optional>
 #include <cstdio>
 
 namespace TrainGuard::Cli {
@@ -28,6 +32,10 @@ std::atomic<bool> interruptRequested{false}; // NOLINT: signal handlers need a s
 extern "C" void onInterrupt(int) { interruptRequested = true; }
 
 QJsonValue number(std::uint64_t value) { return QJsonValue(static_cast<qint64>(value)); }
+
+// `analyze --leak-check` outcomes beyond the shared codes (docs/ANALYSIS.md).
+constexpr int ExitLeakFound = 3;
+constexpr int ExitLeakInconclusive = 4; // the dataset gave no usable fingerprints
 
 } // namespace
 
@@ -181,9 +189,15 @@ int runAnalyze(const QStringList &arguments)
 {
     const QString command = QStringLiteral("analyze");
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("Dissect a saved capture (pcap or pcapng): flows, TLS, encryption verdicts."));
+    parser.setApplicationDescription(QStringLiteral(
+        "Dissect a saved capture (pcap or pcapng): flows, TLS, encryption verdicts. With --leak-check, also scan "
+        "every flow's reassembled payload for fingerprints of a dataset's plaintext; exit status 3 when some are "
+        "found, 4 when the dataset gives no usable fingerprints."));
     const QCommandLineOption jsonOption(QStringLiteral("json"), QStringLiteral("Print the report as JSON (docs/ANALYSIS.md)."));
-    parser.addOption(jsonOption);
+    const QCommandLineOption leakOption(QStringLiteral("leak-check"),
+                                        QStringLiteral("Dataset (file or folder) whose plaintext must not be in the capture."),
+                                        QStringLiteral("DATASET"));
+    parser.addOptions({jsonOption, leakOption});
     parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("Capture file to analyse."));
     int exitCode = ExitOk;
     if (parseSubcommand(parser, arguments, &exitCode) == ParseResult::Exit)
@@ -192,14 +206,36 @@ int runAnalyze(const QStringList &arguments)
     if (positional.size() != 1)
         return usageError(parser, QStringLiteral("analyze takes exactly one FILE"));
 
-    AnalysisReport report;
     QString error;
-    if (!PcapFile::analyze(positional.first(), &report, &error))
+    std::unique_ptr<LeakScanner> scanner;
+    if (parser.isSet(leakOption)) {
+        auto fingerprints = LeakFingerprintSet::build(parser.value(leakOption), {}, &error);
+        if (!fingerprints)
+            return failure(command, error);
+        scanner = std::make_unique<LeakScanner>(std::move(fingerprints));
+    }
+    AnalysisReport report;
+    if (!PcapFile::analyze(positional.first(), &report, &error, scanner.get()))
         return failure(command, error);
-    if (parser.isSet(jsonOption))
-        printOut(QString::fromUtf8(QJsonDocument(report.toJson()).toJson(QJsonDocument::Indented)));
-    else
+    std::optional<LeakReport> leak;
+    if (scanner) {
+        leak = scanner->report();
+        leak->coverage = QStringLiteral("every packet of %1").arg(positional.first());
+    }
+    if (parser.isSet(jsonOption)) {
+        QJsonObject json = report.toJson();
+        if (leak)
+            json.insert(QStringLiteral("leak_check"), leak->toJson());
+        printOut(QString::fromUtf8(QJsonDocument(json).toJson(QJsonDocument::Indented)));
+    } else {
         printOut(report.toText());
+        if (leak)
+            printOut(leak->toText());
+    }
+    if (leak && leak->leak())
+        return ExitLeakFound;
+    if (leak && !leak->conclusive())
+        return ExitLeakInconclusive;
     return ExitOk;
 }
 

@@ -35,6 +35,7 @@ QString AlertModel::ruleLabel(AlertKind kind)
     case AlertKind::PlaintextTraffic: return tr("Plaintext traffic");
     case AlertKind::CaptureDrops: return tr("Capture drops");
     case AlertKind::MonitoringGap: return tr("Monitoring gap");
+    case AlertKind::PlaintextLeak: return tr("Plaintext leak");
     }
     return {};
 }

@@ -35,6 +35,7 @@ const RuleSlot kRuleSlots[] = {
     {QStringLiteral("plaintextTraffic"), Alerts::AlertKind::PlaintextTraffic, &AlertRules::plaintextTraffic},
     {QStringLiteral("captureDrops"), Alerts::AlertKind::CaptureDrops, &AlertRules::captureDrops},
     {QStringLiteral("monitoringGap"), Alerts::AlertKind::MonitoringGap, &AlertRules::monitoringGap},
+    {QStringLiteral("plaintextLeak"), Alerts::AlertKind::PlaintextLeak, &AlertRules::plaintextLeak},
 };
 
 enum RuleColumn { RuleNameColumn, ThresholdColumn, WindowColumn, CooldownColumn, RuleSeverityColumn, RuleColumnCount };

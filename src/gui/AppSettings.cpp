@@ -14,6 +14,9 @@ AppSettings AppSettings::load()
     result.storeDir = settings.value(QStringLiteral("storeDir")).toString();
     result.captureOnLaunch = settings.value(QStringLiteral("captureOnLaunch"), result.captureOnLaunch).toBool();
     result.watchDemoFolder = settings.value(QStringLiteral("watchDemoFolder"), result.watchDemoFolder).toBool();
+    result.leakCheckInterface = settings.value(QStringLiteral("leakCheckInterface"), result.leakCheckInterface).toString();
+    const int grace_s = settings.value(QStringLiteral("leakCheckGrace_s"), result.leakCheckGrace_s).toInt();
+    result.leakCheckGrace_s = grace_s >= 0 && grace_s <= 3600 ? grace_s : 10;
     return result;
 }
 
@@ -25,6 +28,8 @@ void AppSettings::save() const
     settings.setValue(QStringLiteral("storeDir"), storeDir);
     settings.setValue(QStringLiteral("captureOnLaunch"), captureOnLaunch);
     settings.setValue(QStringLiteral("watchDemoFolder"), watchDemoFolder);
+    settings.setValue(QStringLiteral("leakCheckInterface"), leakCheckInterface);
+    settings.setValue(QStringLiteral("leakCheckGrace_s"), leakCheckGrace_s);
 }
 
 } // namespace TrainGuard::Gui

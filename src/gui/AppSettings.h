@@ -11,6 +11,10 @@ struct AppSettings {
     QString storeDir;            // empty: <app data>/store
     bool captureOnLaunch = true;
     bool watchDemoFolder = true;
+    // Leak check of every send (docs/ANALYSIS.md): its own capture on this interface ("any": all
+    // of them), scanning until this long after the send ends.
+    QString leakCheckInterface = QStringLiteral("any");
+    int leakCheckGrace_s = 10;
 
     static AppSettings load();
     void save() const;

@@ -4,6 +4,7 @@
 #include "gui/AppSettings.h"
 #include "gui/SettingsDialog.h"
 #include "core/alerts/AlertEngine.h"
+#include "core/capture/LeakWatch.h"
 #include "gui/AlertsPanel.h"
 #include "gui/DemoWorkspace.h"
 #include "gui/FilesPanel.h"
@@ -54,7 +55,9 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_ui->actionShowAlerts, &QAction::triggered, this, [this] { showPanel(Panel::Alerts); });
 
     setUpStatusBar();
+    m_leakWatch = new Capture::LeakWatch({}, this);
     connectPanels();
+    connectLeakCheck();
     restoreWindowState();
     qCInfo(lcGui) << "main window ready";
 }
@@ -65,7 +68,8 @@ MainWindow::StartupOptions MainWindow::defaultStartupOptions()
 {
     const AppSettings settings = AppSettings::load();
     StartupOptions options{EmbeddedReceiver::defaultPaths(), settings.receiverPort, DemoWorkspace::defaultRootDir(),
-                           settings.captureOnLaunch, settings.watchDemoFolder};
+                           settings.captureOnLaunch, settings.watchDemoFolder, settings.leakCheckInterface,
+                           settings.leakCheckGrace_s * 1000};
     if (!settings.storeDir.isEmpty())
         options.receiverPaths.storeDir = settings.storeDir;
     return options;
@@ -84,6 +88,10 @@ void MainWindow::startServices(const StartupOptions &options)
     }
 
     m_captureOnLaunch = options.captureOnLaunch;
+    Capture::LeakWatchOptions leakOptions = m_leakWatch->options();
+    leakOptions.interfaceName = options.leakCheckInterface;
+    leakOptions.grace_ms = options.leakCheckGrace_ms;
+    m_leakWatch->setOptions(leakOptions);
     delete m_receiver;
     m_receiver = new EmbeddedReceiver(options.receiverPaths, this);
     connect(m_receiver, &EmbeddedReceiver::started, this, [this](const QUrl &url) {
@@ -155,6 +163,26 @@ void MainWindow::connectPanels()
     connect(m_alertsPanel, &AlertsPanel::alertRaised, this, [this](const Alerts::Alert &alert) {
         showAlertNotification(Alerts::alertKindName(alert.kind), alert.message,
                               alert.severity == Alerts::Severity::Critical);
+    });
+}
+
+void MainWindow::connectLeakCheck()
+{
+    // Every send gets a leak check: LeakWatch fingerprints the dataset on its worker thread and
+    // scans its own capture; here only its ≤ 10 Hz progress and the verdict are shown.
+    connect(m_transferPanel, &TransferPanel::sendStarted, this, [this](const QString &datasetPath) {
+        m_leakWatch->start(datasetPath); // a previous check still in its grace period ends first
+        m_leakSendId = m_transferPanel->currentSendId();
+    });
+    connect(m_transferPanel, &TransferPanel::sendFinished, m_leakWatch, &Capture::LeakWatch::sendFinished);
+    connect(m_leakWatch, &Capture::LeakWatch::progress, m_trafficPanel, &TrafficPanel::showLeakProgress);
+    Alerts::AlertEngine *alerts = m_alertsPanel->alertEngine();
+    connect(m_leakWatch, &Capture::LeakWatch::leakDetected, alerts, [alerts](const Capture::LeakReport &report) {
+        alerts->onPlaintextLeak(report.dataset, report.leakFlow, report.verdictText());
+    });
+    connect(m_leakWatch, &Capture::LeakWatch::finished, this, [this](const Capture::LeakReport &report) {
+        m_transferPanel->setLeakCheck(m_leakSendId, report);
+        m_trafficPanel->showLeakVerdict(report);
     });
 }
 

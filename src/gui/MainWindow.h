@@ -13,6 +13,10 @@ namespace Ui {
 class MainWindow;
 }
 
+namespace TrainGuard::Capture {
+class LeakWatch;
+}
+
 namespace TrainGuard::Gui {
 
 class AlertsPanel;
@@ -36,6 +40,8 @@ public:
         QString demoDir;             // watched, holds the preselected sample dataset
         bool captureOnLaunch = true; // on lo, filtered to the receiver port, when permitted
         bool watchDemoFolder = true;
+        QString leakCheckInterface = QStringLiteral("any"); // the leak check's own capture
+        int leakCheckGrace_ms = 10'000;                     // scanning after a send ends
     };
     static StartupOptions defaultStartupOptions();
 
@@ -54,6 +60,7 @@ public:
     TrafficPanel *trafficPanel() const { return m_trafficPanel; }
     FilesPanel *filesPanel() const { return m_filesPanel; }
     AlertsPanel *alertsPanel() const { return m_alertsPanel; }
+    Capture::LeakWatch *leakWatch() const { return m_leakWatch; }
 
 public slots:
     void showAbout();
@@ -65,6 +72,7 @@ protected:
 private:
     void setUpStatusBar();
     void connectPanels();
+    void connectLeakCheck();
     void showAlertNotification(const QString &title, const QString &message, bool critical);
     void restoreWindowState();
 
@@ -78,6 +86,8 @@ private:
     QLabel *m_captureStatus = nullptr;
     QLabel *m_watchStatus = nullptr;
     QSystemTrayIcon *m_trayIcon = nullptr;
+    Capture::LeakWatch *m_leakWatch = nullptr;
+    int m_leakSendId = 0; // the send the running leak check belongs to
     bool m_captureOnLaunch = true;
 };
 

@@ -75,6 +75,8 @@ public:
 
 protected:
     virtual QVariant cellData(const Row &row, int column, int role) const = 0;
+    // For subclasses that update a row in place (then emit dataChanged).
+    Row &mutableRowAt(int row) { return m_rows[static_cast<size_t>(row)]; }
 
 private:
     std::deque<Row> m_rows;

@@ -147,6 +147,10 @@ TrafficPanel::TrafficPanel(QWidget *parent)
     m_ui->splitter->setSizes({360, 240, 180}); // charts readable by default; the user's split is restored
     loadSettings();
     setStateText(tr("Not capturing. Choose an interface and press Start, or open a saved capture."));
+    m_ui->leakCheckLabel->setText(
+        tr("Leak check: every send is checked for its plaintext on the wire. The check captures on its own — all TCP "
+           "and UDP on every interface, not only the receiver port filtered above, since a leak can leave by any "
+           "route — during the send and for a grace period after it."));
     setStatusText(tr("Capture: off"));
     updateButtons();
 }
@@ -416,6 +420,36 @@ void TrafficPanel::showCounters(const CaptureCounters &counters)
         m_reportedQueueDrops = counters.queueDrops;
         emit countersUpdated(counters.packets, counters.kernelDrops, counters.queueDrops);
     }
+}
+
+void TrafficPanel::showLeakProgress(const LeakReport &report)
+{
+    const QLocale locale;
+    m_ui->leakCheckLabel->setStyleSheet(report.leak() ? QStringLiteral("color: #d64541; font-weight: bold") : QString());
+    if (report.leak()) {
+        m_ui->leakCheckLabel->setText(report.verdictText());
+        return;
+    }
+    const QString fingerprints = report.fingerprints == 0 && report.datasetStats.datasetBytes == 0
+        ? tr("fingerprinting the dataset…")
+        : tr("%1 of %2 fingerprints seen").arg(report.fingerprintsSeen).arg(report.fingerprints);
+    m_ui->leakCheckLabel->setText(tr("Leak check of %1 running: %2 scanned across %3 flows, %4. Covers %5.")
+                                      .arg(report.dataset,
+                                           locale.formattedDataSize(static_cast<qint64>(report.scannedBytes), 1,
+                                                                    QLocale::DataSizeTraditionalFormat))
+                                      .arg(report.flows)
+                                      .arg(fingerprints, report.coverage));
+}
+
+void TrafficPanel::showLeakVerdict(const LeakReport &report)
+{
+    m_ui->leakCheckLabel->setStyleSheet(report.leak() ? QStringLiteral("color: #d64541; font-weight: bold") : QString());
+    m_ui->leakCheckLabel->setText(tr("Leak check of %1: %2. Covered %3.").arg(report.dataset, report.verdictText(), report.coverage));
+}
+
+QString TrafficPanel::leakCheckText() const
+{
+    return m_ui->leakCheckLabel->text();
 }
 
 QString TrafficPanel::stateText() const

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/capture/CaptureSession.h"
+#include "core/capture/LeakReport.h"
 
 #include <QSet>
 #include <QWidget>
@@ -55,6 +56,12 @@ public:
     LiveChart *bytesChart() const { return m_bytesChart; }
     QString stateText() const;
     QString statusText() const { return m_statusText; }
+
+    // The leak check of the current send (MainWindow feeds LeakWatch's ≤ 10 Hz progress and
+    // its verdict); it has its own capture, described by LeakReport::coverage.
+    void showLeakProgress(const TrainGuard::Capture::LeakReport &report);
+    void showLeakVerdict(const TrainGuard::Capture::LeakReport &report);
+    QString leakCheckText() const;
 
 signals:
     void statusTextChanged(const QString &text);

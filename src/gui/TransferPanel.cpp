@@ -203,6 +203,7 @@ void TransferPanel::startSend(const Transfer::SenderConfig &config)
         return;
     m_lastConfig = config;
     m_sendStarted = QDateTime::currentDateTimeUtc();
+    ++m_sendId;
     m_ui->progressBar->setValue(0);
     m_ui->stageLabel->setText(tr("Deriving key…"));
     m_sender->start(config);
@@ -248,6 +249,7 @@ void TransferPanel::finishSend(const Transfer::SendResult &result)
     record.elapsed_ms = result.elapsed_ms;
     record.stored = result.ok;
     record.verdict = result.message;
+    record.sendId = m_sendId;
     m_history->appendBatch({record});
     m_ui->historyView->scrollToBottom();
     if (result.ok)
@@ -256,6 +258,14 @@ void TransferPanel::finishSend(const Transfer::SendResult &result)
     updateControls();
     emit sendFinished(result);
     emit statusTextChanged(result.ok ? tr("Last send: stored") : tr("Last send: failed"));
+}
+
+void TransferPanel::setLeakCheck(int sendId, const Capture::LeakReport &report)
+{
+    const auto check = report.leak()          ? SendRecord::LeakCheck::Leak
+                       : report.conclusive() ? SendRecord::LeakCheck::NoLeak
+                                              : SendRecord::LeakCheck::Inconclusive;
+    m_history->setLeakCheck(sendId, check, report.verdictText(), report.coverage);
 }
 
 void TransferPanel::updateControls()

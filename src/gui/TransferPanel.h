@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/capture/LeakReport.h"
 #include "core/transfer/ReceiverConfig.h"
 #include "core/transfer/SenderConfig.h"
 
@@ -46,6 +47,10 @@ public:
     void appendReceiverEvents(const QList<TrainGuard::Transfer::ReceiverEvent> &events);
 
     SendHistoryModel *historyModel() const { return m_history; }
+    // Id of the current (or last) send: its history row carries it (SendRecord::sendId).
+    int currentSendId() const { return m_sendId; }
+    // The leak check's verdict for send `sendId` goes into its history row.
+    void setLeakCheck(int sendId, const TrainGuard::Capture::LeakReport &report);
     bool isSending() const;
 
 public slots:
@@ -78,6 +83,7 @@ private:
     QByteArray m_profilePassphrase;
     std::optional<Transfer::SenderConfig> m_lastConfig; // for Resume
     QDateTime m_sendStarted;
+    int m_sendId = 0;
 };
 
 } // namespace TrainGuard::Gui

@@ -207,6 +207,51 @@ private slots:
         QVERIFY(out.contains(u"totals: 6493 encrypted bytes, 1416 plaintext bytes"));
     }
 
+    // `analyze --leak-check`: exit 3 on a leak, 4 when the dataset gives no usable fingerprints.
+    void leakCheck_data()
+    {
+        QTest::addColumn<QString>("capture");
+        QTest::addColumn<QString>("dataset");
+        QTest::addColumn<int>("exitCode");
+        QTest::addColumn<QString>("verdict");
+        QTest::addColumn<QString>("message");
+        const QString iris = fixture("leak/iris.csv");
+        QTest::newRow("plain HTTP upload") << fixture("leak/http_iris.pcap") << iris << 3 << QStringLiteral("leak")
+                                           << QStringLiteral("LEAK: fingerprint of iris.csv seen in flow tcp 127.0.0.1:");
+        QTest::newRow("HTTPS upload") << fixture("leak/https_iris.pcap") << iris << 0 << QStringLiteral("no_leak")
+                                      << QStringLiteral(" fingerprints seen in 5960 captured bytes across 1 flows — no plaintext leak");
+        QTest::newRow("unrelated repetitive CSV") << fixture("leak/http_unrelated.pcap") << fixture("leak/repetitive.csv")
+                                                  << 0 << QStringLiteral("no_leak") << QStringLiteral(" across 1 flows — no plaintext leak");
+        QTest::newRow("nothing to fingerprint") << fixture("leak/http_iris.pcap") << fixture("leak/empty.csv") << 4 << QStringLiteral("inconclusive") << QStringLiteral("gave no usable fingerprints");
+    }
+
+    void leakCheck()
+    {
+        QFETCH(QString, capture);
+        QFETCH(QString, dataset);
+        QFETCH(int, exitCode);
+        QFETCH(QString, verdict);
+        QFETCH(QString, message);
+        CliResult result = runCli({QStringLiteral("analyze"), QStringLiteral("--json"), QStringLiteral("--leak-check"), dataset, capture});
+        QVERIFY2(result.exitCode == exitCode, qPrintable(result.err));
+        const QJsonObject json = QJsonDocument::fromJson(result.out).object();
+        QCOMPARE(json.value(u"flows").toArray().size(), 1); // the usual report is still there
+        const QJsonObject leak = json.value(u"leak_check").toObject();
+        QCOMPARE(leak.value(u"verdict").toString(), verdict);
+        QVERIFY2(leak.value(u"message").toString().contains(message), qPrintable(leak.value(u"message").toString()));
+        QCOMPARE(leak.value(u"coverage").toString(), QStringLiteral("every packet of ") + capture);
+        if (verdict == u"leak") {
+            const QJsonArray hits = leak.value(u"first_hits").toArray();
+            QVERIFY(!hits.isEmpty());
+            QCOMPARE(hits.first().toObject().value(u"direction").toString(), QStringLiteral("to_server"));
+            QVERIFY(hits.first().toObject().value(u"dataset_window").toString().startsWith(u"iris.csv at byte "));
+        }
+        // The text form ends with the same verdict.
+        result = runCli({QStringLiteral("analyze"), QStringLiteral("--leak-check"), dataset, capture});
+        QCOMPARE(result.exitCode, exitCode);
+        QVERIFY2(result.outText().contains(message), qPrintable(result.outText()));
+    }
+
     void badInputFailsWithOneLine_data()
     {
         QTest::addColumn<QStringList>("arguments");
@@ -217,6 +262,9 @@ private slots:
         QTest::newRow("not a capture") << QStringList{QStringLiteral("analyze"), fixture("relink.py")} << 1
                                        << QStringLiteral("cannot read capture");
         QTest::newRow("no file") << QStringList{QStringLiteral("analyze")} << 2 << QStringLiteral("exactly one FILE");
+        QTest::newRow("missing dataset") << QStringList{QStringLiteral("analyze"), QStringLiteral("--leak-check"),
+                                                        QStringLiteral("/nonexistent.csv"), fixture("http_plain.pcap")}
+                                         << 1 << QStringLiteral("dataset /nonexistent.csv does not exist");
     }
 
     void badInputFailsWithOneLine()

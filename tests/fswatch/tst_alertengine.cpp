@@ -157,6 +157,26 @@ private slots:
         QCOMPARE(alerts.at(1).kind, AlertKind::PlaintextTraffic);
     }
 
+    void plaintextLeakIsCriticalPerDatasetAndFlow()
+    {
+        AlertEngine engine;
+        QDateTime now = t0;
+        engine.setClock([&now] { return now; });
+        QSignalSpy spy(&engine, &AlertEngine::alertsRaised);
+        const QString flow = QStringLiteral("tcp 127.0.0.1:40000 -> 127.0.0.1:8000");
+        engine.onPlaintextLeak(QStringLiteral("iris.csv"), flow, QStringLiteral("LEAK: fingerprint of iris.csv seen in flow x"));
+        engine.onPlaintextLeak(QStringLiteral("iris.csv"), flow, QStringLiteral("again")); // within the cooldown
+        engine.onPlaintextLeak(QStringLiteral("iris.csv"), QStringLiteral("tcp 127.0.0.1:40001 -> 127.0.0.1:8000"),
+                               QStringLiteral("other flow"));
+        const AlertBatch alerts = collect(spy);
+        QCOMPARE(alerts.size(), 2);
+        QCOMPARE(alerts.at(0).kind, AlertKind::PlaintextLeak);
+        QCOMPARE(alerts.at(0).severity, Severity::Critical);
+        QCOMPARE(alerts.at(0).message, QStringLiteral("LEAK: fingerprint of iris.csv seen in flow x"));
+        QCOMPARE(alerts.at(1).message, QStringLiteral("other flow"));
+        QCOMPARE(alertKindName(AlertKind::PlaintextLeak), QStringLiteral("plaintext_leak"));
+    }
+
     void captureDropsUseCounterIncrease()
     {
         AlertRules rules;

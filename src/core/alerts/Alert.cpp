@@ -20,6 +20,7 @@ QString alertKindName(AlertKind kind)
     case AlertKind::PlaintextTraffic: return QStringLiteral("plaintext_traffic");
     case AlertKind::CaptureDrops: return QStringLiteral("capture_drops");
     case AlertKind::MonitoringGap: return QStringLiteral("monitoring_gap");
+    case AlertKind::PlaintextLeak: return QStringLiteral("plaintext_leak");
     }
     return {};
 }

@@ -15,6 +15,7 @@ enum class AlertKind {
     PlaintextTraffic,   // unencrypted traffic on the receiver port
     CaptureDrops,       // the capture lost packets
     MonitoringGap,      // part of a watched tree is not monitored
+    PlaintextLeak,      // fingerprints of the dataset being sent were seen on the wire
 };
 
 struct Alert {

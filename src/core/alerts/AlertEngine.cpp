@@ -66,6 +66,7 @@ const RuleConfig &AlertEngine::config(AlertKind kind) const
     case AlertKind::PlaintextTraffic: return m_rules.plaintextTraffic;
     case AlertKind::CaptureDrops: return m_rules.captureDrops;
     case AlertKind::MonitoringGap: return m_rules.monitoringGap;
+    case AlertKind::PlaintextLeak: return m_rules.plaintextLeak;
     }
     return m_rules.monitoringGap;
 }
@@ -205,6 +206,12 @@ void AlertEngine::onPlaintextFlow(const QString &source, const QString &destinat
     occur(AlertKind::PlaintextTraffic, key, 1, m_clock(), [&](qint64) {
         return QStringLiteral("plaintext traffic on the receiver port: %1 (%2 bytes)").arg(key).arg(bytes);
     });
+    emitRaised();
+}
+
+void AlertEngine::onPlaintextLeak(const QString &dataset, const QString &flow, const QString &message)
+{
+    occur(AlertKind::PlaintextLeak, dataset + QStringLiteral(" in ") + flow, 1, m_clock(), [&](qint64) { return message; });
     emitRaised();
 }
 

@@ -39,6 +39,8 @@ public slots:
     void onCaptureCounters(quint64 packetsReceived, quint64 packetsDropped, quint64 interfaceDropped);
     void onPlaintextFlow(const QString &source, const QString &destination, quint16 destinationPort, quint64 bytes);
     void onMonitoringGap(const QString &path, const QString &reason);
+    // The leak check saw the dataset's plaintext in a flow (LeakReport::verdictText as message).
+    void onPlaintextLeak(const QString &dataset, const QString &flow, const QString &message);
 
 signals:
     void alertsRaised(const TrainGuard::Alerts::AlertBatch &alerts);

@@ -22,6 +22,7 @@ struct AlertRules {
     RuleConfig plaintextTraffic{true, 0, 0, 60, Severity::Critical};
     RuleConfig captureDrops{true, 0, 10, 60, Severity::Warning};
     RuleConfig monitoringGap{true, 0, 0, 300, Severity::Warning};
+    RuleConfig plaintextLeak{true, 0, 0, 300, Severity::Critical};
     quint16 receiverPort = 8443;
 };
 

@@ -10,17 +10,6 @@ namespace TrainGuard::Capture {
 
 namespace {
 
-QString endpointText(const Endpoint &endpoint, NetworkLayer network)
-{
-    char buffer[INET6_ADDRSTRLEN] = {};
-    if (network == NetworkLayer::Ipv6) {
-        inet_ntop(AF_INET6, endpoint.address, buffer, sizeof buffer);
-        return QStringLiteral("[%1]:%2").arg(QLatin1String(buffer)).arg(endpoint.port);
-    }
-    inet_ntop(AF_INET, endpoint.address, buffer, sizeof buffer);
-    return QStringLiteral("%1:%2").arg(QLatin1String(buffer)).arg(endpoint.port);
-}
-
 QJsonValue number(std::uint64_t value) { return QJsonValue(static_cast<qint64>(value)); }
 
 QJsonValue encryptionJson(Encryption encryption)
@@ -44,6 +33,17 @@ QString encryptionText(Encryption encryption)
 }
 
 } // namespace
+
+QString endpointText(const Endpoint &endpoint, NetworkLayer network)
+{
+    char buffer[INET6_ADDRSTRLEN] = {};
+    if (network == NetworkLayer::Ipv6) {
+        inet_ntop(AF_INET6, endpoint.address, buffer, sizeof buffer);
+        return QStringLiteral("[%1]:%2").arg(QLatin1String(buffer)).arg(endpoint.port);
+    }
+    inet_ntop(AF_INET, endpoint.address, buffer, sizeof buffer);
+    return QStringLiteral("%1:%2").arg(QLatin1String(buffer)).arg(endpoint.port);
+}
 
 QString applicationName(Application application)
 {

@@ -65,6 +65,7 @@ struct AnalysisReport {
 };
 
 QString applicationName(Application application);
+QString endpointText(const Endpoint &endpoint, NetworkLayer network); // "127.0.0.1:443", "[::1]:443"
 QString tlsVersionName(std::uint16_t version);
 
 } // namespace TrainGuard::Capture

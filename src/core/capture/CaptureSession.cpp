@@ -75,6 +75,7 @@ bool CaptureSession::start(const CaptureSessionOptions &options, QString *error)
     }
     m_spool = std::move(spool);
     m_analyzer = std::make_unique<TrafficAnalyzer>(m_capture->linkType());
+    m_analyzer->setStreamObserver(options.streamObserver.get());
     m_packets = m_bytes = m_sentSerial = 0;
     m_recent.clear();
     m_limitReached = false;
@@ -164,6 +165,10 @@ void CaptureSession::analysisLoop()
         }
         if (drained)
             break;
+    }
+    {
+        std::lock_guard lock(m_analyzerMutex);
+        m_analyzer->finish();
     }
     {
         std::lock_guard spoolLock(m_spool->mutex);

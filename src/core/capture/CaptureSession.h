@@ -51,6 +51,8 @@ struct CaptureSessionOptions {
     LiveCaptureOptions live;
     QString spoolPath;          // every analysed packet is written here (pcap)
     std::uint64_t maxPackets = 0; // 0 = unlimited; the session stops analysing after this many
+    // Gets every flow's reassembled payload on the analysis thread (e.g. LeakScanner).
+    std::shared_ptr<StreamObserver> streamObserver;
 };
 
 // One live capture: owns the capture thread and the analysis thread, spools to disk, emits

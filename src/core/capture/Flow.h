@@ -8,6 +8,7 @@
 #include <cstring>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace TrainGuard::Capture {
 
@@ -55,6 +56,14 @@ struct FlowKeyHash {
     }
 };
 
+// A TCP segment that arrived ahead of a hole, held until the hole fills (see FlowTable).
+struct HeldSegment {
+    std::uint32_t seq = 0;
+    std::uint32_t wireLength = 0;
+    std::uint64_t timestamp_us = 0;
+    std::vector<std::uint8_t> bytes; // the captured part
+};
+
 // One direction of a flow: counters and the in-order stream state.
 struct FlowDirection {
     std::uint64_t packets = 0;
@@ -69,6 +78,7 @@ struct FlowDirection {
     std::uint8_t probe[8] = {};
     Application detected = Application::Unknown;
     TlsStreamParser tls;
+    std::vector<HeldSegment> held; // ordered by seq relative to nextSeq
 };
 
 struct Flow {

@@ -98,18 +98,28 @@ Flow *FlowTable::update(const PacketView &view, std::uint64_t timestamp_us, std:
     ++direction.packets;
     direction.bytes += wireLength;
 
+    const StreamDirection streamDirection = fromClient ? StreamDirection::ToServer : StreamDirection::ToClient;
     if (view.transport == TransportLayer::Udp) {
         direction.payloadBytes += view.payloadWireLength;
         if (view.payloadCapturedLength > 0) {
             // Datagrams are self-contained: inspect each one only while nothing is known yet.
             if (flow->application == Application::Unknown)
                 addEntropySample(*flow, view.payload, view.payloadCapturedLength);
+            if (m_observer) {
+                m_observer->onStreamData(*flow, streamDirection, view.payload, view.payloadCapturedLength, timestamp_us);
+                m_observer->onStreamBreak(*flow, streamDirection);
+            }
         }
         return flow;
     }
 
     // TCP: in-order reassembly per direction.
     if (view.tcpFlags & TcpFlag::Syn) {
+        if (direction.seqKnown && view.tcpSeq + 1 != direction.nextSeq) { // a new connection on this 5-tuple
+            dropHeld(direction);
+            if (m_observer)
+                m_observer->onStreamBreak(*flow, streamDirection);
+        }
         direction.nextSeq = view.tcpSeq + 1;
         direction.seqKnown = true;
         return flow;
@@ -118,44 +128,130 @@ Flow *FlowTable::update(const PacketView &view, std::uint64_t timestamp_us, std:
         direction.nextSeq = view.tcpSeq;
         direction.seqKnown = true;
     }
-    const std::uint32_t length = view.payloadWireLength;
-    if (length == 0)
+    if (view.payloadWireLength == 0)
         return flow;
-    std::int32_t offset = static_cast<std::int32_t>(view.tcpSeq - direction.nextSeq);
+    const auto offset = static_cast<std::int32_t>(view.tcpSeq - direction.nextSeq);
+    if (offset > 0 && holdSegment(direction, view, timestamp_us)) {
+        // Held until the hole fills; a hole that stays open too long is declared lost.
+        const auto oldest = std::min_element(direction.held.begin(), direction.held.end(),
+                                             [](const HeldSegment &a, const HeldSegment &b) {
+                                                 return a.timestamp_us < b.timestamp_us;
+                                             });
+        if (timestamp_us - oldest->timestamp_us > MaxHold_us)
+            giveUpHole(*flow, direction, fromClient);
+        return flow;
+    }
+    if (offset > 0)
+        giveUpHole(*flow, direction, fromClient); // no room to hold it: what is held goes first
+    acceptSegment(*flow, direction, fromClient, view.tcpSeq, view.payloadWireLength, view.payload,
+                  view.payloadCapturedLength, timestamp_us);
+    deliverHeld(*flow, direction, fromClient);
+    return flow;
+}
+
+void FlowTable::acceptSegment(Flow &flow, FlowDirection &direction, bool fromClient, std::uint32_t seq,
+                              std::uint32_t wireLength, const std::uint8_t *data, std::uint32_t capturedLength,
+                              std::uint64_t timestamp_us)
+{
+    std::int32_t offset = static_cast<std::int32_t>(seq - direction.nextSeq);
     if (offset > 0) { // hole before this segment: the stream parsers lose sync
         ++direction.gaps;
-        markGap(*flow, direction);
-        direction.nextSeq = view.tcpSeq;
+        markGap(flow, direction, fromClient);
+        direction.nextSeq = seq;
         offset = 0;
     }
     // Negated in unsigned arithmetic: -offset overflows for offset == INT32_MIN.
     const std::uint32_t skip = 0u - static_cast<std::uint32_t>(offset);
-    if (skip >= length) { // pure retransmission
-        direction.retransmittedBytes += length;
-        return flow;
+    if (skip >= wireLength) { // pure retransmission
+        direction.retransmittedBytes += wireLength;
+        return;
     }
     direction.retransmittedBytes += skip;
-    direction.payloadBytes += length - skip;
-    direction.nextSeq += length - skip;
-    if (view.payloadCapturedLength > skip)
-        consumeStream(*flow, direction, fromClient, view.payload + skip, view.payloadCapturedLength - skip);
-    if (view.payloadCapturedLength < length) // snap length cut the segment: bytes missing
-        markGap(*flow, direction);
-    return flow;
+    direction.payloadBytes += wireLength - skip;
+    direction.nextSeq += wireLength - skip;
+    if (capturedLength > skip)
+        consumeStream(flow, direction, fromClient, data + skip, capturedLength - skip, timestamp_us);
+    if (capturedLength < wireLength) // snap length cut the segment: bytes missing
+        markGap(flow, direction, fromClient);
 }
 
-void FlowTable::markGap(Flow &flow, FlowDirection &direction)
+bool FlowTable::holdSegment(FlowDirection &direction, const PacketView &view, std::uint64_t timestamp_us)
+{
+    if (direction.held.size() >= MaxHeldSegmentsPerDirection
+        || m_heldBytes + view.payloadCapturedLength > MaxHeldBytes)
+        return false;
+    const std::uint32_t base = direction.nextSeq;
+    const auto distance = [base](std::uint32_t seq) { return static_cast<std::int32_t>(seq - base); };
+    auto position = std::find_if(direction.held.begin(), direction.held.end(), [&](const HeldSegment &held) {
+        return distance(held.seq) > distance(view.tcpSeq);
+    });
+    HeldSegment segment;
+    segment.seq = view.tcpSeq;
+    segment.wireLength = view.payloadWireLength;
+    segment.timestamp_us = timestamp_us;
+    segment.bytes.assign(view.payload, view.payload + view.payloadCapturedLength);
+    m_heldBytes += segment.bytes.size();
+    direction.held.insert(position, std::move(segment));
+    return true;
+}
+
+void FlowTable::deliverHeld(Flow &flow, FlowDirection &direction, bool fromClient)
+{
+    while (!direction.held.empty()
+           && static_cast<std::int32_t>(direction.held.front().seq - direction.nextSeq) <= 0) {
+        HeldSegment segment = std::move(direction.held.front());
+        direction.held.erase(direction.held.begin());
+        m_heldBytes -= segment.bytes.size();
+        acceptSegment(flow, direction, fromClient, segment.seq, segment.wireLength, segment.bytes.data(),
+                      static_cast<std::uint32_t>(segment.bytes.size()), segment.timestamp_us);
+    }
+}
+
+void FlowTable::giveUpHole(Flow &flow, FlowDirection &direction, bool fromClient)
+{
+    // In seq order: acceptSegment counts each remaining hole as a gap and jumps it.
+    std::vector<HeldSegment> held;
+    held.swap(direction.held);
+    for (HeldSegment &segment : held) {
+        m_heldBytes -= segment.bytes.size();
+        acceptSegment(flow, direction, fromClient, segment.seq, segment.wireLength, segment.bytes.data(),
+                      static_cast<std::uint32_t>(segment.bytes.size()), segment.timestamp_us);
+    }
+}
+
+void FlowTable::dropHeld(FlowDirection &direction)
+{
+    for (const HeldSegment &segment : direction.held)
+        m_heldBytes -= segment.bytes.size();
+    direction.held.clear();
+}
+
+void FlowTable::flushHeldSegments()
+{
+    for (Flow &flow : m_flows) {
+        if (!flow.toServer.held.empty())
+            giveUpHole(flow, flow.toServer, true);
+        if (!flow.toClient.held.empty())
+            giveUpHole(flow, flow.toClient, false);
+    }
+}
+
+void FlowTable::markGap(Flow &flow, FlowDirection &direction, bool fromClient)
 {
     direction.tls.markGap();
-    if (!direction.probed) {
+    if (!direction.probed)
         direction.probed = true; // decide on what we have: too little to recognise
-        (void)flow;
-    }
+    if (m_observer)
+        m_observer->onStreamBreak(flow, fromClient ? StreamDirection::ToServer : StreamDirection::ToClient);
 }
 
 void FlowTable::consumeStream(Flow &flow, FlowDirection &direction, bool fromClient, const std::uint8_t *data,
-                              std::size_t length)
+                              std::size_t length, std::uint64_t timestamp_us)
 {
+    if (m_observer) {
+        m_observer->onStreamData(flow, fromClient ? StreamDirection::ToServer : StreamDirection::ToClient, data, length,
+                                 timestamp_us);
+    }
     if (!direction.probed) {
         // Collect up to 8 bytes: enough for a TLS record header + handshake type, an HTTP method
         // or "HTTP/1.". Usually the first segment has them all.

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/capture/Flow.h"
+#include "core/capture/StreamObserver.h"
 
 #include <deque>
 #include <string>
@@ -9,17 +10,29 @@
 namespace TrainGuard::Capture {
 
 // Flows keyed by 5-tuple with per-direction in-order TCP reassembly feeding the TLS/HTTP
-// detectors. Memory is bounded by maxFlows; packets of flows beyond it are counted as untracked.
+// detectors and an optional StreamObserver. Memory is bounded by maxFlows (packets of flows
+// beyond it are counted as untracked) and by the held-segment budget.
 class FlowTable
 {
 public:
     static constexpr std::uint32_t EntropySampleLimit = 64 * 1024;
     static constexpr std::uint32_t EntropyMinimumSamples = 256;
+    // Out-of-order segments are held until the hole before them fills, within these bounds;
+    // past them the hole is declared lost (a gap) and the held bytes are delivered.
+    static constexpr std::size_t MaxHeldSegmentsPerDirection = 64;
+    static constexpr std::size_t MaxHeldBytes = 64 * 1024 * 1024; // all flows together
+    static constexpr std::uint64_t MaxHold_us = 1'000'000;         // packet time
 
     explicit FlowTable(std::size_t maxFlows = 250000);
 
     // Accounts one dissected TCP/UDP packet. Returns the flow, or nullptr when untracked.
     Flow *update(const PacketView &view, std::uint64_t timestamp_us, std::uint32_t wireLength);
+
+    // Not owned; nullptr detaches. Set before feeding packets or between packets.
+    void setStreamObserver(StreamObserver *observer) { m_observer = observer; }
+    // Delivers every held segment (holes that never filled become gaps): end of a file or capture.
+    void flushHeldSegments();
+    std::uint64_t heldBytes() const { return m_heldBytes; }
 
     const std::deque<Flow> &flows() const { return m_flows; }
     std::uint64_t untrackedPackets() const { return m_untrackedPackets; }
@@ -29,15 +42,24 @@ public:
     static double entropyBitsPerByte(const Flow &flow);
 
 private:
+    void acceptSegment(Flow &flow, FlowDirection &direction, bool fromClient, std::uint32_t seq,
+                       std::uint32_t wireLength, const std::uint8_t *data, std::uint32_t capturedLength,
+                       std::uint64_t timestamp_us);
+    bool holdSegment(FlowDirection &direction, const PacketView &view, std::uint64_t timestamp_us);
+    void deliverHeld(Flow &flow, FlowDirection &direction, bool fromClient);
+    void giveUpHole(Flow &flow, FlowDirection &direction, bool fromClient);
+    void dropHeld(FlowDirection &direction);
     void consumeStream(Flow &flow, FlowDirection &direction, bool fromClient, const std::uint8_t *data,
-                       std::size_t length);
-    void markGap(Flow &flow, FlowDirection &direction);
+                       std::size_t length, std::uint64_t timestamp_us);
+    void markGap(Flow &flow, FlowDirection &direction, bool fromClient);
     void addEntropySample(Flow &flow, const std::uint8_t *data, std::size_t length);
 
     std::size_t m_maxFlows;
     std::deque<Flow> m_flows; // deque: references stay valid while it grows
     std::unordered_map<FlowKey, std::uint32_t, FlowKeyHash> m_index;
     std::uint64_t m_untrackedPackets = 0;
+    StreamObserver *m_observer = nullptr;
+    std::size_t m_heldBytes = 0;
 };
 
 } // namespace TrainGuard::Capture

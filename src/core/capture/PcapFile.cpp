@@ -61,7 +61,7 @@ inline std::uint64_t timestamp_us(const pcap_pkthdr *header)
 
 } // namespace
 
-bool PcapFile::analyze(const QString &path, AnalysisReport *report, QString *error)
+bool PcapFile::analyze(const QString &path, AnalysisReport *report, QString *error, StreamObserver *observer)
 {
     const OfflineCapture handle = openOffline(path, error);
     if (!handle)
@@ -74,6 +74,7 @@ bool PcapFile::analyze(const QString &path, AnalysisReport *report, QString *err
         return false;
     }
     TrafficAnalyzer analyzer(linkType);
+    analyzer.setStreamObserver(observer);
     pcap_pkthdr *header = nullptr;
     const u_char *data = nullptr;
     int status = 0;
@@ -83,6 +84,7 @@ bool PcapFile::analyze(const QString &path, AnalysisReport *report, QString *err
         // A truncated last record (capture killed mid-write): report what was read, warn.
         qCWarning(lcCapture, "%s: %s", qUtf8Printable(path), pcap_geterr(handle.get()));
     }
+    analyzer.finish();
     *report = analyzer.report(path);
     return true;
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/capture/AnalysisReport.h"
+#include "core/capture/StreamObserver.h"
 
 #include <QString>
 
@@ -14,7 +15,9 @@ class PcapFile
 {
 public:
     // Runs the analysis over a whole file. False with a one-line *error for unreadable files.
-    static bool analyze(const QString &path, AnalysisReport *report, QString *error);
+    // `observer` (optional) gets every flow's reassembled payload.
+    static bool analyze(const QString &path, AnalysisReport *report, QString *error,
+                        StreamObserver *observer = nullptr);
 
     // Copies the packets with timestamp in [from_us, to_us] from `source` into a new pcap
     // `destination` (temp file + rename: never half-written). A capture still being written

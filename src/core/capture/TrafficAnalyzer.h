@@ -30,6 +30,11 @@ public:
     int addPacket(std::uint64_t timestamp_us, std::uint32_t caplen, std::uint32_t wireLength,
                   const std::uint8_t *data);
 
+    // Gets the reassembled payload of every flow (not owned; nullptr detaches).
+    void setStreamObserver(StreamObserver *observer) { m_flows.setStreamObserver(observer); }
+    // End of the packet stream: held out-of-order segments are delivered (their holes are gaps).
+    void finish() { m_flows.flushHeldSegments(); }
+
     int linkType() const { return m_linkType; }
     const TrafficTotals &totals() const;
     const FlowTable &flowTable() const { return m_flows; }

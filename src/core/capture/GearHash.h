@@ -1,0 +1,34 @@
+#pragma once
+
+#include <array>
+#include <cstdint>
+
+namespace TrainGuard::Capture {
+
+// Content-defined window selection: a 32-bit Gear rolling hash, h = (h << 1) + table[byte].
+// Bit k of h depends only on the last k + 1 bytes, so the top bits depend on exactly the last
+// 32 bytes: the same 32-byte window is selected wherever it occurs, whatever came before it.
+// One shift, one add and one table load per byte, with the state carried across buffers.
+// Written here because no library in Debian exposes such a chunker over a caller-fed stream
+// (zstd, borg and casync keep theirs internal); it is a few lines. The table is random per
+// fingerprint set, so selections and Gear values are keyed like the window hashes.
+namespace GearHash {
+
+constexpr std::size_t WindowSize = 32;
+using Table = std::array<std::uint32_t, 256>;
+
+// Mask of the top `bits` bits: a window is a candidate when (h & mask) == 0, i.e. once every
+// 2^bits bytes on average.
+constexpr std::uint32_t topBitsMask(int bits)
+{
+    return bits <= 0 ? 0u : bits >= 32 ? ~0u : ~0u << (32 - bits);
+}
+
+inline std::uint32_t roll(const Table &table, std::uint32_t hash, std::uint8_t byte)
+{
+    return (hash << 1) + table[byte];
+}
+
+} // namespace GearHash
+
+} // namespace TrainGuard::Capture

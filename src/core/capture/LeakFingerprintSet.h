@@ -1,0 +1,115 @@
+#pragma once
+
+#include "core/capture/GearHash.h"
+#include "core/capture/SipHash.h"
+
+#include <QString>
+#include <QStringList>
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+namespace TrainGuard::Capture {
+
+struct LeakFingerprintOptions {
+    int candidateBits = 6;          // a window is sampled every 2^6 = 64 bytes on average
+    int minDistinctBytes = 8;       // weaker windows (padding, "0,0,0,0,…") are never fingerprints
+    // Information a window must carry under the dataset's own byte-pair model: recurring values
+    // in a small vocabulary (status columns, flags) give windows of a few bits only, which
+    // unrelated data of the same kind reproduces by chance.
+    int minWindowBits = 24;
+    // A flow is a leak once the distinct fingerprints seen in it carry this much information
+    // together: one chance match of a low-information window is not enough.
+    int leakEvidenceBits = 64;
+    std::size_t maxFingerprints = 1 << 18; // memory bound: sampling thins out beyond it
+};
+
+// What building the set found in the dataset (no content, only counts).
+struct LeakFingerprintStats {
+    std::uint64_t datasetBytes = 0;
+    int files = 0;
+    std::uint64_t candidateWindows = 0;  // selected by the rolling hash at the final sampling level
+    std::uint64_t weakWindows = 0;       // rejected: too few distinct bytes or too little information
+    std::uint64_t repeatedWindows = 0;   // rejected: the same window occurs more than once
+    int samplingLevel = 0;               // extra selection bits added to stay within maxFingerprints
+    double meanSpacing_bytes() const;    // dataset bytes per fingerprint
+};
+
+// Keyed hashes of sampled 32-byte windows of a dataset's plaintext, for the leak check.
+// Built by streaming the files once (1 MiB buffer, wiped afterwards): no plaintext is kept, and
+// the hashes are keyed with a random per-build key, so they cannot be matched against guessed
+// content by anyone without the key. Immutable once built; lookups are thread safe.
+class LeakFingerprintSet
+{
+public:
+    static constexpr std::size_t WindowSize = 32;
+
+    // Reads `datasetPath` (a file, or a folder walked recursively in name order). nullptr with a
+    // one-line *error when unreadable or cancelled.
+    static std::shared_ptr<const LeakFingerprintSet> build(const QString &datasetPath,
+                                                           const LeakFingerprintOptions &options, QString *error,
+                                                           const std::atomic<bool> *cancel = nullptr);
+
+    QString datasetPath() const { return m_datasetPath; }
+    QString datasetName() const; // file or folder name
+    const LeakFingerprintStats &stats() const { return m_stats; }
+    std::size_t size() const { return m_sources.size(); }
+    // The scanner rolls this Gear table and tests candidates with this mask (see GearHash.h).
+    const GearHash::Table &gearTable() const { return m_gearTable; }
+    std::uint32_t candidateMask() const { return m_candidateMask; }
+    // Prefilter: false when no fingerprint's window ends with this Gear value, so the keyed hash
+    // is skipped for nearly every candidate (a bitmap of the low PrefilterBits bits).
+    static constexpr int PrefilterBits = 22; // 512 KiB: stays in L2
+    bool mayMatch(std::uint32_t gear) const
+    {
+        const std::uint32_t bit = gear & ((1u << PrefilterBits) - 1);
+        return (m_prefilter[bit >> 6] >> (bit & 63)) & 1;
+    }
+    double leakEvidenceBits() const { return m_leakEvidenceBits; }
+
+    std::uint64_t hashWindow(const std::uint8_t *window) const
+    {
+        const std::uint64_t h = m_hash(window);
+        return h == 0 ? 1 : h; // 0 marks an empty slot
+    }
+    // Index of the fingerprint with this hash, or -1.
+    int find(std::uint64_t hash) const
+    {
+        for (std::size_t slot = hash & m_slotMask;; slot = (slot + 1) & m_slotMask) {
+            const std::uint64_t stored = m_slots[slot];
+            if (stored == hash)
+                return static_cast<int>(m_slotIndex[slot]);
+            if (stored == 0)
+                return -1;
+        }
+    }
+    // "iris.csv at byte 1234" (where the window starts in the dataset).
+    QString describe(int index) const;
+    // The fingerprint's information under the dataset's byte-pair model (≥ minWindowBits).
+    double bits(int index) const;
+
+private:
+    struct Source {
+        std::uint32_t file = 0;
+        std::uint64_t offset = 0;
+        float bits = 0;
+    };
+    LeakFingerprintSet(std::uint64_t k0, std::uint64_t k1, const GearHash::Table &gearTable);
+
+    QString m_datasetPath;
+    QStringList m_files; // relative to the dataset folder
+    LeakFingerprintStats m_stats;
+    SipHash32 m_hash;
+    GearHash::Table m_gearTable{};
+    std::vector<std::uint64_t> m_prefilter = std::vector<std::uint64_t>((1u << PrefilterBits) / 64, 0);
+    std::uint32_t m_candidateMask = 0;
+    double m_leakEvidenceBits = 64;
+    std::vector<std::uint64_t> m_slots; // open addressing, linear probing, load ≤ 1/2
+    std::vector<std::uint32_t> m_slotIndex;
+    std::size_t m_slotMask = 0;
+    std::vector<Source> m_sources;
+};
+
+} // namespace TrainGuard::Capture

@@ -1,0 +1,199 @@
+#include "core/capture/LeakScanner.h"
+
+#include "core/Logging.h"
+#include "core/capture/AnalysisReport.h"
+#include "core/capture/Flow.h"
+#include "core/capture/GearHash.h"
+
+#include <chrono>
+
+namespace TrainGuard::Capture {
+
+namespace {
+constexpr std::size_t Window = LeakFingerprintSet::WindowSize;
+
+QString flowText(const Flow &flow)
+{
+    return QStringLiteral("%1 %2 -> %3")
+        .arg(flow.key.transport == TransportLayer::Tcp ? QStringLiteral("tcp") : QStringLiteral("udp"),
+             endpointText(flow.client, flow.key.network), endpointText(flow.server, flow.key.network));
+}
+} // namespace
+
+LeakScanner::LeakScanner(std::shared_ptr<const LeakFingerprintSet> fingerprints)
+{
+    setFingerprints(std::move(fingerprints));
+}
+
+void LeakScanner::setFingerprints(std::shared_ptr<const LeakFingerprintSet> fingerprints)
+{
+    std::lock_guard lock(m_mutex);
+    m_fingerprints = std::move(fingerprints);
+    if (!m_fingerprints)
+        return;
+    m_fingerprintSeen.assign(m_fingerprints->size(), 0);
+    m_report.dataset = m_fingerprints->datasetName();
+    m_report.datasetPath = m_fingerprints->datasetPath();
+    m_report.fingerprints = m_fingerprints->size();
+    m_report.datasetStats = m_fingerprints->stats();
+    m_report.evidenceThresholdBits = m_fingerprints->leakEvidenceBits();
+    // Streams restart: windows straddling the switch are not looked up.
+    m_streams.clear();
+}
+
+void LeakScanner::setScanning(Scanning scanning)
+{
+    std::lock_guard lock(m_mutex);
+    m_scanning = scanning == Scanning::On;
+}
+
+LeakScanner::Stream &LeakScanner::stream(const Flow &flow, StreamDirection direction)
+{
+    const std::size_t index = std::size_t(flow.id) * 2 + (direction == StreamDirection::ToClient ? 1 : 0);
+    if (index >= m_streams.size())
+        m_streams.resize(std::size_t(flow.id) * 2 + 2);
+    return m_streams[index];
+}
+
+void LeakScanner::onStreamBreak(const Flow &flow, StreamDirection direction)
+{
+    std::lock_guard lock(m_mutex);
+    if (!m_fingerprints || !m_scanning || flow.id < 0)
+        return;
+    Stream &s = stream(flow, direction);
+    if (s.filled > 0)
+        ++m_report.streamBreaks;
+    s.gear = 0;
+    s.filled = 0;
+}
+
+void LeakScanner::onStreamData(const Flow &flow, StreamDirection direction, const std::uint8_t *data,
+                               std::size_t length, std::uint64_t timestamp_us)
+{
+    std::lock_guard lock(m_mutex);
+    if (!m_scanning || flow.id < 0 || length == 0)
+        return;
+    if (!m_fingerprints) {
+        m_report.unscannedBytes += length;
+        return;
+    }
+    const auto start = std::chrono::steady_clock::now();
+    Stream &s = stream(flow, direction);
+    if (!s.seen) {
+        s.seen = true;
+        const Stream &other = m_streams[std::size_t(flow.id) * 2 + (direction == StreamDirection::ToClient ? 0 : 1)];
+        if (!other.seen)
+            ++m_report.flows;
+    }
+    scan(s, flow, direction, data, length, timestamp_us);
+    m_report.scannedBytes += length;
+    m_report.scan_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+void LeakScanner::scan(Stream &s, const Flow &flow, StreamDirection direction, const std::uint8_t *data,
+                       std::size_t length, std::uint64_t timestamp_us)
+{
+    const std::uint32_t mask = m_fingerprints->candidateMask();
+    const GearHash::Table &table = m_fingerprints->gearTable();
+    std::uint32_t gear = s.gear;
+    std::size_t i = 0;
+    // Windows that end in the first 31 bytes start in the previous segment's tail.
+    const std::size_t head = std::min(length, Window - 1);
+    for (; i < head; ++i) {
+        gear = GearHash::roll(table, gear, data[i]);
+        if ((gear & mask) == 0 && s.filled + i + 1 >= Window && m_fingerprints->mayMatch(gear)) {
+            std::uint8_t window[Window];
+            const std::size_t fromTail = Window - 1 - i;
+            std::memcpy(window, s.tail + Window - fromTail, fromTail);
+            std::memcpy(window + fromTail, data, i + 1);
+            candidate(window, flow, direction, timestamp_us);
+        }
+    }
+    // The hot loop, 4 bytes per step: h(i+k) = (h(i-1) << (k+1)) + Σ T[b] << …, so the four
+    // hashes come from the previous one independently and the loop-carried chain is one shift
+    // and one add per 4 bytes instead of per byte. One branch per step tests all four.
+    const auto check = [&](std::uint32_t value, std::size_t end) {
+        if ((value & mask) == 0 && m_fingerprints->mayMatch(value))
+            candidate(data + end + 1 - Window, flow, direction, timestamp_us);
+    };
+    for (; i + 4 <= length; i += 4) {
+        const std::uint32_t t0 = table[data[i]];
+        const std::uint32_t t1 = table[data[i + 1]];
+        const std::uint32_t t2 = table[data[i + 2]];
+        const std::uint32_t t3 = table[data[i + 3]];
+        const std::uint32_t h0 = (gear << 1) + t0;
+        const std::uint32_t h1 = (gear << 2) + (t0 << 1) + t1;
+        const std::uint32_t h2 = (gear << 3) + (t0 << 2) + (t1 << 1) + t2;
+        const std::uint32_t h3 = (gear << 4) + (t0 << 3) + (t1 << 2) + (t2 << 1) + t3;
+        gear = h3;
+        if (((h0 & mask) == 0) | ((h1 & mask) == 0) | ((h2 & mask) == 0) | ((h3 & mask) == 0)) [[unlikely]] {
+            check(h0, i);
+            check(h1, i + 1);
+            check(h2, i + 2);
+            check(h3, i + 3);
+        }
+    }
+    for (; i < length; ++i) {
+        gear = GearHash::roll(table, gear, data[i]);
+        if ((gear & mask) == 0 && m_fingerprints->mayMatch(gear)) [[unlikely]]
+            candidate(data + i + 1 - Window, flow, direction, timestamp_us);
+    }
+    s.gear = gear;
+    if (length >= Window) {
+        std::memcpy(s.tail, data + length - Window, Window);
+    } else {
+        std::memmove(s.tail, s.tail + length, Window - length);
+        std::memcpy(s.tail + Window - length, data, length);
+    }
+    s.filled = static_cast<std::uint32_t>(std::min<std::size_t>(Window, s.filled + length));
+}
+
+void LeakScanner::candidate(const std::uint8_t *window, const Flow &flow, StreamDirection direction,
+                            std::uint64_t timestamp_us)
+{
+    const int index = m_fingerprints->find(m_fingerprints->hashWindow(window));
+    if (index < 0)
+        return;
+    ++m_report.hitCount;
+    if (!m_fingerprintSeen[std::size_t(index)]) {
+        m_fingerprintSeen[std::size_t(index)] = 1;
+        ++m_report.fingerprintsSeen;
+    }
+    const std::uint64_t pair = (std::uint64_t(std::uint32_t(flow.id)) << 32) | std::uint32_t(index);
+    if (m_evidencePairs.size() < MaxEvidencePairs && m_evidencePairs.insert(pair).second) {
+        double &bits = m_flowEvidenceBits[flow.id];
+        bits += m_fingerprints->bits(index);
+        m_report.strongestEvidenceBits = std::max(m_report.strongestEvidenceBits, bits);
+        if (!m_report.leak() && bits >= m_report.evidenceThresholdBits) {
+            m_report.leakFlowId = flow.id;
+            m_report.leakFlow = flowText(flow);
+            m_report.leakTime_us = timestamp_us;
+            qCDebug(lcCapture).noquote() << "leak check: fingerprints of" << m_report.dataset << "seen in flow"
+                                           << m_report.leakFlow;
+        }
+    }
+    if (m_report.hits.size() < LeakReport::MaxRecordedHits) {
+        LeakHit hit;
+        hit.flowId = flow.id;
+        hit.flow = flowText(flow);
+        hit.direction = direction;
+        hit.timestamp_us = timestamp_us;
+        hit.fingerprint = index;
+        hit.fingerprintSource = m_fingerprints->describe(index);
+        m_report.hits.append(hit);
+    }
+}
+
+LeakReport LeakScanner::report() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_report;
+}
+
+std::uint64_t LeakScanner::hitCount() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_report.hitCount;
+}
+
+} // namespace TrainGuard::Capture

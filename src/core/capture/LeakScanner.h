@@ -1,0 +1,62 @@
+#pragma once
+
+#include "core/capture/LeakFingerprintSet.h"
+#include "core/capture/LeakReport.h"
+#include "core/capture/StreamObserver.h"
+
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+namespace TrainGuard::Capture {
+
+// Scans the reassembled payload of every flow, both directions, for the fingerprints of one
+// dataset: the Gear rolling hash picks candidate windows (state carried across segments),
+// each candidate's keyed hash is looked up in the fingerprint set. Fed by FlowTable on one
+// thread; setFingerprints/setScanning/report may be called from any other thread.
+class LeakScanner : public StreamObserver
+{
+public:
+    explicit LeakScanner(std::shared_ptr<const LeakFingerprintSet> fingerprints = nullptr);
+
+    // Until fingerprints are set, payload is only counted (LeakReport::unscannedBytes).
+    void setFingerprints(std::shared_ptr<const LeakFingerprintSet> fingerprints);
+    enum class Scanning { On, Off };
+    void setScanning(Scanning scanning); // Off: payload is ignored (the watch window is over)
+
+    void onStreamData(const Flow &flow, StreamDirection direction, const std::uint8_t *data, std::size_t length,
+                      std::uint64_t timestamp_us) override;
+    void onStreamBreak(const Flow &flow, StreamDirection direction) override;
+
+    LeakReport report() const; // coverage left empty: the producer knows it
+    std::uint64_t hitCount() const;
+
+private:
+    struct Stream {
+        std::uint32_t gear = 0;
+        std::uint32_t filled = 0; // bytes since the last break, capped at the window size
+        std::uint8_t tail[LeakFingerprintSet::WindowSize] = {}; // last bytes, right-aligned
+        bool seen = false;
+    };
+    Stream &stream(const Flow &flow, StreamDirection direction);
+    void scan(Stream &stream, const Flow &flow, StreamDirection direction, const std::uint8_t *data,
+              std::size_t length, std::uint64_t timestamp_us);
+    void candidate(const std::uint8_t *window, const Flow &flow, StreamDirection direction,
+                   std::uint64_t timestamp_us);
+
+    mutable std::mutex m_mutex;
+    std::shared_ptr<const LeakFingerprintSet> m_fingerprints;
+    bool m_scanning = true;
+    std::vector<Stream> m_streams; // by flow id * 2 + direction
+    std::vector<std::uint8_t> m_fingerprintSeen;
+    // Evidence per flow: the information of the distinct fingerprints seen in it. Bounded: only
+    // flows with hits, and at most MaxEvidencePairs (flow, fingerprint) pairs.
+    static constexpr std::size_t MaxEvidencePairs = 1 << 20;
+    std::unordered_set<std::uint64_t> m_evidencePairs;
+    std::unordered_map<int, double> m_flowEvidenceBits;
+    LeakReport m_report;
+};
+
+} // namespace TrainGuard::Capture

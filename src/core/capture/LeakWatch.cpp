@@ -1,0 +1,166 @@
+#include "core/capture/LeakWatch.h"
+
+#include "core/Logging.h"
+#include "core/capture/CaptureSession.h"
+#include "core/capture/LeakScanner.h"
+
+#include <QFileInfo>
+
+namespace TrainGuard::Capture {
+
+LeakWatch::LeakWatch(const LeakWatchOptions &options, QObject *parent)
+    : QObject(parent)
+    , m_options(options)
+{
+    qRegisterMetaType<TrainGuard::Capture::LeakReport>();
+    m_pollTimer.setInterval(ProgressInterval_ms);
+    connect(&m_pollTimer, &QTimer::timeout, this, &LeakWatch::poll);
+    m_graceTimer.setSingleShot(true);
+    connect(&m_graceTimer, &QTimer::timeout, this, &LeakWatch::finishNow);
+}
+
+LeakWatch::~LeakWatch()
+{
+    if (m_session)
+        m_session->stop();
+    m_cancelFingerprints = true;
+    joinFingerprinting();
+}
+
+void LeakWatch::joinFingerprinting()
+{
+    if (m_fingerprintThread.joinable())
+        m_fingerprintThread.join();
+}
+
+void LeakWatch::start(const QString &datasetPath)
+{
+    if (m_active)
+        finishNow();
+    m_active = true;
+    m_leakReported = false;
+    m_datasetPath = datasetPath;
+    m_started = QDateTime::currentDateTimeUtc();
+    m_sendEnded = {};
+    m_captureError.clear();
+    m_fingerprintError.clear();
+    m_fingerprintsDone = false;
+    m_cancelFingerprints = false;
+    m_scanner = std::make_shared<LeakScanner>();
+
+    // The capture starts at once: payload that passes before the fingerprints are ready is
+    // counted as unscanned, so the verdict says so instead of silently missing it.
+    CaptureSessionOptions capture;
+    capture.live.interfaceName = m_options.interfaceName;
+    capture.live.filter = m_options.filter;
+    // Only the analysis is wanted; the spool would write every sent byte to disk a second time.
+    capture.spoolPath = QStringLiteral("/dev/null");
+    capture.streamObserver = m_scanner;
+    m_session = std::make_unique<CaptureSession>(++m_captureId);
+    if (!m_session->start(capture, &m_captureError)) {
+        qCWarning(lcCapture).noquote() << "leak check: capture did not start:" << m_captureError;
+        m_session.reset();
+    }
+
+    m_fingerprintThread = std::thread([this, datasetPath, scanner = m_scanner, options = m_options.fingerprints] {
+        QString error;
+        auto set = LeakFingerprintSet::build(datasetPath, options, &error, &m_cancelFingerprints);
+        if (set)
+            scanner->setFingerprints(std::move(set));
+        else
+            m_fingerprintError = error;
+        m_fingerprintsDone = true;
+    });
+    m_pollTimer.start();
+}
+
+void LeakWatch::sendFinished()
+{
+    if (!m_active)
+        return;
+    m_sendEnded = QDateTime::currentDateTimeUtc();
+    if (!m_session) {
+        finishNow(); // nothing captured: no point waiting
+        return;
+    }
+    m_graceTimer.start(m_options.grace_ms);
+}
+
+LeakReport LeakWatch::currentReport() const
+{
+    if (!m_scanner)
+        return {};
+    LeakReport report = m_scanner->report();
+    if (report.datasetPath.isEmpty()) {
+        report.datasetPath = m_datasetPath;
+        report.dataset = QFileInfo(m_datasetPath).fileName();
+    }
+    std::uint64_t dropped = 0;
+    if (m_session) {
+        const CaptureCounters counters = m_session->counters();
+        dropped = counters.kernelDrops + counters.interfaceDrops + counters.queueDrops;
+    }
+    report.coverage = coverageText(dropped);
+    return report;
+}
+
+QString LeakWatch::coverageText(std::uint64_t droppedPackets) const
+{
+    const QString end = m_sendEnded.isValid()
+        ? QStringLiteral("send end %1 + %2 s grace").arg(m_sendEnded.toString(QStringLiteral("HH:mm:ss.zzz")))
+              .arg(m_options.grace_ms / 1000.0)
+        : m_active ? QStringLiteral("send end + %1 s grace").arg(m_options.grace_ms / 1000.0)
+                   : QStringLiteral("%1 (ended early)").arg(QDateTime::currentDateTimeUtc().toString(QStringLiteral("HH:mm:ss.zzz")));
+    QString text = QStringLiteral("interface %1, filter “%2”, %3 – %4 UTC")
+                       .arg(m_options.interfaceName, m_options.filter.isEmpty() ? QStringLiteral("none") : m_options.filter,
+                            m_started.toString(QStringLiteral("HH:mm:ss.zzz")), end);
+    if (droppedPackets > 0)
+        text += QStringLiteral("; %1 packets dropped by the capture were not scanned").arg(droppedPackets);
+    return text;
+}
+
+void LeakWatch::poll()
+{
+    if (!m_active || !m_scanner)
+        return;
+    const LeakReport report = currentReport();
+    if (report.leak() && !m_leakReported) {
+        m_leakReported = true;
+        emit leakDetected(report);
+    }
+    emit progress(report);
+}
+
+void LeakWatch::finishNow()
+{
+    if (!m_active)
+        return;
+    m_graceTimer.stop();
+    m_pollTimer.stop();
+    std::uint64_t dropped = 0;
+    if (m_session) {
+        m_session->stop(); // drains the queue and flushes held segments into the scanner
+        const CaptureCounters counters = m_session->counters();
+        dropped = counters.kernelDrops + counters.interfaceDrops + counters.queueDrops;
+    }
+    if (!m_fingerprintsDone)
+        m_cancelFingerprints = true; // the watch is over; an unfinished set proves nothing
+    joinFingerprinting();
+    LeakReport report = currentReport();
+    report.coverage = coverageText(dropped);
+    if (m_session == nullptr)
+        report.notChecked = QStringLiteral("no capture (%1)").arg(m_captureError);
+    else if (report.fingerprints == 0 && !m_fingerprintError.isEmpty())
+        report.notChecked = QStringLiteral("no fingerprints (%1)").arg(m_fingerprintError);
+    m_session.reset();
+    m_scanner.reset();
+    m_active = false;
+    qCInfo(lcCapture).noquote() << "leak check of" << report.dataset << ":" << report.verdictText() << "—" << report.coverage;
+    if (report.leak() && !m_leakReported) {
+        m_leakReported = true;
+        emit leakDetected(report);
+    }
+    emit finished(report);
+}
+
+} // namespace TrainGuard::Capture

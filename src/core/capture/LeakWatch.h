@@ -1,0 +1,86 @@
+#pragma once
+
+#include "core/capture/LeakFingerprintSet.h"
+#include "core/capture/LeakReport.h"
+
+#include <QDateTime>
+#include <QObject>
+#include <QTimer>
+
+#include <atomic>
+#include <memory>
+#include <thread>
+
+namespace TrainGuard::Capture {
+
+class CaptureSession;
+class LeakScanner;
+
+struct LeakWatchOptions {
+    // Every interface and all TCP and UDP: a leak can leave by any route, on any port, so the
+    // receiver-port filter of the Traffic panel would prove nothing.
+    QString interfaceName = QStringLiteral("any");
+    QString filter = QStringLiteral("tcp or udp");
+    int grace_ms = 10'000; // scanning goes on this long after the send ends
+    LeakFingerprintOptions fingerprints;
+};
+
+// The leak check of one send: when the send starts, fingerprints of the dataset are built on a
+// worker thread and a capture of its own (options.interfaceName, options.filter) starts, its
+// analysis feeding a LeakScanner; when the send ends, scanning goes on for the grace period,
+// then `finished` carries the verdict. Progress at ≤ 10 Hz; `leakDetected` at the first hit.
+// Lives in the GUI (or CLI) thread; no heavy work there.
+class LeakWatch : public QObject
+{
+    Q_OBJECT
+
+public:
+    static constexpr int ProgressInterval_ms = 100;
+
+    explicit LeakWatch(const LeakWatchOptions &options = {}, QObject *parent = nullptr);
+    ~LeakWatch() override;
+
+    void setOptions(const LeakWatchOptions &options) { m_options = options; }
+    const LeakWatchOptions &options() const { return m_options; }
+
+    // A send of `datasetPath` starts. A watch still in its grace period ends first (its verdict
+    // is emitted). When the capture cannot start, the verdict says so at sendFinished().
+    void start(const QString &datasetPath);
+    // The send ended (stored or not): the grace period starts.
+    void sendFinished();
+    // Ends the watch now (verdict emitted); nothing happens when none is active.
+    void finishNow();
+
+    bool isActive() const { return m_active; }
+    QString datasetPath() const { return m_datasetPath; }
+    LeakReport currentReport() const;
+
+signals:
+    void progress(const TrainGuard::Capture::LeakReport &report);
+    void leakDetected(const TrainGuard::Capture::LeakReport &report);
+    void finished(const TrainGuard::Capture::LeakReport &report);
+
+private:
+    void poll();
+    QString coverageText(std::uint64_t droppedPackets) const;
+    void joinFingerprinting();
+
+    LeakWatchOptions m_options;
+    std::shared_ptr<LeakScanner> m_scanner;
+    std::unique_ptr<CaptureSession> m_session;
+    std::thread m_fingerprintThread;
+    std::atomic<bool> m_cancelFingerprints{false};
+    std::atomic<bool> m_fingerprintsDone{false};
+    QString m_fingerprintError; // written by the worker before m_fingerprintsDone
+    QString m_captureError;
+    QString m_datasetPath;
+    QDateTime m_started;
+    QDateTime m_sendEnded;
+    QTimer m_pollTimer;
+    QTimer m_graceTimer;
+    bool m_active = false;
+    bool m_leakReported = false;
+    int m_captureId = 0;
+};
+
+} // namespace TrainGuard::Capture

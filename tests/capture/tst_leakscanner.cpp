@@ -1,0 +1,359 @@
+// The leak check without privileges: SipHash against OpenSSL, which windows become
+// fingerprints, and the scanner fed by the real FlowTable with synthesized TCP segments (sizes
+// around the 32-byte window, out of order, retransmitted, with a hole) and by real captures.
+#include "core/capture/LeakFingerprintSet.h"
+#include "core/capture/LeakScanner.h"
+#include "core/capture/PacketDissector.h"
+#include "core/capture/PcapFile.h"
+#include "core/capture/SipHash.h"
+#include "core/capture/TrafficAnalyzer.h"
+
+#include <QDir>
+#include <QFile>
+#include <QRandomGenerator>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/params.h>
+
+#include <algorithm>
+#include <random>
+
+using namespace TrainGuard::Capture;
+
+namespace {
+
+QString fixture(const char *name)
+{
+    return QStringLiteral(TRAINGUARD_TEST_DATA_DIR "/capture/leak/") + QLatin1String(name);
+}
+
+// Text with plenty of information per window: random words and numbers.
+QByteArray randomText(std::size_t bytes, std::uint32_t seed)
+{
+    static const char *words[] = {"alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel",
+                                  "india", "juliett", "kilo", "lima", "mike", "november", "oscar", "papa"};
+    std::mt19937 random(seed);
+    QByteArray text;
+    while (std::size_t(text.size()) < bytes) {
+        text += words[random() % 16];
+        text += ',';
+        text += QByteArray::number(random() % 100000);
+        text += (random() % 4 == 0) ? '\n' : ',';
+    }
+    text.truncate(qsizetype(bytes));
+    return text;
+}
+
+QString writeFile(const QTemporaryDir &dir, const QString &name, const QByteArray &content)
+{
+    const QString path = dir.filePath(name);
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(content) != content.size())
+        return {};
+    return path;
+}
+
+// IPv4/TCP frames for DLT_RAW, 10.0.0.1:40000 -> 10.0.0.2:80.
+QByteArray tcpFrame(std::uint32_t seq, std::uint8_t flags, const QByteArray &payload)
+{
+    QByteArray frame(40, '\0');
+    auto *p = reinterpret_cast<std::uint8_t *>(frame.data());
+    const int total = 40 + int(payload.size());
+    p[0] = 0x45;
+    p[2] = std::uint8_t(total >> 8);
+    p[3] = std::uint8_t(total);
+    p[6] = 0x40; // DF
+    p[8] = 64;
+    p[9] = 6;
+    p[12] = 10; p[15] = 1;
+    p[16] = 10; p[19] = 2;
+    p[20] = 40000 >> 8; p[21] = 40000 & 0xff;
+    p[22] = 0; p[23] = 80;
+    p[24] = std::uint8_t(seq >> 24); p[25] = std::uint8_t(seq >> 16); p[26] = std::uint8_t(seq >> 8); p[27] = std::uint8_t(seq);
+    p[32] = 5 << 4;
+    p[33] = flags;
+    p[34] = 0xff; p[35] = 0xff;
+    return frame + payload;
+}
+
+enum class Delivery { InOrder, Shuffled, Retransmitted, OneLost };
+
+LeakReport scanSegments(const std::shared_ptr<const LeakFingerprintSet> &set, const QByteArray &stream,
+                        int segmentSize, Delivery delivery)
+{
+    struct Segment {
+        std::uint32_t seq;
+        QByteArray bytes;
+    };
+    const std::uint32_t isn = 0xfffff000; // wraps around 2^32 mid-stream
+    std::vector<Segment> segments;
+    for (qsizetype offset = 0; offset < stream.size(); offset += segmentSize)
+        segments.push_back({isn + 1 + std::uint32_t(offset), stream.mid(offset, segmentSize)});
+    std::mt19937 random(7);
+    if (delivery == Delivery::Shuffled) {
+        for (std::size_t start = 0; start < segments.size(); start += 8)
+            std::shuffle(segments.begin() + qsizetype(start),
+                         segments.begin() + qsizetype(std::min(segments.size(), start + 8)), random);
+    } else if (delivery == Delivery::Retransmitted) {
+        std::vector<Segment> doubled;
+        for (const Segment &segment : segments) {
+            doubled.push_back(segment);
+            if (random() % 3 == 0)
+                doubled.push_back(segment);
+        }
+        segments = doubled;
+    } else if (delivery == Delivery::OneLost) {
+        segments.erase(segments.begin() + qsizetype(segments.size() / 2));
+    }
+    auto scanner = std::make_shared<LeakScanner>(set);
+    TrafficAnalyzer analyzer(int(LinkType::Raw));
+    analyzer.setStreamObserver(scanner.get());
+    std::uint64_t time_us = 1'700'000'000'000'000;
+    const QByteArray syn = tcpFrame(isn, TcpFlag::Syn, {});
+    analyzer.addPacket(time_us, std::uint32_t(syn.size()), std::uint32_t(syn.size()),
+                       reinterpret_cast<const std::uint8_t *>(syn.constData()));
+    for (const Segment &segment : segments) {
+        const QByteArray frame = tcpFrame(segment.seq, TcpFlag::Ack, segment.bytes);
+        time_us += 10;
+        analyzer.addPacket(time_us, std::uint32_t(frame.size()), std::uint32_t(frame.size()),
+                           reinterpret_cast<const std::uint8_t *>(frame.constData()));
+    }
+    analyzer.finish();
+    return scanner->report();
+}
+
+} // namespace
+
+class TestLeakScanner : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void sipHashMatchesOpenSsl()
+    {
+        EVP_MAC *mac = EVP_MAC_fetch(nullptr, "SIPHASH", nullptr);
+        QVERIFY(mac);
+        for (int round = 0; round < 200; ++round) {
+            std::uint8_t key[16];
+            std::uint8_t window[32];
+            QRandomGenerator::global()->fillRange(reinterpret_cast<quint32 *>(key), 4);
+            QRandomGenerator::global()->fillRange(reinterpret_cast<quint32 *>(window), 8);
+            EVP_MAC_CTX *context = EVP_MAC_CTX_new(mac);
+            size_t size = 8;
+            const OSSL_PARAM params[] = {OSSL_PARAM_construct_size_t(OSSL_MAC_PARAM_SIZE, &size), OSSL_PARAM_END};
+            QVERIFY(EVP_MAC_init(context, key, sizeof key, params) == 1);
+            QVERIFY(EVP_MAC_update(context, window, sizeof window) == 1);
+            std::uint8_t out[8];
+            size_t outLength = 0;
+            QVERIFY(EVP_MAC_final(context, out, &outLength, sizeof out) == 1);
+            EVP_MAC_CTX_free(context);
+            QCOMPARE(outLength, size_t(8));
+            std::uint64_t expected = 0;
+            for (int i = 7; i >= 0; --i)
+                expected = (expected << 8) | out[i]; // little-endian, as OpenSSL writes it
+            std::uint64_t k0 = 0, k1 = 0;
+            for (int i = 7; i >= 0; --i) {
+                k0 = (k0 << 8) | key[i];
+                k1 = (k1 << 8) | key[8 + i];
+            }
+            QCOMPARE(SipHash32(k0, k1)(window), expected);
+        }
+        EVP_MAC_free(mac);
+    }
+
+    // Windows that would match unrelated traffic never become fingerprints.
+    void weakWindowsAreRejected_data()
+    {
+        QTest::addColumn<QByteArray>("content");
+        QTest::addColumn<bool>("expectFingerprints");
+        QByteArray block = randomText(8192, 1);
+        QByteArray vocabulary;
+        std::mt19937 random(3);
+        const char *rows[] = {"s1,ok,0\n", "s2,ok,0\n", "s3,ok,0\n", "s1,warn,1\n", "s2,fail,2\n"};
+        while (vocabulary.size() < 100000)
+            vocabulary += rows[random() % 5];
+        QTest::newRow("one byte repeated") << QByteArray(100000, 'a') << false;
+        QTest::newRow("zeros and commas") << QByteArray("0,0,0,0,0,0,0,1\n").repeated(5000) << false;
+        QTest::newRow("a block repeated 8 times") << block.repeated(8) << false;
+        QTest::newRow("rows from a 5-row vocabulary") << vocabulary << false;
+        QTest::newRow("varied text (control)") << randomText(100000, 2) << true;
+    }
+
+    void weakWindowsAreRejected()
+    {
+        QFETCH(QByteArray, content);
+        QFETCH(bool, expectFingerprints);
+        QTemporaryDir dir;
+        const QString path = writeFile(dir, QStringLiteral("data.csv"), content);
+        QString error;
+        const auto set = LeakFingerprintSet::build(path, {}, &error);
+        QVERIFY2(set, qPrintable(error));
+        QCOMPARE(set->stats().datasetBytes, std::uint64_t(content.size()));
+        if (expectFingerprints) {
+            QVERIFY(set->size() > 100);
+        } else {
+            QCOMPARE(set->size(), std::size_t(0));
+            QVERIFY(set->stats().weakWindows + set->stats().repeatedWindows == set->stats().candidateWindows);
+        }
+    }
+
+    void repeatedWindowsAreCounted()
+    {
+        QTemporaryDir dir;
+        const QString path = writeFile(dir, QStringLiteral("twice.txt"), randomText(20000, 4).repeated(2));
+        QString error;
+        const auto set = LeakFingerprintSet::build(path, {}, &error);
+        QVERIFY2(set, qPrintable(error));
+        // Only windows straddling the junction of the two copies occur once.
+        QVERIFY2(set->size() <= 3, qPrintable(QString::number(set->size())));
+        QVERIFY(set->stats().repeatedWindows > 100);
+    }
+
+    // The same stream cut and delivered in many ways gives the same hits as one buffer.
+    void scannerAcrossSegments_data()
+    {
+        QTest::addColumn<int>("segmentSize");
+        QTest::addColumn<Delivery>("delivery");
+        for (int size : {1, 7, 31, 32, 33, 1460, 9000}) {
+            QTest::addRow("%d-byte segments in order", size) << size << Delivery::InOrder;
+            QTest::addRow("%d-byte segments shuffled", size) << size << Delivery::Shuffled;
+            QTest::addRow("%d-byte segments retransmitted", size) << size << Delivery::Retransmitted;
+        }
+    }
+
+    void scannerAcrossSegments()
+    {
+        QFETCH(int, segmentSize);
+        QFETCH(Delivery, delivery);
+        QTemporaryDir dir;
+        const QByteArray dataset = randomText(20000, 5);
+        QString error;
+        const auto set = LeakFingerprintSet::build(writeFile(dir, QStringLiteral("d.csv"), dataset), {}, &error);
+        QVERIFY2(set && set->size() > 50, qPrintable(error));
+        // The dataset inside an HTTP request, between unrelated bytes.
+        const QByteArray stream = "POST /upload HTTP/1.1\r\nHost: x\r\n\r\n" + dataset + randomText(3000, 6);
+        const LeakReport report = scanSegments(set, stream, segmentSize, delivery);
+        QCOMPARE(report.fingerprintsSeen, std::uint64_t(set->size()));
+        QCOMPARE(report.scannedBytes, std::uint64_t(stream.size()));
+        QCOMPARE(report.streamBreaks, std::uint64_t(0));
+        QCOMPARE(report.flows, std::uint64_t(1));
+        QVERIFY(report.leak());
+        QCOMPARE(report.leakFlow, QStringLiteral("tcp 10.0.0.1:40000 -> 10.0.0.2:80"));
+        QVERIFY(report.verdictText().startsWith(QStringLiteral("LEAK: fingerprint of d.csv seen in flow tcp 10.0.0.1:40000")));
+    }
+
+    void holeLosesOnlyWindowsAcrossIt()
+    {
+        QTemporaryDir dir;
+        const QByteArray dataset = randomText(40000, 8);
+        QString error;
+        const auto set = LeakFingerprintSet::build(writeFile(dir, QStringLiteral("d.csv"), dataset), {}, &error);
+        QVERIFY2(set, qPrintable(error));
+        const LeakReport report = scanSegments(set, dataset, 1000, Delivery::OneLost);
+        QCOMPARE(report.streamBreaks, std::uint64_t(1));
+        QVERIFY(report.fingerprintsSeen < set->size());
+        // 1000 lost bytes plus the 31 after them hold about 1031 / 64 windows: most remain.
+        QVERIFY2(report.fingerprintsSeen + 40 >= set->size(),
+                 qPrintable(QStringLiteral("%1 of %2").arg(report.fingerprintsSeen).arg(set->size())));
+        QVERIFY(report.leak());
+    }
+
+    // Memory stays bounded: past maxFingerprints sampling thins out, and what is kept still matches.
+    void fingerprintCountIsBounded()
+    {
+        QTemporaryDir dir;
+        const QByteArray dataset = randomText(2 << 20, 9);
+        LeakFingerprintOptions options;
+        options.maxFingerprints = 500;
+        QString error;
+        const auto set = LeakFingerprintSet::build(writeFile(dir, QStringLiteral("big.csv"), dataset), options, &error);
+        QVERIFY2(set, qPrintable(error));
+        QVERIFY(set->size() <= 500);
+        QVERIFY(set->size() > 100);
+        QVERIFY(set->stats().samplingLevel >= 5);
+        const LeakReport report = scanSegments(set, dataset, 1460, Delivery::InOrder);
+        QCOMPARE(report.fingerprintsSeen, std::uint64_t(set->size()));
+    }
+
+    void folderDataset()
+    {
+        QTemporaryDir dir;
+        QVERIFY(QDir(dir.path()).mkpath(QStringLiteral("set/sub")));
+        const QByteArray a = randomText(10000, 10);
+        const QByteArray b = randomText(10000, 11);
+        writeFile(dir, QStringLiteral("set/a.csv"), a);
+        writeFile(dir, QStringLiteral("set/sub/b.csv"), b);
+        QString error;
+        const auto set = LeakFingerprintSet::build(dir.filePath(QStringLiteral("set")), {}, &error);
+        QVERIFY2(set, qPrintable(error));
+        QCOMPARE(set->stats().files, 2);
+        QCOMPARE(set->datasetName(), QStringLiteral("set"));
+        // Only b.csv crosses the wire: its fingerprints are seen, a.csv's are not.
+        const LeakReport report = scanSegments(set, b, 1460, Delivery::InOrder);
+        QVERIFY(report.leak());
+        QVERIFY(report.fingerprintsSeen < set->size());
+        for (const LeakHit &hit : report.hits)
+            QVERIFY2(hit.fingerprintSource.startsWith(QStringLiteral("sub/b.csv at byte ")), qPrintable(hit.fingerprintSource));
+        QVERIFY(!LeakFingerprintSet::build(dir.filePath(QStringLiteral("missing")), {}, &error));
+        QVERIFY(error.contains(QStringLiteral("does not exist")));
+    }
+
+    // Real captures of lo (tests/data/capture/leak/make-leak-fixtures.sh).
+    void realCaptures_data()
+    {
+        QTest::addColumn<QString>("capture");
+        QTest::addColumn<QString>("dataset");
+        QTest::addColumn<bool>("leak");
+        QTest::newRow("iris over plain HTTP") << fixture("http_iris.pcap") << fixture("iris.csv") << true;
+        QTest::newRow("iris over HTTPS") << fixture("https_iris.pcap") << fixture("iris.csv") << false;
+        QTest::newRow("repetitive CSV vs another from the same generator")
+            << fixture("http_unrelated.pcap") << fixture("repetitive.csv") << false;
+        QTest::newRow("repetitive CSV vs iris upload") << fixture("http_iris.pcap") << fixture("repetitive.csv") << false;
+    }
+
+    void realCaptures()
+    {
+        QFETCH(QString, capture);
+        QFETCH(QString, dataset);
+        QFETCH(bool, leak);
+        QString error;
+        const auto set = LeakFingerprintSet::build(dataset, {}, &error);
+        QVERIFY2(set && set->size() > 20, qPrintable(error));
+        LeakScanner scanner(set);
+        AnalysisReport analysis;
+        QVERIFY2(PcapFile::analyze(capture, &analysis, &error, &scanner), qPrintable(error));
+        const LeakReport report = scanner.report();
+        QCOMPARE(report.leak(), leak);
+        QVERIFY(report.scannedBytes > 3000);
+        QCOMPARE(report.flows, std::uint64_t(1));
+        if (leak) {
+            QCOMPARE(report.fingerprintsSeen, std::uint64_t(set->size()));
+            QVERIFY(report.leakFlow.endsWith(QStringLiteral(" -> 127.0.0.1:18095")));
+        } else {
+            QCOMPARE(report.fingerprintsSeen, std::uint64_t(0));
+            QVERIFY(report.verdictText().endsWith(QStringLiteral("— no plaintext leak")));
+        }
+    }
+
+    // Why the information bar exists: without it, the repetitive CSV's windows match a CSV that
+    // merely comes from the same generator.
+    void withoutTheInformationBarRepetitiveDataMatchesUnrelatedTraffic()
+    {
+        LeakFingerprintOptions options;
+        options.minWindowBits = 0;
+        options.leakEvidenceBits = 1;
+        QString error;
+        const auto set = LeakFingerprintSet::build(fixture("repetitive.csv"), options, &error);
+        QVERIFY2(set, qPrintable(error));
+        LeakScanner scanner(set);
+        AnalysisReport analysis;
+        QVERIFY2(PcapFile::analyze(fixture("http_unrelated.pcap"), &analysis, &error, &scanner), qPrintable(error));
+        QVERIFY(scanner.report().fingerprintsSeen > 0);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestLeakScanner)
+#include "tst_leakscanner.moc"

@@ -1,0 +1,255 @@
+// The live leak check as the product runs it (needs root for libpcap on lo): LeakWatch captures
+// lo while the sample dataset goes through the real Sender and Receiver over TLS → no leak;
+// curl uploads it over plain HTTP to a local server → a leak on exactly that flow; curl over
+// HTTPS → no leak; a repetitive CSV's watch sees unrelated CSV traffic of the same kind → no
+// false positive.
+#include "../transfer/TransferTestSupport.h"
+
+#include "core/capture/LeakWatch.h"
+#include "core/crypto/MasterKey.h"
+#include "core/transfer/Sender.h"
+
+#include <QProcess>
+#include <QSignalSpy>
+#include <QTcpServer>
+#include <QTcpSocket>
+
+#include <unistd.h>
+
+#include <random>
+
+using namespace TrainGuard::Capture;
+using namespace TransferTest;
+
+namespace {
+
+const QByteArray passphrase = "leak-watch test passphrase";
+
+QString fixture(const char *name)
+{
+    return QStringLiteral(TRAINGUARD_TEST_DATA_DIR "/capture/leak/") + QLatin1String(name);
+}
+
+// A plain HTTP sink: answers every request with 200 once its body has arrived.
+class PlainHttpSink : public QObject
+{
+public:
+    PlainHttpSink()
+    {
+        m_server.listen(QHostAddress::LocalHost, 0);
+        connect(&m_server, &QTcpServer::newConnection, this, [this] {
+            while (QTcpSocket *socket = m_server.nextPendingConnection()) {
+                connect(socket, &QTcpSocket::readyRead, socket, [socket] {
+                    QByteArray &buffer = *static_cast<QByteArray *>(socket->property("buffer").value<void *>());
+                    buffer += socket->readAll();
+                    const qsizetype end = buffer.indexOf("\r\n\r\n");
+                    if (end < 0)
+                        return;
+                    const qsizetype lengthAt = buffer.toLower().indexOf("content-length:");
+                    const qsizetype length = lengthAt < 0 ? 0 : buffer.mid(lengthAt + 15, buffer.indexOf('\r', lengthAt) - lengthAt - 15).trimmed().toLongLong();
+                    if (buffer.size() >= end + 4 + length) {
+                        socket->write("HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+                        socket->disconnectFromHost();
+                    }
+                });
+                auto *buffer = new QByteArray;
+                socket->setProperty("buffer", QVariant::fromValue(static_cast<void *>(buffer)));
+                connect(socket, &QTcpSocket::disconnected, socket, [socket, buffer] {
+                    delete buffer;
+                    socket->deleteLater();
+                });
+            }
+        });
+    }
+    quint16 port() const { return m_server.serverPort(); }
+
+private:
+    QTcpServer m_server;
+};
+
+int runCurl(const QStringList &arguments)
+{
+    QProcess curl;
+    curl.start(QStringLiteral("curl"), QStringList{QStringLiteral("-s"), QStringLiteral("-o"), QStringLiteral("/dev/null"),
+                                                   QStringLiteral("--max-time"), QStringLiteral("20")} + arguments);
+    QSignalSpy done(&curl, &QProcess::finished);
+    if (!curl.waitForStarted(5000) || !done.wait(30000))
+        return -1;
+    return curl.exitCode();
+}
+
+LeakReport waitForVerdict(LeakWatch &watch)
+{
+    QSignalSpy finished(&watch, &LeakWatch::finished);
+    watch.sendFinished();
+    if (!finished.wait(30000))
+        return {};
+    return finished.first().first().value<LeakReport>();
+}
+
+QByteArray repetitiveCsv(std::uint32_t seed)
+{
+    // Same generator as repetitive.csv (make-leak-fixtures.sh), other random values.
+    static const char *rows[] = {"s1,ok,0", "s2,ok,0", "s3,ok,0", "s1,warn,1", "s2,fail,2"};
+    std::mt19937 random(seed);
+    QByteArray csv = "sensor,status,value,tag\n";
+    for (int i = 0; i < 2500; ++i) {
+        csv += rows[random() % 5];
+        csv += random() % 10 == 0 ? "," + QByteArray::number(quint32(random()), 16).rightJustified(8, '0') + "\n" : QByteArray(",\n");
+    }
+    return csv;
+}
+
+} // namespace
+
+class TestLeakWatch : public QObject
+{
+    Q_OBJECT
+
+private:
+    Fixture m_fixture;
+    std::unique_ptr<Receiver> m_receiver;
+
+    LeakWatchOptions watchOptions() const
+    {
+        LeakWatchOptions options;
+        options.interfaceName = QStringLiteral("lo");
+        options.filter = QStringLiteral("tcp or udp");
+        options.grace_ms = 1500;
+        return options;
+    }
+
+private slots:
+    void initTestCase()
+    {
+        if (geteuid() != 0)
+            QSKIP("capturing on lo needs root (or cap_net_raw,cap_net_admin)");
+        QVERIFY(m_fixture.setUp());
+        ReceiverConfig config = m_fixture.receiverConfig();
+        config.address = QHostAddress::LocalHost;
+        config.port = 0;
+        config.passphrase = passphrase;
+        m_receiver = std::make_unique<Receiver>();
+        QString error;
+        QVERIFY2(m_receiver->start(config, &error), qPrintable(error));
+    }
+
+    void sendThroughTrainGuardLeaksNothing()
+    {
+        LeakWatch watch(watchOptions());
+        QSignalSpy leaks(&watch, &LeakWatch::leakDetected);
+        QSignalSpy progress(&watch, &LeakWatch::progress);
+        watch.start(fixture("iris.csv"));
+        QVERIFY(watch.isActive());
+
+        SenderConfig config;
+        config.path = fixture("iris.csv");
+        config.receiver = QUrl(QStringLiteral("https://localhost:%1").arg(m_receiver->port()));
+        config.caFile = m_fixture.caFile;
+        config.token = m_fixture.token;
+        config.passphrase = passphrase;
+        config.stateDir = m_fixture.dir.filePath(QStringLiteral("sender-state"));
+        config.kdfIterations = TrainGuard::Crypto::MasterKey::MinIterations;
+        Sender sender;
+        QSignalSpy sent(&sender, &Sender::finished);
+        sender.start(config);
+        QVERIFY(sent.wait(60000));
+        QVERIFY2(sent.first().first().value<SendResult>().ok, qPrintable(sent.first().first().value<SendResult>().message));
+
+        const LeakReport report = waitForVerdict(watch);
+        QVERIFY2(report.conclusive(), qPrintable(report.verdictText()));
+        QVERIFY(!report.leak());
+        QCOMPARE(report.fingerprintsSeen, std::uint64_t(0));
+        QVERIFY(report.fingerprints > 30); // ~55 windows of 3870 bytes sampled, a few weak ones rejected
+        QVERIFY2(report.scannedBytes > 3870, qPrintable(report.verdictText())); // the ciphertext went by
+        QVERIFY(report.flows >= 1);
+        QCOMPARE(report.unscannedBytes, std::uint64_t(0));
+        QVERIFY(report.verdictText().startsWith(QStringLiteral("0 of %1 fingerprints seen in ").arg(report.fingerprints)));
+        QVERIFY(report.verdictText().endsWith(QStringLiteral("— no plaintext leak")));
+        QVERIFY2(report.coverage.startsWith(QStringLiteral("interface lo, filter “tcp or udp”")), qPrintable(report.coverage));
+        QVERIFY(!watch.isActive());
+        QCOMPARE(leaks.count(), 0);
+        QVERIFY(progress.count() > 0);
+    }
+
+    void curlOverPlainHttpLeaks()
+    {
+        PlainHttpSink sink;
+        QVERIFY(sink.port() != 0);
+        LeakWatch watch(watchOptions());
+        QSignalSpy leaks(&watch, &LeakWatch::leakDetected);
+        watch.start(fixture("iris.csv"));
+        QTRY_VERIFY_WITH_TIMEOUT(watch.currentReport().fingerprints > 0, 10000);
+        QCOMPARE(runCurl({QStringLiteral("--data-binary"), QLatin1Char('@') + fixture("iris.csv"),
+                          QStringLiteral("http://127.0.0.1:%1/upload").arg(sink.port())}),
+                 0);
+        QVERIFY(leaks.wait(10000)); // raised during the watch, not only at its end
+        const LeakReport report = waitForVerdict(watch);
+        QVERIFY(report.leak());
+        QCOMPARE(report.fingerprintsSeen, report.fingerprints);
+        QVERIFY2(report.leakFlow.endsWith(QStringLiteral(" -> 127.0.0.1:%1").arg(sink.port())), qPrintable(report.leakFlow));
+        QVERIFY(report.verdictText().startsWith(QStringLiteral("LEAK: fingerprint of iris.csv seen in flow tcp 127.0.0.1:")));
+        QCOMPARE(report.hits.first().direction, StreamDirection::ToServer);
+        QCOMPARE(leaks.count(), 1);
+    }
+
+    void curlOverHttpsLeaksNothing()
+    {
+        LeakWatch watch(watchOptions());
+        watch.start(fixture("iris.csv"));
+        QTRY_VERIFY_WITH_TIMEOUT(watch.currentReport().fingerprints > 0, 10000);
+        // The receiver refuses the request (no token), but the body crosses the wire in TLS.
+        QCOMPARE(runCurl({QStringLiteral("--cacert"), m_fixture.caFile, QStringLiteral("--data-binary"),
+                          QLatin1Char('@') + fixture("iris.csv"),
+                          QStringLiteral("https://localhost:%1/files").arg(m_receiver->port())}),
+                 0);
+        const LeakReport report = waitForVerdict(watch);
+        QVERIFY2(report.conclusive() && !report.leak(), qPrintable(report.verdictText()));
+        QCOMPARE(report.fingerprintsSeen, std::uint64_t(0));
+        QVERIFY(report.scannedBytes > 3870);
+    }
+
+    void repetitiveCsvNoFalsePositiveOnUnrelatedTraffic()
+    {
+        QTemporaryDir dir;
+        const QString unrelated = dir.filePath(QStringLiteral("unrelated.csv"));
+        {
+            QFile file(unrelated);
+            QVERIFY(file.open(QIODevice::WriteOnly));
+            file.write(repetitiveCsv(99));
+        }
+        PlainHttpSink sink;
+        LeakWatch watch(watchOptions());
+        watch.start(fixture("repetitive.csv"));
+        QTRY_VERIFY_WITH_TIMEOUT(watch.currentReport().fingerprints > 0, 10000);
+        for (int upload = 0; upload < 3; ++upload) {
+            QCOMPARE(runCurl({QStringLiteral("--data-binary"), QLatin1Char('@') + unrelated,
+                              QStringLiteral("http://127.0.0.1:%1/upload").arg(sink.port())}),
+                     0);
+        }
+        const LeakReport report = waitForVerdict(watch);
+        QVERIFY2(report.conclusive() && !report.leak(), qPrintable(report.verdictText()));
+        QCOMPARE(report.fingerprintsSeen, std::uint64_t(0));
+        QVERIFY(report.scannedBytes > 3 * 20000);
+        QVERIFY(report.flows >= 3);
+    }
+
+    void noCaptureMeansNoVerdict()
+    {
+        LeakWatchOptions options = watchOptions();
+        options.interfaceName = QStringLiteral("no-such-interface0");
+        LeakWatch watch(options);
+        QSignalSpy finished(&watch, &LeakWatch::finished);
+        watch.start(fixture("iris.csv"));
+        watch.sendFinished();
+        QCOMPARE(finished.count(), 1); // nothing to wait for
+        const LeakReport report = finished.first().first().value<LeakReport>();
+        QVERIFY(!report.conclusive());
+        QVERIFY(!report.leak());
+        QVERIFY2(report.verdictText().startsWith(QStringLiteral("leak check not done: no capture (")),
+                 qPrintable(report.verdictText()));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestLeakWatch)
+#include "tst_leakwatch.moc"

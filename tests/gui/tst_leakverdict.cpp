@@ -1,0 +1,173 @@
+// The leak check in the real MainWindow (needs root for libpcap on lo): after a send through
+// the embedded receiver the history row and the Traffic panel say "0 of N fingerprints seen …
+// — no plaintext leak"; when the same dataset also goes out over plain HTTP during a send, the
+// row says LEAK on that flow and a critical alert lands in the Alerts panel.
+#include "core/AppIdentity.h"
+#include "core/capture/LeakWatch.h"
+#include "gui/AlertModel.h"
+#include "gui/AlertsPanel.h"
+#include "gui/GuiResources.h"
+#include "gui/MainWindow.h"
+#include "gui/SendHistoryModel.h"
+#include "gui/TrafficPanel.h"
+#include "gui/TransferPanel.h"
+
+#include <QApplication>
+#include <QProcess>
+#include <QPushButton>
+#include <QRegularExpression>
+#include <QSignalSpy>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <unistd.h>
+
+using namespace TrainGuard::Gui;
+
+namespace {
+
+// Reads whatever a client sends and answers 200 once the request head and body are in.
+class PlainHttpSink : public QObject
+{
+public:
+    PlainHttpSink()
+    {
+        m_server.listen(QHostAddress::LocalHost, 0);
+        connect(&m_server, &QTcpServer::newConnection, this, [this] {
+            while (QTcpSocket *socket = m_server.nextPendingConnection()) {
+                connect(socket, &QTcpSocket::readyRead, socket, [socket] {
+                    QByteArray buffer = socket->property("buffer").toByteArray() + socket->readAll();
+                    socket->setProperty("buffer", buffer);
+                    const qsizetype end = buffer.indexOf("\r\n\r\n");
+                    const qsizetype at = buffer.toLower().indexOf("content-length:");
+                    if (end < 0 || at < 0)
+                        return;
+                    const qsizetype length = buffer.mid(at + 15, buffer.indexOf('\r', at) - at - 15).trimmed().toLongLong();
+                    if (buffer.size() >= end + 4 + length) {
+                        socket->write("HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+                        socket->disconnectFromHost();
+                    }
+                });
+                connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+            }
+        });
+    }
+    quint16 port() const { return m_server.serverPort(); }
+
+private:
+    QTcpServer m_server;
+};
+
+} // namespace
+
+class TestLeakVerdict : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase()
+    {
+        TrainGuard::Gui::initGuiResources();
+        qunsetenv("DBUS_SESSION_BUS_ADDRESS");
+        QVERIFY(m_home.isValid());
+        qputenv("XDG_CONFIG_HOME", m_home.filePath(QStringLiteral("config")).toLocal8Bit());
+        qputenv("XDG_DATA_HOME", m_home.filePath(QStringLiteral("data")).toLocal8Bit());
+        qputenv("XDG_CACHE_HOME", m_home.filePath(QStringLiteral("cache")).toLocal8Bit());
+    }
+
+    void historyRowShowsTheVerdict()
+    {
+        if (geteuid() != 0)
+            QSKIP("the leak check captures on lo: needs root (or cap_net_raw,cap_net_admin)");
+        MainWindow::StartupOptions options;
+        options.receiverPaths = {m_home.filePath(QStringLiteral("certs")), m_home.filePath(QStringLiteral("store")),
+                                 m_home.filePath(QStringLiteral("token")),
+                                 {QStringLiteral("TrainGuardTest"), QStringLiteral("test"),
+                                  m_home.filePath(QStringLiteral("passphrase"))}};
+        options.receiverPort = 0;
+        options.demoDir = m_home.filePath(QStringLiteral("demo"));
+        options.captureOnLaunch = false;
+        options.watchDemoFolder = false;
+        options.leakCheckInterface = QStringLiteral("lo");
+        options.leakCheckGrace_ms = 3000;
+
+        MainWindow window;
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        window.startServices(options);
+        QTRY_VERIFY_WITH_TIMEOUT(window.embeddedReceiver()->isRunning(), 15000);
+        TransferPanel *transfer = window.transferPanel();
+        SendHistoryModel *history = transfer->historyModel();
+        auto *sendButton = transfer->findChild<QPushButton *>(QStringLiteral("sendButton"));
+        QVERIFY(sendButton);
+        QTRY_VERIFY(sendButton->isEnabled());
+        const auto leakCell = [history](int row) {
+            return history->index(row, SendHistoryModel::LeakCheckColumn).data().toString();
+        };
+
+        // 1. A normal send: TLS only, so no fingerprint is seen.
+        QSignalSpy finished(transfer, &TransferPanel::sendFinished);
+        QTest::mouseClick(sendButton, Qt::LeftButton);
+        QVERIFY(finished.wait(120000));
+        QCOMPARE(history->rowCount(), 1);
+        QVERIFY(history->rowAt(0).stored);
+        QCOMPARE(leakCell(0), QStringLiteral("checking…")); // until the grace period ends
+        QTRY_VERIFY_WITH_TIMEOUT(history->rowAt(0).leakCheck != SendRecord::LeakCheck::Pending, 15000);
+        QVERIFY2(QRegularExpression(QStringLiteral("^0 of \\d+ fingerprints seen in \\d+ captured bytes across \\d+ flows"))
+                     .match(leakCell(0))
+                     .hasMatch(),
+                 qPrintable(leakCell(0)));
+        QVERIFY(leakCell(0).endsWith(QStringLiteral("— no plaintext leak")));
+        QCOMPARE(history->rowAt(0).leakCheck, SendRecord::LeakCheck::NoLeak);
+        QVERIFY(history->index(0, SendHistoryModel::LeakCheckColumn).data(Qt::ToolTipRole).toString().contains(
+            QStringLiteral("interface lo, filter “tcp or udp”")));
+        const QString traffic = window.trafficPanel()->leakCheckText();
+        QVERIFY2(traffic.startsWith(QStringLiteral("Leak check of iris.csv: 0 of ")), qPrintable(traffic));
+        QVERIFY(traffic.contains(QStringLiteral("— no plaintext leak. Covered interface lo")));
+        QCOMPARE(window.alertsPanel()->alertModel()->rowCount(), 0);
+
+        // 2. The same dataset also leaves over plain HTTP while a send runs.
+        PlainHttpSink sink;
+        QTRY_VERIFY(sendButton->isEnabled());
+        finished.clear();
+        QTest::mouseClick(sendButton, Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(window.leakWatch()->currentReport().fingerprints > 0, 10000);
+        QProcess curl;
+        curl.start(QStringLiteral("curl"), {QStringLiteral("-s"), QStringLiteral("-o"), QStringLiteral("/dev/null"),
+                                             QStringLiteral("--max-time"), QStringLiteral("10"),
+                                             QStringLiteral("--data-binary"), QLatin1Char('@') + transfer->datasetPath(),
+                                             QStringLiteral("http://127.0.0.1:%1/upload").arg(sink.port())});
+        QSignalSpy curlDone(&curl, &QProcess::finished);
+        QVERIFY(curlDone.wait(15000));
+        QCOMPARE(curl.exitCode(), 0);
+        if (finished.isEmpty())
+            QVERIFY(finished.wait(120000));
+        QTRY_VERIFY_WITH_TIMEOUT(history->rowCount() == 2 && history->rowAt(1).leakCheck != SendRecord::LeakCheck::Pending,
+                                 15000);
+        QCOMPARE(history->rowAt(1).leakCheck, SendRecord::LeakCheck::Leak);
+        QVERIFY2(leakCell(1).startsWith(QStringLiteral("LEAK: fingerprint of iris.csv seen in flow tcp 127.0.0.1:")),
+                 qPrintable(leakCell(1)));
+        QVERIFY(leakCell(1).contains(QStringLiteral(" -> 127.0.0.1:%1 at ").arg(sink.port())));
+        QCOMPARE(history->rowAt(0).leakCheck, SendRecord::LeakCheck::NoLeak); // the first row keeps its verdict
+        AlertModel *alerts = window.alertsPanel()->alertModel();
+        QTRY_COMPARE(alerts->rowCount(), 1);
+        QCOMPARE(alerts->alertAt(0).kind, TrainGuard::Alerts::AlertKind::PlaintextLeak);
+        QCOMPARE(alerts->alertAt(0).severity, TrainGuard::Alerts::Severity::Critical);
+        QVERIFY(alerts->alertAt(0).message.startsWith(QStringLiteral("LEAK: fingerprint of iris.csv")));
+        QVERIFY(window.trafficPanel()->leakCheckText().contains(QStringLiteral("LEAK: fingerprint of iris.csv")));
+    }
+
+private:
+    QTemporaryDir m_home;
+};
+
+int main(int argc, char *argv[])
+{
+    TrainGuard::applyApplicationIdentity();
+    QApplication app(argc, argv);
+    TestLeakVerdict test;
+    return QTest::qExec(&test, argc, argv);
+}
+#include "tst_leakverdict.moc"
