@@ -62,6 +62,8 @@ void SendSession::abortReply()
     m_reply.clear();
     if (reply != nullptr)
         QMetaObject::invokeMethod(reply, &QNetworkReply::abort, Qt::DirectConnection);
+    if (m_channel)
+        m_channel->abort();
 }
 
 void SendSession::cancel()
@@ -81,6 +83,8 @@ void SendSession::run()
         return;
     }
     m_network = new QNetworkAccessManager(this);
+    m_channel = new UploadChannel(m_tls, m_config.receiver, m_config.transferTimeout_ms, this);
+    connect(m_channel, &UploadChannel::finished, this, &SendSession::onPatchFinished);
     m_current = 0;
     startFile();
 }
@@ -203,8 +207,6 @@ void SendSession::startFile()
     }
     const FileJob &job = m_jobs.at(m_current);
     m_source.reset();
-    m_prepared.clear();
-    m_preparedOffset = -1;
     m_retries = 0;
     m_offset = 0;
 
@@ -327,42 +329,32 @@ void SendSession::sendNextChunk()
         pollStatus();
         return;
     }
-    QString error;
-    QByteArray chunk;
-    if (m_preparedOffset == m_offset) {
-        chunk = std::move(m_prepared);
-    } else {
-        chunk = m_source->read(m_offset, m_config.chunkBytes, &error);
-        if (chunk.isEmpty()) {
-            fail(error);
-            return;
-        }
-    }
-    m_prepared.clear();
-    m_preparedOffset = -1;
-
-    QNetworkRequest req = request(m_location);
-    req.setHeader(QNetworkRequest::ContentTypeHeader, QByteArray("application/offset+octet-stream"));
-    req.setRawHeader("Upload-Offset", QByteArray::number(m_offset));
-    const qint64 size = chunk.size();
-    // Synchronous on this (worker) thread: Qt 6.4's asynchronous path hands
-    // the body to its HTTP thread 16 KiB at a time through queued signals,
-    // which capped uploads at ~120 MiB/s here. Encrypting a chunk takes a few
-    // ms against tens for sending it, so chunks are made just in time.
-    req.setAttribute(QNetworkRequest::SynchronousRequestAttribute, true);
-    m_inFlight = 0;
-    QNetworkReply *reply = m_network->sendCustomRequest(req, "PATCH", chunk);
-    chunk.clear();
-    onPatchFinished(reply, size);
+    m_patchBytes = qMin(m_config.chunkBytes, m_source->size() - m_offset);
+    const QList<QPair<QByteArray, QByteArray>> headers{
+        {"Authorization", "Bearer " + m_config.token},
+        {"Tus-Resumable", "1.0.0"},
+        {"Content-Type", "application/offset+octet-stream"},
+        {"Upload-Offset", QByteArray::number(m_offset)},
+    };
+    // The channel pulls ciphertext as the socket drains: encrypted just in time, memory bounded.
+    CiphertextSource *source = m_source.get();
+    m_channel->patch(m_location, headers, m_offset, m_patchBytes,
+                     [source](qint64 offset, qint64 maxBytes, QString *error) { return source->read(offset, maxBytes, error); });
 }
 
-void SendSession::onPatchFinished(QNetworkReply *reply, qint64 sentBytes)
+void SendSession::onPatchFinished(const ChannelReply &reply)
 {
-    reply->deleteLater();
-    m_inFlight = 0;
-    const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    const qint64 sentBytes = m_patchBytes;
+    m_patchBytes = 0;
+    if (m_cancelled)
+        return;
+    if (reply.failure == ChannelFailure::Body) {
+        fail(reply.errorString);
+        return;
+    }
+    const int status = reply.status;
     if (status == 204) {
-        const qint64 offset = reply->rawHeader("Upload-Offset").toLongLong();
+        const qint64 offset = reply.header("Upload-Offset").toLongLong();
         if (offset != m_offset + sentBytes) {
             recoverOffset();
             return;
@@ -377,8 +369,12 @@ void SendSession::onPatchFinished(QNetworkReply *reply, qint64 sentBytes)
         recoverOffset();
         return;
     }
-    if (!retryLater(reply, &SendSession::recoverOffset))
-        fail(replyError(reply));
+    if (!retryLater(status, reply.failure == ChannelFailure::Transport, reply.errorString, &SendSession::recoverOffset)) {
+        if (status != 0)
+            fail(QStringLiteral("receiver answered %1: %2").arg(status).arg(QString::fromUtf8(reply.body.trimmed().left(300))));
+        else
+            fail(reply.errorString);
+    }
 }
 
 void SendSession::recoverOffset()
@@ -388,8 +384,6 @@ void SendSession::recoverOffset()
 
 bool SendSession::retryLater(QNetworkReply *reply, void (SendSession::*step)())
 {
-    if (m_cancelled)
-        return true;
     const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     // HTTP errors are answers; only transport failures are retried. TLS
     // failures (wrong CA, wrong host) are never retried.
@@ -400,12 +394,17 @@ bool SendSession::retryLater(QNetworkReply *reply, void (SendSession::*step)())
             || error == QNetworkReply::NetworkSessionFailedError || error == QNetworkReply::UnknownNetworkError
             || error == QNetworkReply::ProxyConnectionClosedError || error == QNetworkReply::InternalServerError
             || error == QNetworkReply::OperationCanceledError); // transfer timeout
-    if (!(transport || status == 503 || status == 423) || m_retries >= m_config.maxRetries)
+    return retryLater(status, transport, reply->errorString(), step);
+}
+
+bool SendSession::retryLater(int status, bool transportFailure, const QString &reason, void (SendSession::*step)())
+{
+    if (m_cancelled)
+        return true;
+    if (!(transportFailure || status == 503 || status == 423) || m_retries >= m_config.maxRetries)
         return false;
     ++m_retries;
-    qCInfo(lcTransfer) << "connection problem:" << reply->errorString() << "- retry" << m_retries;
-    m_prepared.clear();
-    m_preparedOffset = -1;
+    qCInfo(lcTransfer) << "connection problem:" << reason << "- retry" << m_retries;
     QTimer::singleShot(m_config.retryDelay_ms * m_retries, this, [this, step] {
         if (!m_cancelled)
             (this->*step)();
@@ -494,7 +493,7 @@ void SendSession::emitProgress(bool force)
     if (m_current >= 0 && m_current < m_jobs.size())
         p.file = m_jobs.at(m_current).relativePath.isEmpty() ? QFileInfo(m_jobs.at(m_current).absolutePath).fileName()
                                                               : m_jobs.at(m_current).relativePath;
-    p.bytesSent = m_bytesDone + m_offset + m_inFlight;
+    p.bytesSent = m_bytesDone + m_offset + (m_patchBytes > 0 ? m_channel->bodyBytesWritten() : 0);
     p.bytesTotal = m_bytesTotal;
     const double seconds = m_clock.elapsed() / 1000.0;
     if (seconds > 0 && m_bytesAtStart >= 0) {

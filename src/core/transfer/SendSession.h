@@ -3,6 +3,7 @@
 #include "core/crypto/MasterKeyCache.h"
 #include "core/transfer/CiphertextSource.h"
 #include "core/transfer/SenderConfig.h"
+#include "core/transfer/UploadChannel.h"
 
 #include <QElapsedTimer>
 #include <QList>
@@ -52,7 +53,7 @@ private:
     void createUpload();
     void resumeUpload();
     void sendNextChunk();
-    void onPatchFinished(QNetworkReply *reply, qint64 sentBytes);
+    void onPatchFinished(const TrainGuard::Transfer::ChannelReply &reply);
     void recoverOffset();
     void pollStatus();
     void fileDone(bool stored, const QString &message);
@@ -61,6 +62,7 @@ private:
     void emitProgress(bool force);
     void abortReply();
     bool retryLater(QNetworkReply *reply, void (SendSession::*step)());
+    bool retryLater(int status, bool transportFailure, const QString &reason, void (SendSession::*step)());
 
     QNetworkRequest request(const QUrl &url) const;
     QString statePath(const FileJob &job) const;
@@ -80,10 +82,9 @@ private:
     std::unique_ptr<CiphertextSource> m_source;
     QUrl m_location;
     qint64 m_offset = 0;
-    QByteArray m_prepared; // the next chunk, encrypted while the current one is in flight
-    qint64 m_preparedOffset = -1;
+    UploadChannel *m_channel = nullptr; // PATCH requests; QNAM carries the others
+    qint64 m_patchBytes = 0; // body length of the PATCH in flight
     QPointer<QNetworkReply> m_reply;
-    qint64 m_inFlight = 0;
     int m_retries = 0;
     bool m_cancelled = false;
     bool m_finished = false;
