@@ -31,7 +31,10 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
-constexpr int pollInterval_ms = 150;
+// The receiver usually finishes within a few hundred ms of the last byte:
+// poll often at first, then back off.
+constexpr int firstPollInterval_ms = 20;
+constexpr int maxPollInterval_ms = 150;
 
 QByteArray metadataPair(const char *key, const QString &value)
 {
@@ -326,6 +329,7 @@ void SendSession::sendNextChunk()
         m_stage = SendStage::Verifying;
         emitProgress(true);
         m_pollClock.start();
+        m_pollInterval_ms = firstPollInterval_ms / 2;
         pollStatus();
         return;
     }
@@ -438,7 +442,8 @@ void SendSession::pollStatus()
         } else if (m_pollClock.elapsed() > m_config.verifyTimeout_ms) {
             fail(QStringLiteral("the receiver did not finish verifying in time"));
         } else {
-            QTimer::singleShot(pollInterval_ms, this, &SendSession::pollStatus);
+            m_pollInterval_ms = qMin(maxPollInterval_ms, m_pollInterval_ms * 2);
+            QTimer::singleShot(m_pollInterval_ms, this, &SendSession::pollStatus);
         }
     });
 }

