@@ -88,6 +88,7 @@ void SendSession::run()
     m_network = new QNetworkAccessManager(this);
     m_channel = new UploadChannel(m_tls, m_config.receiver, m_config.transferTimeout_ms, this);
     connect(m_channel, &UploadChannel::finished, this, &SendSession::onPatchFinished);
+    connect(m_channel, &UploadChannel::bodyQueued, this, &SendSession::sendNextChunk);
     m_current = 0;
     startFile();
 }
@@ -321,11 +322,11 @@ void SendSession::resumeUpload()
 
 void SendSession::sendNextChunk()
 {
-    if (m_cancelled)
+    if (m_cancelled || m_stage != SendStage::Uploading)
         return;
     if (m_bytesAtStart < 0)
         m_bytesAtStart = m_bytesDone + m_offset;
-    if (m_offset >= m_source->size()) {
+    if (m_offset >= m_source->size() && m_channel->pendingRequests() == 0) {
         m_stage = SendStage::Verifying;
         emitProgress(true);
         m_pollClock.start();
@@ -333,43 +334,44 @@ void SendSession::sendNextChunk()
         pollStatus();
         return;
     }
-    m_patchBytes = qMin(m_config.chunkBytes, m_source->size() - m_offset);
+    // One PATCH waits for its answer while the next is written (pipelined).
+    const qint64 next = m_channel->pendingRequests() > 0 ? m_channel->queuedEnd() : m_offset;
+    if (m_channel->pendingRequests() >= 2 || next >= m_source->size())
+        return;
+    const qint64 length = qMin(m_config.chunkBytes, m_source->size() - next);
     const QList<QPair<QByteArray, QByteArray>> headers{
         {"Authorization", "Bearer " + m_config.token},
         {"Tus-Resumable", "1.0.0"},
         {"Content-Type", "application/offset+octet-stream"},
-        {"Upload-Offset", QByteArray::number(m_offset)},
+        {"Upload-Offset", QByteArray::number(next)},
     };
     // The channel pulls ciphertext as the socket drains: encrypted just in time, memory bounded.
     CiphertextSource *source = m_source.get();
-    m_channel->patch(m_location, headers, m_offset, m_patchBytes,
+    m_channel->patch(m_location, headers, next, length,
                      [source](qint64 offset, qint64 maxBytes, QString *error) { return source->read(offset, maxBytes, error); });
 }
 
 void SendSession::onPatchFinished(const ChannelReply &reply)
 {
-    const qint64 sentBytes = m_patchBytes;
-    m_patchBytes = 0;
     if (m_cancelled)
         return;
-    if (reply.failure == ChannelFailure::Body) {
-        fail(reply.errorString);
-        return;
-    }
     const int status = reply.status;
-    if (status == 204) {
-        const qint64 offset = reply.header("Upload-Offset").toLongLong();
-        if (offset != m_offset + sentBytes) {
-            recoverOffset();
-            return;
-        }
-        m_offset = offset;
+    const bool accepted = status == 204 && reply.requestOffset == m_offset
+        && reply.header("Upload-Offset").toLongLong() == reply.requestOffset + reply.requestLength;
+    if (accepted) {
+        m_offset = reply.requestOffset + reply.requestLength;
         m_retries = 0;
         emitProgress(false);
         QMetaObject::invokeMethod(this, &SendSession::sendNextChunk, Qt::QueuedConnection);
         return;
     }
-    if (status == 409) {
+    // Anything else: drop what is pipelined behind it and ask the receiver.
+    m_channel->abort();
+    if (reply.failure == ChannelFailure::Body) {
+        fail(reply.errorString);
+        return;
+    }
+    if (status == 204 || status == 409) {
         recoverOffset();
         return;
     }
@@ -498,7 +500,7 @@ void SendSession::emitProgress(bool force)
     if (m_current >= 0 && m_current < m_jobs.size())
         p.file = m_jobs.at(m_current).relativePath.isEmpty() ? QFileInfo(m_jobs.at(m_current).absolutePath).fileName()
                                                               : m_jobs.at(m_current).relativePath;
-    p.bytesSent = m_bytesDone + m_offset + (m_patchBytes > 0 ? m_channel->bodyBytesWritten() : 0);
+    p.bytesSent = m_bytesDone + m_offset + (m_channel ? m_channel->bodyBytesWritten() : 0);
     p.bytesTotal = m_bytesTotal;
     const double seconds = m_clock.elapsed() / 1000.0;
     if (seconds > 0 && m_bytesAtStart >= 0) {

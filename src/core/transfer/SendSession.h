@@ -83,7 +83,6 @@ private:
     QUrl m_location;
     qint64 m_offset = 0;
     UploadChannel *m_channel = nullptr; // PATCH requests; QNAM carries the others
-    qint64 m_patchBytes = 0; // body length of the PATCH in flight
     QPointer<QNetworkReply> m_reply;
     int m_retries = 0;
     bool m_cancelled = false;

@@ -78,10 +78,24 @@ UploadChannel::~UploadChannel()
     dropSocket();
 }
 
+qint64 UploadChannel::queuedEnd() const
+{
+    if (m_requests.empty())
+        return -1;
+    return m_requests.back().bodyOffset + m_requests.back().bodyLength;
+}
+
+qint64 UploadChannel::bodyBytesWritten() const
+{
+    qint64 total = 0;
+    for (const Request &request : m_requests)
+        total += request.bodySent;
+    return total;
+}
+
 void UploadChannel::patch(const QUrl &location, const QList<QPair<QByteArray, QByteArray>> &headers, qint64 bodyOffset,
                           qint64 bodyLength, BodySource source)
 {
-    Q_ASSERT(m_phase == Phase::Idle);
     QByteArray host = m_receiver.host(QUrl::FullyEncoded).toLatin1();
     if (host.contains(':'))
         host = '[' + host + ']';
@@ -90,39 +104,49 @@ void UploadChannel::patch(const QUrl &location, const QList<QPair<QByteArray, QB
     QByteArray target = location.path(QUrl::FullyEncoded).toLatin1();
     if (location.hasQuery())
         target += '?' + location.query(QUrl::FullyEncoded).toLatin1();
-    m_head = "PATCH " + target + " HTTP/1.1\r\nHost: " + host + "\r\n";
+    Request request;
+    request.head = "PATCH " + target + " HTTP/1.1\r\nHost: " + host + "\r\n";
     for (const auto &field : headers)
-        m_head += field.first + ": " + field.second + "\r\n";
-    m_head += "Content-Length: " + QByteArray::number(bodyLength) + "\r\n\r\n";
-    m_bodyOffset = bodyOffset;
-    m_bodyLength = bodyLength;
-    m_bodySent = 0;
-    m_source = std::move(source);
-    m_parser = std::make_unique<Parser>();
-    m_parser->parser.header_limit(maxReplyHeadBytes);
-    m_parser->parser.body_limit(maxReplyBodyBytes);
-    m_parser->parser.eager(true);
-    m_timer.start(m_transferTimeout_ms);
-    if (m_socket && m_socket->state() == QAbstractSocket::ConnectedState && m_socket->isEncrypted()) {
-        m_phase = Phase::Connecting;
-        startRequest();
-    } else {
-        dropSocket();
-        connectSocket();
+        request.head += field.first + ": " + field.second + "\r\n";
+    request.head += "Content-Length: " + QByteArray::number(bodyLength) + "\r\n\r\n";
+    request.bodyOffset = bodyOffset;
+    request.bodyLength = bodyLength;
+    request.source = std::move(source);
+    m_requests.push_back(std::move(request));
+    if (m_requests.size() == 1) {
+        resetParser();
+        m_timer.start(m_transferTimeout_ms);
     }
+    if (!m_socket || m_socket->state() != QAbstractSocket::ConnectedState) {
+        if (m_requests.size() == 1) {
+            dropSocket();
+            connectSocket();
+        }
+        return;
+    }
+    if (m_connected)
+        pump();
 }
 
 void UploadChannel::abort()
 {
-    m_phase = Phase::Idle;
     m_timer.stop();
-    m_source = nullptr;
+    m_requests.clear();
+    m_parser.reset();
     dropSocket();
+}
+
+void UploadChannel::resetParser()
+{
+    m_parser = std::make_unique<Parser>();
+    m_parser->parser.header_limit(maxReplyHeadBytes);
+    m_parser->parser.body_limit(maxReplyBodyBytes);
+    m_parser->parser.eager(true);
 }
 
 void UploadChannel::connectSocket()
 {
-    m_phase = Phase::Connecting;
+    m_connected = false;
     m_socket = new QSslSocket(this);
     m_socket->setSslConfiguration(m_tls);
     connect(m_socket, &QSslSocket::encrypted, this, &UploadChannel::startRequest);
@@ -137,47 +161,57 @@ void UploadChannel::connectSocket()
 
 void UploadChannel::startRequest()
 {
-    if (m_phase != Phase::Connecting)
-        return;
-    m_phase = Phase::Sending;
-    m_socket->write(m_head);
+    m_connected = true;
     pump();
 }
 
 void UploadChannel::pump()
 {
-    if (m_phase != Phase::Sending)
+    if (!m_socket || !m_connected)
         return;
-    m_timer.start(m_transferTimeout_ms);
-    while (m_bodySent < m_bodyLength) {
-        if (m_socket->bytesToWrite() + m_socket->encryptedBytesToWrite() >= maxQueuedBytes)
-            return;
-        QString error;
-        const QByteArray piece = m_source(m_bodyOffset + m_bodySent, qMin(pieceBytes, m_bodyLength - m_bodySent), &error);
-        if (piece.isEmpty()) {
-            fail(ChannelFailure::Body, error.isEmpty() ? QStringLiteral("cannot produce the upload body") : error);
+    for (Request &request : m_requests) {
+        if (request.headSent && request.bodySent == request.bodyLength)
+            continue;
+        m_timer.start(m_transferTimeout_ms);
+        if (!request.headSent) {
+            m_socket->write(request.head);
+            request.headSent = true;
+        }
+        while (request.bodySent < request.bodyLength) {
+            if (m_socket->bytesToWrite() + m_socket->encryptedBytesToWrite() >= maxQueuedBytes)
+                return;
+            QString error;
+            const QByteArray piece = request.source(request.bodyOffset + request.bodySent,
+                                                    qMin(pieceBytes, request.bodyLength - request.bodySent), &error);
+            if (piece.isEmpty()) {
+                fail(ChannelFailure::Body, error.isEmpty() ? QStringLiteral("cannot produce the upload body") : error);
+                return;
+            }
+            m_socket->write(piece);
+            request.bodySent += piece.size();
+        }
+        request.source = nullptr;
+        // Only the newest request asks for a successor; the signal's handler
+        // may queue one (appending to m_requests), so leave the loop now.
+        if (&request == &m_requests.back()) {
+            emit bodyQueued();
             return;
         }
-        m_socket->write(piece);
-        m_bodySent += piece.size();
     }
-    m_phase = Phase::AwaitingReply;
-    m_source = nullptr;
 }
 
 void UploadChannel::readSocket()
 {
     if (!m_socket)
         return;
-    if (m_phase != Phase::Sending && m_phase != Phase::AwaitingReply) {
-        // Nothing is asked: bytes here mean the connection is out of step.
-        if (m_socket->bytesAvailable() > 0 && m_phase == Phase::Idle)
-            dropSocket();
+    if (m_requests.empty()) {
+        // Nothing was asked: bytes here mean the connection is out of step.
+        dropSocket();
         return;
     }
     m_timer.start(m_transferTimeout_ms);
     m_parser->input.append(m_socket->readAll());
-    while (!m_parser->input.isEmpty()) {
+    while (!m_requests.empty() && !m_parser->input.isEmpty()) {
         boost::beast::error_code ec;
         const std::size_t used = m_parser->parser.put(
             boost::asio::const_buffer(m_parser->input.constData(), static_cast<std::size_t>(m_parser->input.size())), ec);
@@ -188,27 +222,36 @@ void UploadChannel::readSocket()
             fail(ChannelFailure::Transport, QStringLiteral("malformed answer from the receiver: %1").arg(QString::fromStdString(ec.message())));
             return;
         }
-        if (m_parser->parser.is_done())
-            break;
-        if (used == 0)
+        if (!m_parser->parser.is_done()) {
+            if (used == 0)
+                return;
+            continue;
+        }
+        const auto &message = m_parser->parser.get();
+        const Request &request = m_requests.front();
+        ChannelReply reply;
+        reply.requestOffset = request.bodyOffset;
+        reply.requestLength = request.bodyLength;
+        reply.status = static_cast<int>(message.result_int());
+        for (const auto &field : message)
+            reply.headers.append({toBytes(field.name_string()), toBytes(field.value())});
+        reply.body = QByteArray::fromStdString(message.body());
+        // An answer before the whole body went out (a refusal) ends the connection.
+        const bool keep = m_parser->parser.keep_alive() && request.headSent && request.bodySent == request.bodyLength;
+        QByteArray rest = std::move(m_parser->input);
+        resetParser();
+        m_parser->input = std::move(rest);
+        deliver(std::move(reply), keep);
+        if (!keep)
             return;
     }
-    if (!m_parser->parser.is_done())
-        return;
-    const auto &message = m_parser->parser.get();
-    ChannelReply reply;
-    reply.status = static_cast<int>(message.result_int());
-    for (const auto &field : message)
-        reply.headers.append({toBytes(field.name_string()), toBytes(field.value())});
-    reply.body = QByteArray::fromStdString(message.body());
-    // An answer before the whole body went out (a refusal) ends the connection.
-    const bool keep = m_parser->parser.keep_alive() && m_phase == Phase::AwaitingReply && m_parser->input.isEmpty();
-    complete(std::move(reply), keep);
 }
 
 void UploadChannel::onSocketError()
 {
-    if (m_phase == Phase::Idle || !m_socket) {
+    if (!m_socket)
+        return;
+    if (m_requests.empty()) {
         dropSocket();
         return;
     }
@@ -216,40 +259,59 @@ void UploadChannel::onSocketError()
     QString message = m_socket->errorString();
     const bool tls = error == QAbstractSocket::SslHandshakeFailedError || error == QAbstractSocket::SslInternalError
         || error == QAbstractSocket::SslInvalidUserDataError;
-    if (!tls && m_socket->state() != QAbstractSocket::UnconnectedState && error == QAbstractSocket::UnknownSocketError)
+    if (!tls && error == QAbstractSocket::UnknownSocketError)
         message = QStringLiteral("the receiver closed the connection");
     fail(tls ? ChannelFailure::Tls : ChannelFailure::Transport, message);
 }
 
 void UploadChannel::onTimeout()
 {
-    if (m_phase == Phase::Idle)
+    if (m_requests.empty())
         return;
     fail(ChannelFailure::Transport, QStringLiteral("no progress for %1 ms").arg(m_transferTimeout_ms));
 }
 
-void UploadChannel::complete(ChannelReply reply, bool keepConnection)
+// Hands the front request its answer. Without keep-alive the connection ends
+// here and every later request fails as a transport failure, in order; a
+// handler that calls abort() stops that.
+void UploadChannel::deliver(ChannelReply reply, bool keepConnection)
 {
-    m_phase = Phase::Idle;
-    m_timer.stop();
-    m_source = nullptr;
-    m_parser.reset();
-    if (!keepConnection)
+    m_requests.pop_front();
+    if (m_requests.empty())
+        m_timer.stop();
+    if (!keepConnection) {
         dropSocket();
+        m_parser.reset();
+    }
     emit finished(reply);
+    if (keepConnection)
+        return;
+    while (!m_requests.empty()) {
+        ChannelReply lost;
+        lost.requestOffset = m_requests.front().bodyOffset;
+        lost.requestLength = m_requests.front().bodyLength;
+        lost.failure = ChannelFailure::Transport;
+        lost.errorString = QStringLiteral("the connection closed before the answer");
+        m_requests.pop_front();
+        emit finished(lost);
+    }
+    m_timer.stop();
 }
 
 void UploadChannel::fail(ChannelFailure failure, const QString &message)
 {
     ChannelReply reply;
+    reply.requestOffset = m_requests.front().bodyOffset;
+    reply.requestLength = m_requests.front().bodyLength;
     reply.failure = failure;
     reply.errorString = message;
     qCInfo(lcTransfer) << "upload channel:" << message;
-    complete(std::move(reply), false);
+    deliver(std::move(reply), false);
 }
 
 void UploadChannel::dropSocket()
 {
+    m_connected = false;
     if (!m_socket)
         return;
     QSslSocket *socket = m_socket;

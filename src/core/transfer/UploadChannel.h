@@ -8,6 +8,7 @@
 #include <QTimer>
 #include <QUrl>
 
+#include <deque>
 #include <functional>
 #include <memory>
 
@@ -23,6 +24,8 @@ enum class ChannelFailure {
 };
 
 struct ChannelReply {
+    qint64 requestOffset = 0; // the request's body range
+    qint64 requestLength = 0;
     int status = 0;
     ChannelFailure failure = ChannelFailure::None;
     QString errorString;
@@ -40,6 +43,12 @@ struct ChannelReply {
 // bounded amount queued in the socket and parses the answer with
 // Boost.Beast's response parser. TLS settings are the sender's (pinned CA,
 // hostname checked, optional client certificate).
+//
+// Requests may be pipelined (HTTP/1.1): the next PATCH is written while the
+// previous one waits for its answer, so neither end idles between requests.
+// Answers come back in order; tus keeps this safe because the receiver checks
+// each Upload-Offset, and a refused request closes the connection, so what
+// followed it is never applied.
 class UploadChannel : public QObject
 {
     Q_OBJECT
@@ -51,22 +60,35 @@ public:
     UploadChannel(const QSslConfiguration &tls, const QUrl &receiver, int transferTimeout_ms, QObject *parent = nullptr);
     ~UploadChannel() override;
 
-    // Sends `PATCH location` with body bytes [bodyOffset, bodyOffset + bodyLength)
-    // taken from `source`; emits finished() once with the answer or the failure.
+    // Queues `PATCH location` with body bytes [bodyOffset, bodyOffset + bodyLength)
+    // taken from `source`; emits finished() once for it, in request order,
+    // with the answer or the failure.
     void patch(const QUrl &location, const QList<QPair<QByteArray, QByteArray>> &headers, qint64 bodyOffset,
                qint64 bodyLength, BodySource source);
-    // Drops the request and the connection; finished() is not emitted.
+    // Drops all requests and the connection; finished() is not emitted for them.
     void abort();
 
-    qint64 bodyBytesWritten() const { return m_bodySent; }
-    bool isBusy() const { return m_phase != Phase::Idle; }
+    int pendingRequests() const { return static_cast<int>(m_requests.size()); }
+    // End of the last queued body range, or -1 when nothing is pending.
+    qint64 queuedEnd() const;
+    qint64 bodyBytesWritten() const;
 
 signals:
+    // The last body byte of the newest request went to the socket: a good
+    // moment to queue the next one.
+    void bodyQueued();
     void finished(const TrainGuard::Transfer::ChannelReply &reply);
 
 private:
-    enum class Phase { Idle, Connecting, Sending, AwaitingReply };
     struct Parser;
+    struct Request {
+        QByteArray head;
+        qint64 bodyOffset = 0;
+        qint64 bodyLength = 0;
+        qint64 bodySent = 0;
+        bool headSent = false;
+        BodySource source;
+    };
 
     void connectSocket();
     void startRequest();
@@ -74,8 +96,9 @@ private:
     void readSocket();
     void onSocketError();
     void onTimeout();
-    void complete(ChannelReply reply, bool keepConnection);
+    void deliver(ChannelReply reply, bool keepConnection);
     void fail(ChannelFailure failure, const QString &message);
+    void resetParser();
     void dropSocket();
 
     QSslConfiguration m_tls;
@@ -84,12 +107,8 @@ private:
     QSslSocket *m_socket = nullptr;
     std::unique_ptr<Parser> m_parser;
     QTimer m_timer;
-    Phase m_phase = Phase::Idle;
-    QByteArray m_head;
-    qint64 m_bodyOffset = 0;
-    qint64 m_bodyLength = 0;
-    qint64 m_bodySent = 0;
-    BodySource m_source;
+    std::deque<Request> m_requests; // in request order; the front awaits the next answer
+    bool m_connected = false;       // TLS established on m_socket
 };
 
 } // namespace TrainGuard::Transfer
