@@ -148,14 +148,34 @@ bool SendSession::prepare(QString *error)
     }
     m_stage = SendStage::DerivingKey;
     emitProgress(true);
-    // PBKDF2 and hashing the first file are independent: overlap them.
+    // PBKDF2, hashing the first file and creating its upload are independent:
+    // overlap them. The key is derived once per session and reused for every file.
+    m_profileSalt = salt;
     m_firstDigest = std::async(std::launch::async, [path = m_jobs.first().absolutePath] { return Sha256::hashFile(path); });
-    // Derived once per session (this runs on the sender's worker thread) and reused for every file.
-    m_profileKey = m_keys.obtain(m_config.passphrase, salt, m_config.kdfIterations);
-    if (!m_profileKey.isValid()) {
-        *error = QStringLiteral("cannot derive the master key");
+    m_profileKeyFuture = std::async(std::launch::async, [this, passphrase = m_config.passphrase, salt]() mutable {
+        MasterKey key = m_keys.obtain(passphrase, salt, m_config.kdfIterations);
+        OPENSSL_cleanse(passphrase.data(), static_cast<size_t>(passphrase.size()));
+        return key;
+    });
+    return true;
+}
+
+bool SendSession::makeSource()
+{
+    if (m_profileKeyFuture.valid()) {
+        m_profileKey = m_profileKeyFuture.get(); // waits if PBKDF2 is still running
+        if (!m_profileKey.isValid()) {
+            fail(QStringLiteral("cannot derive the master key"));
+            return false;
+        }
+    }
+    m_source = std::make_unique<CiphertextSource>(m_jobs.at(m_current).absolutePath, m_profileKey, Ste1Header::create(m_profileKey));
+    QString error;
+    if (!m_source->open(&error)) {
+        fail(error);
         return false;
     }
+    m_jobs[m_current].ciphertextSize = m_source->size();
     return true;
 }
 
@@ -254,8 +274,11 @@ void SendSession::startFile()
             return;
         }
         m_sha256 = QString::fromLatin1(digest->toHex());
-        m_source = std::make_unique<CiphertextSource>(job.absolutePath, m_profileKey, Ste1Header::create(m_profileKey));
         m_location.clear();
+        // The upload is created first; its ciphertext source needs the key.
+        m_stage = SendStage::Uploading;
+        createUpload();
+        return;
     }
     if (!m_source->open(&error)) {
         fail(error);
@@ -273,8 +296,21 @@ void SendSession::createUpload()
 {
     const FileJob &job = m_jobs.at(m_current);
     QNetworkRequest req = request(m_config.receiver.resolved(QUrl(QStringLiteral("/files/"))));
-    req.setRawHeader("Upload-Length", QByteArray::number(m_source->size()));
+    req.setRawHeader("Upload-Length", QByteArray::number(m_source ? m_source->size() : job.ciphertextSize));
     QByteArray metadata = metadataPair("filename", QFileInfo(job.absolutePath).fileName()) + ',' + metadataPair("sha256", m_sha256);
+    // Public KDF parameters (also in the STE1 header): lets the receiver
+    // derive its key while we derive ours. Unknown keys are ignored by tus servers.
+    QByteArray kdfSalt = m_profileSalt;
+    quint32 kdfIterations = m_config.kdfIterations;
+    if (m_source) {
+        Ste1Status status;
+        if (const std::optional<Ste1Header> header = Ste1Header::parse(m_source->headerBytes(), &status)) {
+            kdfSalt = header->kdfSalt();
+            kdfIterations = header->iterations();
+        }
+    }
+    metadata += ',' + metadataPair("kdfSalt", QString::fromLatin1(kdfSalt.toHex())) + ','
+        + metadataPair("kdfIterations", QString::number(kdfIterations));
     if (!job.relativePath.isEmpty())
         metadata += ',' + metadataPair("relativePath", job.relativePath) + ',' + metadataPair("dataset", job.dataset);
     req.setRawHeader("Upload-Metadata", metadata);
@@ -287,6 +323,8 @@ void SendSession::createUpload()
         if (status == 201) {
             m_location = m_config.receiver.resolved(QUrl(QString::fromLatin1(reply->rawHeader("Location"))));
             m_offset = 0;
+            if (!m_source && !makeSource())
+                return;
             saveState(m_jobs.at(m_current));
             sendNextChunk();
         } else if (!retryLater(reply, &SendSession::createUpload)) {

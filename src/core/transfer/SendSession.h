@@ -50,6 +50,7 @@ private:
 
     bool prepare(QString *error);
     void startFile();
+    bool makeSource();
     void createUpload();
     void resumeUpload();
     void sendNextChunk();
@@ -75,6 +76,8 @@ private:
     QNetworkAccessManager *m_network = nullptr;
     Crypto::MasterKeyCache m_keys{4};
     Crypto::MasterKey m_profileKey;
+    QByteArray m_profileSalt;
+    std::future<Crypto::MasterKey> m_profileKeyFuture; // after m_keys: destroyed (joined) first
     QList<FileJob> m_jobs;
     int m_current = -1;
     QString m_sha256; // of the current file's plaintext
