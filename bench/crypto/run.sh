@@ -85,6 +85,11 @@ echo
 
 echo "trainguard-cli (600000 PBKDF2 iterations, 1 MiB segments):"
 declare -A t rss
+# The fixed cost on its own: start-up + the mandated PBKDF2 (Qt's QPasswordDigestor).
+: > "$work/empty"
+MIB=0
+best_of3 "encrypt empty file (fixed cost: start-up + KDF)" "$cli" encrypt "$work/empty" "$work/empty.ste"; t_fixed=$SECS
+rm -f "$work/empty" "$work/empty.ste"
 for size in small big; do
     MIB=$([ $size = big ] && echo "$big_mib" || echo "$small_mib")
     best_of3 "encrypt $size" "$cli" encrypt "$work/$size" "$work/$size.ste"; t[enc_$size]=$SECS; rss[enc_$size]=$RSS_MIB
@@ -139,12 +144,17 @@ echo
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", a/b}'; }
 pct() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.0f%%", 100*a/b}'; }
+whole() { awk -v m="$big_mib" -v s="$1" 'BEGIN{printf "%.1f", m/s}'; }
 echo "goals:"
-echo "  bulk encrypt / CPU limit                     $(pct "$bulk_enc" "$limit")   (goal ≥ 70%)"
+echo "  bulk encrypt / CPU limit                     $(pct "$bulk_enc" "$limit")   (goal ≥ 70%; slope ${small_mib}→${big_mib} MiB, fixed cost taken out)"
 echo "  bulk decrypt / CPU limit                     $(pct "$bulk_dec" "$limit")   (goal ≥ 70%)"
+echo "  whole big file incl. KDF / CPU limit         encrypt $(whole "${t[enc_big]}") MiB/s = $(pct "$(whole "${t[enc_big]}")" "$limit"), decrypt $(whole "${t[dec_big]}") MiB/s = $(pct "$(whole "${t[dec_big]}")" "$limit")   (fixed cost $t_fixed s per file)"
 echo "  bulk to /dev/null / CPU limit                encrypt $(pct "$null_enc" "$limit"), decrypt $(pct "$null_dec" "$limit")   (file writes taken out)"
 echo "  (a plain copy of the big file runs at $(awk -v m="$big_mib" -v s="$t_copy" 'BEGIN{printf "%.0f", m/s}') MiB/s = $(pct "$(awk -v m="$big_mib" -v s="$t_copy" 'BEGIN{print m/s}')" "$limit") of the CPU limit here)"
-echo "  big-file time, age -r / trainguard           encrypt $(ratio "$t_age_enc" "${t[enc_big]}")x, decrypt $(ratio "$t_age_dec" "${t[dec_big]}")x   (goal > 1)"
+echo "  big-file time, age -r / trainguard           encrypt $(ratio "$t_age_enc" "${t[enc_big]}")x, decrypt $(ratio "$t_age_dec" "${t[dec_big]}")x   (goal > 1; age -r has no KDF)"
+no_kdf_enc=$(awk -v a="${t[enc_big]}" -v f="$t_fixed" 'BEGIN{print a-f}')
+no_kdf_dec=$(awk -v a="${t[dec_big]}" -v f="$t_fixed" 'BEGIN{print a-f}')
+echo "  same without our fixed cost, age -r / ours   encrypt $(ratio "$t_age_enc" "$no_kdf_enc")x, decrypt $(ratio "$t_age_dec" "$no_kdf_dec")x   (like for like: no KDF on either side)"
 echo "  big-file time, age -p / trainguard           encrypt $(ratio "$t_agep_enc" "${t[enc_big]}")x, decrypt $(ratio "$t_agep_dec" "${t[dec_big]}")x   (goal > 1)"
 echo "  big-file time, gpg / trainguard              encrypt $(ratio "$t_gpg_enc" "${t[enc_big]}")x, decrypt $(ratio "$t_gpg_dec" "${t[dec_big]}")x   (goal > 1)"
 peak=$(printf '%s\n' "${rss[@]}" | sort -g | tail -1)

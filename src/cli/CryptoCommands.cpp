@@ -17,6 +17,7 @@
 
 #include <memory>
 #include <optional>
+#include <utility>
 
 namespace TrainGuard::Cli {
 
@@ -240,9 +241,17 @@ int runDecrypt(const QStringList &arguments)
     QString error;
     if (!output.open(&error))
         return failure(command, error);
-    // Plaintext is written on a thread of its own, overlapping with decryption.
+    // Plaintext is written on a thread of its own, overlapping with decryption, and is
+    // decrypted straight into the writer's buffers (no copy).
     std::unique_ptr<AsyncDeviceWriter> writer;
     Ste1Decryptor *decryptorPointer = nullptr;
+    char *pending = nullptr; // the writer buffer being decrypted into
+    const auto ensureWriter = [&] {
+        if (!writer)
+            writer = std::make_unique<AsyncDeviceWriter>(
+                output.device(), decryptorPointer->header()->segmentSize(),
+                AsyncDeviceWriter::depthFor(decryptorPointer->header()->segmentSize()));
+    };
     Ste1Decryptor decryptor(
         [&passphrase = source->passphrase](const QByteArray &kdfSalt, quint32 iterations) -> std::optional<MasterKey> {
             MasterKey key = MasterKey::derive(passphrase.passphrase->bytes(), kdfSalt, iterations);
@@ -250,19 +259,16 @@ int runDecrypt(const QStringList &arguments)
             return key;
         },
         [&](quint64, QByteArrayView plaintext) {
-            if (plaintext.isEmpty())
-                return true;
-            if (!writer)
-                writer = std::make_unique<AsyncDeviceWriter>(
-                    output.device(), decryptorPointer->header()->segmentSize(),
-                    AsyncDeviceWriter::depthFor(decryptorPointer->header()->segmentSize()));
-            char *buffer = writer->acquire();
-            if (!buffer)
-                return false;
-            std::copy_n(plaintext.data(), plaintext.size(), buffer);
-            return writer->submit(buffer, plaintext.size());
+            char *buffer = std::exchange(pending, nullptr);
+            return writer->submit(buffer, plaintext.size()); // an empty plaintext gives the buffer back
         });
     decryptorPointer = &decryptor;
+    decryptor.setPlaintextTarget([&]() -> char * {
+        ensureWriter();
+        if (!pending) // else: reused after a segment that failed to verify
+            pending = writer->acquire();
+        return pending;
+    });
     Ste1Status status = decryptor.decryptDevice(*source->input);
     if (writer && !writer->finish() && (status.ok() || status.error == Ste1Error::OutputRejected))
         status = Ste1Status::failure(Ste1Error::Io, QStringLiteral("cannot write %1: %2").arg(paths->out, writer->errorString()));

@@ -4,6 +4,7 @@
 
 #include <openssl/crypto.h>
 
+#include <algorithm>
 #include <memory>
 
 namespace TrainGuard::Crypto {
@@ -37,13 +38,30 @@ void MasterKeyCache::insert(const MasterKey &key)
 
 MasterKey MasterKeyCache::obtain(QByteArrayView passphraseUtf8, const QByteArray &kdfSalt, quint32 iterations)
 {
-    if (std::optional<MasterKey> cached = find(kdfSalt, iterations))
-        return *cached;
-    // Derived outside the lock: two threads may race to derive the same key, which is harmless.
+    const std::pair<QByteArray, quint32> id{kdfSalt, iterations};
+    {
+        QMutexLocker locker(&m_mutex);
+        for (;;) {
+            for (auto it = m_entries.begin(); it != m_entries.end(); ++it) {
+                if (it->iterations() == iterations && it->kdfSalt() == kdfSalt) {
+                    m_entries.splice(m_entries.begin(), m_entries, it);
+                    return m_entries.front();
+                }
+            }
+            if (std::find(m_deriving.begin(), m_deriving.end(), id) == m_deriving.end())
+                break;
+            m_derived.wait(&m_mutex); // another thread derives it: PBKDF2 once, not twice
+        }
+        m_deriving.push_back(id);
+    }
+    // Derived outside the lock; other keys stay available meanwhile.
     QByteArray passphrase = passphraseUtf8.toByteArray();
     MasterKey key = MasterKey::derive(passphrase, kdfSalt, iterations);
     OPENSSL_cleanse(passphrase.data(), static_cast<size_t>(passphrase.size()));
     insert(key);
+    QMutexLocker locker(&m_mutex);
+    m_deriving.remove(id);
+    m_derived.wakeAll();
     return key;
 }
 

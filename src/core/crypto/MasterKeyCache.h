@@ -12,6 +12,7 @@
 
 #include <QByteArray>
 #include <QMutex>
+#include <QWaitCondition>
 
 #include <functional>
 #include <list>
@@ -30,7 +31,8 @@ public:
     // Adds or refreshes; evicts the least recently used entry beyond capacity.
     void insert(const MasterKey &key);
     // Cached key, or derives (slow, on the calling thread) and caches it. Invalid key if the
-    // parameters are out of range.
+    // parameters are out of range. A caller asking for a key that another thread is deriving
+    // waits for that result instead of deriving it a second time.
     MasterKey obtain(QByteArrayView passphraseUtf8, const QByteArray &kdfSalt, quint32 iterations);
     // A provider for Ste1Decryptor that uses this cache; the cache must outlive it. The
     // passphrase is copied into the provider (wiped when the provider is destroyed).
@@ -45,6 +47,8 @@ private:
     const int m_capacity;
     mutable QMutex m_mutex;
     mutable std::list<MasterKey> m_entries; // most recently used first
+    std::list<std::pair<QByteArray, quint32>> m_deriving; // (KDF salt, iterations) in progress
+    QWaitCondition m_derived;
 };
 
 } // namespace TrainGuard::Crypto

@@ -59,7 +59,11 @@ Ste1Status Ste1Decryptor::acceptHeader(QByteArrayView headerBytes)
 Ste1Status Ste1Decryptor::openSegment(const unsigned char *data, qsizetype length, SegmentPosition position)
 {
     const quint64 index = m_nextIndex;
-    auto *plain = reinterpret_cast<unsigned char *>(m_plaintext.data());
+    char *target = m_target ? m_target() : m_plaintext.data();
+    if (!target)
+        return fail(Ste1Status::failure(Ste1Error::OutputRejected, QStringLiteral("output rejected (segment %1)").arg(index),
+                                        index));
+    auto *plain = reinterpret_cast<unsigned char *>(target);
     const qsizetype stride = m_segmentBuffer.size();
     // Only an empty file has an empty (tag-only) segment.
     const bool shapeOk = length >= Ste1Header::TagSize && (length > Ste1Header::TagSize || index == 0);
@@ -75,7 +79,7 @@ Ste1Status Ste1Decryptor::openSegment(const unsigned char *data, qsizetype lengt
         return fail(Ste1Status::tampered(index));
     }
     const qsizetype plainLength = length - Ste1Header::TagSize;
-    if (m_sink && !m_sink(index, QByteArrayView(m_plaintext.constData(), plainLength)))
+    if (m_sink && !m_sink(index, QByteArrayView(target, plainLength)))
         return fail(Ste1Status::failure(Ste1Error::OutputRejected, QStringLiteral("output rejected (segment %1)").arg(index),
                                         index));
     ++m_nextIndex;

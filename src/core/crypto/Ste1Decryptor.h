@@ -46,6 +46,12 @@ public:
     // Convenience: a provider that returns `masterKey` when its KDF salt and iterations match
     // the header's (else a wrong-passphrase error follows).
     Ste1Decryptor(const MasterKey &masterKey, PlaintextSink sink);
+    // Where segment plaintext is decrypted to: a buffer of at least S bytes per call (e.g. an
+    // AsyncDeviceWriter's), so that the sink can pass it on without a copy. nullptr aborts
+    // (→ Ste1Error::OutputRejected). After a tag failure the buffer holds unverified bytes and
+    // is not handed to the sink: the caller must not use it. Unset: an internal buffer.
+    using PlaintextTarget = std::function<char *()>;
+    void setPlaintextTarget(PlaintextTarget target) { m_target = std::move(target); }
     ~Ste1Decryptor();
 
     Ste1Status feed(QByteArrayView ciphertext);
@@ -74,6 +80,7 @@ private:
 
     KeyProvider m_keyProvider;
     PlaintextSink m_sink;
+    PlaintextTarget m_target;
     State m_state = State::Header;
     Ste1Status m_status;
     QByteArray m_headerBuffer;

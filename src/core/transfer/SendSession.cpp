@@ -31,7 +31,10 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
-constexpr int pollInterval_ms = 150;
+// The receiver usually finishes within a few hundred ms of the last byte:
+// poll often at first, then back off.
+constexpr int firstPollInterval_ms = 20;
+constexpr int maxPollInterval_ms = 150;
 
 QByteArray metadataPair(const char *key, const QString &value)
 {
@@ -62,6 +65,8 @@ void SendSession::abortReply()
     m_reply.clear();
     if (reply != nullptr)
         QMetaObject::invokeMethod(reply, &QNetworkReply::abort, Qt::DirectConnection);
+    if (m_channel)
+        m_channel->abort();
 }
 
 void SendSession::cancel()
@@ -81,6 +86,9 @@ void SendSession::run()
         return;
     }
     m_network = new QNetworkAccessManager(this);
+    m_channel = new UploadChannel(m_tls, m_config.receiver, m_config.transferTimeout_ms, this);
+    connect(m_channel, &UploadChannel::finished, this, &SendSession::onPatchFinished);
+    connect(m_channel, &UploadChannel::bodyQueued, this, &SendSession::sendNextChunk);
     m_current = 0;
     startFile();
 }
@@ -140,14 +148,34 @@ bool SendSession::prepare(QString *error)
     }
     m_stage = SendStage::DerivingKey;
     emitProgress(true);
-    // PBKDF2 and hashing the first file are independent: overlap them.
+    // PBKDF2, hashing the first file and creating its upload are independent:
+    // overlap them. The key is derived once per session and reused for every file.
+    m_profileSalt = salt;
     m_firstDigest = std::async(std::launch::async, [path = m_jobs.first().absolutePath] { return Sha256::hashFile(path); });
-    // Derived once per session (this runs on the sender's worker thread) and reused for every file.
-    m_profileKey = m_keys.obtain(m_config.passphrase, salt, m_config.kdfIterations);
-    if (!m_profileKey.isValid()) {
-        *error = QStringLiteral("cannot derive the master key");
+    m_profileKeyFuture = std::async(std::launch::async, [this, passphrase = m_config.passphrase, salt]() mutable {
+        MasterKey key = m_keys.obtain(passphrase, salt, m_config.kdfIterations);
+        OPENSSL_cleanse(passphrase.data(), static_cast<size_t>(passphrase.size()));
+        return key;
+    });
+    return true;
+}
+
+bool SendSession::makeSource()
+{
+    if (m_profileKeyFuture.valid()) {
+        m_profileKey = m_profileKeyFuture.get(); // waits if PBKDF2 is still running
+        if (!m_profileKey.isValid()) {
+            fail(QStringLiteral("cannot derive the master key"));
+            return false;
+        }
+    }
+    m_source = std::make_unique<CiphertextSource>(m_jobs.at(m_current).absolutePath, m_profileKey, Ste1Header::create(m_profileKey));
+    QString error;
+    if (!m_source->open(&error)) {
+        fail(error);
         return false;
     }
+    m_jobs[m_current].ciphertextSize = m_source->size();
     return true;
 }
 
@@ -203,8 +231,6 @@ void SendSession::startFile()
     }
     const FileJob &job = m_jobs.at(m_current);
     m_source.reset();
-    m_prepared.clear();
-    m_preparedOffset = -1;
     m_retries = 0;
     m_offset = 0;
 
@@ -248,8 +274,11 @@ void SendSession::startFile()
             return;
         }
         m_sha256 = QString::fromLatin1(digest->toHex());
-        m_source = std::make_unique<CiphertextSource>(job.absolutePath, m_profileKey, Ste1Header::create(m_profileKey));
         m_location.clear();
+        // The upload is created first; its ciphertext source needs the key.
+        m_stage = SendStage::Uploading;
+        createUpload();
+        return;
     }
     if (!m_source->open(&error)) {
         fail(error);
@@ -267,8 +296,21 @@ void SendSession::createUpload()
 {
     const FileJob &job = m_jobs.at(m_current);
     QNetworkRequest req = request(m_config.receiver.resolved(QUrl(QStringLiteral("/files/"))));
-    req.setRawHeader("Upload-Length", QByteArray::number(m_source->size()));
+    req.setRawHeader("Upload-Length", QByteArray::number(m_source ? m_source->size() : job.ciphertextSize));
     QByteArray metadata = metadataPair("filename", QFileInfo(job.absolutePath).fileName()) + ',' + metadataPair("sha256", m_sha256);
+    // Public KDF parameters (also in the STE1 header): lets the receiver
+    // derive its key while we derive ours. Unknown keys are ignored by tus servers.
+    QByteArray kdfSalt = m_profileSalt;
+    quint32 kdfIterations = m_config.kdfIterations;
+    if (m_source) {
+        Ste1Status status;
+        if (const std::optional<Ste1Header> header = Ste1Header::parse(m_source->headerBytes(), &status)) {
+            kdfSalt = header->kdfSalt();
+            kdfIterations = header->iterations();
+        }
+    }
+    metadata += ',' + metadataPair("kdfSalt", QString::fromLatin1(kdfSalt.toHex())) + ','
+        + metadataPair("kdfIterations", QString::number(kdfIterations));
     if (!job.relativePath.isEmpty())
         metadata += ',' + metadataPair("relativePath", job.relativePath) + ',' + metadataPair("dataset", job.dataset);
     req.setRawHeader("Upload-Metadata", metadata);
@@ -281,6 +323,8 @@ void SendSession::createUpload()
         if (status == 201) {
             m_location = m_config.receiver.resolved(QUrl(QString::fromLatin1(reply->rawHeader("Location"))));
             m_offset = 0;
+            if (!m_source && !makeSource())
+                return;
             saveState(m_jobs.at(m_current));
             sendNextChunk();
         } else if (!retryLater(reply, &SendSession::createUpload)) {
@@ -316,69 +360,65 @@ void SendSession::resumeUpload()
 
 void SendSession::sendNextChunk()
 {
-    if (m_cancelled)
+    if (m_cancelled || m_stage != SendStage::Uploading)
         return;
     if (m_bytesAtStart < 0)
         m_bytesAtStart = m_bytesDone + m_offset;
-    if (m_offset >= m_source->size()) {
+    if (m_offset >= m_source->size() && m_channel->pendingRequests() == 0) {
         m_stage = SendStage::Verifying;
         emitProgress(true);
         m_pollClock.start();
+        m_pollInterval_ms = firstPollInterval_ms / 2;
         pollStatus();
         return;
     }
-    QString error;
-    QByteArray chunk;
-    if (m_preparedOffset == m_offset) {
-        chunk = std::move(m_prepared);
-    } else {
-        chunk = m_source->read(m_offset, m_config.chunkBytes, &error);
-        if (chunk.isEmpty()) {
-            fail(error);
-            return;
-        }
-    }
-    m_prepared.clear();
-    m_preparedOffset = -1;
-
-    QNetworkRequest req = request(m_location);
-    req.setHeader(QNetworkRequest::ContentTypeHeader, QByteArray("application/offset+octet-stream"));
-    req.setRawHeader("Upload-Offset", QByteArray::number(m_offset));
-    const qint64 size = chunk.size();
-    // Synchronous on this (worker) thread: Qt 6.4's asynchronous path hands
-    // the body to its HTTP thread 16 KiB at a time through queued signals,
-    // which capped uploads at ~120 MiB/s here. Encrypting a chunk takes a few
-    // ms against tens for sending it, so chunks are made just in time.
-    req.setAttribute(QNetworkRequest::SynchronousRequestAttribute, true);
-    m_inFlight = 0;
-    QNetworkReply *reply = m_network->sendCustomRequest(req, "PATCH", chunk);
-    chunk.clear();
-    onPatchFinished(reply, size);
+    // One PATCH waits for its answer while the next is written (pipelined).
+    const qint64 next = m_channel->pendingRequests() > 0 ? m_channel->queuedEnd() : m_offset;
+    if (m_channel->pendingRequests() >= 2 || next >= m_source->size())
+        return;
+    const qint64 length = qMin(m_config.chunkBytes, m_source->size() - next);
+    const QList<QPair<QByteArray, QByteArray>> headers{
+        {"Authorization", "Bearer " + m_config.token},
+        {"Tus-Resumable", "1.0.0"},
+        {"Content-Type", "application/offset+octet-stream"},
+        {"Upload-Offset", QByteArray::number(next)},
+    };
+    // The channel pulls ciphertext as the socket drains: encrypted just in time, memory bounded.
+    CiphertextSource *source = m_source.get();
+    m_channel->patch(m_location, headers, next, length,
+                     [source](qint64 offset, qint64 maxBytes, QString *error) { return source->read(offset, maxBytes, error); });
 }
 
-void SendSession::onPatchFinished(QNetworkReply *reply, qint64 sentBytes)
+void SendSession::onPatchFinished(const ChannelReply &reply)
 {
-    reply->deleteLater();
-    m_inFlight = 0;
-    const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    if (status == 204) {
-        const qint64 offset = reply->rawHeader("Upload-Offset").toLongLong();
-        if (offset != m_offset + sentBytes) {
-            recoverOffset();
-            return;
-        }
-        m_offset = offset;
+    if (m_cancelled)
+        return;
+    const int status = reply.status;
+    const bool accepted = status == 204 && reply.requestOffset == m_offset
+        && reply.header("Upload-Offset").toLongLong() == reply.requestOffset + reply.requestLength;
+    if (accepted) {
+        m_offset = reply.requestOffset + reply.requestLength;
         m_retries = 0;
         emitProgress(false);
         QMetaObject::invokeMethod(this, &SendSession::sendNextChunk, Qt::QueuedConnection);
         return;
     }
-    if (status == 409) {
+    // Anything else: drop what is pipelined behind it and ask the receiver.
+    m_channel->abort();
+    if (reply.failure == ChannelFailure::Body) {
+        fail(reply.errorString);
+        return;
+    }
+    if (status == 204 || status == 409) {
         recoverOffset();
         return;
     }
-    if (!retryLater(reply, &SendSession::recoverOffset))
-        fail(replyError(reply));
+    if (!retryLater(status, reply.failure == ChannelFailure::Transport, reply.errorString, &SendSession::recoverOffset)) {
+        if (status != 0)
+            fail(QStringLiteral("receiver answered %1: %2").arg(status).arg(QString::fromUtf8(reply.body.trimmed().left(300))));
+        else
+            fail(reply.errorString);
+    }
 }
 
 void SendSession::recoverOffset()
@@ -388,8 +428,6 @@ void SendSession::recoverOffset()
 
 bool SendSession::retryLater(QNetworkReply *reply, void (SendSession::*step)())
 {
-    if (m_cancelled)
-        return true;
     const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     // HTTP errors are answers; only transport failures are retried. TLS
     // failures (wrong CA, wrong host) are never retried.
@@ -400,12 +438,17 @@ bool SendSession::retryLater(QNetworkReply *reply, void (SendSession::*step)())
             || error == QNetworkReply::NetworkSessionFailedError || error == QNetworkReply::UnknownNetworkError
             || error == QNetworkReply::ProxyConnectionClosedError || error == QNetworkReply::InternalServerError
             || error == QNetworkReply::OperationCanceledError); // transfer timeout
-    if (!(transport || status == 503 || status == 423) || m_retries >= m_config.maxRetries)
+    return retryLater(status, transport, reply->errorString(), step);
+}
+
+bool SendSession::retryLater(int status, bool transportFailure, const QString &reason, void (SendSession::*step)())
+{
+    if (m_cancelled)
+        return true;
+    if (!(transportFailure || status == 503 || status == 423) || m_retries >= m_config.maxRetries)
         return false;
     ++m_retries;
-    qCInfo(lcTransfer) << "connection problem:" << reply->errorString() << "- retry" << m_retries;
-    m_prepared.clear();
-    m_preparedOffset = -1;
+    qCInfo(lcTransfer) << "connection problem:" << reason << "- retry" << m_retries;
     QTimer::singleShot(m_config.retryDelay_ms * m_retries, this, [this, step] {
         if (!m_cancelled)
             (this->*step)();
@@ -439,7 +482,8 @@ void SendSession::pollStatus()
         } else if (m_pollClock.elapsed() > m_config.verifyTimeout_ms) {
             fail(QStringLiteral("the receiver did not finish verifying in time"));
         } else {
-            QTimer::singleShot(pollInterval_ms, this, &SendSession::pollStatus);
+            m_pollInterval_ms = qMin(maxPollInterval_ms, m_pollInterval_ms * 2);
+            QTimer::singleShot(m_pollInterval_ms, this, &SendSession::pollStatus);
         }
     });
 }
@@ -494,7 +538,7 @@ void SendSession::emitProgress(bool force)
     if (m_current >= 0 && m_current < m_jobs.size())
         p.file = m_jobs.at(m_current).relativePath.isEmpty() ? QFileInfo(m_jobs.at(m_current).absolutePath).fileName()
                                                               : m_jobs.at(m_current).relativePath;
-    p.bytesSent = m_bytesDone + m_offset + m_inFlight;
+    p.bytesSent = m_bytesDone + m_offset + (m_channel ? m_channel->bodyBytesWritten() : 0);
     p.bytesTotal = m_bytesTotal;
     const double seconds = m_clock.elapsed() / 1000.0;
     if (seconds > 0 && m_bytesAtStart >= 0) {

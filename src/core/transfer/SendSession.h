@@ -3,6 +3,7 @@
 #include "core/crypto/MasterKeyCache.h"
 #include "core/transfer/CiphertextSource.h"
 #include "core/transfer/SenderConfig.h"
+#include "core/transfer/UploadChannel.h"
 
 #include <QElapsedTimer>
 #include <QList>
@@ -49,10 +50,11 @@ private:
 
     bool prepare(QString *error);
     void startFile();
+    bool makeSource();
     void createUpload();
     void resumeUpload();
     void sendNextChunk();
-    void onPatchFinished(QNetworkReply *reply, qint64 sentBytes);
+    void onPatchFinished(const TrainGuard::Transfer::ChannelReply &reply);
     void recoverOffset();
     void pollStatus();
     void fileDone(bool stored, const QString &message);
@@ -61,6 +63,7 @@ private:
     void emitProgress(bool force);
     void abortReply();
     bool retryLater(QNetworkReply *reply, void (SendSession::*step)());
+    bool retryLater(int status, bool transportFailure, const QString &reason, void (SendSession::*step)());
 
     QNetworkRequest request(const QUrl &url) const;
     QString statePath(const FileJob &job) const;
@@ -73,6 +76,8 @@ private:
     QNetworkAccessManager *m_network = nullptr;
     Crypto::MasterKeyCache m_keys{4};
     Crypto::MasterKey m_profileKey;
+    QByteArray m_profileSalt;
+    std::future<Crypto::MasterKey> m_profileKeyFuture; // after m_keys: destroyed (joined) first
     QList<FileJob> m_jobs;
     int m_current = -1;
     QString m_sha256; // of the current file's plaintext
@@ -80,10 +85,8 @@ private:
     std::unique_ptr<CiphertextSource> m_source;
     QUrl m_location;
     qint64 m_offset = 0;
-    QByteArray m_prepared; // the next chunk, encrypted while the current one is in flight
-    qint64 m_preparedOffset = -1;
+    UploadChannel *m_channel = nullptr; // PATCH requests; QNAM carries the others
     QPointer<QNetworkReply> m_reply;
-    qint64 m_inFlight = 0;
     int m_retries = 0;
     bool m_cancelled = false;
     bool m_finished = false;
@@ -94,6 +97,7 @@ private:
     int m_filesStored = 0;
     QElapsedTimer m_clock;
     QElapsedTimer m_pollClock;
+    int m_pollInterval_ms = 0;
     QElapsedTimer m_progressClock;
 };
 

@@ -288,6 +288,13 @@ RouteResult TusService::create(const HttpRequestHead &head)
     UploadRecord *record = m_store->create(draft, &error);
     if (!record)
         return refuse(500, error.toUtf8());
+    // Optional hint (not part of tus): the sender's KDF salt and iterations,
+    // public values that are also in the STE1 header. Deriving now overlaps
+    // PBKDF2 with the sender's own derivation instead of the upload.
+    const QByteArray kdfSalt = QByteArray::fromHex(metadata.value(QStringLiteral("kdfSalt")).toLatin1());
+    const quint32 kdfIterations = metadata.value(QStringLiteral("kdfIterations")).toUInt();
+    if (!kdfSalt.isEmpty() && kdfIterations > 0)
+        m_store->prefetchKey(kdfSalt, kdfIterations);
     HttpResponse response = tusResponse(201);
     response.set("Location", "/files/" + record->id.toLatin1());
     response.set("Upload-Offset", "0");

@@ -39,6 +39,19 @@ UploadStore::~UploadStore()
     m_pool.waitForDone();
 }
 
+void UploadStore::prefetchKey(const QByteArray &kdfSalt, quint32 iterations)
+{
+    if (!m_keyProvider || kdfSalt.size() != Crypto::MasterKey::KdfSaltSize || iterations < Crypto::MasterKey::MinIterations
+        || iterations > Crypto::MasterKey::MaxIterations || m_keys.find(kdfSalt, iterations))
+        return;
+    if (m_prefetching->exchange(true))
+        return;
+    m_pool.start([provider = m_keyProvider, busy = m_prefetching, kdfSalt, iterations] {
+        provider(kdfSalt, iterations);
+        busy->store(false);
+    });
+}
+
 bool UploadStore::open(QString *error)
 {
     if (!QDir().mkpath(m_config.storeDir) || !QDir().mkpath(m_config.spoolDir)) {

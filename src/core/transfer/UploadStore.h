@@ -7,6 +7,9 @@
 #include <QHash>
 #include <QObject>
 #include <QThreadPool>
+
+#include <atomic>
+#include <memory>
 #include <QTimer>
 
 #include <memory>
@@ -48,6 +51,11 @@ public:
     void advance(const QString &id, qint64 offset);
     // Called when the last byte has arrived.
     void finalize(const QString &id);
+    // Derives the master key for (kdfSalt, iterations) on a pool thread now,
+    // so that verification does not wait for PBKDF2 when the data arrives.
+    // Only after authentication; at most one at a time; ignored without a
+    // passphrase, for a cached key, or out-of-range parameters.
+    void prefetchKey(const QByteArray &kdfSalt, quint32 iterations);
     void expireStale();
 
 signals:
@@ -65,6 +73,7 @@ private:
     QHash<QString, UploadRecord> m_records;
     QHash<QString, std::shared_ptr<StreamingVerifier>> m_verifiers;
     QThreadPool m_pool;
+    std::shared_ptr<std::atomic_bool> m_prefetching = std::make_shared<std::atomic_bool>(false);
     QTimer m_expiryTimer;
 };
 
