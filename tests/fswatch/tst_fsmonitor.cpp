@@ -6,9 +6,11 @@
 #include <QDir>
 #include <QFile>
 #include <QRandomGenerator>
+#include <QSemaphore>
 #include <QSet>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QThread>
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -404,8 +406,21 @@ private slots:
         queue.restore();
         QVERIFY(started);
 
+        // Hold the worker thread while deleting, so that it cannot drain the one-event queue
+        // between unlinks (on an idle core it would, and every directory would get a signal).
+        auto *workerThread = monitor.findChild<QThread *>();
+        QVERIFY(workerThread);
+        QSemaphore held, release;
+        QObject onWorker;
+        onWorker.moveToThread(workerThread);
+        QMetaObject::invokeMethod(&onWorker, [&] {
+            held.release();
+            release.acquire();
+        }, Qt::QueuedConnection);
+        QVERIFY(held.tryAcquire(1, 10000));
         for (const QString &file : std::as_const(files))
             QVERIFY(::unlink(qPrintable(file)) == 0);
+        release.release();
         QVERIFY(collector.waitFor([&] { return collector.events.size() >= files.size(); }, 15000, 800));
         QCOMPARE(collector.events.size(), files.size()); // each exactly once, no phantoms
         QSet<QString> seen;
