@@ -15,7 +15,7 @@ mode=${1:-build}
 # Every Debian package the project needs to build, test and benchmark.
 packages=(
     # toolchain
-    build-essential cmake ninja-build pkg-config git
+    build-essential cmake ninja-build pkg-config git ccache
     # Qt 6.4 (Core, Network, Widgets, Charts, Test) and its runtime plugins
     qt6-base-dev qt6-base-dev-tools qt6-charts-dev libqt6opengl6-dev qt6-svg-dev
     qt6-qpa-plugins qtkeychain-qt6-dev libgl-dev libvulkan-dev
