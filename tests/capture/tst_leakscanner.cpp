@@ -81,8 +81,12 @@ QByteArray tcpFrame(std::uint32_t seq, std::uint8_t flags, const QByteArray &pay
 
 enum class Delivery { InOrder, Shuffled, Retransmitted, OneLost };
 
+// Ready: the scanner has the fingerprints from the start. Late: they arrive after all segments
+// (as when fingerprinting a big dataset outlasts the start of the send).
+enum class Fingerprints { Ready, Late };
+
 LeakReport scanSegments(const std::shared_ptr<const LeakFingerprintSet> &set, const QByteArray &stream,
-                        int segmentSize, Delivery delivery)
+                        int segmentSize, Delivery delivery, Fingerprints fingerprints = Fingerprints::Ready)
 {
     struct Segment {
         std::uint32_t seq;
@@ -108,7 +112,7 @@ LeakReport scanSegments(const std::shared_ptr<const LeakFingerprintSet> &set, co
     } else if (delivery == Delivery::OneLost) {
         segments.erase(segments.begin() + qsizetype(segments.size() / 2));
     }
-    auto scanner = std::make_shared<LeakScanner>(set);
+    auto scanner = std::make_shared<LeakScanner>(fingerprints == Fingerprints::Ready ? set : nullptr);
     TrafficAnalyzer analyzer(int(LinkType::Raw));
     analyzer.setStreamObserver(scanner.get());
     std::uint64_t time_us = 1'700'000'000'000'000;
@@ -121,6 +125,8 @@ LeakReport scanSegments(const std::shared_ptr<const LeakFingerprintSet> &set, co
         analyzer.addPacket(time_us, std::uint32_t(frame.size()), std::uint32_t(frame.size()),
                            reinterpret_cast<const std::uint8_t *>(frame.constData()));
     }
+    if (fingerprints == Fingerprints::Late)
+        scanner->setFingerprints(set);
     analyzer.finish();
     return scanner->report();
 }
@@ -243,6 +249,50 @@ private slots:
         QVERIFY(report.leak());
         QCOMPARE(report.leakFlow, QStringLiteral("tcp 10.0.0.1:40000 -> 10.0.0.2:80"));
         QVERIFY(report.verdictText().startsWith(QStringLiteral("LEAK: fingerprint of d.csv seen in flow tcp 10.0.0.1:40000")));
+    }
+
+    // Payload that passes before the fingerprints are ready is held and scanned when they arrive;
+    // beyond the backlog's bound it is counted and "no leak" can no longer be claimed.
+    void lateFingerprints_data()
+    {
+        QTest::addColumn<qsizetype>("fillerBefore");
+        QTest::addColumn<qsizetype>("fillerAfter");
+        QTest::addColumn<bool>("leak");
+        QTest::addColumn<bool>("conclusive");
+        const auto overflow = qsizetype(LeakScanner::MaxBacklogBytes) + (qsizetype(1) << 20);
+        QTest::addRow("held, then scanned") << qsizetype(0) << qsizetype(0) << true << true;
+        QTest::addRow("held, backlog overflows after the leak") << qsizetype(0) << overflow << true << true;
+        QTest::addRow("backlog overflows before the leak") << overflow << qsizetype(0) << false << false;
+    }
+
+    void lateFingerprints()
+    {
+        QFETCH(qsizetype, fillerBefore);
+        QFETCH(qsizetype, fillerAfter);
+        QFETCH(bool, leak);
+        QFETCH(bool, conclusive);
+        QTemporaryDir dir;
+        const QByteArray dataset = randomText(20000, 5);
+        QString error;
+        const auto set = LeakFingerprintSet::build(writeFile(dir, QStringLiteral("d.csv"), dataset), {}, &error);
+        QVERIFY2(set && set->size() > 50, qPrintable(error));
+        const QByteArray stream = randomText(std::size_t(fillerBefore), 9) + dataset + randomText(std::size_t(fillerAfter), 10);
+        const LeakReport report = scanSegments(set, stream, 1460, Delivery::InOrder, Fingerprints::Late);
+        QCOMPARE(report.leak(), leak);
+        QCOMPARE(report.conclusive(), conclusive);
+        if (fillerBefore == 0 && fillerAfter == 0) {
+            QCOMPARE(report.unscannedBytes, std::uint64_t(0));
+            QCOMPARE(report.scannedBytes, std::uint64_t(stream.size()));
+            QCOMPARE(report.fingerprintsSeen, std::uint64_t(set->size()));
+        } else {
+            QVERIFY(report.unscannedBytes > 0);
+            QVERIFY(report.scannedBytes + report.unscannedBytes == std::uint64_t(stream.size()));
+            QVERIFY(report.scannedBytes <= LeakScanner::MaxBacklogBytes);
+        }
+        if (!conclusive) {
+            QVERIFY2(report.verdictText().startsWith(QStringLiteral("leak check inconclusive: ")), qPrintable(report.verdictText()));
+            QCOMPARE(report.toJson().value(u"verdict").toString(), QStringLiteral("inconclusive"));
+        }
     }
 
     void holeLosesOnlyWindowsAcrossIt()

@@ -229,7 +229,12 @@ private slots:
         }
         const LeakReport report = waitForVerdict(watch);
         QVERIFY2(report.conclusive() && !report.leak(), qPrintable(report.verdictText()));
-        QCOMPARE(report.fingerprintsSeen, std::uint64_t(0));
+        // The unrelated CSV comes from the same row generator, so a few rows in a row can repeat
+        // verbatim; sampling is random per check and now and then keeps such a window (seen: 1
+        // in 3 runs). One window is below the per-flow evidence bar, so the verdict holds; without
+        // the information bar, matches are certain (tst_leakscanner).
+        QVERIFY2(report.fingerprintsSeen <= 2, qPrintable(report.verdictText()));
+        QVERIFY(report.strongestEvidenceBits < report.evidenceThresholdBits);
         QVERIFY(report.scannedBytes > 3 * 20000);
         QVERIFY(report.flows >= 3);
     }

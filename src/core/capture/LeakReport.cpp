@@ -29,6 +29,15 @@ QString LeakReport::verdictText() const
             .arg(fingerprintsSeen)
             .arg(fingerprints);
     }
+    if (unscannedBytes > 0) {
+        return QStringLiteral("leak check inconclusive: %1 captured bytes passed before the fingerprints of %2 were "
+                              "ready and could not be held; %3 of %4 fingerprints seen in the %5 bytes scanned")
+            .arg(unscannedBytes)
+            .arg(dataset)
+            .arg(fingerprintsSeen)
+            .arg(fingerprints)
+            .arg(scannedBytes);
+    }
     if (fingerprintsSeen > 0) {
         return QStringLiteral("%1 of %2 fingerprints seen in %3 captured bytes across %4 flows, at most %5 bits of "
                               "evidence in one flow (a leak needs %6) — no plaintext leak established")

@@ -20,6 +20,11 @@ QString flowText(const Flow &flow)
 }
 } // namespace
 
+QString LeakScanner::FlowLabel::describe() const
+{
+    return text ? *text : flowText(*flow);
+}
+
 LeakScanner::LeakScanner(std::shared_ptr<const LeakFingerprintSet> fingerprints)
 {
     setFingerprints(std::move(fingerprints));
@@ -39,6 +44,25 @@ void LeakScanner::setFingerprints(std::shared_ptr<const LeakFingerprintSet> fing
     m_report.evidenceThresholdBits = m_fingerprints->leakEvidenceBits();
     // Streams restart: windows straddling the switch are not looked up.
     m_streams.clear();
+    scanBacklog();
+}
+
+void LeakScanner::scanBacklog()
+{
+    const bool overflowed = m_report.unscannedBytes > 0;
+    for (const Held &held : m_backlog) {
+        if (held.bytes.empty()) {
+            streamBreak(held.flowId, held.direction);
+            continue;
+        }
+        scanChunk(FlowLabel{held.flowId, nullptr, &m_backlogFlowText[held.flowId]}, held.direction, held.bytes.data(),
+                  held.bytes.size(), held.timestamp_us);
+    }
+    m_backlog = {};
+    m_backlogBytes = 0;
+    m_backlogFlowText.clear();
+    if (overflowed) // what follows does not continue where the backlog ended
+        m_streams.clear();
 }
 
 void LeakScanner::setScanning(Scanning scanning)
@@ -47,20 +71,32 @@ void LeakScanner::setScanning(Scanning scanning)
     m_scanning = scanning == Scanning::On;
 }
 
-LeakScanner::Stream &LeakScanner::stream(const Flow &flow, StreamDirection direction)
+LeakScanner::Stream &LeakScanner::stream(int flowId, StreamDirection direction)
 {
-    const std::size_t index = std::size_t(flow.id) * 2 + (direction == StreamDirection::ToClient ? 1 : 0);
+    const std::size_t index = std::size_t(flowId) * 2 + (direction == StreamDirection::ToClient ? 1 : 0);
     if (index >= m_streams.size())
-        m_streams.resize(std::size_t(flow.id) * 2 + 2);
+        m_streams.resize(std::size_t(flowId) * 2 + 2);
     return m_streams[index];
 }
 
 void LeakScanner::onStreamBreak(const Flow &flow, StreamDirection direction)
 {
     std::lock_guard lock(m_mutex);
-    if (!m_fingerprints || !m_scanning || flow.id < 0)
+    if (!m_scanning || flow.id < 0)
         return;
-    Stream &s = stream(flow, direction);
+    if (!m_fingerprints) {
+        if (m_report.unscannedBytes == 0 && m_backlogBytes + sizeof(Held) <= MaxBacklogBytes) {
+            m_backlog.push_back(Held{flow.id, direction, 0, {}});
+            m_backlogBytes += sizeof(Held);
+        }
+        return;
+    }
+    streamBreak(flow.id, direction);
+}
+
+void LeakScanner::streamBreak(int flowId, StreamDirection direction)
+{
+    Stream &s = stream(flowId, direction);
     if (s.filled > 0)
         ++m_report.streamBreaks;
     s.gear = 0;
@@ -74,11 +110,24 @@ void LeakScanner::onStreamData(const Flow &flow, StreamDirection direction, cons
     if (!m_scanning || flow.id < 0 || length == 0)
         return;
     if (!m_fingerprints) {
-        m_report.unscannedBytes += length;
+        // Once one chunk did not fit, later ones are not held either: the backlog stays in order.
+        if (m_report.unscannedBytes > 0 || m_backlogBytes + sizeof(Held) + length > MaxBacklogBytes) {
+            m_report.unscannedBytes += length;
+            return;
+        }
+        m_backlog.push_back(Held{flow.id, direction, timestamp_us, std::vector<std::uint8_t>(data, data + length)});
+        m_backlogBytes += sizeof(Held) + length;
+        m_backlogFlowText.try_emplace(flow.id, flowText(flow));
         return;
     }
+    scanChunk(FlowLabel{flow.id, &flow, nullptr}, direction, data, length, timestamp_us);
+}
+
+void LeakScanner::scanChunk(const FlowLabel &flow, StreamDirection direction, const std::uint8_t *data,
+                            std::size_t length, std::uint64_t timestamp_us)
+{
     const auto start = std::chrono::steady_clock::now();
-    Stream &s = stream(flow, direction);
+    Stream &s = stream(flow.id, direction);
     if (!s.seen) {
         s.seen = true;
         const Stream &other = m_streams[std::size_t(flow.id) * 2 + (direction == StreamDirection::ToClient ? 0 : 1)];
@@ -90,7 +139,7 @@ void LeakScanner::onStreamData(const Flow &flow, StreamDirection direction, cons
     m_report.scan_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-void LeakScanner::scan(Stream &s, const Flow &flow, StreamDirection direction, const std::uint8_t *data,
+void LeakScanner::scan(Stream &s, const FlowLabel &flow, StreamDirection direction, const std::uint8_t *data,
                        std::size_t length, std::uint64_t timestamp_us)
 {
     const std::uint32_t mask = m_fingerprints->candidateMask();
@@ -148,7 +197,7 @@ void LeakScanner::scan(Stream &s, const Flow &flow, StreamDirection direction, c
     s.filled = static_cast<std::uint32_t>(std::min<std::size_t>(Window, s.filled + length));
 }
 
-void LeakScanner::candidate(const std::uint8_t *window, const Flow &flow, StreamDirection direction,
+void LeakScanner::candidate(const std::uint8_t *window, const FlowLabel &flow, StreamDirection direction,
                             std::uint64_t timestamp_us)
 {
     const int index = m_fingerprints->find(m_fingerprints->hashWindow(window));
@@ -166,7 +215,7 @@ void LeakScanner::candidate(const std::uint8_t *window, const Flow &flow, Stream
         m_report.strongestEvidenceBits = std::max(m_report.strongestEvidenceBits, bits);
         if (!m_report.leak() && bits >= m_report.evidenceThresholdBits) {
             m_report.leakFlowId = flow.id;
-            m_report.leakFlow = flowText(flow);
+            m_report.leakFlow = flow.describe();
             m_report.leakTime_us = timestamp_us;
             qCDebug(lcCapture).noquote() << "leak check: fingerprints of" << m_report.dataset << "seen in flow"
                                            << m_report.leakFlow;
@@ -175,7 +224,7 @@ void LeakScanner::candidate(const std::uint8_t *window, const Flow &flow, Stream
     if (m_report.hits.size() < LeakReport::MaxRecordedHits) {
         LeakHit hit;
         hit.flowId = flow.id;
-        hit.flow = flowText(flow);
+        hit.flow = flow.describe();
         hit.direction = direction;
         hit.timestamp_us = timestamp_us;
         hit.fingerprint = index;

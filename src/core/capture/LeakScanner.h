@@ -21,7 +21,10 @@ class LeakScanner : public StreamObserver
 public:
     explicit LeakScanner(std::shared_ptr<const LeakFingerprintSet> fingerprints = nullptr);
 
-    // Until fingerprints are set, payload is only counted (LeakReport::unscannedBytes).
+    // Until fingerprints are set, payload is held (up to MaxBacklogBytes) and scanned when they
+    // arrive; beyond that it is only counted (LeakReport::unscannedBytes) and the verdict is
+    // inconclusive. The capture starts at once, fingerprinting a big dataset takes a while.
+    static constexpr std::size_t MaxBacklogBytes = std::size_t(64) << 20;
     void setFingerprints(std::shared_ptr<const LeakFingerprintSet> fingerprints);
     enum class Scanning { On, Off };
     void setScanning(Scanning scanning); // Off: payload is ignored (the watch window is over)
@@ -40,16 +43,38 @@ private:
         std::uint8_t tail[LeakFingerprintSet::WindowSize] = {}; // last bytes, right-aligned
         bool seen = false;
     };
-    Stream &stream(const Flow &flow, StreamDirection direction);
-    void scan(Stream &stream, const Flow &flow, StreamDirection direction, const std::uint8_t *data,
-              std::size_t length, std::uint64_t timestamp_us);
-    void candidate(const std::uint8_t *window, const Flow &flow, StreamDirection direction,
+    // A flow as the scan needs it: live, the flow table's Flow; from the backlog, its id and the
+    // text recorded when its payload was held (the Flow may be gone by then).
+    struct FlowLabel {
+        int id = -1;
+        const Flow *flow = nullptr;
+        const QString *text = nullptr;
+        QString describe() const;
+    };
+    // Payload (or a stream break, when bytes is empty) that came before the fingerprints.
+    struct Held {
+        int flowId;
+        StreamDirection direction;
+        std::uint64_t timestamp_us;
+        std::vector<std::uint8_t> bytes;
+    };
+    Stream &stream(int flowId, StreamDirection direction);
+    void streamBreak(int flowId, StreamDirection direction);
+    void scanChunk(const FlowLabel &flow, StreamDirection direction, const std::uint8_t *data, std::size_t length,
                    std::uint64_t timestamp_us);
+    void scan(Stream &stream, const FlowLabel &flow, StreamDirection direction, const std::uint8_t *data,
+              std::size_t length, std::uint64_t timestamp_us);
+    void candidate(const std::uint8_t *window, const FlowLabel &flow, StreamDirection direction,
+                   std::uint64_t timestamp_us);
+    void scanBacklog();
 
     mutable std::mutex m_mutex;
     std::shared_ptr<const LeakFingerprintSet> m_fingerprints;
     bool m_scanning = true;
     std::vector<Stream> m_streams; // by flow id * 2 + direction
+    std::vector<Held> m_backlog;
+    std::size_t m_backlogBytes = 0;
+    std::unordered_map<int, QString> m_backlogFlowText;
     std::vector<std::uint8_t> m_fingerprintSeen;
     // Evidence per flow: the information of the distinct fingerprints seen in it. Bounded: only
     // flows with hits, and at most MaxEvidencePairs (flow, fingerprint) pairs.

@@ -48,8 +48,8 @@ void LeakWatch::start(const QString &datasetPath)
     m_cancelFingerprints = false;
     m_scanner = std::make_shared<LeakScanner>();
 
-    // The capture starts at once: payload that passes before the fingerprints are ready is
-    // counted as unscanned, so the verdict says so instead of silently missing it.
+    // The capture starts at once: payload that passes before the fingerprints are ready is held
+    // by the scanner and scanned when they are (beyond its bound: counted, verdict inconclusive).
     CaptureSessionOptions capture;
     capture.live.interfaceName = m_options.interfaceName;
     capture.live.filter = m_options.filter;
