@@ -35,10 +35,19 @@ const QByteArray passphrase = "load test passphrase";
 constexpr int concurrentSenders = 50;
 constexpr qint64 bytesPerSender = qint64(20) << 20;
 constexpr qint64 peakRssBound_KiB = 256 * 1024;
+#if defined(__SANITIZE_ADDRESS__)
+// The asan preset: ASan holds freed memory in a 256 MiB quarantine and adds shadow memory and
+// redzones, so the RSS bound is proven by the plain build only; and everything runs ~3x slower,
+// so the timed send is smaller to end well within the receiver's 10 s head and handshake
+// timeouts, which the slow connections must outlive.
+constexpr bool rssBoundApplies = false;
+#else
+constexpr bool rssBoundApplies = true;
+#endif
 
 constexpr int stalledHandshakes = 250;
 constexpr int slowlorisHeads = 250;
-constexpr qint64 timedSendBytes = qint64(96) << 20;
+constexpr qint64 timedSendBytes = qint64(rssBoundApplies ? 96 : 24) << 20;
 constexpr double loadedSlowdownBound = 2.0;
 
 QByteArray randomBytes(qsizetype size)
@@ -260,7 +269,10 @@ private slots:
               (concurrentSenders * bytesPerSender >> 20) * 1000.0 / qMax<qint64>(1, elapsed_ms), baseline_KiB / 1024,
               peak_KiB / 1024, sampledPeak_KiB / 1024, peakRssBound_KiB / 1024);
         QVERIFY(peak_KiB > 0);
-        QVERIFY2(peak_KiB < peakRssBound_KiB, "receiver peak RSS above its bound");
+        if (rssBoundApplies)
+            QVERIFY2(peak_KiB < peakRssBound_KiB, "receiver peak RSS above its bound");
+        else
+            qInfo("RSS bound not checked under AddressSanitizer (quarantine and shadow memory)");
     }
 
     void slowConnectionsDoNotStarveASend()
