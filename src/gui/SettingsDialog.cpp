@@ -27,15 +27,15 @@ SettingsDialog::SettingsDialog(const AppSettings &settings, const Alerts::AlertR
         if (m_ui->pages->currentWidget() == m_ui->rulesPage)
             m_ui->rulesEditor->restoreDefaults();
         else
-            show(AppSettings{});
+            showAppSettings(AppSettings{});
     });
-    show(settings);
+    showAppSettings(settings);
     m_ui->rulesEditor->setRules(rules);
 }
 
 SettingsDialog::~SettingsDialog() = default;
 
-void SettingsDialog::show(const AppSettings &settings)
+void SettingsDialog::showAppSettings(const AppSettings &settings)
 {
     m_ui->portSpin->setValue(settings.receiverPort);
     m_ui->storeEdit->setText(settings.storeDir);

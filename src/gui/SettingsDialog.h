@@ -28,7 +28,7 @@ public:
     Alerts::AlertRules alertRules() const;
 
 private:
-    void show(const AppSettings &settings);
+    void showAppSettings(const AppSettings &settings);
 
     std::unique_ptr<Ui::SettingsDialog> m_ui;
     AppSettings m_given;
