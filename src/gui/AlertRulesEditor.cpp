@@ -138,6 +138,12 @@ void AlertRulesEditor::setUpTable()
         connect(severity, &QComboBox::currentIndexChanged, this, &AlertRulesEditor::onItemChanged);
     }
     setRules(m_rules);
+    // Wide enough for every rule name on one line next to the other columns (the dialog's page
+    // would otherwise squeeze the stretched name column).
+    m_table->setWordWrap(false);
+    QHeaderView *header = m_table->horizontalHeader();
+    header->resizeSections(QHeaderView::ResizeToContents);
+    m_table->setMinimumWidth(2 * m_table->frameWidth() + header->length());
     // A handful of rows: show them all without a scroll bar.
     int height = m_table->horizontalHeader()->sizeHint().height() + 2 * m_table->frameWidth();
     for (int row = 0; row < m_table->rowCount(); ++row)
