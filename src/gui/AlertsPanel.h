@@ -22,7 +22,7 @@ class AlertModel;
 
 // The alert table over the AlertEngine it owns. MainWindow feeds the engine
 // (file events, capture counters, plaintext flows, dataset files); rules are
-// kept in QSettings (group "alerts").
+// edited in an AlertRulesEditor and kept in QSettings (group "alerts").
 class AlertsPanel : public QWidget
 {
     Q_OBJECT
@@ -35,10 +35,8 @@ public:
     AlertModel *alertModel() const { return m_model; }
 
     Alerts::AlertRules rules() const;
-    // Applies and persists the rules.
+    // Applies, persists and shows the rules (MainWindow: after the Settings dialog).
     void setRules(const Alerts::AlertRules &rules);
-    static Alerts::AlertRules loadRules();
-    static void saveRules(const Alerts::AlertRules &rules);
 
     int unacknowledgedCount() const;
     QString summaryText() const;
@@ -56,16 +54,13 @@ signals:
 
 private:
     void handleAlerts(const Alerts::AlertBatch &alerts);
-    void setUpRulesTable();
-    void showRules(const Alerts::AlertRules &rules);
-    void applyRulesFromTable();
+    void applyEditedRules(Alerts::AlertRules rules);
     void updateSummary();
 
     std::unique_ptr<Ui::AlertsPanel> m_ui;
     Alerts::AlertEngine *m_engine = nullptr;
     AlertModel *m_model = nullptr;
     int m_lastUnacknowledged = 0;
-    bool m_showingRules = false;
 };
 
 } // namespace TrainGuard::Gui

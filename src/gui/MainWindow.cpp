@@ -134,9 +134,14 @@ void MainWindow::showAbout()
 
 void MainWindow::showSettings()
 {
-    SettingsDialog dialog(AppSettings::load(), this);
-    if (dialog.exec() == QDialog::Accepted)
-        dialog.settings().save();
+    SettingsDialog dialog(AppSettings::load(), m_alertsPanel->rules(), this);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    dialog.settings().save();
+    Alerts::AlertRules rules = dialog.alertRules();
+    // The receiver may have moved while the dialog was open; the port follows it, not the dialog.
+    rules.receiverPort = m_alertsPanel->rules().receiverPort;
+    m_alertsPanel->setRules(rules); // applied to the running engine at once, and saved
 }
 
 void MainWindow::connectPanels()

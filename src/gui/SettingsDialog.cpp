@@ -1,5 +1,7 @@
 #include "gui/SettingsDialog.h"
 
+#include "gui/AlertRulesEditor.h"
+
 #include "ui_SettingsDialog.h"
 
 #include <QFileDialog>
@@ -7,9 +9,10 @@
 
 namespace TrainGuard::Gui {
 
-SettingsDialog::SettingsDialog(const AppSettings &settings, QWidget *parent)
+SettingsDialog::SettingsDialog(const AppSettings &settings, const Alerts::AlertRules &rules, QWidget *parent)
     : QDialog(parent)
     , m_ui(std::make_unique<Ui::SettingsDialog>())
+    , m_given(settings)
 {
     m_ui->setupUi(this);
     m_ui->storeEdit->setPlaceholderText(tr("Default: the app data folder"));
@@ -18,14 +21,21 @@ SettingsDialog::SettingsDialog(const AppSettings &settings, QWidget *parent)
         if (!dir.isEmpty())
             m_ui->storeEdit->setText(dir);
     });
-    connect(m_ui->buttonBox->button(QDialogButtonBox::RestoreDefaults), &QPushButton::clicked, this,
-            [this] { show(AppSettings{}); });
-    show(settings);
+    QPushButton *restore = m_ui->buttonBox->button(QDialogButtonBox::RestoreDefaults);
+    restore->setToolTip(tr("Set the fields of this page back to their defaults."));
+    connect(restore, &QPushButton::clicked, this, [this] {
+        if (m_ui->pages->currentWidget() == m_ui->rulesPage)
+            m_ui->rulesEditor->restoreDefaults();
+        else
+            showAppSettings(AppSettings{});
+    });
+    showAppSettings(settings);
+    m_ui->rulesEditor->setRules(rules);
 }
 
 SettingsDialog::~SettingsDialog() = default;
 
-void SettingsDialog::show(const AppSettings &settings)
+void SettingsDialog::showAppSettings(const AppSettings &settings)
 {
     m_ui->portSpin->setValue(settings.receiverPort);
     m_ui->storeEdit->setText(settings.storeDir);
@@ -35,12 +45,17 @@ void SettingsDialog::show(const AppSettings &settings)
 
 AppSettings SettingsDialog::settings() const
 {
-    AppSettings result;
+    AppSettings result = m_given;
     result.receiverPort = static_cast<quint16>(m_ui->portSpin->value());
     result.storeDir = m_ui->storeEdit->text().trimmed();
     result.captureOnLaunch = m_ui->captureOnLaunchCheck->isChecked();
     result.watchDemoFolder = m_ui->watchDemoCheck->isChecked();
     return result;
+}
+
+Alerts::AlertRules SettingsDialog::alertRules() const
+{
+    return m_ui->rulesEditor->rules();
 }
 
 } // namespace TrainGuard::Gui

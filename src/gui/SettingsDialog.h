@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/alerts/AlertRules.h"
 #include "gui/AppSettings.h"
 
 #include <QDialog>
@@ -12,20 +13,25 @@ class SettingsDialog;
 
 namespace TrainGuard::Gui {
 
+// Two pages: General (receiver, capture, watching) and Alert rules. The caller
+// saves settings() and applies alertRules() when the dialog is accepted.
 class SettingsDialog : public QDialog
 {
     Q_OBJECT
 
 public:
-    explicit SettingsDialog(const AppSettings &settings, QWidget *parent = nullptr);
+    SettingsDialog(const AppSettings &settings, const Alerts::AlertRules &rules, QWidget *parent = nullptr);
     ~SettingsDialog() override;
 
+    // The given settings with the dialog's fields replaced (fields it does not show are kept).
     AppSettings settings() const;
+    Alerts::AlertRules alertRules() const;
 
 private:
-    void show(const AppSettings &settings);
+    void showAppSettings(const AppSettings &settings);
 
     std::unique_ptr<Ui::SettingsDialog> m_ui;
+    AppSettings m_given;
 };
 
 } // namespace TrainGuard::Gui

@@ -4,6 +4,7 @@
 #include "core/alerts/AlertEngine.h"
 #include "core/fswatch/FsMonitor.h"
 #include "gui/AlertModel.h"
+#include "gui/AlertRulesEditor.h"
 #include "gui/AlertsPanel.h"
 #include "gui/FileEventModel.h"
 #include "gui/FilesPanel.h"
@@ -259,6 +260,39 @@ private slots:
         // The table shows what the engine uses.
         if (column != 0)
             QCOMPARE(table->item(row, column)->data(Qt::EditRole), expected);
+    }
+
+    void restoreDefaultsButton_data()
+    {
+        QTest::addColumn<int>("threshold"); // mass deletion, before Restore defaults
+        QTest::addColumn<bool>("captureDropsEnabled");
+        QTest::newRow("changed threshold") << 3 << true;
+        QTest::newRow("disabled rule") << Alerts::AlertRules{}.massDeletion.threshold << false;
+    }
+
+    void restoreDefaultsButton()
+    {
+        QFETCH(int, threshold);
+        QFETCH(bool, captureDropsEnabled);
+        AlertsPanel panel;
+        Alerts::AlertRules changed = panel.rules();
+        changed.massDeletion.threshold = threshold;
+        changed.captureDrops.enabled = captureDropsEnabled;
+        changed.receiverPort = 9555;
+        panel.setRules(changed);
+        auto *restore = panel.findChild<QPushButton *>(u"restoreDefaultsButton"_qs);
+        QVERIFY(restore);
+        restore->click();
+        const Alerts::AlertRules defaults;
+        for (const Alerts::AlertRules &rules : {panel.alertEngine()->rules(), AlertRulesEditor::loadRules()}) {
+            QCOMPARE(rules.massDeletion.threshold, defaults.massDeletion.threshold);
+            QCOMPARE(rules.captureDrops.enabled, defaults.captureDrops.enabled);
+            QCOMPARE(rules.receiverPort, quint16(9555)); // follows the receiver, not a rule
+        }
+        auto *table = panel.findChild<QTableWidget *>(u"rulesTable"_qs);
+        QCOMPARE(table->item(0, AlertRulesEditor::ThresholdColumn)->data(Qt::EditRole).toInt(),
+                 defaults.massDeletion.threshold);
+        QCOMPARE(table->item(3, AlertRulesEditor::NameColumn)->checkState(), Qt::Checked);
     }
 
     void engineInputsReachTheTable()
