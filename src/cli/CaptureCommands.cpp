@@ -191,8 +191,8 @@ int runAnalyze(const QStringList &arguments)
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral(
         "Dissect a saved capture (pcap or pcapng): flows, TLS, encryption verdicts. With --leak-check, also scan "
-        "every flow's reassembled payload for fingerprints of a dataset's plaintext; exit status 3 when some are "
-        "found, 4 when the dataset gives no usable fingerprints."));
+        "every flow's reassembled payload for fingerprints of a dataset's plaintext; exit status 3 when a flow "
+        "holds enough of them to prove a leak (docs/LEAK_CHECK.md), 4 when the dataset gives no usable fingerprints."));
     const QCommandLineOption jsonOption(QStringLiteral("json"), QStringLiteral("Print the report as JSON (docs/ANALYSIS.md)."));
     const QCommandLineOption leakOption(QStringLiteral("leak-check"),
                                         QStringLiteral("Dataset (file or folder) whose plaintext must not be in the capture."),
