@@ -13,6 +13,8 @@
 #include <QLocale>
 #include <QSettings>
 
+#include <utility>
+
 namespace TrainGuard::Gui {
 
 namespace {
@@ -116,7 +118,7 @@ void TransferPanel::setDestinationKind(DestinationKind kind)
 
 bool TransferPanel::isSending() const
 {
-    return m_sender->isRunning();
+    return m_waitingConfig.has_value() || m_sender->isRunning();
 }
 
 void TransferPanel::appendReceiverEvents(const QList<Transfer::ReceiverEvent> &events)
@@ -193,24 +195,46 @@ void TransferPanel::resume()
 
 void TransferPanel::cancel()
 {
+    if (m_waitingConfig) {
+        m_waitingConfig.reset();
+        Transfer::SendResult result;
+        result.message = tr("cancelled before the upload started");
+        finishSend(result);
+        return;
+    }
     m_sender->cancel();
     m_ui->stageLabel->setText(tr("Cancelling after the current request…"));
 }
 
 void TransferPanel::startSend(const Transfer::SenderConfig &config)
 {
-    if (m_sender->isRunning())
+    if (isSending())
         return;
     m_lastConfig = config;
     m_sendStarted = QDateTime::currentDateTimeUtc();
     ++m_sendId;
     m_ui->progressBar->setValue(0);
-    m_ui->stageLabel->setText(tr("Deriving key…"));
-    m_sender->start(config);
+    if (m_gate == SendGate::WaitForSendGo) {
+        m_waitingConfig = config;
+        m_ui->stageLabel->setText(tr("Starting the leak check's capture…"));
+    } else {
+        m_ui->stageLabel->setText(tr("Deriving key…"));
+        m_sender->start(config);
+    }
     saveSettings();
     updateControls();
     emit sendStarted(config.path);
     emit statusTextChanged(tr("Sending %1").arg(QFileInfo(config.path).fileName()));
+}
+
+void TransferPanel::sendGo()
+{
+    if (!m_waitingConfig)
+        return;
+    const Transfer::SenderConfig config = *std::exchange(m_waitingConfig, std::nullopt);
+    m_ui->stageLabel->setText(tr("Deriving key…"));
+    m_sender->start(config);
+    updateControls();
 }
 
 void TransferPanel::showProgress(const Transfer::SendProgress &progress)
@@ -270,7 +294,7 @@ void TransferPanel::setLeakCheck(int sendId, const Capture::LeakReport &report)
 
 void TransferPanel::updateControls()
 {
-    const bool sending = m_sender->isRunning();
+    const bool sending = isSending();
     const auto kind = m_ui->destinationCombo->currentData().value<DestinationKind>();
     const bool destinationReady = kind == DestinationKind::Remote || !m_embeddedUrl.isEmpty();
     m_ui->sendButton->setEnabled(!sending && destinationReady && !m_ui->datasetEdit->text().trimmed().isEmpty());

@@ -53,6 +53,12 @@ public:
     void setLeakCheck(int sendId, const TrainGuard::Capture::LeakReport &report);
     bool isSending() const;
 
+    // WaitForSendGo: after Send the upload waits for sendGo() (MainWindow: the leak check's
+    // capture is running), so that the check sees the whole send.
+    enum class SendGate { None, WaitForSendGo };
+    void setSendGate(SendGate gate) { m_gate = gate; }
+    void sendGo();
+
 public slots:
     void send();
     void resume();
@@ -84,6 +90,8 @@ private:
     std::optional<Transfer::SenderConfig> m_lastConfig; // for Resume
     QDateTime m_sendStarted;
     int m_sendId = 0;
+    SendGate m_gate = SendGate::None;
+    std::optional<Transfer::SenderConfig> m_waitingConfig; // sent on sendGo()
 };
 
 } // namespace TrainGuard::Gui

@@ -139,8 +139,11 @@ private slots:
         LeakWatch watch(watchOptions());
         QSignalSpy leaks(&watch, &LeakWatch::leakDetected);
         QSignalSpy progress(&watch, &LeakWatch::progress);
+        QSignalSpy started(&watch, &LeakWatch::captureStarted);
         watch.start(fixture("iris.csv"));
         QVERIFY(watch.isActive());
+        QVERIFY(started.wait(15000)); // as the GUI does: the send begins once the capture runs
+        QCOMPARE(started.first().first().toBool(), true);
 
         SenderConfig config;
         config.path = fixture("iris.csv");
@@ -179,6 +182,7 @@ private slots:
         LeakWatch watch(watchOptions());
         QSignalSpy leaks(&watch, &LeakWatch::leakDetected);
         watch.start(fixture("iris.csv"));
+        QTRY_VERIFY_WITH_TIMEOUT(!watch.isCaptureStarting(), 15000);
         QTRY_VERIFY_WITH_TIMEOUT(watch.currentReport().fingerprints > 0, 10000);
         QCOMPARE(runCurl({QStringLiteral("--data-binary"), QLatin1Char('@') + fixture("iris.csv"),
                           QStringLiteral("http://127.0.0.1:%1/upload").arg(sink.port())}),
@@ -197,6 +201,7 @@ private slots:
     {
         LeakWatch watch(watchOptions());
         watch.start(fixture("iris.csv"));
+        QTRY_VERIFY_WITH_TIMEOUT(!watch.isCaptureStarting(), 15000);
         QTRY_VERIFY_WITH_TIMEOUT(watch.currentReport().fingerprints > 0, 10000);
         // The receiver refuses the request (no token), but the body crosses the wire in TLS.
         QCOMPARE(runCurl({QStringLiteral("--cacert"), m_fixture.caFile, QStringLiteral("--data-binary"),
@@ -221,6 +226,7 @@ private slots:
         PlainHttpSink sink;
         LeakWatch watch(watchOptions());
         watch.start(fixture("repetitive.csv"));
+        QTRY_VERIFY_WITH_TIMEOUT(!watch.isCaptureStarting(), 15000);
         QTRY_VERIFY_WITH_TIMEOUT(watch.currentReport().fingerprints > 0, 10000);
         for (int upload = 0; upload < 3; ++upload) {
             QCOMPARE(runCurl({QStringLiteral("--data-binary"), QLatin1Char('@') + unrelated,
@@ -239,15 +245,34 @@ private slots:
         QVERIFY(report.flows >= 3);
     }
 
+    void noCaptureMeansNoVerdict_data()
+    {
+        QTest::addColumn<bool>("sendEndsFirst");
+        QTest::addRow("send ends after the capture failed") << false;
+        QTest::addRow("send ends while the capture is starting") << true;
+    }
+
     void noCaptureMeansNoVerdict()
     {
+        QFETCH(bool, sendEndsFirst);
         LeakWatchOptions options = watchOptions();
         options.interfaceName = QStringLiteral("no-such-interface0");
         LeakWatch watch(options);
         QSignalSpy finished(&watch, &LeakWatch::finished);
+        QSignalSpy started(&watch, &LeakWatch::captureStarted);
         watch.start(fixture("iris.csv"));
-        watch.sendFinished();
-        QCOMPARE(finished.count(), 1); // nothing to wait for
+        QVERIFY(watch.isCaptureStarting()); // started off this thread
+        if (sendEndsFirst) {
+            watch.sendFinished();
+            QCOMPARE(finished.count(), 0);
+            QVERIFY(finished.wait(15000)); // as soon as the failure is known, no grace period
+            QCOMPARE(started.count(), 1);
+        } else {
+            QVERIFY(started.wait(15000));
+            watch.sendFinished();
+            QCOMPARE(finished.count(), 1); // nothing to wait for
+        }
+        QCOMPARE(started.first().first().toBool(), false);
         const LeakReport report = finished.first().first().value<LeakReport>();
         QVERIFY(!report.conclusive());
         QVERIFY(!report.leak());

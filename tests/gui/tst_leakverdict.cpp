@@ -13,6 +13,7 @@
 #include "gui/TransferPanel.h"
 
 #include <QApplication>
+#include <QLabel>
 #include <QProcess>
 #include <QPushButton>
 #include <QRegularExpression>
@@ -110,6 +111,13 @@ private slots:
         // 1. A normal send: TLS only, so no fingerprint is seen.
         QSignalSpy finished(transfer, &TransferPanel::sendFinished);
         QTest::mouseClick(sendButton, Qt::LeftButton);
+        // The upload waits for the check's capture, which starts off the GUI thread.
+        auto *stageLabel = transfer->findChild<QLabel *>(QStringLiteral("stageLabel"));
+        QVERIFY(stageLabel);
+        QVERIFY(window.leakWatch()->isCaptureStarting());
+        QCOMPARE(stageLabel->text(), QStringLiteral("Starting the leak check's capture…"));
+        QVERIFY(transfer->isSending());
+        QVERIFY(!sendButton->isEnabled());
         QVERIFY(finished.wait(120000));
         QCOMPARE(history->rowCount(), 1);
         QVERIFY(history->rowAt(0).stored);
@@ -133,6 +141,7 @@ private slots:
         QTRY_VERIFY(sendButton->isEnabled());
         finished.clear();
         QTest::mouseClick(sendButton, Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(!window.leakWatch()->isCaptureStarting(), 15000);
         QTRY_VERIFY_WITH_TIMEOUT(window.leakWatch()->currentReport().fingerprints > 0, 10000);
         QProcess curl;
         curl.start(QStringLiteral("curl"), {QStringLiteral("-s"), QStringLiteral("-o"), QStringLiteral("/dev/null"),
@@ -157,6 +166,20 @@ private slots:
         QCOMPARE(alerts->alertAt(0).severity, TrainGuard::Alerts::Severity::Critical);
         QVERIFY(alerts->alertAt(0).message.startsWith(QStringLiteral("LEAK: fingerprint of iris.csv")));
         QVERIFY(window.trafficPanel()->leakCheckText().contains(QStringLiteral("LEAK: fingerprint of iris.csv")));
+
+        // 3. Cancel while the check's capture starts: nothing is uploaded, the row says why.
+        QTRY_VERIFY(sendButton->isEnabled());
+        finished.clear();
+        QTest::mouseClick(sendButton, Qt::LeftButton);
+        auto *cancelButton = transfer->findChild<QPushButton *>(QStringLiteral("cancelButton"));
+        QVERIFY(cancelButton && cancelButton->isEnabled());
+        QTest::mouseClick(cancelButton, Qt::LeftButton);
+        QCOMPARE(finished.count(), 1);
+        QCOMPARE(history->rowCount(), 3);
+        QVERIFY(!history->rowAt(2).stored);
+        QCOMPARE(history->rowAt(2).verdict, QStringLiteral("cancelled before the upload started"));
+        QTest::qWait(500); // the capture's start arrives: it must not start the cancelled upload
+        QVERIFY(!transfer->isSending());
     }
 
 private:

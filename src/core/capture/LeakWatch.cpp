@@ -21,6 +21,7 @@ LeakWatch::LeakWatch(const LeakWatchOptions &options, QObject *parent)
 
 LeakWatch::~LeakWatch()
 {
+    joinCaptureStart();
     if (m_session)
         m_session->stop();
     m_cancelFingerprints = true;
@@ -56,12 +57,16 @@ void LeakWatch::start(const QString &datasetPath)
     // Only the analysis is wanted; the spool would write every sent byte to disk a second time.
     capture.spoolPath = QStringLiteral("/dev/null");
     capture.streamObserver = m_scanner;
-    m_session = std::make_unique<CaptureSession>(++m_captureId);
-    if (!m_session->start(capture, &m_captureError)) {
-        qCWarning(lcCapture).noquote() << "leak check: capture did not start:" << m_captureError;
-        m_session.reset();
-    }
-
+    // Starting the capture helper waits for it to open the interface (tens of ms idle, over
+    // 600 ms seen on a busy machine): on a thread of its own, never the GUI's.
+    m_captureStarting = true;
+    m_startingSession = std::make_unique<CaptureSession>(++m_captureId);
+    const int watchId = ++m_watchId;
+    // The thread owns m_startingSession and m_startError until it is joined.
+    m_captureStartThread = std::thread([this, capture, watchId] {
+        m_startOk = m_startingSession->start(capture, &m_startError);
+        QMetaObject::invokeMethod(this, [this, watchId] { onCaptureStarted(watchId); }, Qt::QueuedConnection);
+    });
     m_fingerprintThread = std::thread([this, datasetPath, scanner = m_scanner, options = m_options.fingerprints] {
         QString error;
         auto set = LeakFingerprintSet::build(datasetPath, options, &error, &m_cancelFingerprints);
@@ -74,12 +79,41 @@ void LeakWatch::start(const QString &datasetPath)
     m_pollTimer.start();
 }
 
+void LeakWatch::onCaptureStarted(int watchId)
+{
+    if (watchId != m_watchId || !m_captureStarting)
+        return; // finishNow() took the result already
+    takeStartedCapture();
+    emit captureStarted(m_session != nullptr);
+    if (m_sendEnded.isValid() && !m_session)
+        finishNow(); // nothing captured: no point waiting out the grace period
+}
+
+void LeakWatch::takeStartedCapture()
+{
+    joinCaptureStart();
+    m_captureStarting = false;
+    m_session = std::move(m_startingSession);
+    if (!m_startOk)
+        m_session.reset();
+    if (!m_session) {
+        m_captureError = m_startError;
+        qCWarning(lcCapture).noquote() << "leak check: capture did not start:" << m_captureError;
+    }
+}
+
+void LeakWatch::joinCaptureStart()
+{
+    if (m_captureStartThread.joinable())
+        m_captureStartThread.join();
+}
+
 void LeakWatch::sendFinished()
 {
     if (!m_active)
         return;
     m_sendEnded = QDateTime::currentDateTimeUtc();
-    if (!m_session) {
+    if (!m_session && !m_captureStarting) {
         finishNow(); // nothing captured: no point waiting
         return;
     }
@@ -137,6 +171,8 @@ void LeakWatch::finishNow()
         return;
     m_graceTimer.stop();
     m_pollTimer.stop();
+    if (m_captureStarting)
+        takeStartedCapture(); // waits for the helper: rare, a send waits for captureStarted()
     std::uint64_t dropped = 0;
     if (m_session) {
         m_session->stop(); // drains the queue and flushes held segments into the scanner

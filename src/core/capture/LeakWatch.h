@@ -52,6 +52,8 @@ public:
     void finishNow();
 
     bool isActive() const { return m_active; }
+    // The capture is being started (off this thread); captureStarted() follows.
+    bool isCaptureStarting() const { return m_captureStarting; }
     QString datasetPath() const { return m_datasetPath; }
     LeakReport currentReport() const;
 
@@ -59,15 +61,27 @@ signals:
     void progress(const TrainGuard::Capture::LeakReport &report);
     void leakDetected(const TrainGuard::Capture::LeakReport &report);
     void finished(const TrainGuard::Capture::LeakReport &report);
+    // After start(): the check's capture runs (or could not start: the verdict will say why).
+    // A send should begin only now, so that the check sees all of it.
+    void captureStarted(bool capturing);
 
 private:
     void poll();
     QString coverageText(std::uint64_t droppedPackets) const;
     void joinFingerprinting();
+    void onCaptureStarted(int watchId);
+    void takeStartedCapture();
+    void joinCaptureStart();
 
     LeakWatchOptions m_options;
     std::shared_ptr<LeakScanner> m_scanner;
     std::unique_ptr<CaptureSession> m_session;
+    std::unique_ptr<CaptureSession> m_startingSession; // the start thread's until joined
+    QString m_startError;                              // likewise
+    bool m_startOk = false;                            // likewise
+    std::thread m_captureStartThread;
+    bool m_captureStarting = false;
+    int m_watchId = 0;
     std::thread m_fingerprintThread;
     std::atomic<bool> m_cancelFingerprints{false};
     std::atomic<bool> m_fingerprintsDone{false};
