@@ -75,6 +75,7 @@ private:
     void connectLeakCheck();
     void showAlertNotification(const QString &title, const QString &message, bool critical);
     void restoreWindowState();
+    void warmUpHiddenPanels();
 
     std::unique_ptr<Ui::MainWindow> m_ui;
     TransferPanel *m_transferPanel = nullptr;

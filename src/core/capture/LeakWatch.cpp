@@ -1,5 +1,6 @@
 #include "core/capture/LeakWatch.h"
 
+#include "core/BulkWork.h"
 #include "core/Logging.h"
 #include "core/capture/CaptureSession.h"
 #include "core/capture/LeakScanner.h"
@@ -68,6 +69,7 @@ void LeakWatch::start(const QString &datasetPath)
         QMetaObject::invokeMethod(this, [this, watchId] { onCaptureStarted(watchId); }, Qt::QueuedConnection);
     });
     m_fingerprintThread = std::thread([this, datasetPath, scanner = m_scanner, options = m_options.fingerprints] {
+        lowerCurrentThreadForBulkWork(); // reads and hashes the whole dataset
         QString error;
         auto set = LeakFingerprintSet::build(datasetPath, options, &error, &m_cancelFingerprints);
         if (set)

@@ -1,5 +1,6 @@
 #include "core/crypto/CryptoEngine.h"
 
+#include "core/BulkWork.h"
 #include "core/Logging.h"
 #include "core/crypto/Sha256.h"
 #include "core/crypto/Ste1Decryptor.h"
@@ -115,6 +116,7 @@ CryptoEngine::CryptoEngine(QObject *parent) : QObject(parent)
     // OpenSSL keeps per-thread state (DRBGs, error queue) that a thread-exit handler frees only
     // after wait() has returned, racing the process's exit (a leak under LSan): free it first.
     connect(&m_thread, &QThread::finished, this, [] { OPENSSL_thread_stop(); }, Qt::DirectConnection);
+    connect(&m_thread, &QThread::started, this, [] { lowerCurrentThreadForBulkWork(); }, Qt::DirectConnection);
     m_thread.start();
 }
 

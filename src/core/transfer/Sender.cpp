@@ -1,5 +1,6 @@
 #include "core/transfer/Sender.h"
 
+#include "core/BulkWork.h"
 #include "core/transfer/SendSession.h"
 
 #include <openssl/crypto.h>
@@ -28,6 +29,7 @@ Sender::Sender(QObject *parent)
     // OpenSSL keeps per-thread state (DRBGs, error queue) that a thread-exit handler frees only
     // after wait() has returned, racing the process's exit (a leak under LSan): free it first.
     connect(&m_thread, &QThread::finished, this, [] { OPENSSL_thread_stop(); }, Qt::DirectConnection);
+    connect(&m_thread, &QThread::started, this, [] { lowerCurrentThreadForBulkWork(); }, Qt::DirectConnection);
 }
 
 Sender::~Sender()

@@ -1,5 +1,6 @@
 #include "core/transfer/UploadStore.h"
 
+#include "core/BulkWork.h"
 #include "core/Logging.h"
 #include "core/transfer/StreamingVerifier.h"
 #include "core/transfer/UploadFinalizer.h"
@@ -47,6 +48,7 @@ void UploadStore::prefetchKey(const QByteArray &kdfSalt, quint32 iterations)
     if (m_prefetching->exchange(true))
         return;
     m_pool.start([provider = m_keyProvider, busy = m_prefetching, kdfSalt, iterations] {
+        lowerCurrentThreadForBulkWork(); // PBKDF2
         provider(kdfSalt, iterations);
         busy->store(false);
     });
@@ -173,6 +175,7 @@ void UploadStore::schedule(const QString &id, const std::shared_ptr<StreamingVer
         return;
     QPointer<UploadStore> self(this);
     m_pool.start([self, id, verifier] {
+        lowerCurrentThreadForBulkWork(); // decrypts and hashes a whole upload
         const std::optional<FinalizeResult> result = verifier->process();
         if (!result)
             return;
@@ -199,6 +202,7 @@ void UploadStore::finalize(const QString &id)
     FinalizeRequest request{spoolPath(id), m_config.storeDir, record->destination, record->expectedSha256, m_keyProvider};
     QPointer<UploadStore> self(this);
     m_pool.start([self, id, request] {
+        lowerCurrentThreadForBulkWork(); // hashes (and maybe decrypts) a whole upload
         const FinalizeResult result = UploadFinalizer::run(request);
         if (!self)
             return;
