@@ -24,7 +24,7 @@ xdotool windowsize "$win" 1280 820 windowmove "$win" 0 0 windowfocus --sync "$wi
 shot() { sleep "$2"; xwd -root -silent | convert xwd:- -crop 1280x820+0+0 +repage "$out/$1.png"; }
 
 xdotool key alt+s        # Send the preselected sample dataset
-shot transfer 6
+shot transfer 13      # the send, then the leak check's 10 s grace period and its verdict
 demo=$XDG_DATA_HOME/TrainGuard/trainguard/demo
 printf 'a,b\n1,2\n' > "$demo/scratch.csv"; sleep 1; rm "$demo/scratch.csv"
 xdotool key alt+2; shot traffic 2

@@ -42,7 +42,13 @@ TransferPanel::TransferPanel(QWidget *parent)
     m_ui->progressBar->setRange(0, kProgressSteps);
     m_ui->receiverLog->setMaximumBlockCount(kReceiverLogLines);
     m_ui->historyView->setModel(m_history);
-    m_ui->historyView->horizontalHeader()->setStretchLastSection(true);
+    QHeaderView *historyHeader = m_ui->historyView->horizontalHeader();
+    historyHeader->setStretchLastSection(true); // the leak-check verdict is the longest text
+    // Widths that show a whole time stamp, URL and receiver verdict at the default font.
+    const QFontMetrics metrics = m_ui->historyView->fontMetrics();
+    historyHeader->resizeSection(SendHistoryModel::Time, metrics.horizontalAdvance(QStringLiteral("2026-11-24 20:39:25")) + 16);
+    historyHeader->resizeSection(SendHistoryModel::Destination, metrics.horizontalAdvance(QStringLiteral("https://127.0.0.1:8443")) + 16);
+    historyHeader->resizeSection(SendHistoryModel::Verdict, metrics.horizontalAdvance(QStringLiteral("stored, sha256 matches")) + 40);
     m_ui->historyView->verticalHeader()->hide();
     m_ui->splitter->setStretchFactor(0, 2);
     m_ui->splitter->setStretchFactor(1, 1);
