@@ -29,6 +29,7 @@ fi
 work=$(mktemp -d /tmp/trainguard-package.XXXXXX)
 chmod 0755 "$work" # the test users write their captures below it
 capture_pid=
+gui_pid=
 member=tgci-member-$$
 outsider=tgci-outsider-$$
 cleanup() {
@@ -40,6 +41,7 @@ cleanup() {
         wait "$capture_pid" 2>/dev/null || true
     fi
     for user in "$member" "$outsider"; do
+        pkill -KILL -u "$user" >/dev/null 2>&1 || true # e.g. the GUI started from the desktop entry
         if getent passwd "$user" >/dev/null; then userdel "$user" >/dev/null 2>&1 || true; fi
     done
     if dpkg-query -W -f='${Status}' trainguard 2>/dev/null | grep -q 'installed\|config-files'; then
@@ -139,7 +141,29 @@ set -e
 grep -q 'trainguard` group' "$work/outsider.err" || fail "the non-member's error does not name the group: $(cat "$work/outsider.err")"
 [ ! -e "$work/captures/outsider.pcap" ] && [ ! -e "$work/captures/outsider.pcap.part" ] || fail "a non-member's capture left a file"
 
-# 9. Purge: package, statoverride and group are gone.
+# 9. The desktop entry launches the GUI: its Exec line, run as the member under a virtual X
+#    server with an empty home, brings up the main window (its log line) and keeps running.
+exec_line=$(sed -n 's/^Exec=//p' /usr/share/applications/trainguard.desktop | head -1 | sed 's/ *%[fFuUick]//g')
+command -v "${exec_line%% *}" >/dev/null || fail "the desktop entry's Exec ($exec_line) is not on PATH"
+install -d -o "$member" -m 0700 "$work/member-home" "$work/member-runtime"
+runuser -u "$member" -- env HOME="$work/member-home" XDG_RUNTIME_DIR="$work/member-runtime" \
+    xvfb-run -a timeout 20 $exec_line > "$work/gui.log" 2>&1 &
+gui_pid=$!
+for _ in $(seq 150); do
+    grep -q 'main window ready' "$work/gui.log" && break
+    kill -0 "$gui_pid" 2>/dev/null || break
+    sleep 0.1
+done
+grep -q 'main window ready' "$work/gui.log" || { cat "$work/gui.log"; fail "the desktop entry did not bring up the main window"; }
+sleep 2
+kill -0 "$gui_pid" 2>/dev/null || { cat "$work/gui.log"; fail "the GUI started from the desktop entry exited"; }
+pkill -TERM -u "$member" || true # the GUI, then xvfb-run's X server
+for _ in $(seq 50); do pgrep -u "$member" >/dev/null || break; sleep 0.1; done
+pkill -KILL -u "$member" || true
+wait "$gui_pid" 2>/dev/null || true
+gui_pid=
+
+# 10. Purge: package, statoverride and group are gone.
 userdel "$member"
 userdel "$outsider"
 DEBIAN_FRONTEND=noninteractive apt-get purge -y -q trainguard >/dev/null
@@ -148,4 +172,5 @@ DEBIAN_FRONTEND=noninteractive apt-get purge -y -q trainguard >/dev/null
 [ ! -e "$helper" ] || fail "purge left $helper"
 
 say "OK in $((SECONDS - start)) s: $(wc -l < "$work/contents") paths, lintian ${errors} errors ${warnings} warnings," \
-    "member captured ${packets} packets on lo, non-member refused in one line, unit verified, purged clean"
+    "member captured ${packets} packets on lo, non-member refused in one line, desktop entry launched the GUI," \
+    "unit verified, purged clean"
