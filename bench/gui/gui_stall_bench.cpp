@@ -7,6 +7,7 @@
 // Every event delivery on the GUI thread that takes longer than --slow-ms is logged with
 // its receiver and event type, so a stall can be attributed to the call that caused it.
 #include "core/AppIdentity.h"
+#include "core/capture/LeakWatch.h"
 #include "core/transfer/SenderConfig.h"
 #include "gui/GuiResources.h"
 #include "gui/MainWindow.h"
@@ -558,6 +559,10 @@ int main(int argc, char *argv[])
                          result = r;
                          finished = true;
                      });
+    QString leakVerdict;
+    TrainGuard::Capture::LeakWatch *leakWatch = window->leakWatch();
+    QObject::connect(leakWatch, &TrainGuard::Capture::LeakWatch::finished, &recorder,
+                     [&leakVerdict](const TrainGuard::Capture::LeakReport &report) { leakVerdict = report.verdictText(); });
     recorder.start(clock);
     sampler.start();
     const qint64 sendStart_ms = clock.elapsed();
@@ -613,6 +618,17 @@ int main(int argc, char *argv[])
     const std::vector<GapReport> idleGaps = recorder.reports();
     const std::vector<SlowDelivery> idleSlow = app.takeSlow();
 
+    // The send's leak check ends after its grace period: its verdict says whether it covered the
+    // whole send (unscanned bytes make it inconclusive).
+    if (leakVerdict.isEmpty()) {
+        runEventLoop([leakWatch](QEventLoop &loop) {
+            QObject::connect(leakWatch, &TrainGuard::Capture::LeakWatch::finished, &loop, &QEventLoop::quit);
+            QTimer::singleShot(30000, &loop, &QEventLoop::quit);
+        });
+    }
+    if (leakVerdict.isEmpty())
+        leakVerdict = QStringLiteral("(no verdict within 30 s of the idle window)");
+
     const double mib = double(size_bytes) / (1024.0 * 1024.0);
     std::printf("\n== GUI event-loop stall, %.0f MiB send, capture %s, %s panel shown, platform %s ==\n", mib,
                 root ? (traffic->isCapturing() ? "on" : "off (did not start)") : "off (not root)", qPrintable(watched),
@@ -625,6 +641,7 @@ int main(int argc, char *argv[])
                 qPrintable(queueDrops));
     std::printf("capture status at finish: %s\n", qPrintable(statusAtFinish));
     std::printf("capture status 1.5 s later: %s\n", qPrintable(status));
+    std::printf("leak check: %s\n", qPrintable(leakVerdict));
     printFigures("send", send);
     printFigures("idle", idle);
     std::printf("max-gap ratio send/idle: %.1fx\n", idle.max_ms > 0 ? send.max_ms / idle.max_ms : 0.0);

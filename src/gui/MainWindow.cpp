@@ -193,14 +193,15 @@ void MainWindow::connectLeakCheck()
 {
     // Every send gets a leak check: LeakWatch fingerprints the dataset on its worker thread and
     // scans its own capture; here only its ≤ 10 Hz progress and the verdict are shown.
-    // The upload waits until the check's capture runs (or failed to start: the verdict says so),
-    // so that the check covers the whole send; starting the capture never blocks this thread.
+    // The upload waits until the check's capture runs and the dataset's fingerprints are built (or
+    // either failed: the verdict says so), so that the check covers the whole send; neither
+    // blocks this thread.
     m_transferPanel->setSendGate(TransferPanel::SendGate::WaitForSendGo);
     connect(m_transferPanel, &TransferPanel::sendStarted, this, [this](const QString &datasetPath) {
         m_leakWatch->start(datasetPath); // a previous check still in its grace period ends first
         m_leakSendId = m_transferPanel->currentSendId();
     });
-    connect(m_leakWatch, &Capture::LeakWatch::captureStarted, m_transferPanel, &TransferPanel::sendGo);
+    connect(m_leakWatch, &Capture::LeakWatch::readyForSend, m_transferPanel, &TransferPanel::sendGo);
     connect(m_transferPanel, &TransferPanel::sendFinished, m_leakWatch, &Capture::LeakWatch::sendFinished);
     connect(m_leakWatch, &Capture::LeakWatch::progress, m_trafficPanel, &TrafficPanel::showLeakProgress);
     Alerts::AlertEngine *alerts = m_alertsPanel->alertEngine();

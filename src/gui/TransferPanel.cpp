@@ -222,7 +222,7 @@ void TransferPanel::startSend(const Transfer::SenderConfig &config)
     m_ui->progressBar->setValue(0);
     if (m_gate == SendGate::WaitForSendGo) {
         m_waitingConfig = config;
-        m_ui->stageLabel->setText(tr("Starting the leak check's capture…"));
+        m_ui->stageLabel->setText(tr("Preparing the leak check (capture and fingerprints)…"));
     } else {
         m_ui->stageLabel->setText(tr("Deriving key…"));
         m_sender->start(config);

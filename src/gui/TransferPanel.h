@@ -54,7 +54,7 @@ public:
     bool isSending() const;
 
     // WaitForSendGo: after Send the upload waits for sendGo() (MainWindow: the leak check's
-    // capture is running), so that the check sees the whole send.
+    // capture runs and its fingerprints are ready), so that the check sees the whole send.
     enum class SendGate { None, WaitForSendGo };
     void setSendGate(SendGate gate) { m_gate = gate; }
     void sendGo();

@@ -140,10 +140,16 @@ private slots:
         QSignalSpy leaks(&watch, &LeakWatch::leakDetected);
         QSignalSpy progress(&watch, &LeakWatch::progress);
         QSignalSpy started(&watch, &LeakWatch::captureStarted);
+        QSignalSpy ready(&watch, &LeakWatch::readyForSend);
         watch.start(fixture("iris.csv"));
         QVERIFY(watch.isActive());
-        QVERIFY(started.wait(15000)); // as the GUI does: the send begins once the capture runs
-        QCOMPARE(started.first().first().toBool(), true);
+        // As the GUI does: the send begins once the capture runs and the fingerprints are built.
+        QVERIFY(ready.wait(15000));
+        QCOMPARE(ready.count(), 1);
+        QCOMPARE(ready.first().first().toBool(), true);
+        QCOMPARE(started.count(), 1);
+        QVERIFY(!watch.isCaptureStarting());
+        QVERIFY(watch.currentReport().fingerprints > 30);
 
         SenderConfig config;
         config.path = fixture("iris.csv");

@@ -115,7 +115,7 @@ private slots:
         auto *stageLabel = transfer->findChild<QLabel *>(QStringLiteral("stageLabel"));
         QVERIFY(stageLabel);
         QVERIFY(window.leakWatch()->isCaptureStarting());
-        QCOMPARE(stageLabel->text(), QStringLiteral("Starting the leak check's capture…"));
+        QCOMPARE(stageLabel->text(), QStringLiteral("Preparing the leak check (capture and fingerprints)…"));
         QVERIFY(transfer->isSending());
         QVERIFY(!sendButton->isEnabled());
         QVERIFY(finished.wait(120000));

@@ -68,7 +68,8 @@ void LeakWatch::start(const QString &datasetPath)
         m_startOk = m_startingSession->start(capture, &m_startError);
         QMetaObject::invokeMethod(this, [this, watchId] { onCaptureStarted(watchId); }, Qt::QueuedConnection);
     });
-    m_fingerprintThread = std::thread([this, datasetPath, scanner = m_scanner, options = m_options.fingerprints] {
+    m_readyEmitted = false;
+    m_fingerprintThread = std::thread([this, datasetPath, scanner = m_scanner, options = m_options.fingerprints, watchId] {
         lowerCurrentThreadForBulkWork(); // reads and hashes the whole dataset
         QString error;
         auto set = LeakFingerprintSet::build(datasetPath, options, &error, &m_cancelFingerprints);
@@ -77,6 +78,10 @@ void LeakWatch::start(const QString &datasetPath)
         else
             m_fingerprintError = error;
         m_fingerprintsDone = true;
+        QMetaObject::invokeMethod(this, [this, watchId] {
+            if (watchId == m_watchId)
+                emitReadyWhenBothAre();
+        }, Qt::QueuedConnection);
     });
     m_pollTimer.start();
 }
@@ -87,8 +92,17 @@ void LeakWatch::onCaptureStarted(int watchId)
         return; // finishNow() took the result already
     takeStartedCapture();
     emit captureStarted(m_session != nullptr);
+    emitReadyWhenBothAre();
     if (m_sendEnded.isValid() && !m_session)
         finishNow(); // nothing captured: no point waiting out the grace period
+}
+
+void LeakWatch::emitReadyWhenBothAre()
+{
+    if (m_readyEmitted || !m_active || m_captureStarting || !m_fingerprintsDone)
+        return;
+    m_readyEmitted = true;
+    emit readyForSend(m_session != nullptr);
 }
 
 void LeakWatch::takeStartedCapture()
