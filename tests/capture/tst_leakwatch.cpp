@@ -8,11 +8,10 @@
 #include "core/capture/LeakWatch.h"
 #include "core/crypto/MasterKey.h"
 #include "core/transfer/Sender.h"
+#include "support/PlainHttpSink.h"
 
 #include <QProcess>
 #include <QSignalSpy>
-#include <QTcpServer>
-#include <QTcpSocket>
 
 #include <unistd.h>
 
@@ -20,6 +19,7 @@
 
 using namespace TrainGuard::Capture;
 using namespace TransferTest;
+using TrainGuard::TestSupport::PlainHttpSink;
 
 namespace {
 
@@ -29,43 +29,6 @@ QString fixture(const char *name)
 {
     return QStringLiteral(TRAINGUARD_TEST_DATA_DIR "/capture/leak/") + QLatin1String(name);
 }
-
-// A plain HTTP sink: answers every request with 200 once its body has arrived.
-class PlainHttpSink : public QObject
-{
-public:
-    PlainHttpSink()
-    {
-        m_server.listen(QHostAddress::LocalHost, 0);
-        connect(&m_server, &QTcpServer::newConnection, this, [this] {
-            while (QTcpSocket *socket = m_server.nextPendingConnection()) {
-                connect(socket, &QTcpSocket::readyRead, socket, [socket] {
-                    QByteArray &buffer = *static_cast<QByteArray *>(socket->property("buffer").value<void *>());
-                    buffer += socket->readAll();
-                    const qsizetype end = buffer.indexOf("\r\n\r\n");
-                    if (end < 0)
-                        return;
-                    const qsizetype lengthAt = buffer.toLower().indexOf("content-length:");
-                    const qsizetype length = lengthAt < 0 ? 0 : buffer.mid(lengthAt + 15, buffer.indexOf('\r', lengthAt) - lengthAt - 15).trimmed().toLongLong();
-                    if (buffer.size() >= end + 4 + length) {
-                        socket->write("HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
-                        socket->disconnectFromHost();
-                    }
-                });
-                auto *buffer = new QByteArray;
-                socket->setProperty("buffer", QVariant::fromValue(static_cast<void *>(buffer)));
-                connect(socket, &QTcpSocket::disconnected, socket, [socket, buffer] {
-                    delete buffer;
-                    socket->deleteLater();
-                });
-            }
-        });
-    }
-    quint16 port() const { return m_server.serverPort(); }
-
-private:
-    QTcpServer m_server;
-};
 
 int runCurl(const QStringList &arguments)
 {

@@ -11,6 +11,7 @@
 #include "gui/SendHistoryModel.h"
 #include "gui/TrafficPanel.h"
 #include "gui/TransferPanel.h"
+#include "support/PlainHttpSink.h"
 
 #include <QApplication>
 #include <QLabel>
@@ -18,50 +19,13 @@
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QSignalSpy>
-#include <QTcpServer>
-#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
 
 #include <unistd.h>
 
 using namespace TrainGuard::Gui;
-
-namespace {
-
-// Reads whatever a client sends and answers 200 once the request head and body are in.
-class PlainHttpSink : public QObject
-{
-public:
-    PlainHttpSink()
-    {
-        m_server.listen(QHostAddress::LocalHost, 0);
-        connect(&m_server, &QTcpServer::newConnection, this, [this] {
-            while (QTcpSocket *socket = m_server.nextPendingConnection()) {
-                connect(socket, &QTcpSocket::readyRead, socket, [socket] {
-                    QByteArray buffer = socket->property("buffer").toByteArray() + socket->readAll();
-                    socket->setProperty("buffer", buffer);
-                    const qsizetype end = buffer.indexOf("\r\n\r\n");
-                    const qsizetype at = buffer.toLower().indexOf("content-length:");
-                    if (end < 0 || at < 0)
-                        return;
-                    const qsizetype length = buffer.mid(at + 15, buffer.indexOf('\r', at) - at - 15).trimmed().toLongLong();
-                    if (buffer.size() >= end + 4 + length) {
-                        socket->write("HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
-                        socket->disconnectFromHost();
-                    }
-                });
-                connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
-            }
-        });
-    }
-    quint16 port() const { return m_server.serverPort(); }
-
-private:
-    QTcpServer m_server;
-};
-
-} // namespace
+using TrainGuard::TestSupport::PlainHttpSink;
 
 class TestLeakVerdict : public QObject
 {

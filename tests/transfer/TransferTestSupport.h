@@ -8,13 +8,35 @@
 #include "core/transfer/Sender.h"
 #include "core/transfer/TlsPolicy.h"
 
+#include <QDir>
 #include <QElapsedTimer>
+#include <QFile>
+#include <QFileInfo>
 #include <QMap>
+#include <QRandomGenerator>
 #include <QSslSocket>
 #include <QTemporaryDir>
 #include <QTest>
 
 namespace TransferTest {
+
+// Incompressible test payloads: what crosses the wire is as big as the file.
+inline QByteArray randomBytes(qsizetype size)
+{
+    QByteArray data(size, Qt::Uninitialized);
+    QRandomGenerator::global()->fillRange(reinterpret_cast<quint32 *>(data.data()), size / 4);
+    for (qsizetype i = size / 4 * 4; i < size; ++i)
+        data[i] = static_cast<char>(QRandomGenerator::global()->generate());
+    return data;
+}
+
+// Writes `data` to `path`, creating its directory.
+inline bool writeFile(const QString &path, const QByteArray &data)
+{
+    QDir().mkpath(QFileInfo(path).absolutePath());
+    QFile file(path);
+    return file.open(QIODevice::WriteOnly) && file.write(data) == data.size();
+}
 
 using namespace TrainGuard::Transfer;
 

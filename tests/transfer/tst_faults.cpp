@@ -11,7 +11,6 @@
 #include <QDirIterator>
 #include <QFile>
 #include <QProcess>
-#include <QRandomGenerator>
 #include <QThread>
 
 #include <unistd.h>
@@ -25,20 +24,6 @@ const QByteArray passphrase = "fault test passphrase";
 // Big enough that the upload is still running when a poll every few ms sees
 // the spool grow; PATCHes of 1 MiB so that there are many of them.
 constexpr qint64 fileBytes = qint64(128) << 20;
-
-QByteArray randomBytes(qsizetype size)
-{
-    QByteArray data(size, Qt::Uninitialized);
-    QRandomGenerator::global()->fillRange(reinterpret_cast<quint32 *>(data.data()), size / 4);
-    return data;
-}
-
-bool writeFile(const QString &path, const QByteArray &data)
-{
-    QDir().mkpath(QFileInfo(path).absolutePath());
-    QFile file(path);
-    return file.open(QIODevice::WriteOnly) && file.write(data) == data.size();
-}
 
 // Every file under the store except the receiver's own spool directory.
 QStringList storeFiles(const QString &storeDir)

@@ -11,7 +11,6 @@
 
 #include <QDir>
 #include <QFile>
-#include <QRandomGenerator>
 #include <QTcpSocket>
 #include <QTimer>
 
@@ -49,20 +48,6 @@ constexpr int stalledHandshakes = 250;
 constexpr int slowlorisHeads = 250;
 constexpr qint64 timedSendBytes = qint64(rssBoundApplies ? 96 : 24) << 20;
 constexpr double loadedSlowdownBound = 2.0;
-
-QByteArray randomBytes(qsizetype size)
-{
-    QByteArray data(size, Qt::Uninitialized);
-    QRandomGenerator::global()->fillRange(reinterpret_cast<quint32 *>(data.data()), size / 4);
-    return data;
-}
-
-bool writeFile(const QString &path, const QByteArray &data)
-{
-    QDir().mkpath(QFileInfo(path).absolutePath());
-    QFile file(path);
-    return file.open(QIODevice::WriteOnly) && file.write(data) == data.size();
-}
 
 // Connections that hold a receiver slot without ever finishing a request.
 class SlowClients

@@ -9,7 +9,6 @@
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QRandomGenerator>
 
 #include <memory>
 
@@ -79,13 +78,6 @@ private:
             QTest::qWait(50);
         }
         return status;
-    }
-
-    static QByteArray randomBytes(qsizetype size)
-    {
-        QByteArray data(size, Qt::Uninitialized);
-        QRandomGenerator::global()->fillRange(reinterpret_cast<quint32 *>(data.data()), size / 4);
-        return data;
     }
 
 private slots:

@@ -15,7 +15,6 @@
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QRandomGenerator>
 #include <QSignalSpy>
 #include <QProcess>
 #include <QScopeGuard>
@@ -30,21 +29,6 @@ using namespace TrainGuard;
 namespace {
 
 const QByteArray passphrase = "correct horse battery staple";
-
-QByteArray randomBytes(qsizetype size)
-{
-    QByteArray data(size, Qt::Uninitialized);
-    for (qsizetype i = 0; i < size; ++i)
-        data[i] = static_cast<char>(QRandomGenerator::global()->generate());
-    return data;
-}
-
-bool writeFile(const QString &path, const QByteArray &data)
-{
-    QDir().mkpath(QFileInfo(path).absolutePath());
-    QFile file(path);
-    return file.open(QIODevice::WriteOnly) && file.write(data) == data.size();
-}
 
 QByteArray readFile(const QString &path)
 {
