@@ -29,20 +29,8 @@ packages=(
     libcap-dev
 )
 
-as_root() {
-    if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
-}
-
-missing=()
-for p in "${packages[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$' || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-    echo "bootstrap: installing ${#missing[@]} Debian packages: ${missing[*]}"
-    as_root apt-get update -q
-    # tshark asks whether non-root users may capture; keep Debian's default (no).
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
-fi
+. "$(dirname "${BASH_SOURCE[0]}")/install-packages.sh"
+install_missing_packages bootstrap "${packages[@]}"
 
 preset=dev
 [ "$mode" = test ] && preset=ci

@@ -16,15 +16,8 @@ fail() { echo "20-package: FAILED: $*" >&2; exit 1; }
 
 # Tools of this check only (bootstrap has the build dependencies).
 tools=(lintian desktop-file-utils appstream systemd libcap2-bin dpkg-dev adduser)
-missing=()
-for p in "${tools[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$' || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-    say "installing ${missing[*]}"
-    apt-get update -q >/dev/null
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
-fi
+. packaging/install-packages.sh
+install_missing_packages 20-package "${tools[@]}"
 
 work=$(mktemp -d /tmp/trainguard-package.XXXXXX)
 chmod 0755 "$work" # the test users write their captures below it

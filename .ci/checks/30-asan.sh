@@ -8,14 +8,8 @@ start=$SECONDS
 
 # gcc's sanitizer runtimes (normally already there with g++ 12).
 packages=(libasan8 libubsan1)
-missing=()
-for p in "${packages[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$' || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-    apt-get update -q
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
-fi
+. packaging/install-packages.sh
+install_missing_packages 30-asan "${packages[@]}"
 
 log=build/asan-ctest.log
 cmake --preset asan >/dev/null

@@ -9,14 +9,8 @@ start=$SECONDS
 seconds=${FUZZ_SECONDS:-60}
 
 packages=(clang-14 libclang-rt-14-dev llvm-14)
-missing=()
-for p in "${packages[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$' || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-    apt-get update -q
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
-fi
+. packaging/install-packages.sh
+install_missing_packages 40-fuzz "${packages[@]}"
 
 cmake --preset fuzz >/dev/null
 mapfile -t targets < <(cut -d' ' -f1 build/fuzz/fuzz-targets.txt)

@@ -15,14 +15,8 @@ if [ ! -x "$cli" ]; then
     echo "tls-scan: $cli not built (run: cmake --preset ci && cmake --build --preset ci)" >&2
     exit 1
 fi
-need=()
-command -v sslscan >/dev/null || need+=(sslscan)
-command -v openssl >/dev/null || need+=(openssl)
-command -v xmllint >/dev/null || need+=(libxml2-utils)
-command -v python3 >/dev/null || need+=(python3-minimal)
-if [ "${#need[@]}" -gt 0 ]; then
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
-fi
+. packaging/install-packages.sh
+install_missing_packages tls-scan sslscan openssl libxml2-utils python3-minimal
 
 work="$(mktemp -d)"
 serve_pid=""
