@@ -130,6 +130,7 @@ TrafficPanel::TrafficPanel(QWidget *parent)
     }
 
     connect(m_ui->startStopButton, &QPushButton::clicked, this, &TrafficPanel::onStartStopClicked);
+    connect(&m_starter, &CaptureStarter::finished, this, &TrafficPanel::onCaptureStarted);
     connect(m_ui->openCaptureButton, &QPushButton::clicked, this, &TrafficPanel::onOpenCaptureClicked);
     connect(m_ui->exportPcapButton, &QPushButton::clicked, this, &TrafficPanel::onExportClicked);
     connect(m_ui->filterEdit, &QLineEdit::textEdited, this,
@@ -162,6 +163,8 @@ TrafficPanel::~TrafficPanel()
         m_worker->wait();
         delete m_worker;
     }
+    QString ignored;
+    m_starter.take(&ignored); // a capture still starting is stopped when dropped
     m_session.reset(); // stops and joins the capture threads before the spool directory goes
 }
 
@@ -285,6 +288,8 @@ bool TrafficPanel::startCapture(const QString &interfaceName, const QString &fil
         setStateText(tr("Wait for the export or file analysis to finish before starting a capture."));
         return false;
     }
+    QString ignored;
+    m_starter.take(&ignored); // a start still in progress is superseded (stopped when dropped)
     if (m_session) {
         m_session->stop();
         const QString oldSpool = m_session->spoolPath();
@@ -307,15 +312,30 @@ bool TrafficPanel::startCapture(const QString &interfaceName, const QString &fil
         setStateText(tr("Capture could not start: no writable directory for the capture spool."));
         return false;
     }
-    CaptureSessionOptions options;
+    Capture::CaptureSessionOptions options;
     options.live.interfaceName = interfaceName;
     options.live.filter = filter.trimmed();
     options.spoolPath = QDir(directory).filePath(QStringLiteral("capture-%1.pcap").arg(m_captureId));
     auto session = std::make_unique<CaptureSession>(m_captureId);
     connect(session.get(), &CaptureSession::batchReady, this, &TrafficPanel::applyBatch);
+    m_captureInterface = interfaceName;
+    m_captureFilter = options.live.filter;
+    m_starter.start(std::move(session), options);
+    setStateText(tr("Starting the capture on %1…").arg(interfaceName));
+    setStatusText(tr("Capture: starting on %1").arg(interfaceName));
+    updateButtons();
+    return true;
+}
+
+void TrafficPanel::onCaptureStarted(int captureId)
+{
     QString error;
-    if (!session->start(options, &error)) {
-        QFile::remove(options.spoolPath);
+    std::unique_ptr<CaptureSession> session = m_starter.take(&error);
+    if (captureId != m_captureId)
+        return; // superseded by a newer start or a file analysis: dropped (and stopped) here
+    const QString spoolPath = QDir(spoolDirectory()).filePath(QStringLiteral("capture-%1.pcap").arg(captureId));
+    if (!session) {
+        QFile::remove(spoolPath);
         qCWarning(lcGui) << "capture did not start:" << error;
         if (error.contains(QLatin1String("permission"))) {
             // Only the capture helper carries capabilities (docs/SECURITY.md).
@@ -324,24 +344,23 @@ bool TrafficPanel::startCapture(const QString &interfaceName, const QString &fil
                             "“trainguard” group and log in again (installed package), run TrainGuard as root, "
                             "or grant the capability to the capture helper once:\n"
                             "sudo setcap cap_net_raw,cap_net_admin=eip %2")
-                             .arg(interfaceName, LiveCapture::helperPath()));
+                             .arg(m_captureInterface, LiveCapture::helperPath()));
         } else {
             setStateText(tr("Capture could not start: %1").arg(error));
         }
         setStatusText(tr("Capture: off"));
         updateButtons();
-        return false;
+        emit captureStartFailed(error);
+        return;
     }
     m_session = std::move(session);
-    m_captureInterface = interfaceName;
-    setStateText(options.live.filter.isEmpty()
-                     ? tr("Capturing everything on %1.").arg(interfaceName)
-                     : tr("Capturing on %1 with filter “%2”.").arg(interfaceName, options.live.filter));
+    setStateText(m_captureFilter.isEmpty()
+                     ? tr("Capturing everything on %1.").arg(m_captureInterface)
+                     : tr("Capturing on %1 with filter “%2”.").arg(m_captureInterface, m_captureFilter));
     setStatusText(
-        tr("Capture: %1 · %2 packets · %3 dropped").arg(interfaceName, QLocale().toString(0), QLocale().toString(0)));
+        tr("Capture: %1 · %2 packets · %3 dropped").arg(m_captureInterface, QLocale().toString(0), QLocale().toString(0)));
     updateButtons();
     emit captureStateChanged(true);
-    return true;
 }
 
 void TrafficPanel::stopCapture()
@@ -472,10 +491,10 @@ void TrafficPanel::setStatusText(const QString &text)
 
 void TrafficPanel::updateButtons()
 {
-    const bool capturing = isCapturing();
+    const bool capturing = isCapturing() || isCaptureStarting();
     const bool busy = m_worker != nullptr;
     m_ui->startStopButton->setText(capturing ? tr("&Stop") : tr("&Start"));
-    m_ui->startStopButton->setEnabled(!busy);
+    m_ui->startStopButton->setEnabled(!busy && !isCaptureStarting());
     m_ui->interfaceCombo->setEnabled(!capturing);
     m_ui->filterEdit->setEnabled(!capturing);
     m_ui->openCaptureButton->setEnabled(!capturing && !busy);
@@ -571,7 +590,7 @@ bool TrafficPanel::exportPcap(const QString &destination, std::uint64_t from_us,
 
 bool TrafficPanel::openCapture(const QString &path)
 {
-    if (isCapturing() || m_worker)
+    if (isCapturing() || isCaptureStarting() || m_worker)
         return false;
     // The table now shows the file: batches or exports of the last live capture no longer apply.
     ++m_captureId;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/capture/CaptureSession.h"
+#include "core/capture/CaptureStarter.h"
 #include "core/capture/LeakReport.h"
 
 #include <QSet>
@@ -35,13 +36,17 @@ public:
 
     // MainWindow passes the receiver's port: the default filter becomes "tcp port N".
     void setReceiverPort(quint16 port);
-    // First launch: capture on lo with the receiver-port filter. False (with the explanation of
-    // how to grant the privilege shown in the panel) when capturing is not possible.
+    // First launch: capture on lo with the receiver-port filter (see startCapture). When
+    // capturing is not possible the panel explains how to grant the privilege.
     bool startDefaultCapture();
 
+    // Starts a capture in the background: opening the interface waits for the capture helper,
+    // which must not block the GUI. False when it cannot even begin (the state text says why);
+    // then captureStateChanged(true), or captureStartFailed with the reason, also shown.
     bool startCapture(const QString &interfaceName, const QString &filter);
     void stopCapture();
     bool isCapturing() const;
+    bool isCaptureStarting() const { return m_starter.isStarting(); }
     int captureId() const { return m_captureId; }
 
     // Export of the last capture's packets in [from_us, to_us] (0, PcapFile::Forever: all) on a
@@ -71,6 +76,7 @@ signals:
     void exportFinished(bool ok, const QString &message);
     void captureOpened(bool ok, const QString &message);
     void captureStateChanged(bool capturing);
+    void captureStartFailed(const QString &reason);
 
 private:
     void applyBatch(const TrainGuard::Capture::CaptureBatch &batch);
@@ -88,6 +94,7 @@ private:
     void saveSettings() const;
     QString spoolDirectory();
     void finishWorker();
+    void onCaptureStarted(int captureId);
 
     std::unique_ptr<Ui::TrafficPanel> m_ui;
     FlowTableModel *m_flowModel = nullptr;
@@ -97,9 +104,11 @@ private:
     LiveChart *m_bytesChart = nullptr;
     std::unique_ptr<QTemporaryDir> m_spoolDir;
     std::unique_ptr<Capture::CaptureSession> m_session; // the running or last capture
+    Capture::CaptureStarter m_starter;                  // the capture being started
     QThread *m_worker = nullptr; // export or offline analysis
     int m_captureId = 0;
     QString m_captureInterface;
+    QString m_captureFilter;
     QString m_defaultFilter;
     bool m_filterCustom = false; // the user changed the filter from the receiver-port default
     QString m_statusText;

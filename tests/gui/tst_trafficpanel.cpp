@@ -249,7 +249,9 @@ private slots:
         }
         TrafficPanel panel;
         panel.setReceiverPort(8443);
-        QVERIFY(!panel.startDefaultCapture());
+        QSignalSpy failed(&panel, &TrafficPanel::captureStartFailed);
+        QVERIFY(panel.startDefaultCapture());
+        QVERIFY(failed.wait(15000));
         QVERIFY(!panel.isCapturing());
         QVERIFY2(panel.stateText().contains(u"sudo setcap cap_net_raw,cap_net_admin=eip "_qs
                                             + TrainGuard::Capture::LiveCapture::helperPath()),
@@ -300,7 +302,10 @@ private slots:
             QSignalSpy plaintext(&panel, &TrafficPanel::plaintextFlowSeen);
             panel.setReceiverPort(port);
             QVERIFY2(panel.startDefaultCapture(), qPrintable(panel.stateText()));
-            QVERIFY(panel.isCapturing());
+            // The helper opens the interface while the GUI thread goes on.
+            QVERIFY(panel.isCaptureStarting());
+            QVERIFY(!panel.isCapturing());
+            QTRY_VERIFY_WITH_TIMEOUT(panel.isCapturing(), 15000);
             const int firstCaptureId = panel.captureId();
 
             QSslSocket socket;
@@ -379,6 +384,7 @@ private slots:
             // A new capture gets a new id and starts empty: the old capture's rows are gone.
             QVERIFY2(panel.startCapture(u"lo"_qs, u"tcp port %1"_qs.arg(port)), qPrintable(panel.stateText()));
             QVERIFY(panel.captureId() > firstCaptureId);
+            QTRY_VERIFY_WITH_TIMEOUT(panel.isCapturing(), 15000);
             QCOMPARE(panel.flowModel()->rowCount(), 0);
             QTest::qWait(300);
             QCOMPARE(panel.flowModel()->rowCount(), 0);
@@ -407,8 +413,11 @@ private slots:
         QFETCH(QString, filter);
         TrafficPanel panel;
         QSignalSpy state(&panel, &TrafficPanel::captureStateChanged);
-        QVERIFY(!panel.startCapture(interfaceName, filter));
+        QSignalSpy failed(&panel, &TrafficPanel::captureStartFailed);
+        QVERIFY(panel.startCapture(interfaceName, filter));
+        QVERIFY(failed.wait(15000));
         QVERIFY(!panel.isCapturing());
+        QVERIFY(!panel.isCaptureStarting());
         QVERIFY2(panel.stateText().startsWith(u"Capture could not start: "_qs), qPrintable(panel.stateText()));
         QCOMPARE(panel.statusText(), u"Capture: off"_qs);
         QCOMPARE(state.count(), 0);
@@ -424,6 +433,7 @@ private slots:
         TrafficPanel panel;
         QAbstractItemModelTester tester(panel.flowModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
         QVERIFY2(panel.startCapture(u"lo"_qs, filter), qPrintable(panel.stateText()));
+        QTRY_VERIFY_WITH_TIMEOUT(panel.isCapturing(), 15000);
         const int firstCaptureId = panel.captureId();
 
         // Traffic while the GUI thread does not run its event loop: the batches describing it
@@ -442,6 +452,7 @@ private slots:
 
         QVERIFY2(panel.startCapture(u"lo"_qs, filter), qPrintable(panel.stateText()));
         QVERIFY(panel.captureId() != firstCaptureId);
+        QTRY_VERIFY_WITH_TIMEOUT(panel.isCapturing(), 15000);
         QTest::qWait(400);
         QCOMPARE(panel.flowModel()->rowCount(), 0);
         QCOMPARE(panel.packetModel()->rowCount(), 0);
@@ -458,6 +469,7 @@ private slots:
         QSignalSpy plaintext(&panel, &TrafficPanel::plaintextFlowSeen);
         QVERIFY2(panel.startCapture(u"lo"_qs, u"tcp port %1"_qs.arg(server.serverPort())),
                  qPrintable(panel.stateText()));
+        QTRY_VERIFY_WITH_TIMEOUT(panel.isCapturing(), 15000);
         QTcpSocket client;
         client.connectToHost(QHostAddress::LocalHost, server.serverPort());
         QVERIFY(client.waitForConnected(5000));
