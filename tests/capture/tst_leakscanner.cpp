@@ -295,6 +295,39 @@ private slots:
         }
     }
 
+    void captureDropsMakeNoLeakInconclusive_data()
+    {
+        QTest::addColumn<bool>("datasetOnTheWire");
+        QTest::addColumn<quint64>("droppedPackets");
+        QTest::addColumn<QString>("verdict");
+        QTest::addRow("clean, nothing dropped") << false << quint64(0) << QStringLiteral("no_leak");
+        QTest::addRow("clean, 3 packets dropped") << false << quint64(3) << QStringLiteral("inconclusive");
+        QTest::addRow("leak, 3 packets dropped") << true << quint64(3) << QStringLiteral("leak");
+    }
+
+    // A dropped packet may have held the plaintext: "no leak" needs every packet.
+    void captureDropsMakeNoLeakInconclusive()
+    {
+        QFETCH(bool, datasetOnTheWire);
+        QFETCH(quint64, droppedPackets);
+        QFETCH(QString, verdict);
+        QTemporaryDir dir;
+        const QByteArray dataset = randomText(20000, 5);
+        QString error;
+        const auto set = LeakFingerprintSet::build(writeFile(dir, QStringLiteral("d.csv"), dataset), {}, &error);
+        QVERIFY2(set && set->size() > 50, qPrintable(error));
+        const QByteArray stream = datasetOnTheWire ? dataset : randomText(20000, 11);
+        LeakReport report = scanSegments(set, stream, 1460, Delivery::InOrder, Fingerprints::Late);
+        report.droppedPackets = droppedPackets;
+        QCOMPARE(report.toJson().value(u"verdict").toString(), verdict);
+        QCOMPARE(report.toJson().value(u"dropped_packets").toInteger(), qint64(droppedPackets));
+        if (verdict == QStringLiteral("inconclusive")) {
+            QVERIFY(!report.conclusive());
+            QVERIFY2(report.verdictText().startsWith(QStringLiteral("leak check inconclusive: the capture dropped 3 packets")),
+                     qPrintable(report.verdictText()));
+        }
+    }
+
     void holeLosesOnlyWindowsAcrossIt()
     {
         QTemporaryDir dir;

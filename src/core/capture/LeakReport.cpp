@@ -38,6 +38,14 @@ QString LeakReport::verdictText() const
             .arg(fingerprints)
             .arg(scannedBytes);
     }
+    if (droppedPackets > 0) {
+        return QStringLiteral("leak check inconclusive: the capture dropped %1 packets, which were not scanned; %2 of "
+                              "%3 fingerprints seen in the %4 bytes scanned")
+            .arg(droppedPackets)
+            .arg(fingerprintsSeen)
+            .arg(fingerprints)
+            .arg(scannedBytes);
+    }
     if (fingerprintsSeen > 0) {
         return QStringLiteral("%1 of %2 fingerprints seen in %3 captured bytes across %4 flows, at most %5 bits of "
                               "evidence in one flow (a leak needs %6) — no plaintext leak established")
@@ -84,6 +92,7 @@ QJsonObject LeakReport::toJson() const
         {QStringLiteral("flows"), number(flows)},
         {QStringLiteral("stream_breaks"), number(streamBreaks)},
         {QStringLiteral("unscanned_bytes"), number(unscannedBytes)},
+        {QStringLiteral("dropped_packets"), number(droppedPackets)},
         {QStringLiteral("scan_s"), scan_s},
         {QStringLiteral("coverage"), coverage},
         {QStringLiteral("dataset_stats"),

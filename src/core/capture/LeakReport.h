@@ -32,6 +32,7 @@ struct LeakReport {
     std::uint64_t flows = 0;          // flows with scanned bytes
     std::uint64_t streamBreaks = 0;   // holes, snap-length cuts: windows across them are not seen
     std::uint64_t unscannedBytes = 0; // payload that passed before the fingerprints were ready, beyond what was held
+    std::uint64_t droppedPackets = 0; // lost by the capture (kernel, interface, queue): never scanned
     std::uint64_t fingerprintsSeen = 0;
     std::uint64_t hitCount = 0;
     double evidenceThresholdBits = 64;
@@ -47,7 +48,10 @@ struct LeakReport {
 
     bool leak() const { return leakFlowId >= 0; }
     // Without a leak found, "no leak" needs every byte scanned.
-    bool conclusive() const { return notChecked.isEmpty() && fingerprints > 0 && (leak() || unscannedBytes == 0); }
+    bool conclusive() const
+    {
+        return notChecked.isEmpty() && fingerprints > 0 && (leak() || (unscannedBytes == 0 && droppedPackets == 0));
+    }
     // The one-line verdict the history row, the Traffic panel and the CLI show.
     QString verdictText() const;
     QJsonObject toJson() const;

@@ -18,11 +18,13 @@ LeakWatch::LeakWatch(const LeakWatchOptions &options, QObject *parent)
     connect(&m_pollTimer, &QTimer::timeout, this, &LeakWatch::poll);
     m_graceTimer.setSingleShot(true);
     connect(&m_graceTimer, &QTimer::timeout, this, &LeakWatch::finishNow);
+    connect(&m_starter, &CaptureStarter::finished, this, &LeakWatch::onCaptureStarted);
 }
 
 LeakWatch::~LeakWatch()
 {
-    joinCaptureStart();
+    QString ignored;
+    m_starter.take(&ignored); // stopped when destroyed
     if (m_session)
         m_session->stop();
     m_cancelFingerprints = true;
@@ -55,19 +57,14 @@ void LeakWatch::start(const QString &datasetPath)
     CaptureSessionOptions capture;
     capture.live.interfaceName = m_options.interfaceName;
     capture.live.filter = m_options.filter;
+    capture.live.kernelBuffer_bytes = m_options.kernelBuffer_bytes;
     // Only the analysis is wanted; the spool would write every sent byte to disk a second time.
     capture.spoolPath = QStringLiteral("/dev/null");
     capture.streamObserver = m_scanner;
     // Starting the capture helper waits for it to open the interface (tens of ms idle, over
     // 600 ms seen on a busy machine): on a thread of its own, never the GUI's.
-    m_captureStarting = true;
-    m_startingSession = std::make_unique<CaptureSession>(++m_captureId);
+    m_starter.start(std::make_unique<CaptureSession>(++m_captureId), capture);
     const int watchId = ++m_watchId;
-    // The thread owns m_startingSession and m_startError until it is joined.
-    m_captureStartThread = std::thread([this, capture, watchId] {
-        m_startOk = m_startingSession->start(capture, &m_startError);
-        QMetaObject::invokeMethod(this, [this, watchId] { onCaptureStarted(watchId); }, Qt::QueuedConnection);
-    });
     m_readyEmitted = false;
     m_fingerprintThread = std::thread([this, datasetPath, scanner = m_scanner, options = m_options.fingerprints, watchId] {
         lowerCurrentThreadForBulkWork(); // reads and hashes the whole dataset
@@ -86,10 +83,10 @@ void LeakWatch::start(const QString &datasetPath)
     m_pollTimer.start();
 }
 
-void LeakWatch::onCaptureStarted(int watchId)
+void LeakWatch::onCaptureStarted(int captureId)
 {
-    if (watchId != m_watchId || !m_captureStarting)
-        return; // finishNow() took the result already
+    if (captureId != m_captureId || !m_active)
+        return; // a capture of an earlier watch
     takeStartedCapture();
     emit captureStarted(m_session != nullptr);
     emitReadyWhenBothAre();
@@ -99,7 +96,7 @@ void LeakWatch::onCaptureStarted(int watchId)
 
 void LeakWatch::emitReadyWhenBothAre()
 {
-    if (m_readyEmitted || !m_active || m_captureStarting || !m_fingerprintsDone)
+    if (m_readyEmitted || !m_active || m_starter.isStarting() || !m_fingerprintsDone)
         return;
     m_readyEmitted = true;
     emit readyForSend(m_session != nullptr);
@@ -107,21 +104,10 @@ void LeakWatch::emitReadyWhenBothAre()
 
 void LeakWatch::takeStartedCapture()
 {
-    joinCaptureStart();
-    m_captureStarting = false;
-    m_session = std::move(m_startingSession);
-    if (!m_startOk)
-        m_session.reset();
+    m_session = m_starter.take(&m_captureError);
     if (!m_session) {
-        m_captureError = m_startError;
         qCWarning(lcCapture).noquote() << "leak check: capture did not start:" << m_captureError;
     }
-}
-
-void LeakWatch::joinCaptureStart()
-{
-    if (m_captureStartThread.joinable())
-        m_captureStartThread.join();
 }
 
 void LeakWatch::sendFinished()
@@ -129,7 +115,7 @@ void LeakWatch::sendFinished()
     if (!m_active)
         return;
     m_sendEnded = QDateTime::currentDateTimeUtc();
-    if (!m_session && !m_captureStarting) {
+    if (!m_session && !m_starter.isStarting()) {
         finishNow(); // nothing captured: no point waiting
         return;
     }
@@ -150,6 +136,7 @@ LeakReport LeakWatch::currentReport() const
         const CaptureCounters counters = m_session->counters();
         dropped = counters.kernelDrops + counters.interfaceDrops + counters.queueDrops;
     }
+    report.droppedPackets = dropped;
     report.coverage = coverageText(dropped);
     return report;
 }
@@ -187,7 +174,7 @@ void LeakWatch::finishNow()
         return;
     m_graceTimer.stop();
     m_pollTimer.stop();
-    if (m_captureStarting)
+    if (m_starter.isStarting())
         takeStartedCapture(); // waits for the helper: rare, a send waits for captureStarted()
     std::uint64_t dropped = 0;
     if (m_session) {
@@ -199,6 +186,7 @@ void LeakWatch::finishNow()
         m_cancelFingerprints = true; // the watch is over; an unfinished set proves nothing
     joinFingerprinting();
     LeakReport report = currentReport();
+    report.droppedPackets = dropped;
     report.coverage = coverageText(dropped);
     if (m_session == nullptr)
         report.notChecked = QStringLiteral("no capture (%1)").arg(m_captureError);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/capture/CaptureStarter.h"
 #include "core/capture/LeakFingerprintSet.h"
 #include "core/capture/LeakReport.h"
 
@@ -21,6 +22,11 @@ struct LeakWatchOptions {
     // receiver-port filter of the Traffic panel would prove nothing.
     QString interfaceName = QStringLiteral("any");
     QString filter = QStringLiteral("tcp or udp");
+    // The kernel allocates and zeroes the whole ring when the check's capture starts, i.e. at
+    // every Send: 256 MiB (the Traffic panel's size) held a CPU for 363 ms on the 2-core VM and
+    // stalled the GUI. 32 MiB still buffers about 150 ms of a 200 MiB/s send; drops, if any, make
+    // the verdict inconclusive.
+    int kernelBuffer_bytes = 32 * 1024 * 1024;
     int grace_ms = 10'000; // scanning goes on this long after the send ends
     LeakFingerprintOptions fingerprints;
 };
@@ -53,7 +59,7 @@ public:
 
     bool isActive() const { return m_active; }
     // The capture is being started (off this thread); captureStarted() follows.
-    bool isCaptureStarting() const { return m_captureStarting; }
+    bool isCaptureStarting() const { return m_starter.isStarting(); }
     QString datasetPath() const { return m_datasetPath; }
     LeakReport currentReport() const;
 
@@ -74,19 +80,14 @@ private:
     void poll();
     QString coverageText(std::uint64_t droppedPackets) const;
     void joinFingerprinting();
-    void onCaptureStarted(int watchId);
+    void onCaptureStarted(int captureId);
     void emitReadyWhenBothAre();
     void takeStartedCapture();
-    void joinCaptureStart();
 
     LeakWatchOptions m_options;
     std::shared_ptr<LeakScanner> m_scanner;
     std::unique_ptr<CaptureSession> m_session;
-    std::unique_ptr<CaptureSession> m_startingSession; // the start thread's until joined
-    QString m_startError;                              // likewise
-    bool m_startOk = false;                            // likewise
-    std::thread m_captureStartThread;
-    bool m_captureStarting = false;
+    CaptureStarter m_starter;
     bool m_readyEmitted = false;
     int m_watchId = 0;
     std::thread m_fingerprintThread;
