@@ -86,7 +86,8 @@ enum class Delivery { InOrder, Shuffled, Retransmitted, OneLost };
 enum class Fingerprints { Ready, Late };
 
 LeakReport scanSegments(const std::shared_ptr<const LeakFingerprintSet> &set, const QByteArray &stream,
-                        int segmentSize, Delivery delivery, Fingerprints fingerprints = Fingerprints::Ready)
+                        int segmentSize, Delivery delivery, Fingerprints fingerprints = Fingerprints::Ready,
+                        LeakReport *latestReport = nullptr)
 {
     struct Segment {
         std::uint32_t seq;
@@ -128,6 +129,8 @@ LeakReport scanSegments(const std::shared_ptr<const LeakFingerprintSet> &set, co
     if (fingerprints == Fingerprints::Late)
         scanner->setFingerprints(set);
     analyzer.finish();
+    if (latestReport)
+        *latestReport = scanner->latestReport();
     return scanner->report();
 }
 
@@ -325,6 +328,28 @@ private slots:
             QVERIFY(!report.conclusive());
             QVERIFY2(report.verdictText().startsWith(QStringLiteral("leak check inconclusive: the capture dropped 3 packets")),
                      qPrintable(report.verdictText()));
+        }
+    }
+
+    // The GUI's progress reads latestReport(): never ahead of the exact report, every hit
+    // published at once (the rest at most PublishInterval_ms late).
+    void latestReportNeverRunsAheadAndCarriesEveryHit()
+    {
+        QTemporaryDir dir;
+        const QByteArray dataset = randomText(20000, 5);
+        QString error;
+        const auto set = LeakFingerprintSet::build(writeFile(dir, QStringLiteral("d.csv"), dataset), {}, &error);
+        QVERIFY2(set && set->size() > 50, qPrintable(error));
+        for (const bool leak : {false, true}) {
+            LeakReport latest;
+            const QByteArray stream = randomText(40000, 13) + (leak ? dataset : randomText(20000, 14));
+            const LeakReport exact = scanSegments(set, stream, 1460, Delivery::InOrder, Fingerprints::Ready, &latest);
+            QCOMPARE(exact.hitCount > 0, leak);
+            QCOMPARE(latest.hitCount, exact.hitCount);
+            QCOMPARE(latest.leak(), exact.leak());
+            if (leak)
+                QVERIFY(latest.scannedBytes > 0); // published with the hit
+            QVERIFY(latest.scannedBytes <= exact.scannedBytes);
         }
     }
 

@@ -76,7 +76,9 @@ bool CaptureSession::start(const CaptureSessionOptions &options, QString *error)
     m_spool = std::move(spool);
     m_analyzer = std::make_unique<TrafficAnalyzer>(m_capture->linkType());
     m_analyzer->setStreamObserver(options.streamObserver.get());
-    m_packets = m_bytes = m_sentSerial = 0;
+    m_packets = 0;
+    m_bytes = 0;
+    m_sentSerial = 0;
     m_recent.clear();
     m_limitReached = false;
     m_running = true;
@@ -131,8 +133,8 @@ void CaptureSession::analysisLoop()
                 const int flowId = m_analyzer->addPacket(record.timestamp_us, record.caplen, record.wireLength, data);
                 if (i >= first)
                     tailFlowIds[i - first] = flowId;
-                ++m_packets;
-                m_bytes += record.wireLength;
+                m_packets.fetch_add(1, std::memory_order_relaxed);
+                m_bytes.fetch_add(record.wireLength, std::memory_order_relaxed);
             }
             for (std::size_t i = first; i < batch->records.size(); ++i) {
                 const PacketRecord &record = batch->records[i];
@@ -215,11 +217,8 @@ CaptureCounters CaptureSession::counters() const
     CaptureCounters counters;
     if (!m_capture)
         return counters;
-    {
-        std::lock_guard lock(m_analyzerMutex);
-        counters.packets = m_packets;
-        counters.bytes = m_bytes;
-    }
+    counters.packets = m_packets.load(std::memory_order_relaxed);
+    counters.bytes = m_bytes.load(std::memory_order_relaxed);
     const LiveCapture::KernelStats stats = m_capture->kernelStats();
     counters.kernelDrops = stats.dropped;
     counters.interfaceDrops = stats.interfaceDropped;

@@ -107,8 +107,10 @@ private:
     std::atomic<bool> m_limitReached{false};
     bool m_running = false;
     std::uint64_t m_sentSerial = 0;
-    std::uint64_t m_packets = 0;
-    std::uint64_t m_bytes = 0;
+    // Written by the analysis thread only; atomics so that counters() (the GUI's poll) never
+    // waits for m_analyzerMutex, which a batch holds for milliseconds.
+    std::atomic<std::uint64_t> m_packets{0};
+    std::atomic<std::uint64_t> m_bytes{0};
     std::deque<PacketSummary> m_recent;
 };
 

@@ -45,6 +45,25 @@ void LeakScanner::setFingerprints(std::shared_ptr<const LeakFingerprintSet> fing
     // Streams restart: windows straddling the switch are not looked up.
     m_streams.clear();
     scanBacklog();
+    m_lastPublish = {};
+    publish();
+}
+
+void LeakScanner::publish()
+{
+    const auto now = std::chrono::steady_clock::now();
+    if (m_report.hitCount == m_publishedHits && now - m_lastPublish < std::chrono::milliseconds(PublishInterval_ms))
+        return;
+    m_lastPublish = now;
+    m_publishedHits = m_report.hitCount;
+    std::lock_guard lock(m_snapshotMutex);
+    m_snapshot = m_report;
+}
+
+LeakReport LeakScanner::latestReport() const
+{
+    std::lock_guard lock(m_snapshotMutex);
+    return m_snapshot;
 }
 
 void LeakScanner::scanBacklog()
@@ -92,6 +111,7 @@ void LeakScanner::onStreamBreak(const Flow &flow, StreamDirection direction)
         return;
     }
     streamBreak(flow.id, direction);
+    publish();
 }
 
 void LeakScanner::streamBreak(int flowId, StreamDirection direction)
@@ -113,14 +133,17 @@ void LeakScanner::onStreamData(const Flow &flow, StreamDirection direction, cons
         // Once one chunk did not fit, later ones are not held either: the backlog stays in order.
         if (m_report.unscannedBytes > 0 || m_backlogBytes + sizeof(Held) + length > MaxBacklogBytes) {
             m_report.unscannedBytes += length;
+            publish();
             return;
         }
         m_backlog.push_back(Held{flow.id, direction, timestamp_us, std::vector<std::uint8_t>(data, data + length)});
         m_backlogBytes += sizeof(Held) + length;
         m_backlogFlowText.try_emplace(flow.id, flowText(flow));
+        publish();
         return;
     }
     scanChunk(FlowLabel{flow.id, &flow, nullptr}, direction, data, length, timestamp_us);
+    publish();
 }
 
 void LeakScanner::scanChunk(const FlowLabel &flow, StreamDirection direction, const std::uint8_t *data,

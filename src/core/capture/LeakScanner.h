@@ -4,6 +4,7 @@
 #include "core/capture/LeakReport.h"
 #include "core/capture/StreamObserver.h"
 
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <unordered_map>
@@ -34,6 +35,11 @@ public:
     void onStreamBreak(const Flow &flow, StreamDirection direction) override;
 
     LeakReport report() const; // coverage left empty: the producer knows it
+    // The report as last published by the scanning thread: at most PublishInterval_ms old
+    // (at once on a hit). Never waits for a scan in progress, whose thread may have been
+    // preempted holding the scan lock: for a GUI thread's progress display.
+    static constexpr int PublishInterval_ms = 50;
+    LeakReport latestReport() const;
     std::uint64_t hitCount() const;
 
 private:
@@ -67,8 +73,13 @@ private:
     void candidate(const std::uint8_t *window, const FlowLabel &flow, StreamDirection direction,
                    std::uint64_t timestamp_us);
     void scanBacklog();
+    void publish(); // under m_mutex
 
     mutable std::mutex m_mutex;
+    mutable std::mutex m_snapshotMutex; // only for copying m_snapshot
+    LeakReport m_snapshot;
+    std::chrono::steady_clock::time_point m_lastPublish;
+    std::uint64_t m_publishedHits = 0;
     std::shared_ptr<const LeakFingerprintSet> m_fingerprints;
     bool m_scanning = true;
     std::vector<Stream> m_streams; // by flow id * 2 + direction

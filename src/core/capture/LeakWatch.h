@@ -54,7 +54,8 @@ public:
     void start(const QString &datasetPath);
     // The send ended (stored or not): the grace period starts.
     void sendFinished();
-    // Ends the watch now (verdict emitted); nothing happens when none is active.
+    // Ends the watch now; nothing happens when none is active. Its capture stops off this thread
+    // and `finished` follows (at once when there is no capture to stop).
     void finishNow();
 
     bool isActive() const { return m_active; }
@@ -77,12 +78,16 @@ signals:
     void readyForSend(bool capturing);
 
 private:
+    enum class ReportSource { LastPublished, Exact };
+    LeakReport report(ReportSource source) const;
     void poll();
     QString coverageText(std::uint64_t droppedPackets) const;
     void joinFingerprinting();
     void onCaptureStarted(int captureId);
     void emitReadyWhenBothAre();
     void takeStartedCapture();
+    void completePendingFinish();
+    void completeFinish(std::uint64_t droppedPackets);
 
     LeakWatchOptions m_options;
     std::shared_ptr<LeakScanner> m_scanner;
@@ -100,7 +105,10 @@ private:
     QDateTime m_sendEnded;
     QTimer m_pollTimer;
     QTimer m_graceTimer;
-    bool m_active = false;
+    bool m_active = false;    // from start() until `finished`
+    bool m_finishing = false; // the capture is being stopped by m_finishThread
+    std::thread m_finishThread;
+    std::uint64_t m_finishDroppedPackets = 0; // written by m_finishThread before its completion is queued
     bool m_leakReported = false;
     int m_captureId = 0;
 };
