@@ -12,6 +12,8 @@ struct FsMonitorOptions {
     int pollInterval_ms = 1000;         // polling of unwatched directories and missing roots
     int burstThreshold = 256;           // changes since the last reconciliation that count as a burst
     int burstQuiet_ms = 500;            // reconcile once a burst has been quiet this long
+    int directoriesPerWatcher = 128;    // watches per QFileSystemWatcher before another one is added...
+    int maxWatchers = 8;                // ...up to this many (each is one inotify instance)
 };
 
 } // namespace TrainGuard::FsWatch
