@@ -353,7 +353,7 @@ private slots:
     {
         // 41 directories over the 8 watchers (6 at most each): a burst of
         // deletions and of moves between directories, most of them watched by
-        // different watchers.
+        // different watchers, read in batches (readPause_ms).
         constexpr int dirCount = 40;
         constexpr int filesPerDir = 50;
         QTemporaryDir root;

@@ -6,6 +6,7 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QFileSystemWatcher>
+#include <QThread>
 
 #include <algorithm>
 
@@ -205,7 +206,20 @@ void FsMonitorWorker::armTree(const QString &top, DetectedBy detectedBy, bool re
 void FsMonitorWorker::onDirectoryChanged(const QString &path)
 {
     m_dirty.insert(path);
-    m_sinceSignal.restart();
+    const qint64 sincePrevious_ms = m_sinceSignal.restart();
+    // Qt reads inotify as soon as its descriptor is readable: in a burst that
+    // is every one or two events, each read a wakeup plus a signal (and a
+    // lookup) per directory. When signals come back to back, pause once Qt
+    // has delivered this read (a posted call runs after it): meanwhile the
+    // events wait in the kernel's queue, and the next read carries hundreds
+    // of them, merged by Qt into one signal per directory. The queue holds
+    // 16384 events by default and each read takes all of it; an overflow is
+    // repaired by the after-burst reconciliation. The round waits debounce_ms
+    // after the last signal anyway.
+    if (sincePrevious_ms <= 1 && m_options.readPause_ms > 0 && !m_readPausePending) {
+        m_readPausePending = true;
+        QMetaObject::invokeMethod(this, &FsMonitorWorker::pauseReads, Qt::QueuedConnection);
+    }
     if (!m_roundTimer.isActive()) {
         m_sinceFirstDirty.restart();
         // During a burst each round costs a scan; spacing rounds by at least
@@ -213,6 +227,13 @@ void FsMonitorWorker::onDirectoryChanged(const QString &path)
         const qint64 delay = std::max<qint64>(m_options.debounce_ms, m_lastRoundCost_ms);
         m_roundTimer.start(int(std::min<qint64>(delay, 1000)));
     }
+}
+
+void FsMonitorWorker::pauseReads()
+{
+    // The worker thread has nothing else to do meanwhile.
+    QThread::msleep(m_options.readPause_ms);
+    m_readPausePending = false;
 }
 
 void FsMonitorWorker::runRound()

@@ -55,6 +55,7 @@ private:
     };
 
     void onDirectoryChanged(const QString &path);
+    void pauseReads();
     void runRound();
     void poll();
     void processDirectories(const QStringList &directories, DetectedBy detectedBy);
@@ -86,6 +87,7 @@ private:
     qint64 m_changesSinceReconcile = 0;
     qint64 m_lastRoundCost_ms = 0;
     bool m_retryWatches = false;
+    bool m_readPausePending = false;
     FileEventBatch m_pending;
     QElapsedTimer m_sinceFlush;
     QElapsedTimer m_sinceSignal;     // last directoryChanged
