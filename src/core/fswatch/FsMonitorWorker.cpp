@@ -30,6 +30,11 @@ QString parentPath(const QString &path)
     return slash <= 0 ? QStringLiteral("/") : path.left(slash);
 }
 
+QString decodeName(const std::string &name)
+{
+    return QFile::decodeName(QByteArray::fromRawData(name.data(), qsizetype(name.size())));
+}
+
 QString watchLimitText()
 {
     QFile limit(QStringLiteral("/proc/sys/fs/inotify/max_user_watches"));
@@ -193,11 +198,11 @@ void FsMonitorWorker::armTree(const QString &top, DetectedBy detectedBy, bool re
                           .arg(m_options.pollInterval_ms),
                       detectedBy);
         }
-        for (auto entry = it->entries.cbegin(); entry != it->entries.cend(); ++entry) {
-            const QString path = childPath(directory, QFile::decodeName(entry.key()));
+        for (const auto &[name, info] : it->entries) {
+            const QString path = childPath(directory, decodeName(name));
             if (reportCreated)
-                addEvent(FileEventType::Created, path, entry.value(), detectedBy);
-            if (entry.value().isDir)
+                addEvent(FileEventType::Created, path, info, detectedBy);
+            if (info.isDir)
                 stack.append(path);
         }
     }
@@ -390,12 +395,12 @@ void FsMonitorWorker::reportSubtreeDeleted(const QString &directory, const Entry
         m_dirs.erase(it);
         unwatchDirectory(directory, state.watcher);
         m_unwatched.remove(directory);
-        for (auto entry = state.entries.cbegin(); entry != state.entries.cend(); ++entry) {
-            const QString path = childPath(directory, QFile::decodeName(entry.key()));
-            if (entry.value().isDir)
-                reportSubtreeDeleted(path, entry.value(), detectedBy);
+        for (const auto &[name, entryInfo] : state.entries) {
+            const QString path = childPath(directory, decodeName(name));
+            if (entryInfo.isDir)
+                reportSubtreeDeleted(path, entryInfo, detectedBy);
             else
-                addEvent(FileEventType::Deleted, path, entry.value(), detectedBy);
+                addEvent(FileEventType::Deleted, path, entryInfo, detectedBy);
         }
     }
     addEvent(FileEventType::Deleted, directory, info, detectedBy);
