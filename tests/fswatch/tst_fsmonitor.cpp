@@ -79,6 +79,18 @@ int rootInotifyWatches()
     return watches;
 }
 
+// Number of inotify instances (file descriptors) this process holds.
+int ownInotifyInstances()
+{
+    int instances = 0;
+    const QStringList fds = QDir(QStringLiteral("/proc/self/fd")).entryList(QDir::AllEntries | QDir::System | QDir::NoDotAndDotDot);
+    for (const QString &fd : fds) {
+        if (QFile::symLinkTarget(QStringLiteral("/proc/self/fd/") + fd).contains(QStringLiteral("inotify")))
+            ++instances;
+    }
+    return instances;
+}
+
 // Lowers an fs.inotify sysctl (max_user_watches, max_queued_events) and
 // restores it whatever happens. Holds an exclusive lock meanwhile: two runs at
 // once (e.g. two build trees) must not read each other's lowered value as the
@@ -132,34 +144,46 @@ private slots:
     {
         QTest::addColumn<QString>("operation");
         QTest::addColumn<QStringList>("expected");
-        QTest::newRow("create nested file") << QStringLiteral("create") << QStringList{QStringLiteral("created a/b/new.txt")};
-        QTest::newRow("delete nested file") << QStringLiteral("delete") << QStringList{QStringLiteral("deleted a/b/f.txt")};
-        QTest::newRow("rename in place") << QStringLiteral("rename")
-                                         << QStringList{QStringLiteral("renamed a/b/g.txt <- a/b/f.txt")};
-        QTest::newRow("move across directories")
-            << QStringLiteral("move") << QStringList{QStringLiteral("renamed a/f.txt <- a/b/f.txt")};
-        QTest::newRow("rename directory") << QStringLiteral("renamedir")
-                                          << QStringList{QStringLiteral("renamed a/c <- a/b")};
-        QTest::newRow("make nested tree")
-            << QStringLiteral("mkdirs")
-            << QStringList{QStringLiteral("created a/n1"), QStringLiteral("created a/n1/n2"),
-                           QStringLiteral("created a/n1/n2/x.txt")};
+        QTest::addColumn<int>("directoriesPerWatcher");
+        // Each case twice: all watches in one QFileSystemWatcher, and one watcher
+        // (inotify instance) per directory, so that a move crosses watchers.
+        for (const int perWatcher : {FsMonitorOptions().directoriesPerWatcher, 1}) {
+            const char *suffix = perWatcher == 1 ? ", watcher per directory" : ", one watcher";
+            const auto row = [&](const char *name) -> QTestData & { return QTest::newRow(qPrintable(QLatin1String(name) + QLatin1String(suffix))); };
+            row("create nested file") << QStringLiteral("create") << QStringList{QStringLiteral("created a/b/new.txt")} << perWatcher;
+            row("delete nested file") << QStringLiteral("delete") << QStringList{QStringLiteral("deleted a/b/f.txt")} << perWatcher;
+            row("rename in place") << QStringLiteral("rename") << QStringList{QStringLiteral("renamed a/b/g.txt <- a/b/f.txt")}
+                                   << perWatcher;
+            row("move across directories") << QStringLiteral("move") << QStringList{QStringLiteral("renamed a/f.txt <- a/b/f.txt")}
+                                           << perWatcher;
+            row("rename directory") << QStringLiteral("renamedir") << QStringList{QStringLiteral("renamed a/c <- a/b")}
+                                    << perWatcher;
+            row("make nested tree") << QStringLiteral("mkdirs")
+                                    << QStringList{QStringLiteral("created a/n1"), QStringLiteral("created a/n1/n2"),
+                                                   QStringLiteral("created a/n1/n2/x.txt")}
+                                    << perWatcher;
+        }
     }
 
     void reportsChangesInNestedTrees()
     {
         QFETCH(QString, operation);
         QFETCH(QStringList, expected);
+        QFETCH(int, directoriesPerWatcher);
         QTemporaryDir root;
         QVERIFY(QDir().mkpath(root.filePath(QStringLiteral("a/b"))));
         writeFile(root.filePath(QStringLiteral("a/b/f.txt")), "abc");
         writeFile(root.filePath(QStringLiteral("a/keep.txt")), "keep");
 
-        FsMonitor monitor(testOptions());
+        FsMonitorOptions options = testOptions();
+        options.directoriesPerWatcher = directoriesPerWatcher;
+        const int instancesBefore = ownInotifyInstances();
+        FsMonitor monitor(options);
         EventCollector collector(&monitor);
         monitor.start({root.path()});
         QTRY_VERIFY(collector.started);
         QCOMPARE(collector.watchedDirectories, 3);
+        QCOMPARE(ownInotifyInstances() - instancesBefore, directoriesPerWatcher == 1 ? 3 : 1);
 
         const QString f = root.filePath(QStringLiteral("a/b/f.txt"));
         if (operation == u"create") {
@@ -323,6 +347,60 @@ private slots:
         QCOMPARE(seen, QSet<QString>(paths.cbegin(), paths.cend()));
         // Batched, not one signal per file (<= 10 Hz over a few seconds).
         QVERIFY2(collector.batches < 100, qPrintable(QString::number(collector.batches)));
+    }
+
+    void burstAcrossWatchersReportedExactlyOnce()
+    {
+        // 41 directories over the 8 watchers (6 at most each): a burst of
+        // deletions and of moves between directories, most of them watched by
+        // different watchers, read in batches (readPause_ms).
+        constexpr int dirCount = 40;
+        constexpr int filesPerDir = 50;
+        QTemporaryDir root;
+        QStringList toDelete;
+        QList<std::pair<QString, QString>> toMove; // from, to
+        QSet<QString> expected;
+        for (int d = 0; d < dirCount; ++d) {
+            const QString dir = root.filePath(QStringLiteral("d%1").arg(d));
+            QVERIFY(QDir().mkpath(dir));
+            for (int f = 0; f < filesPerDir; ++f) {
+                const QString path = dir + QStringLiteral("/f%1").arg(f);
+                writeFile(path, "x");
+                if (f % 10 == 0) {
+                    const QString to = root.filePath(QStringLiteral("d%1/moved-%2-%3").arg((d + 7) % dirCount).arg(d).arg(f));
+                    toMove.append({path, to});
+                    expected.insert(QStringLiteral("renamed ") + to + QStringLiteral(" <- ") + path);
+                } else {
+                    toDelete.append(path);
+                    expected.insert(QStringLiteral("deleted ") + path);
+                }
+            }
+        }
+        FsMonitorOptions options = testOptions();
+        options.directoriesPerWatcher = 5;
+        options.burstThreshold = 1000; // the reconciliation after the burst must add nothing
+        options.burstQuiet_ms = 200;
+        const int instancesBefore = ownInotifyInstances();
+        FsMonitor monitor(options);
+        EventCollector collector(&monitor);
+        monitor.start({root.path()});
+        QTRY_VERIFY(collector.started);
+        QCOMPARE(collector.watchedDirectories, dirCount + 1);
+        QCOMPARE(ownInotifyInstances() - instancesBefore, options.maxWatchers);
+
+        for (qsizetype i = 0; i < toDelete.size(); ++i) {
+            QVERIFY(::unlink(qPrintable(toDelete.at(i))) == 0);
+            if (i % 9 == 0) {
+                const auto &[from, to] = toMove.at(i / 9);
+                QVERIFY(::rename(qPrintable(from), qPrintable(to)) == 0);
+            }
+        }
+        QVERIFY(collector.waitFor([&] { return collector.events.size() >= expected.size(); }, 30000, 800));
+        const QStringList got = describeAll(collector.events, true);
+        QCOMPARE(got.size(), expected.size()); // no duplicates, no phantoms
+        QCOMPARE(QSet<QString>(got.cbegin(), got.cend()), expected);
+        for (const FileEvent &event : std::as_const(collector.events))
+            QCOMPARE(event.detectedBy, DetectedBy::Live);
     }
 
     void unwatchableDirectoriesGiveGapAndArePolled()

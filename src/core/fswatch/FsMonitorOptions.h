@@ -12,6 +12,9 @@ struct FsMonitorOptions {
     int pollInterval_ms = 1000;         // polling of unwatched directories and missing roots
     int burstThreshold = 256;           // changes since the last reconciliation that count as a burst
     int burstQuiet_ms = 500;            // reconcile once a burst has been quiet this long
+    int readPause_ms = 5;               // while signals come back to back, let inotify events gather this long
+    int directoriesPerWatcher = 128;    // watches per QFileSystemWatcher before another one is added...
+    int maxWatchers = 8;                // ...up to this many (each is one inotify instance)
 };
 
 } // namespace TrainGuard::FsWatch

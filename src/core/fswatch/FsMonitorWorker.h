@@ -46,7 +46,7 @@ private:
     struct DirState {
         DirectoryEntries entries;
         DirectoryStamp stamp; // as of the last listing
-        bool watched = false;
+        int watcher = -1;     // index into m_watchers; -1: no inotify watch
     };
     struct Change {
         QString directory;
@@ -55,11 +55,14 @@ private:
     };
 
     void onDirectoryChanged(const QString &path);
+    void pauseReads();
     void runRound();
     void poll();
     void processDirectories(const QStringList &directories, DetectedBy detectedBy);
     void armTree(const QString &top, DetectedBy detectedBy, bool reportCreated);
-    bool watchDirectory(const QString &directory);
+    int watchDirectory(const QString &directory);
+    void unwatchDirectory(const QString &directory, int watcher);
+    int addWatcher();
     void reportSubtreeDeleted(const QString &directory, const EntryInfo &info, DetectedBy detectedBy);
     void rekeySubtree(const QString &oldPath, const QString &newPath);
     void rootGone(const QString &root, DetectedBy detectedBy);
@@ -71,7 +74,10 @@ private:
 
     const quint64 m_watchId;
     const FsMonitorOptions m_options;
-    QFileSystemWatcher *m_watcher = nullptr;
+    // Several watchers, each with a short list of directories: see watchDirectory().
+    QList<QFileSystemWatcher *> m_watchers;
+    QList<int> m_watcherLoad; // directories per watcher
+    bool m_watcherLimitReached = false;
     QStringList m_roots;
     QHash<QString, EntryInfo> m_rootInfo; // the root directories' own identity
     QSet<QString> m_missingRoots;
@@ -81,6 +87,7 @@ private:
     qint64 m_changesSinceReconcile = 0;
     qint64 m_lastRoundCost_ms = 0;
     bool m_retryWatches = false;
+    bool m_readPausePending = false;
     FileEventBatch m_pending;
     QElapsedTimer m_sinceFlush;
     QElapsedTimer m_sinceSignal;     // last directoryChanged
