@@ -160,8 +160,9 @@ echo "  bulk encrypt / CPU limit                     $(pct "$bulk_enc" "$limit")
 echo "  bulk decrypt / CPU limit                     $(pct "$bulk_dec" "$limit")   (goal ≥ 70%)"
 echo "  whole big file incl. KDF / CPU limit         encrypt $(whole "${t[enc_big]}") MiB/s = $(pct "$(whole "${t[enc_big]}")" "$limit"), decrypt $(whole "${t[dec_big]}") MiB/s = $(pct "$(whole "${t[dec_big]}")" "$limit")   (fixed cost $t_fixed s per file)"
 echo "  bulk to /dev/null / CPU limit                encrypt $(pct "$null_enc" "$limit"), decrypt $(pct "$null_dec" "$limit")   (file writes taken out)"
-bound=$(awk -v m="$big_mib" -v r="$t_read" -v w="$t_alloc" -v l="$limit" 'BEGIN{printf "%.0f", m/((r + w + m/l)/2)}')
-echo "  2-core bound through files               $bound MiB/s = $(pct "$bound" "$limit") of the CPU limit   ((read $t_read s + page allocation $t_alloc s + AES-GCM at the limit) / 2 threads)"
+# cat = read + page allocation + copy into the pages: the file I/O any tool pays here.
+bound=$(awk -v m="$big_mib" -v c="$t_copy" -v l="$limit" 'BEGIN{printf "%.0f", m/((c + m/l)/2)}')
+echo "  2-core bound through files                   $bound MiB/s = $(pct "$bound" "$limit") of the CPU limit   ((cat $t_copy s + AES-GCM at the limit) / 2 threads; of cat, read $t_read s, page allocation $t_alloc s)"
 echo "  (a plain copy of the big file runs at $(awk -v m="$big_mib" -v s="$t_copy" 'BEGIN{printf "%.0f", m/s}') MiB/s = $(pct "$(awk -v m="$big_mib" -v s="$t_copy" 'BEGIN{print m/s}')" "$limit") of the CPU limit here)"
 echo "  big-file time, age -r / trainguard           encrypt $(ratio "$t_age_enc" "${t[enc_big]}")x, decrypt $(ratio "$t_age_dec" "${t[dec_big]}")x   (goal > 1; age -r has no KDF)"
 no_kdf_enc=$(awk -v a="${t[enc_big]}" -v f="$t_fixed" 'BEGIN{print a-f}')
