@@ -320,6 +320,7 @@ bool TrafficPanel::startCapture(const QString &interfaceName, const QString &fil
     connect(session.get(), &CaptureSession::batchReady, this, &TrafficPanel::applyBatch);
     m_captureInterface = interfaceName;
     m_captureFilter = options.live.filter;
+    m_startingSpoolPath = options.spoolPath;
     m_starter.start(std::move(session), options);
     setStateText(tr("Starting the capture on %1…").arg(interfaceName));
     setStatusText(tr("Capture: starting on %1").arg(interfaceName));
@@ -333,9 +334,8 @@ void TrafficPanel::onCaptureStarted(int captureId)
     std::unique_ptr<CaptureSession> session = m_starter.take(&error);
     if (captureId != m_captureId)
         return; // superseded by a newer start or a file analysis: dropped (and stopped) here
-    const QString spoolPath = QDir(spoolDirectory()).filePath(QStringLiteral("capture-%1.pcap").arg(captureId));
     if (!session) {
-        QFile::remove(spoolPath);
+        QFile::remove(m_startingSpoolPath);
         qCWarning(lcGui) << "capture did not start:" << error;
         if (error.contains(QLatin1String("permission"))) {
             // Only the capture helper carries capabilities (docs/SECURITY.md).

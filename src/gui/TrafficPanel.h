@@ -109,6 +109,7 @@ private:
     int m_captureId = 0;
     QString m_captureInterface;
     QString m_captureFilter;
+    QString m_startingSpoolPath; // removed when the start fails
     QString m_defaultFilter;
     bool m_filterCustom = false; // the user changed the filter from the receiver-port default
     QString m_statusText;

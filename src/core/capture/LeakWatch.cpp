@@ -190,7 +190,7 @@ void LeakWatch::finishNow()
         m_cancelFingerprints = true; // the watch is over; an unfinished set proves nothing
     joinFingerprinting();            // prompt: done long ago, or cancelled
     if (!m_session) {
-        completeFinish(0);
+        completeFinish();
         return;
     }
     // Stopping the capture waits for the helper to exit and for the analysis to drain its queue
@@ -199,8 +199,6 @@ void LeakWatch::finishNow()
     m_finishing = true;
     m_finishThread = std::thread([this, session = m_session.get()] {
         session->stop();
-        const CaptureCounters counters = session->counters();
-        m_finishDroppedPackets = counters.kernelDrops + counters.interfaceDrops + counters.queueDrops;
         QMetaObject::invokeMethod(this, [this] { completePendingFinish(); }, Qt::QueuedConnection);
     });
 }
@@ -211,14 +209,13 @@ void LeakWatch::completePendingFinish()
         return; // start() completed it already
     m_finishThread.join();
     m_finishing = false;
-    completeFinish(m_finishDroppedPackets);
+    completeFinish();
 }
 
-void LeakWatch::completeFinish(std::uint64_t droppedPackets)
+void LeakWatch::completeFinish()
 {
-    LeakReport report = this->report(ReportSource::Exact); // the capture has stopped
-    report.droppedPackets = droppedPackets;
-    report.coverage = coverageText(droppedPackets);
+    // The capture has stopped: the exact report, with its final drop counts.
+    LeakReport report = this->report(ReportSource::Exact);
     if (m_session == nullptr)
         report.notChecked = QStringLiteral("no capture (%1)").arg(m_captureError);
     else if (report.fingerprints == 0 && !m_fingerprintError.isEmpty())

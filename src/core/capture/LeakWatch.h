@@ -87,7 +87,7 @@ private:
     void emitReadyWhenBothAre();
     void takeStartedCapture();
     void completePendingFinish();
-    void completeFinish(std::uint64_t droppedPackets);
+    void completeFinish();
 
     LeakWatchOptions m_options;
     std::shared_ptr<LeakScanner> m_scanner;
@@ -108,7 +108,6 @@ private:
     bool m_active = false;    // from start() until `finished`
     bool m_finishing = false; // the capture is being stopped by m_finishThread
     std::thread m_finishThread;
-    std::uint64_t m_finishDroppedPackets = 0; // written by m_finishThread before its completion is queued
     bool m_leakReported = false;
     int m_captureId = 0;
 };
