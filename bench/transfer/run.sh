@@ -53,17 +53,27 @@ PORT=$(free_port)
 SERVE_PID=$!
 PIDS+=("$SERVE_PID")
 wait_port "$PORT"
-t0=$(now)
-/usr/bin/time -f '%M' -o "$WORK/send.rss" "$CLI" send "$WORK/data.bin" --to "https://localhost:$PORT" --ca "$WORK/certs/ca.pem" \
-    --token-file "$WORK/token" --quiet > "$WORK/send.out"
-t1=$(now)
-cmp -s "$WORK/data.bin" "$WORK/store/data.bin" || { echo "ours: stored file differs" >&2; exit 1; }
-SEND_RSS_KIB=$(cat "$WORK/send.rss")
+# Two sends to the same receiver. The first is the goal's figure: the receiver has never seen this
+# sender, so it derives the profile's key (PBKDF2) during the upload. The second is the steady
+# state of a long-running receiver: the sender keeps one KDF salt per profile, so the receiver's key
+# cache already holds it (the sender, a new process, still derives its own).
+send_once() {
+    local t0 t1
+    t0=$(now)
+    /usr/bin/time -f '%M' -o "$WORK/send.rss" "$CLI" send "$WORK/data.bin" --to "https://localhost:$PORT" --ca "$WORK/certs/ca.pem" \
+        --token-file "$WORK/token" --quiet > "$WORK/send.out"
+    t1=$(now)
+    cmp -s "$WORK/data.bin" "$WORK/store/data.bin" || { echo "ours: stored file differs" >&2; exit 1; }
+    rm -f "$WORK/store/data.bin"
+    SEND_RSS_KIB=$(( $(cat "$WORK/send.rss") > ${SEND_RSS_KIB:-0} ? $(cat "$WORK/send.rss") : ${SEND_RSS_KIB:-0} ))
+    RATE=$(mibps "$t0" "$t1")
+}
+send_once; OURS=$RATE
+echo "ours : $OURS MiB/s  ($(cat "$WORK/send.out")) — first send to a new receiver (goal figure)"
+send_once; OURS_WARM=$RATE
+echo "ours : $OURS_WARM MiB/s  ($(cat "$WORK/send.out")) — second send, receiver's key cache warm"
 SERVE_RSS_KIB=$(awk '/VmHWM/ {print $2}' "/proc/$SERVE_PID/status")
 kill "$SERVE_PID"
-OURS=$(mibps "$t0" "$t1")
-rm -f "$WORK/store/data.bin"
-echo "ours : $OURS MiB/s  ($(cat "$WORK/send.out"))"
 echo "       peak RSS sender $((SEND_RSS_KIB / 1024)) MiB, receiver $((SERVE_RSS_KIB / 1024)) MiB"
 
 # --- nginx + curl -T ---
@@ -118,13 +128,14 @@ else
     echo "seed : skipped (seed_py not found; set SEED_PY)"
 fi
 
-python3 - "$OURS" "$NGINX" "${SEEDRATE:-0}" "$SEND_RSS_KIB" "$SERVE_RSS_KIB" <<'PY'
+python3 - "$OURS" "$NGINX" "${SEEDRATE:-0}" "$SEND_RSS_KIB" "$SERVE_RSS_KIB" "$OURS_WARM" <<'PY'
 import sys
 ours, nginx, seed = map(float, sys.argv[1:4])
 send_rss, serve_rss = int(sys.argv[4]) / 1024, int(sys.argv[5]) / 1024
+warm = float(sys.argv[6])
 ok = lambda b: "ok" if b else "MISSED"
-print(f"ratio ours/nginx = {ours / nginx:.2f} (goal >= 0.5: {ok(ours / nginx >= 0.5)})")
+print(f"ratio ours/nginx = {ours / nginx:.2f} (goal >= 0.5: {ok(ours / nginx >= 0.5)}); warm receiver {warm / nginx:.2f}")
 if seed > 0:
-    print(f"ratio ours/seed  = {ours / seed:.2f} (goal >= 5: {ok(ours / seed >= 5)})")
+    print(f"ratio ours/seed  = {ours / seed:.2f} (goal >= 5: {ok(ours / seed >= 5)}); warm receiver {warm / seed:.2f}")
 print(f"RSS sender {send_rss:.0f} MiB, receiver {serve_rss:.0f} MiB (goal <= 64 MiB each: {ok(max(send_rss, serve_rss) <= 64)})")
 PY
