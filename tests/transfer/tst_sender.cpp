@@ -12,6 +12,7 @@
 
 #include <QDir>
 #include <QDirIterator>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -447,6 +448,69 @@ private slots:
         const SendResult result = send(sender);
         m_port = savedPort;
         QVERIFY2(result.ok, qPrintable(result.message));
+    }
+
+    // UploadStart::WhenReleased (the GUI's leak check): the sender derives the key and hashes at
+    // once, but no request reaches the receiver until releaseUpload().
+    void heldUploadWaitsForRelease()
+    {
+        const QByteArray data = randomBytes(300 * 1000);
+        QVERIFY(writeFile(input(QStringLiteral("held.bin")), data));
+        SenderConfig config = senderConfig(input(QStringLiteral("held.bin")));
+        config.uploadStart = UploadStart::WhenReleased;
+        int requests = 0;
+        const QMetaObject::Connection counting = connect(m_receiver.get(), &Receiver::eventsLogged, this,
+                                                         [&requests](const QList<ReceiverEvent> &events) {
+            for (const ReceiverEvent &event : events)
+                requests += event.kind == ReceiverEventKind::Request ? 1 : 0;
+        });
+        const auto stopCounting = qScopeGuard([&counting] { QObject::disconnect(counting); });
+        Sender sender;
+        QSignalSpy progress(&sender, &Sender::progress);
+        QSignalSpy finished(&sender, &Sender::finished);
+        sender.start(config);
+        QTRY_VERIFY(progress.count() > 0);
+        QTest::qWait(700); // unheld, this file is stored in a fraction of that (fileRoundTrip)
+        QCOMPARE(finished.count(), 0);
+        QCOMPARE(requests, 0);
+        QVERIFY(sender.isRunning());
+        sender.releaseUpload();
+        QTRY_VERIFY_WITH_TIMEOUT(finished.count() == 1, 30000);
+        const SendResult result = finished.at(0).at(0).value<SendResult>();
+        QVERIFY2(result.ok, qPrintable(result.message));
+        QCOMPARE(readFile(QDir(storeDir()).filePath(QStringLiteral("held.bin"))), data);
+        QTRY_VERIFY(requests >= 3); // POST, PATCH, GET status at least
+    }
+
+    // Discarding a held send ends it at once, even while its key is still being derived (not
+    // cancellable): nothing is uploaded, no finished(), and a new send goes ahead meanwhile.
+    void discardedHeldSendUploadsNothingAndDoesNotBlock()
+    {
+        QVERIFY(writeFile(input(QStringLiteral("discarded.bin")), randomBytes(1000)));
+        QVERIFY(writeFile(input(QStringLiteral("after-discard.bin")), "next"));
+        SenderConfig held = senderConfig(input(QStringLiteral("discarded.bin")));
+        held.uploadStart = UploadStart::WhenReleased;
+        held.kdfIterations = 3'000'000; // seconds of PBKDF2 through Qt
+        held.stateDir = m_fixture.dir.filePath(QStringLiteral("sender-state-discard")); // its own profile salt
+        Sender sender;
+        QSignalSpy progress(&sender, &Sender::progress);
+        QSignalSpy finished(&sender, &Sender::finished);
+        sender.start(held);
+        QTRY_VERIFY(progress.count() > 0); // deriving
+        QElapsedTimer clock;
+        clock.start();
+        sender.discard();
+        QVERIFY2(clock.elapsed() < 1000, "discard() waited for the key derivation");
+        QVERIFY(!sender.isRunning());
+        sender.releaseUpload(); // nothing to release any more
+
+        sender.start(senderConfig(input(QStringLiteral("after-discard.bin"))));
+        QTRY_VERIFY_WITH_TIMEOUT(finished.count() == 1, 30000);
+        const SendResult result = finished.at(0).at(0).value<SendResult>();
+        QVERIFY2(result.ok, qPrintable(result.message));
+        QCOMPARE(result.fileCount, 1);
+        QVERIFY(!QFile::exists(QDir(storeDir()).filePath(QStringLiteral("discarded.bin"))));
+        QCOMPARE(QDir(held.stateDir).entryList({QStringLiteral("*.json")}, QDir::Files).size(), 0); // no upload created
     }
 };
 

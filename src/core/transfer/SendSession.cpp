@@ -46,6 +46,7 @@ QByteArray metadataPair(const char *key, const QString &value)
 SendSession::SendSession(const SenderConfig &config, QObject *parent)
     : QObject(parent)
     , m_config(config)
+    , m_uploadHeld(config.uploadStart == UploadStart::WhenReleased)
 {
     if (m_config.stateDir.isEmpty())
         m_config.stateDir = appDataDir() + QStringLiteral("/uploads");
@@ -73,7 +74,17 @@ void SendSession::cancel()
 {
     m_cancelled = true;
     abortReply();
-    finish(false, QStringLiteral("cancelled; the upload can be resumed"));
+    finish(false, m_uploadHeld ? QStringLiteral("cancelled before the upload started")
+                               : QStringLiteral("cancelled; the upload can be resumed"));
+}
+
+void SendSession::releaseUpload()
+{
+    if (!m_uploadHeld)
+        return;
+    m_uploadHeld = false;
+    if (m_prepared && !m_cancelled && !m_finished)
+        startFile();
 }
 
 void SendSession::run()
@@ -90,7 +101,9 @@ void SendSession::run()
     connect(m_channel, &UploadChannel::finished, this, &SendSession::onPatchFinished);
     connect(m_channel, &UploadChannel::bodyQueued, this, &SendSession::sendNextChunk);
     m_current = 0;
-    startFile();
+    m_prepared = true;
+    if (!m_uploadHeld) // else the key and the first hash are under way; releaseUpload() goes on
+        startFile();
 }
 
 bool SendSession::prepare(QString *error)

@@ -33,6 +33,8 @@ public:
     ~SendSession() override;
 
     void run();
+    // With UploadStart::WhenReleased, run() prepares (key, first hash) and waits for this.
+    void releaseUpload();
     void cancel();
 
 signals:
@@ -89,6 +91,8 @@ private:
     QPointer<QNetworkReply> m_reply;
     int m_retries = 0;
     bool m_cancelled = false;
+    bool m_uploadHeld = false; // no request leaves until releaseUpload()
+    bool m_prepared = false;   // run() is done preparing: releaseUpload() starts the first file
     bool m_finished = false;
     SendStage m_stage = SendStage::DerivingKey;
     qint64 m_bytesDone = 0; // ciphertext bytes of completed files

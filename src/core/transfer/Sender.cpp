@@ -5,6 +5,8 @@
 
 #include <openssl/crypto.h>
 
+#include <utility>
+
 namespace TrainGuard::Transfer {
 
 QString sendStageName(SendStage stage)
@@ -25,30 +27,47 @@ Sender::Sender(QObject *parent)
 {
     qRegisterMetaType<TrainGuard::Transfer::SendProgress>();
     qRegisterMetaType<TrainGuard::Transfer::SendResult>();
-    m_thread.setObjectName(QStringLiteral("trainguard-sender"));
-    // OpenSSL keeps per-thread state (DRBGs, error queue) that a thread-exit handler frees only
-    // after wait() has returned, racing the process's exit (a leak under LSan): free it first.
-    connect(&m_thread, &QThread::finished, this, [] { OPENSSL_thread_stop(); }, Qt::DirectConnection);
-    connect(&m_thread, &QThread::started, this, [] { lowerCurrentThreadForBulkWork(); }, Qt::DirectConnection);
 }
 
 Sender::~Sender()
 {
-    stopThread();
+    retireSession();
+    for (const auto &thread : m_retiring)
+        thread->wait();
 }
 
 void Sender::start(const SenderConfig &config)
 {
-    stopThread();
-    m_thread.start();
+    retireSession();
+    // A thread per send: a previous send's thread may still be joining its key derivation or
+    // hash (not cancellable), and this thread must not wait for it.
+    m_thread = std::make_unique<QThread>();
+    m_thread->setObjectName(QStringLiteral("trainguard-sender"));
+    // OpenSSL keeps per-thread state (DRBGs, error queue) that a thread-exit handler frees only
+    // after wait() has returned, racing the process's exit (a leak under LSan): free it first.
+    connect(m_thread.get(), &QThread::finished, m_thread.get(), [] { OPENSSL_thread_stop(); }, Qt::DirectConnection);
+    connect(m_thread.get(), &QThread::started, m_thread.get(), [] { lowerCurrentThreadForBulkWork(); }, Qt::DirectConnection);
+    m_thread->start();
     m_session = new SendSession(config);
-    m_session->moveToThread(&m_thread);
-    connect(m_session, &SendSession::progress, this, &Sender::progress, Qt::QueuedConnection);
-    connect(m_session, &SendSession::finished, this, [this](const SendResult &result) {
-        stopThread();
+    m_session->moveToThread(m_thread.get());
+    const quint64 generation = ++m_generation;
+    connect(m_session, &SendSession::progress, this, [this, generation](const SendProgress &progress) {
+        if (generation == m_generation)
+            emit this->progress(progress);
+    }, Qt::QueuedConnection);
+    connect(m_session, &SendSession::finished, this, [this, generation](const SendResult &result) {
+        if (generation != m_generation)
+            return; // discarded
+        retireSession();
         emit finished(result);
     }, Qt::QueuedConnection);
     QMetaObject::invokeMethod(m_session, &SendSession::run, Qt::QueuedConnection);
+}
+
+void Sender::releaseUpload()
+{
+    if (m_session)
+        QMetaObject::invokeMethod(m_session, &SendSession::releaseUpload, Qt::QueuedConnection);
 }
 
 void Sender::cancel()
@@ -57,17 +76,31 @@ void Sender::cancel()
         QMetaObject::invokeMethod(m_session, &SendSession::cancel, Qt::QueuedConnection);
 }
 
-void Sender::stopThread()
+void Sender::discard()
 {
-    if (m_session) {
-        SendSession *session = m_session;
-        m_session = nullptr;
-        QMetaObject::invokeMethod(session, [session] { delete session; }, Qt::BlockingQueuedConnection);
-    }
-    if (m_thread.isRunning()) {
-        m_thread.quit();
-        m_thread.wait();
-    }
+    if (!m_session)
+        return;
+    ++m_generation;
+    QMetaObject::invokeMethod(m_session, &SendSession::cancel, Qt::QueuedConnection);
+    retireSession();
+}
+
+void Sender::retireSession()
+{
+    // Finished threads are done with: drop them.
+    std::erase_if(m_retiring, [](const std::unique_ptr<QThread> &thread) { return thread->isFinished(); });
+    if (!m_thread)
+        return;
+    ++m_generation;
+    SendSession *session = std::exchange(m_session, nullptr);
+    QThread *thread = m_thread.get();
+    // Deleted where it lives; its destructor joins a key derivation or hash still running
+    // there, not here. Posted after any cancel, so that runs first.
+    QMetaObject::invokeMethod(session, [session, thread] {
+        delete session;
+        thread->quit();
+    }, Qt::QueuedConnection);
+    m_retiring.push_back(std::move(m_thread));
 }
 
 } // namespace TrainGuard::Transfer

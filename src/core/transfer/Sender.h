@@ -5,6 +5,9 @@
 #include <QObject>
 #include <QThread>
 
+#include <memory>
+#include <vector>
+
 namespace TrainGuard::Transfer {
 
 class SendSession;
@@ -18,11 +21,17 @@ class Sender : public QObject
 
 public:
     explicit Sender(QObject *parent = nullptr);
+    // Waits for every send thread, including discarded ones still deriving or hashing.
     ~Sender() override;
 
     void start(const SenderConfig &config);
+    // Lets a send started with UploadStart::WhenReleased contact the receiver.
+    void releaseUpload();
     // Stops after the current request; the resume state stays.
     void cancel();
+    // Cancels the current send at once, without finished(): its thread winds down on its own
+    // (a key derivation or hash in progress is not waited for here).
+    void discard();
     bool isRunning() const { return m_session != nullptr; }
 
 signals:
@@ -30,10 +39,13 @@ signals:
     void finished(const TrainGuard::Transfer::SendResult &result);
 
 private:
-    void stopThread();
+    // Detaches the current session: it is deleted on its own thread, which then quits.
+    void retireSession();
 
-    QThread m_thread;
+    std::unique_ptr<QThread> m_thread; // the current session's
     SendSession *m_session = nullptr;
+    quint64 m_generation = 0;          // signals of retired sessions are ignored
+    std::vector<std::unique_ptr<QThread>> m_retiring;
 };
 
 } // namespace TrainGuard::Transfer

@@ -8,6 +8,11 @@
 
 namespace TrainGuard::Transfer {
 
+// When the upload may contact the receiver. WhenReleased: the key is derived and the first file
+// hashed at once, but no request leaves until Sender::releaseUpload() (the GUI's leak check must
+// be capturing first).
+enum class UploadStart { Immediately, WhenReleased };
+
 struct SenderConfig {
     QString path;          // a file or a folder (one upload per file)
     QUrl receiver;         // https://HOST:PORT
@@ -23,6 +28,7 @@ struct SenderConfig {
     int maxRetries = 5;
     int retryDelay_ms = 1000;
     int verifyTimeout_ms = 10 * 60 * 1000;
+    UploadStart uploadStart = UploadStart::Immediately;
 };
 
 enum class SendStage { DerivingKey, Hashing, Uploading, Verifying, Done, Failed };
