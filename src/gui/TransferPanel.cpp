@@ -124,7 +124,7 @@ void TransferPanel::setDestinationKind(DestinationKind kind)
 
 bool TransferPanel::isSending() const
 {
-    return m_waitingConfig.has_value() || m_sender->isRunning();
+    return m_sender->isRunning();
 }
 
 void TransferPanel::appendReceiverEvents(const QList<Transfer::ReceiverEvent> &events)
@@ -201,8 +201,10 @@ void TransferPanel::resume()
 
 void TransferPanel::cancel()
 {
-    if (m_waitingConfig) {
-        m_waitingConfig.reset();
+    if (m_waitingForGo) {
+        // Nothing left this machine: end the send now, without waiting for a key derivation.
+        m_waitingForGo = false;
+        m_sender->discard();
         Transfer::SendResult result;
         result.message = tr("cancelled before the upload started");
         finishSend(result);
@@ -220,13 +222,15 @@ void TransferPanel::startSend(const Transfer::SenderConfig &config)
     m_sendStarted = QDateTime::currentDateTimeUtc();
     ++m_sendId;
     m_ui->progressBar->setValue(0);
-    if (m_gate == SendGate::WaitForSendGo) {
-        m_waitingConfig = config;
-        m_ui->stageLabel->setText(tr("Preparing the leak check (capture and fingerprints)…"));
+    Transfer::SenderConfig senderConfig = config;
+    m_waitingForGo = m_gate == SendGate::WaitForSendGo;
+    if (m_waitingForGo) {
+        senderConfig.uploadStart = Transfer::UploadStart::WhenReleased;
+        m_ui->stageLabel->setText(tr("Deriving key · the upload waits for the leak check (capture and fingerprints)…"));
     } else {
         m_ui->stageLabel->setText(tr("Deriving key…"));
-        m_sender->start(config);
     }
+    m_sender->start(senderConfig);
     saveSettings();
     updateControls();
     emit sendStarted(config.path);
@@ -235,11 +239,10 @@ void TransferPanel::startSend(const Transfer::SenderConfig &config)
 
 void TransferPanel::sendGo()
 {
-    if (!m_waitingConfig)
+    if (!m_waitingForGo)
         return;
-    const Transfer::SenderConfig config = *std::exchange(m_waitingConfig, std::nullopt);
-    m_ui->stageLabel->setText(tr("Deriving key…"));
-    m_sender->start(config);
+    m_waitingForGo = false;
+    m_sender->releaseUpload();
     updateControls();
 }
 
@@ -264,11 +267,14 @@ void TransferPanel::showProgress(const Transfer::SendProgress &progress)
         text += tr(" · %1/s · ETA %2")
                     .arg(locale.formattedDataSize(static_cast<qint64>(progress.rate_Bps)), formatEta(progress.eta_s));
     }
+    if (m_waitingForGo)
+        text += tr(" · the upload waits for the leak check");
     m_ui->stageLabel->setText(text);
 }
 
 void TransferPanel::finishSend(const Transfer::SendResult &result)
 {
+    m_waitingForGo = false; // e.g. the dataset could not be read while the check prepared
     SendRecord record;
     record.started = m_sendStarted;
     record.dataset = m_lastConfig ? m_lastConfig->path : QString();

@@ -53,8 +53,9 @@ public:
     void setLeakCheck(int sendId, const TrainGuard::Capture::LeakReport &report);
     bool isSending() const;
 
-    // WaitForSendGo: after Send the upload waits for sendGo() (MainWindow: the leak check's
-    // capture runs and its fingerprints are ready), so that the check sees the whole send.
+    // WaitForSendGo: after Send the sender derives the key and hashes at once, but its upload
+    // waits for sendGo() (MainWindow: the leak check's capture runs and its fingerprints are
+    // ready), so that the check sees the whole send.
     enum class SendGate { None, WaitForSendGo };
     void setSendGate(SendGate gate) { m_gate = gate; }
     void sendGo();
@@ -91,7 +92,7 @@ private:
     QDateTime m_sendStarted;
     int m_sendId = 0;
     SendGate m_gate = SendGate::None;
-    std::optional<Transfer::SenderConfig> m_waitingConfig; // sent on sendGo()
+    bool m_waitingForGo = false; // the sender prepares; its upload waits for sendGo()
 };
 
 } // namespace TrainGuard::Gui

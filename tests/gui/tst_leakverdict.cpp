@@ -75,11 +75,12 @@ private slots:
         // 1. A normal send: TLS only, so no fingerprint is seen.
         QSignalSpy finished(transfer, &TransferPanel::sendFinished);
         QTest::mouseClick(sendButton, Qt::LeftButton);
-        // The upload waits for the check's capture, which starts off the GUI thread.
+        // The upload waits for the check's capture, which starts off the GUI thread; the key is
+        // derived meanwhile.
         auto *stageLabel = transfer->findChild<QLabel *>(QStringLiteral("stageLabel"));
         QVERIFY(stageLabel);
         QVERIFY(window.leakWatch()->isCaptureStarting());
-        QCOMPARE(stageLabel->text(), QStringLiteral("Preparing the leak check (capture and fingerprints)…"));
+        QCOMPARE(stageLabel->text(), QStringLiteral("Deriving key · the upload waits for the leak check (capture and fingerprints)…"));
         QVERIFY(transfer->isSending());
         QVERIFY(!sendButton->isEnabled());
         QVERIFY(finished.wait(120000));
