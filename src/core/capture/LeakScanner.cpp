@@ -84,12 +84,6 @@ void LeakScanner::scanBacklog()
         m_streams.clear();
 }
 
-void LeakScanner::setScanning(Scanning scanning)
-{
-    std::lock_guard lock(m_mutex);
-    m_scanning = scanning == Scanning::On;
-}
-
 LeakScanner::Stream &LeakScanner::stream(int flowId, StreamDirection direction)
 {
     const std::size_t index = std::size_t(flowId) * 2 + (direction == StreamDirection::ToClient ? 1 : 0);
@@ -101,7 +95,7 @@ LeakScanner::Stream &LeakScanner::stream(int flowId, StreamDirection direction)
 void LeakScanner::onStreamBreak(const Flow &flow, StreamDirection direction)
 {
     std::lock_guard lock(m_mutex);
-    if (!m_scanning || flow.id < 0)
+    if (flow.id < 0)
         return;
     if (!m_fingerprints) {
         if (m_report.unscannedBytes == 0 && m_backlogBytes + sizeof(Held) <= MaxBacklogBytes) {
@@ -127,7 +121,7 @@ void LeakScanner::onStreamData(const Flow &flow, StreamDirection direction, cons
                                std::size_t length, std::uint64_t timestamp_us)
 {
     std::lock_guard lock(m_mutex);
-    if (!m_scanning || flow.id < 0 || length == 0)
+    if (flow.id < 0 || length == 0)
         return;
     if (!m_fingerprints) {
         // Once one chunk did not fit, later ones are not held either: the backlog stays in order.

@@ -16,7 +16,7 @@ namespace TrainGuard::Capture {
 // Scans the reassembled payload of every flow, both directions, for the fingerprints of one
 // dataset: the Gear rolling hash picks candidate windows (state carried across segments),
 // each candidate's keyed hash is looked up in the fingerprint set. Fed by FlowTable on one
-// thread; setFingerprints/setScanning/report may be called from any other thread.
+// thread; setFingerprints/report may be called from any other thread.
 class LeakScanner : public StreamObserver
 {
 public:
@@ -27,8 +27,6 @@ public:
     // inconclusive. The capture starts at once, fingerprinting a big dataset takes a while.
     static constexpr std::size_t MaxBacklogBytes = std::size_t(64) << 20;
     void setFingerprints(std::shared_ptr<const LeakFingerprintSet> fingerprints);
-    enum class Scanning { On, Off };
-    void setScanning(Scanning scanning); // Off: payload is ignored (the watch window is over)
 
     void onStreamData(const Flow &flow, StreamDirection direction, const std::uint8_t *data, std::size_t length,
                       std::uint64_t timestamp_us) override;
@@ -81,7 +79,6 @@ private:
     std::chrono::steady_clock::time_point m_lastPublish;
     std::uint64_t m_publishedHits = 0;
     std::shared_ptr<const LeakFingerprintSet> m_fingerprints;
-    bool m_scanning = true;
     std::vector<Stream> m_streams; // by flow id * 2 + direction
     std::vector<Held> m_backlog;
     std::size_t m_backlogBytes = 0;
