@@ -9,6 +9,7 @@
 #include "core/transfer/TlsPolicy.h"
 
 #include <QDir>
+#include <QDirIterator>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
@@ -17,6 +18,8 @@
 #include <QSslSocket>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <functional>
 
 namespace TransferTest {
 
@@ -28,6 +31,27 @@ inline QByteArray randomBytes(qsizetype size)
     for (qsizetype i = size / 4 * 4; i < size; ++i)
         data[i] = static_cast<char>(QRandomGenerator::global()->generate());
     return data;
+}
+
+// The whole file; "<missing>" when it cannot be read, so that a comparison with content fails.
+inline QByteArray readFile(const QString &path)
+{
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray("<missing>");
+}
+
+// Every file under a receiver's store, relative and sorted, except its own spool directory.
+inline QStringList storeFiles(const QString &storeDir)
+{
+    QStringList files;
+    QDirIterator it(storeDir, QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
+    while (it.hasNext()) {
+        const QString path = it.next();
+        if (!path.contains(QStringLiteral("/.trainguard-spool/")))
+            files.append(QDir(storeDir).relativeFilePath(path));
+    }
+    files.sort();
+    return files;
 }
 
 // Writes `data` to `path`, creating its directory.
@@ -159,8 +183,10 @@ struct Fixture {
     QByteArray auth() const { return "Authorization: Bearer " + token + "\r\n"; }
 };
 
-// Runs one send on its own Sender and waits for its result.
-inline SendResult sendAndWait(const SenderConfig &config, int timeout_ms)
+// Runs one send on its own Sender and waits for its result; `onProgress` (optional) sees every
+// progress report and may act on the sender (cancel it) or on the receiver.
+inline SendResult sendAndWait(const SenderConfig &config, int timeout_ms,
+                              const std::function<void(Sender &, const SendProgress &)> &onProgress = {})
 {
     Sender sender;
     SendResult outcome;
@@ -169,6 +195,8 @@ inline SendResult sendAndWait(const SenderConfig &config, int timeout_ms)
         outcome = result;
         done = true;
     });
+    if (onProgress)
+        QObject::connect(&sender, &Sender::progress, &sender, [&](const SendProgress &p) { onProgress(sender, p); });
     sender.start(config);
     QElapsedTimer clock;
     clock.start();

@@ -8,7 +8,6 @@
 #include "core/crypto/Sha256.h"
 
 #include <QDir>
-#include <QDirIterator>
 #include <QFile>
 #include <QProcess>
 #include <QThread>
@@ -24,20 +23,6 @@ const QByteArray passphrase = "fault test passphrase";
 // Big enough that the upload is still running when a poll every few ms sees
 // the spool grow; PATCHes of 1 MiB so that there are many of them.
 constexpr qint64 fileBytes = qint64(128) << 20;
-
-// Every file under the store except the receiver's own spool directory.
-QStringList storeFiles(const QString &storeDir)
-{
-    QStringList files;
-    QDirIterator it(storeDir, QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
-    while (it.hasNext()) {
-        const QString path = it.next();
-        if (!path.contains(QStringLiteral("/.trainguard-spool/")))
-            files.append(QDir(storeDir).relativeFilePath(path));
-    }
-    files.sort();
-    return files;
-}
 
 QString spoolDir(const QString &storeDir)
 {

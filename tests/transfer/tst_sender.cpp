@@ -11,7 +11,6 @@
 #include "support/StalledConnections.h"
 
 #include <QDir>
-#include <QDirIterator>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QJsonDocument>
@@ -30,12 +29,6 @@ using namespace TrainGuard;
 namespace {
 
 const QByteArray passphrase = "correct horse battery staple";
-
-QByteArray readFile(const QString &path)
-{
-    QFile file(path);
-    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray("<missing>");
-}
 
 } // namespace
 
@@ -90,23 +83,7 @@ private:
 
     static SendResult send(const SenderConfig &config, const std::function<void(Sender &, const SendProgress &)> &onProgress = {})
     {
-        Sender sender;
-        SendResult outcome;
-        bool done = false;
-        QObject::connect(&sender, &Sender::finished, &sender, [&](const SendResult &result) {
-            outcome = result;
-            done = true;
-        });
-        if (onProgress)
-            QObject::connect(&sender, &Sender::progress, &sender, [&](const SendProgress &p) { onProgress(sender, p); });
-        sender.start(config);
-        QElapsedTimer clock;
-        clock.start();
-        while (!done && clock.elapsed() < 60000)
-            QTest::qWait(20);
-        if (!done)
-            outcome.message = QStringLiteral("timed out");
-        return outcome;
+        return sendAndWait(config, 60000, onProgress);
     }
 
     // An envelope made with the crypto engine, for hand-made tus uploads.
@@ -147,18 +124,6 @@ private:
             QTest::qWait(50);
         }
         return status;
-    }
-
-    QStringList storeFiles() const
-    {
-        QStringList files;
-        QDirIterator it(storeDir(), QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
-        while (it.hasNext()) {
-            const QString path = it.next();
-            if (!path.contains(QStringLiteral("/.trainguard-spool/")))
-                files.append(QDir(storeDir()).relativeFilePath(path));
-        }
-        return files;
     }
 
 private slots:
@@ -275,12 +240,12 @@ private slots:
         if (flipAt == -2)
             ciphertext.chop(10);
         const QString sha = QString::fromLatin1(Crypto::Sha256::hash(wrongSha ? QByteArray("other") : plaintext).toHex());
-        const QStringList before = storeFiles();
+        const QStringList before = storeFiles(storeDir());
         const QString name = QStringLiteral("bad%1.bin").arg(++m_fileCounter);
         const QJsonObject status = uploadRaw(ciphertext, name, sha);
         QCOMPARE(status.value(u"state").toString(), QStringLiteral("rejected"));
         QVERIFY(!status.value(u"error").toString().isEmpty());
-        QCOMPARE(storeFiles(), before); // nothing reached the store, not even a temp file
+        QCOMPARE(storeFiles(storeDir()), before); // nothing reached the store, not even a temp file
         if (wrongSha) // the status reports the plaintext's real hash
             QCOMPARE(status.value(u"sha256").toString(), QString::fromLatin1(Crypto::Sha256::hash(plaintext).toHex()));
     }
