@@ -183,6 +183,17 @@ struct Fixture {
     QByteArray auth() const { return "Authorization: Bearer " + token + "\r\n"; }
 };
 
+// The full-disk rows shared by the in-process and the CLI tests, for a store on a 1 MiB
+// SmallDisk ("1m"): an upload that does not fit in the spool (HTTP 507), and one that fits in
+// the spool but not again as the stored file.
+inline void addFullDiskRows()
+{
+    QTest::addColumn<int>("size");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("spool fills up") << 3 * 1024 * 1024 << QStringLiteral("507");
+    QTest::newRow("store fills up") << 700 * 1024 << QStringLiteral("disk full");
+}
+
 // Runs one send on its own Sender and waits for its result; `onProgress` (optional) sees every
 // progress report and may act on the sender (cancel it) or on the receiver.
 inline SendResult sendAndWait(const SenderConfig &config, int timeout_ms,

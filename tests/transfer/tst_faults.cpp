@@ -14,6 +14,8 @@
 
 #include <unistd.h>
 
+#include <memory>
+
 using namespace TransferTest;
 using namespace TrainGuard;
 
@@ -116,6 +118,43 @@ private:
         return writeFile(file, data) ? file : QString();
     }
 
+    // A `send` of fileBytes random bytes caught mid-upload, for a test to kill one side.
+    struct Upload {
+        std::unique_ptr<ServeProcess> serve;
+        quint16 port = 0;
+        QByteArray data;
+        QString file;
+        QProcess sender;
+        QString part; // the receiver's spool file of the upload
+    };
+
+    // Starts a receiver on `store` and a `send` to it; returns once the spool holds `minBytes`.
+    bool startUploadUntilSpooled(Upload &upload, const QString &store, qint64 minBytes, QString *error)
+    {
+        upload.serve = std::make_unique<ServeProcess>();
+        if (!upload.serve->start(serveOptions(store))) {
+            *error = QStringLiteral("the receiver did not start");
+            return false;
+        }
+        upload.port = upload.serve->port();
+        upload.data = randomBytes(fileBytes);
+        upload.file = input(upload.data);
+        startSend(upload.sender, upload.file, upload.port);
+        upload.part = waitForPartialSpool(store, minBytes);
+        if (upload.part.isEmpty()) {
+            *error = QStringLiteral("the upload never started");
+            return false;
+        }
+        return true;
+    }
+
+    // SIGKILL, as a crash or power cut: no chance to clean up. True once the process is gone.
+    static bool killAndReap(QProcess &process)
+    {
+        ::kill(static_cast<pid_t>(process.processId()), SIGKILL);
+        return process.waitForFinished(10000);
+    }
+
 private slots:
     void initTestCase()
     {
@@ -129,27 +168,21 @@ private slots:
     void senderKilledMidUploadResumes()
     {
         const QString store = path(QStringLiteral("store-sender-kill"));
-        ServeProcess serve;
-        QVERIFY(serve.start(serveOptions(store)));
-        const QByteArray data = randomBytes(fileBytes);
-        const QString file = input(data);
-
-        QProcess sender;
-        startSend(sender, file, serve.port());
-        const QString part = waitForPartialSpool(store, 4 << 20);
-        QVERIFY2(!part.isEmpty(), "the upload never started");
-        ::kill(static_cast<pid_t>(sender.processId()), SIGKILL);
-        QVERIFY(sender.waitForFinished(10000));
-        QCOMPARE(sender.exitStatus(), QProcess::CrashExit);
+        Upload upload;
+        QString error;
+        QVERIFY2(startUploadUntilSpooled(upload, store, 4 << 20, &error), qPrintable(error));
+        QVERIFY(killAndReap(upload.sender));
+        QCOMPARE(upload.sender.exitStatus(), QProcess::CrashExit);
         QTest::qWait(300); // the receiver notices the dropped connection
-        const qint64 partial = QFileInfo(part).size();
+        const qint64 partial = QFileInfo(upload.part).size();
         QVERIFY2(partial < fileBytes, "the upload finished before the kill");
         QCOMPARE(storeFiles(store), QStringList());
 
-        const SendRun second = send(file, serve.port());
+        const QString name = QFileInfo(upload.file).fileName();
+        const SendRun second = send(upload.file, upload.port);
         QVERIFY2(second.exitCode == 0, qPrintable(second.err));
-        QCOMPARE(storeFiles(store), QStringList{QFileInfo(file).fileName()});
-        QCOMPARE(Crypto::Sha256::hashFile(store + u'/' + QFileInfo(file).fileName()), Crypto::Sha256::hash(data));
+        QCOMPARE(storeFiles(store), QStringList{name});
+        QCOMPARE(Crypto::Sha256::hashFile(store + u'/' + name), Crypto::Sha256::hash(upload.data));
         // Resumed (HEAD, then PATCH from the offset), not created again.
         QCOMPARE(countInLog(store + QStringLiteral(".log"), " POST /files/ 201"), 1);
         qInfo("FAULT sender SIGKILL at %lld of %lld bytes; second run resumed and stored it intact", partial, fileBytes);
@@ -158,29 +191,23 @@ private slots:
     void receiverKilledMidUploadRestartsAndResumes()
     {
         const QString store = path(QStringLiteral("store-receiver-kill"));
-        auto serve = std::make_unique<ServeProcess>();
-        QVERIFY(serve->start(serveOptions(store)));
-        const quint16 port = serve->port();
-        const QByteArray data = randomBytes(fileBytes);
-        const QString file = input(data);
-
-        QProcess sender;
-        startSend(sender, file, port);
-        const QString part = waitForPartialSpool(store, 4 << 20);
-        QVERIFY2(!part.isEmpty(), "the upload never started");
-        serve->kill(); // SIGKILL: no chance to flush or clean up
-        const qint64 partial = QFileInfo(part).size();
+        Upload upload;
+        QString error;
+        QVERIFY2(startUploadUntilSpooled(upload, store, 4 << 20, &error), qPrintable(error));
+        upload.serve->kill(); // SIGKILL: no chance to flush or clean up
+        const qint64 partial = QFileInfo(upload.part).size();
+        const QString name = QFileInfo(upload.file).fileName();
         QVERIFY2(partial < fileBytes + (1 << 20), "the upload finished before the kill");
-        QVERIFY(!QFileInfo::exists(store + u'/' + QFileInfo(file).fileName()));
+        QVERIFY(!QFileInfo::exists(store + u'/' + name));
 
         // The sender retries while the receiver is down; it comes back on the same port.
-        serve = std::make_unique<ServeProcess>();
-        QVERIFY(serve->start(serveOptions(store, port)));
-        const SendRun run = finishSend(sender);
+        upload.serve = std::make_unique<ServeProcess>();
+        QVERIFY(upload.serve->start(serveOptions(store, upload.port)));
+        const SendRun run = finishSend(upload.sender);
         QVERIFY2(run.exitCode == 0, qPrintable(run.err));
-        QCOMPARE(Crypto::Sha256::hashFile(store + u'/' + QFileInfo(file).fileName()), Crypto::Sha256::hash(data));
+        QCOMPARE(Crypto::Sha256::hashFile(store + u'/' + name), Crypto::Sha256::hash(upload.data));
         // Nothing else in the store: no temporary file of the interrupted verification.
-        QCOMPARE(storeFiles(store), QStringList{QFileInfo(file).fileName()});
+        QCOMPARE(storeFiles(store), QStringList{name});
         QCOMPARE(countInLog(store + QStringLiteral(".log"), " POST /files/ 201"), 1);
         qInfo("FAULT receiver SIGKILL at %lld of %lld bytes; restarted, sender resumed, stored intact", partial, fileBytes);
     }
@@ -188,23 +215,15 @@ private slots:
     void corruptedSpoolIsRejected()
     {
         const QString store = path(QStringLiteral("store-corrupt"));
-        auto serve = std::make_unique<ServeProcess>();
-        QVERIFY(serve->start(serveOptions(store)));
-        const quint16 port = serve->port();
-        const QByteArray data = randomBytes(fileBytes);
-        const QString file = input(data);
-
-        QProcess sender;
-        startSend(sender, file, port);
-        const QString part = waitForPartialSpool(store, 8 << 20);
-        QVERIFY2(!part.isEmpty(), "the upload never started");
-        ::kill(static_cast<pid_t>(sender.processId()), SIGKILL);
-        QVERIFY(sender.waitForFinished(10000));
-        QVERIFY(serve->terminate());
+        Upload upload;
+        QString error;
+        QVERIFY2(startUploadUntilSpooled(upload, store, 8 << 20, &error), qPrintable(error));
+        QVERIFY(killAndReap(upload.sender));
+        QVERIFY(upload.serve->terminate());
 
         // One bit flipped in the middle of what the receiver already holds.
         {
-            QFile spool(part);
+            QFile spool(upload.part);
             QVERIFY(spool.open(QIODevice::ReadWrite));
             QVERIFY(spool.size() > (4 << 20));
             QVERIFY(spool.seek(2 << 20));
@@ -214,9 +233,9 @@ private slots:
             QVERIFY(spool.putChar(static_cast<char>(byte ^ 0x10)));
         }
 
-        serve = std::make_unique<ServeProcess>();
-        QVERIFY(serve->start(serveOptions(store, port)));
-        const SendRun run = send(file, port);
+        upload.serve = std::make_unique<ServeProcess>();
+        QVERIFY(upload.serve->start(serveOptions(store, upload.port)));
+        const SendRun run = send(upload.file, upload.port);
         QCOMPARE(run.exitCode, 1);
         QCOMPARE(run.failureLines, 1);
         QVERIFY2(run.lastLine.startsWith(QStringLiteral("trainguard-cli send: ")) && run.lastLine.contains(QStringLiteral("rejected")),
@@ -273,10 +292,7 @@ private slots:
 
     void fullStoreDiskIsAOneLineError_data()
     {
-        QTest::addColumn<int>("size");
-        QTest::addColumn<QString>("expected");
-        QTest::newRow("spool fills up") << 3 * 1024 * 1024 << QStringLiteral("507");
-        QTest::newRow("store fills up") << 700 * 1024 << QStringLiteral("disk full");
+        addFullDiskRows();
     }
 
     void fullStoreDiskIsAOneLineError()

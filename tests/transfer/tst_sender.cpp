@@ -359,10 +359,7 @@ private slots:
 
     void fullDiskIsAnErrorNotATruncatedFile_data()
     {
-        QTest::addColumn<int>("size");
-        QTest::addColumn<QString>("expected");
-        QTest::newRow("spool fills up") << 3 * 1024 * 1024 << QStringLiteral("507");
-        QTest::newRow("store fills up") << 700 * 1024 << QStringLiteral("disk full");
+        addFullDiskRows();
     }
 
     void fullDiskIsAnErrorNotATruncatedFile()
