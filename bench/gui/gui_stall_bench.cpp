@@ -13,6 +13,7 @@
 #include "gui/MainWindow.h"
 #include "gui/TrafficPanel.h"
 #include "gui/TransferPanel.h"
+#include "support/IsolatedHome.h" // tests/support, header-only: see CMakeLists.txt
 
 #include <QApplication>
 #include <QDateTime>
@@ -496,10 +497,7 @@ int main(int argc, char *argv[])
         return 1;
     }
     // Fresh settings, data and capture spool; never the developer's real keychain.
-    qunsetenv("DBUS_SESSION_BUS_ADDRESS");
-    qputenv("XDG_CONFIG_HOME", home.filePath(QStringLiteral("config")).toLocal8Bit());
-    qputenv("XDG_DATA_HOME", home.filePath(QStringLiteral("data")).toLocal8Bit());
-    qputenv("XDG_CACHE_HOME", home.filePath(QStringLiteral("cache")).toLocal8Bit());
+    TrainGuard::TestSupport::isolateUserDirs(home);
 
     const QString dataset = home.filePath(QStringLiteral("dataset.bin"));
     std::printf("gui_stall_bench: writing %lld MiB of random data to %s\n",
@@ -510,13 +508,8 @@ int main(int argc, char *argv[])
         return 1;
     }
 
-    MainWindow::StartupOptions options;
-    options.receiverPaths = {home.filePath(QStringLiteral("certs")), home.filePath(QStringLiteral("store")),
-                             home.filePath(QStringLiteral("token")),
-                             {QStringLiteral("TrainGuardBench"), QStringLiteral("bench"),
-                              home.filePath(QStringLiteral("passphrase"))}};
-    options.receiverPort = 0;
-    options.demoDir = home.filePath(QStringLiteral("demo"));
+    MainWindow::StartupOptions options =
+        TrainGuard::TestSupport::isolatedStartupOptions(home, QStringLiteral("TrainGuardBench"), QStringLiteral("bench"));
     options.captureOnLaunch = root;
 
     auto window = std::make_unique<MainWindow>();

@@ -17,6 +17,7 @@
 #include "gui/SendHistoryModel.h"
 #include "gui/TrafficPanel.h"
 #include "gui/TransferPanel.h"
+#include "support/IsolatedHome.h"
 #include "support/PcapFiles.h"
 
 #include <QAbstractItemModelTester>
@@ -55,24 +56,16 @@ private slots:
     void initTestCase()
     {
         TrainGuard::Gui::initGuiResources();
-        qunsetenv("DBUS_SESSION_BUS_ADDRESS"); // never the developer's real keychain
         // Fresh settings and data: nothing remembered from an earlier run.
         QVERIFY(m_home.isValid());
-        qputenv("XDG_CONFIG_HOME", m_home.filePath(QStringLiteral("config")).toLocal8Bit());
-        qputenv("XDG_DATA_HOME", m_home.filePath(QStringLiteral("data")).toLocal8Bit());
-        qputenv("XDG_CACHE_HOME", m_home.filePath(QStringLiteral("cache")).toLocal8Bit());
+        TrainGuard::TestSupport::isolateUserDirs(m_home);
     }
 
     void firstLaunchSendWatchAndCapture()
     {
         const bool root = geteuid() == 0;
-        MainWindow::StartupOptions options;
-        options.receiverPaths = {m_home.filePath(QStringLiteral("certs")), m_home.filePath(QStringLiteral("store")),
-                                 m_home.filePath(QStringLiteral("token")),
-                                 {QStringLiteral("TrainGuardTest"), QStringLiteral("test"),
-                                  m_home.filePath(QStringLiteral("passphrase"))}};
-        options.receiverPort = 0;
-        options.demoDir = m_home.filePath(QStringLiteral("demo"));
+        MainWindow::StartupOptions options =
+            TrainGuard::TestSupport::isolatedStartupOptions(m_home, QStringLiteral("TrainGuardTest"), QStringLiteral("test"));
         options.captureOnLaunch = root;
 
         MainWindow window;

@@ -11,6 +11,7 @@
 #include "gui/SendHistoryModel.h"
 #include "gui/TrafficPanel.h"
 #include "gui/TransferPanel.h"
+#include "support/IsolatedHome.h"
 #include "support/PlainHttpSink.h"
 
 #include <QApplication>
@@ -35,24 +36,16 @@ private slots:
     void initTestCase()
     {
         TrainGuard::Gui::initGuiResources();
-        qunsetenv("DBUS_SESSION_BUS_ADDRESS");
         QVERIFY(m_home.isValid());
-        qputenv("XDG_CONFIG_HOME", m_home.filePath(QStringLiteral("config")).toLocal8Bit());
-        qputenv("XDG_DATA_HOME", m_home.filePath(QStringLiteral("data")).toLocal8Bit());
-        qputenv("XDG_CACHE_HOME", m_home.filePath(QStringLiteral("cache")).toLocal8Bit());
+        TrainGuard::TestSupport::isolateUserDirs(m_home);
     }
 
     void historyRowShowsTheVerdict()
     {
         if (geteuid() != 0)
             QSKIP("the leak check captures on lo: needs root (or cap_net_raw,cap_net_admin)");
-        MainWindow::StartupOptions options;
-        options.receiverPaths = {m_home.filePath(QStringLiteral("certs")), m_home.filePath(QStringLiteral("store")),
-                                 m_home.filePath(QStringLiteral("token")),
-                                 {QStringLiteral("TrainGuardTest"), QStringLiteral("test"),
-                                  m_home.filePath(QStringLiteral("passphrase"))}};
-        options.receiverPort = 0;
-        options.demoDir = m_home.filePath(QStringLiteral("demo"));
+        MainWindow::StartupOptions options =
+            TrainGuard::TestSupport::isolatedStartupOptions(m_home, QStringLiteral("TrainGuardTest"), QStringLiteral("test"));
         options.captureOnLaunch = false;
         options.watchDemoFolder = false;
         options.leakCheckInterface = QStringLiteral("lo");
