@@ -79,6 +79,22 @@ QByteArray tcpFrame(std::uint32_t seq, std::uint8_t flags, const QByteArray &pay
     return frame + payload;
 }
 
+// The dataset most scanner tests put on the wire (varied text, saved as d.csv: the verdicts name
+// it) and its fingerprints, built afresh (a new random key) for every test.
+struct SentDataset {
+    SentDataset()
+        : bytes(randomText(20000, 5))
+    {
+        set = LeakFingerprintSet::build(writeFile(dir, QStringLiteral("d.csv"), bytes), {}, &error);
+    }
+    bool usable() const { return set && set->size() > 50; }
+
+    QTemporaryDir dir;
+    QByteArray bytes;
+    QString error;
+    std::shared_ptr<const LeakFingerprintSet> set;
+};
+
 enum class Delivery { InOrder, Shuffled, Retransmitted, OneLost };
 
 // Ready: the scanner has the fingerprints from the start. Late: they arrive after all segments
@@ -237,15 +253,12 @@ private slots:
     {
         QFETCH(int, segmentSize);
         QFETCH(Delivery, delivery);
-        QTemporaryDir dir;
-        const QByteArray dataset = randomText(20000, 5);
-        QString error;
-        const auto set = LeakFingerprintSet::build(writeFile(dir, QStringLiteral("d.csv"), dataset), {}, &error);
-        QVERIFY2(set && set->size() > 50, qPrintable(error));
+        const SentDataset sent;
+        QVERIFY2(sent.usable(), qPrintable(sent.error));
         // The dataset inside an HTTP request, between unrelated bytes.
-        const QByteArray stream = "POST /upload HTTP/1.1\r\nHost: x\r\n\r\n" + dataset + randomText(3000, 6);
-        const LeakReport report = scanSegments(set, stream, segmentSize, delivery);
-        QCOMPARE(report.fingerprintsSeen, std::uint64_t(set->size()));
+        const QByteArray stream = "POST /upload HTTP/1.1\r\nHost: x\r\n\r\n" + sent.bytes + randomText(3000, 6);
+        const LeakReport report = scanSegments(sent.set, stream, segmentSize, delivery);
+        QCOMPARE(report.fingerprintsSeen, std::uint64_t(sent.set->size()));
         QCOMPARE(report.scannedBytes, std::uint64_t(stream.size()));
         QCOMPARE(report.streamBreaks, std::uint64_t(0));
         QCOMPARE(report.flows, std::uint64_t(1));
@@ -274,19 +287,17 @@ private slots:
         QFETCH(qsizetype, fillerAfter);
         QFETCH(bool, leak);
         QFETCH(bool, conclusive);
-        QTemporaryDir dir;
-        const QByteArray dataset = randomText(20000, 5);
-        QString error;
-        const auto set = LeakFingerprintSet::build(writeFile(dir, QStringLiteral("d.csv"), dataset), {}, &error);
-        QVERIFY2(set && set->size() > 50, qPrintable(error));
-        const QByteArray stream = randomText(std::size_t(fillerBefore), 9) + dataset + randomText(std::size_t(fillerAfter), 10);
-        const LeakReport report = scanSegments(set, stream, 1460, Delivery::InOrder, Fingerprints::Late);
+        const SentDataset sent;
+        QVERIFY2(sent.usable(), qPrintable(sent.error));
+        const QByteArray stream
+            = randomText(std::size_t(fillerBefore), 9) + sent.bytes + randomText(std::size_t(fillerAfter), 10);
+        const LeakReport report = scanSegments(sent.set, stream, 1460, Delivery::InOrder, Fingerprints::Late);
         QCOMPARE(report.leak(), leak);
         QCOMPARE(report.conclusive(), conclusive);
         if (fillerBefore == 0 && fillerAfter == 0) {
             QCOMPARE(report.unscannedBytes, std::uint64_t(0));
             QCOMPARE(report.scannedBytes, std::uint64_t(stream.size()));
-            QCOMPARE(report.fingerprintsSeen, std::uint64_t(set->size()));
+            QCOMPARE(report.fingerprintsSeen, std::uint64_t(sent.set->size()));
         } else {
             QVERIFY(report.unscannedBytes > 0);
             QVERIFY(report.scannedBytes + report.unscannedBytes == std::uint64_t(stream.size()));
@@ -314,13 +325,10 @@ private slots:
         QFETCH(bool, datasetOnTheWire);
         QFETCH(quint64, droppedPackets);
         QFETCH(QString, verdict);
-        QTemporaryDir dir;
-        const QByteArray dataset = randomText(20000, 5);
-        QString error;
-        const auto set = LeakFingerprintSet::build(writeFile(dir, QStringLiteral("d.csv"), dataset), {}, &error);
-        QVERIFY2(set && set->size() > 50, qPrintable(error));
-        const QByteArray stream = datasetOnTheWire ? dataset : randomText(20000, 11);
-        LeakReport report = scanSegments(set, stream, 1460, Delivery::InOrder, Fingerprints::Late);
+        const SentDataset sent;
+        QVERIFY2(sent.usable(), qPrintable(sent.error));
+        const QByteArray stream = datasetOnTheWire ? sent.bytes : randomText(20000, 11);
+        LeakReport report = scanSegments(sent.set, stream, 1460, Delivery::InOrder, Fingerprints::Late);
         report.droppedPackets = droppedPackets;
         QCOMPARE(report.toJson().value(u"verdict").toString(), verdict);
         QCOMPARE(report.toJson().value(u"dropped_packets").toInteger(), qint64(droppedPackets));
@@ -335,15 +343,13 @@ private slots:
     // published at once (the rest at most PublishInterval_ms late).
     void latestReportNeverRunsAheadAndCarriesEveryHit()
     {
-        QTemporaryDir dir;
-        const QByteArray dataset = randomText(20000, 5);
-        QString error;
-        const auto set = LeakFingerprintSet::build(writeFile(dir, QStringLiteral("d.csv"), dataset), {}, &error);
-        QVERIFY2(set && set->size() > 50, qPrintable(error));
+        const SentDataset sent;
+        QVERIFY2(sent.usable(), qPrintable(sent.error));
         for (const bool leak : {false, true}) {
             LeakReport latest;
-            const QByteArray stream = randomText(40000, 13) + (leak ? dataset : randomText(20000, 14));
-            const LeakReport exact = scanSegments(set, stream, 1460, Delivery::InOrder, Fingerprints::Ready, &latest);
+            const QByteArray stream = randomText(40000, 13) + (leak ? sent.bytes : randomText(20000, 14));
+            const LeakReport exact
+                = scanSegments(sent.set, stream, 1460, Delivery::InOrder, Fingerprints::Ready, &latest);
             QCOMPARE(exact.hitCount > 0, leak);
             QCOMPARE(latest.hitCount, exact.hitCount);
             QCOMPARE(latest.leak(), exact.leak());
