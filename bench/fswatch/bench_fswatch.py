@@ -38,33 +38,28 @@ BIG_DIR_DELETIONS = int(os.environ.get("BENCH_BIG_DIR_DELETIONS", 10000))
 SETTLE_S = float(os.environ.get("BENCH_SETTLE_S", 2.0))
 
 
-def make_tree(root):
+def fresh_files(root, files):
+    """Creates `files` ((path relative to root, content) pairs) under an emptied root; returns
+    their paths in order."""
     if os.path.exists(root):
         shutil.rmtree(root)
     paths = []
-    for d in range(DIRS):
-        directory = os.path.join(root, "g%02d" % (d % 10), "d%04d" % d)
-        os.makedirs(directory, exist_ok=True)
-        for f in range(FILES_PER_DIR):
-            path = os.path.join(directory, "f%03d.bin" % f)
-            with open(path, "wb") as out:
-                out.write(b"x" * (f % 7))
-            paths.append(path)
+    for relative, content in files:
+        path = os.path.join(root, relative)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as out:
+            out.write(content)
+        paths.append(path)
     return paths
+
+
+def make_tree(root):
+    return fresh_files(root, (("g%02d/d%04d/f%03d.bin" % (d % 10, d, f), b"x" * (f % 7))
+                              for d in range(DIRS) for f in range(FILES_PER_DIR)))
 
 
 def make_big_dir(root):
-    if os.path.exists(root):
-        shutil.rmtree(root)
-    directory = os.path.join(root, "big")
-    os.makedirs(directory)
-    paths = []
-    for f in range(BIG_DIR_FILES):
-        path = os.path.join(directory, "file-%05d.dat" % f)
-        with open(path, "wb") as out:
-            out.write(b"y" * (f % 5))
-        paths.append(path)
-    return paths
+    return fresh_files(root, (("big/file-%05d.dat" % f, b"y" * (f % 5)) for f in range(BIG_DIR_FILES)))
 
 
 def restore(paths):
