@@ -13,6 +13,8 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QMap>
 #include <QRandomGenerator>
 #include <QSslSocket>
@@ -182,6 +184,23 @@ struct Fixture {
 
     QByteArray auth() const { return "Authorization: Bearer " + token + "\r\n"; }
 };
+
+// Polls an upload's status (GET on its tus URL) until the receiver has stored or rejected it,
+// at most 100 times 50 ms apart; returns the last status document.
+inline QJsonObject waitForFinalState(RawClient &client, const Fixture &fixture, const QByteArray &location)
+{
+    QJsonObject status;
+    for (int i = 0; i < 100; ++i) {
+        const RawResponse response = client.request("GET " + location + " HTTP/1.1\r\nHost: localhost\r\n" + fixture.auth()
+                                                    + "Tus-Resumable: 1.0.0\r\n\r\n");
+        status = QJsonDocument::fromJson(response.body).object();
+        const QString state = status.value(u"state").toString();
+        if (state == u"stored" || state == u"rejected")
+            break;
+        QTest::qWait(50);
+    }
+    return status;
+}
 
 // The full-disk rows shared by the in-process and the CLI tests, for a store on a 1 MiB
 // SmallDisk ("1m"): an upload that does not fit in the spool (HTTP 507), and one that fits in

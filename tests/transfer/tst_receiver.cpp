@@ -7,7 +7,6 @@
 
 #include <QDir>
 #include <QFile>
-#include <QJsonDocument>
 #include <QJsonObject>
 
 #include <memory>
@@ -58,26 +57,6 @@ private:
     RawResponse headOf(RawClient &client, const QByteArray &location)
     {
         return client.request("HEAD " + location + " HTTP/1.1\r\nHost: localhost\r\n" + m_fixture.auth() + "Tus-Resumable: 1.0.0\r\n\r\n");
-    }
-
-    QJsonObject statusOf(RawClient &client, const QByteArray &location)
-    {
-        const RawResponse response = client.request("GET " + location + " HTTP/1.1\r\nHost: localhost\r\n" + m_fixture.auth()
-                                                    + "Tus-Resumable: 1.0.0\r\n\r\n");
-        return QJsonDocument::fromJson(response.body).object();
-    }
-
-    QJsonObject waitForFinalState(RawClient &client, const QByteArray &location)
-    {
-        QJsonObject status;
-        for (int i = 0; i < 100; ++i) {
-            status = statusOf(client, location);
-            const QString state = status.value(u"state").toString();
-            if (state == u"stored" || state == u"rejected")
-                break;
-            QTest::qWait(50);
-        }
-        return status;
     }
 
 private slots:
@@ -233,7 +212,7 @@ private slots:
             offset += chunk;
             QCOMPARE(response.header("upload-offset"), QByteArray::number(offset));
         }
-        const QJsonObject status = waitForFinalState(client, location);
+        const QJsonObject status = waitForFinalState(client, m_fixture, location);
         QCOMPARE(status.value(u"state").toString(), QStringLiteral("stored"));
         QFile stored(status.value(u"path").toString());
         QVERIFY(stored.fileName().startsWith(storeDir()));
@@ -305,7 +284,7 @@ private slots:
         QVERIFY(offset > 0 && offset <= 120 * 1024);
         const RawResponse response = client.request(patchHead(location, offset, data.size() - offset), data.mid(offset));
         QCOMPARE(response.status, 204);
-        const QJsonObject status = waitForFinalState(client, location);
+        const QJsonObject status = waitForFinalState(client, m_fixture, location);
         QCOMPARE(status.value(u"state").toString(), QStringLiteral("stored"));
         QFile stored(status.value(u"path").toString());
         QVERIFY(stored.open(QIODevice::ReadOnly));
@@ -333,7 +312,7 @@ private slots:
         QVERIFY(client.connectTo(m_port));
         QCOMPARE(headOf(client, location).header("upload-offset"), QByteArray("10000"));
         QCOMPARE(client.request(patchHead(location, 10000, data.size() - 10000), data.mid(10000)).status, 204);
-        QCOMPARE(waitForFinalState(client, location).value(u"state").toString(), QStringLiteral("stored"));
+        QCOMPARE(waitForFinalState(client, m_fixture, location).value(u"state").toString(), QStringLiteral("stored"));
     }
 
     void slowlorisDoesNotStallOthers()
@@ -388,7 +367,7 @@ private slots:
         QCOMPARE(idle.back()->socket.state(), QAbstractSocket::ConnectedState);
         uploader.send(data.mid(1000));
         QCOMPARE(uploader.read().status, 204);
-        QCOMPARE(waitForFinalState(uploader, location).value(u"state").toString(), QStringLiteral("stored"));
+        QCOMPARE(waitForFinalState(uploader, m_fixture, location).value(u"state").toString(), QStringLiteral("stored"));
     }
 
     void malformedRequestIs400()

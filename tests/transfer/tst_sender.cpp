@@ -13,7 +13,6 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
-#include <QJsonDocument>
 #include <QJsonObject>
 #include <QSignalSpy>
 #include <QProcess>
@@ -115,15 +114,7 @@ private:
                                   ciphertext);
         if (response.status != 204)
             return {};
-        QJsonObject status;
-        for (int i = 0; i < 100; ++i) {
-            response = client.request("GET " + location + " HTTP/1.1\r\nHost: localhost\r\n" + m_fixture.auth() + "Tus-Resumable: 1.0.0\r\n\r\n");
-            status = QJsonDocument::fromJson(response.body).object();
-            if (status.value(u"state").toString() == u"stored" || status.value(u"state").toString() == u"rejected")
-                break;
-            QTest::qWait(50);
-        }
-        return status;
+        return waitForFinalState(client, m_fixture, location);
     }
 
 private slots:
