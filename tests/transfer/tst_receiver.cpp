@@ -23,6 +23,11 @@ private:
     quint16 m_port = 0;
 
     QString storeDir() const { return m_fixture.dir.filePath(QStringLiteral("store")); }
+    // The ciphertext spool of the upload at `location` (/files/ID).
+    QString spoolOf(const QByteArray &location) const
+    {
+        return storeDir() + QStringLiteral("/.trainguard-spool/") + QString::fromLatin1(location.mid(7)) + QStringLiteral(".part");
+    }
 
     void startReceiver(ReceiverConfig config)
     {
@@ -200,6 +205,8 @@ private slots:
         QVERIFY(client.connectTo(m_port));
         const QByteArray location = create(client, data.size(), QStringLiteral("chunks.bin"));
         QVERIFY(location.startsWith("/files/"));
+        const QString spool = spoolOf(location);
+        QVERIFY2(QFile::exists(spool), qPrintable(spool));
         RawResponse head = headOf(client, location);
         QCOMPARE(head.status, 200);
         QCOMPARE(head.header("cache-control"), QByteArray("no-store"));
@@ -218,6 +225,7 @@ private slots:
         QVERIFY(stored.fileName().startsWith(storeDir()));
         QVERIFY(stored.open(QIODevice::ReadOnly));
         QCOMPARE(stored.readAll(), data);
+        QTRY_VERIFY(!QFile::exists(spool)); // the ciphertext goes once the outcome is known
     }
 
     void expectContinueIsAnsweredAfterChecks()
@@ -253,10 +261,13 @@ private slots:
         RawClient client(m_fixture.caFile);
         QVERIFY(client.connectTo(m_port));
         const QByteArray location = create(client, 100);
+        const QString spool = spoolOf(location);
+        QVERIFY2(QFile::exists(spool), qPrintable(spool));
         RawResponse response = client.request("DELETE " + location + " HTTP/1.1\r\nHost: localhost\r\n" + m_fixture.auth()
                                               + "Tus-Resumable: 1.0.0\r\n\r\n");
         QCOMPARE(response.status, 204);
         QCOMPARE(headOf(client, location).status, 404);
+        QTRY_VERIFY(!QFile::exists(spool));
     }
 
     void droppedConnectionResumesFromOffset()

@@ -29,6 +29,7 @@ UploadStore::UploadStore(const UploadStoreConfig &config, QObject *parent)
     OPENSSL_cleanse(m_config.passphrase.data(), static_cast<size_t>(m_config.passphrase.size()));
     m_config.passphrase.clear();
     m_pool.setMaxThreadCount(2);
+    m_janitor.setMaxThreadCount(1);
     m_expiryTimer.setInterval(60'000);
     connect(&m_expiryTimer, &QTimer::timeout, this, &UploadStore::expireStale);
 }
@@ -38,6 +39,7 @@ UploadStore::~UploadStore()
     for (const auto &verifier : std::as_const(m_verifiers))
         verifier->cancel();
     m_pool.waitForDone();
+    m_janitor.waitForDone();
 }
 
 void UploadStore::prefetchKey(const QByteArray &kdfSalt, quint32 iterations)
@@ -142,8 +144,8 @@ bool UploadStore::persist(UploadRecord &record)
 void UploadStore::remove(const QString &id)
 {
     if (const std::shared_ptr<StreamingVerifier> verifier = m_verifiers.take(id))
-        verifier->cancel();
-    QFile::remove(spoolPath(id));
+        verifier->cancel(); // it may still read the spool: deleting an open file is fine here
+    discardSpool(id);
     QFile::remove(recordPath(id));
     m_records.remove(id);
 }
@@ -226,8 +228,13 @@ void UploadStore::applyResult(const QString &id, UploadState state, const QStrin
     record->error = error;
     persist(*record);
     // The ciphertext is no longer needed once the outcome is known.
-    QFile::remove(spoolPath(id));
+    discardSpool(id);
     emit uploadFinished(id, state, state == UploadState::Stored ? storedPath : error);
+}
+
+void UploadStore::discardSpool(const QString &id)
+{
+    m_janitor.start([path = spoolPath(id)] { QFile::remove(path); });
 }
 
 void UploadStore::expireStale()

@@ -66,6 +66,9 @@ private:
     void schedule(const QString &id, const std::shared_ptr<StreamingVerifier> &verifier);
     std::shared_ptr<StreamingVerifier> verifierFor(const UploadRecord &record);
     void applyResult(const QString &id, UploadState state, const QString &storedPath, const QString &sha256, const QString &error);
+    // Deletes a spool file off this thread: freeing a 1 GiB spool's pages takes ~0.1 s on tmpfs,
+    // which would hold up every connection this thread serves (and the finished upload's status).
+    void discardSpool(const QString &id);
 
     UploadStoreConfig m_config;
     Crypto::MasterKeyCache m_keys; // derives once per sender profile
@@ -73,6 +76,7 @@ private:
     QHash<QString, UploadRecord> m_records;
     QHash<QString, std::shared_ptr<StreamingVerifier>> m_verifiers;
     QThreadPool m_pool;
+    QThreadPool m_janitor; // one thread: spool deletions, never queued behind a verification
     std::shared_ptr<std::atomic_bool> m_prefetching = std::make_shared<std::atomic_bool>(false);
     QTimer m_expiryTimer;
 };
