@@ -74,7 +74,6 @@ send_once; OURS_WARM=$RATE
 echo "ours : $OURS_WARM MiB/s  ($(cat "$WORK/send.out")) — second send, receiver's key cache warm"
 SERVE_RSS_KIB=$(awk '/VmHWM/ {print $2}' "/proc/$SERVE_PID/status")
 kill "$SERVE_PID"
-echo "       peak RSS sender $((SEND_RSS_KIB / 1024)) MiB, receiver $((SERVE_RSS_KIB / 1024)) MiB"
 
 # --- nginx + curl -T ---
 PORT=$(free_port)
