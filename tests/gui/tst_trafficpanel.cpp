@@ -363,8 +363,10 @@ private slots:
                 panel.grab().save(qEnvironmentVariable("TRAINGUARD_SHOT"));
             }
 
+            QSignalSpy stopped(&panel, &TrafficPanel::captureStopped);
             panel.stopCapture();
             QVERIFY(!panel.isCapturing());
+            QTRY_COMPARE_WITH_TIMEOUT(stopped.count(), 1, 15000);
             // The final batch carries the last bin: the charts show encrypted traffic only.
             QTRY_VERIFY(seriesMaximum(panel.packetsChart(), 0) > 0);
             QVERIFY(seriesMaximum(panel.bytesChart(), 0) > 0);
