@@ -131,12 +131,13 @@ TrafficPanel::TrafficPanel(QWidget *parent)
 
     connect(m_ui->startStopButton, &QPushButton::clicked, this, &TrafficPanel::onStartStopClicked);
     connect(&m_starter, &CaptureStarter::finished, this, &TrafficPanel::onCaptureStarted);
+    connect(&m_stopper, &CaptureStopper::stopped, this, &TrafficPanel::onCaptureStopped);
     connect(m_ui->openCaptureButton, &QPushButton::clicked, this, &TrafficPanel::onOpenCaptureClicked);
     connect(m_ui->exportPcapButton, &QPushButton::clicked, this, &TrafficPanel::onExportClicked);
     connect(m_ui->filterEdit, &QLineEdit::textEdited, this,
             [this](const QString &text) { m_filterCustom = text != m_defaultFilter; });
     connect(m_ui->filterEdit, &QLineEdit::returnPressed, this, [this] {
-        if (!isCapturing())
+        if (!isCapturing() && m_ui->startStopButton->isEnabled())
             onStartStopClicked();
     });
 
@@ -163,9 +164,8 @@ TrafficPanel::~TrafficPanel()
         m_worker->wait();
         delete m_worker;
     }
-    QString ignored;
-    m_starter.take(&ignored); // a capture still starting is stopped when dropped
-    m_session.reset(); // stops and joins the capture threads before the spool directory goes
+    dropSession();
+    // m_stopper's destructor waits for every stop before m_spoolDir goes: the panel is closing.
 }
 
 void TrafficPanel::refreshInterfaces()
@@ -284,18 +284,11 @@ QString TrafficPanel::spoolDirectory()
 
 bool TrafficPanel::startCapture(const QString &interfaceName, const QString &filter)
 {
-    if (m_worker) {
+    if (m_worker || m_pendingExport) {
         setStateText(tr("Wait for the export or file analysis to finish before starting a capture."));
         return false;
     }
-    QString ignored;
-    m_starter.take(&ignored); // a start still in progress is superseded (stopped when dropped)
-    if (m_session) {
-        m_session->stop();
-        const QString oldSpool = m_session->spoolPath();
-        m_session.reset();
-        QFile::remove(oldSpool);
-    }
+    dropSession();
     // Batches of the previous capture still queued for this thread are dropped by this id.
     ++m_captureId;
     m_flowModel->clear();
@@ -332,8 +325,11 @@ void TrafficPanel::onCaptureStarted(int captureId)
 {
     QString error;
     std::unique_ptr<CaptureSession> session = m_starter.take(&error);
-    if (captureId != m_captureId)
-        return; // superseded by a newer start or a file analysis: dropped (and stopped) here
+    if (captureId != m_captureId) {
+        // Superseded by a newer start or a file analysis: stopped and dropped off this thread.
+        m_stopper.stop(std::move(session), CaptureStopper::AfterStop::Discard);
+        return;
+    }
     if (!session) {
         QFile::remove(m_startingSpoolPath);
         qCWarning(lcGui) << "capture did not start:" << error;
@@ -367,15 +363,50 @@ void TrafficPanel::stopCapture()
 {
     if (!isCapturing())
         return;
-    m_session->stop(); // the final batch follows through the event loop
+    // Stopping waits for the helper to flush and exit and for the analysis to drain its queue:
+    // off the GUI thread. The batches up to the final one keep arriving under this capture's id;
+    // onCaptureStopped gets the session back for its final counters and the export.
+    m_stopper.stop(std::move(m_session), CaptureStopper::AfterStop::HandBack);
+    setStateText(tr("Stopping the capture on %1…").arg(m_captureInterface));
+    setStatusText(tr("Capture: stopping on %1").arg(m_captureInterface));
+    updateButtons();
+    emit captureStateChanged(false);
+}
+
+void TrafficPanel::onCaptureStopped(int captureId)
+{
+    std::unique_ptr<CaptureSession> session = m_stopper.take(captureId);
+    if (!session)
+        return;
+    if (captureId != m_captureId) { // superseded meanwhile (a start or a file analysis discards it)
+        m_stopper.stop(std::move(session), CaptureStopper::AfterStop::Discard);
+        return;
+    }
+    m_session = std::move(session);
     const CaptureCounters counters = m_session->counters();
     showCounters(counters);
     setStateText(tr("Stopped capturing on %1 after %2 packets. Export pcap… saves them.")
                      .arg(m_captureInterface, QLocale().toString(static_cast<qulonglong>(counters.packets))));
     setStatusText(
         tr("Capture: stopped · %1 packets").arg(QLocale().toString(static_cast<qulonglong>(counters.packets))));
+    if (m_pendingExport) {
+        const ExportRequest request = *m_pendingExport;
+        m_pendingExport.reset();
+        exportPcap(request.destination, request.from_us, request.to_us);
+    }
     updateButtons();
-    emit captureStateChanged(false);
+    emit captureStopped();
+}
+
+void TrafficPanel::dropSession()
+{
+    // The capture shown so far (starting, running, stopping or stopped) is no longer wanted: it
+    // stops, if it still runs, and its spool goes, off this thread. A start in progress is
+    // waited for here (the button is disabled meanwhile; only a programmatic start gets here).
+    QString ignored;
+    m_stopper.stop(m_starter.take(&ignored), CaptureStopper::AfterStop::Discard);
+    m_stopper.stop(std::move(m_session), CaptureStopper::AfterStop::Discard);
+    m_stopper.discard(m_captureId);
 }
 
 bool TrafficPanel::isCapturing() const
@@ -385,8 +416,8 @@ bool TrafficPanel::isCapturing() const
 
 void TrafficPanel::applyBatch(const CaptureBatch &batch)
 {
-    if (!m_session || batch.captureId != m_captureId)
-        return;
+    if (batch.captureId != m_captureId)
+        return; // a capture dropped by a newer start or a file analysis (a stopping one still counts)
     m_flowModel->applyFlows(batch.flows);
     for (const FlowRow &flow : batch.flows) {
         if (flow.encryption != Encryption::Plaintext || m_plaintextFlowsReported.contains(flow.id))
@@ -492,13 +523,15 @@ void TrafficPanel::setStatusText(const QString &text)
 void TrafficPanel::updateButtons()
 {
     const bool capturing = isCapturing() || isCaptureStarting();
-    const bool busy = m_worker != nullptr;
+    const bool stopping = isCaptureStopping();
+    const bool busy = m_worker != nullptr || m_pendingExport.has_value();
     m_ui->startStopButton->setText(capturing ? tr("&Stop") : tr("&Start"));
-    m_ui->startStopButton->setEnabled(!busy && !isCaptureStarting());
+    // Disabled while a start or a stop is in progress; the state text says which.
+    m_ui->startStopButton->setEnabled(!busy && !isCaptureStarting() && !stopping);
     m_ui->interfaceCombo->setEnabled(!capturing);
     m_ui->filterEdit->setEnabled(!capturing);
-    m_ui->openCaptureButton->setEnabled(!capturing && !busy);
-    m_ui->exportPcapButton->setEnabled(!capturing && !busy && m_session != nullptr);
+    m_ui->openCaptureButton->setEnabled(!capturing && !busy && !stopping);
+    m_ui->exportPcapButton->setEnabled(!capturing && !busy && !stopping && m_session != nullptr);
 }
 
 void TrafficPanel::onStartStopClicked()
@@ -562,7 +595,15 @@ void TrafficPanel::onExportClicked()
 
 bool TrafficPanel::exportPcap(const QString &destination, std::uint64_t from_us, std::uint64_t to_us)
 {
-    if (!m_session || isCapturing() || m_worker)
+    if (m_worker || m_pendingExport)
+        return false;
+    if (isCaptureStopping()) { // begins in onCaptureStopped
+        m_pendingExport = ExportRequest{ destination, from_us, to_us };
+        setStateText(tr("Exporting to %1 once the capture has stopped…").arg(QDir::toNativeSeparators(destination)));
+        updateButtons();
+        return true;
+    }
+    if (!m_session || isCapturing())
         return false;
     setStateText(tr("Exporting to %1…").arg(QDir::toNativeSeparators(destination)));
     const CaptureSession *session = m_session.get(); // kept alive: Start is disabled while m_worker runs
@@ -590,15 +631,11 @@ bool TrafficPanel::exportPcap(const QString &destination, std::uint64_t from_us,
 
 bool TrafficPanel::openCapture(const QString &path)
 {
-    if (isCapturing() || isCaptureStarting() || m_worker)
+    if (isCapturing() || isCaptureStarting() || m_worker || m_pendingExport)
         return false;
     // The table now shows the file: batches or exports of the last live capture no longer apply.
+    dropSession();
     ++m_captureId;
-    if (m_session) {
-        const QString oldSpool = m_session->spoolPath();
-        m_session.reset();
-        QFile::remove(oldSpool);
-    }
     setStateText(tr("Analysing %1…").arg(QDir::toNativeSeparators(path)));
     m_worker = QThread::create([this, path] {
         auto report = std::make_shared<AnalysisReport>();

@@ -2,12 +2,14 @@
 
 #include "core/capture/CaptureSession.h"
 #include "core/capture/CaptureStarter.h"
+#include "core/capture/CaptureStopper.h"
 #include "core/capture/LeakReport.h"
 
 #include <QSet>
 #include <QWidget>
 
 #include <memory>
+#include <optional>
 
 class QSortFilterProxyModel;
 class QTemporaryDir;
@@ -44,13 +46,18 @@ public:
     // which must not block the GUI. False when it cannot even begin (the state text says why);
     // then captureStateChanged(true), or captureStartFailed with the reason, also shown.
     bool startCapture(const QString &interfaceName, const QString &filter);
+    // Stops the capture in the background: stopping waits for the capture helper to exit and for
+    // the analysis to drain its backlog. isCapturing() is false at once; the final batch, the
+    // final counters and then captureStopped follow. A start meanwhile drops the stopped capture.
     void stopCapture();
     bool isCapturing() const;
     bool isCaptureStarting() const { return m_starter.isStarting(); }
+    bool isCaptureStopping() const { return m_stopper.isStopping(m_captureId); }
     int captureId() const { return m_captureId; }
 
     // Export of the last capture's packets in [from_us, to_us] (0, PcapFile::Forever: all) on a
-    // worker thread; exportFinished reports. False if nothing to export or an export is running.
+    // worker thread; exportFinished reports. While the capture is stopping, the export begins
+    // once it has stopped. False if nothing to export or an export is running.
     bool exportPcap(const QString &destination, std::uint64_t from_us, std::uint64_t to_us);
     // Offline analysis of a pcap/pcapng file on a worker thread; captureOpened reports.
     bool openCapture(const QString &path);
@@ -77,6 +84,8 @@ signals:
     void captureOpened(bool ok, const QString &message);
     void captureStateChanged(bool capturing);
     void captureStartFailed(const QString &reason);
+    // The capture stopped by stopCapture() has ended: its final counters are shown.
+    void captureStopped();
 
 private:
     void applyBatch(const TrainGuard::Capture::CaptureBatch &batch);
@@ -95,6 +104,8 @@ private:
     QString spoolDirectory();
     void finishWorker();
     void onCaptureStarted(int captureId);
+    void onCaptureStopped(int captureId);
+    void dropSession();
 
     std::unique_ptr<Ui::TrafficPanel> m_ui;
     FlowTableModel *m_flowModel = nullptr;
@@ -105,7 +116,16 @@ private:
     std::unique_ptr<QTemporaryDir> m_spoolDir;
     std::unique_ptr<Capture::CaptureSession> m_session; // the running or last capture
     Capture::CaptureStarter m_starter;                  // the capture being started
+    // Stops captures off the GUI thread; declared after m_spoolDir so that it has waited for
+    // them before the spool directory goes.
+    Capture::CaptureStopper m_stopper;
     QThread *m_worker = nullptr; // export or offline analysis
+    struct ExportRequest {
+        QString destination;
+        std::uint64_t from_us = 0;
+        std::uint64_t to_us = 0;
+    };
+    std::optional<ExportRequest> m_pendingExport; // asked for while the capture was stopping
     int m_captureId = 0;
     QString m_captureInterface;
     QString m_captureFilter;

@@ -2,6 +2,7 @@
 // dir) captured by CaptureSession and by `trainguard-cli capture`; plus the missing-privilege
 // message when the CLI runs as nobody.
 #include "core/capture/CaptureSession.h"
+#include "core/capture/CaptureStopper.h"
 #include "core/capture/PcapFile.h"
 
 #include <QElapsedTimer>
@@ -27,6 +28,8 @@ quint16 freePort()
     server.listen(QHostAddress::LocalHost, 0);
     return server.serverPort();
 }
+
+enum class StopCase { HandBack, Discard, DiscardWhileStopping, DiscardOnceStopped };
 
 } // namespace
 
@@ -244,6 +247,90 @@ private slots:
         }
         QCOMPARE(total, std::uint64_t(datagrams));
         QVERIFY2(emptyBins >= 3, qPrintable(QString::number(emptyBins)));
+    }
+
+    void stopperHandsBackOrDiscards_data()
+    {
+        QTest::addColumn<StopCase>("stopCase");
+        QTest::newRow("hand back") << StopCase::HandBack;
+        QTest::newRow("discard") << StopCase::Discard;
+        QTest::newRow("discarded while stopping") << StopCase::DiscardWhileStopping;
+        QTest::newRow("discarded once stopped, before take") << StopCase::DiscardOnceStopped;
+    }
+
+    // CaptureStopper stops a running session off this thread. Handed back: the final batch,
+    // then `stopped`, then take() gives the stopped session with every packet counted and its
+    // spool. Discarded (at once, while stopping, or stopped but not taken): no `stopped`, and
+    // the spool file goes.
+    void stopperHandsBackOrDiscards()
+    {
+        QFETCH(StopCase, stopCase);
+        QUdpSocket receiver;
+        QVERIFY(receiver.bind(QHostAddress::LocalHost, 0));
+        const int captureId = 20 + int(stopCase);
+        auto session = std::make_unique<CaptureSession>(captureId);
+        QStringList events;
+        std::uint64_t packetsSeen = 0;
+        connect(session.get(), &CaptureSession::batchReady, this, [&events, &packetsSeen](const CaptureBatch &batch) {
+            packetsSeen = batch.counters.packets;
+            if (batch.final)
+                events << QStringLiteral("final batch %1").arg(batch.counters.packets);
+        });
+        CaptureSessionOptions options;
+        options.live.interfaceName = QStringLiteral("lo");
+        options.live.filter = QStringLiteral("udp port %1").arg(receiver.localPort());
+        options.spoolPath = m_dir.filePath(QStringLiteral("stopper-%1.pcap").arg(captureId));
+        QString error;
+        QVERIFY2(session->start(options, &error), qPrintable(error));
+        QUdpSocket sender;
+        constexpr int Datagrams = 20;
+        for (int i = 0; i < Datagrams; ++i)
+            QCOMPARE(sender.writeDatagram(QByteArray(100, 's'), QHostAddress::LocalHost, receiver.localPort()), 100);
+        // Analysed before the stop: the helper hands over only the kernel's retired blocks, and
+        // the last one retires by its 50 ms timeout, which a prompt stop does not wait for.
+        QTRY_COMPARE_WITH_TIMEOUT(packetsSeen, std::uint64_t(Datagrams), 5000);
+
+        CaptureStopper stopper;
+        connect(&stopper, &CaptureStopper::stopped, this,
+                [&events](int id) { events << QStringLiteral("stopped %1").arg(id); });
+        QSignalSpy stopped(&stopper, &CaptureStopper::stopped);
+        const bool discardAtOnce = stopCase == StopCase::Discard;
+        stopper.stop(std::move(session),
+                     discardAtOnce ? CaptureStopper::AfterStop::Discard : CaptureStopper::AfterStop::HandBack);
+        QCOMPARE(stopper.isStopping(captureId), !discardAtOnce);
+        if (stopCase == StopCase::DiscardWhileStopping) {
+            stopper.discard(captureId); // `stopped` is queued: it cannot have been delivered yet
+            QVERIFY(!stopper.isStopping(captureId));
+        }
+
+        if (stopCase == StopCase::HandBack || stopCase == StopCase::DiscardOnceStopped) {
+            QVERIFY(stopped.wait(15000));
+            const QStringList expected{ QStringLiteral("final batch %1").arg(Datagrams),
+                                        QStringLiteral("stopped %1").arg(captureId) };
+            QCOMPARE(events, expected); // the final batch before `stopped`
+            QVERIFY(stopper.isStopping(captureId)); // until taken
+        }
+        if (stopCase == StopCase::HandBack) {
+            std::unique_ptr<CaptureSession> back = stopper.take(captureId);
+            QVERIFY(back);
+            QVERIFY(!stopper.isStopping(captureId));
+            QVERIFY(!back->isRunning());
+            QCOMPARE(back->counters().packets, std::uint64_t(Datagrams));
+            const QString exported = m_dir.filePath(QStringLiteral("stopper-export.pcap"));
+            std::uint64_t written = 0;
+            QVERIFY2(back->exportSpool(exported, 0, PcapFile::Forever, &error, &written), qPrintable(error));
+            QCOMPARE(written, std::uint64_t(Datagrams));
+            QVERIFY(!stopper.take(captureId)); // taken once
+            return;
+        }
+        if (stopCase == StopCase::DiscardOnceStopped)
+            stopper.discard(captureId);
+        QVERIFY(!stopper.isStopping(captureId));
+        QVERIFY(!stopper.take(captureId));
+        QTRY_VERIFY_WITH_TIMEOUT(!QFile::exists(options.spoolPath), 15000);
+        const int stoppedBefore = stopped.count();
+        QVERIFY(!stopped.wait(300)); // nothing more for a discarded session
+        QCOMPARE(stoppedBefore, stopCase == StopCase::DiscardOnceStopped ? 1 : 0);
     }
 
     void stopIsPromptWithoutTraffic()

@@ -12,6 +12,8 @@
 
 #include <QAbstractItemModelTester>
 #include <QApplication>
+#include <QDir>
+#include <QLabel>
 #include <QLineEdit>
 #include <QLineSeries>
 #include <QProcess>
@@ -25,8 +27,17 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QThread>
+#include <QTimer>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
 #include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
 
 using namespace TrainGuard;
 using namespace TrainGuard::Gui;
@@ -64,6 +75,116 @@ double seriesMaximum(LiveChart *chart, int series)
     for (const QPointF &point : chart->series(series)->points())
         maximum = std::max(maximum, point.y());
     return maximum;
+}
+
+// TCP traffic on lo from a thread of its own (1 KiB about every millisecond), so that packets
+// keep coming while the GUI thread starts and stops captures.
+class LoopbackTraffic
+{
+public:
+    LoopbackTraffic()
+    {
+        m_listener = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        sockaddr_in address{};
+        address.sin_family = AF_INET;
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        socklen_t length = sizeof address;
+        if (::bind(m_listener, reinterpret_cast<sockaddr *>(&address), sizeof address) != 0
+            || ::getsockname(m_listener, reinterpret_cast<sockaddr *>(&address), &length) != 0
+            || ::listen(m_listener, 1) != 0)
+            return;
+        m_client = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (::connect(m_client, reinterpret_cast<sockaddr *>(&address), sizeof address) != 0)
+            return;
+        m_server = ::accept4(m_listener, nullptr, nullptr, SOCK_CLOEXEC);
+        if (m_server < 0)
+            return;
+        m_port = ntohs(address.sin_port);
+        m_thread = std::thread([this] {
+            char chunk[1024] = {};
+            char sink[16 * 1024];
+            while (!m_quit) {
+                if (::send(m_client, chunk, sizeof chunk, MSG_DONTWAIT) > 0)
+                    m_sent += sizeof chunk;
+                while (::recv(m_server, sink, sizeof sink, MSG_DONTWAIT) > 0) {
+                }
+                std::this_thread::sleep_for(std::chrono::milliseconds(1));
+            }
+        });
+    }
+    ~LoopbackTraffic()
+    {
+        m_quit = true;
+        if (m_thread.joinable())
+            m_thread.join();
+        for (int fd : { m_client, m_server, m_listener }) {
+            if (fd >= 0)
+                ::close(fd);
+        }
+    }
+    quint16 port() const { return m_port; } // 0: setting up failed
+    std::uint64_t bytesSent() const { return m_sent; }
+
+private:
+    int m_listener = -1;
+    int m_client = -1;
+    int m_server = -1;
+    quint16 m_port = 0;
+    std::atomic<bool> m_quit{false};
+    std::atomic<std::uint64_t> m_sent{0};
+    std::thread m_thread;
+};
+
+// The trainguard-capture helpers this process has started and not reaped yet.
+QList<pid_t> captureHelpers()
+{
+    QList<pid_t> helpers;
+    const QStringList entries = QDir(u"/proc"_qs).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+    for (const QString &entry : entries) {
+        bool isPid = false;
+        const pid_t pid = entry.toInt(&isPid);
+        QFile stat(u"/proc/%1/stat"_qs.arg(entry));
+        if (!isPid || !stat.open(QIODevice::ReadOnly))
+            continue;
+        // "pid (comm) state ppid ..."; comm is cut to 15 characters.
+        const QByteArray line = stat.readAll();
+        const qsizetype open = line.indexOf('(');
+        const qsizetype close = line.lastIndexOf(')');
+        const QByteArray comm = line.mid(open + 1, close - open - 1);
+        const QList<QByteArray> fields = line.mid(close + 2).split(' ');
+        if (comm.size() >= 10 && QByteArray("trainguard-capture").startsWith(comm) && fields.size() > 1
+            && fields.at(1).toInt() == ::getpid())
+            helpers << pid;
+    }
+    return helpers;
+}
+
+// The state letter of /proc/PID/stat (T: stopped, Z: exited, not reaped); 0 once reaped.
+char processState(pid_t pid)
+{
+    QFile stat(u"/proc/%1/stat"_qs.arg(pid));
+    if (!stat.open(QIODevice::ReadOnly))
+        return 0;
+    const QByteArray line = stat.readAll();
+    const qsizetype close = line.lastIndexOf(')');
+    return close >= 0 && close + 2 < line.size() ? line.at(close + 2) : 0;
+}
+
+quint64 shownPackets(const TrafficPanel &panel)
+{
+    const auto *label = panel.findChild<QLabel *>(u"packetsValue"_qs);
+    return label ? QLocale().toULongLong(label->text()) : 0;
+}
+
+// Spool files of the live captures, in the panels' spool directories under the cache location.
+QStringList spoolFiles()
+{
+    QStringList files;
+    const QDir cache(QStandardPaths::writableLocation(QStandardPaths::CacheLocation));
+    for (const QString &directory : cache.entryList({ u"capture-*"_qs }, QDir::Dirs | QDir::NoDotAndDotDot))
+        files += QDir(cache.filePath(directory)).entryList(QDir::Files);
+    files.sort();
+    return files;
 }
 
 } // namespace
@@ -363,8 +484,10 @@ private slots:
                 panel.grab().save(qEnvironmentVariable("TRAINGUARD_SHOT"));
             }
 
+            QSignalSpy stopped(&panel, &TrafficPanel::captureStopped);
             panel.stopCapture();
             QVERIFY(!panel.isCapturing());
+            QTRY_COMPARE_WITH_TIMEOUT(stopped.count(), 1, 15000);
             // The final batch carries the last bin: the charts show encrypted traffic only.
             QTRY_VERIFY(seriesMaximum(panel.packetsChart(), 0) > 0);
             QVERIFY(seriesMaximum(panel.bytesChart(), 0) > 0);
@@ -457,6 +580,155 @@ private slots:
         QCOMPARE(panel.flowModel()->rowCount(), 0);
         QCOMPARE(panel.packetModel()->rowCount(), 0);
         panel.stopCapture();
+    }
+
+    // Stop hands the capture to a thread of its own: with the capture helper frozen (SIGSTOP),
+    // stopping cannot end, yet stopCapture() returns and the GUI thread goes on. The old Stop
+    // waited here for the helper's 3 s grace period, killed it and reaped it. What passed while
+    // the helper was frozen reaches the panel only with the final batch, after Stop; an export
+    // asked for meanwhile begins once the capture has stopped and holds exactly those packets.
+    void stopReturnsBeforeTheCaptureEndsAndTheFinalCountsFollow()
+    {
+        if (geteuid() != 0)
+            QSKIP("capturing on lo needs root (or cap_net_raw,cap_net_admin)");
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        LoopbackTraffic traffic;
+        QVERIFY(traffic.port() != 0);
+        TrafficPanel panel;
+        QAbstractItemModelTester flowTester(panel.flowModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester packetTester(panel.packetModel(),
+                                              QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QSignalSpy state(&panel, &TrafficPanel::captureStateChanged);
+        QSignalSpy stopped(&panel, &TrafficPanel::captureStopped);
+        QSignalSpy exported(&panel, &TrafficPanel::exportFinished);
+        QVERIFY2(panel.startCapture(u"lo"_qs, u"tcp port %1"_qs.arg(traffic.port())), qPrintable(panel.stateText()));
+        QTRY_VERIFY_WITH_TIMEOUT(panel.isCapturing(), 15000);
+        QTRY_VERIFY_WITH_TIMEOUT(shownPackets(panel) > 0, 10000);
+        const QList<pid_t> helpers = captureHelpers();
+        QCOMPARE(helpers.size(), 1);
+        const pid_t helper = helpers.first();
+
+        QCOMPARE(::kill(helper, SIGSTOP), 0);
+        QTRY_COMPARE(processState(helper), 'T');
+        const std::uint64_t sentWhenFrozen = traffic.bytesSent();
+        QTRY_VERIFY(traffic.bytesSent() > sentWhenFrozen + 32 * 1024); // held in the kernel's ring
+        const quint64 packetsBeforeStop = shownPackets(panel);
+
+        panel.stopCapture();
+        QVERIFY(!panel.isCapturing());
+        QVERIFY(panel.isCaptureStopping());
+        QCOMPARE(processState(helper), 'T'); // not reaped: the capture thread has not been joined
+        QCOMPARE(state.count(), 2);
+        QCOMPARE(state.last().at(0).toBool(), false);
+        QVERIFY2(panel.stateText().startsWith(u"Stopping the capture on lo"_qs), qPrintable(panel.stateText()));
+        auto *startStop = panel.findChild<QPushButton *>(u"startStopButton"_qs);
+        auto *exportButton = panel.findChild<QPushButton *>(u"exportPcapButton"_qs);
+        QVERIFY(startStop && exportButton);
+        QVERIFY(!startStop->isEnabled());
+        QVERIFY(!exportButton->isEnabled());
+        const QString destination = dir.filePath(u"stopped.pcap"_qs);
+        QVERIFY(panel.exportPcap(destination, 0, Capture::PcapFile::Forever)); // begins after the stop
+        QVERIFY(!panel.exportPcap(dir.filePath(u"second.pcap"_qs), 0, Capture::PcapFile::Forever));
+
+        // The GUI thread's event loop runs while the stop waits for the helper.
+        QTimer tick;
+        QSignalSpy ticks(&tick, &QTimer::timeout);
+        tick.start(10);
+        QVERIFY(ticks.wait(5000));
+        QVERIFY(panel.isCaptureStopping());
+        QCOMPARE(stopped.count(), 0);
+        QCOMPARE(exported.count(), 0);
+        QCOMPARE(processState(helper), 'T');
+
+        QCOMPARE(::kill(helper, SIGCONT), 0);
+        QTRY_COMPARE_WITH_TIMEOUT(stopped.count(), 1, 15000);
+        QVERIFY(!panel.isCaptureStopping());
+        QCOMPARE(processState(helper), char(0)); // reaped
+        const quint64 finalPackets = shownPackets(panel);
+        QVERIFY2(finalPackets > packetsBeforeStop,
+                 qPrintable(u"%1 packets before Stop, %2 after"_qs.arg(packetsBeforeStop).arg(finalPackets)));
+        QCOMPARE(panel.statusText(), u"Capture: stopped · %1 packets"_qs.arg(QLocale().toString(finalPackets)));
+
+        QTRY_COMPARE_WITH_TIMEOUT(exported.count(), 1, 15000);
+        QVERIFY2(exported.first().at(0).toBool(), qPrintable(exported.first().at(1).toString()));
+        QCOMPARE(quint64(TrainGuard::TestSupport::countPackets(destination)), finalPackets);
+        QVERIFY(startStop->isEnabled());
+        QVERIFY(exportButton->isEnabled());
+    }
+
+    // Stop, Start and Stop again without waiting: the first capture (another port) is dropped
+    // while it is still stopping. Its helper is frozen meanwhile, so that its final batch carries
+    // packets and arrives after the new start. None of its batches, counters or spool remain;
+    // the second capture's final counters, packets and export agree.
+    void stopStartStopInARowKeepsOnlyTheLastCapture()
+    {
+        if (geteuid() != 0)
+            QSKIP("capturing on lo needs root (or cap_net_raw,cap_net_admin)");
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        LoopbackTraffic first;
+        LoopbackTraffic second;
+        QVERIFY(first.port() != 0 && second.port() != 0);
+        TrafficPanel panel;
+        QAbstractItemModelTester flowTester(panel.flowModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester packetTester(panel.packetModel(),
+                                              QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QSignalSpy stopped(&panel, &TrafficPanel::captureStopped);
+        QVERIFY2(panel.startCapture(u"lo"_qs, u"tcp port %1"_qs.arg(first.port())), qPrintable(panel.stateText()));
+        QTRY_VERIFY_WITH_TIMEOUT(panel.isCapturing(), 15000);
+        QTRY_VERIFY_WITH_TIMEOUT(shownPackets(panel) > 0, 10000);
+        const int firstId = panel.captureId();
+        const QList<pid_t> helpers = captureHelpers();
+        QCOMPARE(helpers.size(), 1);
+        const pid_t firstHelper = helpers.first();
+        QCOMPARE(::kill(firstHelper, SIGSTOP), 0);
+        QTRY_COMPARE(processState(firstHelper), 'T');
+        const std::uint64_t sentWhenFrozen = first.bytesSent();
+        QTRY_VERIFY(first.bytesSent() > sentWhenFrozen + 32 * 1024); // held in the kernel's ring
+
+        panel.stopCapture();
+        QVERIFY(panel.isCaptureStopping()); // handed back only through the event loop
+        QVERIFY2(panel.startCapture(u"lo"_qs, u"tcp port %1"_qs.arg(second.port())), qPrintable(panel.stateText()));
+        const int secondId = panel.captureId();
+        QVERIFY(secondId != firstId);
+        QVERIFY(!panel.isCaptureStopping());
+        QCOMPARE(::kill(firstHelper, SIGCONT), 0); // the first capture's last batch follows now
+        QTRY_VERIFY_WITH_TIMEOUT(panel.isCapturing(), 15000);
+        QTRY_VERIFY_WITH_TIMEOUT(panel.packetModel()->rowCount() > 0, 10000);
+        panel.stopCapture();
+        QTRY_COMPARE_WITH_TIMEOUT(stopped.count(), 1, 15000);
+        QVERIFY(!panel.isCapturing());
+        QVERIFY(!panel.isCaptureStopping());
+        QCOMPARE(panel.captureId(), secondId);
+        QTRY_COMPARE_WITH_TIMEOUT(processState(firstHelper), char(0), 15000); // the first has stopped too
+
+        // Only the second capture's packets and flows: the first's batches were dropped by id.
+        const QString secondPort = u":%1"_qs.arg(second.port());
+        const PacketTableModel *packets = panel.packetModel();
+        QVERIFY(packets->rowCount() > 0);
+        for (int row = 0; row < packets->rowCount(); ++row) {
+            const Capture::PacketSummary &packet = packets->rowAt(row);
+            QVERIFY2(packet.source.endsWith(secondPort) || packet.destination.endsWith(secondPort),
+                     qPrintable(packet.source + u" → "_qs + packet.destination));
+        }
+        const FlowTableModel *flows = panel.flowModel();
+        QVERIFY(flows->rowCount() > 0);
+        for (int row = 0; row < flows->rowCount(); ++row)
+            QVERIFY2(flows->flowAt(row).server.endsWith(secondPort) || flows->flowAt(row).client.endsWith(secondPort),
+                     qPrintable(flows->flowAt(row).server));
+        // The first capture's spool went once it had stopped; the second's is there to export.
+        QTRY_COMPARE_WITH_TIMEOUT(spoolFiles(), QStringList{ u"capture-%1.pcap"_qs.arg(secondId) }, 15000);
+        QCOMPARE(stopped.count(), 1);
+
+        const quint64 finalPackets = shownPackets(panel);
+        QVERIFY(finalPackets >= quint64(packets->rowCount()));
+        QSignalSpy exported(&panel, &TrafficPanel::exportFinished);
+        const QString destination = dir.filePath(u"second.pcap"_qs);
+        QVERIFY(panel.exportPcap(destination, 0, Capture::PcapFile::Forever));
+        QVERIFY(exported.wait(15000));
+        QVERIFY2(exported.first().at(0).toBool(), qPrintable(exported.first().at(1).toString()));
+        QCOMPARE(quint64(TrainGuard::TestSupport::countPackets(destination)), finalPackets);
     }
 
     void plaintextFlowIsReportedOnce()
