@@ -5,6 +5,7 @@
 #include <pcap/pcap.h>
 #include <sys/capability.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstdint>
@@ -302,8 +303,16 @@ int capture(const Options &options)
     long lastStats_ms = 0;
     pcap_stat lastStats{};
     bool readerGone = false;
+    // After SIGTERM the capture goes on briefly: the kernel hands over the ring block it is filling
+    // only when its timer retires it, which takes up to two packet timeouts (the block must stay
+    // current for a whole timer period). Stopping at once lost the last ~40 ms of packets.
+    const long finalWait_ms = 2L * options.timeout_ms + 10;
+    long stopAt_ms = -1;
     for (;;) {
-        const int ready = ::poll(fds, 3, static_cast<int>(StatsInterval_ms));
+        long wait_ms = StatsInterval_ms;
+        if (stopAt_ms >= 0)
+            wait_ms = std::max(0L, std::min(wait_ms, stopAt_ms - nowMonotonic_ms()));
+        const int ready = ::poll(fds, 3, static_cast<int>(wait_ms));
         if (ready < 0 && errno != EINTR) {
             reportError("capture", std::string("poll failed: ") + std::strerror(errno));
             exitCode = ExitFailure;
@@ -336,8 +345,12 @@ int capture(const Options &options)
             reportStats(handle, &lastStats, false);
             lastStats_ms = now_ms;
         }
-        if (fds[1].revents & POLLIN)
-            break; // what the ring held when the signal came has been written above
+        if (stopAt_ms < 0 && (fds[1].revents & POLLIN)) {
+            stopAt_ms = now_ms + finalWait_ms;
+            fds[1].events = 0; // stays readable (not read): stop watching it
+        }
+        if (stopAt_ms >= 0 && nowMonotonic_ms() >= stopAt_ms)
+            break; // everything captured before the signal has been written above
     }
     reportStats(handle, &lastStats, true);
     if (readerGone)

@@ -106,8 +106,11 @@ private slots:
     void streamsPcapUntilSigterm_data()
     {
         QTest::addColumn<int>("datagrams");
-        QTest::newRow("none") << 0;
-        QTest::newRow("25 datagrams") << 25;
+        QTest::addColumn<int>("settle_ms"); // between the last datagram and SIGTERM
+        QTest::newRow("none") << 0 << 300;
+        QTest::newRow("25 datagrams") << 25 << 300;
+        // The last ring block is still being filled when the signal comes: it must not be lost.
+        QTest::newRow("25 datagrams, SIGTERM at once") << 25 << 0;
     }
 
     void streamsPcapUntilSigterm()
@@ -115,6 +118,7 @@ private slots:
         if (geteuid() != 0)
             QSKIP("capturing on lo needs root; CI runs this as root");
         QFETCH(int, datagrams);
+        QFETCH(int, settle_ms);
         QUdpSocket receiver;
         QVERIFY(receiver.bind(QHostAddress::LocalHost, 0));
         QTemporaryDir dir;
@@ -128,7 +132,8 @@ private slots:
         QUdpSocket sender;
         for (int i = 0; i < datagrams; ++i)
             QCOMPARE(sender.writeDatagram(QByteArray(100, 'x'), QHostAddress::LocalHost, receiver.localPort()), 100);
-        QTest::qWait(300);
+        if (settle_ms > 0)
+            QTest::qWait(settle_ms);
         helper.terminate(); // SIGTERM
         QVERIFY(helper.waitForFinished(10000));
         QCOMPARE(helper.exitStatus(), QProcess::NormalExit);
