@@ -198,8 +198,9 @@ void MainWindow::connectLeakCheck()
     // blocks this thread.
     m_transferPanel->setSendGate(TransferPanel::SendGate::WaitForSendGo);
     connect(m_transferPanel, &TransferPanel::sendStarted, this, [this](const QString &datasetPath) {
-        m_leakWatch->start(datasetPath); // a previous check still in its grace period ends first
-        m_leakSendId = m_transferPanel->currentSendId();
+        // A previous check still in its grace period ends first; verdicts come in send order.
+        m_leakSendIds.push_back(m_transferPanel->currentSendId());
+        m_leakWatch->start(datasetPath);
     });
     connect(m_leakWatch, &Capture::LeakWatch::readyForSend, m_transferPanel, &TransferPanel::sendGo);
     connect(m_transferPanel, &TransferPanel::sendFinished, m_leakWatch, &Capture::LeakWatch::sendFinished);
@@ -209,7 +210,10 @@ void MainWindow::connectLeakCheck()
         alerts->onPlaintextLeak(report.dataset, report.leakFlow, report.verdictText());
     });
     connect(m_leakWatch, &Capture::LeakWatch::finished, this, [this](const Capture::LeakReport &report) {
-        m_transferPanel->setLeakCheck(m_leakSendId, report);
+        if (!m_leakSendIds.empty()) {
+            m_transferPanel->setLeakCheck(m_leakSendIds.front(), report);
+            m_leakSendIds.pop_front();
+        }
         m_trafficPanel->showLeakVerdict(report);
     });
 }

@@ -4,6 +4,7 @@
 
 #include <QMainWindow>
 
+#include <deque>
 #include <memory>
 
 class QLabel;
@@ -88,7 +89,7 @@ private:
     QLabel *m_watchStatus = nullptr;
     QSystemTrayIcon *m_trayIcon = nullptr;
     Capture::LeakWatch *m_leakWatch = nullptr;
-    int m_leakSendId = 0; // the send the running leak check belongs to
+    std::deque<int> m_leakSendIds; // the sends whose leak checks have not given a verdict yet, oldest first
     bool m_captureOnLaunch = true;
 };
 

@@ -248,6 +248,34 @@ private slots:
         QVERIFY2(report.verdictText().startsWith(QStringLiteral("leak check not done: no capture (")),
                  qPrintable(report.verdictText()));
     }
+
+    // A second send during the first check's grace period: start() does not wait for the first
+    // capture to stop (the helper's final ring block, the analysis draining); the first verdict
+    // comes, then the second watch begins and gives its own.
+    void startDuringGraceDefersWithoutWaiting()
+    {
+        LeakWatch watch(watchOptions());
+        QSignalSpy finished(&watch, &LeakWatch::finished);
+        QSignalSpy ready(&watch, &LeakWatch::readyForSend);
+        watch.start(fixture("iris.csv"));
+        QVERIFY(ready.wait(15000));
+        watch.sendFinished(); // the grace period runs
+
+        watch.start(fixture("repetitive.csv"));
+        QCOMPARE(finished.count(), 0); // the first capture is still stopping, off this thread
+        QVERIFY(watch.isStartPending());
+        QCOMPARE(ready.count(), 1);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 15000);
+        QCOMPARE(finished.at(0).first().value<LeakReport>().dataset, QStringLiteral("iris.csv"));
+        QVERIFY(!watch.isStartPending());
+        QCOMPARE(watch.datasetPath(), fixture("repetitive.csv"));
+        QTRY_COMPARE_WITH_TIMEOUT(ready.count(), 2, 15000);
+        watch.sendFinished();
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, 15000);
+        const LeakReport second = finished.at(1).first().value<LeakReport>();
+        QCOMPARE(second.dataset, QStringLiteral("repetitive.csv"));
+        QVERIFY2(second.conclusive() && !second.leak(), qPrintable(second.verdictText()));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestLeakWatch)

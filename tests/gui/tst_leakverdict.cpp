@@ -138,6 +138,22 @@ private slots:
         QCOMPARE(history->rowAt(2).verdict, QStringLiteral("cancelled before the upload started"));
         QTest::qWait(500); // the capture's start arrives: it must not start the cancelled upload
         QVERIFY(!transfer->isSending());
+
+        // 4. Two sends back to back: the second starts while the first's check is in its grace
+        //    period, so that check's capture stops off the GUI thread and the second check begins
+        //    after its verdict. Each row gets its own verdict.
+        for (int send = 0; send < 2; ++send) {
+            QTRY_VERIFY(sendButton->isEnabled());
+            finished.clear();
+            QTest::mouseClick(sendButton, Qt::LeftButton);
+            QVERIFY(finished.wait(120000));
+            QCOMPARE(history->rowCount(), 4 + send);
+            QVERIFY(history->rowAt(3 + send).stored);
+        }
+        QTRY_VERIFY_WITH_TIMEOUT(history->rowAt(4).leakCheck != SendRecord::LeakCheck::Pending, 20000);
+        QCOMPARE(history->rowAt(3).leakCheck, SendRecord::LeakCheck::NoLeak);
+        QCOMPARE(history->rowAt(4).leakCheck, SendRecord::LeakCheck::NoLeak);
+        QVERIFY(leakCell(4).endsWith(QStringLiteral("— no plaintext leak")));
     }
 
 private:

@@ -7,6 +7,8 @@
 
 #include <QFileInfo>
 
+#include <utility>
+
 namespace TrainGuard::Capture {
 
 LeakWatch::LeakWatch(const LeakWatchOptions &options, QObject *parent)
@@ -43,8 +45,19 @@ void LeakWatch::start(const QString &datasetPath)
 {
     if (m_active) {
         finishNow();
-        completePendingFinish(); // its verdict is emitted before this watch begins
+        if (m_finishing) {
+            // Its capture is still stopping (the helper hands over its last ring block, the
+            // analysis drains): this watch begins after its verdict, without waiting here.
+            m_pendingStart = datasetPath;
+            m_pendingSendEnded = false;
+            return;
+        }
     }
+    begin(datasetPath);
+}
+
+void LeakWatch::begin(const QString &datasetPath)
+{
     m_active = true;
     m_leakReported = false;
     m_datasetPath = datasetPath;
@@ -116,6 +129,10 @@ void LeakWatch::takeStartedCapture()
 
 void LeakWatch::sendFinished()
 {
+    if (m_pendingStart) {
+        m_pendingSendEnded = true; // applied when that watch begins
+        return;
+    }
     if (!m_active || m_finishing)
         return;
     m_sendEnded = QDateTime::currentDateTimeUtc();
@@ -206,10 +223,17 @@ void LeakWatch::finishNow()
 void LeakWatch::completePendingFinish()
 {
     if (!m_finishing)
-        return; // start() completed it already
-    m_finishThread.join();
+        return;
+    m_finishThread.join(); // it has posted this as its last step
     m_finishing = false;
     completeFinish();
+    if (m_pendingStart) {
+        const QString dataset = *std::exchange(m_pendingStart, std::nullopt);
+        const bool sendEnded = std::exchange(m_pendingSendEnded, false);
+        begin(dataset);
+        if (sendEnded)
+            sendFinished();
+    }
 }
 
 void LeakWatch::completeFinish()

@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <thread>
 
 namespace TrainGuard::Capture {
@@ -49,8 +50,10 @@ public:
     void setOptions(const LeakWatchOptions &options) { m_options = options; }
     const LeakWatchOptions &options() const { return m_options; }
 
-    // A send of `datasetPath` starts. A watch still in its grace period ends first (its verdict
-    // is emitted). When the capture cannot start, the verdict says so at sendFinished().
+    // A send of `datasetPath` starts. A watch still in its grace period ends first: its verdict
+    // is emitted before this watch begins, which is deferred until the earlier capture has
+    // stopped (off this thread) when it has not yet. When the capture cannot start, the verdict
+    // says so at sendFinished().
     void start(const QString &datasetPath);
     // The send ended (stored or not): the grace period starts.
     void sendFinished();
@@ -59,6 +62,8 @@ public:
     void finishNow();
 
     bool isActive() const { return m_active; }
+    // start() was called while the previous watch's capture was still stopping.
+    bool isStartPending() const { return m_pendingStart.has_value(); }
     // The capture is being started (off this thread); captureStarted() follows.
     bool isCaptureStarting() const { return m_starter.isStarting(); }
     QString datasetPath() const { return m_datasetPath; }
@@ -88,6 +93,7 @@ private:
     void takeStartedCapture();
     void completePendingFinish();
     void completeFinish();
+    void begin(const QString &datasetPath);
 
     LeakWatchOptions m_options;
     std::shared_ptr<LeakScanner> m_scanner;
@@ -108,6 +114,8 @@ private:
     bool m_active = false;    // from start() until `finished`
     bool m_finishing = false; // the capture is being stopped by m_finishThread
     std::thread m_finishThread;
+    std::optional<QString> m_pendingStart; // the next watch's dataset, begun once this one finished
+    bool m_pendingSendEnded = false;       // and its send already ended
     bool m_leakReported = false;
     int m_captureId = 0;
 };
