@@ -21,13 +21,12 @@ LeakWatch::LeakWatch(const LeakWatchOptions &options, QObject *parent)
     m_graceTimer.setSingleShot(true);
     connect(&m_graceTimer, &QTimer::timeout, this, &LeakWatch::finishNow);
     connect(&m_starter, &CaptureStarter::finished, this, &LeakWatch::onCaptureStarted);
+    connect(&m_stopper, &CaptureStopper::stopped, this, &LeakWatch::onCaptureStopped);
 }
 
 LeakWatch::~LeakWatch()
 {
-    if (m_finishThread.joinable())
-        m_finishThread.join(); // no verdict: nobody is left to hear it
-    QString ignored;
+    QString ignored; // a capture still stopping is waited for by m_stopper: no verdict, nobody is left to hear it
     m_starter.take(&ignored); // stopped when destroyed
     if (m_session)
         m_session->stop();
@@ -45,7 +44,7 @@ void LeakWatch::start(const QString &datasetPath)
 {
     if (m_active) {
         finishNow();
-        if (m_finishing) {
+        if (isFinishing()) {
             // Its capture is still stopping (the helper hands over its last ring block, the
             // analysis drains): this watch begins after its verdict, without waiting here.
             m_pendingStart = datasetPath;
@@ -133,7 +132,7 @@ void LeakWatch::sendFinished()
         m_pendingSendEnded = true; // applied when that watch begins
         return;
     }
-    if (!m_active || m_finishing)
+    if (!m_active || isFinishing())
         return;
     m_sendEnded = QDateTime::currentDateTimeUtc();
     if (!m_session && !m_starter.isStarting()) {
@@ -145,7 +144,8 @@ void LeakWatch::sendFinished()
 
 LeakReport LeakWatch::currentReport() const
 {
-    return report(m_session ? ReportSource::LastPublished : ReportSource::Exact);
+    // While the capture runs or drains, the exact report would wait for the analysis thread.
+    return report(m_session || isFinishing() ? ReportSource::LastPublished : ReportSource::Exact);
 }
 
 LeakReport LeakWatch::report(ReportSource source) const
@@ -185,7 +185,7 @@ QString LeakWatch::coverageText(std::uint64_t droppedPackets) const
 
 void LeakWatch::poll()
 {
-    if (!m_active || m_finishing || !m_scanner)
+    if (!m_active || isFinishing() || !m_scanner)
         return;
     const LeakReport report = currentReport();
     if (report.leak() && !m_leakReported) {
@@ -197,7 +197,7 @@ void LeakWatch::poll()
 
 void LeakWatch::finishNow()
 {
-    if (!m_active || m_finishing)
+    if (!m_active || isFinishing())
         return;
     m_graceTimer.stop();
     m_pollTimer.stop();
@@ -211,21 +211,17 @@ void LeakWatch::finishNow()
         return;
     }
     // Stopping the capture waits for the helper to exit and for the analysis to drain its queue
-    // into the scanner: 23-56 ms of the GUI thread in the bench, more with a backlog. On a thread
-    // of its own; the verdict follows when it is done.
-    m_finishing = true;
-    m_finishThread = std::thread([this, session = m_session.get()] {
-        session->stop();
-        QMetaObject::invokeMethod(this, [this] { completePendingFinish(); }, Qt::QueuedConnection);
-    });
+    // into the scanner: 23-56 ms of the GUI thread in the bench, more with a backlog. Off this
+    // thread; the verdict follows when the session is back (onCaptureStopped).
+    m_stopper.stop(std::move(m_session), CaptureStopper::AfterStop::HandBack);
 }
 
-void LeakWatch::completePendingFinish()
+void LeakWatch::onCaptureStopped(int captureId)
 {
-    if (!m_finishing)
-        return;
-    m_finishThread.join(); // it has posted this as its last step
-    m_finishing = false;
+    std::unique_ptr<CaptureSession> session = m_stopper.take(captureId);
+    if (!session || captureId != m_captureId)
+        return; // not this watch's (a watch begins only after the previous verdict)
+    m_session = std::move(session); // stopped: its final counters go into the verdict
     completeFinish();
     if (m_pendingStart) {
         const QString dataset = *std::exchange(m_pendingStart, std::nullopt);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/capture/CaptureStarter.h"
+#include "core/capture/CaptureStopper.h"
 #include "core/capture/LeakFingerprintSet.h"
 #include "core/capture/LeakReport.h"
 
@@ -91,7 +92,8 @@ private:
     void onCaptureStarted(int captureId);
     void emitReadyWhenBothAre();
     void takeStartedCapture();
-    void completePendingFinish();
+    void onCaptureStopped(int captureId);
+    bool isFinishing() const { return m_stopper.isStopping(m_captureId); } // its capture is stopping
     void completeFinish();
     void begin(const QString &datasetPath);
 
@@ -99,6 +101,7 @@ private:
     std::shared_ptr<LeakScanner> m_scanner;
     std::unique_ptr<CaptureSession> m_session;
     CaptureStarter m_starter;
+    CaptureStopper m_stopper; // the watch's end: stops the capture and hands it back for the verdict
     bool m_readyEmitted = false;
     int m_watchId = 0;
     std::thread m_fingerprintThread;
@@ -112,8 +115,6 @@ private:
     QTimer m_pollTimer;
     QTimer m_graceTimer;
     bool m_active = false;    // from start() until `finished`
-    bool m_finishing = false; // the capture is being stopped by m_finishThread
-    std::thread m_finishThread;
     std::optional<QString> m_pendingStart; // the next watch's dataset, begun once this one finished
     bool m_pendingSendEnded = false;       // and its send already ended
     bool m_leakReported = false;
