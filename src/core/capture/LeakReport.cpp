@@ -29,23 +29,22 @@ QString LeakReport::verdictText() const
             .arg(fingerprintsSeen)
             .arg(fingerprints);
     }
+    // Not every byte was scanned: why, and what the scanned part showed.
+    const auto inconclusive = [this](const QString &reason) {
+        return QStringLiteral("leak check inconclusive: %1; %2 of %3 fingerprints seen in the %4 bytes scanned")
+            .arg(reason)
+            .arg(fingerprintsSeen)
+            .arg(fingerprints)
+            .arg(scannedBytes);
+    };
     if (unscannedBytes > 0) {
-        return QStringLiteral("leak check inconclusive: %1 captured bytes passed before the fingerprints of %2 were "
-                              "ready and could not be held; %3 of %4 fingerprints seen in the %5 bytes scanned")
-            .arg(unscannedBytes)
-            .arg(dataset)
-            .arg(fingerprintsSeen)
-            .arg(fingerprints)
-            .arg(scannedBytes);
+        return inconclusive(QStringLiteral("%1 captured bytes passed before the fingerprints of %2 were ready and could "
+                                           "not be held")
+                                .arg(unscannedBytes)
+                                .arg(dataset));
     }
-    if (droppedPackets > 0) {
-        return QStringLiteral("leak check inconclusive: the capture dropped %1 packets, which were not scanned; %2 of "
-                              "%3 fingerprints seen in the %4 bytes scanned")
-            .arg(droppedPackets)
-            .arg(fingerprintsSeen)
-            .arg(fingerprints)
-            .arg(scannedBytes);
-    }
+    if (droppedPackets > 0)
+        return inconclusive(QStringLiteral("the capture dropped %1 packets, which were not scanned").arg(droppedPackets));
     if (fingerprintsSeen > 0) {
         return QStringLiteral("%1 of %2 fingerprints seen in %3 captured bytes across %4 flows, at most %5 bits of "
                               "evidence in one flow (a leak needs %6) — no plaintext leak established")
