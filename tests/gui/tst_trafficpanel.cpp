@@ -176,6 +176,38 @@ quint64 shownPackets(const TrafficPanel &panel)
     return label ? QLocale().toULongLong(label->text()) : 0;
 }
 
+// Starts a capture of `traffic`'s port on lo, waits for its packets to show, then freezes the
+// capture helper (SIGSTOP) with more traffic held in the kernel's ring behind it. Its pid, or 0
+// with *failure saying which step failed.
+pid_t startWithFrozenHelper(TrafficPanel &panel, const LoopbackTraffic &traffic, QString *failure)
+{
+    if (!panel.startCapture(u"lo"_qs, u"tcp port %1"_qs.arg(traffic.port()))) {
+        *failure = panel.stateText();
+        return 0;
+    }
+    if (!QTest::qWaitFor([&panel] { return panel.isCapturing(); }, 15000)
+        || !QTest::qWaitFor([&panel] { return shownPackets(panel) > 0; }, 10000)) {
+        *failure = u"the capture did not start or showed no packets: "_qs + panel.stateText();
+        return 0;
+    }
+    const QList<pid_t> helpers = captureHelpers();
+    if (helpers.size() != 1) {
+        *failure = u"%1 capture helpers running, expected 1"_qs.arg(helpers.size());
+        return 0;
+    }
+    const pid_t helper = helpers.first();
+    if (::kill(helper, SIGSTOP) != 0 || !QTest::qWaitFor([helper] { return processState(helper) == 'T'; }, 5000)) {
+        *failure = u"could not freeze the capture helper"_qs;
+        return 0;
+    }
+    const std::uint64_t sentWhenFrozen = traffic.bytesSent();
+    if (!QTest::qWaitFor([&] { return traffic.bytesSent() > sentWhenFrozen + 32 * 1024; }, 5000)) { // held in the kernel's ring
+        *failure = u"no traffic after the helper froze"_qs;
+        return 0;
+    }
+    return helper;
+}
+
 // Spool files of the live captures, in the panels' spool directories under the cache location.
 QStringList spoolFiles()
 {
@@ -602,17 +634,9 @@ private slots:
         QSignalSpy state(&panel, &TrafficPanel::captureStateChanged);
         QSignalSpy stopped(&panel, &TrafficPanel::captureStopped);
         QSignalSpy exported(&panel, &TrafficPanel::exportFinished);
-        QVERIFY2(panel.startCapture(u"lo"_qs, u"tcp port %1"_qs.arg(traffic.port())), qPrintable(panel.stateText()));
-        QTRY_VERIFY_WITH_TIMEOUT(panel.isCapturing(), 15000);
-        QTRY_VERIFY_WITH_TIMEOUT(shownPackets(panel) > 0, 10000);
-        const QList<pid_t> helpers = captureHelpers();
-        QCOMPARE(helpers.size(), 1);
-        const pid_t helper = helpers.first();
-
-        QCOMPARE(::kill(helper, SIGSTOP), 0);
-        QTRY_COMPARE(processState(helper), 'T');
-        const std::uint64_t sentWhenFrozen = traffic.bytesSent();
-        QTRY_VERIFY(traffic.bytesSent() > sentWhenFrozen + 32 * 1024); // held in the kernel's ring
+        QString failure;
+        const pid_t helper = startWithFrozenHelper(panel, traffic, &failure);
+        QVERIFY2(helper > 0, qPrintable(failure));
         const quint64 packetsBeforeStop = shownPackets(panel);
 
         panel.stopCapture();
@@ -675,17 +699,10 @@ private slots:
         QAbstractItemModelTester packetTester(panel.packetModel(),
                                               QAbstractItemModelTester::FailureReportingMode::QtTest);
         QSignalSpy stopped(&panel, &TrafficPanel::captureStopped);
-        QVERIFY2(panel.startCapture(u"lo"_qs, u"tcp port %1"_qs.arg(first.port())), qPrintable(panel.stateText()));
-        QTRY_VERIFY_WITH_TIMEOUT(panel.isCapturing(), 15000);
-        QTRY_VERIFY_WITH_TIMEOUT(shownPackets(panel) > 0, 10000);
+        QString failure;
+        const pid_t firstHelper = startWithFrozenHelper(panel, first, &failure);
+        QVERIFY2(firstHelper > 0, qPrintable(failure));
         const int firstId = panel.captureId();
-        const QList<pid_t> helpers = captureHelpers();
-        QCOMPARE(helpers.size(), 1);
-        const pid_t firstHelper = helpers.first();
-        QCOMPARE(::kill(firstHelper, SIGSTOP), 0);
-        QTRY_COMPARE(processState(firstHelper), 'T');
-        const std::uint64_t sentWhenFrozen = first.bytesSent();
-        QTRY_VERIFY(first.bytesSent() > sentWhenFrozen + 32 * 1024); // held in the kernel's ring
 
         panel.stopCapture();
         QVERIFY(panel.isCaptureStopping()); // handed back only through the event loop
