@@ -85,7 +85,7 @@ void SendSession::releaseUpload()
     if (!m_uploadHeld)
         return;
     m_uploadHeld = false;
-    if (m_prepared && !m_cancelled && !m_finished)
+    if (m_network && !m_cancelled && !m_finished) // run() has prepared: go on with the first file
         startFile();
 }
 
@@ -103,7 +103,6 @@ void SendSession::run()
     connect(m_channel, &UploadChannel::finished, this, &SendSession::onPatchFinished);
     connect(m_channel, &UploadChannel::bodyQueued, this, &SendSession::sendNextChunk);
     m_current = 0;
-    m_prepared = true;
     if (!m_uploadHeld) // else the key and the first hash are under way; releaseUpload() goes on
         startFile();
 }

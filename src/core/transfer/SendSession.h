@@ -92,7 +92,6 @@ private:
     int m_retries = 0;
     bool m_cancelled = false;
     bool m_uploadHeld = false; // no request leaves until releaseUpload()
-    bool m_prepared = false;   // run() is done preparing: releaseUpload() starts the first file
     bool m_finished = false;
     SendStage m_stage = SendStage::DerivingKey;
     qint64 m_bytesDone = 0; // ciphertext bytes of completed files
