@@ -1,5 +1,6 @@
 // trainguard: the desktop GUI. Thin: identity, display check, main window.
 #include "core/AppIdentity.h"
+#include "core/ProcessHardening.h"
 #include "gui/GuiResources.h"
 #include "gui/MainWindow.h"
 
@@ -28,6 +29,12 @@ int main(int argc, char *argv[])
         return 1;
     }
 
+    // Before anything reads a secret or starts a child (docs/SECURITY.md, "Secrets in memory").
+    // The GUI takes no passphrase from the environment: the variable is only removed, so that the
+    // capture helper does not inherit it.
+    TrainGuard::disableCoreDumps();
+    TrainGuard::Crypto::initSecureHeap();
+    TrainGuard::takeSecretFromEnvironment("TRAINGUARD_PASSPHRASE");
     TrainGuard::applyApplicationIdentity();
     QApplication app(argc, argv);
     QApplication::setApplicationDisplayName(QStringLiteral("TrainGuard"));

@@ -201,7 +201,8 @@ int runEncrypt(const QStringList &arguments)
         return exitCode;
 
     // The CLI has no profile: a fresh KDF salt per file.
-    const MasterKey key = MasterKey::derive(source->passphrase.passphrase->bytes(), MasterKey::generateKdfSalt(), *iterations);
+    const MasterKey key
+        = MasterKey::derive(source->passphrase.passphrase->rawByteArray(), MasterKey::generateKdfSalt(), *iterations);
     source->passphrase.passphrase.reset();
     if (!key.isValid())
         return failure(command, QStringLiteral("key derivation failed"));
@@ -254,7 +255,9 @@ int runDecrypt(const QStringList &arguments)
     };
     Ste1Decryptor decryptor(
         [&passphrase = source->passphrase](const QByteArray &kdfSalt, quint32 iterations) -> std::optional<MasterKey> {
-            MasterKey key = MasterKey::derive(passphrase.passphrase->bytes(), kdfSalt, iterations);
+            if (!passphrase.passphrase)
+                return std::nullopt; // derived once per file: a second request is a malformed envelope
+            MasterKey key = MasterKey::derive(passphrase.passphrase->rawByteArray(), kdfSalt, iterations);
             passphrase.passphrase.reset(); // derived once per file
             return key;
         },

@@ -1,6 +1,7 @@
 #include "cli/PassphraseInput.h"
 
 #include "cli/CliSupport.h"
+#include "core/ProcessHardening.h"
 
 #include <QFile>
 
@@ -10,12 +11,21 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstring>
 
 namespace TrainGuard::Cli {
 
 namespace {
 
 constexpr qint64 MaxPassphraseFileBytes = 64 * 1024; // only the first line counts
+constexpr const char *PassphraseVariable = "TRAINGUARD_PASSPHRASE";
+
+// TRAINGUARD_PASSPHRASE as taken out of the environment by takeEnvironmentPassphrase().
+std::optional<Crypto::SecretBytes> &environmentPassphrase()
+{
+    static std::optional<Crypto::SecretBytes> taken;
+    return taken;
+}
 
 void stripLineEnd(QByteArray &bytes)
 {
@@ -29,7 +39,7 @@ enum class PromptResult { Read, NoTerminal, NothingEntered };
 
 // Reads one line from the controlling terminal with echo off (not from stdin, which may carry
 // the data, as in `decrypt - OUT`).
-PromptResult promptOnTerminal(const char *prompt, std::optional<Passphrase> *passphrase)
+PromptResult promptOnTerminal(const char *prompt, std::optional<Crypto::SecretBytes> *passphrase)
 {
     FILE *tty = std::fopen("/dev/tty", "r+");
     if (!tty)
@@ -51,20 +61,24 @@ PromptResult promptOnTerminal(const char *prompt, std::optional<Passphrase> *pas
     const bool read = std::fgets(line, sizeof line, tty) != nullptr;
     tcsetattr(fd, TCSANOW, &saved);
     std::fclose(tty);
-    QByteArray bytes = read ? QByteArray(line) : QByteArray();
+    if (read) {
+        QByteArrayView typed(line, static_cast<qsizetype>(std::strlen(line)));
+        if (typed.endsWith('\n'))
+            typed.chop(1);
+        if (typed.endsWith('\r'))
+            typed.chop(1);
+        passphrase->emplace(typed);
+    }
     OPENSSL_cleanse(line, sizeof line);
-    if (!read)
-        return PromptResult::NothingEntered;
-    stripLineEnd(bytes);
-    passphrase->emplace(std::move(bytes));
-    return PromptResult::Read;
+    return read ? PromptResult::Read : PromptResult::NothingEntered;
 }
 
 } // namespace
 
-Passphrase::~Passphrase()
+void takeEnvironmentPassphrase()
 {
-    OPENSSL_cleanse(m_bytes.data(), static_cast<size_t>(m_bytes.size()));
+    if (qEnvironmentVariableIsSet(PassphraseVariable))
+        environmentPassphrase() = takeSecretFromEnvironment(PassphraseVariable);
 }
 
 QCommandLineOption passphraseFileOption()
@@ -78,26 +92,28 @@ QCommandLineOption passphraseFileOption()
 PassphraseResult readPassphrase(const QString &passphraseFile, Confirmation confirmation, PassphraseNeed need)
 {
     PassphraseResult result;
-    QByteArray bytes;
+    Crypto::SecretBytes secret;
     if (!passphraseFile.isEmpty()) {
         QFile file(passphraseFile);
         if (!file.open(QIODevice::ReadOnly)) {
             result.error = QStringLiteral("cannot read passphrase file %1: %2").arg(passphraseFile, file.errorString());
             return result;
         }
-        bytes = file.read(MaxPassphraseFileBytes);
+        QByteArray bytes = file.read(MaxPassphraseFileBytes); // a fresh, unshared array
         const qsizetype lineEnd = bytes.indexOf('\n');
         if (lineEnd >= 0) {
             OPENSSL_cleanse(bytes.data() + lineEnd, static_cast<size_t>(bytes.size() - lineEnd));
             bytes.truncate(lineEnd);
         }
         stripLineEnd(bytes);
-    } else if (qEnvironmentVariableIsSet("TRAINGUARD_PASSPHRASE")) {
-        bytes = qgetenv("TRAINGUARD_PASSPHRASE");
+        secret = Crypto::SecretBytes::takeFrom(std::move(bytes));
+    } else if (environmentPassphrase()) {
+        secret = std::move(*environmentPassphrase());
+        environmentPassphrase().reset();
     } else {
         if (need == PassphraseNeed::Optional && !isatty(STDIN_FILENO))
             return result; // none: not asked for
-        std::optional<Passphrase> first;
+        std::optional<Crypto::SecretBytes> first;
         const PromptResult prompted =
             promptOnTerminal(need == PassphraseNeed::Optional ? "Passphrase (empty: none): " : "Passphrase: ", &first);
         if (prompted != PromptResult::Read && need == PassphraseNeed::Optional)
@@ -112,23 +128,23 @@ PassphraseResult readPassphrase(const QString &passphraseFile, Confirmation conf
             return result;
         }
         if (confirmation == Confirmation::Twice) {
-            std::optional<Passphrase> second;
-            if (promptOnTerminal("Repeat passphrase: ", &second) != PromptResult::Read || second->bytes() != first->bytes()) {
+            std::optional<Crypto::SecretBytes> second;
+            if (promptOnTerminal("Repeat passphrase: ", &second) != PromptResult::Read
+                || second->view() != first->view()) {
                 result.error = QStringLiteral("passphrases do not match");
                 return result;
             }
         }
-        bytes = first->bytes();
+        secret = std::move(*first);
     }
-    Passphrase passphrase(std::move(bytes));
-    if (passphrase.bytes().isEmpty()) {
+    if (secret.isEmpty()) {
         if (need == PassphraseNeed::Optional)
             return result;
         result.error = QStringLiteral("empty passphrase");
         result.usage = true;
         return result;
     }
-    result.passphrase = std::move(passphrase);
+    result.passphrase = std::move(secret);
     return result;
 }
 

@@ -2,6 +2,9 @@
 
 // The CLI's one way to obtain a passphrase: --passphrase-file, else TRAINGUARD_PASSPHRASE, else a
 // no-echo prompt on the terminal. Never from the command line itself (it would show in `ps`).
+// The passphrase lives in a Crypto::SecretBytes from the moment it is read.
+
+#include "core/crypto/SecretBytes.h"
 
 #include <QByteArray>
 #include <QCommandLineOption>
@@ -12,22 +15,11 @@
 
 namespace TrainGuard::Cli {
 
-// Passphrase bytes that are wiped when dropped.
-class Passphrase
-{
-public:
-    Passphrase() = default;
-    explicit Passphrase(QByteArray bytes) : m_bytes(std::move(bytes)) {}
-    Passphrase(const Passphrase &) = delete;
-    Passphrase &operator=(const Passphrase &) = delete;
-    Passphrase(Passphrase &&) = default;
-    Passphrase &operator=(Passphrase &&) = default;
-    ~Passphrase();
-    const QByteArray &bytes() const { return m_bytes; }
-
-private:
-    QByteArray m_bytes;
-};
+// Called first in main(), for every command: takes TRAINGUARD_PASSPHRASE out of the environment
+// (wiped there, so that no child such as the capture helper inherits it) and keeps it for
+// readPassphrase(). Kept in this file, not passed down, because it replaces a process-wide
+// variable and the CLI runs one command per process.
+void takeEnvironmentPassphrase();
 
 enum class Confirmation { Once, Twice };
 
@@ -36,7 +28,7 @@ enum class Confirmation { Once, Twice };
 enum class PassphraseNeed { Required, Optional };
 
 struct PassphraseResult {
-    std::optional<Passphrase> passphrase; // unset on error, or for Optional when none was given
+    std::optional<Crypto::SecretBytes> passphrase; // unset on error, or for Optional when none was given
     QString error;                        // non-empty: failed
     bool usage = false;                   // the failure is a usage error (exit 2)
 };

@@ -13,8 +13,6 @@
 #include <QFile>
 #include <QSocketNotifier>
 
-#include <openssl/crypto.h>
-
 #include <csignal>
 #include <cstdio>
 #include <sys/signalfd.h>
@@ -188,9 +186,9 @@ int runServe(const QStringList &arguments)
     if (!passphrase.error.isEmpty())
         return passphraseFailure(parser, command, passphrase);
     if (passphrase.passphrase)
-        config.passphrase = passphrase.passphrase->bytes(); // wiped below once the receiver has its copy
+        config.passphrase = Crypto::SecretBytes::share(std::move(*passphrase.passphrase));
     passphrase.passphrase.reset();
-    if (config.passphrase.isEmpty())
+    if (!Crypto::hasSecret(config.passphrase))
         printErr(QStringLiteral("trainguard-cli serve: no passphrase: uploads are stored as ciphertext only (.ste1)\n"));
 
     // SIGINT/SIGTERM arrive on a signalfd: blocked before the receiver's
@@ -214,7 +212,7 @@ int runServe(const QStringList &arguments)
         ::close(signalFd);
         return failure(command, error);
     }
-    OPENSSL_cleanse(config.passphrase.data(), static_cast<size_t>(config.passphrase.size()));
+    config.passphrase.reset(); // the receiver holds the one reference it needs
     QString host = parser.value(listenOption).left(parser.value(listenOption).lastIndexOf(u':'));
     printOut(QStringLiteral("listening on https://%1:%2\n").arg(host).arg(receiver.port()));
 
@@ -302,7 +300,7 @@ int runSend(const QStringList &arguments)
     PassphraseResult passphrase = readPassphrase(parser.value(passphraseOption), Confirmation::Once);
     if (!passphrase.passphrase)
         return passphraseFailure(parser, command, passphrase);
-    config.passphrase = passphrase.passphrase->bytes(); // wiped below once the sender has its copy
+    config.passphrase = Crypto::SecretBytes::share(std::move(*passphrase.passphrase));
     passphrase.passphrase.reset();
 
     const bool quiet = parser.isSet(quietOption);
@@ -334,7 +332,7 @@ int runSend(const QStringList &arguments)
         QCoreApplication::quit();
     });
     sender.start(config);
-    OPENSSL_cleanse(config.passphrase.data(), static_cast<size_t>(config.passphrase.size()));
+    config.passphrase.reset(); // the sender holds the one reference it needs
     QCoreApplication::exec();
     if (!quiet && terminal)
         printErr(QStringLiteral("\n"));

@@ -1,7 +1,9 @@
 // trainguard-cli: every TrainGuard function, headless.
 #include "cli/CliSupport.h"
 #include "cli/Commands.h"
+#include "cli/PassphraseInput.h"
 #include "core/AppIdentity.h"
+#include "core/ProcessHardening.h"
 
 #include <QCoreApplication>
 #include <QVariant>
@@ -45,6 +47,10 @@ QString describeSubcommands()
 
 int main(int argc, char *argv[])
 {
+    // Before anything reads a secret or starts a child (docs/SECURITY.md, "Secrets in memory").
+    TrainGuard::disableCoreDumps();
+    TrainGuard::Crypto::initSecureHeap();
+    takeEnvironmentPassphrase();
     TrainGuard::applyApplicationIdentity();
     QCoreApplication app(argc, argv);
 

@@ -17,7 +17,7 @@ EmbeddedReceiver::EmbeddedReceiver(Paths paths, QObject *parent)
     , m_passphraseStore(m_paths.passphrase)
 {
     connect(&m_passphraseStore, &PassphraseStore::ready, this,
-            [this](const QByteArray &passphrase, PassphraseStore::Backend backend) {
+            [this](const Crypto::SharedSecret &passphrase, PassphraseStore::Backend backend) {
                 m_passphraseBackend = backend;
                 listen(passphrase);
             });
@@ -57,7 +57,7 @@ void EmbeddedReceiver::start(quint16 preferredPort, int portsToTry)
     m_passphraseStore.load();
 }
 
-void EmbeddedReceiver::listen(const QByteArray &passphrase)
+void EmbeddedReceiver::listen(const Crypto::SharedSecret &passphrase)
 {
     m_passphrase = passphrase;
     const Transfer::LocalPki pki(m_paths.certsDir);

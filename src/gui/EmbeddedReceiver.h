@@ -43,7 +43,7 @@ public:
     QString caFile() const;
     QString storeDir() const { return m_paths.storeDir; }
     QByteArray token() const { return m_token; }           // secret
-    QByteArray passphrase() const { return m_passphrase; } // secret
+    Crypto::SharedSecret passphrase() const { return m_passphrase; }
     PassphraseStore::Backend passphraseBackend() const { return m_passphraseBackend; }
 
 signals:
@@ -52,13 +52,13 @@ signals:
     void eventsLogged(const QList<TrainGuard::Transfer::ReceiverEvent> &events);
 
 private:
-    void listen(const QByteArray &passphrase);
+    void listen(const Crypto::SharedSecret &passphrase);
 
     Paths m_paths;
     PassphraseStore m_passphraseStore;
     Transfer::Receiver *m_receiver = nullptr;
     QByteArray m_token;
-    QByteArray m_passphrase;
+    Crypto::SharedSecret m_passphrase;
     PassphraseStore::Backend m_passphraseBackend = PassphraseStore::Backend::PrivateFile;
     quint16 m_preferredPort = 8443;
     int m_portsToTry = 20;

@@ -50,7 +50,9 @@ void PassphraseStore::tryKeychain()
     connect(job, &QKeychain::Job::finished, this, [this, job] {
         job->deleteLater();
         if (job->error() == QKeychain::NoError && !job->binaryData().isEmpty()) {
-            emit ready(job->binaryData(), Backend::SecretService);
+            // binaryData() hands out a copy that shares the job's buffer, which only the job can
+            // drop: the secret bytes are copied, the job's copy is freed with the job.
+            emit ready(Crypto::SecretBytes::share(Crypto::SecretBytes(job->binaryData())), Backend::SecretService);
         } else if (job->error() == QKeychain::EntryNotFound) {
             storeNewInKeychain();
         } else {
@@ -62,11 +64,11 @@ void PassphraseStore::tryKeychain()
 
 void PassphraseStore::storeNewInKeychain()
 {
-    const QByteArray passphrase = generatePassphrase();
+    const Crypto::SharedSecret passphrase = Crypto::SecretBytes::share(generatePassphrase());
     auto *job = new QKeychain::WritePasswordJob(m_location.keychainService, this);
     job->setInsecureFallback(false);
     job->setKey(m_location.keychainKey);
-    job->setBinaryData(passphrase);
+    job->setBinaryData(passphrase->view().toByteArray()); // the job keeps its own copy
     connect(job, &QKeychain::Job::finished, this, [this, job, passphrase] {
         job->deleteLater();
         if (job->error() == QKeychain::NoError)
@@ -92,33 +94,39 @@ void PassphraseStore::useFileFallback(const QString &whyNoKeychain)
             emit failed(tr("cannot read %1: %2").arg(existing.fileName(), existing.errorString()));
             return;
         }
-        const QByteArray passphrase = existing.readAll().trimmed();
+        QByteArray bytes = existing.readAll();
+        const QByteArrayView line = QByteArrayView(bytes).trimmed();
+        Crypto::SecretBytes passphrase(line);
+        Crypto::SecretBytes::wipe(bytes);
         if (passphrase.isEmpty()) {
             emit failed(tr("%1 is empty").arg(existing.fileName()));
             return;
         }
-        emit ready(passphrase, Backend::PrivateFile);
+        emit ready(Crypto::SecretBytes::share(std::move(passphrase)), Backend::PrivateFile);
         return;
     }
 
     QDir().mkpath(QFileInfo(m_location.privateFilePath).absolutePath());
-    const QByteArray passphrase = generatePassphrase();
+    Crypto::SecretBytes passphrase = generatePassphrase();
     QSaveFile file(m_location.privateFilePath);
     // Permissions are set on the temporary file before any secret is written.
-    if (!file.open(QIODevice::WriteOnly) || !file.setPermissions(kOwnerOnly) || file.write(passphrase + '\n') < 0
-        || !file.commit()) {
+    if (!file.open(QIODevice::WriteOnly) || !file.setPermissions(kOwnerOnly)
+        || file.write(passphrase.data(), passphrase.size()) < 0 || file.write("\n", 1) < 0 || !file.commit()) {
         emit failed(tr("cannot write %1: %2").arg(m_location.privateFilePath, file.errorString()));
         return;
     }
-    emit ready(passphrase, Backend::PrivateFile);
+    emit ready(Crypto::SecretBytes::share(std::move(passphrase)), Backend::PrivateFile);
 }
 
-QByteArray PassphraseStore::generatePassphrase()
+Crypto::SecretBytes PassphraseStore::generatePassphrase()
 {
     QByteArray random(kPassphraseBytes, Qt::Uninitialized);
     // QRandomGenerator::system() reads the kernel CSPRNG (getrandom).
     QRandomGenerator::system()->fillRange(reinterpret_cast<quint32 *>(random.data()), kPassphraseBytes / 4);
-    return random.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
+    Crypto::SecretBytes passphrase = Crypto::SecretBytes::takeFrom(
+        random.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+    Crypto::SecretBytes::wipe(random);
+    return passphrase;
 }
 
 } // namespace TrainGuard::Gui

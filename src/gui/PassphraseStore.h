@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/crypto/SecretBytes.h"
+
 #include <QByteArray>
 #include <QObject>
 #include <QString>
@@ -33,14 +35,14 @@ public:
     static Location defaultLocation();
 
 signals:
-    void ready(const QByteArray &passphrase, TrainGuard::Gui::PassphraseStore::Backend backend);
+    void ready(const TrainGuard::Crypto::SharedSecret &passphrase, TrainGuard::Gui::PassphraseStore::Backend backend);
     void failed(const QString &reason);
 
 private:
     void tryKeychain();
     void storeNewInKeychain();
     void useFileFallback(const QString &whyNoKeychain);
-    static QByteArray generatePassphrase();
+    static Crypto::SecretBytes generatePassphrase();
 
     Location m_location;
 };

@@ -88,7 +88,7 @@ TransferPanel::~TransferPanel()
 }
 
 void TransferPanel::setEmbeddedReceiver(const QUrl &url, const QString &caFile, const QByteArray &token,
-                                        const QByteArray &profilePassphrase)
+                                        const Crypto::SharedSecret &profilePassphrase)
 {
     m_embeddedUrl = url;
     m_embeddedCaFile = caFile;
@@ -145,7 +145,10 @@ std::optional<Transfer::SenderConfig> TransferPanel::buildConfig(QString *error)
         *error = tr("Choose an existing file or folder to send.");
         return std::nullopt;
     }
-    const QByteArray typed = m_ui->passphraseEdit->text().toUtf8();
+    // toUtf8() returns a fresh array: takeFrom() wipes it after the copy. (QLineEdit's own
+    // QString is beyond reach.)
+    Crypto::SharedSecret typed
+        = Crypto::SecretBytes::share(Crypto::SecretBytes::takeFrom(m_ui->passphraseEdit->text().toUtf8()));
     const auto kind = m_ui->destinationCombo->currentData().value<DestinationKind>();
     if (kind == DestinationKind::Embedded) {
         if (m_embeddedUrl.isEmpty()) {
@@ -155,7 +158,7 @@ std::optional<Transfer::SenderConfig> TransferPanel::buildConfig(QString *error)
         config.receiver = m_embeddedUrl;
         config.caFile = m_embeddedCaFile;
         config.token = m_embeddedToken;
-        config.passphrase = typed.isEmpty() ? m_profilePassphrase : typed;
+        config.passphrase = typed->isEmpty() ? m_profilePassphrase : typed;
     } else {
         config.receiver = QUrl(m_ui->urlEdit->text().trimmed());
         if (!config.receiver.isValid() || config.receiver.scheme() != QLatin1String("https")) {
@@ -173,7 +176,7 @@ std::optional<Transfer::SenderConfig> TransferPanel::buildConfig(QString *error)
             *error = tr("Cannot read the token file: %1").arg(tokenError);
             return std::nullopt;
         }
-        if (typed.isEmpty()) {
+        if (typed->isEmpty()) {
             *error = tr("Enter the passphrase the remote receiver decrypts with.");
             return std::nullopt;
         }

@@ -38,7 +38,7 @@ public:
     // The embedded receiver is up: it becomes the default destination. The
     // profile passphrase is used when the passphrase field is left empty.
     void setEmbeddedReceiver(const QUrl &url, const QString &caFile, const QByteArray &token,
-                             const QByteArray &profilePassphrase);
+                             const Crypto::SharedSecret &profilePassphrase);
     void setEmbeddedReceiverUnavailable(const QString &reason);
     void setDatasetPath(const QString &path);
     QString datasetPath() const;
@@ -87,7 +87,7 @@ private:
     QUrl m_embeddedUrl;
     QString m_embeddedCaFile;
     QByteArray m_embeddedToken;
-    QByteArray m_profilePassphrase;
+    Crypto::SharedSecret m_profilePassphrase;
     std::optional<Transfer::SenderConfig> m_lastConfig; // for Resume
     QDateTime m_sendStarted;
     int m_sendId = 0;

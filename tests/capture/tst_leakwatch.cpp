@@ -91,7 +91,7 @@ private slots:
         ReceiverConfig config = m_fixture.receiverConfig();
         config.address = QHostAddress::LocalHost;
         config.port = 0;
-        config.passphrase = passphrase;
+        config.passphrase = TrainGuard::Crypto::copySharedSecret(passphrase);
         m_receiver = std::make_unique<Receiver>();
         QString error;
         QVERIFY2(m_receiver->start(config, &error), qPrintable(error));
@@ -119,7 +119,7 @@ private slots:
         config.receiver = QUrl(QStringLiteral("https://localhost:%1").arg(m_receiver->port()));
         config.caFile = m_fixture.caFile;
         config.token = m_fixture.token;
-        config.passphrase = passphrase;
+        config.passphrase = TrainGuard::Crypto::copySharedSecret(passphrase);
         config.stateDir = m_fixture.dir.filePath(QStringLiteral("sender-state"));
         config.kdfIterations = TrainGuard::Crypto::MasterKey::MinIterations;
         Sender sender;

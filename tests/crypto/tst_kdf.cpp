@@ -159,7 +159,7 @@ private slots:
         QVERIFY(cache.find(saltA, MasterKey::MinIterations));
         QVERIFY(!cache.find(saltB, MasterKey::MinIterations)); // least recently used, evicted
         QVERIFY(cache.find(saltC, MasterKey::MinIterations));
-        const auto provider = cache.keyProvider(passphrase);
+        const auto provider = cache.keyProvider(TrainGuard::Crypto::copySharedSecret(passphrase));
         const std::optional<MasterKey> provided = provider(saltC, MasterKey::MinIterations);
         QVERIFY(provided);
         QCOMPARE(keyBytes(*provided), QByteArray(32, 'c')); // served from the cache, not derived

@@ -9,6 +9,7 @@
 #include <QTest>
 
 using TrainGuard::Gui::PassphraseStore;
+namespace Crypto = TrainGuard::Crypto;
 
 class TestPassphraseStore : public QObject
 {
@@ -30,7 +31,7 @@ private slots:
         QSignalSpy ready(&first, &PassphraseStore::ready);
         first.load();
         QVERIFY(ready.wait(15000));
-        const QByteArray passphrase = ready.at(0).at(0).toByteArray();
+        const QByteArray passphrase = ready.at(0).at(0).value<Crypto::SharedSecret>()->view().toByteArray();
         QCOMPARE(ready.at(0).at(1).value<PassphraseStore::Backend>(), PassphraseStore::Backend::PrivateFile);
         QCOMPARE(passphrase.size(), 43); // 32 bytes, base64url without padding
         QCOMPARE(QFile::permissions(location.privateFilePath),
@@ -40,7 +41,7 @@ private slots:
         QSignalSpy readyAgain(&second, &PassphraseStore::ready);
         second.load();
         QCOMPARE(readyAgain.size(), 1); // the file exists: answered at once
-        QCOMPARE(readyAgain.at(0).at(0).toByteArray(), passphrase);
+        QCOMPARE(readyAgain.at(0).at(0).value<Crypto::SharedSecret>()->view().toByteArray(), passphrase);
     }
 
     void refusesAFileOthersCanRead()

@@ -162,7 +162,7 @@ private:
         config.receiver = QUrl(QStringLiteral("https://localhost:%1").arg(m_serve.port()));
         config.caFile = m_fixture.caFile;
         config.token = m_fixture.token;
-        config.passphrase = passphrase;
+        config.passphrase = TrainGuard::Crypto::copySharedSecret(passphrase);
         config.stateDir = stateDir;
         config.kdfIterations = Crypto::MasterKey::MinIterations; // keeps the CPU for the transfer
         config.retryDelay_ms = 300;

@@ -49,7 +49,7 @@ private:
         ReceiverConfig config = m_fixture.receiverConfig();
         config.address = QHostAddress::AnyIPv4; // 127.0.0.2 reaches it too (hostname test)
         config.port = m_port;
-        config.passphrase = passphrase;
+        config.passphrase = TrainGuard::Crypto::copySharedSecret(passphrase);
         return config;
     }
 
@@ -72,7 +72,7 @@ private:
         config.receiver = QUrl(QStringLiteral("https://%1:%2").arg(host).arg(m_port));
         config.caFile = m_fixture.caFile;
         config.token = m_fixture.token;
-        config.passphrase = passphrase;
+        config.passphrase = TrainGuard::Crypto::copySharedSecret(passphrase);
         config.chunkBytes = 256 * 1024;
         config.stateDir = m_fixture.dir.filePath(QStringLiteral("sender-state"));
         config.kdfIterations = Crypto::MasterKey::MinIterations; // keeps the suite fast

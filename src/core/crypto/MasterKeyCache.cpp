@@ -2,8 +2,6 @@
 
 #include <QMutexLocker>
 
-#include <openssl/crypto.h>
-
 #include <algorithm>
 #include <memory>
 
@@ -55,9 +53,9 @@ MasterKey MasterKeyCache::obtain(QByteArrayView passphraseUtf8, const QByteArray
         m_deriving.push_back(id);
     }
     // Derived outside the lock; other keys stay available meanwhile.
-    QByteArray passphrase = passphraseUtf8.toByteArray();
+    // A view, not a copy: no second copy of the passphrase to wipe.
+    const QByteArray passphrase = QByteArray::fromRawData(passphraseUtf8.data(), passphraseUtf8.size());
     MasterKey key = MasterKey::derive(passphrase, kdfSalt, iterations);
-    OPENSSL_cleanse(passphrase.data(), static_cast<size_t>(passphrase.size()));
     insert(key);
     QMutexLocker locker(&m_mutex);
     m_deriving.remove(id);
@@ -66,15 +64,13 @@ MasterKey MasterKeyCache::obtain(QByteArrayView passphraseUtf8, const QByteArray
 }
 
 std::function<std::optional<MasterKey>(const QByteArray &, quint32)>
-MasterKeyCache::keyProvider(QByteArrayView passphraseUtf8)
+MasterKeyCache::keyProvider(SharedSecret passphraseUtf8)
 {
-    // Shared so that copies of the std::function share one wiped buffer.
-    auto passphrase = std::shared_ptr<QByteArray>(new QByteArray(passphraseUtf8.toByteArray()), [](QByteArray *bytes) {
-        OPENSSL_cleanse(bytes->data(), static_cast<size_t>(bytes->size()));
-        delete bytes;
-    });
-    return [this, passphrase](const QByteArray &kdfSalt, quint32 iterations) -> std::optional<MasterKey> {
-        MasterKey key = obtain(*passphrase, kdfSalt, iterations);
+    return [this, passphrase = std::move(passphraseUtf8)](const QByteArray &kdfSalt,
+                                                          quint32 iterations) -> std::optional<MasterKey> {
+        if (!passphrase)
+            return std::nullopt;
+        MasterKey key = obtain(passphrase->view(), kdfSalt, iterations);
         if (!key.isValid())
             return std::nullopt;
         return key;

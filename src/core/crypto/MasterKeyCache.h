@@ -9,6 +9,7 @@
 //     Ste1Decryptor decryptor(cache.keyProvider(passphraseUtf8), sink);
 
 #include "core/crypto/MasterKey.h"
+#include "core/crypto/SecretBytes.h"
 
 #include <QByteArray>
 #include <QMutex>
@@ -34,10 +35,10 @@ public:
     // parameters are out of range. A caller asking for a key that another thread is deriving
     // waits for that result instead of deriving it a second time.
     MasterKey obtain(QByteArrayView passphraseUtf8, const QByteArray &kdfSalt, quint32 iterations);
-    // A provider for Ste1Decryptor that uses this cache; the cache must outlive it. The
-    // passphrase is copied into the provider (wiped when the provider is destroyed).
+    // A provider for Ste1Decryptor that uses this cache; the cache must outlive it. The provider
+    // shares the passphrase's one buffer (no copy); the last owner wipes it.
     std::function<std::optional<MasterKey>(const QByteArray &kdfSalt, quint32 iterations)>
-    keyProvider(QByteArrayView passphraseUtf8);
+    keyProvider(SharedSecret passphraseUtf8);
 
     void clear();
     int size() const;

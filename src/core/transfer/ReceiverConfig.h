@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/crypto/SecretBytes.h"
 #include "core/transfer/HttpLimits.h"
 #include "core/transfer/TlsPolicy.h"
 
@@ -20,7 +21,7 @@ struct ReceiverConfig {
     ClientCertificates clientCertificates = ClientCertificates::NotRequested;
     QString storeDir;
     QByteArray token;       // secret
-    QByteArray passphrase;  // secret; empty: store ciphertext only
+    Crypto::SharedSecret passphrase; // none or empty: store ciphertext only
     HttpLimits http;
     // Enough for dozens of senders (each may hold two connections) plus
     // hundreds of idle or slow ones: an idle connection costs a socket and a

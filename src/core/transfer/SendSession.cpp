@@ -20,8 +20,6 @@
 #include <QSaveFile>
 #include <QTimer>
 
-#include <openssl/crypto.h>
-
 #include <algorithm>
 
 namespace TrainGuard::Transfer {
@@ -58,7 +56,6 @@ SendSession::SendSession(const SenderConfig &config, QObject *parent)
 SendSession::~SendSession()
 {
     abortReply();
-    OPENSSL_cleanse(m_config.passphrase.data(), static_cast<size_t>(m_config.passphrase.size()));
 }
 
 void SendSession::abortReply()
@@ -118,7 +115,7 @@ bool SendSession::prepare(QString *error)
         *error = QStringLiteral("the receiver must be an https:// URL");
         return false;
     }
-    if (m_config.passphrase.isEmpty()) {
+    if (!Crypto::hasSecret(m_config.passphrase)) {
         *error = QStringLiteral("no passphrase");
         return false;
     }
@@ -166,10 +163,8 @@ bool SendSession::prepare(QString *error)
     // overlap them. The key is derived once per session and reused for every file.
     m_profileSalt = salt;
     m_firstDigest = std::async(std::launch::async, [path = m_jobs.first().absolutePath] { return Sha256::hashFile(path); });
-    m_profileKeyFuture = std::async(std::launch::async, [this, passphrase = m_config.passphrase, salt]() mutable {
-        MasterKey key = m_keys.obtain(passphrase, salt, m_config.kdfIterations);
-        OPENSSL_cleanse(passphrase.data(), static_cast<size_t>(passphrase.size()));
-        return key;
+    m_profileKeyFuture = std::async(std::launch::async, [this, passphrase = m_config.passphrase, salt] {
+        return m_keys.obtain(passphrase->view(), salt, m_config.kdfIterations);
     });
     return true;
 }
@@ -268,7 +263,7 @@ void SendSession::startFile()
         const QByteArray headerBytes = QByteArray::fromBase64(state.value(u"header"_s).toString().toLatin1());
         const std::optional<Ste1Header> header = Ste1Header::parse(headerBytes, &status);
         if (header) {
-            const MasterKey key = m_keys.obtain(m_config.passphrase, header->kdfSalt(), header->iterations());
+            const MasterKey key = m_keys.obtain(m_config.passphrase->view(), header->kdfSalt(), header->iterations());
             if (key.isValid() && header->keyCheckMatches(key)) {
                 m_source = std::make_unique<CiphertextSource>(job.absolutePath, key, *header);
                 m_sha256 = state.value(u"sha256"_s).toString();

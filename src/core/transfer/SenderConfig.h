@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/crypto/SecretBytes.h"
+
 #include <QByteArray>
 #include <QDateTime>
 #include <QMetaType>
@@ -20,7 +22,7 @@ struct SenderConfig {
     QString clientCertificateFile;
     QString clientKeyFile;
     QByteArray token;      // secret
-    QByteArray passphrase; // secret
+    Crypto::SharedSecret passphrase;
     qint64 chunkBytes = 8 << 20;
     QString stateDir;      // resume state; empty: <app data>/uploads
     quint32 kdfIterations = 600000; // PBKDF2 cost of the profile key (Crypto::MasterKey::DefaultIterations)

@@ -12,7 +12,6 @@
 #include <QPointer>
 #include <QSaveFile>
 
-#include <openssl/crypto.h>
 #include <openssl/rand.h>
 
 namespace TrainGuard::Transfer {
@@ -24,10 +23,9 @@ UploadStore::UploadStore(const UploadStoreConfig &config, QObject *parent)
 {
     if (m_config.spoolDir.isEmpty())
         m_config.spoolDir = QDir(m_config.storeDir).filePath(QStringLiteral(".trainguard-spool"));
-    if (!m_config.passphrase.isEmpty())
+    if (Crypto::hasSecret(m_config.passphrase))
         m_keyProvider = m_keys.keyProvider(m_config.passphrase);
-    OPENSSL_cleanse(m_config.passphrase.data(), static_cast<size_t>(m_config.passphrase.size()));
-    m_config.passphrase.clear();
+    m_config.passphrase.reset(); // the provider holds the one reference it needs
     m_pool.setMaxThreadCount(2);
     m_janitor.setMaxThreadCount(1);
     m_expiryTimer.setInterval(60'000);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/crypto/MasterKeyCache.h"
+#include "core/crypto/SecretBytes.h"
 #include "core/crypto/Ste1Decryptor.h"
 #include "core/transfer/UploadRecord.h"
 
@@ -21,7 +22,7 @@ class StreamingVerifier;
 struct UploadStoreConfig {
     QString storeDir;
     QString spoolDir; // empty: <storeDir>/.trainguard-spool
-    QByteArray passphrase;
+    Crypto::SharedSecret passphrase; // none or empty: keep the ciphertext
     qint64 maxUploadBytes = qint64(64) << 30;
     int partialExpiry_s = 24 * 3600;
 };
