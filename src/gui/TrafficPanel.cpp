@@ -130,8 +130,12 @@ TrafficPanel::TrafficPanel(QWidget *parent)
     }
 
     connect(m_ui->startStopButton, &QPushButton::clicked, this, &TrafficPanel::onStartStopClicked);
-    connect(&m_starter, &CaptureStarter::finished, this, &TrafficPanel::onCaptureStarted);
-    connect(&m_stopper, &CaptureStopper::stopped, this, &TrafficPanel::onCaptureStopped);
+    connect(&m_capture, &CaptureController::batchReady, this, &TrafficPanel::applyBatch);
+    connect(&m_capture, &CaptureController::started, this, &TrafficPanel::onCaptureStarted);
+    connect(&m_capture, &CaptureController::startFailed, this,
+            [this](int, const QString &error) { onCaptureStartFailed(error); });
+    connect(&m_capture, &CaptureController::stopped, this, &TrafficPanel::onCaptureStopped);
+    connect(&m_capture, &CaptureController::exportFinished, this, &TrafficPanel::onExportFinished);
     connect(m_ui->openCaptureButton, &QPushButton::clicked, this, &TrafficPanel::onOpenCaptureClicked);
     connect(m_ui->exportPcapButton, &QPushButton::clicked, this, &TrafficPanel::onExportClicked);
     connect(m_ui->filterEdit, &QLineEdit::textEdited, this,
@@ -164,8 +168,7 @@ TrafficPanel::~TrafficPanel()
         m_worker->wait();
         delete m_worker;
     }
-    dropSession();
-    // m_stopper's destructor waits for every stop before m_spoolDir goes: the panel is closing.
+    // m_capture's destructor waits for every stop and export before m_spoolDir goes.
 }
 
 void TrafficPanel::refreshInterfaces()
@@ -282,15 +285,8 @@ QString TrafficPanel::spoolDirectory()
     return m_spoolDir->isValid() ? m_spoolDir->path() : QString();
 }
 
-bool TrafficPanel::startCapture(const QString &interfaceName, const QString &filter)
+void TrafficPanel::resetView()
 {
-    if (m_worker || m_pendingExport) {
-        setStateText(tr("Wait for the export or file analysis to finish before starting a capture."));
-        return false;
-    }
-    dropSession();
-    // Batches of the previous capture still queued for this thread are dropped by this id.
-    ++m_captureId;
     m_flowModel->clear();
     m_packetModel->clear();
     m_packetsChart->clearSamples();
@@ -299,62 +295,65 @@ bool TrafficPanel::startCapture(const QString &interfaceName, const QString &fil
     m_firstPacket_us = 0;
     m_lastPacket_us = 0;
     showCounters({});
+}
 
+bool TrafficPanel::startCapture(const QString &interfaceName, const QString &filter)
+{
+    if (m_worker || m_capture.isExporting()) {
+        setStateText(tr("Wait for the export or file analysis to finish before starting a capture."));
+        return false;
+    }
     const QString directory = spoolDirectory();
     if (directory.isEmpty()) {
+        m_capture.drop();
+        resetView();
         setStateText(tr("Capture could not start: no writable directory for the capture spool."));
         return false;
     }
     Capture::CaptureSessionOptions options;
     options.live.interfaceName = interfaceName;
     options.live.filter = filter.trimmed();
-    options.spoolPath = QDir(directory).filePath(QStringLiteral("capture-%1.pcap").arg(m_captureId));
-    auto session = std::make_unique<CaptureSession>(m_captureId);
-    connect(session.get(), &CaptureSession::batchReady, this, &TrafficPanel::applyBatch);
-    m_captureInterface = interfaceName;
-    m_captureFilter = options.live.filter;
-    m_startingSpoolPath = options.spoolPath;
-    m_starter.start(std::move(session), options);
+    // Named by the next capture id: unique within the panel's spool directory.
+    options.spoolPath = QDir(directory).filePath(QStringLiteral("capture-%1.pcap").arg(m_capture.captureId() + 1));
+    QString error;
+    if (!m_capture.start(options, &error)) {
+        setStateText(tr("Capture could not start: %1").arg(error));
+        return false;
+    }
+    resetView(); // the previous capture's batches still queued are dropped by the controller
     setStateText(tr("Starting the capture on %1…").arg(interfaceName));
     setStatusText(tr("Capture: starting on %1").arg(interfaceName));
     updateButtons();
     return true;
 }
 
-void TrafficPanel::onCaptureStarted(int captureId)
+void TrafficPanel::onCaptureStartFailed(const QString &error)
 {
-    QString error;
-    std::unique_ptr<CaptureSession> session = m_starter.take(&error);
-    if (captureId != m_captureId) {
-        // Superseded by a newer start or a file analysis: stopped and dropped off this thread.
-        m_stopper.stop(std::move(session), CaptureStopper::AfterStop::Discard);
-        return;
+    qCWarning(lcGui) << "capture did not start:" << error;
+    if (error.contains(QLatin1String("permission"))) {
+        // Only the capture helper carries capabilities (docs/SECURITY.md).
+        setStateText(tr("TrainGuard is not allowed to capture packets on %1, so the Traffic panel is idle; "
+                        "everything else keeps working. To allow capturing, add your user to the "
+                        "“trainguard” group and log in again (installed package), run TrainGuard as root, "
+                        "or grant the capability to the capture helper once:\n"
+                        "sudo setcap cap_net_raw,cap_net_admin=eip %2")
+                         .arg(m_capture.options().live.interfaceName, LiveCapture::helperPath()));
+    } else {
+        setStateText(tr("Capture could not start: %1").arg(error));
     }
-    if (!session) {
-        QFile::remove(m_startingSpoolPath);
-        qCWarning(lcGui) << "capture did not start:" << error;
-        if (error.contains(QLatin1String("permission"))) {
-            // Only the capture helper carries capabilities (docs/SECURITY.md).
-            setStateText(tr("TrainGuard is not allowed to capture packets on %1, so the Traffic panel is idle; "
-                            "everything else keeps working. To allow capturing, add your user to the "
-                            "“trainguard” group and log in again (installed package), run TrainGuard as root, "
-                            "or grant the capability to the capture helper once:\n"
-                            "sudo setcap cap_net_raw,cap_net_admin=eip %2")
-                             .arg(m_captureInterface, LiveCapture::helperPath()));
-        } else {
-            setStateText(tr("Capture could not start: %1").arg(error));
-        }
-        setStatusText(tr("Capture: off"));
-        updateButtons();
-        emit captureStartFailed(error);
-        return;
-    }
-    m_session = std::move(session);
-    setStateText(m_captureFilter.isEmpty()
-                     ? tr("Capturing everything on %1.").arg(m_captureInterface)
-                     : tr("Capturing on %1 with filter “%2”.").arg(m_captureInterface, m_captureFilter));
+    setStatusText(tr("Capture: off"));
+    updateButtons();
+    emit captureStartFailed(error);
+}
+
+void TrafficPanel::onCaptureStarted()
+{
+    const QString interfaceName = m_capture.options().live.interfaceName;
+    const QString filter = m_capture.options().live.filter;
+    setStateText(filter.isEmpty() ? tr("Capturing everything on %1.").arg(interfaceName)
+                                  : tr("Capturing on %1 with filter “%2”.").arg(interfaceName, filter));
     setStatusText(
-        tr("Capture: %1 · %2 packets · %3 dropped").arg(m_captureInterface, QLocale().toString(0), QLocale().toString(0)));
+        tr("Capture: %1 · %2 packets · %3 dropped").arg(interfaceName, QLocale().toString(0), QLocale().toString(0)));
     updateButtons();
     emit captureStateChanged(true);
 }
@@ -363,61 +362,36 @@ void TrafficPanel::stopCapture()
 {
     if (!isCapturing())
         return;
-    // Stopping waits for the helper to flush and exit and for the analysis to drain its queue:
-    // off the GUI thread. The batches up to the final one keep arriving under this capture's id;
-    // onCaptureStopped gets the session back for its final counters and the export.
-    m_stopper.stop(std::move(m_session), CaptureStopper::AfterStop::HandBack);
-    setStateText(tr("Stopping the capture on %1…").arg(m_captureInterface));
-    setStatusText(tr("Capture: stopping on %1").arg(m_captureInterface));
+    // Off the GUI thread; the batches up to the final one keep arriving, then onCaptureStopped
+    // shows the final counters.
+    m_capture.stop();
+    const QString interfaceName = m_capture.options().live.interfaceName;
+    setStateText(tr("Stopping the capture on %1…").arg(interfaceName));
+    setStatusText(tr("Capture: stopping on %1").arg(interfaceName));
     updateButtons();
     emit captureStateChanged(false);
 }
 
-void TrafficPanel::onCaptureStopped(int captureId)
+void TrafficPanel::onCaptureStopped()
 {
-    std::unique_ptr<CaptureSession> session = m_stopper.take(captureId);
-    if (!session)
-        return;
-    if (captureId != m_captureId) { // superseded meanwhile (a start or a file analysis discards it)
-        m_stopper.stop(std::move(session), CaptureStopper::AfterStop::Discard);
-        return;
-    }
-    m_session = std::move(session);
-    const CaptureCounters counters = m_session->counters();
+    const CaptureCounters counters = m_capture.counters();
     showCounters(counters);
-    setStateText(tr("Stopped capturing on %1 after %2 packets. Export pcap… saves them.")
-                     .arg(m_captureInterface, QLocale().toString(static_cast<qulonglong>(counters.packets))));
+    if (m_capture.isExporting()) { // asked for while it was stopping: it begins now
+        setStateText(tr("Exporting to %1…").arg(QDir::toNativeSeparators(m_exportDestination)));
+    } else {
+        setStateText(tr("Stopped capturing on %1 after %2 packets. Export pcap… saves them.")
+                         .arg(m_capture.options().live.interfaceName,
+                              QLocale().toString(static_cast<qulonglong>(counters.packets))));
+    }
     setStatusText(
         tr("Capture: stopped · %1 packets").arg(QLocale().toString(static_cast<qulonglong>(counters.packets))));
-    if (m_pendingExport) {
-        const ExportRequest request = *m_pendingExport;
-        m_pendingExport.reset();
-        exportPcap(request.destination, request.from_us, request.to_us);
-    }
     updateButtons();
     emit captureStopped();
 }
 
-void TrafficPanel::dropSession()
-{
-    // The capture shown so far (starting, running, stopping or stopped) is no longer wanted: it
-    // stops, if it still runs, and its spool goes, off this thread. A start in progress is
-    // waited for here (the button is disabled meanwhile; only a programmatic start gets here).
-    QString ignored;
-    m_stopper.stop(m_starter.take(&ignored), CaptureStopper::AfterStop::Discard);
-    m_stopper.stop(std::move(m_session), CaptureStopper::AfterStop::Discard);
-    m_stopper.discard(m_captureId);
-}
-
-bool TrafficPanel::isCapturing() const
-{
-    return m_session && m_session->isRunning();
-}
-
 void TrafficPanel::applyBatch(const CaptureBatch &batch)
 {
-    if (batch.captureId != m_captureId)
-        return; // a capture dropped by a newer start or a file analysis (a stopping one still counts)
+    // Only batches of the current capture arrive (the controller drops those of older ones).
     m_flowModel->applyFlows(batch.flows);
     for (const FlowRow &flow : batch.flows) {
         if (flow.encryption != Encryption::Plaintext || m_plaintextFlowsReported.contains(flow.id))
@@ -435,7 +409,8 @@ void TrafficPanel::applyBatch(const CaptureBatch &batch)
     showCounters(batch.counters);
     if (isCapturing()) {
         setStatusText(tr("Capture: %1 · %2 packets · %3 dropped")
-                          .arg(m_captureInterface, QLocale().toString(static_cast<qulonglong>(batch.counters.packets)),
+                          .arg(m_capture.options().live.interfaceName,
+                               QLocale().toString(static_cast<qulonglong>(batch.counters.packets)),
                                QLocale().toString(
                                    static_cast<qulonglong>(batch.counters.kernelDrops + batch.counters.queueDrops))));
     }
@@ -524,14 +499,15 @@ void TrafficPanel::updateButtons()
 {
     const bool capturing = isCapturing() || isCaptureStarting();
     const bool stopping = isCaptureStopping();
-    const bool busy = m_worker != nullptr || m_pendingExport.has_value();
+    const bool busy = m_worker != nullptr || m_capture.isExporting();
     m_ui->startStopButton->setText(capturing ? tr("&Stop") : tr("&Start"));
     // Disabled while a start or a stop is in progress; the state text says which.
     m_ui->startStopButton->setEnabled(!busy && !isCaptureStarting() && !stopping);
     m_ui->interfaceCombo->setEnabled(!capturing);
     m_ui->filterEdit->setEnabled(!capturing);
     m_ui->openCaptureButton->setEnabled(!capturing && !busy && !stopping);
-    m_ui->exportPcapButton->setEnabled(!capturing && !busy && !stopping && m_session != nullptr);
+    m_ui->exportPcapButton->setEnabled(!capturing && !busy && !stopping
+                                       && m_capture.state() == CaptureController::State::Stopped);
 }
 
 void TrafficPanel::onStartStopClicked()
@@ -552,7 +528,7 @@ void TrafficPanel::onOpenCaptureClicked()
 
 void TrafficPanel::onExportClicked()
 {
-    if (!m_session)
+    if (m_capture.state() != CaptureController::State::Stopped)
         return;
     QDialog dialog(this);
     dialog.setWindowTitle(tr("Export pcap"));
@@ -595,47 +571,34 @@ void TrafficPanel::onExportClicked()
 
 bool TrafficPanel::exportPcap(const QString &destination, std::uint64_t from_us, std::uint64_t to_us)
 {
-    if (m_worker || m_pendingExport)
+    // While the capture is stopping, the controller begins the export once it has stopped.
+    if (m_worker || !m_capture.exportSpool(destination, from_us, to_us))
         return false;
-    if (isCaptureStopping()) { // begins in onCaptureStopped
-        m_pendingExport = ExportRequest{ destination, from_us, to_us };
-        setStateText(tr("Exporting to %1 once the capture has stopped…").arg(QDir::toNativeSeparators(destination)));
-        updateButtons();
-        return true;
-    }
-    if (!m_session || isCapturing())
-        return false;
-    setStateText(tr("Exporting to %1…").arg(QDir::toNativeSeparators(destination)));
-    const CaptureSession *session = m_session.get(); // kept alive: Start is disabled while m_worker runs
-    m_worker = QThread::create([this, session, destination, from_us, to_us] {
-        QString error;
-        std::uint64_t written = 0;
-        const bool ok = session->exportSpool(destination, from_us, to_us, &error, &written);
-        QMetaObject::invokeMethod(
-            this,
-            [this, ok, error, written, destination] {
-                finishWorker();
-                const QString message = ok ? tr("Exported %1 packets to %2.")
-                                                 .arg(QLocale().toString(static_cast<qulonglong>(written)),
-                                                      QDir::toNativeSeparators(destination))
-                                           : tr("Export failed: %1").arg(error);
-                setStateText(message);
-                emit exportFinished(ok, message);
-            },
-            Qt::QueuedConnection);
-    });
-    m_worker->start();
+    m_exportDestination = destination;
+    setStateText(isCaptureStopping()
+                     ? tr("Exporting to %1 once the capture has stopped…").arg(QDir::toNativeSeparators(destination))
+                     : tr("Exporting to %1…").arg(QDir::toNativeSeparators(destination)));
     updateButtons();
     return true;
 }
 
+void TrafficPanel::onExportFinished(bool ok, std::uint64_t written, const QString &error)
+{
+    const QString message = ok
+        ? tr("Exported %1 packets to %2.")
+              .arg(QLocale().toString(static_cast<qulonglong>(written)), QDir::toNativeSeparators(m_exportDestination))
+        : tr("Export failed: %1").arg(error);
+    setStateText(message);
+    updateButtons();
+    emit exportFinished(ok, message);
+}
+
 bool TrafficPanel::openCapture(const QString &path)
 {
-    if (isCapturing() || isCaptureStarting() || m_worker || m_pendingExport)
+    if (isCapturing() || isCaptureStarting() || m_worker || m_capture.isExporting())
         return false;
-    // The table now shows the file: batches or exports of the last live capture no longer apply.
-    dropSession();
-    ++m_captureId;
+    // The table now shows the file: batches of the last live capture no longer apply.
+    m_capture.drop();
     setStateText(tr("Analysing %1…").arg(QDir::toNativeSeparators(path)));
     m_worker = QThread::create([this, path] {
         auto report = std::make_shared<AnalysisReport>();

@@ -1,8 +1,7 @@
 #pragma once
 
+#include "core/capture/CaptureController.h"
 #include "core/capture/CaptureSession.h"
-#include "core/capture/CaptureStarter.h"
-#include "core/capture/CaptureStopper.h"
 #include "core/capture/LeakReport.h"
 
 #include <QSet>
@@ -50,10 +49,11 @@ public:
     // the analysis to drain its backlog. isCapturing() is false at once; the final batch, the
     // final counters and then captureStopped follow. A start meanwhile drops the stopped capture.
     void stopCapture();
-    bool isCapturing() const;
-    bool isCaptureStarting() const { return m_starter.isStarting(); }
-    bool isCaptureStopping() const { return m_stopper.isStopping(m_captureId); }
-    int captureId() const { return m_captureId; }
+    bool isCapturing() const { return m_capture.state() == Capture::CaptureController::State::Running; }
+    bool isCaptureStarting() const { return m_capture.state() == Capture::CaptureController::State::Starting; }
+    bool isCaptureStopping() const { return m_capture.state() == Capture::CaptureController::State::Stopping; }
+    int captureId() const { return m_capture.captureId(); }
+    const Capture::CaptureController &captureController() const { return m_capture; }
 
     // Export of the last capture's packets in [from_us, to_us] (0, PcapFile::Forever: all) on a
     // worker thread; exportFinished reports. While the capture is stopping, the export begins
@@ -103,9 +103,11 @@ private:
     void saveSettings() const;
     QString spoolDirectory();
     void finishWorker();
-    void onCaptureStarted(int captureId);
-    void onCaptureStopped(int captureId);
-    void dropSession();
+    void onCaptureStarted();
+    void onCaptureStartFailed(const QString &error);
+    void onCaptureStopped();
+    void onExportFinished(bool ok, std::uint64_t written, const QString &error);
+    void resetView();
 
     std::unique_ptr<Ui::TrafficPanel> m_ui;
     FlowTableModel *m_flowModel = nullptr;
@@ -114,22 +116,11 @@ private:
     LiveChart *m_packetsChart = nullptr;
     LiveChart *m_bytesChart = nullptr;
     std::unique_ptr<QTemporaryDir> m_spoolDir;
-    std::unique_ptr<Capture::CaptureSession> m_session; // the running or last capture
-    Capture::CaptureStarter m_starter;                  // the capture being started
-    // Stops captures off the GUI thread; declared after m_spoolDir so that it has waited for
-    // them before the spool directory goes.
-    Capture::CaptureStopper m_stopper;
-    QThread *m_worker = nullptr; // export or offline analysis
-    struct ExportRequest {
-        QString destination;
-        std::uint64_t from_us = 0;
-        std::uint64_t to_us = 0;
-    };
-    std::optional<ExportRequest> m_pendingExport; // asked for while the capture was stopping
-    int m_captureId = 0;
-    QString m_captureInterface;
-    QString m_captureFilter;
-    QString m_startingSpoolPath; // removed when the start fails
+    // The live capture; declared after m_spoolDir so that its destructor has waited for every
+    // stop and export before the spool directory goes.
+    Capture::CaptureController m_capture;
+    QThread *m_worker = nullptr; // offline analysis of a file
+    QString m_exportDestination;
     QString m_defaultFilter;
     bool m_filterCustom = false; // the user changed the filter from the receiver-port default
     QString m_statusText;

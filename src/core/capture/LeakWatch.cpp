@@ -20,16 +20,14 @@ LeakWatch::LeakWatch(const LeakWatchOptions &options, QObject *parent)
     connect(&m_pollTimer, &QTimer::timeout, this, &LeakWatch::poll);
     m_graceTimer.setSingleShot(true);
     connect(&m_graceTimer, &QTimer::timeout, this, &LeakWatch::finishNow);
-    connect(&m_starter, &CaptureStarter::finished, this, &LeakWatch::onCaptureStarted);
-    connect(&m_stopper, &CaptureStopper::stopped, this, &LeakWatch::onCaptureStopped);
+    connect(&m_capture, &CaptureController::started, this, &LeakWatch::onCaptureStarted);
+    connect(&m_capture, &CaptureController::startFailed, this, &LeakWatch::onCaptureStartFailed);
+    connect(&m_capture, &CaptureController::stopped, this, &LeakWatch::onCaptureStopped);
 }
 
 LeakWatch::~LeakWatch()
 {
-    QString ignored; // a capture still stopping is waited for by m_stopper: no verdict, nobody is left to hear it
-    m_starter.take(&ignored); // stopped when destroyed
-    if (m_session)
-        m_session->stop();
+    // The controller's destructor stops the capture (waiting: nobody is left to hear a verdict).
     m_cancelFingerprints = true;
     joinFingerprinting();
 }
@@ -62,7 +60,6 @@ void LeakWatch::begin(const QString &datasetPath)
     m_datasetPath = datasetPath;
     m_started = QDateTime::currentDateTimeUtc();
     m_sendEnded = {};
-    m_captureError.clear();
     m_fingerprintError.clear();
     m_fingerprintsDone = false;
     m_cancelFingerprints = false;
@@ -78,8 +75,10 @@ void LeakWatch::begin(const QString &datasetPath)
     capture.spoolPath = QStringLiteral("/dev/null");
     capture.streamObserver = m_scanner;
     // Starting the capture helper waits for it to open the interface (tens of ms idle, over
-    // 600 ms seen on a busy machine): on a thread of its own, never the GUI's.
-    m_starter.start(std::make_unique<CaptureSession>(++m_captureId), capture);
+    // 600 ms seen on a busy machine): the controller does it off this thread.
+    QString error;
+    [[maybe_unused]] const bool starting = m_capture.start(capture, &error);
+    Q_ASSERT(starting); // refused only while exporting, which a leak check never does
     const int watchId = ++m_watchId;
     m_readyEmitted = false;
     m_fingerprintThread = std::thread([this, datasetPath, scanner = m_scanner, options = m_options.fingerprints, watchId] {
@@ -99,31 +98,36 @@ void LeakWatch::begin(const QString &datasetPath)
     m_pollTimer.start();
 }
 
-void LeakWatch::onCaptureStarted(int captureId)
+void LeakWatch::onCaptureStarted()
 {
-    if (captureId != m_captureId || !m_active)
-        return; // a capture of an earlier watch
-    takeStartedCapture();
-    emit captureStarted(m_session != nullptr);
+    if (!m_active)
+        return;
+    emit captureStarted(true);
     emitReadyWhenBothAre();
-    if (m_sendEnded.isValid() && !m_session)
+}
+
+void LeakWatch::onCaptureStartFailed()
+{
+    if (!m_active)
+        return;
+    qCWarning(lcCapture).noquote() << "leak check: capture did not start:" << m_capture.startError();
+    if (isFinishing()) { // finishNow() came while it was starting
+        completeFinish();
+        beginPendingWatch();
+        return;
+    }
+    emit captureStarted(false);
+    emitReadyWhenBothAre();
+    if (m_sendEnded.isValid())
         finishNow(); // nothing captured: no point waiting out the grace period
 }
 
 void LeakWatch::emitReadyWhenBothAre()
 {
-    if (m_readyEmitted || !m_active || m_starter.isStarting() || !m_fingerprintsDone)
+    if (m_readyEmitted || !m_active || isCaptureStarting() || !m_fingerprintsDone)
         return;
     m_readyEmitted = true;
-    emit readyForSend(m_session != nullptr);
-}
-
-void LeakWatch::takeStartedCapture()
-{
-    m_session = m_starter.take(&m_captureError);
-    if (!m_session) {
-        qCWarning(lcCapture).noquote() << "leak check: capture did not start:" << m_captureError;
-    }
+    emit readyForSend(isCapturing());
 }
 
 void LeakWatch::sendFinished()
@@ -135,7 +139,7 @@ void LeakWatch::sendFinished()
     if (!m_active || isFinishing())
         return;
     m_sendEnded = QDateTime::currentDateTimeUtc();
-    if (!m_session && !m_starter.isStarting()) {
+    if (!isCapturing() && !isCaptureStarting()) {
         finishNow(); // nothing captured: no point waiting
         return;
     }
@@ -145,7 +149,7 @@ void LeakWatch::sendFinished()
 LeakReport LeakWatch::currentReport() const
 {
     // While the capture runs or drains, the exact report would wait for the analysis thread.
-    return report(m_session || isFinishing() ? ReportSource::LastPublished : ReportSource::Exact);
+    return report(m_capture.session() || isFinishing() ? ReportSource::LastPublished : ReportSource::Exact);
 }
 
 LeakReport LeakWatch::report(ReportSource source) const
@@ -158,11 +162,8 @@ LeakReport LeakWatch::report(ReportSource source) const
         report.datasetPath = m_datasetPath;
         report.dataset = QFileInfo(m_datasetPath).fileName();
     }
-    std::uint64_t dropped = 0;
-    if (m_session) {
-        const CaptureCounters counters = m_session->counters();
-        dropped = counters.kernelDrops + counters.interfaceDrops + counters.queueDrops;
-    }
+    const CaptureCounters counters = m_capture.counters(); // of the running or stopped capture
+    const std::uint64_t dropped = counters.kernelDrops + counters.interfaceDrops + counters.queueDrops;
     report.droppedPackets = dropped;
     report.coverage = coverageText(dropped);
     return report;
@@ -201,48 +202,52 @@ void LeakWatch::finishNow()
         return;
     m_graceTimer.stop();
     m_pollTimer.stop();
-    if (m_starter.isStarting())
-        takeStartedCapture(); // waits for the helper: rare, a send waits for captureStarted()
     if (!m_fingerprintsDone)
         m_cancelFingerprints = true; // the watch is over; an unfinished set proves nothing
     joinFingerprinting();            // prompt: done long ago, or cancelled
-    if (!m_session) {
+    if (!m_capture.isActive()) {
         completeFinish();
         return;
     }
     // Stopping the capture waits for the helper to exit and for the analysis to drain its queue
-    // into the scanner: 23-56 ms of the GUI thread in the bench, more with a backlog. Off this
-    // thread; the verdict follows when the session is back (onCaptureStopped).
-    m_stopper.stop(std::move(m_session), CaptureStopper::AfterStop::HandBack);
+    // into the scanner: 23-56 ms of the GUI thread in the bench, more with a backlog. A capture
+    // still starting stops once started. Off this thread either way; the verdict follows when the
+    // capture has stopped (onCaptureStopped), or could not start (onCaptureStartFailed).
+    m_finishing = true;
+    m_capture.stop();
 }
 
-void LeakWatch::onCaptureStopped(int captureId)
+void LeakWatch::onCaptureStopped()
 {
-    std::unique_ptr<CaptureSession> session = m_stopper.take(captureId);
-    if (!session || captureId != m_captureId)
-        return; // not this watch's (a watch begins only after the previous verdict)
-    m_session = std::move(session); // stopped: its final counters go into the verdict
-    completeFinish();
-    if (m_pendingStart) {
-        const QString dataset = *std::exchange(m_pendingStart, std::nullopt);
-        const bool sendEnded = std::exchange(m_pendingSendEnded, false);
-        begin(dataset);
-        if (sendEnded)
-            sendFinished();
-    }
+    if (!m_active)
+        return;
+    completeFinish(); // the stopped capture's final counters go into the verdict
+    beginPendingWatch();
+}
+
+void LeakWatch::beginPendingWatch()
+{
+    if (!m_pendingStart)
+        return;
+    const QString dataset = *std::exchange(m_pendingStart, std::nullopt);
+    const bool sendEnded = std::exchange(m_pendingSendEnded, false);
+    begin(dataset);
+    if (sendEnded)
+        sendFinished();
 }
 
 void LeakWatch::completeFinish()
 {
     // The capture has stopped: the exact report, with its final drop counts.
     LeakReport report = this->report(ReportSource::Exact);
-    if (m_session == nullptr)
-        report.notChecked = QStringLiteral("no capture (%1)").arg(m_captureError);
+    if (m_capture.session() == nullptr)
+        report.notChecked = QStringLiteral("no capture (%1)").arg(m_capture.startError());
     else if (report.fingerprints == 0 && !m_fingerprintError.isEmpty())
         report.notChecked = QStringLiteral("no fingerprints (%1)").arg(m_fingerprintError);
-    m_session.reset();
+    m_capture.drop();
     m_scanner.reset();
     m_active = false;
+    m_finishing = false;
     qCInfo(lcCapture).noquote() << "leak check of" << report.dataset << ":" << report.verdictText() << "—" << report.coverage;
     if (report.leak() && !m_leakReported) {
         m_leakReported = true;

@@ -1,7 +1,6 @@
 #pragma once
 
-#include "core/capture/CaptureStarter.h"
-#include "core/capture/CaptureStopper.h"
+#include "core/capture/CaptureController.h"
 #include "core/capture/LeakFingerprintSet.h"
 #include "core/capture/LeakReport.h"
 
@@ -16,7 +15,6 @@
 
 namespace TrainGuard::Capture {
 
-class CaptureSession;
 class LeakScanner;
 
 struct LeakWatchOptions {
@@ -66,7 +64,7 @@ public:
     // start() was called while the previous watch's capture was still stopping.
     bool isStartPending() const { return m_pendingStart.has_value(); }
     // The capture is being started (off this thread); captureStarted() follows.
-    bool isCaptureStarting() const { return m_starter.isStarting(); }
+    bool isCaptureStarting() const { return m_capture.state() == CaptureController::State::Starting; }
     QString datasetPath() const { return m_datasetPath; }
     LeakReport currentReport() const;
 
@@ -89,26 +87,29 @@ private:
     void poll();
     QString coverageText(std::uint64_t droppedPackets) const;
     void joinFingerprinting();
-    void onCaptureStarted(int captureId);
+    void onCaptureStarted();
+    void onCaptureStartFailed();
     void emitReadyWhenBothAre();
-    void takeStartedCapture();
-    void onCaptureStopped(int captureId);
-    bool isFinishing() const { return m_stopper.isStopping(m_captureId); } // its capture is stopping
+    void onCaptureStopped();
+    // finishNow() was called and the capture is still starting or stopping: the verdict follows.
+    bool isFinishing() const { return m_finishing; }
+    bool isCapturing() const { return m_capture.state() == CaptureController::State::Running; }
     void completeFinish();
     void begin(const QString &datasetPath);
+    void beginPendingWatch(); // the watch deferred by start() while this one finished
 
     LeakWatchOptions m_options;
     std::shared_ptr<LeakScanner> m_scanner;
-    std::unique_ptr<CaptureSession> m_session;
-    CaptureStarter m_starter;
-    CaptureStopper m_stopper; // the watch's end: stops the capture and hands it back for the verdict
+    // The check's own capture; at the end it is stopped (off this thread) and kept, Stopped, for
+    // the verdict's final drop counts.
+    CaptureController m_capture;
+    bool m_finishing = false; // from finishNow() until `finished`, while the capture starts or stops
     bool m_readyEmitted = false;
     int m_watchId = 0;
     std::thread m_fingerprintThread;
     std::atomic<bool> m_cancelFingerprints{false};
     std::atomic<bool> m_fingerprintsDone{false};
     QString m_fingerprintError; // written by the worker before m_fingerprintsDone
-    QString m_captureError;
     QString m_datasetPath;
     QDateTime m_started;
     QDateTime m_sendEnded;
@@ -118,7 +119,6 @@ private:
     std::optional<QString> m_pendingStart; // the next watch's dataset, begun once this one finished
     bool m_pendingSendEnded = false;       // and its send already ended
     bool m_leakReported = false;
-    int m_captureId = 0;
 };
 
 } // namespace TrainGuard::Capture
