@@ -68,6 +68,7 @@ private slots:
             all += label->text();
         QVERIFY2(all.contains(QStringLiteral("OpenSSL 3")), qPrintable(all));
         QVERIFY2(all.contains(QStringLiteral("libpcap")), qPrintable(all));
+        QVERIFY2(all.contains(QStringLiteral("GPL-3.0-or-later")), qPrintable(all)); // Qt Charts is GPL-3.0
         auto *icon = dialog.findChild<QLabel *>(QStringLiteral("iconLabel"));
         QVERIFY(icon);
         QVERIFY2(!icon->pixmap().isNull(), "the SVG icon from the resource file must load");
