@@ -21,6 +21,7 @@ struct HttpRequestHead {
     HttpHeaders headers;
     std::optional<quint64> contentLength;
     bool chunked = false;
+    QByteArray peer; // the client's address: who may hold what (not authentication)
 
     // First value of a field, matched case-insensitively; empty if absent.
     QByteArray header(QByteArrayView name) const;

@@ -115,6 +115,7 @@ void HttpRequestStream::onHead()
     if (const auto length = m_parser->parser.content_length())
         head.contentLength = *length;
     head.chunked = m_parser->parser.chunked();
+    head.peer = m_peer;
     m_keepAlive = m_parser->parser.keep_alive();
     m_current.method = head.method;
     m_current.path = head.path();

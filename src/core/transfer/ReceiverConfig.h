@@ -33,6 +33,9 @@ struct ReceiverConfig {
     int handshakeTimeout_ms = 10'000;
     qint64 maxUploadBytes = qint64(64) << 30; // Tus-Max-Size
     int partialExpiry_s = 24 * 3600;
+    // STE1 headers (and kdfIterations hints) asking more PBKDF2 iterations are
+    // refused before any derivation (serve --max-kdf-iterations).
+    quint32 maxKdfIterations = 2'000'000;
 };
 
 enum class ReceiverEventKind { Request, Stored, Rejected, Info };

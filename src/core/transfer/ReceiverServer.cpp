@@ -76,7 +76,8 @@ bool ReceiverServer::listen(QString *error)
         return false;
     }
     m_store = std::make_unique<UploadStore>(UploadStoreConfig{m_config.storeDir, {}, m_config.passphrase,
-                                                              m_config.maxUploadBytes, m_config.partialExpiry_s});
+                                                              m_config.maxUploadBytes, m_config.partialExpiry_s,
+                                                              m_config.maxKdfIterations});
     if (!m_store->open(error))
         return false;
     connect(m_store.get(), &UploadStore::uploadFinished, this, [this](const QString &id, UploadState state, const QString &detail) {

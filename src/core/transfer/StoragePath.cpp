@@ -6,10 +6,15 @@ namespace TrainGuard::Transfer {
 
 bool StoragePath::isSafeComponent(const QString &component)
 {
-    if (component.isEmpty() || component == u"." || component == u".." || component.size() > 255)
+    // A leading dot hides a name and would reach the receiver's own entries
+    // (.trainguard-spool, temporary files); 255 bytes is NAME_MAX on Linux.
+    if (component.isEmpty() || component.startsWith(u'.') || component.toUtf8().size() > 255)
         return false;
     for (const QChar c : component) {
-        if (c.unicode() < 0x20 || c.unicode() == 0x7f || c == u'/' || c == u'\\' || c.category() == QChar::Other_Format)
+        const char16_t u = c.unicode();
+        // C0, DEL and C1 controls, and line/paragraph separators would reach logs as line breaks.
+        if (u < 0x20 || (u >= 0x7f && u <= 0x9f) || c == u'/' || c == u'\\' || c.category() == QChar::Other_Format
+            || c.category() == QChar::Separator_Line || c.category() == QChar::Separator_Paragraph)
             return false;
     }
     return true;
@@ -34,7 +39,8 @@ QString StoragePath::relativeDestination(const QString &filename, const QString 
     }
     for (const QString &component : components) {
         if (!isSafeComponent(component)) {
-            *error = QStringLiteral("unsafe path component (empty, \".\", \"..\", control character or backslash)");
+            *error = QStringLiteral("unsafe path component (empty, leading dot, \"..\", control character, line "
+                                    "separator, backslash or over 255 bytes)");
             return {};
         }
     }

@@ -5,8 +5,9 @@
 namespace TrainGuard::Transfer {
 
 // Turns sender-supplied names into a path relative to the store directory:
-// no absolute paths, no '.' or '..' components, no control characters or
-// backslashes. A dataset keeps its relative layout under <dataset>/.
+// no absolute paths, no dot-leading components ("..", ".trainguard-spool"),
+// no C0/C1 control characters, line separators or backslashes, at most 255
+// bytes per component. A dataset keeps its relative layout under <dataset>/.
 class StoragePath
 {
 public:

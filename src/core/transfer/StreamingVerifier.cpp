@@ -1,7 +1,8 @@
 #include "core/transfer/StreamingVerifier.h"
 
-#include <QDir>
-#include <QFileInfo>
+#include "core/crypto/Ste1Header.h"
+#include "core/transfer/KeyDerivationQueue.h"
+#include "core/transfer/StoreFile.h"
 
 namespace TrainGuard::Transfer {
 
@@ -9,17 +10,14 @@ namespace {
 constexpr qint64 feedChunkBytes = 1 << 20;
 }
 
-StreamingVerifier::StreamingVerifier(FinalizeRequest request)
+StreamingVerifier::StreamingVerifier(FinalizeRequest request, VerifierKeys keys)
     : m_request(std::move(request))
+    , m_keys(std::move(keys))
     , m_spool(m_request.spoolPath)
 {
 }
 
-StreamingVerifier::~StreamingVerifier()
-{
-    if (m_out)
-        m_out->cancelWriting();
-}
+StreamingVerifier::~StreamingVerifier() = default; // an uncommitted StoreFile removes itself
 
 void StreamingVerifier::advance(qint64 offset)
 {
@@ -51,34 +49,94 @@ bool StreamingVerifier::claimTask()
 
 FinalizeResult StreamingVerifier::failed(const QString &error)
 {
-    if (m_out) {
-        m_out->cancelWriting();
-        m_out.reset();
-    }
+    if (m_out)
+        m_out->cancel();
     FinalizeResult result;
     result.error = error;
     return result;
 }
 
+void StreamingVerifier::keyDerived(const std::optional<Crypto::MasterKey> &key)
+{
+    {
+        QMutexLocker locker(&m_mutex);
+        m_key = key;
+        m_keyArrived = true;
+    }
+    m_keys.wake();
+}
+
+StreamingVerifier::KeyStep StreamingVerifier::obtainKey()
+{
+    qint64 durable = 0;
+    bool complete = false;
+    {
+        QMutexLocker locker(&m_mutex);
+        if (m_keyArrived)
+            return KeyStep::Ready;
+        if (m_keyRequested)
+            return KeyStep::Wait;
+        durable = m_durable;
+        complete = m_length >= 0;
+    }
+    if (durable < Crypto::Ste1Header::Size)
+        return complete ? KeyStep::Ready : KeyStep::Wait; // a truncated header is the decryptor's to report
+    QByteArray bytes(Crypto::Ste1Header::Size, Qt::Uninitialized);
+    if (!m_spool.seek(0) || m_spool.read(bytes.data(), bytes.size()) != bytes.size()) {
+        m_error = QStringLiteral("cannot read spool: %1").arg(m_spool.errorString());
+        return KeyStep::Ready;
+    }
+    Crypto::Ste1Status status;
+    const std::optional<Crypto::Ste1Header> header = Crypto::Ste1Header::parse(bytes, &status);
+    if (header && header->iterations() > m_keys.maxIterations) {
+        // Refused before any derivation: the cost is the sender's choice, the CPU the receiver's.
+        m_error = QStringLiteral("KDF iterations %1 exceed this receiver's limit of %2")
+                      .arg(header->iterations())
+                      .arg(m_keys.maxIterations);
+        return KeyStep::Ready;
+    }
+    if (!header) {
+        QMutexLocker locker(&m_mutex);
+        m_keyArrived = true; // the decryptor refuses the header before asking for a key
+        return KeyStep::Ready;
+    }
+    {
+        QMutexLocker locker(&m_mutex);
+        m_keyRequested = true;
+    }
+    const std::optional<Crypto::MasterKey> cached = m_keys.queue->request(
+        m_keys.client, header->kdfSalt(), header->iterations(),
+        [weak = weak_from_this()](const std::optional<Crypto::MasterKey> &key) {
+            if (const std::shared_ptr<StreamingVerifier> self = weak.lock())
+                self->keyDerived(key);
+        });
+    if (!cached)
+        return KeyStep::Wait;
+    QMutexLocker locker(&m_mutex);
+    m_key = cached;
+    m_keyArrived = true;
+    return KeyStep::Ready;
+}
+
 std::optional<FinalizeResult> StreamingVerifier::process()
 {
     if (!m_out) {
-        const QString target = QDir(m_request.storeDir).filePath(m_request.destination);
+        m_out = std::make_unique<StoreFile>(m_request.storeDir, m_request.destination);
         QString error;
-        if (!UploadFinalizer::prepareTarget(m_request.storeDir, target, &error))
+        if (!m_out->open(&error))
             m_error = error;
-        m_out = std::make_unique<QSaveFile>(target);
-        if (m_error.isEmpty() && !m_out->open(QIODevice::WriteOnly))
-            m_error = QStringLiteral("cannot write to the store: %1").arg(m_out->errorString());
         if (m_error.isEmpty() && !m_spool.open(QIODevice::ReadOnly))
             m_error = QStringLiteral("cannot read spool: %1").arg(m_spool.errorString());
-        m_decryptor = std::make_unique<Crypto::Ste1Decryptor>(m_request.keyProvider, [this](quint64, QByteArrayView plaintext) {
+        // The key was obtained by obtainKey() before the header is fed.
+        auto provider = [this](const QByteArray &kdfSalt, quint32 iterations) -> std::optional<Crypto::MasterKey> {
+            if (m_key && m_key->kdfSalt() == kdfSalt && m_key->iterations() == iterations)
+                return m_key;
+            return std::nullopt;
+        };
+        m_decryptor = std::make_unique<Crypto::Ste1Decryptor>(provider, [this](quint64, QByteArrayView plaintext) {
             m_hash.addData(plaintext);
-            if (m_out->write(plaintext.data(), plaintext.size()) != plaintext.size()) {
-                m_writeFailed = true;
-                return false;
-            }
-            return true;
+            m_writeFailed = !m_out->write(plaintext);
+            return !m_writeFailed;
         });
     }
     QByteArray buffer;
@@ -88,20 +146,16 @@ std::optional<FinalizeResult> StreamingVerifier::process()
             QMutexLocker locker(&m_mutex);
             if (m_cancelled) {
                 m_running = false;
-                if (m_out) {
-                    m_out->cancelWriting();
-                    m_out.reset();
-                }
+                m_out.reset();
                 return std::nullopt;
             }
             available = m_durable - m_consumed;
             if (available <= 0) {
+                m_running = false;
                 if (m_length >= 0 && m_consumed >= m_length) {
-                    m_running = false;
                     locker.unlock();
                     return finish();
                 }
-                m_running = false;
                 return std::nullopt;
             }
         }
@@ -110,6 +164,15 @@ std::optional<FinalizeResult> StreamingVerifier::process()
             m_consumed += available;
             continue;
         }
+        if (obtainKey() == KeyStep::Wait) {
+            QMutexLocker locker(&m_mutex);
+            if (m_keyArrived) // arrived meanwhile: its wake-up found this task still running
+                continue;
+            m_running = false;
+            return std::nullopt;
+        }
+        if (!m_error.isEmpty())
+            continue;
         const qint64 n = qMin(available, feedChunkBytes);
         buffer.resize(n);
         if (!m_spool.seek(m_consumed) || m_spool.read(buffer.data(), n) != n) {
@@ -118,6 +181,10 @@ std::optional<FinalizeResult> StreamingVerifier::process()
         }
         m_consumed += n;
         m_decryptor->feed(buffer);
+        if (!m_keyRemembered && m_decryptor->header() && m_key) {
+            m_keys.queue->remember(*m_key); // the header's key check passed
+            m_keyRemembered = true;
+        }
     }
 }
 
@@ -139,16 +206,7 @@ std::optional<FinalizeResult> StreamingVerifier::finish()
         result.plaintextSha256 = sha;
         return result;
     }
-    if (!m_out->commit()) {
-        const QString error = m_out->errorString();
-        m_out.reset();
-        FinalizeResult failure;
-        failure.error = UploadFinalizer::storeWriteError(m_request.storeDir, error);
-        failure.plaintextSha256 = result.plaintextSha256;
-        return failure;
-    }
-    result.state = UploadState::Stored;
-    result.storedPath = m_out->fileName();
+    UploadFinalizer::commitToStore(*m_out, m_request, &result);
     m_out.reset();
     return result;
 }

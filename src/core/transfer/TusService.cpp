@@ -4,13 +4,20 @@
 #include "core/transfer/StoragePath.h"
 #include "core/transfer/UploadStore.h"
 
+#include "core/crypto/MasterKey.h"
+
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonDocument>
 #include <QRegularExpression>
 
 #include <openssl/evp.h>
 
 #include <memory>
+
+#include <cerrno>
+#include <fcntl.h>
+#include <unistd.h>
 
 namespace TrainGuard::Transfer {
 
@@ -80,8 +87,15 @@ public:
     bool start(QString *error)
     {
         UploadRecord *record = m_store->find(m_id);
-        if (!record || !m_file.open(QIODevice::WriteOnly | QIODevice::Append | QIODevice::Unbuffered)) {
+        // O_NOFOLLOW: a link planted in place of the spool file is not written through.
+        const int fd = ::open(QFile::encodeName(m_file.fileName()).constData(), O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0) {
+            *error = qt_error_string(errno);
+            return false;
+        }
+        if (!record || !m_file.open(fd, QIODevice::WriteOnly | QIODevice::Append | QIODevice::Unbuffered, QFileDevice::AutoCloseHandle)) {
             *error = m_file.errorString();
+            ::close(fd);
             return false;
         }
         m_startOffset = record->offset;
@@ -101,7 +115,9 @@ public:
             return false;
         }
         if (m_written + data.size() > m_expectedBytes) {
-            end(record, Outcome::Discard);
+            // Without a checksum the bytes written so far were reported final
+            // (advance) and may be verified already: they must stay.
+            end(record, m_hash ? Outcome::Discard : Outcome::Keep);
             *failure = tusResponse(413, "body exceeds Upload-Length");
             return false;
         }
@@ -164,7 +180,7 @@ private:
         if (outcome == Outcome::Discard)
             m_file.resize(m_startOffset);
         m_file.close();
-        record->offset = QFile(m_store->spoolPath(m_id)).size();
+        record->offset = QFileInfo(m_store->spoolPath(m_id)).size();
         record->patchInProgress = false;
         m_store->persist(*record);
     }
@@ -277,6 +293,11 @@ RouteResult TusService::create(const HttpRequestHead &head)
     draft.dataset = metadata.value(QStringLiteral("dataset"));
     draft.expectedSha256 = metadata.value(QStringLiteral("sha256"));
     draft.metadataHeader = metadataHeader;
+    draft.client = QString::fromLatin1(head.peer);
+    const QString replace = metadata.value(QStringLiteral("replace"));
+    if (!replace.isEmpty() && replace != u"1" && replace != u"0")
+        return refuse(400, "replace metadata must be 1 or 0");
+    draft.existing = replace == u"1" ? ExistingTarget::Replace : ExistingTarget::Refuse;
     if (draft.filename.isEmpty())
         return refuse(400, "Upload-Metadata must name the file (filename)");
     if (!draft.expectedSha256.isEmpty() && !isLowerHex(draft.expectedSha256, 64))
@@ -285,16 +306,36 @@ RouteResult TusService::create(const HttpRequestHead &head)
     draft.destination = StoragePath::relativeDestination(draft.filename, draft.relativePath, draft.dataset, &error);
     if (draft.destination.isEmpty())
         return refuse(400, "refused file name: " + error.toUtf8());
-    UploadRecord *record = m_store->create(draft, &error);
-    if (!record)
-        return refuse(500, error.toUtf8());
     // Optional hint (not part of tus): the sender's KDF salt and iterations,
     // public values that are also in the STE1 header. Deriving now overlaps
     // PBKDF2 with the sender's own derivation instead of the upload.
     const QByteArray kdfSalt = QByteArray::fromHex(metadata.value(QStringLiteral("kdfSalt")).toLatin1());
     const quint32 kdfIterations = metadata.value(QStringLiteral("kdfIterations")).toUInt();
+    if (kdfIterations > m_store->config().maxKdfIterations)
+        return refuse(400, "kdfIterations exceeds this receiver's limit of "
+                               + QByteArray::number(m_store->config().maxKdfIterations));
+    switch (m_store->checkTarget(draft)) {
+    case TargetCheck::Free:
+        break;
+    case TargetCheck::Exists:
+        return refuse(409, "already exists in the store (send with replace to overwrite it)");
+    case TargetCheck::InProgress:
+        return refuse(409, "another upload to this name is in progress");
+    case TargetCheck::Blocked:
+        return refuse(409, "a parent of this name in the store is a file or a link");
+    case TargetCheck::NameTooLong:
+        return refuse(400, "refused file name: too long for the store's file system");
+    }
+    if (draft.existing == ExistingTarget::Replace) { // its status will say that it replaced a file
+        UploadRecord probe = draft;
+        probe.existing = ExistingTarget::Refuse;
+        draft.replacedFile = m_store->checkTarget(probe) == TargetCheck::Exists;
+    }
+    UploadRecord *record = m_store->create(draft, &error);
+    if (!record)
+        return refuse(500, error.toUtf8());
     if (!kdfSalt.isEmpty() && kdfIterations > 0)
-        m_store->prefetchKey(kdfSalt, kdfIterations);
+        m_store->prefetchKey(draft.client, kdfSalt, kdfIterations);
     HttpResponse response = tusResponse(201);
     response.set("Location", "/files/" + record->id.toLatin1());
     response.set("Upload-Offset", "0");

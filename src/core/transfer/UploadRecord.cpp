@@ -41,6 +41,10 @@ QJsonObject UploadRecord::toJson() const
         {u"error"_s, error},
         {u"path"_s, storedPath},
         {u"sha256"_s, plaintextSha256},
+        {u"replace"_s, existing == ExistingTarget::Replace},
+        {u"client"_s, client},
+        {u"replacedFile"_s, replacedFile},
+        {u"replacedBy"_s, replacedBy},
         {u"created"_s, created.toString(Qt::ISODateWithMs)},
         {u"updated"_s, updated.toString(Qt::ISODateWithMs)},
     };
@@ -61,6 +65,10 @@ UploadRecord UploadRecord::fromJson(const QJsonObject &object)
     record.error = object.value(u"error"_s).toString();
     record.storedPath = object.value(u"path"_s).toString();
     record.plaintextSha256 = object.value(u"sha256"_s).toString();
+    record.existing = object.value(u"replace"_s).toBool() ? ExistingTarget::Replace : ExistingTarget::Refuse;
+    record.client = object.value(u"client"_s).toString();
+    record.replacedFile = object.value(u"replacedFile"_s).toBool();
+    record.replacedBy = object.value(u"replacedBy"_s).toString();
     record.created = QDateTime::fromString(object.value(u"created"_s).toString(), Qt::ISODateWithMs);
     record.updated = QDateTime::fromString(object.value(u"updated"_s).toString(), Qt::ISODateWithMs);
     return record;
@@ -68,7 +76,7 @@ UploadRecord UploadRecord::fromJson(const QJsonObject &object)
 
 QJsonObject UploadRecord::statusJson() const
 {
-    return QJsonObject{
+    QJsonObject status{
         {u"id"_s, id},
         {u"state"_s, uploadStateName(state)},
         {u"offset"_s, offset},
@@ -78,6 +86,11 @@ QJsonObject UploadRecord::statusJson() const
         {u"path"_s, storedPath.isEmpty() ? QJsonValue() : QJsonValue(storedPath)},
         {u"error"_s, error.isEmpty() ? QJsonValue() : QJsonValue(error)},
     };
+    if (replacedFile)
+        status.insert(u"replaced"_s, true); // this upload replaced an existing file
+    if (!replacedBy.isEmpty())
+        status.insert(u"replacedBy"_s, replacedBy); // its file no longer holds what was verified
+    return status;
 }
 
 } // namespace TrainGuard::Transfer

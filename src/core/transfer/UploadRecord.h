@@ -8,6 +8,8 @@
 namespace TrainGuard::Transfer {
 
 enum class UploadState { Receiving, Verifying, Stored, Rejected };
+// What an upload does when its target name is taken (Upload-Metadata "replace").
+enum class ExistingTarget { Refuse, Replace };
 
 QString uploadStateName(UploadState state);
 
@@ -25,7 +27,11 @@ struct UploadRecord {
     QByteArray metadataHeader; // Upload-Metadata as received, echoed by HEAD
     UploadState state = UploadState::Receiving;
     QString error;
-    QString storedPath;
+    QString storedPath;        // relative to the store
+    ExistingTarget existing = ExistingTarget::Refuse;
+    QString client;            // the peer address that created it (KDF fairness)
+    bool replacedFile = false; // stored over an existing file
+    QString replacedBy;        // the upload that later replaced this one's file
     QString plaintextSha256;
     QDateTime created;
     QDateTime updated;

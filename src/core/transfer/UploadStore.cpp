@@ -2,6 +2,9 @@
 
 #include "core/BulkWork.h"
 #include "core/Logging.h"
+#include "core/crypto/MasterKey.h"
+#include "core/transfer/KeyDerivationQueue.h"
+#include "core/transfer/StoreDirectory.h"
 #include "core/transfer/StreamingVerifier.h"
 #include "core/transfer/UploadFinalizer.h"
 
@@ -23,9 +26,10 @@ UploadStore::UploadStore(const UploadStoreConfig &config, QObject *parent)
 {
     if (m_config.spoolDir.isEmpty())
         m_config.spoolDir = QDir(m_config.storeDir).filePath(QStringLiteral(".trainguard-spool"));
+    // Two derivation threads: two clients derive at once, neither on a verification thread.
     if (Crypto::hasSecret(m_config.passphrase))
-        m_keyProvider = m_keys.keyProvider(m_config.passphrase);
-    m_config.passphrase.reset(); // the provider holds the one reference it needs
+        m_derivations = std::make_shared<KeyDerivationQueue>(m_config.passphrase, 2);
+    m_config.passphrase.reset(); // the queue holds the one reference it needs
     m_pool.setMaxThreadCount(2);
     m_janitor.setMaxThreadCount(1);
     m_expiryTimer.setInterval(60'000);
@@ -36,22 +40,18 @@ UploadStore::~UploadStore()
 {
     for (const auto &verifier : std::as_const(m_verifiers))
         verifier->cancel();
+    if (m_derivations)
+        m_derivations->shutdown();
     m_pool.waitForDone();
     m_janitor.waitForDone();
 }
 
-void UploadStore::prefetchKey(const QByteArray &kdfSalt, quint32 iterations)
+void UploadStore::prefetchKey(const QString &client, const QByteArray &kdfSalt, quint32 iterations)
 {
-    if (!m_keyProvider || kdfSalt.size() != Crypto::MasterKey::KdfSaltSize || iterations < Crypto::MasterKey::MinIterations
-        || iterations > Crypto::MasterKey::MaxIterations || m_keys.find(kdfSalt, iterations))
+    if (!m_derivations || kdfSalt.size() != Crypto::MasterKey::KdfSaltSize || iterations < Crypto::MasterKey::MinIterations
+        || iterations > qMin(Crypto::MasterKey::MaxIterations, m_config.maxKdfIterations))
         return;
-    if (m_prefetching->exchange(true))
-        return;
-    m_pool.start([provider = m_keyProvider, busy = m_prefetching, kdfSalt, iterations] {
-        lowerCurrentThreadForBulkWork(); // PBKDF2
-        provider(kdfSalt, iterations);
-        busy->store(false);
-    });
+    m_derivations->prefetch(client, kdfSalt, iterations);
 }
 
 bool UploadStore::open(QString *error)
@@ -61,6 +61,10 @@ bool UploadStore::open(QString *error)
         return false;
     }
     m_config.storeDir = QFileInfo(m_config.storeDir).absoluteFilePath();
+    if (QFileInfo(m_config.spoolDir).isSymLink()) { // spool files would be written wherever it points
+        *error = QStringLiteral("the spool directory %1 is a symbolic link").arg(m_config.spoolDir);
+        return false;
+    }
     QFile::setPermissions(m_config.spoolDir, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
     const QDir spool(m_config.spoolDir);
     const QStringList records = spool.entryList({QStringLiteral("*.json")}, QDir::Files);
@@ -74,6 +78,8 @@ bool UploadStore::open(QString *error)
         record.offset = record.state == UploadState::Receiving || record.state == UploadState::Verifying
             ? QFileInfo(spoolPath(record.id)).size()
             : record.length;
+        if (QDir::isAbsolutePath(record.storedPath)) // written by an older version
+            record.storedPath = QDir(m_config.storeDir).relativeFilePath(record.storedPath);
         m_records.insert(record.id, record);
         // Interrupted while verifying: do it again.
         if (record.state == UploadState::Verifying || (record.state == UploadState::Receiving && record.offset == record.length))
@@ -93,6 +99,32 @@ QString UploadStore::spoolPath(const QString &id) const
 QString UploadStore::recordPath(const QString &id) const
 {
     return QDir(m_config.spoolDir).filePath(id + QStringLiteral(".json"));
+}
+
+QString UploadStore::storedName(const UploadRecord &record) const
+{
+    return UploadFinalizer::storedName(record.destination, m_derivations != nullptr);
+}
+
+TargetCheck UploadStore::checkTarget(const UploadRecord &draft) const
+{
+    const QString name = storedName(draft);
+    const StoreDirectory store(m_config.storeDir);
+    const qint64 nameMax = store.nameMax_bytes();
+    for (const QString &component : name.split(u'/')) {
+        if (component.toUtf8().size() > nameMax)
+            return TargetCheck::NameTooLong;
+    }
+    for (const UploadRecord &other : m_records) {
+        if ((other.state == UploadState::Receiving || other.state == UploadState::Verifying) && storedName(other) == name)
+            return TargetCheck::InProgress;
+    }
+    switch (store.entry(name)) {
+    case StoreDirectory::Entry::Absent: return TargetCheck::Free;
+    case StoreDirectory::Entry::Exists: return draft.existing == ExistingTarget::Replace ? TargetCheck::Free : TargetCheck::Exists;
+    case StoreDirectory::Entry::Blocked: return TargetCheck::Blocked;
+    }
+    return TargetCheck::Blocked;
 }
 
 UploadRecord *UploadStore::create(UploadRecord draft, QString *error)
@@ -153,8 +185,17 @@ std::shared_ptr<StreamingVerifier> UploadStore::verifierFor(const UploadRecord &
     auto it = m_verifiers.find(record.id);
     if (it != m_verifiers.end())
         return *it;
+    // A derived key schedules the verifier again, from a derivation thread.
+    QPointer<UploadStore> self(this);
+    auto wake = [self, id = record.id] {
+        QMetaObject::invokeMethod(self.data(), [self, id] {
+            if (self && self->m_verifiers.contains(id))
+                self->schedule(id, self->m_verifiers.value(id));
+        }, Qt::QueuedConnection);
+    };
     auto verifier = std::make_shared<StreamingVerifier>(
-        FinalizeRequest{spoolPath(record.id), m_config.storeDir, record.destination, record.expectedSha256, m_keyProvider});
+        FinalizeRequest{spoolPath(record.id), m_config.storeDir, record.destination, record.expectedSha256, record.existing, {}},
+        VerifierKeys{m_derivations, record.client, m_config.maxKdfIterations, wake});
     m_verifiers.insert(record.id, verifier);
     return verifier;
 }
@@ -162,7 +203,7 @@ std::shared_ptr<StreamingVerifier> UploadStore::verifierFor(const UploadRecord &
 void UploadStore::advance(const QString &id, qint64 offset)
 {
     const UploadRecord *record = find(id);
-    if (!record || !m_keyProvider)
+    if (!record || !m_derivations)
         return;
     const std::shared_ptr<StreamingVerifier> verifier = verifierFor(*record);
     verifier->advance(offset);
@@ -193,13 +234,13 @@ void UploadStore::finalize(const QString &id)
         return;
     record->state = UploadState::Verifying;
     persist(*record);
-    if (m_keyProvider) {
+    if (m_derivations) {
         const std::shared_ptr<StreamingVerifier> verifier = verifierFor(*record);
         verifier->complete(record->length);
         schedule(id, verifier);
         return;
     }
-    FinalizeRequest request{spoolPath(id), m_config.storeDir, record->destination, record->expectedSha256, m_keyProvider};
+    FinalizeRequest request{spoolPath(id), m_config.storeDir, record->destination, record->expectedSha256, record->existing, {}};
     QPointer<UploadStore> self(this);
     m_pool.start([self, id, request] {
         lowerCurrentThreadForBulkWork(); // hashes (and maybe decrypts) a whole upload
@@ -225,9 +266,22 @@ void UploadStore::applyResult(const QString &id, UploadState state, const QStrin
     record->plaintextSha256 = sha256;
     record->error = error;
     persist(*record);
+    if (state == UploadState::Stored)
+        markReplaced(*record);
     // The ciphertext is no longer needed once the outcome is known.
     discardSpool(id);
     emit uploadFinished(id, state, state == UploadState::Stored ? storedPath : error);
+}
+
+void UploadStore::markReplaced(const UploadRecord &replacing)
+{
+    for (UploadRecord &other : m_records) {
+        if (other.id != replacing.id && other.state == UploadState::Stored && other.replacedBy.isEmpty()
+            && other.storedPath == replacing.storedPath) {
+            other.replacedBy = replacing.id;
+            persist(other);
+        }
+    }
 }
 
 void UploadStore::discardSpool(const QString &id)

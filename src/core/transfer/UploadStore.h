@@ -1,22 +1,18 @@
 #pragma once
 
-#include "core/crypto/MasterKeyCache.h"
 #include "core/crypto/SecretBytes.h"
-#include "core/crypto/Ste1Decryptor.h"
 #include "core/transfer/UploadRecord.h"
 
 #include <QHash>
 #include <QObject>
 #include <QThreadPool>
-
-#include <atomic>
-#include <memory>
 #include <QTimer>
 
 #include <memory>
 
 namespace TrainGuard::Transfer {
 
+class KeyDerivationQueue;
 class StreamingVerifier;
 
 struct UploadStoreConfig {
@@ -25,7 +21,11 @@ struct UploadStoreConfig {
     Crypto::SharedSecret passphrase; // none or empty: keep the ciphertext
     qint64 maxUploadBytes = qint64(64) << 30;
     int partialExpiry_s = 24 * 3600;
+    quint32 maxKdfIterations = 2'000'000; // STE1 headers asking more are refused underived
 };
+
+// Whether an upload may take its target name (checked at POST).
+enum class TargetCheck { Free, Exists, InProgress, Blocked, NameTooLong };
 
 // The receiver's uploads: ciphertext spool files with their JSON records,
 // finalisation (verify, decrypt, store) on a pool thread it owns, and expiry
@@ -41,6 +41,10 @@ public:
     bool open(QString *error);
     const UploadStoreConfig &config() const { return m_config; }
 
+    // Whether `draft` (destination set) may be stored: its name fits the file
+    // system, nothing is there (unless it may replace a file) and no other
+    // upload in progress targets it.
+    TargetCheck checkTarget(const UploadRecord &draft) const;
     // Creates a record and its empty spool file; null and *error on failure.
     UploadRecord *create(UploadRecord draft, QString *error);
     UploadRecord *find(const QString &id);
@@ -54,9 +58,9 @@ public:
     void finalize(const QString &id);
     // Derives the master key for (kdfSalt, iterations) on a pool thread now,
     // so that verification does not wait for PBKDF2 when the data arrives.
-    // Only after authentication; at most one at a time; ignored without a
-    // passphrase, for a cached key, or out-of-range parameters.
-    void prefetchKey(const QByteArray &kdfSalt, quint32 iterations);
+    // Only after authentication; at most one per client (KeyDerivationQueue);
+    // ignored without a passphrase, for a cached key, or out-of-range parameters.
+    void prefetchKey(const QString &client, const QByteArray &kdfSalt, quint32 iterations);
     void expireStale();
 
 signals:
@@ -72,13 +76,14 @@ private:
     void discardSpool(const QString &id);
 
     UploadStoreConfig m_config;
-    Crypto::MasterKeyCache m_keys; // derives once per sender profile
-    Crypto::Ste1Decryptor::KeyProvider m_keyProvider;
+    QString storedName(const UploadRecord &record) const;
+    void markReplaced(const UploadRecord &replacing);
+
+    std::shared_ptr<KeyDerivationQueue> m_derivations; // null without a passphrase: ciphertext only
     QHash<QString, UploadRecord> m_records;
     QHash<QString, std::shared_ptr<StreamingVerifier>> m_verifiers;
     QThreadPool m_pool;
     QThreadPool m_janitor; // one thread: spool deletions, never queued behind a verification
-    std::shared_ptr<std::atomic_bool> m_prefetching = std::make_shared<std::atomic_bool>(false);
     QTimer m_expiryTimer;
 };
 
