@@ -2,6 +2,7 @@
 #include "cli/Commands.h"
 #include "cli/PassphraseInput.h"
 #include "core/AppIdentity.h"
+#include "core/crypto/MasterKey.h"
 #include "core/transfer/BearerToken.h"
 #include "core/transfer/LocalPki.h"
 #include "core/transfer/Receiver.h"
@@ -137,8 +138,11 @@ int runServe(const QStringList &arguments)
     const QCommandLineOption headerTimeoutOption(QStringLiteral("header-timeout"), QStringLiteral("Seconds to receive a request head (default 10)."), QStringLiteral("S"));
     const QCommandLineOption idleTimeoutOption(QStringLiteral("idle-timeout"), QStringLiteral("Keep-alive and body stall timeout in seconds (default 30)."), QStringLiteral("S"));
     const QCommandLineOption expiryOption(QStringLiteral("expire-after"), QStringLiteral("Hours before a partial upload expires (default 24)."), QStringLiteral("H"));
+    const QCommandLineOption maxKdfOption(QStringLiteral("max-kdf-iterations"),
+                                          QStringLiteral("Refuse uploads whose STE1 header asks more PBKDF2 iterations (default 2000000)."),
+                                          QStringLiteral("N"));
     parser.addOptions({listenOption, certsOption, storeOption, tokenOption, passphraseOption, clientCertOption,
-                       maxConnectionsOption, maxSizeOption, headerTimeoutOption, idleTimeoutOption, expiryOption});
+                       maxConnectionsOption, maxSizeOption, headerTimeoutOption, idleTimeoutOption, expiryOption, maxKdfOption});
     int exitCode = ExitOk;
     if (parseSubcommand(parser, arguments, &exitCode) == ParseResult::Exit)
         return exitCode;
@@ -169,6 +173,12 @@ int runServe(const QStringList &arguments)
         config.maxUploadBytes = parser.value(maxSizeOption).toLongLong(&ok);
         if (!ok || config.maxUploadBytes <= 0)
             return usageError(parser, QStringLiteral("--max-size needs a positive byte count"));
+    }
+    if (parser.isSet(maxKdfOption)) {
+        bool ok = false;
+        config.maxKdfIterations = parser.value(maxKdfOption).toUInt(&ok);
+        if (!ok || config.maxKdfIterations < Crypto::MasterKey::MinIterations)
+            return usageError(parser, QStringLiteral("--max-kdf-iterations needs a number of at least %1").arg(Crypto::MasterKey::MinIterations));
     }
     const QString certs = certsDir(parser, certsOption);
     LocalPki pki(certs);
@@ -272,7 +282,8 @@ int runSend(const QStringList &arguments)
     const QCommandLineOption clientKeyOption(QStringLiteral("client-key"), QStringLiteral("Client private key for mutual TLS."), QStringLiteral("PEM"));
     const QCommandLineOption passphraseOption = passphraseFileOption();
     const QCommandLineOption quietOption(QStringLiteral("quiet"), QStringLiteral("No progress on stderr."));
-    parser.addOptions({toOption, caOption, tokenOption, chunkOption, clientCertOption, clientKeyOption, passphraseOption, quietOption});
+    const QCommandLineOption replaceOption(QStringLiteral("replace"), QStringLiteral("Overwrite files of the same name in the receiver's store."));
+    parser.addOptions({toOption, caOption, tokenOption, chunkOption, clientCertOption, clientKeyOption, passphraseOption, quietOption, replaceOption});
     int exitCode = ExitOk;
     if (parseSubcommand(parser, arguments, &exitCode) == ParseResult::Exit)
         return exitCode;
@@ -291,6 +302,7 @@ int runSend(const QStringList &arguments)
     config.caFile = parser.isSet(caOption) ? parser.value(caOption) : LocalPki(LocalPki::defaultDirectory()).caCertificatePath();
     config.clientCertificateFile = parser.value(clientCertOption);
     config.clientKeyFile = parser.value(clientKeyOption);
+    config.existing = parser.isSet(replaceOption) ? ExistingTarget::Replace : ExistingTarget::Refuse;
     if (parser.isSet(chunkOption) && !parseByteCount(parser.value(chunkOption), &config.chunkBytes))
         return usageError(parser, QStringLiteral("--chunk-size needs a byte count (e.g. 8M)"));
     QString error;
@@ -336,6 +348,8 @@ int runSend(const QStringList &arguments)
     QCoreApplication::exec();
     if (!quiet && terminal)
         printErr(QStringLiteral("\n"));
+    if (!outcome.ok && outcome.failure == SendFailure::TargetExists)
+        return failure(command, outcome.message + QStringLiteral(" (--replace overwrites it)"));
     if (!outcome.ok)
         return failure(command, outcome.message);
     const double seconds = qMax<qint64>(1, outcome.elapsed_ms) / 1000.0;

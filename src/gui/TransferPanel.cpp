@@ -11,6 +11,7 @@
 #include <QFileInfo>
 #include <QHeaderView>
 #include <QLocale>
+#include <QMessageBox>
 #include <QSettings>
 
 #include <utility>
@@ -297,6 +298,28 @@ void TransferPanel::finishSend(const Transfer::SendResult &result)
     updateControls();
     emit sendFinished(result);
     emit statusTextChanged(result.ok ? tr("Last send: stored") : tr("Last send: failed"));
+    if (result.failure == Transfer::SendFailure::TargetExists && m_lastConfig
+        && m_lastConfig->existing == Transfer::ExistingTarget::Refuse)
+        askToReplace(result);
+}
+
+void TransferPanel::askToReplace(const Transfer::SendResult &result)
+{
+    // Window-modal and asynchronous (open(), not exec()): the event loop and the receiver keep running.
+    auto *box = new QMessageBox(QMessageBox::Question, tr("Replace?"),
+                                tr("The receiver already holds a file of this name:\n%1\n\nReplace it?").arg(result.message),
+                                QMessageBox::Yes | QMessageBox::No, this);
+    box->setDefaultButton(QMessageBox::No);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    m_replacePrompt = box;
+    connect(box, &QMessageBox::finished, this, [this](int answer) {
+        if (answer != QMessageBox::Yes || !m_lastConfig || isSending())
+            return;
+        Transfer::SenderConfig config = *m_lastConfig;
+        config.existing = Transfer::ExistingTarget::Replace;
+        startSend(config);
+    });
+    box->open();
 }
 
 void TransferPanel::setLeakCheck(int sendId, const Capture::LeakReport &report)

@@ -4,10 +4,13 @@
 #include "core/transfer/ReceiverConfig.h"
 #include "core/transfer/SenderConfig.h"
 
+#include <QPointer>
 #include <QUrl>
 #include <QWidget>
 
 #include <memory>
+
+class QMessageBox;
 #include <optional>
 
 namespace Ui {
@@ -47,6 +50,8 @@ public:
     void appendReceiverEvents(const QList<TrainGuard::Transfer::ReceiverEvent> &events);
 
     SendHistoryModel *historyModel() const { return m_history; }
+    // The open "Replace?" question after a send refused because the name is taken; null if none.
+    QMessageBox *replacePrompt() const { return m_replacePrompt; }
     // Id of the current (or last) send: its history row carries it (SendRecord::sendId).
     int currentSendId() const { return m_sendId; }
     // The leak check's verdict for send `sendId` goes into its history row.
@@ -75,6 +80,7 @@ private:
     std::optional<Transfer::SenderConfig> buildConfig(QString *error) const;
     void showProgress(const Transfer::SendProgress &progress);
     void finishSend(const Transfer::SendResult &result);
+    void askToReplace(const Transfer::SendResult &result);
     void updateControls();
     void updateDestinationFields();
     void browseDataset(bool folder);
@@ -92,6 +98,7 @@ private:
     QDateTime m_sendStarted;
     int m_sendId = 0;
     SendGate m_gate = SendGate::None;
+    QPointer<QMessageBox> m_replacePrompt;
     bool m_waitingForGo = false; // the sender prepares; its upload waits for sendGo()
 };
 

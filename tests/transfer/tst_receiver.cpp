@@ -21,6 +21,7 @@ private:
     Fixture m_fixture;
     std::unique_ptr<Receiver> m_receiver;
     quint16 m_port = 0;
+    int m_uploads = 0;
 
     QString storeDir() const { return m_fixture.dir.filePath(QStringLiteral("store")); }
     // The ciphertext spool of the upload at `location` (/files/ID).
@@ -51,8 +52,11 @@ private:
             + "\r\nContent-Length: " + QByteArray::number(length) + "\r\n" + extra + "\r\n";
     }
 
-    QByteArray create(RawClient &client, qint64 length, const QString &filename = QStringLiteral("data.bin"))
+    // A name no other upload uses: the receiver answers 409 to a name in use.
+    QByteArray create(RawClient &client, qint64 length, QString filename = {})
     {
+        if (filename.isEmpty())
+            filename = QStringLiteral("data%1.bin").arg(++m_uploads);
         const RawResponse response = client.request(createHead(length, "filename " + metadataValue(filename)));
         if (response.status != 201)
             qWarning() << response.status << response.body;
@@ -221,8 +225,8 @@ private slots:
         }
         const QJsonObject status = waitForFinalState(client, m_fixture, location);
         QCOMPARE(status.value(u"state").toString(), QStringLiteral("stored"));
-        QFile stored(status.value(u"path").toString());
-        QVERIFY(stored.fileName().startsWith(storeDir()));
+        QCOMPARE(status.value(u"path").toString(), QStringLiteral("chunks.bin.ste1")); // relative to the store
+        QFile stored(storeDir() + u'/' + status.value(u"path").toString());
         QVERIFY(stored.open(QIODevice::ReadOnly));
         QCOMPARE(stored.readAll(), data);
         QTRY_VERIFY(!QFile::exists(spool)); // the ciphertext goes once the outcome is known
@@ -297,7 +301,7 @@ private slots:
         QCOMPARE(response.status, 204);
         const QJsonObject status = waitForFinalState(client, m_fixture, location);
         QCOMPARE(status.value(u"state").toString(), QStringLiteral("stored"));
-        QFile stored(status.value(u"path").toString());
+        QFile stored(storeDir() + u'/' + status.value(u"path").toString());
         QVERIFY(stored.open(QIODevice::ReadOnly));
         QCOMPARE(stored.readAll(), data);
     }

@@ -308,9 +308,30 @@ private slots:
             QVERIFY(file.open(QIODevice::ReadWrite));
             QVERIFY(file.setFileTime(QDateTime::currentDateTime().addSecs(5), QFileDevice::FileModificationTime));
         }
+        // The cancelled upload may have been stored already (its last chunk in flight): the new
+        // version replaces it; the interrupted one, if still open, is terminated first.
+        config.existing = ExistingTarget::Replace;
         const SendResult result = send(config);
         QVERIFY2(result.ok, qPrintable(result.message));
         QCOMPARE(readFile(QDir(storeDir()).filePath(QStringLiteral("changed.bin"))), changed);
+    }
+
+    void takenNameNeedsReplace()
+    {
+        const QString path = input(QStringLiteral("taken.bin"));
+        QVERIFY(writeFile(path, "first"));
+        SenderConfig config = senderConfig(path);
+        QVERIFY(send(config).ok);
+        QVERIFY(writeFile(path, "second"));
+        const SendResult refused = send(config);
+        QVERIFY(!refused.ok);
+        QCOMPARE(refused.failure, SendFailure::TargetExists);
+        QVERIFY2(refused.message.contains(u"already exists"), qPrintable(refused.message));
+        QCOMPARE(readFile(QDir(storeDir()).filePath(QStringLiteral("taken.bin"))), QByteArray("first"));
+        config.existing = ExistingTarget::Replace;
+        const SendResult replaced = send(config);
+        QVERIFY2(replaced.ok, qPrintable(replaced.message));
+        QCOMPARE(readFile(QDir(storeDir()).filePath(QStringLiteral("taken.bin"))), QByteArray("second"));
     }
 
     void concurrentUploadsAreStoredIntact()

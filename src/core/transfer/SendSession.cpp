@@ -21,6 +21,7 @@
 #include <QTimer>
 
 #include <algorithm>
+#include <utility>
 
 namespace TrainGuard::Transfer {
 
@@ -252,6 +253,10 @@ void SendSession::startFile()
     const bool unchanged = !state.isEmpty() && state.value(u"size"_s).toInteger() == info.size()
         && state.value(u"mtime"_s).toInteger() == info.lastModified().toMSecsSinceEpoch()
         && state.value(u"receiver"_s).toString() == m_config.receiver.toString();
+    // Its upload on this receiver holds the name: the receiver refuses (409) a second one.
+    m_abandoned = state.value(u"receiver"_s).toString() == m_config.receiver.toString()
+        ? QUrl(state.value(u"location"_s).toString())
+        : QUrl();
     if (!state.isEmpty() && !unchanged) {
         qCInfo(lcTransfer) << "file changed since the interrupted upload; starting over";
         dropState(job);
@@ -268,6 +273,7 @@ void SendSession::startFile()
                 m_source = std::make_unique<CiphertextSource>(job.absolutePath, key, *header);
                 m_sha256 = state.value(u"sha256"_s).toString();
                 m_location = QUrl(state.value(u"location"_s).toString());
+                m_abandoned.clear();
             }
         }
         if (!m_source)
@@ -303,6 +309,16 @@ void SendSession::startFile()
 
 void SendSession::createUpload()
 {
+    if (m_abandoned.isValid()) { // tus termination; whatever the answer, the new upload follows
+        QNetworkReply *reply = m_network->deleteResource(request(std::exchange(m_abandoned, QUrl())));
+        m_reply = reply;
+        connect(reply, &QNetworkReply::finished, this, [this, reply] {
+            reply->deleteLater();
+            if (!m_cancelled)
+                createUpload();
+        });
+        return;
+    }
     const FileJob &job = m_jobs.at(m_current);
     QNetworkRequest req = request(m_config.receiver.resolved(QUrl(QStringLiteral("/files/"))));
     req.setRawHeader("Upload-Length", QByteArray::number(m_source ? m_source->size() : job.ciphertextSize));
@@ -322,6 +338,8 @@ void SendSession::createUpload()
         + metadataPair("kdfIterations", QString::number(kdfIterations));
     if (!job.relativePath.isEmpty())
         metadata += ',' + metadataPair("relativePath", job.relativePath) + ',' + metadataPair("dataset", job.dataset);
+    if (m_config.existing == ExistingTarget::Replace)
+        metadata += ',' + metadataPair("replace", QStringLiteral("1"));
     req.setRawHeader("Upload-Metadata", metadata);
     req.setHeader(QNetworkRequest::ContentLengthHeader, 0);
     QNetworkReply *reply = m_network->post(req, QByteArray());
@@ -337,7 +355,15 @@ void SendSession::createUpload()
             saveState(m_jobs.at(m_current));
             sendNextChunk();
         } else if (!retryLater(reply, &SendSession::createUpload)) {
-            fail(replyError(reply));
+            if (status != 409) {
+                fail(replyError(reply));
+                return;
+            }
+            // The name is taken in the store: the caller may send again with replace.
+            m_failure = SendFailure::TargetExists;
+            const FileJob &taken = m_jobs.at(m_current);
+            fail(QStringLiteral("%1: %2").arg(taken.relativePath.isEmpty() ? QFileInfo(taken.absolutePath).fileName() : taken.relativePath,
+                                              replyError(reply)));
         }
     });
 }
@@ -533,6 +559,7 @@ void SendSession::finish(bool ok, const QString &message)
         result.plaintextBytes += job.plaintextSize;
     result.elapsed_ms = m_clock.isValid() ? m_clock.elapsed() : 0;
     result.message = message;
+    result.failure = ok ? SendFailure::None : (m_failure == SendFailure::None ? SendFailure::Other : m_failure);
     emit finished(result);
 }
 

@@ -86,6 +86,7 @@ private:
     std::future<std::optional<QByteArray>> m_firstDigest; // hashed while the key is derived
     std::unique_ptr<CiphertextSource> m_source;
     QUrl m_location;
+    QUrl m_abandoned; // an interrupted upload of an older version of the file: terminated before the new one
     qint64 m_offset = 0;
     UploadChannel *m_channel = nullptr; // PATCH requests; QNAM carries the others
     QPointer<QNetworkReply> m_reply;
@@ -93,6 +94,7 @@ private:
     bool m_cancelled = false;
     bool m_uploadHeld = false; // no request leaves until releaseUpload()
     bool m_finished = false;
+    SendFailure m_failure = SendFailure::None;
     SendStage m_stage = SendStage::DerivingKey;
     qint64 m_bytesDone = 0; // ciphertext bytes of completed files
     qint64 m_bytesTotal = 0;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/crypto/SecretBytes.h"
+#include "core/transfer/ExistingTarget.h"
 
 #include <QByteArray>
 #include <QDateTime>
@@ -31,6 +32,7 @@ struct SenderConfig {
     int retryDelay_ms = 1000;
     int verifyTimeout_ms = 10 * 60 * 1000;
     UploadStart uploadStart = UploadStart::Immediately;
+    ExistingTarget existing = ExistingTarget::Refuse; // Replace: overwrite a file of the same name (send --replace)
 };
 
 enum class SendStage { DerivingKey, Hashing, Uploading, Verifying, Done, Failed };
@@ -48,6 +50,9 @@ struct SendProgress {
     qint64 eta_s = -1;
 };
 
+// Why a send failed, where the caller can act on it.
+enum class SendFailure { None, TargetExists, Other };
+
 struct SendResult {
     bool ok = false;
     int filesStored = 0;
@@ -55,6 +60,7 @@ struct SendResult {
     qint64 plaintextBytes = 0;
     qint64 elapsed_ms = 0;
     QString message; // "stored, sha256 matches" or the first error
+    SendFailure failure = SendFailure::None; // TargetExists: the receiver answered 409 at creation
 };
 
 } // namespace TrainGuard::Transfer

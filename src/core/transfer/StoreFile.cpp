@@ -29,18 +29,36 @@ bool StoreFile::open(QString *error)
     m_dir = m_store.openParent(m_relative, StoreDirectory::Creation::CreateMissing, error);
     if (m_dir < 0)
         return false;
-    // Sender names never start with a dot (StoragePath), so this cannot clash with an upload.
-    QByteArray random(8, Qt::Uninitialized);
-    RAND_bytes(reinterpret_cast<unsigned char *>(random.data()), static_cast<int>(random.size()));
-    m_temporary = ".trainguard-tmp-" + random.toHex();
-    m_fd = ::openat(m_dir, m_temporary.constData(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+    // An unnamed file (O_TMPFILE, as QSaveFile does): nothing is left in the store if the
+    // receiver dies; it gets its name at commit. Else a named temporary file beside the target.
+    m_fd = ::openat(m_dir, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666);
+    if (m_fd < 0) {
+        m_temporary = temporaryName();
+        m_fd = ::openat(m_dir, m_temporary.constData(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+    }
     if (m_fd < 0) {
         *error = QStringLiteral("cannot write to the store: %1").arg(qt_error_string(errno));
+        m_temporary.clear();
         ::close(m_dir);
         m_dir = -1;
         return false;
     }
     return true;
+}
+
+QByteArray StoreFile::temporaryName()
+{
+    // Sender names never start with a dot (StoragePath), so this cannot clash with an upload.
+    QByteArray random(8, Qt::Uninitialized);
+    RAND_bytes(reinterpret_cast<unsigned char *>(random.data()), static_cast<int>(random.size()));
+    return ".trainguard-tmp-" + random.toHex();
+}
+
+bool StoreFile::linkUnnamed(const QByteArray &name)
+{
+    // linkat(AT_EMPTY_PATH) needs CAP_DAC_READ_SEARCH; the /proc link does not.
+    const QByteArray self = "/proc/self/fd/" + QByteArray::number(m_fd);
+    return ::linkat(AT_FDCWD, self.constData(), m_dir, name.constData(), AT_SYMLINK_FOLLOW) == 0;
 }
 
 bool StoreFile::write(QByteArrayView data)
@@ -63,33 +81,47 @@ bool StoreFile::write(QByteArrayView data)
 
 StoreFile::Commit StoreFile::commit(ExistingTarget existing, QString *error)
 {
-    const bool synced = ::fsync(m_fd) == 0;
+    const auto fail = [&](Commit commit) {
+        const bool exists = commit == Commit::TargetExists;
+        *error = exists ? QStringLiteral("%1 already exists in the store").arg(m_relative) : qt_error_string(errno);
+        cancel();
+        return commit;
+    };
+    if (::fsync(m_fd) != 0)
+        return fail(Commit::Failed);
+    if (m_temporary.isEmpty()) { // unnamed: linking fails on an existing name, atomically
+        if (existing == ExistingTarget::Refuse && !linkUnnamed(m_leaf))
+            return fail(errno == EEXIST ? Commit::TargetExists : Commit::Failed);
+        if (existing == ExistingTarget::Replace) {
+            m_temporary = temporaryName();
+            if (!linkUnnamed(m_temporary)) {
+                m_temporary.clear();
+                return fail(Commit::Failed);
+            }
+        }
+    }
+    if (!m_temporary.isEmpty()) {
+        const unsigned int flags = existing == ExistingTarget::Replace ? 0 : RENAME_NOREPLACE;
+        int renamed = ::renameat2(m_dir, m_temporary.constData(), m_dir, m_leaf.constData(), flags);
+        if (renamed != 0 && errno == EINVAL && flags != 0) {
+            // No RENAME_NOREPLACE here: a hard link fails just as atomically on an existing name.
+            renamed = ::linkat(m_dir, m_temporary.constData(), m_dir, m_leaf.constData(), 0);
+            if (renamed == 0)
+                ::unlinkat(m_dir, m_temporary.constData(), 0);
+        }
+        if (renamed != 0)
+            return fail(errno == EEXIST ? Commit::TargetExists : Commit::Failed);
+        m_temporary.clear();
+    }
     const bool closed = ::close(m_fd) == 0;
     m_fd = -1;
-    if (!synced || !closed) {
-        *error = qt_error_string(errno);
-        cancel();
-        return Commit::Failed;
-    }
-    const unsigned int flags = existing == ExistingTarget::Replace ? 0 : RENAME_NOREPLACE;
-    int renamed = ::renameat2(m_dir, m_temporary.constData(), m_dir, m_leaf.constData(), flags);
-    if (renamed != 0 && errno == EINVAL && flags != 0) {
-        // A file system without RENAME_NOREPLACE: a hard link fails just as atomically on an existing name.
-        renamed = ::linkat(m_dir, m_temporary.constData(), m_dir, m_leaf.constData(), 0);
-        if (renamed == 0)
-            ::unlinkat(m_dir, m_temporary.constData(), 0);
-    }
-    if (renamed != 0) {
-        const bool exists = errno == EEXIST;
-        *error = exists ? QStringLiteral("%1 already exists in the store").arg(m_relative)
-                        : QStringLiteral("cannot rename into the store: %1").arg(qt_error_string(errno));
-        cancel();
-        return exists ? Commit::TargetExists : Commit::Failed;
-    }
-    m_temporary.clear();
-    ::fsync(m_dir); // the rename itself survives a crash
+    ::fsync(m_dir); // the new name survives a crash
     ::close(m_dir);
     m_dir = -1;
+    if (!closed) {
+        *error = qt_error_string(errno);
+        return Commit::Failed;
+    }
     return Commit::Done;
 }
 

@@ -8,10 +8,11 @@
 
 namespace TrainGuard::Transfer {
 
-// A file being written into the store: a temporary file beside the target,
-// created with O_EXCL | O_NOFOLLOW in a directory opened without following
-// links (StoreDirectory), fsynced and renamed over the target on commit, or
-// beside it only (RENAME_NOREPLACE) when the upload may not replace a file.
+// A file being written into the store: an unnamed file (O_TMPFILE; else a
+// temporary file created with O_EXCL | O_NOFOLLOW) in the target's directory,
+// opened without following links (StoreDirectory). Commit fsyncs and gives it
+// the target's name: over an existing entry (a planted link is replaced, not
+// followed) or, unless the upload may replace, only if the name is free.
 // Stands in for QSaveFile, which follows a link planted at the target.
 class StoreFile
 {
@@ -32,6 +33,9 @@ public:
     const QString &relativePath() const { return m_relative; }
 
 private:
+    static QByteArray temporaryName();
+    bool linkUnnamed(const QByteArray &name);
+
     StoreDirectory m_store;
     QString m_relative;
     QByteArray m_leaf;

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/transfer/ExistingTarget.h"
+
 #include <QByteArray>
 #include <QDateTime>
 #include <QJsonObject>
@@ -8,8 +10,6 @@
 namespace TrainGuard::Transfer {
 
 enum class UploadState { Receiving, Verifying, Stored, Rejected };
-// What an upload does when its target name is taken (Upload-Metadata "replace").
-enum class ExistingTarget { Refuse, Replace };
 
 QString uploadStateName(UploadState state);
 
