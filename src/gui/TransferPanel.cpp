@@ -303,6 +303,11 @@ void TransferPanel::finishSend(const Transfer::SendResult &result)
         askToReplace(result);
 }
 
+QMessageBox *TransferPanel::replacePrompt() const
+{
+    return m_replacePrompt.data();
+}
+
 void TransferPanel::askToReplace(const Transfer::SendResult &result)
 {
     // Window-modal and asynchronous (open(), not exec()): the event loop and the receiver keep running.

@@ -51,7 +51,7 @@ public:
 
     SendHistoryModel *historyModel() const { return m_history; }
     // The open "Replace?" question after a send refused because the name is taken; null if none.
-    QMessageBox *replacePrompt() const { return m_replacePrompt; }
+    QMessageBox *replacePrompt() const;
     // Id of the current (or last) send: its history row carries it (SendRecord::sendId).
     int currentSendId() const { return m_sendId; }
     // The leak check's verdict for send `sendId` goes into its history row.

@@ -21,9 +21,11 @@
 #include "support/PcapFiles.h"
 
 #include <QAbstractItemModelTester>
+#include <QAbstractButton>
 #include <QApplication>
 #include <QDirIterator>
 #include <QFile>
+#include <QMessageBox>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -113,6 +115,23 @@ private slots:
         QCOMPARE(stored.size(), 1);
         QCOMPARE(readAll(stored.first()), readAll(transfer->datasetPath()));
         QVERIFY(sendButton->isEnabled()); // ready for the next send
+
+        // The same dataset again: the receiver refuses to overwrite it (409); the panel asks
+        // "Replace?", and Yes sends again with replace.
+        QVERIFY(!transfer->replacePrompt());
+        QTest::mouseClick(sendButton, Qt::LeftButton);
+        QVERIFY(finished.wait(120000));
+        QCOMPARE(history->rowCount(), 2);
+        QVERIFY(!history->rowAt(1).stored);
+        QTRY_VERIFY(transfer->replacePrompt());
+        QVERIFY(transfer->replacePrompt()->text().contains(QStringLiteral("already exists")));
+        QAbstractButton *yes = transfer->replacePrompt()->button(QMessageBox::Yes);
+        QVERIFY(yes);
+        QTest::mouseClick(yes, Qt::LeftButton);
+        QVERIFY(finished.wait(120000));
+        QCOMPARE(history->rowCount(), 3);
+        QVERIFY2(history->rowAt(2).stored, qPrintable(history->index(2, SendHistoryModel::Verdict).data().toString()));
+        QCOMPARE(readAll(stored.first()), readAll(transfer->datasetPath()));
 
         // Watch the disk: a file deleted in the demo folder becomes a row.
         const QString doomed = options.demoDir + QStringLiteral("/scratch.csv");
