@@ -211,8 +211,7 @@ private slots:
         QVERIFY(writeFile(victim, "outside the store"));
         QVERIFY(QFile::link(victim, storeDir() + QStringLiteral("/evil.txt")));
         auto client = connect();
-        // The link is an existing entry: refused unless replacing, and replacing replaces the link.
-        QCOMPARE(post(*client, 100, named(QStringLiteral("evil.txt"))).status, 409);
+        // Replacing replaces the link itself; the file it points at is never written.
         const QByteArray location = upload(*client, envelope(m_profileKey, "uploaded"),
                                            named(QStringLiteral("evil.txt")) + ",replace " + metadataValue(QStringLiteral("1")));
         QVERIFY(!location.isEmpty());
@@ -220,6 +219,10 @@ private slots:
         QCOMPARE(readFile(victim), QByteArray("outside the store"));
         QVERIFY(!QFileInfo(storeDir() + QStringLiteral("/evil.txt")).isSymLink());
         QCOMPARE(readFile(storeDir() + QStringLiteral("/evil.txt")), QByteArray("uploaded"));
+        // A link is an existing entry: without replace, refused at POST.
+        QVERIFY(QFile::link(victim, storeDir() + QStringLiteral("/evil2.txt")));
+        QCOMPARE(post(*client, 100, named(QStringLiteral("evil2.txt"))).status, 409);
+        QCOMPARE(readFile(victim), QByteArray("outside the store"));
     }
 
     void plantedDirectoryLinkCreatesNothingOutside()
@@ -228,11 +231,7 @@ private slots:
         QVERIFY(QDir().mkpath(target));
         QVERIFY(QFile::link(target, storeDir() + QStringLiteral("/linked")));
         auto client = connect();
-        const QByteArray metadata = named(QStringLiteral("f.txt")) + ",relativePath " + metadataValue(QStringLiteral("a/b/f.txt"))
-            + ",dataset " + metadataValue(QStringLiteral("linked"));
-        QCOMPARE(post(*client, 100, metadata).status, 409);
-
-        // Planted after the POST, while the upload is under way: the store still does not follow it.
+        // Planted after the POST, while the upload is under way: the store does not follow it.
         const QByteArray late = named(QStringLiteral("f.txt")) + ",relativePath " + metadataValue(QStringLiteral("a/b/f.txt"))
             + ",dataset " + metadataValue(QStringLiteral("late"));
         const QByteArray data = envelope(m_profileKey, "late");
@@ -243,22 +242,29 @@ private slots:
         const QJsonObject status = waitFinal(*client, created.header("location"));
         QCOMPARE(stateOf(status), QStringLiteral("rejected"));
         QCOMPARE(QDir(target).entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden), QStringList());
+
+        // Planted before: refused at POST.
+        const QByteArray metadata = named(QStringLiteral("f.txt")) + ",relativePath " + metadataValue(QStringLiteral("a/b/f.txt"))
+            + ",dataset " + metadataValue(QStringLiteral("linked"));
+        QCOMPARE(post(*client, 100, metadata).status, 409);
+        QCOMPARE(QDir(target).entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden), QStringList());
     }
 
     void kdfIterationsAboveTheCeilingAreRefusedUnderived()
     {
         auto client = connect();
         const QByteArray salt = Crypto::MasterKey::generateKdfSalt();
-        QCOMPARE(post(*client, 100, named(QStringLiteral("hint.bin")) + ",kdfSalt " + metadataValue(QString::fromLatin1(salt.toHex()))
-                                        + ",kdfIterations " + metadataValue(QStringLiteral("10000000")))
-                     .status,
-                 400);
-        // The header alone asks for it: rejected naming the ceiling, not after a derivation ("wrong passphrase").
+        // The header asks for it: rejected naming the ceiling, not after a derivation ("wrong passphrase").
         const Crypto::MasterKey costly = Crypto::MasterKey::fromBytes(randomBytes(32), salt, 2'000'001);
         const QByteArray location = upload(*client, envelope(costly, "costly"), named(QStringLiteral("costly.bin")));
         const QJsonObject status = waitFinal(*client, location);
         QCOMPARE(stateOf(status), QStringLiteral("rejected"));
         QVERIFY2(status.value(u"error").toString().contains(u"limit of 2000000"), qPrintable(status.value(u"error").toString()));
+        // The metadata hint asks for it: refused at POST.
+        QCOMPARE(post(*client, 100, named(QStringLiteral("hint.bin")) + ",kdfSalt " + metadataValue(QString::fromLatin1(salt.toHex()))
+                                        + ",kdfIterations " + metadataValue(QStringLiteral("10000000")))
+                     .status,
+                 400);
     }
 
     void derivationsDoNotStallOtherUploads()
