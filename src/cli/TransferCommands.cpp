@@ -138,11 +138,13 @@ int runServe(const QStringList &arguments)
     const QCommandLineOption headerTimeoutOption(QStringLiteral("header-timeout"), QStringLiteral("Seconds to receive a request head (default 10)."), QStringLiteral("S"));
     const QCommandLineOption idleTimeoutOption(QStringLiteral("idle-timeout"), QStringLiteral("Keep-alive and body stall timeout in seconds (default 30)."), QStringLiteral("S"));
     const QCommandLineOption expiryOption(QStringLiteral("expire-after"), QStringLiteral("Hours before a partial upload expires (default 24)."), QStringLiteral("H"));
-    const QCommandLineOption maxKdfOption(QStringLiteral("max-kdf-iterations"),
-                                          QStringLiteral("Refuse uploads whose STE1 header asks more PBKDF2 iterations (default 2000000)."),
-                                          QStringLiteral("N"));
-    parser.addOptions({listenOption, certsOption, storeOption, tokenOption, passphraseOption, clientCertOption,
-                       maxConnectionsOption, maxSizeOption, headerTimeoutOption, idleTimeoutOption, expiryOption, maxKdfOption});
+    const QCommandLineOption maxKdfOption(
+        QStringLiteral("max-kdf-iterations"),
+        QStringLiteral("Refuse uploads whose STE1 header asks more PBKDF2 iterations (default 2000000)."),
+        QStringLiteral("N"));
+    parser.addOptions({ listenOption, certsOption, storeOption, tokenOption, passphraseOption, clientCertOption,
+                        maxConnectionsOption, maxSizeOption, headerTimeoutOption, idleTimeoutOption, expiryOption,
+                        maxKdfOption });
     int exitCode = ExitOk;
     if (parseSubcommand(parser, arguments, &exitCode) == ParseResult::Exit)
         return exitCode;
@@ -178,7 +180,9 @@ int runServe(const QStringList &arguments)
         bool ok = false;
         config.maxKdfIterations = parser.value(maxKdfOption).toUInt(&ok);
         if (!ok || config.maxKdfIterations < Crypto::MasterKey::MinIterations)
-            return usageError(parser, QStringLiteral("--max-kdf-iterations needs a number of at least %1").arg(Crypto::MasterKey::MinIterations));
+            return usageError(parser,
+                              QStringLiteral("--max-kdf-iterations needs a number of at least %1")
+                                  .arg(Crypto::MasterKey::MinIterations));
     }
     const QString certs = certsDir(parser, certsOption);
     LocalPki pki(certs);
@@ -282,8 +286,10 @@ int runSend(const QStringList &arguments)
     const QCommandLineOption clientKeyOption(QStringLiteral("client-key"), QStringLiteral("Client private key for mutual TLS."), QStringLiteral("PEM"));
     const QCommandLineOption passphraseOption = passphraseFileOption();
     const QCommandLineOption quietOption(QStringLiteral("quiet"), QStringLiteral("No progress on stderr."));
-    const QCommandLineOption replaceOption(QStringLiteral("replace"), QStringLiteral("Overwrite files of the same name in the receiver's store."));
-    parser.addOptions({toOption, caOption, tokenOption, chunkOption, clientCertOption, clientKeyOption, passphraseOption, quietOption, replaceOption});
+    const QCommandLineOption replaceOption(QStringLiteral("replace"),
+                                           QStringLiteral("Overwrite files of the same name in the receiver's store."));
+    parser.addOptions({ toOption, caOption, tokenOption, chunkOption, clientCertOption, clientKeyOption,
+                        passphraseOption, quietOption, replaceOption });
     int exitCode = ExitOk;
     if (parseSubcommand(parser, arguments, &exitCode) == ParseResult::Exit)
         return exitCode;

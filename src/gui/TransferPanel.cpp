@@ -311,9 +311,10 @@ QMessageBox *TransferPanel::replacePrompt() const
 void TransferPanel::askToReplace(const Transfer::SendResult &result)
 {
     // Window-modal and asynchronous (open(), not exec()): the event loop and the receiver keep running.
-    auto *box = new QMessageBox(QMessageBox::Question, tr("Replace?"),
-                                tr("The receiver already holds a file of this name:\n%1\n\nReplace it?").arg(result.message),
-                                QMessageBox::Yes | QMessageBox::No, this);
+    auto *box
+        = new QMessageBox(QMessageBox::Question, tr("Replace?"),
+                          tr("The receiver already holds a file of this name:\n%1\n\nReplace it?").arg(result.message),
+                          QMessageBox::Yes | QMessageBox::No, this);
     box->setDefaultButton(QMessageBox::No);
     box->setAttribute(Qt::WA_DeleteOnClose);
     m_replacePrompt = box;

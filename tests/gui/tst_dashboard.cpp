@@ -20,8 +20,8 @@
 #include "support/IsolatedHome.h"
 #include "support/PcapFiles.h"
 
-#include <QAbstractItemModelTester>
 #include <QAbstractButton>
+#include <QAbstractItemModelTester>
 #include <QApplication>
 #include <QDirIterator>
 #include <QFile>

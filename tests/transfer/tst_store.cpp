@@ -70,13 +70,14 @@ private:
 
     RawResponse patch(RawClient &client, const QByteArray &location, qint64 offset, const QByteArray &body)
     {
-        return client.request(patchHead(location, offset, "Content-Length: " + QByteArray::number(body.size()) + "\r\n"), body);
+        return client.request(
+            patchHead(location, offset, "Content-Length: " + QByteArray::number(body.size()) + "\r\n"), body);
     }
 
     QJsonObject statusOf(RawClient &client, const QByteArray &location)
     {
-        const RawResponse response = client.request("GET " + location + " HTTP/1.1\r\nHost: localhost\r\n" + m_fixture.auth()
-                                                    + "Tus-Resumable: 1.0.0\r\n\r\n");
+        const RawResponse response = client.request("GET " + location + " HTTP/1.1\r\nHost: localhost\r\n"
+                                                    + m_fixture.auth() + "Tus-Resumable: 1.0.0\r\n\r\n");
         return QJsonDocument::fromJson(response.body).object();
     }
 
@@ -127,7 +128,8 @@ private slots:
         QString error;
         QVERIFY2(m_receiver->start(config, &error), qPrintable(error));
         m_port = m_receiver->port();
-        m_profileKey = Crypto::MasterKey::derive(passphrase, Crypto::MasterKey::generateKdfSalt(), Crypto::MasterKey::MinIterations);
+        m_profileKey = Crypto::MasterKey::derive(passphrase, Crypto::MasterKey::generateKdfSalt(),
+                                                 Crypto::MasterKey::MinIterations);
         // Warm the receiver's cache with the profile key.
         auto client = connect();
         const QByteArray location = upload(*client, envelope(m_profileKey, "warm"), named(QStringLiteral("warm.txt")));
@@ -174,8 +176,9 @@ private slots:
         QVERIFY2(response.body.contains("already exists"), response.body.constData());
         QCOMPARE(readFile(storeDir() + QStringLiteral("/same.txt")), QByteArray("first"));
 
-        const QByteArray second = upload(*client, envelope(m_profileKey, "second"),
-                                         named(QStringLiteral("same.txt")) + ",replace " + metadataValue(QStringLiteral("1")));
+        const QByteArray second
+            = upload(*client, envelope(m_profileKey, "second"),
+                     named(QStringLiteral("same.txt")) + ",replace " + metadataValue(QStringLiteral("1")));
         QVERIFY(!second.isEmpty());
         const QJsonObject replacing = waitFinal(*client, second);
         QCOMPARE(stateOf(replacing), QStringLiteral("stored"));
@@ -191,15 +194,19 @@ private slots:
         const RawResponse pending = post(*client, 1000, named(QStringLiteral("pending.bin")));
         QCOMPARE(pending.status, 201);
         QCOMPARE(post(*client, 1000, named(QStringLiteral("pending.bin"))).status, 409);
-        QCOMPARE(post(*client, 1000, named(QStringLiteral("pending.bin")) + ",replace " + metadataValue(QStringLiteral("1"))).status, 409);
+        QCOMPARE(
+            post(*client, 1000, named(QStringLiteral("pending.bin")) + ",replace " + metadataValue(QStringLiteral("1")))
+                .status,
+            409);
     }
 
     void statusPathIsRelativeToTheStore()
     {
         auto client = connect();
-        const QByteArray location = upload(*client, envelope(m_profileKey, "in a folder"),
-                                           named(QStringLiteral("f.txt")) + ",relativePath " + metadataValue(QStringLiteral("sub/f.txt"))
-                                               + ",dataset " + metadataValue(QStringLiteral("ds")));
+        const QByteArray location
+            = upload(*client, envelope(m_profileKey, "in a folder"),
+                     named(QStringLiteral("f.txt")) + ",relativePath " + metadataValue(QStringLiteral("sub/f.txt"))
+                         + ",dataset " + metadataValue(QStringLiteral("ds")));
         const QJsonObject status = waitFinal(*client, location);
         QCOMPARE(stateOf(status), QStringLiteral("stored"));
         QCOMPARE(status.value(u"path").toString(), QStringLiteral("ds/sub/f.txt"));
@@ -212,8 +219,9 @@ private slots:
         QVERIFY(QFile::link(victim, storeDir() + QStringLiteral("/evil.txt")));
         auto client = connect();
         // Replacing replaces the link itself; the file it points at is never written.
-        const QByteArray location = upload(*client, envelope(m_profileKey, "uploaded"),
-                                           named(QStringLiteral("evil.txt")) + ",replace " + metadataValue(QStringLiteral("1")));
+        const QByteArray location
+            = upload(*client, envelope(m_profileKey, "uploaded"),
+                     named(QStringLiteral("evil.txt")) + ",replace " + metadataValue(QStringLiteral("1")));
         QVERIFY(!location.isEmpty());
         QCOMPARE(stateOf(waitFinal(*client, location)), QStringLiteral("stored"));
         QCOMPARE(readFile(victim), QByteArray("outside the store"));
@@ -232,8 +240,8 @@ private slots:
         QVERIFY(QFile::link(target, storeDir() + QStringLiteral("/linked")));
         auto client = connect();
         // Planted after the POST, while the upload is under way: the store does not follow it.
-        const QByteArray late = named(QStringLiteral("f.txt")) + ",relativePath " + metadataValue(QStringLiteral("a/b/f.txt"))
-            + ",dataset " + metadataValue(QStringLiteral("late"));
+        const QByteArray late = named(QStringLiteral("f.txt")) + ",relativePath "
+            + metadataValue(QStringLiteral("a/b/f.txt")) + ",dataset " + metadataValue(QStringLiteral("late"));
         const QByteArray data = envelope(m_profileKey, "late");
         const RawResponse created = post(*client, data.size(), late);
         QCOMPARE(created.status, 201);
@@ -244,8 +252,8 @@ private slots:
         QCOMPARE(QDir(target).entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden), QStringList());
 
         // Planted before: refused at POST.
-        const QByteArray metadata = named(QStringLiteral("f.txt")) + ",relativePath " + metadataValue(QStringLiteral("a/b/f.txt"))
-            + ",dataset " + metadataValue(QStringLiteral("linked"));
+        const QByteArray metadata = named(QStringLiteral("f.txt")) + ",relativePath "
+            + metadataValue(QStringLiteral("a/b/f.txt")) + ",dataset " + metadataValue(QStringLiteral("linked"));
         QCOMPARE(post(*client, 100, metadata).status, 409);
         QCOMPARE(QDir(target).entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden), QStringList());
     }
@@ -259,10 +267,12 @@ private slots:
         const QByteArray location = upload(*client, envelope(costly, "costly"), named(QStringLiteral("costly.bin")));
         const QJsonObject status = waitFinal(*client, location);
         QCOMPARE(stateOf(status), QStringLiteral("rejected"));
-        QVERIFY2(status.value(u"error").toString().contains(u"limit of 2000000"), qPrintable(status.value(u"error").toString()));
+        QVERIFY2(status.value(u"error").toString().contains(u"limit of 2000000"),
+                 qPrintable(status.value(u"error").toString()));
         // The metadata hint asks for it: refused at POST.
-        QCOMPARE(post(*client, 100, named(QStringLiteral("hint.bin")) + ",kdfSalt " + metadataValue(QString::fromLatin1(salt.toHex()))
-                                        + ",kdfIterations " + metadataValue(QStringLiteral("10000000")))
+        QCOMPARE(post(*client, 100,
+                      named(QStringLiteral("hint.bin")) + ",kdfSalt " + metadataValue(QString::fromLatin1(salt.toHex()))
+                          + ",kdfIterations " + metadataValue(QStringLiteral("10000000")))
                      .status,
                  400);
     }
@@ -273,13 +283,15 @@ private slots:
         auto attacker = connect();
         QList<QByteArray> costly;
         for (int i = 0; i < 3; ++i) {
-            const Crypto::MasterKey key = Crypto::MasterKey::fromBytes(randomBytes(32), Crypto::MasterKey::generateKdfSalt(), 2'000'000);
+            const Crypto::MasterKey key
+                = Crypto::MasterKey::fromBytes(randomBytes(32), Crypto::MasterKey::generateKdfSalt(), 2'000'000);
             costly.append(upload(*attacker, envelope(key, "costly"), named(QStringLiteral("costly%1.bin").arg(i))));
             QVERIFY(!costly.last().isEmpty());
         }
         // A sender whose key is cached is verified at once, not after them.
         auto sender = connect();
-        const QByteArray cached = upload(*sender, envelope(m_profileKey, "cached key"), named(QStringLiteral("cached.txt")));
+        const QByteArray cached
+            = upload(*sender, envelope(m_profileKey, "cached key"), named(QStringLiteral("cached.txt")));
         QCOMPARE(stateOf(waitFinal(*sender, cached)), QStringLiteral("stored"));
         for (const QByteArray &location : std::as_const(costly))
             QCOMPARE(stateOf(statusOf(*attacker, location)), QStringLiteral("verifying"));
@@ -313,8 +325,8 @@ private slots:
 
         // The correct resend: ask where the upload stands and send the rest.
         auto again = connect();
-        const RawResponse head = again->request("HEAD " + location + " HTTP/1.1\r\nHost: localhost\r\n" + m_fixture.auth()
-                                                + "Tus-Resumable: 1.0.0\r\n\r\n");
+        const RawResponse head = again->request("HEAD " + location + " HTTP/1.1\r\nHost: localhost\r\n"
+                                                + m_fixture.auth() + "Tus-Resumable: 1.0.0\r\n\r\n");
         const qint64 offset = head.header("upload-offset").toLongLong();
         QCOMPARE(patch(*again, location, offset, data.mid(offset)).status, 204);
         const QJsonObject status = waitFinal(*again, location);

@@ -31,14 +31,16 @@ void KeyDerivationQueue::shutdown()
 
 KeyDerivationQueue::Job *KeyDerivationQueue::findJob(const QByteArray &kdfSalt, quint32 iterations)
 {
-    const auto it = std::find_if(m_jobs.begin(), m_jobs.end(),
-                                 [&](const Job &job) { return job.iterations == iterations && job.kdfSalt == kdfSalt; });
+    const auto it = std::find_if(m_jobs.begin(), m_jobs.end(), [&](const Job &job) {
+        return job.iterations == iterations && job.kdfSalt == kdfSalt;
+    });
     return it == m_jobs.end() ? nullptr : &*it;
 }
 
 bool KeyDerivationQueue::clientBusy(const QString &client) const
 {
-    return std::any_of(m_jobs.begin(), m_jobs.end(), [&](const Job &job) { return job.client == client && job.running; });
+    return std::any_of(m_jobs.begin(), m_jobs.end(),
+                       [&](const Job &job) { return job.client == client && job.running; });
 }
 
 std::optional<Crypto::MasterKey> KeyDerivationQueue::request(const QString &client, const QByteArray &kdfSalt,
@@ -53,7 +55,7 @@ std::optional<Crypto::MasterKey> KeyDerivationQueue::request(const QString &clie
         job->waiting.push_back(std::move(done));
         return std::nullopt;
     }
-    m_jobs.push_back(Job{client, kdfSalt, iterations, false, {}});
+    m_jobs.push_back(Job { client, kdfSalt, iterations, false, {} });
     m_jobs.back().waiting.push_back(std::move(done));
     if (!clientBusy(client))
         run(&m_jobs.back());
@@ -65,10 +67,11 @@ void KeyDerivationQueue::prefetch(const QString &client, const QByteArray &kdfSa
     if (m_cache.find(kdfSalt, iterations) || m_unconfirmed.find(kdfSalt, iterations))
         return;
     QMutexLocker locker(&m_mutex);
-    const bool waiting = std::any_of(m_jobs.begin(), m_jobs.end(), [&](const Job &job) { return job.client == client; });
+    const bool waiting
+        = std::any_of(m_jobs.begin(), m_jobs.end(), [&](const Job &job) { return job.client == client; });
     if (waiting || findJob(kdfSalt, iterations))
         return;
-    m_jobs.push_back(Job{client, kdfSalt, iterations, false, {}});
+    m_jobs.push_back(Job { client, kdfSalt, iterations, false, {} });
     run(&m_jobs.back());
 }
 

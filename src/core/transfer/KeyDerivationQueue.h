@@ -34,7 +34,8 @@ public:
     // The cached key at once; otherwise nullopt, and `done` runs on a worker
     // thread once the key is derived (nullopt: invalid parameters). A request
     // for a (salt, iterations) already being derived shares that derivation.
-    std::optional<Crypto::MasterKey> request(const QString &client, const QByteArray &kdfSalt, quint32 iterations, Done done);
+    std::optional<Crypto::MasterKey> request(const QString &client, const QByteArray &kdfSalt, quint32 iterations,
+                                             Done done);
     // Derives ahead of the data, unless the key is cached or the client
     // already waits for a derivation (a hint, not a claim on a thread).
     void prefetch(const QString &client, const QByteArray &kdfSalt, quint32 iterations);
@@ -44,7 +45,8 @@ public:
     void shutdown();
 
 private:
-    struct Job {
+    struct Job
+    {
         QString client;
         QByteArray kdfSalt;
         quint32 iterations = 0;
@@ -57,7 +59,7 @@ private:
     void startNext(const QString &client);
     void run(Job *job);
 
-    Crypto::MasterKeyCache m_cache;       // accepted by a header
+    Crypto::MasterKeyCache m_cache; // accepted by a header
     Crypto::MasterKeyCache m_unconfirmed; // derived, not yet accepted
     Crypto::SharedSecret m_passphrase; // shared, not copied: its last owner wipes it
     QMutex m_mutex;

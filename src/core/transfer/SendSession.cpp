@@ -362,7 +362,8 @@ void SendSession::createUpload()
             // The name is taken in the store: the caller may send again with replace.
             m_failure = SendFailure::TargetExists;
             const FileJob &taken = m_jobs.at(m_current);
-            fail(QStringLiteral("%1: %2").arg(taken.relativePath.isEmpty() ? QFileInfo(taken.absolutePath).fileName() : taken.relativePath,
+            fail(QStringLiteral("%1: %2").arg(taken.relativePath.isEmpty() ? QFileInfo(taken.absolutePath).fileName()
+                                                                           : taken.relativePath,
                                               replyError(reply)));
         }
     });

@@ -12,8 +12,7 @@ namespace TrainGuard::Transfer {
 
 StoreDirectory::StoreDirectory(QString storeDir)
     : m_storeDir(std::move(storeDir))
-{
-}
+{ }
 
 int StoreDirectory::openParent(const QString &relative, Creation creation, QString *error) const
 {
@@ -52,8 +51,11 @@ StoreDirectory::Entry StoreDirectory::entry(const QString &relative) const
     const int dir = openParent(relative, Creation::OpenOnly, &error);
     if (dir < 0)
         return errno == ENOENT ? Entry::Absent : Entry::Blocked;
-    struct stat info {};
-    const bool exists = ::fstatat(dir, QFile::encodeName(relative.section(u'/', -1)).constData(), &info, AT_SYMLINK_NOFOLLOW) == 0;
+    struct stat info
+    {
+    };
+    const bool exists
+        = ::fstatat(dir, QFile::encodeName(relative.section(u'/', -1)).constData(), &info, AT_SYMLINK_NOFOLLOW) == 0;
     ::close(dir);
     return exists ? Entry::Exists : Entry::Absent;
 }

@@ -16,8 +16,7 @@ StoreFile::StoreFile(const QString &storeDir, QString relative)
     : m_store(storeDir)
     , m_relative(std::move(relative))
     , m_leaf(QFile::encodeName(m_relative.section(u'/', -1)))
-{
-}
+{ }
 
 StoreFile::~StoreFile()
 {

@@ -104,12 +104,12 @@ StreamingVerifier::KeyStep StreamingVerifier::obtainKey()
         QMutexLocker locker(&m_mutex);
         m_keyRequested = true;
     }
-    const std::optional<Crypto::MasterKey> cached = m_keys.queue->request(
-        m_keys.client, header->kdfSalt(), header->iterations(),
-        [weak = weak_from_this()](const std::optional<Crypto::MasterKey> &key) {
-            if (const std::shared_ptr<StreamingVerifier> self = weak.lock())
-                self->keyDerived(key);
-        });
+    const std::optional<Crypto::MasterKey> cached
+        = m_keys.queue->request(m_keys.client, header->kdfSalt(), header->iterations(),
+                                [weak = weak_from_this()](const std::optional<Crypto::MasterKey> &key) {
+                                    if (const std::shared_ptr<StreamingVerifier> self = weak.lock())
+                                        self->keyDerived(key);
+                                });
     if (!cached)
         return KeyStep::Wait;
     QMutexLocker locker(&m_mutex);

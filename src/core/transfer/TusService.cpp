@@ -88,12 +88,15 @@ public:
     {
         UploadRecord *record = m_store->find(m_id);
         // O_NOFOLLOW: a link planted in place of the spool file is not written through.
-        const int fd = ::open(QFile::encodeName(m_file.fileName()).constData(), O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
+        const int fd
+            = ::open(QFile::encodeName(m_file.fileName()).constData(), O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
         if (fd < 0) {
             *error = qt_error_string(errno);
             return false;
         }
-        if (!record || !m_file.open(fd, QIODevice::WriteOnly | QIODevice::Append | QIODevice::Unbuffered, QFileDevice::AutoCloseHandle)) {
+        if (!record
+            || !m_file.open(fd, QIODevice::WriteOnly | QIODevice::Append | QIODevice::Unbuffered,
+                            QFileDevice::AutoCloseHandle)) {
             *error = m_file.errorString();
             ::close(fd);
             return false;
@@ -312,8 +315,9 @@ RouteResult TusService::create(const HttpRequestHead &head)
     const QByteArray kdfSalt = QByteArray::fromHex(metadata.value(QStringLiteral("kdfSalt")).toLatin1());
     const quint32 kdfIterations = metadata.value(QStringLiteral("kdfIterations")).toUInt();
     if (kdfIterations > m_store->config().maxKdfIterations)
-        return refuse(400, "kdfIterations exceeds this receiver's limit of "
-                               + QByteArray::number(m_store->config().maxKdfIterations));
+        return refuse(400,
+                      "kdfIterations exceeds this receiver's limit of "
+                          + QByteArray::number(m_store->config().maxKdfIterations));
     switch (m_store->checkTarget(draft)) {
     case TargetCheck::Free:
         break;

@@ -27,11 +27,11 @@ struct UploadRecord {
     QByteArray metadataHeader; // Upload-Metadata as received, echoed by HEAD
     UploadState state = UploadState::Receiving;
     QString error;
-    QString storedPath;        // relative to the store
+    QString storedPath; // relative to the store
     ExistingTarget existing = ExistingTarget::Refuse;
-    QString client;            // the peer address that created it (KDF fairness)
+    QString client; // the peer address that created it (KDF fairness)
     bool replacedFile = false; // stored over an existing file
-    QString replacedBy;        // the upload that later replaced this one's file
+    QString replacedBy; // the upload that later replaced this one's file
     QString plaintextSha256;
     QDateTime created;
     QDateTime updated;

@@ -48,7 +48,8 @@ UploadStore::~UploadStore()
 
 void UploadStore::prefetchKey(const QString &client, const QByteArray &kdfSalt, quint32 iterations)
 {
-    if (!m_derivations || kdfSalt.size() != Crypto::MasterKey::KdfSaltSize || iterations < Crypto::MasterKey::MinIterations
+    if (!m_derivations || kdfSalt.size() != Crypto::MasterKey::KdfSaltSize
+        || iterations < Crypto::MasterKey::MinIterations
         || iterations > qMin(Crypto::MasterKey::MaxIterations, m_config.maxKdfIterations))
         return;
     m_derivations->prefetch(client, kdfSalt, iterations);
@@ -116,13 +117,17 @@ TargetCheck UploadStore::checkTarget(const UploadRecord &draft) const
             return TargetCheck::NameTooLong;
     }
     for (const UploadRecord &other : m_records) {
-        if ((other.state == UploadState::Receiving || other.state == UploadState::Verifying) && storedName(other) == name)
+        if ((other.state == UploadState::Receiving || other.state == UploadState::Verifying)
+            && storedName(other) == name)
             return TargetCheck::InProgress;
     }
     switch (store.entry(name)) {
-    case StoreDirectory::Entry::Absent: return TargetCheck::Free;
-    case StoreDirectory::Entry::Exists: return draft.existing == ExistingTarget::Replace ? TargetCheck::Free : TargetCheck::Exists;
-    case StoreDirectory::Entry::Blocked: return TargetCheck::Blocked;
+    case StoreDirectory::Entry::Absent:
+        return TargetCheck::Free;
+    case StoreDirectory::Entry::Exists:
+        return draft.existing == ExistingTarget::Replace ? TargetCheck::Free : TargetCheck::Exists;
+    case StoreDirectory::Entry::Blocked:
+        return TargetCheck::Blocked;
     }
     return TargetCheck::Blocked;
 }
@@ -188,14 +193,18 @@ std::shared_ptr<StreamingVerifier> UploadStore::verifierFor(const UploadRecord &
     // A derived key schedules the verifier again, from a derivation thread.
     QPointer<UploadStore> self(this);
     auto wake = [self, id = record.id] {
-        QMetaObject::invokeMethod(self.data(), [self, id] {
-            if (self && self->m_verifiers.contains(id))
-                self->schedule(id, self->m_verifiers.value(id));
-        }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            self.data(),
+            [self, id] {
+                if (self && self->m_verifiers.contains(id))
+                    self->schedule(id, self->m_verifiers.value(id));
+            },
+            Qt::QueuedConnection);
     };
     auto verifier = std::make_shared<StreamingVerifier>(
-        FinalizeRequest{spoolPath(record.id), m_config.storeDir, record.destination, record.expectedSha256, record.existing, {}},
-        VerifierKeys{m_derivations, record.client, m_config.maxKdfIterations, wake});
+        FinalizeRequest {
+            spoolPath(record.id), m_config.storeDir, record.destination, record.expectedSha256, record.existing, {} },
+        VerifierKeys { m_derivations, record.client, m_config.maxKdfIterations, wake });
     m_verifiers.insert(record.id, verifier);
     return verifier;
 }
@@ -240,7 +249,8 @@ void UploadStore::finalize(const QString &id)
         schedule(id, verifier);
         return;
     }
-    FinalizeRequest request{spoolPath(id), m_config.storeDir, record->destination, record->expectedSha256, record->existing, {}};
+    FinalizeRequest request { spoolPath(id),          m_config.storeDir, record->destination,
+                              record->expectedSha256, record->existing,  {} };
     QPointer<UploadStore> self(this);
     m_pool.start([self, id, request] {
         lowerCurrentThreadForBulkWork(); // hashes (and maybe decrypts) a whole upload
