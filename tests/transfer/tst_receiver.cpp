@@ -189,6 +189,8 @@ private slots:
         QTest::newRow("dataset parent") << QByteArray("filename " + metadataValue(QStringLiteral("x")) + ",dataset "
                                                       + metadataValue(QStringLiteral("..")));
         QTest::newRow("no filename") << QByteArray("dataset " + metadataValue(QStringLiteral("d")));
+        // 252 bytes fit a file name, not with the ".ste1" this receiver (no passphrase) adds.
+        QTest::newRow("too long with .ste1") << QByteArray("filename " + metadataValue(QString(252, u'x')));
         QTest::newRow("bad sha256") << QByteArray("filename " + metadataValue(QStringLiteral("x")) + ",sha256 "
                                                   + metadataValue(QStringLiteral("ABC")));
     }

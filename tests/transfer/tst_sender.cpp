@@ -316,6 +316,17 @@ private slots:
         QCOMPARE(readFile(QDir(storeDir()).filePath(QStringLiteral("changed.bin"))), changed);
     }
 
+    void refusedNameFailsBeforeAnyUpload()
+    {
+        const QString folder = input(QStringLiteral("with-dotfile"));
+        QVERIFY(writeFile(folder + QStringLiteral("/a.csv"), "a"));
+        QVERIFY(writeFile(folder + QStringLiteral("/.hidden"), "b"));
+        const SendResult result = send(senderConfig(folder));
+        QVERIFY(!result.ok);
+        QVERIFY2(result.message.contains(u".hidden") && result.message.contains(u"refuses this name"), qPrintable(result.message));
+        QVERIFY(!QFileInfo::exists(QDir(storeDir()).filePath(QStringLiteral("with-dotfile"))));
+    }
+
     void takenNameNeedsReplace()
     {
         const QString path = input(QStringLiteral("taken.bin"));

@@ -258,6 +258,22 @@ private slots:
         QCOMPARE(QDir(target).entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden), QStringList());
     }
 
+    void spoolDirectoryLinkIsRefused()
+    {
+        // A store whose spool directory is a link elsewhere: the receiver would spool through it.
+        const QString store = m_fixture.dir.filePath(QStringLiteral("store-linked-spool"));
+        const QString elsewhere = outsideDir() + QStringLiteral("/spool");
+        QVERIFY(QDir().mkpath(store) && QDir().mkpath(elsewhere));
+        QVERIFY(QFile::link(elsewhere, store + QStringLiteral("/.trainguard-spool")));
+        ReceiverConfig config = m_fixture.receiverConfig(store);
+        config.passphrase = passphrase;
+        Receiver receiver;
+        QString error;
+        QVERIFY(!receiver.start(config, &error));
+        QVERIFY2(error.contains(u"symbolic link"), qPrintable(error));
+        QCOMPARE(QDir(elsewhere).entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden), QStringList());
+    }
+
     void kdfIterationsAboveTheCeilingAreRefusedUnderived()
     {
         auto client = connect();

@@ -5,6 +5,7 @@
 #include "core/crypto/Sha256.h"
 #include "core/crypto/Ste1Header.h"
 #include "core/transfer/SecretFile.h"
+#include "core/transfer/StoragePath.h"
 #include "core/transfer/TlsPolicy.h"
 
 #include <QCryptographicHash>
@@ -138,6 +139,13 @@ bool SendSession::prepare(QString *error)
         m_jobs.append(FileJob{root.absoluteFilePath(), {}, {}, 0, 0});
     }
     for (FileJob &job : m_jobs) {
+        // Names the receiver refuses (dot files, control characters, …) fail the send before any upload.
+        QString refused;
+        if (StoragePath::relativeDestination(QFileInfo(job.absolutePath).fileName(), job.relativePath, job.dataset, &refused)
+                .isEmpty()) {
+            *error = QStringLiteral("%1: the receiver refuses this name: %2").arg(job.absolutePath, refused);
+            return false;
+        }
         job.plaintextSize = QFileInfo(job.absolutePath).size();
         job.ciphertextSize = Ste1Encryptor::ciphertextSize(job.plaintextSize, Ste1Header::DefaultSegmentSize);
         m_bytesTotal += job.ciphertextSize;
