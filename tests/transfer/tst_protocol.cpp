@@ -131,6 +131,29 @@ private slots:
         QCOMPARE(readFile(path(QStringLiteral("store/photos/2024/a.jpg"))), QByteArray(200000, 'a'));
     }
 
+    void sendOfATakenNameNeedsReplace()
+    {
+        QFile file(path(QStringLiteral("twice.txt")));
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("first");
+        file.close();
+        const QStringList arguments{QStringLiteral("send"), file.fileName(), QStringLiteral("--to"), m_url, QStringLiteral("--ca"),
+                                    path(QStringLiteral("certs/ca.pem")), QStringLiteral("--token-file"), path(QStringLiteral("token")),
+                                    QStringLiteral("--quiet")};
+        QCOMPARE(runCli(arguments, m_env).exitCode, 0);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("second");
+        file.close();
+        const Run refused = runCli(arguments, m_env);
+        QCOMPARE(refused.exitCode, 1);
+        QCOMPARE(refused.err.count(u'\n'), 1);
+        QVERIFY2(refused.err.contains(u"already exists in the store") && refused.err.contains(u"--replace"), qPrintable(refused.err));
+        QCOMPARE(readFile(path(QStringLiteral("store/twice.txt"))), QByteArray("first"));
+        const Run replaced = runCli(arguments + QStringList{QStringLiteral("--replace")}, m_env);
+        QVERIFY2(replaced.exitCode == 0, qPrintable(replaced.err));
+        QCOMPARE(readFile(path(QStringLiteral("store/twice.txt"))), QByteArray("second"));
+    }
+
     void sendFailures_data()
     {
         QTest::addColumn<QStringList>("extra");

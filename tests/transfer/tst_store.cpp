@@ -188,6 +188,17 @@ private slots:
         QCOMPARE(statusOf(*client, first).value(u"replacedBy").toString(), QString::fromLatin1(second.mid(7)));
     }
 
+    void directoryOfTheNameIs409EvenWithReplace()
+    {
+        QVERIFY(QDir().mkpath(storeDir() + QStringLiteral("/adir/inside")));
+        auto client = connect();
+        const RawResponse response
+            = post(*client, 100, named(QStringLiteral("adir")) + ",replace " + metadataValue(QStringLiteral("1")));
+        QCOMPARE(response.status, 409);
+        QVERIFY2(response.body.contains("directory"), response.body.constData());
+        QVERIFY(QFileInfo(storeDir() + QStringLiteral("/adir/inside")).isDir());
+    }
+
     void nameOfAnUploadInProgressIs409()
     {
         auto client = connect();

@@ -57,7 +57,9 @@ StoreDirectory::Entry StoreDirectory::entry(const QString &relative) const
     const bool exists
         = ::fstatat(dir, QFile::encodeName(relative.section(u'/', -1)).constData(), &info, AT_SYMLINK_NOFOLLOW) == 0;
     ::close(dir);
-    return exists ? Entry::Exists : Entry::Absent;
+    if (!exists)
+        return Entry::Absent;
+    return S_ISDIR(info.st_mode) ? Entry::Blocked : Entry::Exists;
 }
 
 qint64 StoreDirectory::nameMax_bytes() const

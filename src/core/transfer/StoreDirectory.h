@@ -14,7 +14,8 @@ class StoreDirectory
 {
 public:
     enum class Creation { OpenOnly, CreateMissing };
-    enum class Entry { Absent, Exists, Blocked }; // Blocked: a parent is a link or not a directory
+    // Blocked: a parent is a link or not a directory, or the name is a directory (no file replaces it).
+    enum class Entry { Absent, Exists, Blocked };
 
     explicit StoreDirectory(QString storeDir);
 

@@ -322,11 +322,11 @@ RouteResult TusService::create(const HttpRequestHead &head)
     case TargetCheck::Free:
         break;
     case TargetCheck::Exists:
-        return refuse(409, "already exists in the store (send with replace to overwrite it)");
+        return refuse(409, "already exists in the store");
     case TargetCheck::InProgress:
         return refuse(409, "another upload to this name is in progress");
     case TargetCheck::Blocked:
-        return refuse(409, "a parent of this name in the store is a file or a link");
+        return refuse(409, "in the way in the store: a directory of this name, or a parent that is a file or a link");
     case TargetCheck::NameTooLong:
         return refuse(400, "refused file name: too long for the store's file system");
     }
