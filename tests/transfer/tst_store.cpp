@@ -123,7 +123,7 @@ private slots:
         QVERIFY(m_fixture.setUp());
         QVERIFY(QDir().mkpath(outsideDir()));
         ReceiverConfig config = m_fixture.receiverConfig();
-        config.passphrase = passphrase;
+        config.passphrase = Crypto::copySharedSecret(passphrase);
         m_receiver = std::make_unique<Receiver>();
         QString error;
         QVERIFY2(m_receiver->start(config, &error), qPrintable(error));
@@ -277,7 +277,7 @@ private slots:
         QVERIFY(QDir().mkpath(store) && QDir().mkpath(elsewhere));
         QVERIFY(QFile::link(elsewhere, store + QStringLiteral("/.trainguard-spool")));
         ReceiverConfig config = m_fixture.receiverConfig(store);
-        config.passphrase = passphrase;
+        config.passphrase = Crypto::copySharedSecret(passphrase);
         Receiver receiver;
         QString error;
         QVERIFY(!receiver.start(config, &error));
