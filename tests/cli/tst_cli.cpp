@@ -45,7 +45,7 @@ private slots:
         QTest::newRow("unknown command") << QStringList{QStringLiteral("bogus")} << QStringLiteral("unknown command 'bogus'");
         QTest::newRow("unknown option") << QStringList{QStringLiteral("--bogus")} << QStringLiteral("Unknown option 'bogus'");
         QTest::newRow("KDF ceiling below the minimum")
-            << QStringList{QStringLiteral("serve"), QStringLiteral("--max-kdf-iterations"), QStringLiteral("5")}
+            << QStringList { QStringLiteral("serve"), QStringLiteral("--max-kdf-iterations"), QStringLiteral("5") }
             << QStringLiteral("--max-kdf-iterations needs a number of at least 100000");
     }
 

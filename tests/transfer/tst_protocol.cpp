@@ -137,9 +137,11 @@ private slots:
         QVERIFY(file.open(QIODevice::WriteOnly));
         file.write("first");
         file.close();
-        const QStringList arguments{QStringLiteral("send"), file.fileName(), QStringLiteral("--to"), m_url, QStringLiteral("--ca"),
-                                    path(QStringLiteral("certs/ca.pem")), QStringLiteral("--token-file"), path(QStringLiteral("token")),
-                                    QStringLiteral("--quiet")};
+        const QStringList arguments { QStringLiteral("send"),         file.fileName(),
+                                      QStringLiteral("--to"),         m_url,
+                                      QStringLiteral("--ca"),         path(QStringLiteral("certs/ca.pem")),
+                                      QStringLiteral("--token-file"), path(QStringLiteral("token")),
+                                      QStringLiteral("--quiet") };
         QCOMPARE(runCli(arguments, m_env).exitCode, 0);
         QVERIFY(file.open(QIODevice::WriteOnly));
         file.write("second");
@@ -147,9 +149,10 @@ private slots:
         const Run refused = runCli(arguments, m_env);
         QCOMPARE(refused.exitCode, 1);
         QCOMPARE(refused.err.count(u'\n'), 1);
-        QVERIFY2(refused.err.contains(u"already exists in the store") && refused.err.contains(u"--replace"), qPrintable(refused.err));
+        QVERIFY2(refused.err.contains(u"already exists in the store") && refused.err.contains(u"--replace"),
+                 qPrintable(refused.err));
         QCOMPARE(readFile(path(QStringLiteral("store/twice.txt"))), QByteArray("first"));
-        const Run replaced = runCli(arguments + QStringList{QStringLiteral("--replace")}, m_env);
+        const Run replaced = runCli(arguments + QStringList { QStringLiteral("--replace") }, m_env);
         QVERIFY2(replaced.exitCode == 0, qPrintable(replaced.err));
         QCOMPARE(readFile(path(QStringLiteral("store/twice.txt"))), QByteArray("second"));
     }

@@ -323,7 +323,8 @@ private slots:
         QVERIFY(writeFile(folder + QStringLiteral("/.hidden"), "b"));
         const SendResult result = send(senderConfig(folder));
         QVERIFY(!result.ok);
-        QVERIFY2(result.message.contains(u".hidden") && result.message.contains(u"refuses this name"), qPrintable(result.message));
+        QVERIFY2(result.message.contains(u".hidden") && result.message.contains(u"refuses this name"),
+                 qPrintable(result.message));
         QVERIFY(!QFileInfo::exists(QDir(storeDir()).filePath(QStringLiteral("with-dotfile"))));
     }
 

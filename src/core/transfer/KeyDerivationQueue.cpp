@@ -97,7 +97,8 @@ void KeyDerivationQueue::run(Job *job)
     job->running = true;
     m_pool.start([this, job] {
         lowerCurrentThreadForBulkWork(); // PBKDF2
-        const Crypto::MasterKey key = Crypto::MasterKey::derive(m_passphrase->rawByteArray(), job->kdfSalt, job->iterations);
+        const Crypto::MasterKey key
+            = Crypto::MasterKey::derive(m_passphrase->rawByteArray(), job->kdfSalt, job->iterations);
         m_unconfirmed.insert(key); // before the job ends: a request in between finds one or the other
         std::vector<Done> waiting;
         {

@@ -141,7 +141,8 @@ bool SendSession::prepare(QString *error)
     for (FileJob &job : m_jobs) {
         // Names the receiver refuses (dot files, control characters, …) fail the send before any upload.
         QString refused;
-        if (StoragePath::relativeDestination(QFileInfo(job.absolutePath).fileName(), job.relativePath, job.dataset, &refused)
+        if (StoragePath::relativeDestination(QFileInfo(job.absolutePath).fileName(), job.relativePath, job.dataset,
+                                             &refused)
                 .isEmpty()) {
             *error = QStringLiteral("%1: the receiver refuses this name: %2").arg(job.absolutePath, refused);
             return false;
