@@ -4,10 +4,7 @@
 #include "core/transfer/StoragePath.h"
 #include "core/transfer/UploadStore.h"
 
-#include "core/crypto/MasterKey.h"
-
 #include <QFile>
-#include <QFileInfo>
 #include <QJsonDocument>
 #include <QRegularExpression>
 
@@ -183,7 +180,7 @@ private:
         if (outcome == Outcome::Discard)
             m_file.resize(m_startOffset);
         m_file.close();
-        record->offset = QFileInfo(m_store->spoolPath(m_id)).size();
+        record->offset = QFile(m_store->spoolPath(m_id)).size();
         record->patchInProgress = false;
         m_store->persist(*record);
     }
