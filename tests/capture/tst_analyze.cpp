@@ -64,6 +64,12 @@ private slots:
         QTest::newRow("raw") << fixture("http_raw.pcap") << "RAW" << 12LL << 1248LL << 1248LL << 0LL << 1;
         QTest::newRow("snaplen 80") << fixture("tls13_snaplen80.pcap") << "EN10MB" << 18LL << 3380LL << 1330LL << 9LL << 1;
         QTest::newRow("multi flow") << fixture("multi_flow.pcap") << "EN10MB" << 48LL << 7909LL << 7909LL << 0LL << 4;
+        // Hand-built captures (make-synthetic-fixtures.py).
+        QTest::newRow("quic rfc9001") << fixture("quic_rfc9001.pcap") << "EN10MB" << 2LL << 1419LL << 1419LL << 0LL
+                                      << 1;
+        QTest::newRow("quic v2 pq") << fixture("quic_v2_pq.pcap") << "EN10MB" << 3LL << 3786LL << 3786LL << 0LL << 1;
+        QTest::newRow("quic draft29") << fixture("quic_draft29.pcap") << "EN10MB" << 2LL << 2484LL << 2484LL << 0LL
+                                      << 1;
     }
 
     void captureTotals()
@@ -184,6 +190,69 @@ private slots:
         QCOMPARE(counts.value(u"alert").toInteger(), records[1]);
         QCOMPARE(counts.value(u"handshake").toInteger(), records[2]);
         QCOMPARE(counts.value(u"application_data").toInteger(), records[3]);
+    }
+
+    // QUIC: the Initial packets decrypted with the keys of RFC 9001 5.2. F2 = F with
+    // `-d udp.port==8443,quic` (tshark finds QUIC on 443 only by itself).
+    void quicFlows_data()
+    {
+        QTest::addColumn<QString>("file");
+        QTest::addColumn<QString>("server"); // tshark -r F2 -q -z conv,udp (the first datagram's destination)
+        QTest::addColumn<qint64>("packets"); // ... Total Frames
+        QTest::addColumn<qint64>("bytes"); // ... Total Bytes
+        QTest::addColumn<QString>("version"); // tshark -r F2 -Y quic -T fields -e quic.version
+        QTest::addColumn<qint64>("initials"); // tshark -r F2 -Y quic -T fields -e quic.version | wc -l
+        QTest::addColumn<QString>(
+            "sni"); // tshark -r F2 -Y tls.handshake.type==1 -T fields -e tls.handshake.extensions_server_name
+        QTest::addColumn<QStringList>("alpn"); // ... -e tls.handshake.extensions_alpn_str
+        QTest::addColumn<QString>(
+            "cipher"); // tshark -r F2 -Y tls.handshake.type==2 -T fields -e tls.handshake.ciphersuite
+        // RFC 9001 A.2 and A.3, rebuilt from the RFC's plaintext and checked against its bytes.
+        QTest::newRow("rfc9001 v1") << fixture("quic_rfc9001.pcap") << "198.51.100.20:443" << 2LL << 1419LL << "1"
+                                    << 2LL << "example.com" << QStringList { QStringLiteral("alpn") } << "0x1301";
+        // v2 on a port that is not 443, over IPv6; the ClientHello with a post-quantum key share
+        // spans two Initial packets.
+        QTest::newRow("v2 post-quantum") << fixture("quic_v2_pq.pcap") << "[2001:db8::20]:8443" << 3LL << 3786LL << "2"
+                                         << 3LL << "pq.trainguard.test" << QStringList { QStringLiteral("h3") }
+                                         << "0x1302";
+        QTest::newRow("draft-29") << fixture("quic_draft29.pcap") << "198.51.100.20:443" << 2LL << 2484LL << "draft-29"
+                                  << 2LL << "draft29.trainguard.test" << QStringList { QStringLiteral("h3-29") }
+                                  << "0x1303";
+    }
+
+    void quicFlows()
+    {
+        QFETCH(QString, file);
+        QFETCH(QString, server);
+        QFETCH(qint64, packets);
+        QFETCH(qint64, bytes);
+        QFETCH(QString, version);
+        QFETCH(qint64, initials);
+        QFETCH(QString, sni);
+        QFETCH(QStringList, alpn);
+        QFETCH(QString, cipher);
+        const QJsonObject report = analyze(file);
+        const QJsonArray flows = report.value(u"flows").toArray();
+        QCOMPARE(flows.size(), 1);
+        const QJsonObject flow = flows.first().toObject();
+        QCOMPARE(flow.value(u"protocol").toString(), QStringLiteral("udp"));
+        QCOMPARE(flow.value(u"server").toString(), server);
+        QCOMPARE(flow.value(u"packets").toInteger(), packets);
+        QCOMPARE(flow.value(u"bytes").toInteger(), bytes);
+        QCOMPARE(flow.value(u"application").toString(), QStringLiteral("quic"));
+        QCOMPARE(flow.value(u"encrypted").toVariant(), QVariant(true));
+        QVERIFY2(flow.value(u"reason").toString().contains(u"ClientHello for " + sni),
+                 qPrintable(flow.value(u"reason").toString()));
+        const QJsonObject quic = flow.value(u"quic").toObject();
+        QCOMPARE(quic.value(u"version").toString(), version);
+        QCOMPARE(quic.value(u"initial_packets").toInteger(), initials);
+        const QJsonObject tls = flow.value(u"tls").toObject();
+        QCOMPARE(tls.value(u"version").toString(), QStringLiteral("TLS 1.3"));
+        QCOMPARE(tls.value(u"sni").toString(), sni);
+        QCOMPARE(tls.value(u"alpn").toVariant().toStringList(), alpn);
+        QCOMPARE(tls.value(u"cipher_suite").toString(), cipher);
+        QVERIFY(!tls.contains(u"records")); // QUIC carries no TLS records
+        QCOMPARE(report.value(u"totals").toObject().value(u"encrypted_bytes").toInteger(), bytes);
     }
 
     void multiFlowTotals()

@@ -1,10 +1,14 @@
 // The pure dissector and the TLS record parser on hand-built frames: link types, VLAN tags,
 // IPv4 options and fragments, IPv6 extension headers, truncation, records split anywhere.
 #include "core/capture/PacketDissector.h"
+#include "core/capture/QuicCryptoStream.h"
 #include "core/capture/TlsStreamParser.h"
 #include "core/capture/TrafficAnalyzer.h"
 
+#include <QFile>
 #include <QTest>
+
+#include <pcap/pcap.h>
 
 #include <memory>
 #include <vector>
@@ -99,6 +103,39 @@ PacketView dissect(int dlt, const Bytes &frame)
     dissectPacket(dlt, copy.get(), std::uint32_t(frame.size()), std::uint32_t(frame.size()), &view);
     view.payload = nullptr; // the buffer is gone
     return view;
+}
+
+// The frames of a capture fixture (tests/data/capture), read with libpcap.
+std::vector<Bytes> fixtureFrames(const char *name)
+{
+    std::vector<Bytes> frames;
+    char errbuf[PCAP_ERRBUF_SIZE] = {};
+    const QByteArray path
+        = QFile::encodeName(QStringLiteral(TRAINGUARD_TEST_DATA_DIR "/capture/") + QLatin1String(name));
+    pcap_t *handle = pcap_open_offline(path.constData(), errbuf);
+    if (!handle)
+        return frames;
+    pcap_pkthdr *header = nullptr;
+    const u_char *data = nullptr;
+    while (pcap_next_ex(handle, &header, &data) == 1)
+        frames.emplace_back(data, data + header->caplen);
+    pcap_close(handle);
+    return frames;
+}
+
+AnalysisReport analyzeFrames(const std::vector<Bytes> &frames, std::size_t caplenLimit = SIZE_MAX)
+{
+    TrafficAnalyzer analyzer(1);
+    std::uint64_t timestamp_us = 1'700'000'000'000'000ULL;
+    for (const Bytes &frame : frames) {
+        // Exact-size copies: a read past the captured bytes is caught by ASan in the asan preset.
+        const std::size_t caplen = std::min(caplenLimit, frame.size());
+        auto copy = std::make_unique<std::uint8_t[]>(std::max<std::size_t>(caplen, 1));
+        std::copy_n(frame.begin(), caplen, copy.get());
+        analyzer.addPacket(timestamp_us += 1000, std::uint32_t(caplen), std::uint32_t(frame.size()), copy.get());
+    }
+    analyzer.finish();
+    return analyzer.report(QString());
 }
 
 } // namespace
@@ -279,6 +316,84 @@ private slots:
         QCOMPARE(counts.changeCipherSpec, 1u);
         QCOMPARE(counts.applicationData, 3u);
         QVERIFY(parser.synchronized());
+    }
+
+    void quicCryptoStreamIsBounded()
+    {
+        QuicCryptoBudget budget { 0, 4096 };
+        {
+            QuicCryptoStream stream(&budget);
+            const Bytes piece(100, 0x42);
+            // Out of order, duplicated and overlapping pieces: the prefix is what is contiguous.
+            QVERIFY(stream.add(200, piece.data(), piece.size()));
+            QCOMPARE(stream.contiguousLength(), 0u);
+            QVERIFY(stream.add(0, piece.data(), piece.size()));
+            QCOMPARE(stream.contiguousLength(), 100u);
+            QVERIFY(stream.add(50, piece.data(), piece.size()));
+            QCOMPARE(stream.contiguousLength(), 150u);
+            QVERIFY(stream.add(150, piece.data(), piece.size()));
+            QCOMPARE(stream.contiguousLength(), 300u);
+            QCOMPARE(budget.used, 300u);
+            // Past the offset bound, or past the shared budget: dropped.
+            QVERIFY(!stream.add(QuicCryptoStream::MaxOffset - 10, piece.data(), piece.size()));
+            QVERIFY(!stream.add(std::uint64_t(1) << 62, piece.data(), piece.size()));
+            QVERIFY(!stream.add(4000, piece.data(), piece.size()));
+            // Too many separate pieces: dropped, the ones held stay.
+            for (std::size_t i = 1; i < QuicCryptoStream::MaxRanges; ++i)
+                QVERIFY(stream.add(300 + i * 20, piece.data(), 1));
+            QVERIFY(!stream.add(300 + QuicCryptoStream::MaxRanges * 20, piece.data(), 1));
+            QCOMPARE(stream.contiguousLength(), 300u);
+        }
+        QCOMPARE(budget.used, 0u); // every byte returned when the stream goes
+    }
+
+    void quicInitialsInAnyOrder()
+    {
+        // The two client Initials of the post-quantum ClientHello, second first: still one hello.
+        std::vector<Bytes> frames = fixtureFrames("quic_v2_pq.pcap");
+        QCOMPARE(frames.size(), 3u);
+        std::swap(frames[0], frames[1]);
+        const AnalysisReport report = analyzeFrames(frames);
+        QCOMPARE(report.flows.size(), 1);
+        QCOMPARE(report.flows[0].application, Application::Quic);
+        QVERIFY(report.flows[0].tls);
+        QCOMPARE(report.flows[0].tls->serverName, QStringLiteral("pq.trainguard.test"));
+        QCOMPARE(report.flows[0].tls->cipherSuite, std::optional<std::uint16_t>(0x1302));
+    }
+
+    void quicNeedsAuthenticatedPackets_data()
+    {
+        QTest::addColumn<int>("flipOffset"); // from the end of the client's first frame
+        QTest::newRow("AEAD tag") << 1;
+        QTest::newRow("ciphertext") << 300;
+    }
+
+    void quicNeedsAuthenticatedPackets()
+    {
+        // One flipped bit and the Initial does not authenticate: the flow is not called QUIC.
+        QFETCH(int, flipOffset);
+        std::vector<Bytes> frames = fixtureFrames("quic_rfc9001.pcap");
+        QCOMPARE(frames.size(), 2u);
+        frames.resize(1);
+        frames[0][frames[0].size() - std::size_t(flipOffset)] ^= 0x01;
+        const AnalysisReport report = analyzeFrames(frames);
+        QCOMPARE(report.flows.size(), 1);
+        QVERIFY(report.flows[0].application != Application::Quic);
+        QVERIFY(!report.flows[0].tls);
+    }
+
+    void quicTruncatedDatagrams()
+    {
+        // Every snap length: nothing read past the captured bytes, and no QUIC verdict from a
+        // packet cut short (it cannot authenticate).
+        const std::vector<Bytes> frames = fixtureFrames("quic_draft29.pcap");
+        QVERIFY(!frames.empty());
+        for (std::size_t caplen = 0; caplen < frames[0].size(); caplen += 7) {
+            const AnalysisReport report = analyzeFrames(frames, caplen);
+            for (const FlowRow &row : report.flows)
+                QVERIFY(row.application != Application::Quic);
+        }
+        QCOMPARE(analyzeFrames(frames).flows.value(0).application, Application::Quic);
     }
 
     void nonTlsStopsCounting()

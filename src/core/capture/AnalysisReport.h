@@ -5,16 +5,25 @@
 #include <QJsonObject>
 #include <QList>
 #include <QString>
+#include <QStringList>
 
 #include <optional>
 
 namespace TrainGuard::Capture {
 
-struct TlsSummary {
-    QString version; // "TLS 1.2", "TLS 1.3"; empty without a ServerHello
+struct TlsSummary
+{
+    QString version; // "TLS 1.2", "TLS 1.3"; empty without a ServerHello (QUIC: always TLS 1.3)
     QString serverName;
+    QStringList alpn; // the protocols the ClientHello offers
     std::optional<std::uint16_t> cipherSuite;
-    TlsRecordCounts records;
+    TlsRecordCounts records; // TLS over TCP only (QUIC has no TLS records: not in its JSON)
+};
+
+struct QuicSummary
+{
+    QString version; // "1", "2", "draft-29"
+    std::uint64_t initialPackets = 0; // Initial packets decrypted
 };
 
 // One row of the flow table, as the CLI prints it and the GUI shows it.
@@ -31,7 +40,8 @@ struct FlowRow {
     Application application = Application::Unknown;
     Encryption encryption = Encryption::Unknown;
     QString reason;
-    std::optional<TlsSummary> tls;
+    std::optional<TlsSummary> tls; // TLS and QUIC flows
+    std::optional<QuicSummary> quic; // QUIC flows
 
     static FlowRow fromFlow(int id, const Flow &flow);
     QJsonObject toJson() const;

@@ -34,10 +34,7 @@ int TrafficAnalyzer::addPacket(std::uint64_t timestamp_us, std::uint32_t caplen,
             flow->updateSerial = ++m_serial;
             flowId = flow->id;
             // Cheap per packet: entropy verdicts are only computed for unknown flows.
-            if (flow->application == Application::Tls)
-                encryption = Encryption::Encrypted;
-            else if (flow->application == Application::Http)
-                encryption = Encryption::Plaintext;
+            encryption = applicationEncryption(flow->application);
         }
     }
     accountBin(timestamp_us, encryption, wireLength);
