@@ -140,6 +140,12 @@ private slots:
                                    << "unknown" << yes << "" << "" << "" << R{};
         QTest::newRow("multi http") << fixture("multi_flow.pcap") << "127.0.0.1:18080" << "tcp" << 12LL << 1416LL << 608LL
                                     << "http" << no << "" << "" << "" << R{};
+        // A TLS 1.3 draft 18 ServerHello has no session id nor compression method: the cipher
+        // suite follows the random (tshark -e tls.handshake.version: 0x7f12).
+        QTest::newRow("tls13 draft18") << fixture("tls13_draft18.pcap") << "198.51.100.30:443"
+                                       << "tcp" << 9LL << 890LL << 404LL << "tls" << yes << "TLS 1.3 draft 18"
+                                       << "draft18.trainguard.test"
+                                       << "0x1301" << R { 0, 0, 2, 2 };
         // The truncated capture: the flow is still TLS (the ClientHello header fits in 80 bytes).
         QTest::newRow("snaplen tls") << fixture("tls13_snaplen80.pcap") << "127.0.0.1:44330" << "tcp" << 18LL << 3380LL
                                      << 2176LL << "tls" << yes << "" << "" << "" << R{};
@@ -253,6 +259,62 @@ private slots:
         QCOMPARE(tls.value(u"cipher_suite").toString(), cipher);
         QVERIFY(!tls.contains(u"records")); // QUIC carries no TLS records
         QCOMPARE(report.value(u"totals").toObject().value(u"encrypted_bytes").toInteger(), bytes);
+    }
+
+    // Cleartext UDP protocols carry names in the clear: plaintext, by port and header as tshark
+    // assigns them (tshark -r udp_cleartext.pcap -T fields -e frame.protocols, last element).
+    void cleartextUdp_data()
+    {
+        QTest::addColumn<QString>("server"); // tshark -r udp_cleartext.pcap -q -z conv,udp
+        QTest::addColumn<QString>("application");
+        QTest::addColumn<QString>("reason");
+        QTest::newRow("dns") << "192.0.2.53:53"
+                             << "dns"
+                             << "cleartext DNS: query for upload.trainguard.test";
+        QTest::newRow("mdns") << "224.0.0.251:5353"
+                              << "mdns"
+                              << "cleartext mDNS: query for _trainguard._tcp.local";
+        QTest::newRow("llmnr") << "[ff02::1:3]:5355"
+                               << "llmnr"
+                               << "cleartext LLMNR: query for printer";
+        QTest::newRow("nbns") << "192.0.2.255:137"
+                              << "nbns"
+                              << "cleartext NetBIOS name service: query for FILESERVER";
+        QTest::newRow("ssdp") << "239.255.255.250:1900"
+                              << "ssdp"
+                              << "cleartext SSDP: M-SEARCH * HTTP/1.1";
+        QTest::newRow("dhcp") << "255.255.255.255:67"
+                              << "dhcp"
+                              << "cleartext DHCP: request from host laptop-17";
+        QTest::newRow("ntp") << "192.0.2.123:123"
+                             << "ntp"
+                             << "cleartext NTP";
+        QTest::newRow("syslog") << "192.0.2.2:514"
+                                << "syslog"
+                                << "cleartext syslog";
+        // The community string ("public") is a password: never in the report.
+        QTest::newRow("snmp") << "192.0.2.161:161"
+                              << "snmp"
+                              << "cleartext SNMP: version 2c";
+    }
+
+    void cleartextUdp()
+    {
+        QFETCH(QString, server);
+        QFETCH(QString, application);
+        QFETCH(QString, reason);
+        const QJsonObject report = analyze(fixture("udp_cleartext.pcap"));
+        QJsonObject flow;
+        for (const QJsonValue &value : report.value(u"flows").toArray()) {
+            if (value.toObject().value(u"server").toString() == server)
+                flow = value.toObject();
+        }
+        QVERIFY2(!flow.isEmpty(), qPrintable(server));
+        QCOMPARE(flow.value(u"application").toString(), application);
+        QCOMPARE(flow.value(u"encrypted").toVariant(), QVariant(false));
+        QCOMPARE(flow.value(u"reason").toString(), reason);
+        QVERIFY(!flow.contains(u"tls"));
+        QCOMPARE(report.value(u"totals").toObject().value(u"plaintext_bytes").toInteger(), 1167); // all of it
     }
 
     void multiFlowTotals()

@@ -396,6 +396,18 @@ private slots:
         QCOMPARE(analyzeFrames(frames).flows.value(0).application, Application::Quic);
     }
 
+    void cleartextUdpTruncated()
+    {
+        // Every snap length over the cleartext UDP datagrams: the header checks stay inside the
+        // captured bytes; complete datagrams are all recognised.
+        const std::vector<Bytes> frames = fixtureFrames("udp_cleartext.pcap");
+        QCOMPARE(frames.size(), 10u);
+        for (std::size_t caplen = 0; caplen < 300; ++caplen)
+            analyzeFrames(frames, caplen);
+        for (const FlowRow &row : analyzeFrames(frames).flows)
+            QCOMPARE(row.encryption, Encryption::Plaintext);
+    }
+
     void nonTlsStopsCounting()
     {
         const char text[] = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";

@@ -288,11 +288,111 @@ def quic_connection(path, version, sni, alpn, cipher, port, ipv6=False, post_qua
     pcap(path, records)
 
 
+# --- cleartext UDP ---------------------------------------------------------------------------
+
+def dns_name(name):
+    return b''.join(u8_prefixed(label.encode()) for label in name.split('.')) + b'\0'
+
+
+def dns_message(ident, flags, questions, answers=()):
+    out = struct.pack('!HHHHHH', ident, flags, len(questions), len(answers), 0, 0)
+    for name, qtype in questions:
+        out += dns_name(name) + struct.pack('!HH', qtype, 1)
+    for name, rtype, data in answers:
+        out += dns_name(name) + struct.pack('!HHIH', rtype, 1, 60, len(data)) + data
+    return out
+
+
+def netbios_encode(name):
+    raw = name.ljust(15).encode() + b'\0'
+    return b'\x20' + bytes(c for b in raw for c in (ord('A') + (b >> 4), ord('A') + (b & 15))) + b'\0'
+
+
+def udp4_multicast(src, dst, sport, dport, payload, mac):
+    return ethernet(ipv4_packet(src, dst, 17, udp_segment(ip4(src), ip4(dst), sport, dport, payload)), 0x0800, dst=mac)
+
+
+def udp_cleartext():
+    records = []
+    add = lambda frame: records.append((0.01 * len(records), frame))
+    add(udp4('192.0.2.10', '192.0.2.53', 53001, 53, dns_message(0x1234, 0x0100, [('upload.trainguard.test', 1)])))
+    add(udp4('192.0.2.53', '192.0.2.10', 53, 53001, dns_message(0x1234, 0x8180, [('upload.trainguard.test', 1)],
+                                                             [('upload.trainguard.test', 1, ip4('198.51.100.7'))])))
+    add(udp4_multicast('192.0.2.10', '224.0.0.251', 5353, 5353, dns_message(0, 0, [('_trainguard._tcp.local', 12)]),
+                       b'\x01\x00\x5e\x00\x00\xfb'))
+    add(ethernet(ipv6_packet('fe80::10', 'ff02::1:3', 17, udp_segment(ip6('fe80::10'), ip6('ff02::1:3'), 54321, 5355,
+                                                                       dns_message(7, 0, [('printer', 1)]))),
+                 0x86DD, dst=b'\x33\x33\x00\x01\x00\x03'))
+    add(udp4_multicast('192.0.2.10', '192.0.2.255', 137, 137,
+                       struct.pack('!HHHHHH', 0x4242, 0x0110, 1, 0, 0, 0) + netbios_encode('FILESERVER') + b'\0\x20\0\x01',
+                       b'\xff' * 6))
+    add(udp4_multicast('192.0.2.10', '239.255.255.250', 50000, 1900,
+                       b'M-SEARCH * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\nMAN: "ssdp:discover"\r\nMX: 1\r\n'
+                       b'ST: ssdp:all\r\n\r\n', b'\x01\x00\x5e\x7f\xff\xfa'))
+    bootp = (struct.pack('!BBBBIHH4s4s4s4s16s64s128s', 1, 1, 6, 0, 0x3903F326, 0, 0x8000, bytes(4), bytes(4), bytes(4),
+                         bytes(4), b'\x02\0\0\0\0\x01', b'', b'')
+             + bytes.fromhex('63825363') + b'\x35\x01\x01' + b'\x0c\x09laptop-17' + b'\xff')
+    add(udp4_multicast('0.0.0.0', '255.255.255.255', 68, 67, bootp, b'\xff' * 6))
+    add(udp4('192.0.2.10', '192.0.2.123', 123, 123, bytes([0x23]) + bytes(47)))
+    add(udp4('192.0.2.10', '192.0.2.2', 40514, 514, b'<13>Jan  1 00:00:00 laptop-17 trainguard: upload started'))
+    snmp_pdu = bytes.fromhex('a01902040000002a020100020100300b300906052b06010201050500')
+    snmp_body = bytes.fromhex('020101') + bytes([4, 6]) + b'public' + snmp_pdu
+    add(udp4('192.0.2.10', '192.0.2.161', 40161, 161, bytes([0x30, len(snmp_body)]) + snmp_body))
+    pcap('udp_cleartext.pcap', records)
+
+
+# --- TLS 1.3 draft 18 ServerHello (draft-ietf-tls-tls13-18 4.1.3) ----------------------------
+
+def tcp_flow(client, server, cport, sport, exchanges, ident_base=1):
+    """SYN, SYN-ACK, ACK, then (from_client, payload) segments, each acknowledged."""
+    cseq, sseq = 1000, 5000
+    out = []
+    def seg(from_client, flags, payload=b''):
+        nonlocal cseq, sseq
+        src, dst, sp, dp = (client, server, cport, sport) if from_client else (server, client, sport, cport)
+        seq, ack = (cseq, sseq) if from_client else (sseq, cseq)
+        frame = ethernet(ipv4_packet(src, dst, 6, tcp_segment(ip4(src), ip4(dst), sp, dp, seq, ack, flags, payload),
+                                     ident_base + len(out)), 0x0800)
+        out.append(frame)
+        advance = len(payload) + (1 if flags & 0x02 else 0)
+        if from_client:
+            cseq += advance
+        else:
+            sseq += advance
+    seg(True, 0x02)
+    seg(False, 0x12)
+    seg(True, 0x10)
+    for from_client, payload in exchanges:
+        seg(from_client, 0x18, payload)
+        seg(not from_client, 0x10)
+    return out
+
+
+def tls_record(kind, body, version=0x0301):
+    return struct.pack('!BHH', kind, version, len(body)) + body
+
+
+def tls13_draft18():
+    hello = client_hello('draft18.trainguard.test', ['http/1.1'], [(0x001d, fake_random('draft18 share', 32))])
+    # Offer draft 18 in supported_versions instead of 0x0304.
+    hello = hello.replace(extension(43, u8_prefixed(b'\x03\x04')), extension(43, u8_prefixed(b'\x7f\x12')))
+    extensions = extension(40, struct.pack('!H', 0x001d) + u16_prefixed(fake_random('draft18 server share', 32)))
+    server_body = b'\x7f\x12' + fake_random('draft18 server random', 32) + struct.pack('!H', 0x1301) + u16_prefixed(extensions)
+    frames = tcp_flow('192.0.2.10', '198.51.100.30', 40000, 443, [
+        (True, tls_record(22, hello)),
+        (False, tls_record(22, handshake(2, server_body), 0x0301) + tls_record(23, fake_random('draft18 ee', 80), 0x0301)),
+        (True, tls_record(23, fake_random('draft18 finished', 53), 0x0301)),
+    ])
+    pcap('tls13_draft18.pcap', [(0.001 * i, f) for i, f in enumerate(frames)])
+
+
 def main():
     quic_rfc9001()
     quic_connection('quic_v2_pq.pcap', QUIC_V2, 'pq.trainguard.test', ['h3'], 0x1302, 8443, ipv6=True,
                     post_quantum=True)
     quic_connection('quic_draft29.pcap', QUIC_DRAFT29, 'draft29.trainguard.test', ['h3-29'], 0x1303, 443)
+    udp_cleartext()
+    tls13_draft18()
 
 
 if __name__ == '__main__':
