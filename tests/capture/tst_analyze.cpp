@@ -4,9 +4,11 @@
 // `-d tcp.port==44330,tls -d tcp.port==44336,tls` (unusual ports: tshark needs to be told).
 #include "support/CliProcess.h"
 
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QTemporaryDir>
 #include <QTest>
 
 using TrainGuard::TestSupport::CliResult;
@@ -70,6 +72,19 @@ private slots:
         QTest::newRow("quic v2 pq") << fixture("quic_v2_pq.pcap") << "EN10MB" << 3LL << 3786LL << 3786LL << 0LL << 1;
         QTest::newRow("quic draft29") << fixture("quic_draft29.pcap") << "EN10MB" << 2LL << 2484LL << 2484LL << 0LL
                                       << 1;
+        QTest::newRow("udp cleartext") << fixture("udp_cleartext.pcap") << "EN10MB" << 10LL << 1167LL << 1167LL << 0LL
+                                       << 9;
+        QTest::newRow("tls13 draft18") << fixture("tls13_draft18.pcap") << "EN10MB" << 9LL << 890LL << 890LL << 0LL
+                                       << 1;
+        // The header's snaplen (1) is smaller than the record (60 bytes): tshark, like the file,
+        // keeps all 60 (libpcap cut the record to 1 byte).
+        QTest::newRow("snaplen 1") << fixture("snaplen1.pcap") << "EN10MB" << 1LL << 60LL << 60LL << 0LL << 1;
+        // VLAN tags added without raising the header's snaplen: records 4 bytes over it.
+        QTest::newRow("vlan over snaplen")
+            << fixture("tls13_vlan_snaplen.pcap") << "EN10MB" << 19LL << 3523LL << 3523LL << 0LL << 1;
+        // pcapng with an Ethernet and a RAW interface (capinfos -E: "Per packet"; linktype is the first's).
+        QTest::newRow("pcapng two link types")
+            << fixture("multi_linktype.pcapng") << "EN10MB" << 9LL << 545LL << 545LL << 0LL << 2;
     }
 
     void captureTotals()
@@ -146,6 +161,19 @@ private slots:
                                        << "tcp" << 9LL << 890LL << 404LL << "tls" << yes << "TLS 1.3 draft 18"
                                        << "draft18.trainguard.test"
                                        << "0x1301" << R { 0, 0, 2, 2 };
+        QTest::newRow("vlan over snaplen") << fixture("tls13_vlan_snaplen.pcap") << "127.0.0.1:44330"
+                                           << "tcp" << 19LL << 3523LL << 2177LL << "tls" << yes << "TLS 1.3"
+                                           << "localhost"
+                                           << "0x1302" << R { 2, 0, 2, 11 };
+        // Each packet read with its own interface's link type and timestamp resolution.
+        QTest::newRow("pcapng raw http") << fixture("multi_linktype.pcapng") << "10.8.0.1:80"
+                                         << "tcp" << 7LL << 346LL << 66LL << "http" << no << ""
+                                         << ""
+                                         << "" << R {};
+        QTest::newRow("pcapng ethernet dns") << fixture("multi_linktype.pcapng") << "192.0.2.53:53"
+                                             << "udp" << 2LL << 199LL << 115LL << "dns" << no << ""
+                                             << ""
+                                             << "" << R {};
         // The truncated capture: the flow is still TLS (the ClientHello header fits in 80 bytes).
         QTest::newRow("snaplen tls") << fixture("tls13_snaplen80.pcap") << "127.0.0.1:44330" << "tcp" << 18LL << 3380LL
                                      << 2176LL << "tls" << yes << "" << "" << "" << R{};
@@ -317,6 +345,17 @@ private slots:
         QCOMPARE(report.value(u"totals").toObject().value(u"plaintext_bytes").toInteger(), 1167); // all of it
     }
 
+    void pcapngInterfaces()
+    {
+        // capinfos multi_linktype.pcapng: two interfaces, EN10MB and RAW; first packet at
+        // 1767225600.000000 (nanosecond interface), last at 1767225600.012000.
+        const QJsonObject report = analyze(fixture("multi_linktype.pcapng"));
+        QCOMPARE(report.value(u"linktypes").toVariant().toStringList(),
+                 (QStringList { QStringLiteral("EN10MB"), QStringLiteral("RAW") }));
+        QCOMPARE(report.value(u"duration_s").toDouble(), 0.012);
+        QCOMPARE(report.value(u"non_ip_packets").toInteger(), 0);
+    }
+
     void multiFlowTotals()
     {
         // TLS 1.3 (3381) + TLS 1.2 (2470) + UDP random (642) = 6493 encrypted; HTTP 1416 plaintext.
@@ -396,6 +435,36 @@ private slots:
         QTest::newRow("missing dataset") << QStringList{QStringLiteral("analyze"), QStringLiteral("--leak-check"),
                                                         QStringLiteral("/nonexistent.csv"), fixture("http_plain.pcap")}
                                          << 1 << QStringLiteral("dataset /nonexistent.csv does not exist");
+    }
+
+    void unsupportedLinkTypeFailsWithOneLine_data()
+    {
+        QTest::addColumn<QByteArray>("file");
+        // pcap header with LINKTYPE_IEEE802_11 (105): Wi-Fi frames without radiotap.
+        QByteArray pcap = QByteArray::fromHex("d4c3b2a1020004000000000000000000ffff000069000000");
+        pcap += QByteArray::fromHex("00000000000000000400000004000000") + QByteArray(4, 'x');
+        QTest::newRow("pcap") << pcap;
+        // pcapng: section header, one IEEE802_11 interface, one packet.
+        QByteArray pcapng = QByteArray::fromHex("0a0d0d0a1c0000004d3c2b1a01000000ffffffffffffffff1c000000");
+        pcapng += QByteArray::fromHex("0100000014000000690000000000000014000000");
+        pcapng += QByteArray::fromHex("0600000024000000000000000000000000000000040000000400000078787878")
+            + QByteArray::fromHex("24000000");
+        QTest::newRow("pcapng") << pcapng;
+    }
+
+    void unsupportedLinkTypeFailsWithOneLine()
+    {
+        QFETCH(QByteArray, file);
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("wifi.cap"));
+        QFile out(path);
+        QVERIFY(out.open(QIODevice::WriteOnly) && out.write(file) == file.size());
+        out.close();
+        const CliResult result = runCli({ QStringLiteral("analyze"), path });
+        QCOMPARE(result.exitCode, 1);
+        QVERIFY2(result.err.contains(u"unsupported link type IEEE802_11 (105)"), qPrintable(result.err));
+        QCOMPARE(result.err.count(QLatin1Char('\n')), 1);
+        QVERIFY(result.out.isEmpty());
     }
 
     void badInputFailsWithOneLine()

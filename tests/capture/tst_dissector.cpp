@@ -1,11 +1,13 @@
 // The pure dissector and the TLS record parser on hand-built frames: link types, VLAN tags,
 // IPv4 options and fragments, IPv6 extension headers, truncation, records split anywhere.
 #include "core/capture/PacketDissector.h"
+#include "core/capture/PcapFile.h"
 #include "core/capture/QuicCryptoStream.h"
 #include "core/capture/TlsStreamParser.h"
 #include "core/capture/TrafficAnalyzer.h"
 
 #include <QFile>
+#include <QTemporaryDir>
 #include <QTest>
 
 #include <pcap/pcap.h>
@@ -406,6 +408,49 @@ private slots:
             analyzeFrames(frames, caplen);
         for (const FlowRow &row : analyzeFrames(frames).flows)
             QCOMPARE(row.encryption, Encryption::Plaintext);
+    }
+
+    void damagedCaptureFiles_data()
+    {
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<int>("stride");
+        QTest::newRow("pcapng") << QStringLiteral("multi_linktype.pcapng") << 1;
+        QTest::newRow("pcap") << QStringLiteral("quic_rfc9001.pcap") << 5;
+    }
+
+    void damagedCaptureFiles()
+    {
+        // Truncations and flipped bytes every `stride` offsets: the reader either reads or
+        // reports, inside its buffers (ASan in the asan preset), and never reads more packets
+        // than the file holds.
+        QFETCH(QString, name);
+        QFETCH(int, stride);
+        QFile source(QStringLiteral(TRAINGUARD_TEST_DATA_DIR "/capture/") + name);
+        QVERIFY(source.open(QIODevice::ReadOnly));
+        const QByteArray whole = source.readAll();
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("damaged"));
+        const auto analyzeBytes = [&path](const QByteArray &bytes, AnalysisReport *report) {
+            QFile file(path);
+            if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate) || file.write(bytes) != bytes.size())
+                return false;
+            file.close();
+            QString error;
+            return PcapFile::analyze(path, report, &error);
+        };
+        AnalysisReport full;
+        QVERIFY(analyzeBytes(whole, &full));
+        for (qsizetype length = 0; length < whole.size(); length += stride) {
+            AnalysisReport report;
+            if (analyzeBytes(whole.left(length), &report))
+                QVERIFY(report.totals.packets < full.totals.packets);
+        }
+        for (qsizetype offset = 0; offset < whole.size(); offset += 3 * stride) {
+            QByteArray flipped = whole;
+            flipped[offset] = char(flipped[offset] ^ 0x5A);
+            AnalysisReport report;
+            analyzeBytes(flipped, &report);
+        }
     }
 
     void nonTlsStopsCounting()

@@ -190,26 +190,31 @@ double AnalysisReport::duration_s() const
 
 QJsonObject AnalysisReport::toJson() const
 {
+    QJsonArray linkTypeArray;
+    for (const int type : linkTypes.isEmpty() ? QList<int> { linkType } : linkTypes)
+        linkTypeArray.append(QLatin1String(linkTypeName(type)));
     QJsonArray flowArray;
     for (const FlowRow &row : flows)
         flowArray.append(row.toJson());
-    return QJsonObject{
-        {QStringLiteral("file"), file},
-        {QStringLiteral("linktype"), QLatin1String(linkTypeName(linkType))},
-        {QStringLiteral("packets"), number(totals.packets)},
-        {QStringLiteral("bytes"), number(totals.bytes)},
-        {QStringLiteral("captured_bytes"), number(totals.capturedBytes)},
-        {QStringLiteral("truncated_packets"), number(totals.truncatedPackets)},
-        {QStringLiteral("ip_fragments"), number(totals.ipFragments)},
-        {QStringLiteral("non_ip_packets"), number(totals.nonIpPackets)},
-        {QStringLiteral("duration_s"), duration_s()},
-        {QStringLiteral("flows"), flowArray},
-        {QStringLiteral("totals"),
-         QJsonObject{
-             {QStringLiteral("encrypted_bytes"), number(encryptedBytes)},
-             {QStringLiteral("plaintext_bytes"), number(plaintextBytes)},
-             {QStringLiteral("unknown_bytes"), number(unknownBytes)},
-         }},
+    return QJsonObject {
+        { QStringLiteral("file"), file },
+        { QStringLiteral("linktype"), QLatin1String(linkTypeName(linkType)) },
+        { QStringLiteral("linktypes"), linkTypeArray },
+        { QStringLiteral("ip_reassembled"), number(totals.ipReassembled) },
+        { QStringLiteral("packets"), number(totals.packets) },
+        { QStringLiteral("bytes"), number(totals.bytes) },
+        { QStringLiteral("captured_bytes"), number(totals.capturedBytes) },
+        { QStringLiteral("truncated_packets"), number(totals.truncatedPackets) },
+        { QStringLiteral("ip_fragments"), number(totals.ipFragments) },
+        { QStringLiteral("non_ip_packets"), number(totals.nonIpPackets) },
+        { QStringLiteral("duration_s"), duration_s() },
+        { QStringLiteral("flows"), flowArray },
+        { QStringLiteral("totals"),
+          QJsonObject {
+              { QStringLiteral("encrypted_bytes"), number(encryptedBytes) },
+              { QStringLiteral("plaintext_bytes"), number(plaintextBytes) },
+              { QStringLiteral("unknown_bytes"), number(unknownBytes) },
+          } },
     };
 }
 

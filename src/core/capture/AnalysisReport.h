@@ -52,7 +52,8 @@ struct TrafficTotals {
     std::uint64_t bytes = 0;         // pcap len
     std::uint64_t capturedBytes = 0; // pcap caplen
     std::uint64_t truncatedPackets = 0;
-    std::uint64_t ipFragments = 0;
+    std::uint64_t ipFragments = 0; // IP fragments (each frame that carried one)
+    std::uint64_t ipReassembled = 0; // datagrams rebuilt from them
     std::uint64_t nonIpPackets = 0;     // link frames without IPv4/IPv6 (ARP, ...)
     std::uint64_t untrackedPackets = 0; // beyond the flow table's bound
     std::uint64_t firstTimestamp_us = 0;
@@ -62,7 +63,8 @@ struct TrafficTotals {
 // The result of `trainguard-cli analyze`; its JSON is documented in docs/ANALYSIS.md.
 struct AnalysisReport {
     QString file;
-    int linkType = -1;
+    int linkType = -1; // the first interface's
+    QList<int> linkTypes; // every interface's, in file order (pcapng may have several)
     TrafficTotals totals;
     QList<FlowRow> flows;
     std::uint64_t encryptedBytes = 0;

@@ -17,7 +17,7 @@ int TrafficAnalyzer::addPacket(std::uint64_t timestamp_us, std::uint32_t caplen,
     t.lastTimestamp_us = std::max(t.lastTimestamp_us, timestamp_us);
     ++t.packets;
     t.bytes += wireLength;
-    t.capturedBytes += std::min(caplen, wireLength);
+    t.capturedBytes += caplen; // as tshark's frame.cap_len, even when a writer left caplen > len
 
     PacketView view;
     const bool ip = dissectPacket(m_linkType, data, caplen, wireLength, &view);

@@ -36,6 +36,8 @@ public:
     void finish() { m_flows.flushHeldSegments(); }
 
     int linkType() const { return m_linkType; }
+    // The link type of the packets that follow (pcapng files mix interfaces).
+    void setLinkType(int linkType) { m_linkType = linkType; }
     const TrafficTotals &totals() const;
     const FlowTable &flowTable() const { return m_flows; }
 

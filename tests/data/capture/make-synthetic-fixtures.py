@@ -14,7 +14,7 @@ fixed "random" bytes), so rerunning it reproduces the committed files byte for b
   session id nor compression method).
 - ip_fragments.pcap: a TCP SYN and an HTTP request split into IPv4 fragments (one arriving out
   of order), and a DNS response split into IPv6 fragments.
-- snaplen1.pcap: a file header with snaplen 1 holding one 8-byte... frame of 60 bytes.
+- snaplen1.pcap: a file header with snaplen 1 holding one frame of 60 bytes.
 - tls13_vlan_snaplen.pcap: tls13_curl.pcap with an 802.1Q tag added to every frame and the
   header's snaplen left at the largest untagged frame (so tagged frames exceed it by 4).
 - multi_linktype.pcapng: one pcapng with an Ethernet interface (microsecond timestamps) and a
@@ -386,6 +386,72 @@ def tls13_draft18():
     pcap('tls13_draft18.pcap', [(0.001 * i, f) for i, f in enumerate(frames)])
 
 
+# --- file format edge cases ---------------------------------------------------------------
+
+def snaplen1():
+    """A header snaplen of 1 and a record that holds all of its 60 bytes (libpcap cuts it to 1)."""
+    frame = udp4('192.0.2.10', '192.0.2.53', 53002, 53, dns_message(0x4321, 0x0100, [('a.test', 1)]))[:60]
+    pcap('snaplen1.pcap', [(0.0, frame)], snaplen=1)
+
+
+def read_pcap(path):
+    data = open(path, 'rb').read()
+    magic, _, _, _, _, snaplen, linktype = struct.unpack('<IHHiIII', data[:24])
+    assert magic == 0xa1b2c3d4 and linktype == 1
+    records, pos = [], 24
+    while pos + 16 <= len(data):
+        sec, usec, caplen, length = struct.unpack('<IIII', data[pos:pos + 16])
+        records.append((sec, usec, data[pos + 16:pos + 16 + caplen], length))
+        pos += 16 + caplen
+    return records
+
+
+def tls13_vlan_snaplen():
+    """tls13_curl.pcap with an 802.1Q tag (id 100) added to every frame, and the header's snaplen
+    left at the largest untagged frame, as a tagging tool that does not update it writes."""
+    records = read_pcap('tls13_curl.pcap')
+    out = [struct.pack('<IHHiIII', 0xa1b2c3d4, 2, 4, 0, 0, max(len(r[2]) for r in records), 1)]
+    for sec, usec, frame, length in records:
+        tagged = frame[:12] + struct.pack('!HH', 0x8100, 100) + frame[12:]
+        out.append(struct.pack('<IIII', sec, usec, len(tagged), length + 4) + tagged)
+    open('tls13_vlan_snaplen.pcap', 'wb').write(b''.join(out))
+
+
+def pcapng_block(kind, body):
+    body += bytes(-len(body) % 4)
+    return struct.pack('<II', kind, len(body) + 12) + body + struct.pack('<I', len(body) + 12)
+
+
+def pcapng_option(code, value):
+    return struct.pack('<HH', code, len(value)) + value + bytes(-len(value) % 4)
+
+
+def multi_linktype():
+    """Two interfaces as Wireshark writes them: Ethernet in microseconds, RAW (101) in nanoseconds;
+    DNS on one, HTTP on the other, interleaved."""
+    shb = pcapng_block(0x0A0D0D0A, struct.pack('<IHHq', 0x1A2B3C4D, 1, 0, -1) + pcapng_option(0, b''))
+    idb0 = pcapng_block(1, struct.pack('<HHI', 1, 0, 262144) + pcapng_option(2, b'eth0') + pcapng_option(9, b'\x06')
+                        + pcapng_option(0, b''))
+    idb1 = pcapng_block(1, struct.pack('<HHI', 101, 0, 262144) + pcapng_option(2, b'tun0') + pcapng_option(9, b'\x09')
+                        + pcapng_option(0, b''))
+    dns = [udp4('192.0.2.10', '192.0.2.53', 53003, 53, dns_message(0x5555, 0x0100, [('multi.trainguard.test', 1)])),
+           udp4('192.0.2.53', '192.0.2.10', 53, 53003, dns_message(0x5555, 0x8180, [('multi.trainguard.test', 1)],
+                                                                    [('multi.trainguard.test', 1, ip4('198.51.100.9'))]))]
+    http = [f[14:] for f in tcp_flow('10.8.0.2', '10.8.0.1', 41000, 80, [
+        (True, b'GET /multi HTTP/1.1\r\nHost: 10.8.0.1\r\n\r\n'),
+        (False, b'HTTP/1.1 204 No Content\r\n\r\n')])]
+    blocks = [shb, idb0, idb1]
+    packets = [(0, f) for f in dns] + [(1, f) for f in http]
+    packets.sort(key=lambda p: 0)  # keep order: DNS first, then HTTP, interleaved below
+    order = [packets[2], packets[0], packets[3], packets[4], packets[1]] + packets[5:]
+    for index, (interface, frame) in enumerate(order):
+        when_us = (BASE_TIME * 1_000_000) + index * 1500
+        units = when_us if interface == 0 else when_us * 1000
+        blocks.append(pcapng_block(6, struct.pack('<IIIII', interface, units >> 32, units & 0xFFFFFFFF, len(frame),
+                                                  len(frame)) + frame))
+    open('multi_linktype.pcapng', 'wb').write(b''.join(blocks))
+
+
 def main():
     quic_rfc9001()
     quic_connection('quic_v2_pq.pcap', QUIC_V2, 'pq.trainguard.test', ['h3'], 0x1302, 8443, ipv6=True,
@@ -393,6 +459,9 @@ def main():
     quic_connection('quic_draft29.pcap', QUIC_DRAFT29, 'draft29.trainguard.test', ['h3-29'], 0x1303, 443)
     udp_cleartext()
     tls13_draft18()
+    snaplen1()
+    tls13_vlan_snaplen()
+    multi_linktype()
 
 
 if __name__ == '__main__':
