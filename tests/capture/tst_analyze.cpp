@@ -82,6 +82,8 @@ private slots:
         // VLAN tags added without raising the header's snaplen: records 4 bytes over it.
         QTest::newRow("vlan over snaplen")
             << fixture("tls13_vlan_snaplen.pcap") << "EN10MB" << 19LL << 3523LL << 3523LL << 0LL << 1;
+        QTest::newRow("ip fragments") << fixture("ip_fragments.pcap") << "EN10MB" << 12LL << 2491LL << 2491LL << 0LL
+                                      << 2;
         // pcapng with an Ethernet and a RAW interface (capinfos -E: "Per packet"; linktype is the first's).
         QTest::newRow("pcapng two link types")
             << fixture("multi_linktype.pcapng") << "EN10MB" << 9LL << 545LL << 545LL << 0LL << 2;
@@ -343,6 +345,36 @@ private slots:
         QCOMPARE(flow.value(u"reason").toString(), reason);
         QVERIFY(!flow.contains(u"tls"));
         QCOMPARE(report.value(u"totals").toObject().value(u"plaintext_bytes").toInteger(), 1167); // all of it
+    }
+
+    void ipFragmentsAreReassembled()
+    {
+        // A TCP SYN in two IPv4 fragments, an HTTP request in three (the last first), a lone
+        // fragment that never completes, a DNS response in two IPv6 fragments.
+        const QJsonObject report = analyze(fixture("ip_fragments.pcap"));
+        // tshark -r F -Y 'ip.flags.mf==1 or ip.frag_offset>0 or ipv6.fraghdr' | wc -l
+        QCOMPARE(report.value(u"ip_fragments").toInteger(), 8);
+        // tshark -r F -Y 'ip.fragment or ipv6.fragment' | wc -l (frames that completed a datagram)
+        QCOMPARE(report.value(u"ip_reassembled").toInteger(), 3);
+        QCOMPARE(report.value(u"ip_fragments_dropped").toInteger(), 1);
+        const QJsonArray flows = report.value(u"flows").toArray();
+        QCOMPARE(flows.size(), 2); // tshark -r F -q -z conv,tcp -z conv,udp
+        const QJsonObject http = flows[0].toObject();
+        QCOMPARE(http.value(u"client").toString(), QStringLiteral("192.0.2.10:42000")); // the SYN's sender
+        QCOMPARE(http.value(u"server").toString(), QStringLiteral("198.51.100.80:80"));
+        QCOMPARE(http.value(u"application").toString(), QStringLiteral("http"));
+        QCOMPARE(http.value(u"reason").toString(), QStringLiteral("cleartext HTTP/1.x: \"GET /fragmented HTTP/1.1\""));
+        // tshark -r F -Y tcp.port==80 -T fields -e tcp.len | paste -sd+ | bc
+        QCOMPARE(http.value(u"payload_bytes").toInteger(), 121);
+        // Every frame of the flow, fragments included (tshark's conv,tcp counts 5 frames, 313
+        // bytes: only the frame that completed each datagram).
+        QCOMPARE(http.value(u"packets").toInteger(), 8);
+        QCOMPARE(http.value(u"bytes").toInteger(), 513);
+        const QJsonObject dns = flows[1].toObject();
+        QCOMPARE(dns.value(u"application").toString(), QStringLiteral("dns"));
+        QCOMPARE(dns.value(u"payload_bytes").toInteger(), 1718); // udp.length - 8 of both datagrams
+        // Only the lone fragment's 66 bytes are outside every flow.
+        QCOMPARE(report.value(u"totals").toObject().value(u"unknown_bytes").toInteger(), 66);
     }
 
     void pcapngInterfaces()

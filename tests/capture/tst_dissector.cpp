@@ -1,5 +1,6 @@
 // The pure dissector and the TLS record parser on hand-built frames: link types, VLAN tags,
 // IPv4 options and fragments, IPv6 extension headers, truncation, records split anywhere.
+#include "core/capture/IpReassembler.h"
 #include "core/capture/PacketDissector.h"
 #include "core/capture/PcapFile.h"
 #include "core/capture/QuicCryptoStream.h"
@@ -450,6 +451,76 @@ private slots:
             flipped[offset] = char(flipped[offset] ^ 0x5A);
             AnalysisReport report;
             analyzeBytes(flipped, &report);
+        }
+    }
+
+    void ipReassemblyIsBounded()
+    {
+        // Fragments of one IPv4 datagram: id 7, protocol UDP, 10.0.0.1 -> 10.0.0.2.
+        const Bytes data(64, 0xAB);
+        const auto fragment
+            = [&data](std::uint32_t id, std::uint32_t offset, std::uint32_t length, bool more, std::uint32_t captured) {
+                  PacketView view;
+                  view.network = NetworkLayer::Ipv4;
+                  view.ipFragment = true;
+                  view.srcAddress[0] = 10;
+                  view.srcAddress[3] = 1;
+                  view.dstAddress[0] = 10;
+                  view.dstAddress[3] = 2;
+                  view.fragmentId = id;
+                  view.fragmentProtocol = 17;
+                  view.fragmentOffset = offset;
+                  view.moreFragments = more;
+                  view.fragmentData = data.data();
+                  view.fragmentWireLength = length;
+                  view.fragmentCapturedLength = captured;
+                  return view;
+              };
+        ReassembledDatagram datagram;
+        {
+            // Out of order, duplicated and overlapping: complete once every byte is there.
+            IpReassembler reassembler;
+            QVERIFY(!reassembler.add(fragment(7, 32, 32, false, 32), 0, 100, &datagram));
+            QVERIFY(!reassembler.add(fragment(7, 8, 32, true, 32), 1, 100, &datagram));
+            QVERIFY(!reassembler.add(fragment(7, 8, 16, true, 16), 2, 100, &datagram));
+            QVERIFY(reassembler.add(fragment(7, 0, 8, true, 8), 3, 100, &datagram));
+            QCOMPARE(datagram.payload.size(), 64u);
+            QCOMPARE(datagram.frames, 4u);
+            QCOMPARE(datagram.wireBytes, 400u);
+            QCOMPARE(reassembler.pendingBytes(), 0u);
+        }
+        {
+            // A fragment cut by the snap length, past 65,535 bytes, or ending before bytes already
+            // held: its datagram is dropped.
+            IpReassembler reassembler;
+            QVERIFY(!reassembler.add(fragment(1, 0, 32, true, 31), 0, 100, &datagram));
+            QVERIFY(!reassembler.add(fragment(2, 65528, 16, false, 16), 0, 100, &datagram));
+            QVERIFY(!reassembler.add(fragment(3, 32, 32, true, 32), 0, 100, &datagram));
+            QVERIFY(!reassembler.add(fragment(3, 0, 8, false, 8), 0, 100, &datagram));
+            QCOMPARE(reassembler.droppedFragments(), 4u);
+            QCOMPARE(reassembler.pendingBytes(), 0u);
+        }
+        {
+            // Too many separate pieces.
+            IpReassembler reassembler;
+            for (std::uint32_t i = 0; i <= IpReassembler::MaxPieces; ++i)
+                QVERIFY(!reassembler.add(fragment(9, 16 * (i + 1), 8, true, 8), 0, 100, &datagram));
+            QCOMPARE(reassembler.droppedFragments(), std::uint64_t(IpReassembler::MaxPieces + 1));
+            QCOMPARE(reassembler.pendingBytes(), 0u);
+        }
+        {
+            // Bounded in time (packet time) and in the number of datagrams held.
+            IpReassembler reassembler;
+            QVERIFY(!reassembler.add(fragment(5, 0, 8, true, 8), 0, 100, &datagram));
+            QVERIFY(!reassembler.add(fragment(6, 0, 8, true, 8), IpReassembler::Timeout_us + 1, 100, &datagram));
+            QCOMPARE(reassembler.droppedFragments(), 1u); // id 5 expired
+            QVERIFY(!reassembler.add(fragment(5, 8, 8, false, 8), IpReassembler::Timeout_us + 2, 100, &datagram));
+            for (std::uint32_t id = 100; id < 100 + IpReassembler::MaxPendingDatagrams; ++id)
+                reassembler.add(fragment(id, 0, 8, true, 8), IpReassembler::Timeout_us + 3, 100, &datagram);
+            QVERIFY(reassembler.pendingBytes() <= IpReassembler::MaxPendingDatagrams * 16);
+            QVERIFY(reassembler.droppedFragments() >= 3u);
+            reassembler.dropPending();
+            QCOMPARE(reassembler.pendingBytes(), 0u);
         }
     }
 

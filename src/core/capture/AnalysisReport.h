@@ -54,6 +54,7 @@ struct TrafficTotals {
     std::uint64_t truncatedPackets = 0;
     std::uint64_t ipFragments = 0; // IP fragments (each frame that carried one)
     std::uint64_t ipReassembled = 0; // datagrams rebuilt from them
+    std::uint64_t ipFragmentsDropped = 0; // fragments whose datagram never completed (timeout, bounds, end)
     std::uint64_t nonIpPackets = 0;     // link frames without IPv4/IPv6 (ARP, ...)
     std::uint64_t untrackedPackets = 0; // beyond the flow table's bound
     std::uint64_t firstTimestamp_us = 0;

@@ -57,7 +57,8 @@ FlowTable::FlowTable(std::size_t maxFlows)
 {
 }
 
-Flow *FlowTable::update(const PacketView &view, std::uint64_t timestamp_us, std::uint32_t wireLength)
+Flow *FlowTable::update(const PacketView &view, std::uint64_t timestamp_us, std::uint32_t wireLength,
+                        std::uint32_t frames)
 {
     const Endpoint source = endpoint(view.srcAddress, view.srcPort, view.network);
     const Endpoint destination = endpoint(view.dstAddress, view.dstPort, view.network);
@@ -78,7 +79,7 @@ Flow *FlowTable::update(const PacketView &view, std::uint64_t timestamp_us, std:
         flow = &m_flows[found->second];
     } else {
         if (m_flows.size() >= m_maxFlows) {
-            ++m_untrackedPackets;
+            m_untrackedPackets += frames;
             return nullptr;
         }
         m_index.emplace(key, static_cast<std::uint32_t>(m_flows.size()));
@@ -97,7 +98,7 @@ Flow *FlowTable::update(const PacketView &view, std::uint64_t timestamp_us, std:
 
     const bool fromClient = source == flow->client;
     FlowDirection &direction = fromClient ? flow->toServer : flow->toClient;
-    ++direction.packets;
+    direction.packets += frames;
     direction.bytes += wireLength;
 
     const StreamDirection streamDirection = fromClient ? StreamDirection::ToServer : StreamDirection::ToClient;

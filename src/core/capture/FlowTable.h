@@ -29,8 +29,11 @@ public:
 
     explicit FlowTable(std::size_t maxFlows = 250000);
 
-    // Accounts one dissected TCP/UDP packet. Returns the flow, or nullptr when untracked.
-    Flow *update(const PacketView &view, std::uint64_t timestamp_us, std::uint32_t wireLength);
+    // Accounts one dissected TCP/UDP packet, `frames` frames of `wireLength` bytes together (more
+    // than one for a datagram reassembled from IP fragments). Returns the flow, or nullptr when
+    // untracked.
+    Flow *update(const PacketView &view, std::uint64_t timestamp_us, std::uint32_t wireLength,
+                 std::uint32_t frames = 1);
 
     // Not owned; nullptr detaches. Set before feeding packets or between packets.
     void setStreamObserver(StreamObserver *observer) { m_observer = observer; }

@@ -452,6 +452,56 @@ def multi_linktype():
     open('multi_linktype.pcapng', 'wb').write(b''.join(blocks))
 
 
+# --- IP fragments ----------------------------------------------------------------------------
+
+def ipv4_fragments(src, dst, proto, segment, ident, cuts):
+    """Ethernet frames of `segment` cut at the byte offsets `cuts` (multiples of 8)."""
+    bounds = [0] + cuts + [len(segment)]
+    frames = []
+    for begin, end in zip(bounds, bounds[1:]):
+        more = 0x2000 if end < len(segment) else 0
+        header = ipv4_header(ip4(src), ip4(dst), proto, end - begin, ident, more | (begin // 8))
+        frames.append(ethernet(header + segment[begin:end], 0x0800))
+    return frames
+
+
+def ipv6_fragments(src, dst, next_header, payload, ident, cuts):
+    bounds = [0] + cuts + [len(payload)]
+    frames = []
+    for begin, end in zip(bounds, bounds[1:]):
+        more = 1 if end < len(payload) else 0
+        fragment_header = struct.pack('!BBHI', next_header, 0, begin | more, ident)
+        frames.append(ethernet(ipv6_packet(src, dst, 44, fragment_header + payload[begin:end]), 0x86DD))
+    return frames
+
+
+def ip_fragments():
+    client, server = '192.0.2.10', '198.51.100.80'
+    c, s = ip4(client), ip4(server)
+    mss = bytes.fromhex('020405b4010303070402080a0000000100000000')  # MSS, NOP, WS, SACK, timestamps
+    syn = struct.pack('!HHIIBBHHH', 42000, 80, 1000, 0, 10 << 4, 0x02, 65535, 0, 0) + mss
+    syn = syn[:16] + struct.pack('!H', l4_checksum(c, s, 6, syn)) + syn[18:]
+    request = b'GET /fragmented HTTP/1.1\r\nHost: 198.51.100.80\r\nUser-Agent: trainguard-fixture\r\nAccept: */*\r\n\r\n'
+    get = tcp_segment(c, s, 42000, 80, 1001, 5001, 0x18, request)
+    response = b'HTTP/1.1 204 No Content\r\n\r\n'
+    frames = ipv4_fragments(client, server, 6, syn, 0x0101, [16])
+    frames.append(ethernet(ipv4_packet(server, client, 6, tcp_segment(s, c, 80, 42000, 5000, 1001, 0x12), 0x0201), 0x0800))
+    frames.append(ethernet(ipv4_packet(client, server, 6, tcp_segment(c, s, 42000, 80, 1001, 5001, 0x10), 0x0102), 0x0800))
+    pieces = ipv4_fragments(client, server, 6, get, 0x0103, [32, 64])
+    frames += [pieces[2], pieces[0], pieces[1]]  # the last piece first
+    frames.append(ethernet(ipv4_packet(server, client, 6, tcp_segment(s, c, 80, 42000, 5001, 1001 + len(request), 0x18,
+                                                                     response), 0x0202), 0x0800))
+    # A fragment whose datagram never completes.
+    frames.append(ipv4_fragments(client, server, 17, udp_segment(c, s, 42001, 9999, bytes(64)), 0x0104, [32])[0])
+    # A DNS response over IPv6 too long for one packet: two fragments.
+    answer = [('big.trainguard.test', 16, u8_prefixed(b'v=' + fake_random('txt', 120).hex().encode()[:253]))] * 6
+    dns = dns_message(0x0BAD, 0x8180, [('big.trainguard.test', 16)], answer)
+    udp = udp_segment(ip6('2001:db8::53'), ip6('2001:db8::10'), 53, 53100, dns)
+    frames.append(udp6('2001:db8::10', '2001:db8::53', 53100, 53, dns_message(0x0BAD, 0x0100, [('big.trainguard.test', 16)])))
+    frames += ipv6_fragments('2001:db8::53', '2001:db8::10', 17, udp, 0x12345678, [1232])
+    pcap('ip_fragments.pcap', [(0.001 * i, f) for i, f in enumerate(frames)])
+
+
 def main():
     quic_rfc9001()
     quic_connection('quic_v2_pq.pcap', QUIC_V2, 'pq.trainguard.test', ['h3'], 0x1302, 8443, ipv6=True,
@@ -462,6 +512,7 @@ def main():
     snaplen1()
     tls13_vlan_snaplen()
     multi_linktype()
+    ip_fragments()
 
 
 if __name__ == '__main__':
