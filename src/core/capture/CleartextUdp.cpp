@@ -25,6 +25,7 @@ void appendPrintable(std::string *out, const std::uint8_t *data, std::size_t len
 }
 
 // The first name of a DNS-format message (RFC 1035 4.1.4): labels up to a pointer or the root.
+// A name cut by the end of the captured bytes (a snap length) counts once one label was whole.
 bool dnsName(const std::uint8_t *data, std::size_t length, std::size_t offset, std::string *name)
 {
     std::size_t total = 0;
@@ -34,14 +35,16 @@ bool dnsName(const std::uint8_t *data, std::size_t length, std::size_t offset, s
             return true;
         if ((label & 0xC0) == 0xC0) // compression pointer: enough for a summary
             return offset + 1 < length;
-        if (label > 63 || offset + 1 + label > length || (total += label + 1) > 255)
+        if (label <= 63 && offset + 1 + label > length)
+            return total > 0;
+        if (label > 63 || (total += label + 1) > 255)
             return false;
         if (!name->empty())
             name->push_back('.');
         appendPrintable(name, data + offset + 1, label);
         offset += 1 + label;
     }
-    return false;
+    return total > 0; // cut right after a label
 }
 
 // DNS, mDNS and LLMNR share the message format. A plausible header, and a question or answer
