@@ -66,6 +66,8 @@ def compare(cli, path, failures):
                                                  port_of(flow['client']))
         label = '%s %s %s' % (name, transport, flow['server'])
         protocols = {f[0].split(':')[-1] for f in fields(path, decode, match, 'frame.protocols')}
+        if protocols & ENCRYPTED and flow['application'] not in protocols & ENCRYPTED:
+            failures.append('%s: tshark sees %s, we say %s' % (label, protocols, flow['application']))
         if protocols & ENCRYPTED and flow['encrypted'] is not True:
             failures.append('%s: tshark sees %s, we say encrypted=%s' % (label, protocols, flow['encrypted']))
         if protocols & CLEARTEXT and not protocols & ENCRYPTED and flow['encrypted'] is not False:
