@@ -65,9 +65,12 @@ def compare(cli, path, failures):
         match = '%s.port==%d and %s.port==%d' % (transport, port_of(flow['server']), transport,
                                                  port_of(flow['client']))
         label = '%s %s %s' % (name, transport, flow['server'])
-        protocols = {f[0].split(':')[-1] for f in fields(path, decode, match, 'frame.protocols')}
-        if protocols & ENCRYPTED and flow['application'] not in protocols & ENCRYPTED:
-            failures.append('%s: tshark sees %s, we say %s' % (label, protocols, flow['application']))
+        chains = [f[0].split(':') for f in fields(path, decode, match, 'frame.protocols')]
+        protocols = {chain[-1] for chain in chains}
+        # QUIC frames end in tls (the CRYPTO frames' hellos) or quic: quic anywhere means QUIC.
+        expected = 'quic' if any('quic' in chain for chain in chains) else 'tls' if 'tls' in protocols else None
+        if expected and flow['application'] != expected:
+            failures.append('%s: tshark sees %s, we say %s' % (label, expected, flow['application']))
         if protocols & ENCRYPTED and flow['encrypted'] is not True:
             failures.append('%s: tshark sees %s, we say encrypted=%s' % (label, protocols, flow['encrypted']))
         if protocols & CLEARTEXT and not protocols & ENCRYPTED and flow['encrypted'] is not False:

@@ -1,5 +1,7 @@
 #include "core/capture/QuicSession.h"
 
+#include "core/capture/ByteReader.h"
+
 #include <algorithm>
 #include <cstring>
 
@@ -16,44 +18,6 @@ constexpr std::uint8_t FrameConnectionClose = 0x1c;
 constexpr std::uint8_t HandshakeClientHello = 1;
 constexpr std::uint8_t HandshakeServerHello = 2;
 
-// A bounds-checked cursor over a datagram or a decrypted payload.
-struct Cursor
-{
-    const std::uint8_t *p;
-    std::size_t remaining;
-    bool ok = true;
-    bool skip(std::uint64_t n)
-    {
-        if (!ok || n > remaining)
-            return ok = false;
-        p += n;
-        remaining -= static_cast<std::size_t>(n);
-        return true;
-    }
-    std::uint8_t u8()
-    {
-        if (!ok || remaining < 1)
-            return ok = false, 0;
-        const std::uint8_t v = p[0];
-        skip(1);
-        return v;
-    }
-    // RFC 9000 16: two high bits give the length, 1, 2, 4 or 8 bytes.
-    std::uint64_t varint()
-    {
-        if (!ok || remaining < 1)
-            return ok = false, 0;
-        const std::size_t length = std::size_t(1) << (p[0] >> 6);
-        if (length > remaining)
-            return ok = false, 0;
-        std::uint64_t v = p[0] & 0x3F;
-        for (std::size_t i = 1; i < length; ++i)
-            v = (v << 8) | p[i];
-        skip(length);
-        return v;
-    }
-};
-
 struct LongHeader
 {
     std::uint32_t version = 0;
@@ -69,16 +33,12 @@ struct LongHeader
 // RFC 8999) or lengths that do not fit the datagram.
 bool parseLongHeader(const std::uint8_t *data, std::size_t length, LongHeader *header)
 {
-    Cursor c { data, length };
+    ByteReader c { data, length };
     const std::uint8_t first = c.u8();
     if (!c.ok || !(first & 0x80))
         return false;
-    if (c.remaining < 4)
-        return false;
-    header->version
-        = (std::uint32_t(c.p[0]) << 24) | (std::uint32_t(c.p[1]) << 16) | (std::uint32_t(c.p[2]) << 8) | c.p[3];
-    c.skip(4);
-    if (!isKnownQuicVersion(header->version))
+    header->version = c.u32();
+    if (!c.ok || !isKnownQuicVersion(header->version))
         return false;
     header->dcidLength = c.u8();
     header->dcid = c.p;
@@ -202,7 +162,7 @@ bool QuicSession::openInitial(StreamDirection direction, std::uint32_t version, 
 
 void QuicSession::readFrames(Direction &side, std::uint64_t timestamp_us, TlsHandshakeInfo *info)
 {
-    Cursor c { m_plaintext.data(), m_plaintext.size() };
+    ByteReader c { m_plaintext.data(), m_plaintext.size() };
     while (c.ok && c.remaining > 0) {
         const std::uint64_t type = c.varint();
         if (type == FramePadding || type == FramePing) {

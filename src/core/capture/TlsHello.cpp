@@ -1,5 +1,7 @@
 #include "core/capture/TlsHello.h"
 
+#include "core/capture/ByteReader.h"
+
 #include <algorithm>
 
 namespace TrainGuard::Capture {
@@ -17,56 +19,9 @@ inline std::uint16_t be16(const std::uint8_t *p)
     return static_cast<std::uint16_t>((p[0] << 8) | p[1]);
 }
 
-// A bounds-checked cursor over a hello message.
-struct Reader
+void parseServerName(ByteReader ext, TlsHandshakeInfo *info)
 {
-    const std::uint8_t *p;
-    std::size_t remaining;
-    bool ok = true;
-    bool skip(std::size_t n)
-    {
-        if (!ok || n > remaining)
-            return ok = false;
-        p += n;
-        remaining -= n;
-        return true;
-    }
-    std::uint32_t u8()
-    {
-        if (!ok || remaining < 1)
-            return ok = false, 0;
-        const std::uint32_t v = p[0];
-        skip(1);
-        return v;
-    }
-    std::uint32_t u16()
-    {
-        if (!ok || remaining < 2)
-            return ok = false, 0;
-        const std::uint32_t v = be16(p);
-        skip(2);
-        return v;
-    }
-    std::uint32_t u24()
-    {
-        if (!ok || remaining < 3)
-            return ok = false, 0;
-        const std::uint32_t v = (std::uint32_t(p[0]) << 16) | (std::uint32_t(p[1]) << 8) | p[2];
-        skip(3);
-        return v;
-    }
-    // A sub-reader over the next `n` bytes (clamped), which this one skips.
-    Reader take(std::size_t n)
-    {
-        const Reader inner { p, std::min(n, remaining), ok };
-        skip(std::min(n, remaining));
-        return inner;
-    }
-};
-
-void parseServerName(Reader ext, TlsHandshakeInfo *info)
-{
-    Reader list = ext.take(ext.u16());
+    ByteReader list = ext.take(ext.u16());
     while (list.ok && list.remaining >= 3) {
         const std::uint32_t type = list.u8();
         const std::uint32_t length = list.u16();
@@ -80,9 +35,9 @@ void parseServerName(Reader ext, TlsHandshakeInfo *info)
     }
 }
 
-void parseAlpn(Reader ext, TlsHandshakeInfo *info)
+void parseAlpn(ByteReader ext, TlsHandshakeInfo *info)
 {
-    Reader list = ext.take(ext.u16());
+    ByteReader list = ext.take(ext.u16());
     info->alpn.clear();
     while (list.ok && list.remaining >= 1 && info->alpn.size() < TlsHandshakeInfo::MaxAlpnProtocols) {
         const std::uint32_t length = list.u8();
@@ -93,17 +48,17 @@ void parseAlpn(Reader ext, TlsHandshakeInfo *info)
     }
 }
 
-void parseExtensions(Reader &r, bool isClientHello, TlsHandshakeInfo *info)
+void parseExtensions(ByteReader &r, bool isClientHello, TlsHandshakeInfo *info)
 {
     if (r.remaining < 2)
         return; // no extensions (TLS 1.0/1.1 style hello)
-    Reader exts = r.take(r.u16());
+    ByteReader exts = r.take(r.u16());
     while (exts.ok && exts.remaining >= 4) {
         const std::uint32_t type = exts.u16();
         const std::uint32_t length = exts.u16();
         if (!exts.ok || length > exts.remaining)
             return;
-        const Reader body { exts.p, length };
+        const ByteReader body { exts.p, length };
         if (isClientHello && type == ExtensionServerName)
             parseServerName(body, info);
         else if (isClientHello && type == ExtensionAlpn)
@@ -125,7 +80,7 @@ bool isEarlyTls13Draft(std::uint32_t version)
 
 TlsHello::Result TlsHello::parse(const std::uint8_t *data, std::size_t length, TlsHandshakeInfo *info)
 {
-    Reader r { data, length };
+    ByteReader r { data, length };
     const std::uint32_t type = r.u8();
     const std::uint32_t messageLength = r.u24();
     if (!r.ok)
@@ -135,7 +90,7 @@ TlsHello::Result TlsHello::parse(const std::uint8_t *data, std::size_t length, T
         return Result::NotHello;
     if (messageLength > r.remaining)
         return Result::NeedMore;
-    Reader hello = r.take(messageLength);
+    ByteReader hello = r.take(messageLength);
     if (type == HandshakeClientHello) {
         info->clientHelloSeen = true;
         hello.skip(2 + 32); // legacy_version, random
