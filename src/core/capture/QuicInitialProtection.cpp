@@ -176,7 +176,7 @@ bool QuicInitialProtection::open(const std::uint8_t *packet, std::size_t packetL
                                  std::uint64_t *packetNumber) const
 {
     // The sample starts 4 bytes after the packet number, whatever its length (RFC 9001 5.4.2).
-    if (pnOffset + 4 + SampleLength > packetLength)
+    if (pnOffset < 1 || pnOffset + 4 + SampleLength > packetLength)
         return false;
     std::uint8_t mask[SampleLength];
     if (!headerProtectionMask(m_hp, packet + pnOffset + 4, mask))
@@ -186,12 +186,12 @@ bool QuicInitialProtection::open(const std::uint8_t *packet, std::size_t packetL
     const std::size_t payloadOffset = pnOffset + pnLength;
     if (payloadOffset + TagLength > packetLength)
         return false;
-    std::vector<std::uint8_t> header(packet, packet + payloadOffset); // the AAD, unprotected
-    header[0] = first;
+    // The AAD is the unprotected header: the first byte and the packet number unmasked.
+    std::uint8_t packetNumberBytes[4];
     std::uint64_t truncated = 0;
     for (std::size_t i = 0; i < pnLength; ++i) {
-        header[pnOffset + i] ^= mask[1 + i];
-        truncated = (truncated << 8) | header[pnOffset + i];
+        packetNumberBytes[i] = packet[pnOffset + i] ^ mask[1 + i];
+        truncated = (truncated << 8) | packetNumberBytes[i];
     }
     *packetNumber = decodePacketNumber(largestPacketNumber, truncated, pnLength);
     std::uint8_t nonce[12];
@@ -208,7 +208,9 @@ bool QuicInitialProtection::open(const std::uint8_t *packet, std::size_t packetL
     int finalLength = 0;
     const bool opened = context && aes128Gcm()
         && EVP_DecryptInit_ex2(context.get(), aes128Gcm(), m_key.data(), nonce, nullptr) == 1
-        && EVP_DecryptUpdate(context.get(), nullptr, &length, header.data(), int(header.size())) == 1
+        && EVP_DecryptUpdate(context.get(), nullptr, &length, &first, 1) == 1
+        && EVP_DecryptUpdate(context.get(), nullptr, &length, packet + 1, int(pnOffset - 1)) == 1
+        && EVP_DecryptUpdate(context.get(), nullptr, &length, packetNumberBytes, int(pnLength)) == 1
         && EVP_DecryptUpdate(context.get(), plaintext->data(), &length, packet + payloadOffset, int(ciphertextLength))
             == 1
         && EVP_CIPHER_CTX_ctrl(context.get(), EVP_CTRL_GCM_SET_TAG, int(TagLength),
