@@ -1,10 +1,17 @@
 // The pure dissector and the TLS record parser on hand-built frames: link types, VLAN tags,
 // IPv4 options and fragments, IPv6 extension headers, truncation, records split anywhere.
+#include "core/capture/IpReassembler.h"
 #include "core/capture/PacketDissector.h"
+#include "core/capture/PcapFile.h"
+#include "core/capture/QuicCryptoStream.h"
 #include "core/capture/TlsStreamParser.h"
 #include "core/capture/TrafficAnalyzer.h"
 
+#include <QFile>
+#include <QTemporaryDir>
 #include <QTest>
+
+#include <pcap/pcap.h>
 
 #include <memory>
 #include <vector>
@@ -99,6 +106,39 @@ PacketView dissect(int dlt, const Bytes &frame)
     dissectPacket(dlt, copy.get(), std::uint32_t(frame.size()), std::uint32_t(frame.size()), &view);
     view.payload = nullptr; // the buffer is gone
     return view;
+}
+
+// The frames of a capture fixture (tests/data/capture), read with libpcap.
+std::vector<Bytes> fixtureFrames(const char *name)
+{
+    std::vector<Bytes> frames;
+    char errbuf[PCAP_ERRBUF_SIZE] = {};
+    const QByteArray path
+        = QFile::encodeName(QStringLiteral(TRAINGUARD_TEST_DATA_DIR "/capture/") + QLatin1String(name));
+    pcap_t *handle = pcap_open_offline(path.constData(), errbuf);
+    if (!handle)
+        return frames;
+    pcap_pkthdr *header = nullptr;
+    const u_char *data = nullptr;
+    while (pcap_next_ex(handle, &header, &data) == 1)
+        frames.emplace_back(data, data + header->caplen);
+    pcap_close(handle);
+    return frames;
+}
+
+AnalysisReport analyzeFrames(const std::vector<Bytes> &frames, std::size_t caplenLimit = SIZE_MAX)
+{
+    TrafficAnalyzer analyzer(1);
+    std::uint64_t timestamp_us = 1'700'000'000'000'000ULL;
+    for (const Bytes &frame : frames) {
+        // Exact-size copies: a read past the captured bytes is caught by ASan in the asan preset.
+        const std::size_t caplen = std::min(caplenLimit, frame.size());
+        auto copy = std::make_unique<std::uint8_t[]>(std::max<std::size_t>(caplen, 1));
+        std::copy_n(frame.begin(), caplen, copy.get());
+        analyzer.addPacket(timestamp_us += 1000, std::uint32_t(caplen), std::uint32_t(frame.size()), copy.get());
+    }
+    analyzer.finish();
+    return analyzer.report(QString());
 }
 
 } // namespace
@@ -279,6 +319,209 @@ private slots:
         QCOMPARE(counts.changeCipherSpec, 1u);
         QCOMPARE(counts.applicationData, 3u);
         QVERIFY(parser.synchronized());
+    }
+
+    void quicCryptoStreamIsBounded()
+    {
+        QuicCryptoBudget budget { 0, 4096 };
+        {
+            QuicCryptoStream stream(&budget);
+            const Bytes piece(100, 0x42);
+            // Out of order, duplicated and overlapping pieces: the prefix is what is contiguous.
+            QVERIFY(stream.add(200, piece.data(), piece.size()));
+            QCOMPARE(stream.contiguousLength(), 0u);
+            QVERIFY(stream.add(0, piece.data(), piece.size()));
+            QCOMPARE(stream.contiguousLength(), 100u);
+            QVERIFY(stream.add(50, piece.data(), piece.size()));
+            QCOMPARE(stream.contiguousLength(), 150u);
+            QVERIFY(stream.add(150, piece.data(), piece.size()));
+            QCOMPARE(stream.contiguousLength(), 300u);
+            QCOMPARE(budget.used, 300u);
+            // Past the offset bound, or past the shared budget: dropped.
+            QVERIFY(!stream.add(QuicCryptoStream::MaxOffset - 10, piece.data(), piece.size()));
+            QVERIFY(!stream.add(std::uint64_t(1) << 62, piece.data(), piece.size()));
+            QVERIFY(!stream.add(4000, piece.data(), piece.size()));
+            // Too many separate pieces: dropped, the ones held stay.
+            for (std::size_t i = 1; i < QuicCryptoStream::MaxRanges; ++i)
+                QVERIFY(stream.add(300 + i * 20, piece.data(), 1));
+            QVERIFY(!stream.add(300 + QuicCryptoStream::MaxRanges * 20, piece.data(), 1));
+            QCOMPARE(stream.contiguousLength(), 300u);
+        }
+        QCOMPARE(budget.used, 0u); // every byte returned when the stream goes
+    }
+
+    void quicInitialsInAnyOrder()
+    {
+        // The two client Initials of the post-quantum ClientHello, second first: still one hello.
+        std::vector<Bytes> frames = fixtureFrames("quic_v2_pq.pcap");
+        QCOMPARE(frames.size(), 3u);
+        std::swap(frames[0], frames[1]);
+        const AnalysisReport report = analyzeFrames(frames);
+        QCOMPARE(report.flows.size(), 1);
+        QCOMPARE(report.flows[0].application, Application::Quic);
+        QVERIFY(report.flows[0].tls);
+        QCOMPARE(report.flows[0].tls->serverName, QStringLiteral("pq.trainguard.test"));
+        QCOMPARE(report.flows[0].tls->cipherSuite, std::optional<std::uint16_t>(0x1302));
+    }
+
+    void quicNeedsAuthenticatedPackets_data()
+    {
+        QTest::addColumn<int>("flipOffset"); // from the end of the client's first frame
+        QTest::newRow("AEAD tag") << 1;
+        QTest::newRow("ciphertext") << 300;
+    }
+
+    void quicNeedsAuthenticatedPackets()
+    {
+        // One flipped bit and the Initial does not authenticate: the flow is not called QUIC.
+        QFETCH(int, flipOffset);
+        std::vector<Bytes> frames = fixtureFrames("quic_rfc9001.pcap");
+        QCOMPARE(frames.size(), 2u);
+        frames.resize(1);
+        frames[0][frames[0].size() - std::size_t(flipOffset)] ^= 0x01;
+        const AnalysisReport report = analyzeFrames(frames);
+        QCOMPARE(report.flows.size(), 1);
+        QVERIFY(report.flows[0].application != Application::Quic);
+        QVERIFY(!report.flows[0].tls);
+    }
+
+    void quicTruncatedDatagrams()
+    {
+        // Every snap length: nothing read past the captured bytes, and no QUIC verdict from a
+        // packet cut short (it cannot authenticate).
+        const std::vector<Bytes> frames = fixtureFrames("quic_draft29.pcap");
+        QVERIFY(!frames.empty());
+        for (std::size_t caplen = 0; caplen < frames[0].size(); caplen += 7) {
+            const AnalysisReport report = analyzeFrames(frames, caplen);
+            for (const FlowRow &row : report.flows)
+                QVERIFY(row.application != Application::Quic);
+        }
+        QCOMPARE(analyzeFrames(frames).flows.value(0).application, Application::Quic);
+    }
+
+    void cleartextUdpTruncated()
+    {
+        // Every snap length over the cleartext UDP datagrams: the header checks stay inside the
+        // captured bytes; complete datagrams are all recognised.
+        const std::vector<Bytes> frames = fixtureFrames("udp_cleartext.pcap");
+        QCOMPARE(frames.size(), 10u);
+        for (std::size_t caplen = 0; caplen < 300; ++caplen)
+            analyzeFrames(frames, caplen);
+        for (const FlowRow &row : analyzeFrames(frames).flows)
+            QCOMPARE(row.encryption, Encryption::Plaintext);
+    }
+
+    void damagedCaptureFiles_data()
+    {
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<int>("stride");
+        QTest::newRow("pcapng") << QStringLiteral("multi_linktype.pcapng") << 1;
+        QTest::newRow("pcap") << QStringLiteral("quic_rfc9001.pcap") << 5;
+    }
+
+    void damagedCaptureFiles()
+    {
+        // Truncations and flipped bytes every `stride` offsets: the reader either reads or
+        // reports, inside its buffers (ASan in the asan preset), and never reads more packets
+        // than the file holds.
+        QFETCH(QString, name);
+        QFETCH(int, stride);
+        QFile source(QStringLiteral(TRAINGUARD_TEST_DATA_DIR "/capture/") + name);
+        QVERIFY(source.open(QIODevice::ReadOnly));
+        const QByteArray whole = source.readAll();
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("damaged"));
+        const auto analyzeBytes = [&path](const QByteArray &bytes, AnalysisReport *report) {
+            QFile file(path);
+            if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate) || file.write(bytes) != bytes.size())
+                return false;
+            file.close();
+            QString error;
+            return PcapFile::analyze(path, report, &error);
+        };
+        AnalysisReport full;
+        QVERIFY(analyzeBytes(whole, &full));
+        for (qsizetype length = 0; length < whole.size(); length += stride) {
+            AnalysisReport report;
+            if (analyzeBytes(whole.left(length), &report))
+                QVERIFY(report.totals.packets < full.totals.packets);
+        }
+        for (qsizetype offset = 0; offset < whole.size(); offset += 3 * stride) {
+            QByteArray flipped = whole;
+            flipped[offset] = char(flipped[offset] ^ 0x5A);
+            AnalysisReport report;
+            analyzeBytes(flipped, &report);
+        }
+    }
+
+    void ipReassemblyIsBounded()
+    {
+        // Fragments of one IPv4 datagram: id 7, protocol UDP, 10.0.0.1 -> 10.0.0.2.
+        const Bytes data(64, 0xAB);
+        const auto fragment
+            = [&data](std::uint32_t id, std::uint32_t offset, std::uint32_t length, bool more, std::uint32_t captured) {
+                  PacketView view;
+                  view.network = NetworkLayer::Ipv4;
+                  view.ipFragment = true;
+                  view.srcAddress[0] = 10;
+                  view.srcAddress[3] = 1;
+                  view.dstAddress[0] = 10;
+                  view.dstAddress[3] = 2;
+                  view.fragmentId = id;
+                  view.fragmentProtocol = 17;
+                  view.fragmentOffset = offset;
+                  view.moreFragments = more;
+                  view.fragmentData = data.data();
+                  view.fragmentWireLength = length;
+                  view.fragmentCapturedLength = captured;
+                  return view;
+              };
+        ReassembledDatagram datagram;
+        {
+            // Out of order, duplicated and overlapping: complete once every byte is there.
+            IpReassembler reassembler;
+            QVERIFY(!reassembler.add(fragment(7, 32, 32, false, 32), 0, 100, &datagram));
+            QVERIFY(!reassembler.add(fragment(7, 8, 32, true, 32), 1, 100, &datagram));
+            QVERIFY(!reassembler.add(fragment(7, 8, 16, true, 16), 2, 100, &datagram));
+            QVERIFY(reassembler.add(fragment(7, 0, 8, true, 8), 3, 100, &datagram));
+            QCOMPARE(datagram.payload.size(), 64u);
+            QCOMPARE(datagram.frames, 4u);
+            QCOMPARE(datagram.wireBytes, 400u);
+            QCOMPARE(reassembler.pendingBytes(), 0u);
+        }
+        {
+            // A fragment cut by the snap length, past 65,535 bytes, or ending before bytes already
+            // held: its datagram is dropped.
+            IpReassembler reassembler;
+            QVERIFY(!reassembler.add(fragment(1, 0, 32, true, 31), 0, 100, &datagram));
+            QVERIFY(!reassembler.add(fragment(2, 65528, 16, false, 16), 0, 100, &datagram));
+            QVERIFY(!reassembler.add(fragment(3, 32, 32, true, 32), 0, 100, &datagram));
+            QVERIFY(!reassembler.add(fragment(3, 0, 8, false, 8), 0, 100, &datagram));
+            QCOMPARE(reassembler.droppedFragments(), 4u);
+            QCOMPARE(reassembler.pendingBytes(), 0u);
+        }
+        {
+            // Too many separate pieces.
+            IpReassembler reassembler;
+            for (std::uint32_t i = 0; i <= IpReassembler::MaxPieces; ++i)
+                QVERIFY(!reassembler.add(fragment(9, 16 * (i + 1), 8, true, 8), 0, 100, &datagram));
+            QCOMPARE(reassembler.droppedFragments(), std::uint64_t(IpReassembler::MaxPieces + 1));
+            QCOMPARE(reassembler.pendingBytes(), 0u);
+        }
+        {
+            // Bounded in time (packet time) and in the number of datagrams held.
+            IpReassembler reassembler;
+            QVERIFY(!reassembler.add(fragment(5, 0, 8, true, 8), 0, 100, &datagram));
+            QVERIFY(!reassembler.add(fragment(6, 0, 8, true, 8), IpReassembler::Timeout_us + 1, 100, &datagram));
+            QCOMPARE(reassembler.droppedFragments(), 1u); // id 5 expired
+            QVERIFY(!reassembler.add(fragment(5, 8, 8, false, 8), IpReassembler::Timeout_us + 2, 100, &datagram));
+            for (std::uint32_t id = 100; id < 100 + IpReassembler::MaxPendingDatagrams; ++id)
+                reassembler.add(fragment(id, 0, 8, true, 8), IpReassembler::Timeout_us + 3, 100, &datagram);
+            QVERIFY(reassembler.pendingBytes() <= IpReassembler::MaxPendingDatagrams * 16);
+            QVERIFY(reassembler.droppedFragments() >= 3u);
+            reassembler.dropPending();
+            QCOMPARE(reassembler.pendingBytes(), 0u);
+        }
     }
 
     void nonTlsStopsCounting()

@@ -308,6 +308,8 @@ private slots:
                                  << u"yes"_qs;
         QTest::newRow("tls 1.2") << u"tls12_curl.pcap"_qs << QString() << u"tls"_qs << u"TLS 1.2"_qs << u"yes"_qs;
         QTest::newRow("plain http") << u"http_plain.pcap"_qs << QString() << u"http"_qs << QString() << u"no"_qs;
+        QTest::newRow("quic v2") << u"quic_v2_pq.pcap"_qs << u"[2001:db8::20]:8443"_qs << u"quic"_qs << u"TLS 1.3"_qs
+                                 << u"yes"_qs;
     }
 
     void openCaptureFillsTheFlowTable()
@@ -338,6 +340,10 @@ private slots:
             QCOMPARE(model->index(row, FlowTableModel::ServerName).data().toString(), u"localhost"_qs);
             QCOMPARE(model->index(row, FlowTableModel::Cipher).data().toString(), u"TLS_AES_256_GCM_SHA384"_qs);
             QCOMPARE(model->index(row, FlowTableModel::Packets).data().toString(), u"19"_qs);
+        }
+        if (fixture == u"quic_v2_pq.pcap"_qs) { // the SNI of a QUIC flow, from its Initial packets
+            QCOMPARE(model->index(row, FlowTableModel::ServerName).data().toString(), u"pq.trainguard.test"_qs);
+            QCOMPARE(model->index(row, FlowTableModel::Cipher).data().toString(), u"TLS_AES_256_GCM_SHA384"_qs);
         }
     }
 

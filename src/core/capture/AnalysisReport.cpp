@@ -48,9 +48,36 @@ QString endpointText(const Endpoint &endpoint, NetworkLayer network)
 QString applicationName(Application application)
 {
     switch (application) {
-    case Application::Tls: return QStringLiteral("tls");
-    case Application::Http: return QStringLiteral("http");
-    case Application::Unknown: break;
+    case Application::Tls:
+        return QStringLiteral("tls");
+    case Application::Http:
+        return QStringLiteral("http");
+    case Application::Quic:
+        return QStringLiteral("quic");
+    case Application::Dns:
+        return QStringLiteral("dns");
+    case Application::Mdns:
+        return QStringLiteral("mdns");
+    case Application::Llmnr:
+        return QStringLiteral("llmnr");
+    case Application::NetbiosNs:
+        return QStringLiteral("nbns");
+    case Application::Ssdp:
+        return QStringLiteral("ssdp");
+    case Application::Dhcp:
+        return QStringLiteral("dhcp");
+    case Application::Dhcpv6:
+        return QStringLiteral("dhcpv6");
+    case Application::Ntp:
+        return QStringLiteral("ntp");
+    case Application::Syslog:
+        return QStringLiteral("syslog");
+    case Application::Snmp:
+        return QStringLiteral("snmp");
+    case Application::Tftp:
+        return QStringLiteral("tftp");
+    case Application::Unknown:
+        break;
     }
     return QStringLiteral("unknown");
 }
@@ -58,12 +85,20 @@ QString applicationName(Application application)
 QString tlsVersionName(std::uint16_t version)
 {
     switch (version) {
-    case 0x0300: return QStringLiteral("SSL 3.0");
-    case 0x0301: return QStringLiteral("TLS 1.0");
-    case 0x0302: return QStringLiteral("TLS 1.1");
-    case 0x0303: return QStringLiteral("TLS 1.2");
-    case 0x0304: return QStringLiteral("TLS 1.3");
-    default: return version ? QStringLiteral("0x%1").arg(version, 4, 16, QLatin1Char('0')) : QString();
+    case 0x0300:
+        return QStringLiteral("SSL 3.0");
+    case 0x0301:
+        return QStringLiteral("TLS 1.0");
+    case 0x0302:
+        return QStringLiteral("TLS 1.1");
+    case 0x0303:
+        return QStringLiteral("TLS 1.2");
+    case 0x0304:
+        return QStringLiteral("TLS 1.3");
+    default:
+        if ((version & 0xFF00) == 0x7F00)
+            return QStringLiteral("TLS 1.3 draft %1").arg(version & 0xFF);
+        return version ? QStringLiteral("0x%1").arg(version, 4, 16, QLatin1Char('0')) : QString();
     }
 }
 
@@ -83,17 +118,23 @@ FlowRow FlowRow::fromFlow(int id, const Flow &flow)
     std::string reason;
     row.encryption = FlowTable::classify(flow, &reason);
     row.reason = QString::fromStdString(reason);
-    if (flow.application == Application::Tls) {
+    if (flow.application == Application::Tls || flow.application == Application::Quic) {
         TlsSummary tls;
         const TlsHandshakeInfo &info = flow.tlsInfo;
-        if (info.serverHelloSeen)
+        if (flow.application == Application::Quic)
+            tls.version = tlsVersionName(0x0304); // RFC 9001 4.2: QUIC runs TLS 1.3 or newer only
+        else if (info.serverHelloSeen)
             tls.version = tlsVersionName(info.selectedVersion ? info.selectedVersion : info.serverHelloVersion);
         tls.serverName = QString::fromStdString(info.serverName);
+        for (const std::string &protocol : info.alpn)
+            tls.alpn.append(QString::fromStdString(protocol));
         if (info.serverHelloSeen)
             tls.cipherSuite = info.cipherSuite;
         tls.records = flow.tlsRecords;
         row.tls = tls;
     }
+    if (flow.application == Application::Quic)
+        row.quic = QuicSummary { QLatin1String(quicVersionName(flow.quicVersion)), flow.quicInitialPackets };
     return row;
 }
 
@@ -111,20 +152,30 @@ QJsonObject FlowRow::toJson() const
         {QStringLiteral("reason"), reason},
     };
     if (tls) {
-        const QJsonObject records{
-            {QStringLiteral("change_cipher_spec"), number(tls->records.changeCipherSpec)},
-            {QStringLiteral("alert"), number(tls->records.alert)},
-            {QStringLiteral("handshake"), number(tls->records.handshake)},
-            {QStringLiteral("application_data"), number(tls->records.applicationData)},
+        QJsonObject tlsObject {
+            { QStringLiteral("version"), tls->version.isEmpty() ? QJsonValue() : QJsonValue(tls->version) },
+            { QStringLiteral("sni"), tls->serverName.isEmpty() ? QJsonValue() : QJsonValue(tls->serverName) },
+            { QStringLiteral("alpn"), QJsonArray::fromStringList(tls->alpn) },
+            { QStringLiteral("cipher_suite"),
+              tls->cipherSuite ? QJsonValue(QStringLiteral("0x%1").arg(*tls->cipherSuite, 4, 16, QLatin1Char('0')))
+                               : QJsonValue() },
         };
-        object.insert(QStringLiteral("tls"),
-                      QJsonObject{
-                          {QStringLiteral("version"), tls->version.isEmpty() ? QJsonValue() : QJsonValue(tls->version)},
-                          {QStringLiteral("sni"), tls->serverName.isEmpty() ? QJsonValue() : QJsonValue(tls->serverName)},
-                          {QStringLiteral("cipher_suite"),
-                           tls->cipherSuite ? QJsonValue(QStringLiteral("0x%1").arg(*tls->cipherSuite, 4, 16, QLatin1Char('0')))
-                                            : QJsonValue()},
-                          {QStringLiteral("records"), records},
+        if (!quic) {
+            tlsObject.insert(QStringLiteral("records"),
+                             QJsonObject {
+                                 { QStringLiteral("change_cipher_spec"), number(tls->records.changeCipherSpec) },
+                                 { QStringLiteral("alert"), number(tls->records.alert) },
+                                 { QStringLiteral("handshake"), number(tls->records.handshake) },
+                                 { QStringLiteral("application_data"), number(tls->records.applicationData) },
+                             });
+        }
+        object.insert(QStringLiteral("tls"), tlsObject);
+    }
+    if (quic) {
+        object.insert(QStringLiteral("quic"),
+                      QJsonObject {
+                          { QStringLiteral("version"), quic->version },
+                          { QStringLiteral("initial_packets"), number(quic->initialPackets) },
                       });
     }
     return object;
@@ -139,26 +190,32 @@ double AnalysisReport::duration_s() const
 
 QJsonObject AnalysisReport::toJson() const
 {
+    QJsonArray linkTypeArray;
+    for (const int type : linkTypes.isEmpty() ? QList<int> { linkType } : linkTypes)
+        linkTypeArray.append(QLatin1String(linkTypeName(type)));
     QJsonArray flowArray;
     for (const FlowRow &row : flows)
         flowArray.append(row.toJson());
-    return QJsonObject{
-        {QStringLiteral("file"), file},
-        {QStringLiteral("linktype"), QLatin1String(linkTypeName(linkType))},
-        {QStringLiteral("packets"), number(totals.packets)},
-        {QStringLiteral("bytes"), number(totals.bytes)},
-        {QStringLiteral("captured_bytes"), number(totals.capturedBytes)},
-        {QStringLiteral("truncated_packets"), number(totals.truncatedPackets)},
-        {QStringLiteral("ip_fragments"), number(totals.ipFragments)},
-        {QStringLiteral("non_ip_packets"), number(totals.nonIpPackets)},
-        {QStringLiteral("duration_s"), duration_s()},
-        {QStringLiteral("flows"), flowArray},
-        {QStringLiteral("totals"),
-         QJsonObject{
-             {QStringLiteral("encrypted_bytes"), number(encryptedBytes)},
-             {QStringLiteral("plaintext_bytes"), number(plaintextBytes)},
-             {QStringLiteral("unknown_bytes"), number(unknownBytes)},
-         }},
+    return QJsonObject {
+        { QStringLiteral("file"), file },
+        { QStringLiteral("linktype"), QLatin1String(linkTypeName(linkType)) },
+        { QStringLiteral("linktypes"), linkTypeArray },
+        { QStringLiteral("packets"), number(totals.packets) },
+        { QStringLiteral("bytes"), number(totals.bytes) },
+        { QStringLiteral("captured_bytes"), number(totals.capturedBytes) },
+        { QStringLiteral("truncated_packets"), number(totals.truncatedPackets) },
+        { QStringLiteral("ip_fragments"), number(totals.ipFragments) },
+        { QStringLiteral("ip_reassembled"), number(totals.ipReassembled) },
+        { QStringLiteral("ip_fragments_dropped"), number(totals.ipFragmentsDropped) },
+        { QStringLiteral("non_ip_packets"), number(totals.nonIpPackets) },
+        { QStringLiteral("duration_s"), duration_s() },
+        { QStringLiteral("flows"), flowArray },
+        { QStringLiteral("totals"),
+          QJsonObject {
+              { QStringLiteral("encrypted_bytes"), number(encryptedBytes) },
+              { QStringLiteral("plaintext_bytes"), number(plaintextBytes) },
+              { QStringLiteral("unknown_bytes"), number(unknownBytes) },
+          } },
     };
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/capture/PacketDissector.h"
+#include "core/capture/QuicSession.h"
 #include "core/capture/TlsStreamParser.h"
 
 #include <array>
@@ -12,10 +13,42 @@
 
 namespace TrainGuard::Capture {
 
-enum class Application : std::uint8_t { Unknown, Tls, Http };
+enum class Application : std::uint8_t {
+    Unknown,
+    Tls,
+    Http,
+    Quic,
+    // Cleartext UDP protocols (CleartextUdp)
+    Dns,
+    Mdns,
+    Llmnr,
+    NetbiosNs,
+    Ssdp,
+    Dhcp,
+    Dhcpv6,
+    Ntp,
+    Syslog,
+    Snmp,
+    Tftp,
+};
 enum class Encryption : std::uint8_t { Unknown, Encrypted, Plaintext }; // JSON: null / true / false
 
-struct Endpoint {
+// The verdict an application implies: TLS and QUIC encrypt, the cleartext protocols do not.
+inline Encryption applicationEncryption(Application application)
+{
+    switch (application) {
+    case Application::Unknown:
+        return Encryption::Unknown;
+    case Application::Tls:
+    case Application::Quic:
+        return Encryption::Encrypted;
+    default:
+        return Encryption::Plaintext;
+    }
+}
+
+struct Endpoint
+{
     std::uint8_t address[16] = {};
     std::uint16_t port = 0;
     bool operator==(const Endpoint &other) const
@@ -94,6 +127,11 @@ struct Flow {
     TlsHandshakeInfo tlsInfo;
     TlsRecordCounts tlsRecords;
     std::string httpFirstLine; // request or status line, bounded
+    std::string cleartextSummary; // cleartext UDP: what the first recognised datagram said, bounded
+    std::unique_ptr<QuicSession> quic; // while a UDP flow's Initial packets may still tell something
+    bool quicRejected = false; // looked like QUIC but nothing decrypted: not tried again
+    std::uint32_t quicVersion = 0;
+    std::uint64_t quicInitialPackets = 0; // Initial packets decrypted
     // Byte histogram of unrecognised payload (first EntropySampleLimit bytes), allocated lazily.
     std::unique_ptr<std::array<std::uint32_t, 256>> histogram;
     std::uint32_t entropySamples = 0;

@@ -1,5 +1,7 @@
 #include "core/capture/FlowTable.h"
 
+#include "core/capture/CleartextUdp.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -55,7 +57,8 @@ FlowTable::FlowTable(std::size_t maxFlows)
 {
 }
 
-Flow *FlowTable::update(const PacketView &view, std::uint64_t timestamp_us, std::uint32_t wireLength)
+Flow *FlowTable::update(const PacketView &view, std::uint64_t timestamp_us, std::uint32_t wireLength,
+                        std::uint32_t frames)
 {
     const Endpoint source = endpoint(view.srcAddress, view.srcPort, view.network);
     const Endpoint destination = endpoint(view.dstAddress, view.dstPort, view.network);
@@ -76,7 +79,7 @@ Flow *FlowTable::update(const PacketView &view, std::uint64_t timestamp_us, std:
         flow = &m_flows[found->second];
     } else {
         if (m_flows.size() >= m_maxFlows) {
-            ++m_untrackedPackets;
+            m_untrackedPackets += frames;
             return nullptr;
         }
         m_index.emplace(key, static_cast<std::uint32_t>(m_flows.size()));
@@ -95,13 +98,14 @@ Flow *FlowTable::update(const PacketView &view, std::uint64_t timestamp_us, std:
 
     const bool fromClient = source == flow->client;
     FlowDirection &direction = fromClient ? flow->toServer : flow->toClient;
-    ++direction.packets;
+    direction.packets += frames;
     direction.bytes += wireLength;
 
     const StreamDirection streamDirection = fromClient ? StreamDirection::ToServer : StreamDirection::ToClient;
     if (view.transport == TransportLayer::Udp) {
         direction.payloadBytes += view.payloadWireLength;
         if (view.payloadCapturedLength > 0) {
+            inspectDatagram(*flow, streamDirection, view, timestamp_us);
             // Datagrams are self-contained: inspect each one only while nothing is known yet.
             if (flow->application == Application::Unknown)
                 addEntropySample(*flow, view.payload, view.payloadCapturedLength);
@@ -147,6 +151,39 @@ Flow *FlowTable::update(const PacketView &view, std::uint64_t timestamp_us, std:
                   view.payloadCapturedLength, timestamp_us);
     deliverHeld(*flow, direction, fromClient);
     return flow;
+}
+
+void FlowTable::inspectDatagram(Flow &flow, StreamDirection direction, const PacketView &view,
+                                std::uint64_t timestamp_us)
+{
+    const std::uint8_t *data = view.payload;
+    const std::size_t length = view.payloadCapturedLength;
+    if (flow.application == Application::Unknown && !flow.quic && !flow.quicRejected
+        && QuicSession::looksLikeInitial(data, length))
+        flow.quic = std::make_unique<QuicSession>(&m_quicBudget);
+    if (flow.quic) {
+        // QUIC by content on any port: an Initial packet that authenticates cannot be chance.
+        if (flow.quic->onDatagram(direction, data, length, timestamp_us, &flow.tlsInfo) > 0
+            && flow.application == Application::Unknown) {
+            flow.application = Application::Quic;
+            flow.histogram.reset();
+        }
+        flow.quicVersion = flow.quic->version();
+        flow.quicInitialPackets = flow.quic->decryptedPackets();
+        const bool notQuic = flow.application != Application::Quic && flow.quic->attempts() >= QuicProbePackets;
+        if (flow.quic->finished() || notQuic) {
+            flow.quicRejected = flow.application != Application::Quic;
+            flow.quic.reset(); // frees its CRYPTO buffers
+        }
+    }
+    if (flow.application == Application::Unknown) {
+        const Application application
+            = CleartextUdp::detect(view.srcPort, view.dstPort, data, length, &flow.cleartextSummary);
+        if (application != Application::Unknown) {
+            flow.application = application;
+            flow.histogram.reset();
+        }
+    }
 }
 
 void FlowTable::acceptSegment(Flow &flow, FlowDirection &direction, bool fromClient, std::uint32_t seq,
@@ -342,9 +379,29 @@ Encryption FlowTable::classify(const Flow &flow, std::string *reason)
         }
         return Encryption::Encrypted;
     }
+    if (flow.application == Application::Quic) {
+        if (reason) {
+            const TlsHandshakeInfo &tls = flow.tlsInfo;
+            std::string text = std::string("QUIC version ") + quicVersionName(flow.quicVersion) + ": "
+                + std::to_string(flow.quicInitialPackets) + " Initial packets decrypted";
+            if (tls.clientHelloSeen)
+                text += tls.serverName.empty() ? ", ClientHello without SNI" : ", ClientHello for " + tls.serverName;
+            if (tls.serverHelloSeen)
+                text += ", ServerHello cipher suite " + hex16(tls.cipherSuite);
+            *reason = text + "; everything after the Initial packets is encrypted";
+        }
+        return Encryption::Encrypted;
+    }
     if (flow.application == Application::Http) {
         if (reason)
             *reason = "cleartext HTTP/1.x: \"" + flow.httpFirstLine + "\"";
+        return Encryption::Plaintext;
+    }
+    if (flow.application != Application::Unknown) {
+        if (reason) {
+            *reason = std::string("cleartext ") + CleartextUdp::displayName(flow.application)
+                + (flow.cleartextSummary.empty() ? "" : ": " + flow.cleartextSummary);
+        }
         return Encryption::Plaintext;
     }
     const std::uint64_t payload = flow.toServer.payloadBytes + flow.toClient.payloadBytes;

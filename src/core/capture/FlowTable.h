@@ -21,18 +21,26 @@ public:
     // past them the hole is declared lost (a gap) and the held bytes are delivered.
     static constexpr std::size_t MaxHeldSegmentsPerDirection = 64;
     static constexpr std::size_t MaxHeldBytes = 64 * 1024 * 1024; // all flows together
-    static constexpr std::uint64_t MaxHold_us = 1'000'000;         // packet time
+    static constexpr std::uint64_t MaxHold_us = 1'000'000; // packet time
+    // QUIC CRYPTO bytes held until a hello is complete, all flows together (see QuicSession).
+    static constexpr std::size_t MaxQuicCryptoBytes = 32 * 1024 * 1024;
+    // Initial-looking packets of a UDP flow tried before it is judged not QUIC.
+    static constexpr std::uint32_t QuicProbePackets = 4;
 
     explicit FlowTable(std::size_t maxFlows = 250000);
 
-    // Accounts one dissected TCP/UDP packet. Returns the flow, or nullptr when untracked.
-    Flow *update(const PacketView &view, std::uint64_t timestamp_us, std::uint32_t wireLength);
+    // Accounts one dissected TCP/UDP packet, `frames` frames of `wireLength` bytes together (more
+    // than one for a datagram reassembled from IP fragments). Returns the flow, or nullptr when
+    // untracked.
+    Flow *update(const PacketView &view, std::uint64_t timestamp_us, std::uint32_t wireLength,
+                 std::uint32_t frames = 1);
 
     // Not owned; nullptr detaches. Set before feeding packets or between packets.
     void setStreamObserver(StreamObserver *observer) { m_observer = observer; }
     // Delivers every held segment (holes that never filled become gaps): end of a file or capture.
     void flushHeldSegments();
     std::uint64_t heldBytes() const { return m_heldBytes; }
+    std::size_t quicCryptoBytes() const { return m_quicBudget.used; }
 
     const std::deque<Flow> &flows() const { return m_flows; }
     std::uint64_t untrackedPackets() const { return m_untrackedPackets; }
@@ -54,6 +62,9 @@ private:
     void markGap(Flow &flow, FlowDirection &direction, bool fromClient);
     void addEntropySample(Flow &flow, const std::uint8_t *data, std::size_t length);
 
+    void inspectDatagram(Flow &flow, StreamDirection direction, const PacketView &view, std::uint64_t timestamp_us);
+
+    QuicCryptoBudget m_quicBudget { 0, MaxQuicCryptoBytes }; // before m_flows: their streams return bytes to it
     std::size_t m_maxFlows;
     std::deque<Flow> m_flows; // deque: references stay valid while it grows
     std::unordered_map<FlowKey, std::uint32_t, FlowKeyHash> m_index;

@@ -73,6 +73,16 @@ inline std::uint32_t wireRemaining(const Frame &frame, std::uint32_t offset)
     return frame.wireLength > offset ? frame.wireLength - offset : 0;
 }
 
+// The data of an IP fragment: `wireLength` bytes on the wire from `offset`, as far as captured.
+void setFragmentData(const Frame &frame, std::uint32_t offset, std::uint32_t wireLength, PacketView *view)
+{
+    if (offset > frame.caplen)
+        return;
+    view->fragmentData = frame.data + offset;
+    view->fragmentWireLength = wireLength;
+    view->fragmentCapturedLength = std::min(wireLength, frame.caplen - offset);
+}
+
 bool dissectIpv4(const Frame &frame, std::uint32_t offset, PacketView *view)
 {
     if (offset + 20 > frame.caplen)
@@ -86,16 +96,22 @@ bool dissectIpv4(const Frame &frame, std::uint32_t offset, PacketView *view)
     view->network = NetworkLayer::Ipv4;
     std::memcpy(view->srcAddress, ip + 12, 4);
     std::memcpy(view->dstAddress, ip + 16, 4);
-    const std::uint16_t fragment = be16(ip + 6);
-    if ((fragment & 0x3FFF) != 0) { // MF set or non-zero offset
-        view->ipFragment = true;
-        return true;
-    }
     // TSO on capture hosts can leave total length 0; fall back to what the wire carried.
     std::uint32_t totalLength = be16(ip + 2);
     if (totalLength == 0)
         totalLength = wireRemaining(frame, offset);
     totalLength = std::min(totalLength, wireRemaining(frame, offset));
+    const std::uint16_t fragment = be16(ip + 6);
+    if ((fragment & 0x3FFF) != 0) { // MF set or non-zero offset
+        view->ipFragment = true;
+        view->fragmentId = be16(ip + 4);
+        view->fragmentOffset = std::uint32_t(fragment & 0x1FFF) * 8;
+        view->moreFragments = fragment & 0x2000;
+        view->fragmentProtocol = ip[9];
+        if (totalLength >= headerLength)
+            setFragmentData(frame, offset + headerLength, totalLength - headerLength, view);
+        return true;
+    }
     if (totalLength < headerLength)
         return true;
     dissectTransport(frame, offset + headerLength, ip[9], totalLength - headerLength, view);
@@ -133,6 +149,11 @@ bool dissectIpv6(const Frame &frame, std::uint32_t offset, PacketView *view)
             const std::uint16_t offsetAndFlags = be16(frame.data + cursor + 2);
             if ((offsetAndFlags & 0xFFF9) != 0) { // offset != 0 or M flag
                 view->ipFragment = true;
+                view->fragmentProtocol = frame.data[cursor];
+                view->fragmentOffset = offsetAndFlags & 0xFFF8;
+                view->moreFragments = offsetAndFlags & 0x0001;
+                view->fragmentId = be32(frame.data + cursor + 4);
+                setFragmentData(frame, cursor + 8, end - (cursor + 8), view);
                 return true;
             }
             next = frame.data[cursor]; // atomic fragment: carry on

@@ -49,6 +49,14 @@ struct PacketView {
     // The captured part of the payload (≤ payloadWireLength; shorter when truncated).
     const std::uint8_t *payload = nullptr;
     std::uint32_t payloadCapturedLength = 0;
+    // IP fragments (ipFragment): where this piece goes in its datagram, and the piece itself.
+    std::uint32_t fragmentId = 0; // IPv4 identification / IPv6 fragment header identification
+    std::uint32_t fragmentOffset = 0; // bytes
+    bool moreFragments = false;
+    std::uint8_t fragmentProtocol = 0; // IPv4 protocol / next header of the fragmentable part
+    const std::uint8_t *fragmentData = nullptr;
+    std::uint32_t fragmentWireLength = 0;
+    std::uint32_t fragmentCapturedLength = 0;
 };
 
 // Dissects one frame. Never reads past `caplen` bytes of `data`. Returns false when the link

@@ -1,12 +1,14 @@
 #include "core/capture/PcapFile.h"
 
 #include "core/Logging.h"
+#include "core/capture/CaptureFileReader.h"
 #include "core/capture/TrafficAnalyzer.h"
 
 #include <QFile>
 
 #include <pcap/pcap.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -63,29 +65,39 @@ inline std::uint64_t timestamp_us(const pcap_pkthdr *header)
 
 bool PcapFile::analyze(const QString &path, AnalysisReport *report, QString *error, StreamObserver *observer)
 {
-    const OfflineCapture handle = openOffline(path, error);
-    if (!handle)
+    CaptureFileReader reader;
+    if (!reader.open(path, error))
         return false;
-    const int linkType = pcap_datalink(handle.get());
-    if (!isSupportedLinkType(linkType)) {
+    const auto unsupported = [&](int linkType) {
+        const char *name = pcap_datalink_val_to_name(linkType);
         *error = QStringLiteral("cannot analyse %1: unsupported link type %2 (%3)")
-                     .arg(path, QString::fromLatin1(pcap_datalink_val_to_name(linkType)))
+                     .arg(path, name ? QString::fromLatin1(name) : QStringLiteral("LINKTYPE_%1").arg(linkType))
                      .arg(linkType);
         return false;
-    }
-    TrafficAnalyzer analyzer(linkType);
+    };
+    if (reader.format() == CaptureFileReader::Format::Pcap && !isSupportedLinkType(reader.linkTypes().front()))
+        return unsupported(reader.linkTypes().front());
+    TrafficAnalyzer analyzer(reader.linkTypes().empty() ? -1 : reader.linkTypes().front());
     analyzer.setStreamObserver(observer);
-    pcap_pkthdr *header = nullptr;
-    const u_char *data = nullptr;
-    int status = 0;
-    while ((status = pcap_next_ex(handle.get(), &header, &data)) == 1)
-        analyzer.addPacket(timestamp_us(header), header->caplen, header->len, data);
-    if (status == PCAP_ERROR) {
-        // A truncated last record (capture killed mid-write): report what was read, warn.
-        qCWarning(lcCapture, "%s: %s", qUtf8Printable(path), pcap_geterr(handle.get()));
+    CaptureFileReader::Packet packet;
+    CaptureFileReader::Status status;
+    while ((status = reader.next(&packet)) == CaptureFileReader::Status::Packet) {
+        // pcapng: each interface has its own link type (a capture of several interfaces).
+        analyzer.setLinkType(packet.linkType);
+        analyzer.addPacket(packet.timestamp_us, packet.caplen, packet.wireLength, packet.data);
     }
+    // A damaged or truncated end (a capture killed mid-write): report what was read, warn.
+    if (status == CaptureFileReader::Status::Truncated)
+        qCWarning(lcCapture, "%s: the last packet is incomplete", qUtf8Printable(path));
+    else if (status == CaptureFileReader::Status::Damaged)
+        qCWarning(lcCapture, "%s", qUtf8Printable(reader.error()));
+    const std::vector<int> &linkTypes = reader.linkTypes();
+    if (!linkTypes.empty() && std::none_of(linkTypes.begin(), linkTypes.end(), isSupportedLinkType))
+        return unsupported(linkTypes.front());
     analyzer.finish();
     *report = analyzer.report(path);
+    report->linkType = linkTypes.empty() ? -1 : linkTypes.front();
+    report->linkTypes = QList<int>(linkTypes.begin(), linkTypes.end());
     return true;
 }
 

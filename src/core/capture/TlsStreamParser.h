@@ -1,23 +1,15 @@
 #pragma once
 
+#include "core/capture/TlsHello.h"
+
 #include <cstdint>
 #include <memory>
-#include <string>
 #include <vector>
 
 namespace TrainGuard::Capture {
 
-// What one direction's hellos told us.
-struct TlsHandshakeInfo {
-    std::string serverName;              // SNI from the ClientHello
-    std::uint16_t serverHelloVersion = 0; // legacy_version of the ServerHello
-    std::uint16_t selectedVersion = 0;    // supported_versions of the ServerHello (TLS 1.3)
-    std::uint16_t cipherSuite = 0;
-    bool clientHelloSeen = false;
-    bool serverHelloSeen = false;
-};
-
-struct TlsRecordCounts {
+struct TlsRecordCounts
+{
     std::uint64_t changeCipherSpec = 0;
     std::uint64_t alert = 0;
     std::uint64_t handshake = 0;

@@ -17,7 +17,7 @@ int TrafficAnalyzer::addPacket(std::uint64_t timestamp_us, std::uint32_t caplen,
     t.lastTimestamp_us = std::max(t.lastTimestamp_us, timestamp_us);
     ++t.packets;
     t.bytes += wireLength;
-    t.capturedBytes += std::min(caplen, wireLength);
+    t.capturedBytes += caplen; // as tshark's frame.cap_len, even when a writer left caplen > len
 
     PacketView view;
     const bool ip = dissectPacket(m_linkType, data, caplen, wireLength, &view);
@@ -29,19 +29,61 @@ int TrafficAnalyzer::addPacket(std::uint64_t timestamp_us, std::uint32_t caplen,
         ++t.nonIpPackets;
     } else if (view.ipFragment) {
         ++t.ipFragments;
+        if (m_reassembler.add(view, timestamp_us, wireLength, &m_datagram)) {
+            ++t.ipReassembled;
+            flowId = addReassembled(m_datagram, timestamp_us);
+            if (flowId >= 0)
+                encryption = applicationEncryption(m_flows.flows()[std::size_t(flowId)].application);
+        }
     } else if (view.transport != TransportLayer::None) {
         if (Flow *flow = m_flows.update(view, timestamp_us, wireLength)) {
             flow->updateSerial = ++m_serial;
             flowId = flow->id;
             // Cheap per packet: entropy verdicts are only computed for unknown flows.
-            if (flow->application == Application::Tls)
-                encryption = Encryption::Encrypted;
-            else if (flow->application == Application::Http)
-                encryption = Encryption::Plaintext;
+            encryption = applicationEncryption(flow->application);
         }
     }
     accountBin(timestamp_us, encryption, wireLength);
     return flowId;
+}
+
+int TrafficAnalyzer::addReassembled(const ReassembledDatagram &datagram, std::uint64_t timestamp_us)
+{
+    // The datagram goes through the dissector again behind a plain IP header of its addresses,
+    // so that transport parsing has one implementation.
+    const bool v6 = datagram.network == NetworkLayer::Ipv6;
+    const std::size_t headerLength = v6 ? 40 : 20;
+    const std::size_t total = headerLength + datagram.payload.size();
+    if (!v6 && total > 0xFFFF)
+        return -1;
+    m_rebuilt.assign(headerLength, 0);
+    if (v6) {
+        m_rebuilt[0] = 0x60;
+        m_rebuilt[4] = std::uint8_t(datagram.payload.size() >> 8);
+        m_rebuilt[5] = std::uint8_t(datagram.payload.size());
+        m_rebuilt[6] = datagram.protocol;
+        std::copy_n(datagram.srcAddress, 16, m_rebuilt.begin() + 8);
+        std::copy_n(datagram.dstAddress, 16, m_rebuilt.begin() + 24);
+    } else {
+        m_rebuilt[0] = 0x45;
+        m_rebuilt[2] = std::uint8_t(total >> 8);
+        m_rebuilt[3] = std::uint8_t(total);
+        m_rebuilt[9] = datagram.protocol;
+        std::copy_n(datagram.srcAddress, 4, m_rebuilt.begin() + 12);
+        std::copy_n(datagram.dstAddress, 4, m_rebuilt.begin() + 16);
+    }
+    m_rebuilt.insert(m_rebuilt.end(), datagram.payload.begin(), datagram.payload.end());
+    PacketView view;
+    const auto length = static_cast<std::uint32_t>(m_rebuilt.size());
+    if (!dissectPacket(int(v6 ? LinkType::Ipv6 : LinkType::Ipv4), m_rebuilt.data(), length, length, &view)
+        || view.transport == TransportLayer::None)
+        return -1;
+    const auto wireBytes = static_cast<std::uint32_t>(std::min<std::uint64_t>(datagram.wireBytes, UINT32_MAX));
+    Flow *flow = m_flows.update(view, timestamp_us, wireBytes, datagram.frames);
+    if (!flow)
+        return -1;
+    flow->updateSerial = ++m_serial;
+    return flow->id;
 }
 
 void TrafficAnalyzer::accountBin(std::uint64_t timestamp_us, Encryption encryption, std::uint32_t wireLength)
@@ -111,6 +153,7 @@ void TrafficAnalyzer::pushCompletedBin(const StatsBin &bin)
 const TrafficTotals &TrafficAnalyzer::totals() const
 {
     m_totals.untrackedPackets = m_flows.untrackedPackets();
+    m_totals.ipFragmentsDropped = m_reassembler.droppedFragments();
     return m_totals;
 }
 

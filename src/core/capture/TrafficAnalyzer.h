@@ -2,6 +2,7 @@
 
 #include "core/capture/AnalysisReport.h"
 #include "core/capture/FlowTable.h"
+#include "core/capture/IpReassembler.h"
 
 #include <QList>
 
@@ -33,9 +34,16 @@ public:
     // Gets the reassembled payload of every flow (not owned; nullptr detaches).
     void setStreamObserver(StreamObserver *observer) { m_flows.setStreamObserver(observer); }
     // End of the packet stream: held out-of-order segments are delivered (their holes are gaps).
-    void finish() { m_flows.flushHeldSegments(); }
+    // Pending IP fragments are dropped: their datagrams will not complete.
+    void finish()
+    {
+        m_flows.flushHeldSegments();
+        m_reassembler.dropPending();
+    }
 
     int linkType() const { return m_linkType; }
+    // The link type of the packets that follow (pcapng files mix interfaces).
+    void setLinkType(int linkType) { m_linkType = linkType; }
     const TrafficTotals &totals() const;
     const FlowTable &flowTable() const { return m_flows; }
 
@@ -58,11 +66,15 @@ public:
 
 private:
     void accountBin(std::uint64_t timestamp_us, Encryption encryption, std::uint32_t wireLength);
+    int addReassembled(const ReassembledDatagram &datagram, std::uint64_t timestamp_us);
     void completeBinsBefore(std::uint64_t binStart_us);
     void pushCompletedBin(const StatsBin &bin);
 
     int m_linkType;
     FlowTable m_flows;
+    IpReassembler m_reassembler;
+    ReassembledDatagram m_datagram; // reused between datagrams
+    std::vector<std::uint8_t> m_rebuilt; // the reassembled datagram behind a synthetic IP header
     mutable TrafficTotals m_totals;
     StatsBin m_currentBin; // when open, its start is m_nextBinStart_us
     bool m_binOpen = false;
