@@ -88,12 +88,12 @@ LiveCapture::~LiveCapture()
 
 QString LiveCapture::helperPath()
 {
+    // One rule for installed and build trees: the build tree links the helper to the same place
+    // relative to its executables (src/capture-helper/CMakeLists.txt), so no build path is compiled in.
     const QString executable = QFileInfo(QStringLiteral("/proc/self/exe")).canonicalFilePath();
-    const QString installed = QFileInfo(executable).absolutePath() + QStringLiteral("/" TRAINGUARD_CAPTURE_HELPER_RELATIVE);
-    if (QFileInfo::exists(installed))
-        return QFileInfo(installed).canonicalFilePath();
-    const QString built = QStringLiteral(TRAINGUARD_CAPTURE_HELPER_BUILD_PATH);
-    return QFileInfo::exists(built) ? built : QString();
+    const QString helper
+        = QFileInfo(executable).absolutePath() + QStringLiteral("/" TRAINGUARD_CAPTURE_HELPER_RELATIVE);
+    return QFileInfo::exists(helper) ? QFileInfo(helper).canonicalFilePath() : QString();
 }
 
 bool LiveCapture::open(const LiveCaptureOptions &options, QString *error)
