@@ -76,6 +76,15 @@ echo "$version" | grep -q 'trainguard-cli' || fail "unexpected --version output:
 if readelf -d "$work/root/usr/lib/trainguard/trainguard-capture" | grep -q 'NEEDED.*libQt'; then
     fail "the capture helper links Qt"
 fi
+# The apps find the helper relative to themselves only: no build-tree path is compiled in (it
+# would name a helper anyone with that path could replace). -e l: QStringLiteral text is UTF-16.
+build_root=$(realpath "$build")
+for binary in /usr/bin/trainguard /usr/bin/trainguard-cli; do
+    if { strings -a "$work/root$binary"; strings -a -e l "$work/root$binary"; } \
+        | grep -qF -e "$build_root" -e "capture-helper/trainguard-capture"; then
+        fail "$binary carries a build-tree path"
+    fi
+done
 
 # 4. lintian: no errors (warnings would be listed; overrides explain themselves).
 lintian --tag-display-limit 0 "$deb" > "$work/lintian.txt" 2>/dev/null || true

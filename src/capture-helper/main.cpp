@@ -1,7 +1,7 @@
 // trainguard-capture: the only TrainGuard binary that may carry capabilities (cap_net_raw,
 // cap_net_admin, set by the Debian package's postinst; executable by the `trainguard` group only).
-// It opens one interface with libpcap, drops every capability, and streams the packets as a pcap
-// file to stdout. Plain C++ and libpcap, no Qt: small enough to audit. Protocol: README.md here.
+// It opens one network interface with libpcap, drops every capability, and streams the packets as
+// a pcap file to stdout. Plain C++ and libpcap, no Qt: small enough to audit. Protocol: README.md here.
 #include <pcap/pcap.h>
 #include <sys/capability.h>
 
@@ -19,6 +19,7 @@
 #include <string_view>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace {
@@ -31,7 +32,9 @@ constexpr std::size_t MaxInterfaceName = 15; // IFNAMSIZ - 1
 constexpr std::size_t MaxFilterLength = 4096;
 constexpr int MinSnapLength = 64;
 constexpr int MaxSnapLength = 262144;
-constexpr int MaxBuffer_mib = 2047; // pcap_set_buffer_size takes an int of bytes
+// The ring is kernel memory that cannot be swapped out, taken per helper at the caller's request:
+// bounded at the apps' default (README.md "Limits").
+constexpr int MaxBuffer_mib = 256;
 constexpr int MaxTimeout_ms = 1000;
 constexpr int MaxPacketsPerDispatch = 256;
 constexpr std::size_t OutputBuffer_bytes = 1024 * 1024;
@@ -76,6 +79,35 @@ bool validInterfaceName(std::string_view name)
             return false;
     }
     return true;
+}
+
+// libpcap opens these sources by name before it looks for a network interface (pcap.c,
+// capture_source_types): Bluetooth HCI (keyboard input), netfilter log and queue, USB bus traffic,
+// D-Bus. None is a network interface, so none may be opened with our capabilities, even if an
+// interface were given such a name.
+constexpr std::string_view NonNetworkSourcePrefixes[] = {"bluetooth", "nflog", "nfqueue", "usbmon", "dbus"};
+
+enum class InterfaceKind { Network, OtherSource, Missing };
+
+// A network interface is an entry of /sys/class/net (a link to its device's directory; files
+// such as bonding_masters are not); `any` is libpcap's name for all of them. `name` has passed
+// validInterfaceName: one path component, not . or .., so it is looked up in that directory
+// (fstatat) and never built into a path.
+InterfaceKind interfaceKind(const std::string &name)
+{
+    if (name == "any")
+        return InterfaceKind::Network;
+    for (const std::string_view prefix : NonNetworkSourcePrefixes) {
+        if (std::string_view(name).substr(0, prefix.size()) == prefix)
+            return InterfaceKind::OtherSource;
+    }
+    const int directory = ::open("/sys/class/net", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (directory < 0)
+        return InterfaceKind::Missing;
+    struct stat status = {};
+    const bool isDirectory = ::fstatat(directory, name.c_str(), &status, 0) == 0 && S_ISDIR(status.st_mode);
+    ::close(directory);
+    return isDirectory ? InterfaceKind::Network : InterfaceKind::Missing;
 }
 
 // Printable ASCII only; pcap_compile then rejects anything that is not a valid expression.
@@ -166,7 +198,7 @@ ParseResult parseArguments(int argc, char **argv, Options *options)
         case 3:
             ok = parseNumber(value, 1, MaxBuffer_mib, &options->buffer_mib);
             if (!ok)
-                reportError("usage", "-B needs a kernel buffer of 1..2047 MiB");
+                reportError("usage", "-B needs a kernel buffer of 1..256 MiB");
             break;
         case 4:
             ok = parseNumber(value, 1, MaxTimeout_ms, &options->timeout_ms);
@@ -231,6 +263,20 @@ void onPacket(u_char *user, const pcap_pkthdr *header, const u_char *bytes)
 
 int capture(const Options &options)
 {
+    switch (interfaceKind(options.interfaceName)) {
+    case InterfaceKind::Network:
+        break;
+    case InterfaceKind::OtherSource:
+        reportError("no-such-device",
+                    "not a network interface: " + options.interfaceName
+                        + " (only the interfaces in /sys/class/net and `any`)");
+        return ExitFailure;
+    case InterfaceKind::Missing:
+        reportError("no-such-device",
+                    "no such interface: " + options.interfaceName
+                        + " (only the interfaces in /sys/class/net and `any`; see `trainguard-cli interfaces`)");
+        return ExitFailure;
+    }
     char errbuf[PCAP_ERRBUF_SIZE] = {};
     pcap_t *handle = pcap_create(options.interfaceName.c_str(), errbuf);
     if (!handle) {
@@ -368,6 +414,9 @@ int capture(const Options &options)
 
 int main(int argc, char **argv)
 {
+    // Nothing the caller puts in the environment reaches libpcap or the libraries it loads (libdbus
+    // reads bus addresses from it) while this process holds capabilities.
+    ::clearenv();
     Options options;
     switch (parseArguments(argc, argv, &options)) {
     case ParseResult::ExitOk:

@@ -121,8 +121,8 @@ int runCapture(const QStringList &arguments)
             return usageError(parser, QStringLiteral("--count needs a positive number"));
     }
     const int buffer_mib = parser.value(bufferOption).toInt(&ok);
-    if (!ok || buffer_mib <= 0 || buffer_mib > 2047) // libpcap takes the size as an int of bytes
-        return usageError(parser, QStringLiteral("--buffer-mib needs 1..2047"));
+    if (!ok || buffer_mib <= 0 || buffer_mib > LiveCapture::MaxKernelBuffer_mib)
+        return usageError(parser, QStringLiteral("--buffer-mib needs 1..%1").arg(LiveCapture::MaxKernelBuffer_mib));
 
     const QString output = parser.value(outputOption);
     CaptureSessionOptions options;

@@ -3,8 +3,10 @@
 // message when the CLI runs as nobody.
 #include "core/capture/CaptureSession.h"
 #include "core/capture/CaptureStopper.h"
+#include "core/capture/LiveCapture.h"
 #include "core/capture/PcapFile.h"
 
+#include <QDir>
 #include <QElapsedTimer>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -30,6 +32,25 @@ quint16 freePort()
 }
 
 enum class StopCase { HandBack, Discard, DiscardWhileStopping, DiscardOnceStopped };
+
+// This process's children running `executable` (any thread may have spawned them).
+QList<qint64> childrenRunning(const QString &executable)
+{
+    QList<qint64> found;
+    const QDir tasks(QStringLiteral("/proc/self/task"));
+    for (const QString &task : tasks.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+        QFile children(tasks.filePath(task + QStringLiteral("/children")));
+        if (!children.open(QIODevice::ReadOnly))
+            continue;
+        for (const QByteArray &pid : children.readAll().split(' ')) {
+            if (!pid.trimmed().isEmpty()
+                && QFileInfo(QStringLiteral("/proc/%1/exe").arg(QString::fromLatin1(pid.trimmed()))).canonicalFilePath()
+                    == executable)
+                found.append(pid.trimmed().toLongLong());
+        }
+    }
+    return found;
+}
 
 } // namespace
 
@@ -348,6 +369,40 @@ private slots:
         // Not a speed goal: a blocked pcap read would hang here for good; the wake-up fd ends it.
         QVERIFY2(elapsed.elapsed() < 2000, qPrintable(QString::number(elapsed.elapsed())));
         QCOMPARE(session.counters().packets, 0u);
+    }
+
+    // The helper holds capabilities: nothing of ours (a passphrase in TRAINGUARD_PASSPHRASE) goes to it.
+    void helperGetsAnEmptyEnvironment()
+    {
+        qputenv("TRAINGUARD_PASSPHRASE", "not for the capture helper");
+        PacketQueue queue(16 * 1024 * 1024);
+        LiveCapture capture(&queue);
+        LiveCaptureOptions options;
+        options.filter = QStringLiteral("tcp port 1");
+        QString error;
+        const bool opened = capture.open(options, &error);
+        qunsetenv("TRAINGUARD_PASSPHRASE");
+        QVERIFY2(opened, qPrintable(error));
+        const QList<qint64> helpers = childrenRunning(LiveCapture::helperPath());
+        QCOMPARE(helpers.size(), 1);
+        QFile environment(QStringLiteral("/proc/%1/environ").arg(helpers.first()));
+        QVERIFY(environment.open(QIODevice::ReadOnly));
+        QCOMPARE(environment.readAll(), QByteArray()); // as it was at exec
+    }
+
+    // Only what the helper opens is offered: libpcap also lists Bluetooth, netfilter and D-Bus sources.
+    void interfacesAreNetworkInterfacesAndAny()
+    {
+        QString error;
+        const QList<InterfaceInfo> interfaces = LiveCapture::interfaces(&error);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        QStringList names;
+        for (const InterfaceInfo &info : interfaces) {
+            names.append(info.name);
+            QVERIFY2(info.name == u"any" || QFileInfo(QStringLiteral("/sys/class/net/") + info.name).isDir(),
+                     qPrintable(info.name));
+        }
+        QVERIFY2(names.contains(u"lo") && names.contains(u"any"), qPrintable(names.join(u' ')));
     }
 
     void badInterfaceAndFilterFailCleanly_data()

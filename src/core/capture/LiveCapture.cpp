@@ -23,8 +23,6 @@
 #include <cstring>
 #include <vector>
 
-extern char **environ; // NOLINT: posix_spawn passes it on
-
 namespace TrainGuard::Capture {
 
 namespace {
@@ -90,12 +88,12 @@ LiveCapture::~LiveCapture()
 
 QString LiveCapture::helperPath()
 {
+    // One rule for installed and build trees: the build tree links the helper to the same place
+    // relative to its executables (src/capture-helper/CMakeLists.txt), so no build path is compiled in.
     const QString executable = QFileInfo(QStringLiteral("/proc/self/exe")).canonicalFilePath();
-    const QString installed = QFileInfo(executable).absolutePath() + QStringLiteral("/" TRAINGUARD_CAPTURE_HELPER_RELATIVE);
-    if (QFileInfo::exists(installed))
-        return QFileInfo(installed).canonicalFilePath();
-    const QString built = QStringLiteral(TRAINGUARD_CAPTURE_HELPER_BUILD_PATH);
-    return QFileInfo::exists(built) ? built : QString();
+    const QString helper
+        = QFileInfo(executable).absolutePath() + QStringLiteral("/" TRAINGUARD_CAPTURE_HELPER_RELATIVE);
+    return QFileInfo::exists(helper) ? QFileInfo(helper).canonicalFilePath() : QString();
 }
 
 bool LiveCapture::open(const LiveCaptureOptions &options, QString *error)
@@ -120,9 +118,11 @@ bool LiveCapture::open(const LiveCaptureOptions &options, QString *error)
 
     // The helper validates every argument again; these come from our own options.
     const QByteArray program = QFile::encodeName(helper);
+    const int buffer_mib
+        = int(std::clamp<qint64>((qint64(options.kernelBuffer_bytes) + (1 << 20) - 1) >> 20, 1, MaxKernelBuffer_mib));
     QList<QByteArray> arguments{program, "-i", options.interfaceName.toLocal8Bit(),
                                 "-s", QByteArray::number(options.snapLength),
-                                "-B", QByteArray::number(std::max(1, std::min(2047, (options.kernelBuffer_bytes + (1 << 20) - 1) >> 20))),
+                                "-B", QByteArray::number(buffer_mib),
                                 "-t", QByteArray::number(options.packetTimeout_ms)};
     if (!options.filter.isEmpty())
         arguments << "-f" << options.filter.toLocal8Bit();
@@ -148,8 +148,10 @@ bool LiveCapture::open(const LiveCaptureOptions &options, QString *error)
     sigaddset(&spawnSignals, SIGPIPE);
     posix_spawnattr_setsigdefault(&attributes, &spawnSignals); // an ignored SIGTERM would be inherited
     posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    // An empty environment: the helper needs none, and ours may hold secrets (TRAINGUARD_PASSPHRASE).
+    char *environment[] = {nullptr};
     pid_t pid = -1;
-    const int spawned = posix_spawn(&pid, program.constData(), &actions, &attributes, argv.data(), environ);
+    const int spawned = posix_spawn(&pid, program.constData(), &actions, &attributes, argv.data(), environment);
     posix_spawn_file_actions_destroy(&actions);
     posix_spawnattr_destroy(&attributes);
     closeFd(&data[1]);
@@ -382,6 +384,9 @@ QList<InterfaceInfo> LiveCapture::interfaces(QString *error)
     for (pcap_if_t *device = devices; device; device = device->next) {
         InterfaceInfo info;
         info.name = QString::fromLocal8Bit(device->name);
+        // Only what the helper captures on: libpcap also lists Bluetooth, netfilter, USB and D-Bus sources.
+        if (info.name != QLatin1String("any") && !QFileInfo(QStringLiteral("/sys/class/net/") + info.name).isDir())
+            continue;
         info.description = device->description ? QString::fromLocal8Bit(device->description) : QString();
         info.loopback = device->flags & PCAP_IF_LOOPBACK;
         info.up = device->flags & PCAP_IF_UP;

@@ -68,11 +68,14 @@ public:
     KernelStats kernelStats() const;
     double threadCpu_s() const { return m_threadCpu_s.load(std::memory_order_relaxed); }
 
-    // Needs no privilege on Linux, so it runs in-process (pcap_findalldevs).
+    // Needs no privilege on Linux, so it runs in-process (pcap_findalldevs). Only the network
+    // interfaces and `any`: the sources the helper refuses are not listed.
     static QList<InterfaceInfo> interfaces(QString *error);
-    // The helper this build runs: next to the installed executables (bin/../lib/trainguard), else
-    // the one in the build tree; empty if neither exists.
+    // The helper this build runs, found relative to the executable (bin/../lib/trainguard, linked
+    // there in a build tree too); empty if it is missing.
     static QString helperPath();
+    // The helper's bound on the kernel ring (src/capture-helper/README.md "Limits").
+    static constexpr int MaxKernelBuffer_mib = 256;
 
 private:
     void run();
