@@ -4,6 +4,8 @@
 // a pcap file to stdout. Plain C++ and libpcap, no Qt: small enough to audit. Protocol: README.md here.
 #include <pcap/pcap.h>
 #include <sys/capability.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -14,6 +16,8 @@
 #include <cstring>
 #include <ctime>
 #include <fcntl.h>
+#include <linux/if_packet.h>
+#include <net/if.h>
 #include <poll.h>
 #include <string>
 #include <string_view>
@@ -108,6 +112,18 @@ InterfaceKind interfaceKind(const std::string &name)
     const bool isDirectory = ::fstatat(directory, name.c_str(), &status, 0) == 0 && S_ISDIR(status.st_mode);
     ::close(directory);
     return isDirectory ? InterfaceKind::Network : InterfaceKind::Missing;
+}
+
+bool isLoopback(const std::string &name)
+{
+    const int probe = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (probe < 0)
+        return false;
+    ifreq request {};
+    name.copy(request.ifr_name, IFNAMSIZ - 1);
+    const bool loopback = ::ioctl(probe, SIOCGIFFLAGS, &request) == 0 && (request.ifr_flags & IFF_LOOPBACK);
+    ::close(probe);
+    return loopback;
 }
 
 // Printable ASCII only; pcap_compile then rejects anything that is not a valid expression.
@@ -303,6 +319,16 @@ int capture(const Options &options)
             reportError("capture", "cannot capture on " + options.interfaceName + ": " + pcap_geterr(handle));
         pcap_close(handle);
         return ExitFailure;
+    }
+    // On a loopback interface every packet passes the capture socket twice, sent and received;
+    // libpcap skips the sent copy only after the kernel has copied it into the ring. Under load half
+    // the ring went to copies nobody reads and ps_drop counted each lost packet twice (issue #18).
+    // The kernel skips them itself with PACKET_IGNORE_OUTGOING (kernels before 4.20 lack it and
+    // capture as before). A filter with `inbound` would too, but libpcap runs a new filter in
+    // userland on the ring's current block, where `inbound` rejects every packet.
+    if (isLoopback(options.interfaceName)) {
+        const int ignore = 1;
+        ::setsockopt(pcap_fileno(handle), SOL_PACKET, PACKET_IGNORE_OUTGOING, &ignore, sizeof ignore);
     }
     if (!dropCapabilities()) {
         reportError("capture", std::string("cannot drop capabilities: ") + std::strerror(errno));
