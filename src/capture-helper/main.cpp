@@ -42,6 +42,8 @@ constexpr int MaxBuffer_mib = 256;
 constexpr int MaxTimeout_ms = 1000;
 constexpr int MaxPacketsPerDispatch = 256;
 constexpr std::size_t OutputBuffer_bytes = 1024 * 1024;
+// Kernel memory for the stream when stdout is a socket (see enlargeOutputSocket).
+constexpr int OutputSocketBuffer_bytes = 32 * 1024 * 1024;
 constexpr long StatsInterval_ms = 100;
 
 struct Options {
@@ -241,7 +243,8 @@ std::string ownPath()
     return length > 0 ? std::string(path, static_cast<std::size_t>(length)) : std::string("trainguard-capture");
 }
 
-// The capabilities open the socket and size its buffer (SO_RCVBUFFORCE); nothing later needs them.
+// The capabilities open the socket and size its buffer (SO_RCVBUFFORCE) and stdout's (SO_SNDBUFFORCE);
+// nothing later needs them.
 bool dropCapabilities()
 {
     cap_t none = cap_init();
@@ -250,6 +253,20 @@ bool dropCapabilities()
     const bool dropped = cap_set_proc(none) == 0;
     cap_free(none);
     return dropped && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0;
+}
+
+// A pipe holds at most 1 MiB (fs.pipe-max-size) without CAP_SYS_RESOURCE: under CPU contention the
+// helper then waited on its reader every MiB, two wake-ups per MiB, while the ring overflowed
+// (issue #18). The apps give stdout as a Unix stream socket instead, whose send buffer this sizes
+// past net.core.wmem_max with CAP_NET_ADMIN, so the helper writes on while its reader waits for a
+// CPU. Called before the capabilities are dropped; without a socket (a pipe, a file) nothing changes.
+void enlargeOutputSocket()
+{
+    struct stat status = {};
+    if (::fstat(STDOUT_FILENO, &status) != 0 || !S_ISSOCK(status.st_mode))
+        return;
+    const int size_bytes = OutputSocketBuffer_bytes;
+    ::setsockopt(STDOUT_FILENO, SOL_SOCKET, SO_SNDBUFFORCE, &size_bytes, sizeof size_bytes);
 }
 
 long nowMonotonic_ms()
@@ -330,6 +347,7 @@ int capture(const Options &options)
         const int ignore = 1;
         ::setsockopt(pcap_fileno(handle), SOL_PACKET, PACKET_IGNORE_OUTGOING, &ignore, sizeof ignore);
     }
+    enlargeOutputSocket();
     if (!dropCapabilities()) {
         reportError("capture", std::string("cannot drop capabilities: ") + std::strerror(errno));
         pcap_close(handle);

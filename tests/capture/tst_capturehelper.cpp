@@ -9,6 +9,8 @@
 #include <QTest>
 #include <QUdpSocket>
 
+#include <poll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 using namespace TrainGuard::Capture;
@@ -211,6 +213,33 @@ private slots:
         QCOMPARE(fields.at(2), u"received=%1"_s.arg(datagrams));
         QCOMPARE(fields.at(3), u"dropped=0"_s);
         QCOMPARE(fields.at(4), u"ifdropped=0"_s);
+    }
+
+    void enlargesTheBufferOfASocketStdout()
+    {
+        if (geteuid() != 0)
+            QSKIP("capturing on lo needs root; CI runs this as root");
+        // The apps read the stream from a Unix socket whose buffer the helper sizes: a pipe holds at
+        // most 1 MiB, and the helper then waited on its reader every MiB under load (issue #18).
+        int stream[2] = { -1, -1 };
+        QCOMPARE(::socketpair(AF_UNIX, SOCK_STREAM, 0, stream), 0); // inherited by the child as fd stream[1]
+        QProcess helper;
+        helper.start(
+            QStringLiteral("bash"),
+            { QStringLiteral("-c"), QStringLiteral("exec \"$0\" -i lo -f 'tcp port 1' >&%1").arg(stream[1]), Helper });
+        QVERIFY(helper.waitForStarted());
+        pollfd header { stream[0], POLLIN, 0 };
+        QCOMPARE(::poll(&header, 1, 10000), 1); // the header: the helper has set up its output
+        int sendBuffer_bytes = 0;
+        socklen_t length = sizeof sendBuffer_bytes;
+        // The helper's stdout is this socket: its options are visible through our descriptor.
+        QCOMPARE(::getsockopt(stream[1], SOL_SOCKET, SO_SNDBUF, &sendBuffer_bytes, &length), 0);
+        helper.terminate();
+        QVERIFY(helper.waitForFinished(10000));
+        ::close(stream[0]);
+        ::close(stream[1]);
+        QVERIFY2(sendBuffer_bytes >= 32 * 1024 * 1024, qPrintable(QString::number(sendBuffer_bytes)));
+        QCOMPARE(helper.exitCode(), 0);
     }
 
     void stopsWhenTheReaderGoesAway()

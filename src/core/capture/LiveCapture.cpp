@@ -15,6 +15,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <spawn.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -27,10 +28,10 @@ namespace TrainGuard::Capture {
 
 namespace {
 
-// A batch goes to the analysis thread once it holds BatchBytes or the pipe is drained.
+// A batch goes to the analysis thread once it holds BatchBytes or the stream is drained.
 constexpr std::size_t BatchBytes = 2 * 1024 * 1024;
-// Pipe and stdio buffer: a burst of 64 KiB loopback frames fits without the helper blocking.
-constexpr int PipeBuffer_bytes = 1024 * 1024;
+// The stdio buffer of the stream: one read takes up to this much of what the helper has written.
+constexpr int StreamBuffer_bytes = 1024 * 1024;
 constexpr int PollInterval_ms = 100;
 constexpr int HeaderTimeout_ms = 10000;  // the helper activates the interface first
 constexpr int StopGrace_ms = 3000;       // then SIGKILL: EOF all the same
@@ -107,14 +108,17 @@ bool LiveCapture::open(const LiveCaptureOptions &options, QString *error)
     }
     int data[2] = {-1, -1};
     int messages[2] = {-1, -1};
-    if (::pipe2(data, O_CLOEXEC) != 0 || ::pipe2(messages, O_CLOEXEC) != 0) {
-        *error = QStringLiteral("cannot capture on %1: pipe: %2").arg(options.interfaceName, QString::fromLocal8Bit(std::strerror(errno)));
+    // The packets come over a Unix stream socket, not a pipe: a pipe holds at most 1 MiB without
+    // privilege, and under CPU contention the helper then waited for this thread every MiB while
+    // the kernel ring overflowed (issue #18). The helper sizes the socket's buffer with its
+    // CAP_NET_ADMIN (src/capture-helper/README.md).
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, data) != 0 || ::pipe2(messages, O_CLOEXEC) != 0) {
+        *error = QStringLiteral("cannot capture on %1: socketpair/pipe: %2")
+                     .arg(options.interfaceName, QString::fromLocal8Bit(std::strerror(errno)));
         closeFd(&data[0]);
         closeFd(&data[1]);
         return false;
     }
-    if (::fcntl(data[0], F_SETPIPE_SZ, PipeBuffer_bytes) < 0)
-        qCDebug(lcCapture, "pipe buffer stays at its default: %s", std::strerror(errno));
 
     // The helper validates every argument again; these come from our own options.
     const QByteArray program = QFile::encodeName(helper);
@@ -131,7 +135,7 @@ bool LiveCapture::open(const LiveCaptureOptions &options, QString *error)
         argv.push_back(argument.data());
     argv.push_back(nullptr);
 
-    // posix_spawn rather than QProcess: the pipe must be read by libpcap in the capture thread,
+    // posix_spawn rather than QProcess: the stream must be read by libpcap in the capture thread,
     // which has no event loop, and exec errors (EACCES: not in the group) come back at once.
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
@@ -184,7 +188,7 @@ bool LiveCapture::open(const LiveCaptureOptions &options, QString *error)
     }
     m_stream = ::fdopen(data[0], "rb");
     if (m_stream)
-        std::setvbuf(m_stream, nullptr, _IOFBF, PipeBuffer_bytes);
+        std::setvbuf(m_stream, nullptr, _IOFBF, StreamBuffer_bytes);
     char errbuf[PCAP_ERRBUF_SIZE] = {};
     pcap_t *handle = m_stream ? pcap_fopen_offline_with_tstamp_precision(m_stream, PCAP_TSTAMP_PRECISION_MICRO, errbuf) : nullptr;
     if (!handle) {
@@ -255,7 +259,7 @@ void LiveCapture::run()
         batch->data.reserve(BatchBytes + 256 * 1024);
     };
     for (;;) {
-        // pcap_next_ex blocks on an empty pipe; poll first, and hand over the batch before waiting.
+        // pcap_next_ex blocks on an empty stream; poll first, and hand over the batch before waiting.
         if (bufferedInputBytes(m_stream) == 0) {
             pollfd fds[2] = {{dataFd, POLLIN, 0}, {m_messagesFd, POLLIN, 0}};
             int ready = ::poll(fds, 2, 0);

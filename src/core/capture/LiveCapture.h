@@ -39,8 +39,8 @@ struct InterfaceInfo {
 
 // The capture thread. The packets come from the privileged helper trainguard-capture (the only
 // binary with capture capabilities, docs/SECURITY.md), spawned with posix_spawn: its stdout is a
-// pipe read with pcap_fopen_offline, so live and saved captures share one libpcap code path; its
-// stderr carries the kernel statistics (src/capture-helper/README.md). Packets are copied into the
+// Unix stream socket read with pcap_fopen_offline, so live and saved captures share one libpcap
+// code path; its stderr carries the kernel statistics (src/capture-helper/README.md). Packets are copied into the
 // PacketQueue in batches; stop() is SIGTERM to the helper, which flushes and exits: EOF.
 class LiveCapture
 {
