@@ -20,7 +20,8 @@ struct CaptureCounters {
     std::uint64_t bytes = 0;             // pcap len of those
     std::uint64_t kernelDrops = 0;       // pcap_stats ps_drop
     std::uint64_t interfaceDrops = 0;    // pcap_stats ps_ifdrop
-    std::uint64_t queueDrops = 0;        // packets dropped because the analysis fell behind
+    std::uint64_t queueDrops = 0;        // packets the queue refused (after close; when the analysis
+                                         // falls behind, the queue holds the capture back instead)
     std::uint64_t kernelReceived = 0;    // pcap_stats ps_recv
     double captureThreadCpu_s = 0.0;
 };

@@ -33,8 +33,11 @@ void PacketQueue::push(std::unique_ptr<PacketBatch> batch)
         return;
     }
     {
-        std::lock_guard lock(m_mutex);
-        if (m_queuedBytes + batch->data.size() > m_maxBytes) {
+        std::unique_lock lock(m_mutex);
+        m_room.wait(lock, [this, &batch] {
+            return m_closed || m_batches.empty() || m_queuedBytes + batch->data.size() <= m_maxBytes;
+        });
+        if (m_closed) {
             m_droppedPackets += batch->records.size();
             for (const PacketRecord &record : batch->records)
                 m_droppedBytes += record.wireLength;
@@ -58,6 +61,8 @@ std::unique_ptr<PacketBatch> PacketQueue::pop(int timeout_ms)
     std::unique_ptr<PacketBatch> batch = std::move(m_batches.front());
     m_batches.pop_front();
     m_queuedBytes -= batch->data.size();
+    lock.unlock();
+    m_room.notify_one();
     return batch;
 }
 
@@ -76,6 +81,7 @@ void PacketQueue::close()
         m_closed = true;
     }
     m_ready.notify_all();
+    m_room.notify_all();
 }
 
 bool PacketQueue::closedAndEmpty() const

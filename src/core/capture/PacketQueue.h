@@ -29,14 +29,17 @@ struct PacketBatch {
 };
 
 // Bounded single-producer/single-consumer hand-off between the capture and analysis threads.
-// push() never blocks: when the queue holds maxBytes, the batch is dropped and counted.
+// push() waits while the queue holds maxBytes: the capture thread then stops reading the helper's
+// socket, the helper stops draining the kernel ring, and packets are dropped only when the ring is
+// full too, counted there (ps_drop). Dropping here instead lost packets whenever the analysis fell
+// 256 MiB behind with the ring empty (issue #18). A push after close() is dropped and counted.
 class PacketQueue
 {
 public:
     explicit PacketQueue(std::size_t maxBytes);
 
     std::unique_ptr<PacketBatch> takeFreeBatch(); // an empty (recycled) batch for the producer
-    void push(std::unique_ptr<PacketBatch> batch);
+    void push(std::unique_ptr<PacketBatch> batch); // waits for room (one batch always fits)
     // Waits up to timeout_ms; returns nullptr on timeout or when closed and empty.
     std::unique_ptr<PacketBatch> pop(int timeout_ms);
     void recycle(std::unique_ptr<PacketBatch> batch);
@@ -49,6 +52,7 @@ public:
 private:
     mutable std::mutex m_mutex;
     std::condition_variable m_ready;
+    std::condition_variable m_room; // the producer waits on it while the queue is full
     std::deque<std::unique_ptr<PacketBatch>> m_batches;
     std::vector<std::unique_ptr<PacketBatch>> m_free;
     std::size_t m_maxBytes;
