@@ -18,6 +18,9 @@
 #include <QTest>
 #include <QUdpSocket>
 
+#include <atomic>
+#include <thread>
+
 #include <unistd.h>
 
 using namespace TrainGuard::Capture;
@@ -369,6 +372,37 @@ private slots:
         // Not a speed goal: a blocked pcap read would hang here for good; the wake-up fd ends it.
         QVERIFY2(elapsed.elapsed() < 2000, qPrintable(QString::number(elapsed.elapsed())));
         QCOMPARE(session.counters().packets, 0u);
+    }
+
+    // A full queue holds the capture thread back (issue #18); with nobody draining it, stop() must
+    // still end the thread rather than wait for room forever.
+    void stopEndsACaptureWaitingForQueueRoom()
+    {
+        if (geteuid() != 0)
+            QSKIP("capturing on lo needs root; CI runs this as root");
+        QUdpSocket receiver;
+        QVERIFY(receiver.bind(QHostAddress::LocalHost, 0));
+        PacketQueue queue(1); // one batch fits; the next waits
+        LiveCapture capture(&queue);
+        LiveCaptureOptions options;
+        options.filter = QStringLiteral("udp port %1").arg(receiver.localPort());
+        QString error;
+        QVERIFY2(capture.open(options, &error), qPrintable(error));
+        capture.start();
+        QUdpSocket sender;
+        for (int i = 0; i < 2; ++i) { // two batches: the capture thread hands one over per quiet stream
+            QCOMPARE(sender.writeDatagram(QByteArray(100, 'q'), QHostAddress::LocalHost, receiver.localPort()), 100);
+            QTRY_COMPARE(capture.capturedPackets(), std::uint64_t(i + 1));
+        }
+        std::atomic<bool> stopped { false };
+        std::thread stopper([&] {
+            capture.stop();
+            stopped = true;
+        });
+        QTRY_VERIFY_WITH_TIMEOUT(stopped, 10000);
+        if (!stopped)
+            queue.close(); // let the test end
+        stopper.join();
     }
 
     // The helper holds capabilities: nothing of ours (a passphrase in TRAINGUARD_PASSPHRASE) goes to it.

@@ -228,8 +228,9 @@ void LiveCapture::stop()
     {
         std::unique_lock lock(m_doneMutex);
         if (!m_doneChanged.wait_for(lock, std::chrono::milliseconds(StopGrace_ms), [this] { return m_done; })) {
-            qCWarning(lcCapture, "the capture helper ignored SIGTERM; killing it");
+            qCWarning(lcCapture, "the capture thread did not end within %d ms; killing the helper", StopGrace_ms);
             ::kill(m_helperPid, SIGKILL);
+            m_queue->close(); // the thread may be waiting for room that nobody makes: its batch is dropped
         }
     }
     m_thread.join();
