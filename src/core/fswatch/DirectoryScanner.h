@@ -26,8 +26,8 @@ struct EntryInfo {
     bool isDir = false;
     bool seen = false; // scratch mark of DirectoryScanner::update
 
-    // The same inode, not a new file that was given a freed inode number: ext4 and tmpfs hand a
-    // freed number out again at once, so inode and device alone prove nothing. The birth time
+    // The same inode, not a new file that was given a freed inode number: ext4 (and tmpfs on some
+    // kernels) hands a freed number out again at once, so inode and device alone prove nothing. The birth time
     // tells them apart where the file system has one.
     bool sameInodeAs(const EntryInfo &earlier) const
     {
