@@ -27,7 +27,8 @@ import sys
 import tempfile
 import time
 
-from bench_fswatch import Tool  # same directory: starts the watcher, reads its output in chunks
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+from bench_fswatch import Tool  # noqa: E402 (same directory): starts the watcher, reads its output in chunks
 
 DIRECTORIES = 19
 FILES_PER_DIRECTORY = 1000
