@@ -26,7 +26,6 @@
 #include <QSortFilterProxyModel>
 #include <QStandardPaths>
 #include <QTemporaryDir>
-#include <QThread>
 #include <QTimer>
 #include <QValueAxis>
 
@@ -164,10 +163,7 @@ TrafficPanel::TrafficPanel(QWidget *parent)
 TrafficPanel::~TrafficPanel()
 {
     saveSettings();
-    if (m_worker) {
-        m_worker->wait();
-        delete m_worker;
-    }
+    m_worker.join();
     // m_capture's destructor waits for every stop and export before m_spoolDir goes.
 }
 
@@ -299,7 +295,7 @@ void TrafficPanel::resetView()
 
 bool TrafficPanel::startCapture(const QString &interfaceName, const QString &filter)
 {
-    if (m_worker || m_capture.isExporting()) {
+    if (m_worker.joinable() || m_capture.isExporting()) {
         setStateText(tr("Wait for the export or file analysis to finish before starting a capture."));
         return false;
     }
@@ -499,7 +495,7 @@ void TrafficPanel::updateButtons()
 {
     const bool capturing = isCapturing() || isCaptureStarting();
     const bool stopping = isCaptureStopping();
-    const bool busy = m_worker != nullptr || m_capture.isExporting();
+    const bool busy = m_worker.joinable() || m_capture.isExporting();
     m_ui->startStopButton->setText(capturing ? tr("&Stop") : tr("&Start"));
     // Disabled while a start or a stop is in progress; the state text says which.
     m_ui->startStopButton->setEnabled(!busy && !isCaptureStarting() && !stopping);
@@ -572,7 +568,7 @@ void TrafficPanel::onExportClicked()
 bool TrafficPanel::exportPcap(const QString &destination, std::uint64_t from_us, std::uint64_t to_us)
 {
     // While the capture is stopping, the controller begins the export once it has stopped.
-    if (m_worker || !m_capture.exportSpool(destination, from_us, to_us))
+    if (m_worker.joinable() || !m_capture.exportSpool(destination, from_us, to_us))
         return false;
     m_exportDestination = destination;
     setStateText(isCaptureStopping()
@@ -595,12 +591,12 @@ void TrafficPanel::onExportFinished(bool ok, std::uint64_t written, const QStrin
 
 bool TrafficPanel::openCapture(const QString &path)
 {
-    if (isCapturing() || isCaptureStarting() || m_worker || m_capture.isExporting())
+    if (isCapturing() || isCaptureStarting() || m_worker.joinable() || m_capture.isExporting())
         return false;
     // The table now shows the file: batches of the last live capture no longer apply.
     m_capture.drop();
     setStateText(tr("Analysing %1…").arg(QDir::toNativeSeparators(path)));
-    m_worker = QThread::create([this, path] {
+    m_worker = Thread(ThreadPriority::Bulk, "tg-analyze", [this, path] {
         auto report = std::make_shared<AnalysisReport>();
         QString error;
         const bool ok = PcapFile::analyze(path, report.get(), &error);
@@ -635,18 +631,15 @@ bool TrafficPanel::openCapture(const QString &path)
             },
             Qt::QueuedConnection);
     });
-    m_worker->start();
     updateButtons();
     return true;
 }
 
 void TrafficPanel::finishWorker()
 {
-    if (!m_worker)
+    if (!m_worker.joinable())
         return;
-    m_worker->wait(); // it has posted its result as its last step
-    delete m_worker;
-    m_worker = nullptr;
+    m_worker.join(); // it has posted its result as its last step
     updateButtons();
 }
 

@@ -1,9 +1,6 @@
 #include "core/transfer/Receiver.h"
 
-#include "core/BulkWork.h"
 #include "core/transfer/ReceiverServer.h"
-
-#include <openssl/crypto.h>
 
 namespace TrainGuard::Transfer {
 
@@ -11,11 +8,6 @@ Receiver::Receiver(QObject *parent)
     : QObject(parent)
 {
     qRegisterMetaType<QList<TrainGuard::Transfer::ReceiverEvent>>();
-    m_thread.setObjectName(QStringLiteral("trainguard-receiver"));
-    // OpenSSL keeps per-thread state (DRBGs, error queue) that a thread-exit handler frees only
-    // after wait() has returned, racing the process's exit (a leak under LSan): free it first.
-    connect(&m_thread, &QThread::finished, this, [] { OPENSSL_thread_stop(); }, Qt::DirectConnection);
-    connect(&m_thread, &QThread::started, this, [] { lowerCurrentThreadForBulkWork(); }, Qt::DirectConnection);
 }
 
 Receiver::~Receiver()
