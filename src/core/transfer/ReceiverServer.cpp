@@ -133,17 +133,22 @@ void ReceiverServer::acceptPending()
 
 bool ReceiverServer::evictWaitingConnection()
 {
-    // Slow or idle connections (slowloris heads, silent sockets) must not keep
-    // out a sender: at the limit, the one that has waited longest without
-    // completing a request makes room. A connection receiving a body is never
-    // chosen, and a legitimate keep-alive connection restarts its clock with
-    // every request, so an attacker's older sockets go first.
+    // Slow or idle connections (slowloris heads, silent sockets, /health
+    // pollers) must not keep out a sender: at the limit, a connection that never
+    // presented the token makes room before one that did (an idle sender's
+    // keep-alive connection), and among those the one that has waited longest
+    // without completing a request. A connection receiving a body is never chosen.
     HttpConnection *longest = nullptr;
+    const auto goesBefore = [](const HttpConnection *a, const HttpConnection *b) {
+        if (a->isAuthenticated() != b->isAuthenticated())
+            return !a->isAuthenticated();
+        return a->waiting_ms() > b->waiting_ms();
+    };
     const auto connections = findChildren<HttpConnection *>(Qt::FindDirectChildrenOnly);
     for (HttpConnection *connection : connections) {
         if (connection->isReceivingBody() || connection->isClosing())
             continue;
-        if (!longest || connection->waiting_ms() > longest->waiting_ms())
+        if (!longest || goesBefore(connection, longest))
             longest = connection;
     }
     if (!longest)
