@@ -2,10 +2,10 @@
 
 #include "core/Logging.h"
 #include "core/transfer/HttpConnection.h"
+#include "core/transfer/TlsListener.h"
 #include "core/transfer/TusService.h"
 #include "core/transfer/UploadStore.h"
 
-#include <QSslServer>
 #include <QSslSocket>
 
 #include <sys/resource.h>
@@ -22,8 +22,9 @@ ReceiverServer::ReceiverServer(const ReceiverConfig &config, QObject *parent)
     connect(&m_flushTimer, &QTimer::timeout, this, &ReceiverServer::flushEvents);
     // Qt 6.4's QSslServer counts its live sockets, those in the handshake
     // included, against maxPendingConnections and pauses accepting at that
-    // number; when sockets fail the handshake it never resumes. Resume on a
-    // timer: QTcpServer checks the count again before every accept.
+    // number; when sockets fail the handshake it never resumes. TlsListener's
+    // pool keeps below that number; should it still pause, resume on a timer:
+    // QTcpServer checks the count again before every accept.
     m_resumeTimer.setInterval(200);
     connect(&m_resumeTimer, &QTimer::timeout, this, [this] {
         if (m_server)
@@ -86,13 +87,13 @@ bool ReceiverServer::listen(QString *error)
     });
     m_service = std::make_unique<TusService>(m_store.get(), m_config.token);
 
-    m_server = new QSslServer(this);
+    // Room for as many handshakes in progress as connections, in a pool of
+    // their own: at the connection limit new clients still get through the
+    // handshake, so that acceptPending() can make room for them
+    // (evictWaitingConnection()), and stalled handshakes make room for new ones.
+    m_server = new TlsListener(m_config.maxConnections, this);
     m_server->setSslConfiguration(tls);
     m_server->setHandshakeTimeout(m_config.handshakeTimeout_ms);
-    // Room for as many handshakes in progress as connections: at the
-    // connection limit new clients still get through the handshake, so that
-    // acceptPending() can make room for them (evictWaitingConnection()).
-    m_server->setMaxPendingConnections(2 * m_config.maxConnections);
     connect(m_server, &QSslServer::pendingConnectionAvailable, this, &ReceiverServer::acceptPending);
     connect(m_server, &QSslServer::errorOccurred, this, [](QSslSocket *socket, QAbstractSocket::SocketError) {
         qCDebug(lcTransfer) << "TLS connection failed:" << socket->errorString();

@@ -6,12 +6,12 @@
 #include <QObject>
 #include <QTimer>
 
+#include <atomic>
 #include <memory>
-
-class QSslServer;
 
 namespace TrainGuard::Transfer {
 
+class TlsListener;
 class TusService;
 class UploadStore;
 struct HttpLogEntry;
@@ -43,7 +43,7 @@ private:
     ReceiverConfig m_config;
     std::unique_ptr<UploadStore> m_store;
     std::unique_ptr<TusService> m_service;
-    QSslServer *m_server = nullptr;
+    TlsListener *m_server = nullptr;
     QTimer m_resumeTimer;
     QTimer m_flushTimer;
     QList<ReceiverEvent> m_pending;
