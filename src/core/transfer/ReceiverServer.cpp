@@ -17,6 +17,7 @@ ReceiverServer::ReceiverServer(const ReceiverConfig &config, QObject *parent)
     , m_config(config)
     , m_resumeTimer(this)
     , m_flushTimer(this)
+    , m_batchInFlight(std::make_shared<std::atomic_bool>(false))
 {
     m_flushTimer.setInterval(100); // events reach the GUI in ≤ 10 Hz batches
     connect(&m_flushTimer, &QTimer::timeout, this, &ReceiverServer::flushEvents);
@@ -41,6 +42,7 @@ ReceiverServer::~ReceiverServer()
         delete m_server;
     }
     m_store.reset();
+    m_batchInFlight->store(false); // the last batch goes whatever the consumer's state
     flushEvents();
 }
 
@@ -172,14 +174,28 @@ void ReceiverServer::logRequest(const HttpLogEntry &entry)
 void ReceiverServer::addEvent(ReceiverEventKind kind, const QString &text)
 {
     qCDebug(lcTransfer).noquote() << text;
+    // Request lines are as many as a client cares to send: past the bound they
+    // are only counted. Upload outcomes are few (each needs the token) and kept.
+    if (kind == ReceiverEventKind::Request && m_pending.size() >= maxPendingEvents) {
+        ++m_unloggedRequests;
+        return;
+    }
     m_pending.append(ReceiverEvent{QDateTime::currentDateTimeUtc(), kind, text});
 }
 
 void ReceiverServer::flushEvents()
 {
-    if (m_pending.isEmpty())
+    // One batch at a time: while the consumer (the GUI or CLI thread) has not
+    // taken the last one, events wait here, bounded, not in its event queue.
+    if (m_pending.isEmpty() || m_batchInFlight->load())
         return;
-    emit eventsReady(m_pending);
+    if (m_unloggedRequests > 0) {
+        m_pending.append(ReceiverEvent{QDateTime::currentDateTimeUtc(), ReceiverEventKind::Info,
+                                       QStringLiteral("%1 more requests not logged (log rate limit)").arg(m_unloggedRequests)});
+        m_unloggedRequests = 0;
+    }
+    m_batchInFlight->store(true);
+    emit eventsReady(m_pending, m_batchInFlight);
     m_pending.clear();
 }
 
