@@ -208,6 +208,9 @@ void HttpRequestStream::completeRequest(const HttpResponse &response)
 void HttpRequestStream::sendResponse(HttpResponse response, AfterResponse after)
 {
     response.set("Content-Length", QByteArray::number(response.body.size()));
+    // An API, never a page: no content sniffing, no caching of upload states.
+    response.set("X-Content-Type-Options", "nosniff");
+    response.set("Cache-Control", "no-store");
     if (after == AfterResponse::Close)
         response.set("Connection", "close");
     // Serialising our own responses is a status line and a few fields; the
