@@ -108,6 +108,8 @@ private slots:
         const RawResponse response = client.request("GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n");
         QCOMPARE(response.status, 200);
         QVERIFY(response.body.contains("\"ok\""));
+        QCOMPARE(response.header("x-content-type-options"), QByteArray("nosniff"));
+        QCOMPARE(response.header("cache-control"), QByteArray("no-store"));
     }
 
     void optionsAdvertisesExtensions()
