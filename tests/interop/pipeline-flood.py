@@ -7,7 +7,7 @@ is sampled every 0.5 s.
 
 Usage: pipeline-flood.py PORT CA_FILE SECONDS PID [CONNECTIONS] [PATHS]
   PATHS: comma-separated request targets, one per connection in turn (default /files).
-Prints one line: key=value pairs (peak_rss_kib, connections, refused_or_closed, mib_sent).
+Prints one line: key=value pairs (peak_rss_kib, connections, refused_or_closed, mib_written: handed to the kernel).
 """
 import socket
 import ssl
@@ -73,7 +73,7 @@ def main():
     for thread in threads:
         thread.join(seconds + 10)
     print(f"peak_rss_kib={stats['peak']} connections={stats['connections']} "
-          f"refused_or_closed={stats['closed']} mib_sent={stats['sent'] / 1048576:.1f}")
+          f"refused_or_closed={stats['closed']} mib_written={stats['sent'] / 1048576:.1f}")
 
 
 if __name__ == "__main__":
