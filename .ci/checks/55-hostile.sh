@@ -20,16 +20,13 @@ if [ ! -x "$cli" ]; then
     exit 1
 fi
 . packaging/install-packages.sh
+. .ci/lib/serve.sh
 install_missing_packages hostile slowhttptest testssl.sh python3-minimal
 ulimit -n 8192 2>/dev/null || true # slowhttptest's 1,000 sockets
 
 work="$(mktemp -d)"
-serve_pid=""
 cleanup() {
-    if [ -n "$serve_pid" ]; then
-        kill "$serve_pid" 2>/dev/null || true
-        wait "$serve_pid" 2>/dev/null || true
-    fi
+    stop_serve
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -39,27 +36,10 @@ fail() { failures+=("$1"); }
 rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$serve_pid/status"; }
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
-export XDG_DATA_HOME="$work/xdg-data" XDG_CONFIG_HOME="$work/xdg-config"
-"$cli" certs init --dir "$work/certs" >/dev/null
-"$cli" token --token-file "$work/token" >/dev/null
 printf 'hostile check passphrase\n' >"$work/passphrase"
 chmod 600 "$work/passphrase"
 head -c 4M /dev/urandom >"$work/data.bin"
-"$cli" serve --listen 127.0.0.1:0 --certs "$work/certs" --store "$work/store" --token-file "$work/token" \
-    --passphrase-file "$work/passphrase" </dev/null >"$work/serve.log" 2>&1 &
-serve_pid=$!
-port=""
-for _ in $(seq 1 100); do
-    port="$(sed -n 's|^listening on https://127\.0\.0\.1:\([0-9]*\)$|\1|p' "$work/serve.log" || true)"
-    [ -n "$port" ] && break
-    kill -0 "$serve_pid" 2>/dev/null || break
-    sleep 0.1
-done
-if [ -z "$port" ]; then
-    echo "hostile: the receiver did not start:" >&2
-    cat "$work/serve.log" >&2
-    exit 1
-fi
+start_serve hostile "$cli" "$work" --passphrase-file "$work/passphrase" || exit 1
 url="https://127.0.0.1:$port"
 
 # One normal send (a new dataset name each time): its time in send_ms; a failure is recorded.
