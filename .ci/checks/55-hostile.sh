@@ -102,7 +102,8 @@ slow_attack slow-read -X -w 512 -y 1024 -n 5 -z 32 -k 3 -u "$url/health"
 # --- 3. testssl.sh -------------------------------------------------------------------------------------
 # Protocols, ciphers, forward secrecy, preferences, server defaults, headers, vulnerabilities; the CA
 # is added so that the chain itself is checked too.
-testssl --quiet --color 0 --warnings off -p -s -f -P -S -h -U --add-ca "$work/certs/ca.pem" \
+timeout 600 testssl --quiet --color 0 --warnings off --connect-timeout 10 --openssl-timeout 10 \
+    -p -s -f -P -S -h -U --add-ca "$work/certs/ca.pem" \
     --jsonfile "$work/testssl.json" --ip 127.0.0.1 "https://localhost:$port" >"$work/testssl.txt" 2>&1 || true
 findings="$(python3 - "$work/testssl.json" <<'PY'
 import json, sys
