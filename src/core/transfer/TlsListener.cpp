@@ -13,6 +13,10 @@ TlsListener::TlsListener(int maxHandshakes, QObject *parent)
     // Our pool decides, not QTcpServer's pause: room for every handshake and
     // for encrypted sockets not yet taken by nextPendingConnection().
     setMaxPendingConnections(2 * maxHandshakes);
+    // The kernel's queue of connections not yet accepted (Qt's default: 50): a burst of clients
+    // beyond it has its handshakes' last ACK dropped, and they wait on TCP retransmissions for
+    // many seconds. The kernel caps it at net.core.somaxconn.
+    setListenBacklogSize(qMax(50, maxHandshakes));
 }
 
 QList<QSslSocket *> TlsListener::handshakingSockets() const
