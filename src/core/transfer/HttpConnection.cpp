@@ -67,10 +67,13 @@ void HttpConnection::scheduleRead()
     if (m_readScheduled)
         return;
     m_readScheduled = true;
-    QMetaObject::invokeMethod(this, [this] {
-        m_readScheduled = false;
-        readSocket();
-    }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        this,
+        [this] {
+            m_readScheduled = false;
+            readSocket();
+        },
+        Qt::QueuedConnection);
 }
 
 void HttpConnection::onOutputTaken()

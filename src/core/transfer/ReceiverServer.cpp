@@ -190,8 +190,9 @@ void ReceiverServer::flushEvents()
     if (m_pending.isEmpty() || m_batchInFlight->load())
         return;
     if (m_unloggedRequests > 0) {
-        m_pending.append(ReceiverEvent{QDateTime::currentDateTimeUtc(), ReceiverEventKind::Info,
-                                       QStringLiteral("%1 more requests not logged (log rate limit)").arg(m_unloggedRequests)});
+        m_pending.append(
+            ReceiverEvent { QDateTime::currentDateTimeUtc(), ReceiverEventKind::Info,
+                            QStringLiteral("%1 more requests not logged (log rate limit)").arg(m_unloggedRequests) });
         m_unloggedRequests = 0;
     }
     m_batchInFlight->store(true);
