@@ -9,9 +9,12 @@ namespace TrainGuard::Crypto {
 
 namespace {
 
-// Passphrases are short and a process holds a handful: 64 KiB leaves room for hundreds while
-// staying under Debian's default RLIMIT_MEMLOCK (8 MiB) that the mlock needs.
-constexpr std::size_t SecureHeapBytes = 64 * 1024;
+// Once it exists, OpenSSL takes every private key from it too: the receiver's TLS connections
+// each hold a copy of the server key and each handshake an ephemeral key (~160 bytes a
+// connection), so 64 KiB ran out at about 400 and no new sender got through. 1 MiB holds the
+// default 1024 connections plus as many handshakes several times over, and stays under Debian's
+// default RLIMIT_MEMLOCK (8 MiB) that the mlock needs.
+constexpr std::size_t SecureHeapBytes = 1024 * 1024;
 constexpr int SecureHeapMinAllocation = 16;
 
 } // namespace

@@ -35,7 +35,14 @@ bool Receiver::start(const ReceiverConfig &config, QString *error)
     m_address = config.address;
     m_clientCertificates = config.clientCertificates;
     QMetaObject::invokeMethod(server, [server, this] { m_port = server->port(); }, Qt::BlockingQueuedConnection);
-    connect(server, &ReceiverServer::eventsReady, this, &Receiver::eventsLogged, Qt::QueuedConnection);
+    // The batch is taken once delivered: the server then sends the next one.
+    connect(
+        server, &ReceiverServer::eventsReady, this,
+        [this](const QList<ReceiverEvent> &events, const std::shared_ptr<std::atomic_bool> &inFlight) {
+            emit eventsLogged(events);
+            inFlight->store(false);
+        },
+        Qt::QueuedConnection);
     emit runningChanged(true);
     return true;
 }
