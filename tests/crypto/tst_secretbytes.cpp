@@ -133,7 +133,7 @@ private slots:
         cli.setProcessEnvironment(environment);
         // `watch` runs until stopped and reads no passphrase: the variable must go all the same.
         QTemporaryDir folder;
-        cli.start(QStringLiteral(TRAINGUARD_CLI_PATH), { QStringLiteral("watch"), folder.path() });
+        cli.start(QStringLiteral(TRAINGUARD_CLI_PATH), {QStringLiteral("watch"), QStringLiteral("--no-audit"), folder.path()});
         QVERIFY(cli.waitForStarted());
         // Its first event on stdout proves that main() ran past the scrub.
         for (int i = 0; i < 40 && cli.bytesAvailable() == 0; ++i) {
@@ -142,7 +142,8 @@ private slots:
             touch.close();
             cli.waitForReadyRead(250);
         }
-        QVERIFY2(cli.bytesAvailable() > 0, "trainguard-cli watch reported no event");
+        QVERIFY2(cli.bytesAvailable() > 0, qPrintable(QStringLiteral("trainguard-cli watch reported no event: ")
+                                                       + QString::fromUtf8(cli.readAllStandardError())));
         const QString proc = QStringLiteral("/proc/%1/").arg(cli.processId());
         QFile environ(proc + QStringLiteral("environ"));
         QVERIFY(environ.open(QIODevice::ReadOnly));
