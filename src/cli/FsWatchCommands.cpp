@@ -173,7 +173,7 @@ int runWatch(const QStringList &arguments)
     });
     monitor.start(dirs);
     const int result = QCoreApplication::exec();
-    monitor.stop(); // delivers the last batch
+    monitor.stopAndWait(); // delivers the last batch
     if (!auditError.isEmpty())
         return failure(command, auditError);
     return result;

@@ -13,6 +13,8 @@
 #include <QTest>
 #include <QThread>
 
+#include <atomic>
+
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -670,6 +672,48 @@ private slots:
         QCOMPARE(monitor.watchId(), second);
         monitor.stop();
         QVERIFY(!monitor.isRunning());
+    }
+
+    // stop() and start() queue behind the worker instead of waiting for it: the Files panel
+    // calls them on the GUI thread when a folder is added or removed, while the worker may be
+    // in the middle of a long tree scan.
+    void stopReturnsWhileTheWorkerIsBusy()
+    {
+        QTemporaryDir root;
+        FsMonitor monitor(testOptions());
+        EventCollector collector(&monitor);
+        monitor.start({ root.path() });
+        QTRY_VERIFY(collector.started);
+
+        auto *workerThread = monitor.findChild<QThread *>();
+        QVERIFY(workerThread);
+        {
+            QSemaphore held, release;
+            std::atomic<bool> workerFree { false };
+            QObject onWorker;
+            onWorker.moveToThread(workerThread);
+            QMetaObject::invokeMethod(
+                &onWorker,
+                [&] {
+                    held.release();
+                    release.tryAcquire(1, 10000); // frees a stop() that waits, so that the test can fail
+                    workerFree = true;
+                },
+                Qt::QueuedConnection);
+            QVERIFY(held.tryAcquire(1, 10000));
+
+            monitor.stop();
+            QVERIFY2(!workerFree, "stop() waited for the busy worker");
+            QVERIFY(!monitor.isRunning());
+            collector.started = false;
+            const quint64 next = monitor.start({ root.path() });
+            QVERIFY2(!workerFree, "start() waited for the busy worker");
+            release.release();
+            QTRY_VERIFY(collector.started);
+            QCOMPARE(monitor.watchId(), next);
+        }
+        monitor.stopAndWait();
+        QVERIFY(!monitor.findChild<QThread *>());
     }
 };
 
