@@ -94,7 +94,7 @@ TrafficPanel::TrafficPanel(QWidget *parent)
     qRegisterMetaType<CaptureBatch>();
     m_ui->setupUi(this);
 
-    m_flowModel = new FlowTableModel(this);
+    m_flowModel = new FlowTableModel(FlowTableModel::DefaultCapacityRows, this);
     m_flowProxy = new QSortFilterProxyModel(this);
     m_flowProxy->setSourceModel(m_flowModel);
     m_flowProxy->setSortRole(FlowTableModel::SortRole);
@@ -408,7 +408,8 @@ void TrafficPanel::applyBatch(const CaptureBatch &batch)
                           .arg(m_capture.options().live.interfaceName,
                                QLocale().toString(static_cast<qulonglong>(batch.counters.packets)),
                                QLocale().toString(
-                                   static_cast<qulonglong>(batch.counters.kernelDrops + batch.counters.queueDrops))));
+                                   static_cast<qulonglong>(batch.counters.kernelDrops + batch.counters.queueDrops)))
+                      + m_flowModel->droppedFlowsNote(QStringLiteral(" · "), QString()));
     }
 }
 
@@ -625,7 +626,8 @@ bool TrafficPanel::openCapture(const QString &path)
                                QLocale().toString(report->flows.size()),
                                QLocale().toString(report->duration_s(), 'f', 1),
                                QLocale().formattedDataSize(static_cast<qint64>(report->encryptedBytes)),
-                               QLocale().formattedDataSize(static_cast<qint64>(report->plaintextBytes)));
+                               QLocale().formattedDataSize(static_cast<qint64>(report->plaintextBytes)))
+                    + m_flowModel->droppedFlowsNote(QStringLiteral(" "), QStringLiteral("."));
                 setStateText(message);
                 emit captureOpened(true, message);
             },
