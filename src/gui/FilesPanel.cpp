@@ -6,6 +6,7 @@
 #include "gui/FileEventFilterModel.h"
 #include "gui/FileEventModel.h"
 #include "gui/GuiLogging.h"
+#include "gui/SettingKeys.h"
 
 #include "ui_FilesPanel.h"
 
@@ -14,7 +15,6 @@
 #include <QFileInfo>
 #include <QHeaderView>
 #include <QScrollBar>
-#include <QSettings>
 #include <QStyle>
 #include <QTimer>
 
@@ -25,13 +25,6 @@ using FsWatch::AuditLogWriter;
 using FsWatch::FileEventBatch;
 using FsWatch::FileEventType;
 using FsWatch::FsMonitor;
-
-namespace {
-const QString kGroup = QStringLiteral("files");
-const QString kFoldersKey = QStringLiteral("folders");
-const QString kEventKindKey = QStringLiteral("eventKind");
-const QString kColumnsKey = QStringLiteral("eventColumns");
-} // namespace
 
 FilesPanel::FilesPanel(QWidget *parent)
     : FilesPanel(AuditLog::defaultPath(), FsWatch::FsMonitorOptions{}, parent)
@@ -63,10 +56,7 @@ FilesPanel::FilesPanel(const QString &auditLogPath, const FsWatch::FsMonitorOpti
     if (!m_audit->path().isEmpty())
         verifyAuditLog();
 
-    QSettings settings;
-    settings.beginGroup(kGroup);
-    const QStringList saved = settings.value(kFoldersKey).toStringList();
-    settings.endGroup();
+    const QStringList saved = SettingKeys::watchedFolders.value(QSettings());
     for (const QString &folder : saved) {
         const QString clean = QDir::cleanPath(folder);
         if (!clean.isEmpty() && !m_folders.contains(clean)) {
@@ -94,8 +84,7 @@ FilesPanel::~FilesPanel()
     m_audit->disconnect(this);
     m_audit.reset();
     QSettings settings;
-    settings.beginGroup(kGroup);
-    settings.setValue(kColumnsKey, m_ui->eventView->horizontalHeader()->saveState());
+    SettingKeys::eventColumns.setValue(settings, m_ui->eventView->horizontalHeader()->saveState());
 }
 
 void FilesPanel::setUpUi()
@@ -132,19 +121,16 @@ void FilesPanel::setUpUi()
     header->resizeSection(FileEventModel::OldPathColumn, metrics.horizontalAdvance(QLatin1Char('x')) * 18);
     header->resizeSection(FileEventModel::DetectedByColumn, metrics.horizontalAdvance(tr("reconciliation")) + 16);
 
-    QSettings settings;
-    settings.beginGroup(kGroup);
-    header->restoreState(settings.value(kColumnsKey).toByteArray());
-    const int kindIndex = settings.value(kEventKindKey, 0).toInt();
-    settings.endGroup();
+    const QSettings settings;
+    header->restoreState(SettingKeys::eventColumns.value(settings));
+    const int kindIndex = SettingKeys::eventKind.value(settings);
     if (kindIndex >= 0 && kindIndex < m_ui->eventKindCombo->count())
         m_ui->eventKindCombo->setCurrentIndex(kindIndex);
     applyEventFilter();
 
     connect(m_ui->eventKindCombo, &QComboBox::currentIndexChanged, this, [this](int index) {
         QSettings settings;
-        settings.beginGroup(kGroup);
-        settings.setValue(kEventKindKey, index);
+        SettingKeys::eventKind.setValue(settings, index);
         applyEventFilter();
     });
     connect(m_ui->searchEdit, &QLineEdit::textChanged, this, &FilesPanel::applyEventFilter);
@@ -204,8 +190,7 @@ void FilesPanel::removeSelectedFolder()
 void FilesPanel::saveFolders() const
 {
     QSettings settings;
-    settings.beginGroup(kGroup);
-    settings.setValue(kFoldersKey, m_folders);
+    SettingKeys::watchedFolders.setValue(settings, m_folders);
 }
 
 void FilesPanel::restartMonitor()
