@@ -2,6 +2,7 @@
 #include "EventCollector.h"
 
 #include "core/fswatch/FsMonitor.h"
+#include "support/ThreadHold.h"
 
 #include <QDir>
 #include <QFile>
@@ -12,8 +13,6 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QThread>
-
-#include <atomic>
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -688,27 +687,15 @@ private slots:
         auto *workerThread = monitor.findChild<QThread *>();
         QVERIFY(workerThread);
         {
-            QSemaphore held, release;
-            std::atomic<bool> workerFree { false };
-            QObject onWorker;
-            onWorker.moveToThread(workerThread);
-            QMetaObject::invokeMethod(
-                &onWorker,
-                [&] {
-                    held.release();
-                    release.tryAcquire(1, 10000); // frees a stop() that waits, so that the test can fail
-                    workerFree = true;
-                },
-                Qt::QueuedConnection);
-            QVERIFY(held.tryAcquire(1, 10000));
-
+            TrainGuard::TestSupport::ThreadHold hold(workerThread);
+            QVERIFY(hold.isHolding());
             monitor.stop();
-            QVERIFY2(!workerFree, "stop() waited for the busy worker");
+            QVERIFY2(!hold.isFree(), "stop() waited for the busy worker");
             QVERIFY(!monitor.isRunning());
             collector.started = false;
             const quint64 next = monitor.start({ root.path() });
-            QVERIFY2(!workerFree, "start() waited for the busy worker");
-            release.release();
+            QVERIFY2(!hold.isFree(), "start() waited for the busy worker");
+            hold.release();
             QTRY_VERIFY(collector.started);
             QCOMPARE(monitor.watchId(), next);
         }

@@ -17,7 +17,6 @@
 #include <QListWidget>
 #include <QProcess>
 #include <QScopeGuard>
-#include <QSemaphore>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -25,8 +24,7 @@
 #include <QThread>
 
 #include "support/SmallDisk.h"
-
-#include <atomic>
+#include "support/ThreadHold.h"
 
 #include <unistd.h>
 
@@ -252,25 +250,13 @@ private slots:
         QVERIFY(workerThread);
         QSignalSpy started(monitor, &FsWatch::FsMonitor::watchingStarted);
         {
-            QSemaphore held, release;
-            std::atomic<bool> workerFree { false };
-            QObject onWorker;
-            onWorker.moveToThread(workerThread);
-            QMetaObject::invokeMethod(
-                &onWorker,
-                [&] {
-                    held.release();
-                    release.tryAcquire(1, 10000); // frees a GUI thread that waits, so that the test can fail
-                    workerFree = true;
-                },
-                Qt::QueuedConnection);
-            QVERIFY(held.tryAcquire(1, 10000));
-
+            TestSupport::ThreadHold hold(workerThread);
+            QVERIFY(hold.isHolding());
             watched.panel.watchFolder(second.path());
-            QVERIFY2(!workerFree, "adding a folder waited for the busy worker");
+            QVERIFY2(!hold.isFree(), "adding a folder waited for the busy worker");
             watched.panel.unwatchFolder(first.path());
-            QVERIFY2(!workerFree, "removing a folder waited for the busy worker");
-            release.release();
+            QVERIFY2(!hold.isFree(), "removing a folder waited for the busy worker");
+            hold.release();
             QVERIFY(started.wait(10000));
         }
         QCOMPARE(watched.panel.watchedFolders(), QStringList { second.path() });
