@@ -12,7 +12,6 @@ AuditLogWriter::AuditLogWriter(const QString &path, QObject *parent)
     , m_threadContext(new QObject)
     , m_log(path)
 {
-    m_thread.setObjectName(QStringLiteral("audit log"));
     m_threadContext->moveToThread(&m_thread);
     connect(&m_thread, &QThread::finished, m_threadContext, &QObject::deleteLater);
     m_thread.start();

@@ -1,11 +1,11 @@
 #pragma once
 
+#include "core/ThreadPolicy.h"
 #include "core/fswatch/AuditLog.h"
 #include "core/fswatch/FileEvent.h"
 
 #include <QObject>
 #include <QString>
-#include <QThread>
 
 #include <atomic>
 #include <functional>
@@ -56,7 +56,7 @@ private:
     void report(std::function<void()> emitSignal);
 
     const QString m_path;
-    QThread m_thread;
+    WorkerThread m_thread { ThreadPriority::Bulk, "tg-audit" }; // disk and hashing: may yield to the GUI
     QObject *m_threadContext = nullptr; // lives on m_thread
     std::atomic<bool> m_closing { false };
     // Used on m_thread only.

@@ -1,5 +1,6 @@
 #include "core/fswatch/FsMonitor.h"
 
+#include "core/ThreadPolicy.h"
 #include "core/fswatch/FsMonitorWorker.h"
 
 #include <QCoreApplication>
@@ -26,8 +27,7 @@ quint64 FsMonitor::start(const QStringList &roots)
 {
     stop();
     if (!m_thread) {
-        m_thread = new QThread(this);
-        m_thread->setObjectName(QStringLiteral("fswatch worker"));
+        m_thread = new WorkerThread(ThreadPriority::Normal, "tg-fswatch", this); // must keep up
         m_threadContext = new QObject;
         m_threadContext->moveToThread(m_thread);
         connect(m_thread, &QThread::finished, m_threadContext, &QObject::deleteLater);

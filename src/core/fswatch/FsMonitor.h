@@ -7,7 +7,9 @@
 #include <QObject>
 #include <QStringList>
 
-class QThread;
+namespace TrainGuard {
+class WorkerThread;
+}
 
 namespace TrainGuard::FsWatch {
 
@@ -61,7 +63,7 @@ private:
     void relayStarted(quint64 watchId, int watchedDirectories, int unwatchedDirectories);
 
     const FsMonitorOptions m_options;
-    QThread *m_thread = nullptr; // started with the first watch, ended by stopAndWait()
+    WorkerThread *m_thread = nullptr; // started with the first watch, ended by stopAndWait()
     QObject *m_threadContext = nullptr; // lives on m_thread: queues work there when no watch runs
     FsMonitorWorker *m_worker = nullptr;
     QList<quint64> m_stopping; // stopped watches whose last batch is still on its way
