@@ -2,6 +2,7 @@
 #include "EventCollector.h"
 
 #include "core/fswatch/FsMonitor.h"
+#include "support/ThreadHold.h"
 
 #include <QDir>
 #include <QFile>
@@ -670,6 +671,36 @@ private slots:
         QCOMPARE(monitor.watchId(), second);
         monitor.stop();
         QVERIFY(!monitor.isRunning());
+    }
+
+    // stop() and start() queue behind the worker instead of waiting for it: the Files panel
+    // calls them on the GUI thread when a folder is added or removed, while the worker may be
+    // in the middle of a long tree scan.
+    void stopReturnsWhileTheWorkerIsBusy()
+    {
+        QTemporaryDir root;
+        FsMonitor monitor(testOptions());
+        EventCollector collector(&monitor);
+        monitor.start({ root.path() });
+        QTRY_VERIFY(collector.started);
+
+        auto *workerThread = monitor.findChild<QThread *>();
+        QVERIFY(workerThread);
+        {
+            TrainGuard::TestSupport::ThreadHold hold(workerThread);
+            QVERIFY(hold.isHolding());
+            monitor.stop();
+            QVERIFY2(!hold.isFree(), "stop() waited for the busy worker");
+            QVERIFY(!monitor.isRunning());
+            collector.started = false;
+            const quint64 next = monitor.start({ root.path() });
+            QVERIFY2(!hold.isFree(), "start() waited for the busy worker");
+            hold.release();
+            QTRY_VERIFY(collector.started);
+            QCOMPARE(monitor.watchId(), next);
+        }
+        monitor.stopAndWait();
+        QVERIFY(!monitor.findChild<QThread *>());
     }
 };
 
