@@ -16,39 +16,18 @@ if [ ! -x "$cli" ]; then
     exit 1
 fi
 . packaging/install-packages.sh
+. .ci/lib/serve.sh
 install_missing_packages tls-scan sslscan openssl libxml2-utils python3-minimal
 
 work="$(mktemp -d)"
-serve_pid=""
 cleanup() {
-    if [ -n "$serve_pid" ]; then
-        kill "$serve_pid" 2>/dev/null || true
-        wait "$serve_pid" 2>/dev/null || true
-    fi
+    stop_serve
     rm -rf "$work"
 }
 trap cleanup EXIT
 
-export XDG_DATA_HOME="$work/xdg-data" XDG_CONFIG_HOME="$work/xdg-config"
-"$cli" certs init --dir "$work/certs" >/dev/null
-"$cli" token --token-file "$work/token" >/dev/null
 # No passphrase (stdin is not a terminal): the receiver stores ciphertext only, enough for a scan.
-: >"$work/serve.log"
-"$cli" serve --listen 127.0.0.1:0 --certs "$work/certs" --store "$work/store" --token-file "$work/token" \
-    </dev/null >"$work/serve.log" 2>&1 &
-serve_pid=$!
-port=""
-for _ in $(seq 1 100); do
-    port="$(sed -n 's|^listening on https://127\.0\.0\.1:\([0-9]*\)$|\1|p' "$work/serve.log" || true)"
-    [ -n "$port" ] && break
-    kill -0 "$serve_pid" 2>/dev/null || break
-    sleep 0.1
-done
-if [ -z "$port" ]; then
-    echo "tls-scan: the receiver did not start:" >&2
-    cat "$work/serve.log" >&2
-    exit 1
-fi
+start_serve tls-scan "$cli" "$work" || exit 1
 
 failures=()
 fail() { failures+=("$1"); }

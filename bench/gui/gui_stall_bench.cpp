@@ -4,11 +4,18 @@
 // GUI thread from Send until the send finishes. The same figures for the idle window over
 // the same duration are the baseline peer. Goal: max gap <= 50 ms.
 //
+// --watch files shows the Files panel during the send and deletes --burst-files files in a
+// watched folder 1 s into it (from a thread of its own, as another program would): the event
+// table, the alert engine and the audit log take the burst while the send runs.
+//
 // Every event delivery on the GUI thread that takes longer than --slow-ms is logged with
 // its receiver and event type, so a stall can be attributed to the call that caused it.
 #include "core/AppIdentity.h"
 #include "core/capture/LeakWatch.h"
+#include "core/fswatch/FsMonitor.h"
 #include "core/transfer/SenderConfig.h"
+#include "gui/FileEventModel.h"
+#include "gui/FilesPanel.h"
 #include "gui/GuiResources.h"
 #include "gui/MainWindow.h"
 #include "gui/TrafficPanel.h"
@@ -444,6 +451,18 @@ QString labelText(const QWidget *root, const char *name)
     return label ? label->text() : QStringLiteral("?");
 }
 
+bool writeSmallFiles(const QString &dir, int count)
+{
+    if (!QDir().mkpath(dir))
+        return false;
+    for (int i = 0; i < count; ++i) {
+        QFile file(QDir(dir).filePath(QStringLiteral("sample-%1.bin").arg(i, 5, 10, QLatin1Char('0'))));
+        if (!file.open(QIODevice::WriteOnly) || file.write("x") != 1)
+            return false;
+    }
+    return true;
+}
+
 } // namespace
 
 int main(int argc, char *argv[])
@@ -469,20 +488,31 @@ int main(int argc, char *argv[])
                                         QStringLiteral("Log event deliveries at least this long (20)."),
                                         QStringLiteral("ms"), QStringLiteral("20"));
     const QCommandLineOption panelOption(QStringLiteral("watch"),
-                                         QStringLiteral("Panel shown during the send: transfer (where Send is) or "
-                                                        "traffic (live charts and tables) (transfer)."),
+                                         QStringLiteral("Panel shown during the send: transfer (where Send is), "
+                                                        "traffic (live charts and tables) or files (a burst of "
+                                                        "deletions in a watched folder) (transfer)."),
                                          QStringLiteral("panel"), QStringLiteral("transfer"));
     const QCommandLineOption injectOption(QStringLiteral("inject-stall-ms"),
                                           QStringLiteral("Self-check: busy the GUI thread this long 1 s into the "
                                                          "send; the run must then fail, showing it as a Timer delivery (0)."),
                                           QStringLiteral("ms"), QStringLiteral("0"));
-    parser.addOptions({sizeOption, dirOption, gapOption, slowOption, panelOption, injectOption});
+    const QCommandLineOption burstOption(QStringLiteral("burst-files"),
+                                         QStringLiteral("With --watch files: files deleted 1 s into the send (10000)."),
+                                         QStringLiteral("count"), QStringLiteral("10000"));
+    parser.addOptions({ sizeOption, dirOption, gapOption, slowOption, panelOption, injectOption, burstOption });
     parser.process(app);
     const qint64 size_bytes = parser.value(sizeOption).toLongLong() * 1024 * 1024;
     const qint64 slow_us = parser.value(slowOption).toLongLong() * 1000;
     const QString watched = parser.value(panelOption);
-    if (watched != QLatin1String("transfer") && watched != QLatin1String("traffic")) {
-        std::fprintf(stderr, "gui_stall_bench: --watch is transfer or traffic\n");
+    if (watched != QLatin1String("transfer") && watched != QLatin1String("traffic")
+        && watched != QLatin1String("files")) {
+        std::fprintf(stderr, "gui_stall_bench: --watch is transfer, traffic or files\n");
+        return 2;
+    }
+    const bool burst = watched == QLatin1String("files");
+    const int burstFiles = parser.value(burstOption).toInt();
+    if (burst && burstFiles <= 0) {
+        std::fprintf(stderr, "gui_stall_bench: --burst-files must be positive\n");
         return 2;
     }
     if (size_bytes <= 0) {
@@ -530,6 +560,24 @@ int main(int argc, char *argv[])
         std::fprintf(stderr, "gui_stall_bench: capture did not start: %s\n", qPrintable(traffic->stateText()));
         return 1;
     }
+    // The folder of the burst, watched before the send (its initial scan is not part of it).
+    FilesPanel *files = window->filesPanel();
+    const QString burstDir = home.filePath(QStringLiteral("watched"));
+    if (burst) {
+        if (!writeSmallFiles(burstDir, burstFiles)) {
+            std::fprintf(stderr, "gui_stall_bench: cannot write %d files in %s\n", burstFiles, qPrintable(burstDir));
+            return 1;
+        }
+        bool watching = false;
+        QObject::connect(files->findChild<TrainGuard::FsWatch::FsMonitor *>(),
+                         &TrainGuard::FsWatch::FsMonitor::watchingStarted, files, [&watching] { watching = true; });
+        files->watchFolder(burstDir);
+        if (!QTest::qWaitFor([&] { return watching; }, 60000)) {
+            std::fprintf(stderr, "gui_stall_bench: the Files panel did not start watching %s\n", qPrintable(burstDir));
+            return 1;
+        }
+    }
+    const int fileRowsBefore = files->eventModel()->rowCount();
     transfer->setDatasetPath(dataset);
     auto *sendButton = transfer->findChild<QPushButton *>(QStringLiteral("sendButton"));
     if (!sendButton || !QTest::qWaitFor([&] { return sendButton->isEnabled(); }, 10000)) {
@@ -566,6 +614,21 @@ int main(int argc, char *argv[])
     }
     if (watched == QLatin1String("traffic"))
         window->showPanel(MainWindow::Panel::Traffic); // the user switches over to watch the upload
+    std::thread deleter;
+    std::atomic<qint64> burstStart_ms { -1 };
+    std::atomic<qint64> burstEnd_ms { -1 };
+    if (burst) {
+        window->showPanel(MainWindow::Panel::Files);
+        QTimer::singleShot(1000, &recorder, [&] {
+            deleter = std::thread([&, dir = QFile::encodeName(burstDir)] {
+                burstStart_ms = clock.elapsed();
+                for (int i = 0; i < burstFiles; ++i)
+                    ::unlink(QByteArray(dir + "/sample-" + QByteArray::number(i).rightJustified(5, '0') + ".bin")
+                                 .constData());
+                burstEnd_ms = clock.elapsed();
+            });
+        });
+    }
     QObject injector;
     injector.setObjectName(QStringLiteral("injectedStall"));
     if (const qint64 inject_ms = parser.value(injectOption).toLongLong(); inject_ms > 0) {
@@ -582,6 +645,8 @@ int main(int argc, char *argv[])
     });
     const qint64 sendDuration_ms = clock.elapsed() - sendStart_ms;
     recorder.stop();
+    if (deleter.joinable())
+        deleter.join();
     sampler.stop();
     const StallFigures send = summarise(recorder, sendDuration_ms);
     const std::vector<GapReport> sendGaps = recorder.reports();
@@ -594,6 +659,7 @@ int main(int argc, char *argv[])
 
     // Let the last capture batches arrive, then read the counters the Traffic panel shows.
     runEventLoop([](QEventLoop &loop) { QTimer::singleShot(1500, &loop, &QEventLoop::quit); });
+    const int fileRowsAfterSend = files->eventModel()->rowCount() - fileRowsBefore;
     const QString packets = labelText(traffic, "packetsValue");
     const QString kernelDrops = labelText(traffic, "kernelDropsValue");
     const QString queueDrops = labelText(traffic, "queueDropsValue");
@@ -635,6 +701,14 @@ int main(int argc, char *argv[])
     std::printf("capture status at finish: %s\n", qPrintable(statusAtFinish));
     std::printf("capture status 1.5 s later: %s\n", qPrintable(status));
     std::printf("leak check: %s\n", qPrintable(leakVerdict));
+    if (burst) {
+        std::printf("files: %d deletions from t=%lld to t=%lld ms (send from t=%lld to t=%lld ms); %d event rows "
+                    "1.5 s after the send; audit log: %s\n",
+                    burstFiles, static_cast<long long>(burstStart_ms.load()),
+                    static_cast<long long>(burstEnd_ms.load()), static_cast<long long>(sendStart_ms),
+                    static_cast<long long>(sendStart_ms + sendDuration_ms), fileRowsAfterSend,
+                    qPrintable(files->auditStatusText()));
+    }
     printFigures("send", send);
     printFigures("idle", idle);
     std::printf("max-gap ratio send/idle: %.1fx\n", idle.max_ms > 0 ? send.max_ms / idle.max_ms : 0.0);

@@ -33,7 +33,6 @@ int main(int argc, char *argv[])
     // The GUI takes no passphrase from the environment: the variable is only removed, so that the
     // capture helper does not inherit it.
     TrainGuard::disableCoreDumps();
-    TrainGuard::Crypto::initSecureHeap();
     TrainGuard::takeSecretFromEnvironment("TRAINGUARD_PASSPHRASE");
     TrainGuard::applyApplicationIdentity();
     QApplication app(argc, argv);

@@ -1,5 +1,6 @@
 #include "cli/CliSupport.h"
 #include "cli/Commands.h"
+#include "cli/StopSignals.h"
 
 #include "core/capture/CaptureSession.h"
 #include "core/capture/LeakFingerprintSet.h"
@@ -14,8 +15,6 @@
 #include <QJsonObject>
 #include <QTimer>
 
-#include <atomic>
-#include <csignal>
 #include <memory>
 #include <optional>
 #include <cstdio>
@@ -25,11 +24,6 @@ namespace TrainGuard::Cli {
 using namespace TrainGuard::Capture;
 
 namespace {
-
-// Set by SIGINT/SIGTERM during `capture`; polled by a timer (a handler may not touch Qt).
-std::atomic<bool> interruptRequested{false}; // NOLINT: signal handlers need a static flag
-
-extern "C" void onInterrupt(int) { interruptRequested = true; }
 
 QJsonValue number(std::uint64_t value) { return QJsonValue(static_cast<qint64>(value)); }
 
@@ -132,30 +126,23 @@ int runCapture(const QStringList &arguments)
     options.spoolPath = output + QStringLiteral(".part"); // renamed when complete
     options.maxPackets = count;
 
+    // Before the capture's threads start, so that they inherit the blocked signals.
+    QEventLoop loop;
+    const StopSignals stopSignals([&loop](int) { loop.quit(); });
+    if (!stopSignals.isWatching())
+        return failure(command, QStringLiteral("cannot watch signals"));
     CaptureSession session(1);
     QString error;
     if (!session.start(options, &error)) {
         QFile::remove(options.spoolPath);
         return failure(command, error);
     }
-    QEventLoop loop;
     QObject::connect(&session, &CaptureSession::packetLimitHit, &loop, &QEventLoop::quit, Qt::QueuedConnection);
-    QTimer interruptPoll;
-    interruptRequested = false;
-    std::signal(SIGINT, onInterrupt);
-    std::signal(SIGTERM, onInterrupt);
-    QObject::connect(&interruptPoll, &QTimer::timeout, &loop, [&loop] {
-        if (interruptRequested)
-            loop.quit();
-    });
-    interruptPoll.start(50);
     if (duration_s > 0)
         QTimer::singleShot(static_cast<int>(duration_s * 1000), &loop, &QEventLoop::quit);
     if (!session.packetLimitReached())
         loop.exec();
     session.stop();
-    std::signal(SIGINT, SIG_DFL);
-    std::signal(SIGTERM, SIG_DFL);
 
     if (std::rename(QFile::encodeName(options.spoolPath).constData(), QFile::encodeName(output).constData()) != 0) {
         QFile::remove(options.spoolPath);

@@ -1,69 +1,21 @@
 #include "cli/CliSupport.h"
 #include "cli/Commands.h"
+#include "cli/StopSignals.h"
 #include "core/alerts/AlertEngine.h"
 #include "core/fswatch/AuditLog.h"
 #include "core/fswatch/FsMonitor.h"
 
 #include <QCoreApplication>
 #include <QFileInfo>
-#include <QSocketNotifier>
 #include <QTimer>
 
 #include <memory>
 
-#include <csignal>
 #include <cstdio>
-#include <fcntl.h>
-#include <unistd.h>
 
 namespace TrainGuard::Cli {
 
-namespace {
-
 using namespace TrainGuard::FsWatch;
-
-// Self-pipe: the async-signal-safe handler may only write(); the event loop
-// reads the other end through a QSocketNotifier. A signal handler can reach
-// nothing but a static, hence this one file-local variable.
-int signalPipeWrite = -1;
-
-void onTerminationSignal(int)
-{
-    const char byte = 1;
-    [[maybe_unused]] const ssize_t written = ::write(signalPipeWrite, &byte, 1);
-}
-
-class TerminationSignals
-{
-public:
-    bool install()
-    {
-        if (::pipe2(m_fds, O_CLOEXEC | O_NONBLOCK) != 0)
-            return false;
-        signalPipeWrite = m_fds[1];
-        struct sigaction action = {};
-        action.sa_handler = onTerminationSignal;
-        sigemptyset(&action.sa_mask);
-        action.sa_flags = SA_RESTART;
-        return ::sigaction(SIGINT, &action, nullptr) == 0 && ::sigaction(SIGTERM, &action, nullptr) == 0;
-    }
-    int readFd() const { return m_fds[0]; }
-    ~TerminationSignals()
-    {
-        ::signal(SIGINT, SIG_DFL);
-        ::signal(SIGTERM, SIG_DFL);
-        signalPipeWrite = -1;
-        if (m_fds[0] >= 0) {
-            ::close(m_fds[0]);
-            ::close(m_fds[1]);
-        }
-    }
-
-private:
-    int m_fds[2] = {-1, -1};
-};
-
-} // namespace
 
 int runWatch(const QStringList &arguments)
 {
@@ -135,11 +87,9 @@ int runWatch(const QStringList &arguments)
             return failure(command, error);
     }
 
-    TerminationSignals terminationSignals;
-    if (!terminationSignals.install())
+    const StopSignals stopSignals([](int) { QCoreApplication::exit(ExitOk); });
+    if (!stopSignals.isWatching())
         return failure(command, QStringLiteral("cannot install signal handlers"));
-    QSocketNotifier signalNotifier(terminationSignals.readFd(), QSocketNotifier::Read);
-    QObject::connect(&signalNotifier, &QSocketNotifier::activated, qApp, [] { QCoreApplication::exit(ExitOk); });
     if (duration_s > 0)
         QTimer::singleShot(qint64(duration_s * 1000), qApp, [] { QCoreApplication::exit(ExitOk); });
 
@@ -173,7 +123,7 @@ int runWatch(const QStringList &arguments)
     });
     monitor.start(dirs);
     const int result = QCoreApplication::exec();
-    monitor.stop(); // delivers the last batch
+    monitor.stopAndWait(); // delivers the last batch
     if (!auditError.isEmpty())
         return failure(command, auditError);
     return result;

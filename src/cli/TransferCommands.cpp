@@ -1,6 +1,7 @@
 #include "cli/CliSupport.h"
 #include "cli/Commands.h"
 #include "cli/PassphraseInput.h"
+#include "cli/StopSignals.h"
 #include "core/AppIdentity.h"
 #include "core/crypto/MasterKey.h"
 #include "core/transfer/BearerToken.h"
@@ -12,11 +13,9 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
-#include <QSocketNotifier>
 
 #include <csignal>
 #include <cstdio>
-#include <sys/signalfd.h>
 #include <unistd.h>
 
 namespace TrainGuard::Cli {
@@ -205,41 +204,28 @@ int runServe(const QStringList &arguments)
     if (!Crypto::hasSecret(config.passphrase))
         printErr(QStringLiteral("trainguard-cli serve: no passphrase: uploads are stored as ciphertext only (.ste1)\n"));
 
-    // SIGINT/SIGTERM arrive on a signalfd: blocked before the receiver's
-    // thread starts so that no thread takes them asynchronously.
-    sigset_t stopSignals;
-    sigemptyset(&stopSignals);
-    sigaddset(&stopSignals, SIGINT);
-    sigaddset(&stopSignals, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &stopSignals, nullptr);
-    const int signalFd = signalfd(-1, &stopSignals, SFD_CLOEXEC | SFD_NONBLOCK);
-    if (signalFd < 0)
+    // Before the receiver's thread starts, so that it inherits the blocked signals.
+    int signalNumber = 0;
+    const StopSignals stopSignals([&signalNumber](int number) {
+        signalNumber = number;
+        QCoreApplication::quit();
+    });
+    if (!stopSignals.isWatching())
         return failure(command, QStringLiteral("cannot watch signals"));
-    QSocketNotifier notifier(signalFd, QSocketNotifier::Read);
 
     Receiver receiver;
     QObject::connect(&receiver, &Receiver::eventsLogged, &receiver, [](const QList<ReceiverEvent> &events) {
         for (const ReceiverEvent &event : events)
             printOut(event.time.toString(Qt::ISODateWithMs) + u' ' + event.text + u'\n');
     });
-    if (!receiver.start(config, &error)) {
-        ::close(signalFd);
+    if (!receiver.start(config, &error))
         return failure(command, error);
-    }
     config.passphrase.reset(); // the receiver holds the one reference it needs
     QString host = parser.value(listenOption).left(parser.value(listenOption).lastIndexOf(u':'));
     printOut(QStringLiteral("listening on https://%1:%2\n").arg(host).arg(receiver.port()));
 
-    int signalNumber = 0;
-    QObject::connect(&notifier, &QSocketNotifier::activated, &receiver, [&signalNumber, signalFd] {
-        signalfd_siginfo info{};
-        if (::read(signalFd, &info, sizeof info) == static_cast<ssize_t>(sizeof info))
-            signalNumber = static_cast<int>(info.ssi_signo);
-        QCoreApplication::quit();
-    });
     QCoreApplication::exec();
     receiver.stop();
-    ::close(signalFd);
     printOut(QStringLiteral("stopped (%1)\n").arg(signalNumber == SIGTERM ? QStringLiteral("SIGTERM") : QStringLiteral("SIGINT")));
     return ExitOk;
 }

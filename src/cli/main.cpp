@@ -49,7 +49,6 @@ int main(int argc, char *argv[])
 {
     // Before anything reads a secret or starts a child (docs/SECURITY.md, "Secrets in memory").
     TrainGuard::disableCoreDumps();
-    TrainGuard::Crypto::initSecureHeap();
     takeEnvironmentPassphrase();
     TrainGuard::applyApplicationIdentity();
     QCoreApplication app(argc, argv);

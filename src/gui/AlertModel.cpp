@@ -5,6 +5,8 @@
 #include <QLocale>
 #include <QStyle>
 
+#include <algorithm>
+
 namespace TrainGuard::Gui {
 
 using Alerts::Alert;
@@ -12,8 +14,7 @@ using Alerts::AlertKind;
 using Alerts::Severity;
 
 AlertModel::AlertModel(int capacityRows, QObject *parent)
-    : QAbstractTableModel(parent)
-    , m_capacityRows(qMax(1, capacityRows))
+    : RingTableModel(capacityRows, parent)
 {
 }
 
@@ -43,8 +44,8 @@ QString AlertModel::ruleLabel(AlertKind kind)
 int AlertModel::findUnacknowledged(const Alert &alert) const
 {
     // Newest first: a repeat is almost always of a recent row. Bounded by capacity.
-    for (int row = int(m_rows.size()) - 1; row >= 0; --row) {
-        const Row &candidate = m_rows[size_t(row)];
+    for (int row = rowCount() - 1; row >= 0; --row) {
+        const AlertRow &candidate = rowAt(row);
         if (!candidate.acknowledged && candidate.alert.kind == alert.kind && candidate.alert.key == alert.key)
             return row;
     }
@@ -53,18 +54,18 @@ int AlertModel::findUnacknowledged(const Alert &alert) const
 
 void AlertModel::addAlerts(const Alerts::AlertBatch &alerts)
 {
-    QList<Row> fresh;
+    QList<AlertRow> fresh;
     for (const Alert &alert : alerts) {
         const qint64 occurrences = 1 + alert.suppressed;
         if (const int row = findUnacknowledged(alert); row >= 0) {
-            Row &existing = m_rows[size_t(row)];
+            AlertRow &existing = mutableRowAt(row);
             existing.alert = alert;
             existing.repeats += occurrences;
             emit dataChanged(index(row, 0), index(row, ColumnCount - 1));
             continue;
         }
         bool merged = false;
-        for (Row &pending : fresh) {
+        for (AlertRow &pending : fresh) {
             if (pending.alert.kind == alert.kind && pending.alert.key == alert.key) {
                 pending.alert = alert;
                 pending.repeats += occurrences;
@@ -73,60 +74,40 @@ void AlertModel::addAlerts(const Alerts::AlertBatch &alerts)
             }
         }
         if (!merged)
-            fresh.append(Row{alert, occurrences, false});
+            fresh.append(AlertRow { alert, occurrences, false });
     }
     if (fresh.isEmpty())
         return;
-    if (fresh.size() > m_capacityRows)
-        fresh.remove(0, fresh.size() - m_capacityRows);
-    const size_t overflow = m_rows.size() + size_t(fresh.size()) > size_t(m_capacityRows)
-                              ? m_rows.size() + size_t(fresh.size()) - size_t(m_capacityRows)
-                              : 0;
-    if (overflow > 0) {
-        beginRemoveRows({}, 0, int(overflow) - 1);
-        for (size_t i = 0; i < overflow; ++i) {
-            if (!m_rows.front().acknowledged)
-                --m_unacknowledged;
-            m_rows.pop_front();
-        }
-        endRemoveRows();
-    }
-    const int first = int(m_rows.size());
-    beginInsertRows({}, first, first + int(fresh.size()) - 1);
-    m_rows.insert(m_rows.end(), fresh.begin(), fresh.end());
-    m_unacknowledged += int(fresh.size());
-    endInsertRows();
+    // The rows about to fall off the front of the ring no longer count.
+    const int dropped = std::clamp(rowCount() + int(fresh.size()) - capacityRows(), 0, rowCount());
+    for (int row = 0; row < dropped; ++row)
+        m_unacknowledged -= rowAt(row).acknowledged ? 0 : 1;
+    m_unacknowledged += std::min(int(fresh.size()), capacityRows());
+    appendBatch(fresh);
 }
 
 void AlertModel::acknowledgeAll()
 {
     if (m_unacknowledged == 0)
         return;
-    for (Row &row : m_rows)
-        row.acknowledged = true;
+    for (int row = 0; row < rowCount(); ++row)
+        mutableRowAt(row).acknowledged = true;
     m_unacknowledged = 0;
     emit dataChanged(index(0, 0), index(rowCount() - 1, ColumnCount - 1));
 }
 
 void AlertModel::clear()
 {
-    beginResetModel();
-    m_rows.clear();
+    RingTableModel::clear();
     m_unacknowledged = 0;
-    endResetModel();
 }
 
 int AlertModel::unacknowledgedCount(Severity severity) const
 {
     int count = 0;
-    for (const Row &row : m_rows)
-        count += !row.acknowledged && row.alert.severity == severity ? 1 : 0;
+    for (int row = 0; row < rowCount(); ++row)
+        count += !rowAt(row).acknowledged && rowAt(row).alert.severity == severity ? 1 : 0;
     return count;
-}
-
-int AlertModel::rowCount(const QModelIndex &parent) const
-{
-    return parent.isValid() ? 0 : int(m_rows.size());
 }
 
 int AlertModel::columnCount(const QModelIndex &parent) const
@@ -162,15 +143,12 @@ QStyle::StandardPixmap severityPixmap(Severity severity)
 
 } // namespace
 
-QVariant AlertModel::data(const QModelIndex &index, int role) const
+QVariant AlertModel::cellData(const AlertRow &row, int column, int role) const
 {
-    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
-        return {};
-    const Row &row = m_rows[size_t(index.row())];
     const Alert &alert = row.alert;
     switch (role) {
     case Qt::DisplayRole:
-        switch (index.column()) {
+        switch (column) {
         case TimeColumn: {
             const QDateTime local = alert.time.toLocalTime();
             return QLocale().toString(local, local.date() == QDate::currentDate() ? QStringLiteral("HH:mm:ss")
@@ -183,7 +161,7 @@ QVariant AlertModel::data(const QModelIndex &index, int role) const
         default: return {};
         }
     case Qt::DecorationRole:
-        if (index.column() == SeverityColumn)
+        if (column == SeverityColumn)
             return QApplication::style()->standardIcon(severityPixmap(alert.severity));
         return {};
     case Qt::FontRole:
@@ -205,7 +183,7 @@ QVariant AlertModel::data(const QModelIndex &index, int role) const
         return tip;
     }
     case Qt::TextAlignmentRole:
-        if (index.column() == CountColumn)
+        if (column == CountColumn)
             return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
         return {};
     case SeverityRole: return int(alert.severity);

@@ -1,18 +1,23 @@
 #pragma once
 
 #include "core/alerts/Alert.h"
-
-#include <QAbstractTableModel>
-
-#include <deque>
+#include "gui/RingTableModel.h"
 
 namespace TrainGuard::Gui {
+
+// One row of the AlertModel.
+struct AlertRow
+{
+    Alerts::Alert alert;
+    qint64 repeats = 1;
+    bool acknowledged = false;
+};
 
 // Raised alerts, newest last. An alert of the same kind and key as an
 // unacknowledged row updates that row (time, message, repeat count) instead
 // of adding one, so a noisy rule does not flood the table. At most
 // `capacityRows` rows: the oldest fall off.
-class AlertModel : public QAbstractTableModel
+class AlertModel : public RingTableModel<AlertRow>
 {
     Q_OBJECT
 
@@ -33,29 +38,22 @@ public:
 
     int unacknowledgedCount() const { return m_unacknowledged; }
     int unacknowledgedCount(Alerts::Severity severity) const;
-    const Alerts::Alert &alertAt(int row) const { return m_rows[size_t(row)].alert; }
+    const Alerts::Alert &alertAt(int row) const { return rowAt(row).alert; }
     // How often the alert of `row` was raised (including repeats held back by the engine's cooldown).
-    qint64 repeatsAt(int row) const { return m_rows[size_t(row)].repeats; }
+    qint64 repeatsAt(int row) const { return rowAt(row).repeats; }
 
     static QString severityLabel(Alerts::Severity severity);
     static QString ruleLabel(Alerts::AlertKind kind);
 
-    int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
-    QVariant data(const QModelIndex &index, int role) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
 
-private:
-    struct Row {
-        Alerts::Alert alert;
-        qint64 repeats = 1;
-        bool acknowledged = false;
-    };
+protected:
+    QVariant cellData(const AlertRow &row, int column, int role) const override;
 
+private:
     int findUnacknowledged(const Alerts::Alert &alert) const;
 
-    std::deque<Row> m_rows;
-    int m_capacityRows;
     int m_unacknowledged = 0;
 };
 

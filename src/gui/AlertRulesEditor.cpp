@@ -1,13 +1,13 @@
 #include "gui/AlertRulesEditor.h"
 
 #include "gui/AlertModel.h"
+#include "gui/SettingKeys.h"
 
 #include <QComboBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QPushButton>
 #include <QScopedValueRollback>
-#include <QSettings>
 #include <QSpinBox>
 #include <QStyledItemDelegate>
 #include <QTableWidget>
@@ -21,22 +21,19 @@ using Alerts::Severity;
 
 namespace {
 
-// The QSettings keys are those the Alerts panel has always used, so saved rules survive.
-const QString kGroup = QStringLiteral("alerts");
-
 struct RuleSlot {
-    QString key;
+    const SettingKeys::AlertRuleKeys &keys;
     Alerts::AlertKind kind;
     RuleConfig AlertRules::*member;
 };
 
 const RuleSlot kRuleSlots[] = {
-    {QStringLiteral("massDeletion"), Alerts::AlertKind::MassDeletion, &AlertRules::massDeletion},
-    {QStringLiteral("datasetFileDeleted"), Alerts::AlertKind::DatasetFileDeleted, &AlertRules::datasetFileDeleted},
-    {QStringLiteral("plaintextTraffic"), Alerts::AlertKind::PlaintextTraffic, &AlertRules::plaintextTraffic},
-    {QStringLiteral("captureDrops"), Alerts::AlertKind::CaptureDrops, &AlertRules::captureDrops},
-    {QStringLiteral("monitoringGap"), Alerts::AlertKind::MonitoringGap, &AlertRules::monitoringGap},
-    {QStringLiteral("plaintextLeak"), Alerts::AlertKind::PlaintextLeak, &AlertRules::plaintextLeak},
+    { SettingKeys::massDeletionRule, Alerts::AlertKind::MassDeletion, &AlertRules::massDeletion },
+    { SettingKeys::datasetFileDeletedRule, Alerts::AlertKind::DatasetFileDeleted, &AlertRules::datasetFileDeleted },
+    { SettingKeys::plaintextTrafficRule, Alerts::AlertKind::PlaintextTraffic, &AlertRules::plaintextTraffic },
+    { SettingKeys::captureDropsRule, Alerts::AlertKind::CaptureDrops, &AlertRules::captureDrops },
+    { SettingKeys::monitoringGapRule, Alerts::AlertKind::MonitoringGap, &AlertRules::monitoringGap },
+    { SettingKeys::plaintextLeakRule, Alerts::AlertKind::PlaintextLeak, &AlertRules::plaintextLeak },
 };
 
 int maximumOf(int column)
@@ -214,19 +211,16 @@ AlertRules AlertRulesEditor::bounded(AlertRules rules)
 AlertRules AlertRulesEditor::loadRules()
 {
     AlertRules rules;
-    QSettings settings;
-    settings.beginGroup(kGroup);
+    const QSettings settings;
     for (const RuleSlot &slot : kRuleSlots) {
         RuleConfig &rule = rules.*slot.member;
-        settings.beginGroup(slot.key);
-        rule.enabled = settings.value(QStringLiteral("enabled"), rule.enabled).toBool();
-        rule.threshold = settings.value(QStringLiteral("threshold"), rule.threshold).toInt();
-        rule.window_s = settings.value(QStringLiteral("window_s"), rule.window_s).toInt();
-        rule.cooldown_s = settings.value(QStringLiteral("cooldown_s"), rule.cooldown_s).toInt();
-        rule.severity = severityFromName(settings.value(QStringLiteral("severity")).toString(), rule.severity);
-        settings.endGroup();
+        rule.enabled = slot.keys.enabled.value(settings, rule.enabled);
+        rule.threshold = slot.keys.threshold.value(settings, rule.threshold);
+        rule.window_s = slot.keys.window_s.value(settings, rule.window_s);
+        rule.cooldown_s = slot.keys.cooldown_s.value(settings, rule.cooldown_s);
+        rule.severity = severityFromName(slot.keys.severity.value(settings), rule.severity);
     }
-    const int port = settings.value(QStringLiteral("receiverPort"), rules.receiverPort).toInt();
+    const int port = SettingKeys::alertReceiverPort.value(settings, rules.receiverPort);
     if (port > 0 && port <= 65535)
         rules.receiverPort = quint16(port);
     return bounded(rules);
@@ -235,18 +229,15 @@ AlertRules AlertRulesEditor::loadRules()
 void AlertRulesEditor::saveRules(const AlertRules &rules)
 {
     QSettings settings;
-    settings.beginGroup(kGroup);
     for (const RuleSlot &slot : kRuleSlots) {
         const RuleConfig &rule = rules.*slot.member;
-        settings.beginGroup(slot.key);
-        settings.setValue(QStringLiteral("enabled"), rule.enabled);
-        settings.setValue(QStringLiteral("threshold"), rule.threshold);
-        settings.setValue(QStringLiteral("window_s"), rule.window_s);
-        settings.setValue(QStringLiteral("cooldown_s"), rule.cooldown_s);
-        settings.setValue(QStringLiteral("severity"), Alerts::severityName(rule.severity));
-        settings.endGroup();
+        slot.keys.enabled.setValue(settings, rule.enabled);
+        slot.keys.threshold.setValue(settings, rule.threshold);
+        slot.keys.window_s.setValue(settings, rule.window_s);
+        slot.keys.cooldown_s.setValue(settings, rule.cooldown_s);
+        slot.keys.severity.setValue(settings, Alerts::severityName(rule.severity));
     }
-    settings.setValue(QStringLiteral("receiverPort"), rules.receiverPort);
+    SettingKeys::alertReceiverPort.setValue(settings, rules.receiverPort);
 }
 
 } // namespace TrainGuard::Gui

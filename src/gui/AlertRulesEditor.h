@@ -13,7 +13,7 @@ namespace TrainGuard::Gui {
 // window, cooldown, severity) with a "Restore defaults" button. Used by the
 // Alerts panel and the Settings dialog. Numbers are edited with spin boxes
 // bounded to [0, max*]; values out of range are clamped, never kept.
-// The rules are persisted with QSettings (group "alerts").
+// The rules are persisted with QSettings (gui/SettingKeys.h).
 class AlertRulesEditor : public QWidget
 {
     Q_OBJECT

@@ -3,24 +3,17 @@
 #include "core/alerts/AlertEngine.h"
 #include "gui/AlertModel.h"
 #include "gui/AlertRulesEditor.h"
+#include "gui/SettingKeys.h"
 
 #include "ui_AlertsPanel.h"
 
 #include <QHeaderView>
 #include <QScrollBar>
-#include <QSettings>
 
 namespace TrainGuard::Gui {
 
 using Alerts::AlertRules;
 using Alerts::Severity;
-
-namespace {
-
-const QString kGroup = QStringLiteral("alerts");
-const QString kColumnsKey = QStringLiteral("alertColumns");
-
-} // namespace
 
 AlertsPanel::AlertsPanel(QWidget *parent)
     : QWidget(parent)
@@ -47,9 +40,7 @@ AlertsPanel::AlertsPanel(QWidget *parent)
     header->resizeSection(AlertModel::RuleColumn, metrics.horizontalAdvance(tr("Dataset file deleted")) + 16);
     header->resizeSection(AlertModel::CountColumn, metrics.horizontalAdvance(tr("Count")) + 24);
     {
-        QSettings settings;
-        settings.beginGroup(kGroup);
-        header->restoreState(settings.value(kColumnsKey).toByteArray());
+        header->restoreState(SettingKeys::alertColumns.value(QSettings()));
     }
 
     m_ui->rulesEditor->setRules(m_engine->rules());
@@ -62,8 +53,7 @@ AlertsPanel::AlertsPanel(QWidget *parent)
 AlertsPanel::~AlertsPanel()
 {
     QSettings settings;
-    settings.beginGroup(kGroup);
-    settings.setValue(kColumnsKey, m_ui->alertView->horizontalHeader()->saveState());
+    SettingKeys::alertColumns.setValue(settings, m_ui->alertView->horizontalHeader()->saveState());
 }
 
 AlertRules AlertsPanel::rules() const

@@ -22,7 +22,7 @@ class AlertModel;
 
 // The alert table over the AlertEngine it owns. MainWindow feeds the engine
 // (file events, capture counters, plaintext flows, dataset files); rules are
-// edited in an AlertRulesEditor and kept in QSettings (group "alerts").
+// edited in an AlertRulesEditor and kept in QSettings (gui/SettingKeys.h).
 class AlertsPanel : public QWidget
 {
     Q_OBJECT

@@ -1,21 +1,20 @@
 #include "gui/AppSettings.h"
 
-#include <QSettings>
+#include "gui/SettingKeys.h"
 
 namespace TrainGuard::Gui {
 
 AppSettings AppSettings::load()
 {
-    QSettings settings;
-    settings.beginGroup(QStringLiteral("app"));
+    const QSettings settings;
     AppSettings result;
-    const int port = settings.value(QStringLiteral("receiverPort"), result.receiverPort).toInt();
+    const int port = SettingKeys::receiverPort.value(settings, result.receiverPort);
     result.receiverPort = static_cast<quint16>(port >= 1024 && port <= 65535 ? port : 8443);
-    result.storeDir = settings.value(QStringLiteral("storeDir")).toString();
-    result.captureOnLaunch = settings.value(QStringLiteral("captureOnLaunch"), result.captureOnLaunch).toBool();
-    result.watchDemoFolder = settings.value(QStringLiteral("watchDemoFolder"), result.watchDemoFolder).toBool();
-    result.leakCheckInterface = settings.value(QStringLiteral("leakCheckInterface"), result.leakCheckInterface).toString();
-    const int grace_s = settings.value(QStringLiteral("leakCheckGrace_s"), result.leakCheckGrace_s).toInt();
+    result.storeDir = SettingKeys::storeDir.value(settings);
+    result.captureOnLaunch = SettingKeys::captureOnLaunch.value(settings, result.captureOnLaunch);
+    result.watchDemoFolder = SettingKeys::watchDemoFolder.value(settings, result.watchDemoFolder);
+    result.leakCheckInterface = SettingKeys::leakCheckInterface.value(settings, result.leakCheckInterface);
+    const int grace_s = SettingKeys::leakCheckGrace_s.value(settings, result.leakCheckGrace_s);
     result.leakCheckGrace_s = grace_s >= 0 && grace_s <= 3600 ? grace_s : 10;
     return result;
 }
@@ -23,13 +22,12 @@ AppSettings AppSettings::load()
 void AppSettings::save() const
 {
     QSettings settings;
-    settings.beginGroup(QStringLiteral("app"));
-    settings.setValue(QStringLiteral("receiverPort"), receiverPort);
-    settings.setValue(QStringLiteral("storeDir"), storeDir);
-    settings.setValue(QStringLiteral("captureOnLaunch"), captureOnLaunch);
-    settings.setValue(QStringLiteral("watchDemoFolder"), watchDemoFolder);
-    settings.setValue(QStringLiteral("leakCheckInterface"), leakCheckInterface);
-    settings.setValue(QStringLiteral("leakCheckGrace_s"), leakCheckGrace_s);
+    SettingKeys::receiverPort.setValue(settings, receiverPort);
+    SettingKeys::storeDir.setValue(settings, storeDir);
+    SettingKeys::captureOnLaunch.setValue(settings, captureOnLaunch);
+    SettingKeys::watchDemoFolder.setValue(settings, watchDemoFolder);
+    SettingKeys::leakCheckInterface.setValue(settings, leakCheckInterface);
+    SettingKeys::leakCheckGrace_s.setValue(settings, leakCheckGrace_s);
 }
 
 } // namespace TrainGuard::Gui

@@ -5,7 +5,7 @@
 namespace TrainGuard::Gui {
 
 // The application-wide settings of the Settings dialog, persisted with
-// QSettings (group "app"). Never holds a secret.
+// QSettings (gui/SettingKeys.h). Never holds a secret.
 struct AppSettings {
     quint16 receiverPort = 8443;
     QString storeDir;            // empty: <app data>/store

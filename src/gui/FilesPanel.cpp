@@ -1,10 +1,12 @@
 #include "gui/FilesPanel.h"
 
 #include "core/fswatch/AuditLog.h"
+#include "core/fswatch/AuditLogWriter.h"
 #include "core/fswatch/FsMonitor.h"
 #include "gui/FileEventFilterModel.h"
 #include "gui/FileEventModel.h"
 #include "gui/GuiLogging.h"
+#include "gui/SettingKeys.h"
 
 #include "ui_FilesPanel.h"
 
@@ -13,24 +15,16 @@
 #include <QFileInfo>
 #include <QHeaderView>
 #include <QScrollBar>
-#include <QSettings>
 #include <QStyle>
-#include <QThread>
 #include <QTimer>
 
 namespace TrainGuard::Gui {
 
 using FsWatch::AuditLog;
+using FsWatch::AuditLogWriter;
 using FsWatch::FileEventBatch;
 using FsWatch::FileEventType;
 using FsWatch::FsMonitor;
-
-namespace {
-const QString kGroup = QStringLiteral("files");
-const QString kFoldersKey = QStringLiteral("folders");
-const QString kEventKindKey = QStringLiteral("eventKind");
-const QString kColumnsKey = QStringLiteral("eventColumns");
-} // namespace
 
 FilesPanel::FilesPanel(QWidget *parent)
     : FilesPanel(AuditLog::defaultPath(), FsWatch::FsMonitorOptions{}, parent)
@@ -41,7 +35,7 @@ FilesPanel::FilesPanel(const QString &auditLogPath, const FsWatch::FsMonitorOpti
     : QWidget(parent)
     , m_ui(std::make_unique<Ui::FilesPanel>())
     , m_monitor(new FsMonitor(options, this))
-    , m_auditLog(std::make_unique<AuditLog>(auditLogPath))
+    , m_audit(std::make_unique<AuditLogWriter>(auditLogPath))
     , m_model(new FileEventModel(FileEventModel::defaultCapacityRows, this))
     , m_filter(new FileEventFilterModel(this))
 {
@@ -56,19 +50,13 @@ FilesPanel::FilesPanel(const QString &auditLogPath, const FsWatch::FsMonitorOpti
         updateStatusText();
     });
 
-    if (!m_auditLog->open(&m_auditOpenError)) {
-        qCWarning(lcGui).noquote() << "audit log not written:" << m_auditOpenError;
-        setAuditStatus(tr("Audit log not written: %1").arg(m_auditOpenError), true);
-    } else {
-        setAuditStatus(tr("Checking the audit log…"), false);
-    }
-    if (!m_auditLog->path().isEmpty())
+    connectAuditLog();
+    setAuditStatus(tr("Checking the audit log…"), false);
+    m_audit->open(); // on the audit thread, like every write: opening may create the head record
+    if (!m_audit->path().isEmpty())
         verifyAuditLog();
 
-    QSettings settings;
-    settings.beginGroup(kGroup);
-    const QStringList saved = settings.value(kFoldersKey).toStringList();
-    settings.endGroup();
+    const QStringList saved = SettingKeys::watchedFolders.value(QSettings());
     for (const QString &folder : saved) {
         const QString clean = QDir::cleanPath(folder);
         if (!clean.isEmpty() && !m_folders.contains(clean)) {
@@ -88,25 +76,15 @@ FilesPanel::FilesPanel(const QString &auditLogPath, const FsWatch::FsMonitorOpti
 FilesPanel::~FilesPanel()
 {
     m_closing = true;
-    if (m_auditThread) {
-        m_auditThread->disconnect(this);
-        m_auditThread->wait();
-        delete m_auditThread;
-        m_auditThread = nullptr;
-    }
-    m_auditJobs.clear();
-    // Held batches first, then what the monitor still holds (delivered through
-    // handleBatch), so the log keeps the order the events were observed in.
-    std::deque<FileEventBatch> held;
-    held.swap(m_heldBatches);
-    for (const FileEventBatch &batch : held)
-        appendToAuditLog(batch);
-    m_monitor->stop();
+    // What the monitor still holds reaches the audit log through handleBatch;
+    // the writer's destructor then waits until every batch is written.
+    m_monitor->stopAndWait();
     delete m_monitor;
     m_monitor = nullptr;
+    m_audit->disconnect(this);
+    m_audit.reset();
     QSettings settings;
-    settings.beginGroup(kGroup);
-    settings.setValue(kColumnsKey, m_ui->eventView->horizontalHeader()->saveState());
+    SettingKeys::eventColumns.setValue(settings, m_ui->eventView->horizontalHeader()->saveState());
 }
 
 void FilesPanel::setUpUi()
@@ -143,19 +121,16 @@ void FilesPanel::setUpUi()
     header->resizeSection(FileEventModel::OldPathColumn, metrics.horizontalAdvance(QLatin1Char('x')) * 18);
     header->resizeSection(FileEventModel::DetectedByColumn, metrics.horizontalAdvance(tr("reconciliation")) + 16);
 
-    QSettings settings;
-    settings.beginGroup(kGroup);
-    header->restoreState(settings.value(kColumnsKey).toByteArray());
-    const int kindIndex = settings.value(kEventKindKey, 0).toInt();
-    settings.endGroup();
+    const QSettings settings;
+    header->restoreState(SettingKeys::eventColumns.value(settings));
+    const int kindIndex = SettingKeys::eventKind.value(settings);
     if (kindIndex >= 0 && kindIndex < m_ui->eventKindCombo->count())
         m_ui->eventKindCombo->setCurrentIndex(kindIndex);
     applyEventFilter();
 
     connect(m_ui->eventKindCombo, &QComboBox::currentIndexChanged, this, [this](int index) {
         QSettings settings;
-        settings.beginGroup(kGroup);
-        settings.setValue(kEventKindKey, index);
+        SettingKeys::eventKind.setValue(settings, index);
         applyEventFilter();
     });
     connect(m_ui->searchEdit, &QLineEdit::textChanged, this, &FilesPanel::applyEventFilter);
@@ -164,7 +139,7 @@ void FilesPanel::setUpUi()
     connect(m_ui->exportCsvButton, &QPushButton::clicked, this, &FilesPanel::chooseCsvFile);
     connect(m_ui->folderList, &QListWidget::itemSelectionChanged, this,
             [this] { m_ui->removeFolderButton->setEnabled(!m_ui->folderList->selectedItems().isEmpty()); });
-    m_ui->exportCsvButton->setEnabled(!m_auditLog->path().isEmpty());
+    m_ui->exportCsvButton->setEnabled(!m_audit->path().isEmpty());
 }
 
 void FilesPanel::applyEventFilter()
@@ -215,8 +190,7 @@ void FilesPanel::removeSelectedFolder()
 void FilesPanel::saveFolders() const
 {
     QSettings settings;
-    settings.beginGroup(kGroup);
-    settings.setValue(kFoldersKey, m_folders);
+    SettingKeys::watchedFolders.setValue(settings, m_folders);
 }
 
 void FilesPanel::restartMonitor()
@@ -227,7 +201,7 @@ void FilesPanel::restartMonitor()
     m_watchedDirectories = 0;
     m_unwatchedDirectories = 0;
     if (m_folders.isEmpty())
-        m_monitor->stop();
+        m_monitor->stop(); // returns at once; the last events follow through handleBatch
     else
         m_monitor->start(m_folders); // the initial scan runs on the monitor's thread
     updateStatusText();
@@ -280,38 +254,55 @@ void FilesPanel::handleBatch(quint64, const FileEventBatch &batch)
                 markFolder(int(row), FolderState::Watched);
         }
     }
+    m_audit->append(batch); // written on the audit thread while the table updates
     QScrollBar *scroll = m_ui->eventView->verticalScrollBar();
     const bool followNewest = scroll->value() == scroll->maximum();
     m_model->appendBatch(batch);
     if (followNewest)
         m_ui->eventView->scrollToBottom();
-    appendToAuditLog(batch);
     if (!m_closing)
         emit fileEventsReady(batch);
 }
 
-void FilesPanel::appendToAuditLog(const FileEventBatch &batch)
+void FilesPanel::connectAuditLog()
 {
-    if (!m_auditLog->isOpen())
-        return;
-    if (m_auditThread) {
-        // Grows only for as long as one verification or export runs.
-        m_heldBatches.push_back(batch);
-        return;
-    }
-    // After a failed write the log's tail is uncertain: appending more would
-    // only bury the damage, so this session stops writing and says so.
-    if (m_auditUnwritten > 0) {
-        m_auditUnwritten += batch.size();
-    } else if (QString error; !m_auditLog->append(batch, &error)) { // one write + fdatasync per batch (<= 10 Hz)
-        qCWarning(lcGui).noquote() << "audit log not written, stopped appending:" << error;
-        m_auditUnwritten += batch.size();
-        m_auditWriteError = error;
-    } else {
-        m_auditRecords += batch.size();
-    }
-    if (!m_closing)
+    connect(m_audit.get(), &AuditLogWriter::opened, this, [this](bool ok, const QString &error) {
+        if (ok)
+            return;
+        qCWarning(lcGui).noquote() << "audit log not written:" << error;
+        setAuditStatus(tr("Audit log not written: %1").arg(error), true);
+    });
+    connect(m_audit.get(), &AuditLogWriter::appended, this, [this](qint64 records) {
+        m_auditRecords += records;
         showAuditRecords();
+    });
+    connect(m_audit.get(), &AuditLogWriter::appendFailed, this, [this](qint64 unwritten, const QString &error) {
+        m_auditUnwritten = unwritten;
+        m_auditWriteError = error;
+        showAuditRecords();
+    });
+    connect(m_audit.get(), &AuditLogWriter::verified, this, [this](const AuditLog::Verification &result) {
+        m_auditIntact = result.intact;
+        if (result.intact) {
+            // Appends queued after the check report their records after this.
+            m_auditRecords = result.lineCount;
+            showAuditRecords();
+        } else {
+            qCWarning(lcGui).noquote() << "audit log broken at line" << result.brokenLine << result.reason;
+            setAuditStatus(tr("Audit log broken at line %1: %2").arg(result.brokenLine).arg(result.reason), true);
+        }
+        emit auditVerified(result.intact, result.lineCount);
+    });
+    connect(m_audit.get(), &AuditLogWriter::exported, this,
+            [this](const QString &csvPath, bool ok, const QString &error) {
+                m_ui->exportCsvButton->setEnabled(true);
+                const QString message
+                    = ok ? tr("Audit log exported to %1").arg(csvPath) : tr("Export failed: %1").arg(error);
+                if (!ok)
+                    qCWarning(lcGui).noquote() << message;
+                emit exportFinished(ok, message);
+                verifyAuditLog();
+            });
 }
 
 void FilesPanel::showAuditRecords()
@@ -329,7 +320,7 @@ void FilesPanel::showAuditRecords()
 
 QString FilesPanel::auditLogPath() const
 {
-    return m_auditLog->path();
+    return m_audit->path();
 }
 
 QString FilesPanel::auditStatusText() const
@@ -344,32 +335,12 @@ void FilesPanel::setAuditStatus(const QString &text, bool problem)
     QFont font = m_ui->auditStatusLabel->font();
     font.setBold(problem);
     m_ui->auditStatusLabel->setFont(font);
-    m_ui->auditStatusLabel->setToolTip(m_auditLog->path());
+    m_ui->auditStatusLabel->setToolTip(m_audit->path());
 }
 
 void FilesPanel::verifyAuditLog()
 {
-    const QString path = m_auditLog->path();
-    auto result = std::make_shared<AuditLog::Verification>();
-    runAuditJob({[path, result] {
-                     if (QFileInfo::exists(path))
-                         *result = AuditLog::verify(path);
-                     else
-                         *result = AuditLog::Verification{true, 0, 0, {}};
-                 },
-                 [this, result] {
-                     m_auditIntact = result->intact;
-                     if (result->intact) {
-                         // Batches held back during the check are appended right after this.
-                         m_auditRecords = result->lineCount;
-                         showAuditRecords();
-                     } else {
-                         qCWarning(lcGui).noquote() << "audit log broken at line" << result->brokenLine << result->reason;
-                         setAuditStatus(tr("Audit log broken at line %1: %2").arg(result->brokenLine).arg(result->reason),
-                                        true);
-                     }
-                     emit auditVerified(result->intact, result->lineCount);
-                 }});
+    m_audit->verify();
 }
 
 void FilesPanel::chooseCsvFile()
@@ -383,55 +354,8 @@ void FilesPanel::chooseCsvFile()
 
 void FilesPanel::exportCsv(const QString &csvPath)
 {
-    const QString path = m_auditLog->path();
-    struct Outcome {
-        bool ok = false;
-        QString error;
-    };
-    auto outcome = std::make_shared<Outcome>();
     m_ui->exportCsvButton->setEnabled(false);
-    runAuditJob({[path, csvPath, outcome] { outcome->ok = AuditLog::exportCsv(path, csvPath, &outcome->error); },
-                 [this, csvPath, outcome] {
-                     m_ui->exportCsvButton->setEnabled(true);
-                     const QString message = outcome->ok ? tr("Audit log exported to %1").arg(csvPath)
-                                                         : tr("Export failed: %1").arg(outcome->error);
-                     if (!outcome->ok)
-                         qCWarning(lcGui).noquote() << message;
-                     emit exportFinished(outcome->ok, message);
-                     verifyAuditLog();
-                 }});
-}
-
-void FilesPanel::runAuditJob(AuditJob job)
-{
-    if (m_closing)
-        return;
-    m_auditJobs.push_back(std::move(job));
-    if (!m_auditThread)
-        startNextAuditJob();
-}
-
-void FilesPanel::startNextAuditJob()
-{
-    if (m_auditJobs.empty()) {
-        std::deque<FileEventBatch> held;
-        held.swap(m_heldBatches);
-        for (const FileEventBatch &batch : held)
-            appendToAuditLog(batch);
-        return;
-    }
-    AuditJob job = std::move(m_auditJobs.front());
-    m_auditJobs.pop_front();
-    m_auditThread = QThread::create(std::move(job.work));
-    m_auditThread->setObjectName(QStringLiteral("audit log job"));
-    connect(m_auditThread, &QThread::finished, this, [this, done = std::move(job.done)] {
-        m_auditThread->deleteLater();
-        m_auditThread = nullptr;
-        done();
-        if (!m_auditThread)
-            startNextAuditJob();
-    });
-    m_auditThread->start();
+    m_audit->exportCsv(csvPath);
 }
 
 } // namespace TrainGuard::Gui

@@ -6,18 +6,14 @@
 #include <QStringList>
 #include <QWidget>
 
-#include <deque>
-#include <functional>
 #include <memory>
-
-class QThread;
 
 namespace Ui {
 class FilesPanel;
 }
 
 namespace TrainGuard::FsWatch {
-class AuditLog;
+class AuditLogWriter;
 class FsMonitor;
 } // namespace TrainGuard::FsWatch
 
@@ -27,10 +23,9 @@ class FileEventFilterModel;
 class FileEventModel;
 
 // Watched folders, the live file-event table and the audit log. Owns the
-// FsMonitor (its worker thread diffs the trees) and the AuditLog (appended
-// once per event batch, <= 10 Hz); verification and CSV export of the log run
-// on a thread of this panel, and batches arriving meanwhile are appended when
-// that job is done so the job never reads a half-written batch.
+// FsMonitor (its worker thread diffs the trees) and the AuditLogWriter (its
+// thread appends once per event batch, <= 10 Hz, and verifies and exports the
+// log between appends).
 class FilesPanel : public QWidget
 {
     Q_OBJECT
@@ -47,9 +42,9 @@ public:
     QStringList watchedFolders() const { return m_folders; }
     int watchedFolderCount() const { return int(m_folders.size()); }
 
-    // Writes the audit log as CSV to `csvPath` on the panel's thread; exportFinished reports.
+    // Writes the audit log as CSV to `csvPath` on the audit thread; exportFinished reports.
     void exportCsv(const QString &csvPath);
-    // Verifies the audit chain on the panel's thread; auditVerified reports.
+    // Verifies the audit chain on the audit thread; auditVerified reports.
     void verifyAuditLog();
     QString auditLogPath() const;
     QString auditStatusText() const;
@@ -66,11 +61,6 @@ signals:
     void exportFinished(bool ok, const QString &message);
 
 private:
-    struct AuditJob {
-        std::function<void()> work; // runs on the audit thread
-        std::function<void()> done; // then on the GUI thread
-    };
-
     void setUpUi();
     void addFolderFromDialog();
     void removeSelectedFolder();
@@ -78,9 +68,7 @@ private:
     void restartMonitor();
     void saveFolders() const;
     void handleBatch(quint64 watchId, const FsWatch::FileEventBatch &batch);
-    void appendToAuditLog(const FsWatch::FileEventBatch &batch);
-    void runAuditJob(AuditJob job);
-    void startNextAuditJob();
+    void connectAuditLog();
     void setAuditStatus(const QString &text, bool problem);
     void showAuditRecords();
     enum class FolderState { Watched, Gap };
@@ -90,8 +78,7 @@ private:
 
     std::unique_ptr<Ui::FilesPanel> m_ui;
     FsWatch::FsMonitor *m_monitor = nullptr;
-    std::unique_ptr<FsWatch::AuditLog> m_auditLog;
-    QString m_auditOpenError;
+    std::unique_ptr<FsWatch::AuditLogWriter> m_audit;
     FileEventModel *m_model = nullptr;
     FileEventFilterModel *m_filter = nullptr;
     QStringList m_folders;
@@ -99,10 +86,6 @@ private:
     int m_watchedDirectories = 0;
     int m_unwatchedDirectories = 0;
 
-    // Audit-log work off the GUI thread, one job at a time.
-    QThread *m_auditThread = nullptr;
-    std::deque<AuditJob> m_auditJobs;
-    std::deque<FsWatch::FileEventBatch> m_heldBatches; // arrived while a job reads the log
     bool m_auditIntact = false;
     qint64 m_auditRecords = 0;
     qint64 m_auditUnwritten = 0; // events not logged since an append failed (disk full, I/O error)

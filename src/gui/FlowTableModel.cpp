@@ -3,13 +3,16 @@
 #include <QColor>
 #include <QLocale>
 
+#include <algorithm>
+
 namespace TrainGuard::Gui {
 
 using Capture::Encryption;
 using Capture::FlowRow;
 
-FlowTableModel::FlowTableModel(QObject *parent)
+FlowTableModel::FlowTableModel(int capacityRows, QObject *parent)
     : QAbstractTableModel(parent)
+    , m_capacityRows(qMax(1, capacityRows))
 { }
 
 void FlowTableModel::applyFlows(const QList<FlowRow> &flows)
@@ -22,6 +25,8 @@ void FlowTableModel::applyFlows(const QList<FlowRow> &flows)
             emit dataChanged(index(*known, 0), index(*known, ColumnCount - 1));
             continue;
         }
+        if (flow.id <= m_highestDroppedId)
+            continue; // fell off the table
         // A flow can appear twice in one batch only if the engine changes; keep the newest.
         bool replaced = false;
         for (FlowRow &pending : added) {
@@ -35,6 +40,13 @@ void FlowTableModel::applyFlows(const QList<FlowRow> &flows)
     }
     if (added.isEmpty())
         return;
+    if (added.size() > m_capacityRows) {
+        for (qsizetype i = 0; i < added.size() - m_capacityRows; ++i)
+            m_highestDroppedId = std::max(m_highestDroppedId, added.at(i).id);
+        m_droppedFlows += added.size() - m_capacityRows;
+        added.remove(0, added.size() - m_capacityRows);
+    }
+    dropOldest(static_cast<int>(m_rows.size() + added.size()) - m_capacityRows);
     const int first = static_cast<int>(m_rows.size());
     beginInsertRows({}, first, first + static_cast<int>(added.size()) - 1);
     for (const FlowRow &flow : added) {
@@ -58,7 +70,41 @@ void FlowTableModel::setFlows(const QList<FlowRow> &flows)
         m_rowById.insert(flow.id, static_cast<int>(m_rows.size()));
         m_rows.append(flow);
     }
+    m_droppedFlows = 0;
+    m_highestDroppedId = -1;
+    if (const qsizetype excess = m_rows.size() - m_capacityRows; excess > 0) {
+        for (qsizetype i = 0; i < excess; ++i)
+            m_highestDroppedId = std::max(m_highestDroppedId, m_rows.at(i).id);
+        m_droppedFlows = excess;
+        m_rows.remove(0, excess);
+        m_rowById.clear();
+        for (int row = 0; row < m_rows.size(); ++row)
+            m_rowById.insert(m_rows.at(row).id, row);
+    }
     endResetModel();
+}
+
+void FlowTableModel::dropOldest(int count)
+{
+    if (count <= 0)
+        return;
+    beginRemoveRows({}, 0, count - 1);
+    for (int row = 0; row < count; ++row)
+        m_highestDroppedId = std::max(m_highestDroppedId, m_rows.at(row).id);
+    m_rows.remove(0, count);
+    m_droppedFlows += count;
+    // Rows moved up: at most once per batch and capacity entries, so a rebuild is cheap enough.
+    m_rowById.clear();
+    for (int row = 0; row < m_rows.size(); ++row)
+        m_rowById.insert(m_rows.at(row).id, row);
+    endRemoveRows();
+}
+
+QString FlowTableModel::droppedFlowsNote(const QString &prefix, const QString &suffix) const
+{
+    if (m_droppedFlows == 0)
+        return {};
+    return prefix + tr("%1 older flows not listed").arg(QLocale().toString(m_droppedFlows)) + suffix;
 }
 
 void FlowTableModel::clear()
@@ -66,6 +112,8 @@ void FlowTableModel::clear()
     beginResetModel();
     m_rows.clear();
     m_rowById.clear();
+    m_droppedFlows = 0;
+    m_highestDroppedId = -1;
     endResetModel();
 }
 

@@ -9,7 +9,9 @@
 namespace TrainGuard::Gui {
 
 // The flow table of the Traffic panel. Rows are keyed by the engine's flow id: a batch updates
-// known flows in place (dataChanged per changed row) and appends new ones with one insert.
+// known flows in place (dataChanged per changed row) and appends new ones with one insert. At most
+// `capacityRows` rows: the oldest flows (first seen first) fall off and are counted; updates of a
+// flow that fell off are ignored.
 class FlowTableModel : public QAbstractTableModel
 {
     Q_OBJECT
@@ -32,7 +34,9 @@ public:
     // Raw value for sorting (numbers as numbers) through a QSortFilterProxyModel.
     static constexpr int SortRole = Qt::UserRole + 1;
 
-    explicit FlowTableModel(QObject *parent = nullptr);
+    static constexpr int DefaultCapacityRows = 10000;
+
+    explicit FlowTableModel(int capacityRows = DefaultCapacityRows, QObject *parent = nullptr);
 
     void applyFlows(const QList<Capture::FlowRow> &flows);
     void setFlows(const QList<Capture::FlowRow> &flows); // replaces everything (offline analysis)
@@ -40,6 +44,11 @@ public:
 
     const Capture::FlowRow &flowAt(int row) const { return m_rows.at(row); }
     int rowOfFlow(int flowId) const { return m_rowById.value(flowId, -1); }
+    int capacityRows() const { return m_capacityRows; }
+    // Flows no longer listed because the table was full.
+    qint64 droppedFlowCount() const { return m_droppedFlows; }
+    // "<prefix>N older flows not listed<suffix>", or empty when none were dropped.
+    QString droppedFlowsNote(const QString &prefix, const QString &suffix) const;
 
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
@@ -52,8 +61,13 @@ public:
     static QString flowNumberText(int flowId) { return flowId < 0 ? QString() : QString::number(flowId + 1); }
 
 private:
+    void dropOldest(int count);
+
     QList<Capture::FlowRow> m_rows;
     QHash<int, int> m_rowById;
+    int m_capacityRows;
+    qint64 m_droppedFlows = 0;
+    int m_highestDroppedId = -1; // ids are given in first-seen order: a new flow's id is higher
 };
 
 } // namespace TrainGuard::Gui

@@ -1,14 +1,15 @@
 #include "gui/MainWindow.h"
 
-#include "gui/AboutDialog.h"
-#include "gui/AppSettings.h"
-#include "gui/SettingsDialog.h"
 #include "core/alerts/AlertEngine.h"
 #include "core/capture/LeakWatch.h"
+#include "gui/AboutDialog.h"
 #include "gui/AlertsPanel.h"
+#include "gui/AppSettings.h"
 #include "gui/DemoWorkspace.h"
 #include "gui/FilesPanel.h"
 #include "gui/GuiLogging.h"
+#include "gui/SettingKeys.h"
+#include "gui/SettingsDialog.h"
 #include "gui/TrafficPanel.h"
 #include "gui/TransferPanel.h"
 
@@ -18,17 +19,10 @@
 #include <QFileInfo>
 #include <QIcon>
 #include <QLabel>
-#include <QSettings>
 #include <QSystemTrayIcon>
 #include <QTimer>
 
 namespace TrainGuard::Gui {
-
-namespace {
-const QString kGeometryKey = QStringLiteral("mainWindow/geometry");
-const QString kStateKey = QStringLiteral("mainWindow/state");
-const QString kPanelKey = QStringLiteral("mainWindow/panel");
-} // namespace
 
 MainWindow::MainWindow(QWidget *parent)
     : QMainWindow(parent)
@@ -239,9 +233,9 @@ void MainWindow::showAlertNotification(const QString &title, const QString &mess
 void MainWindow::closeEvent(QCloseEvent *event)
 {
     QSettings settings;
-    settings.setValue(kGeometryKey, saveGeometry());
-    settings.setValue(kStateKey, saveState());
-    settings.setValue(kPanelKey, m_ui->panelTabs->currentIndex());
+    SettingKeys::windowGeometry.setValue(settings, saveGeometry());
+    SettingKeys::windowState.setValue(settings, saveState());
+    SettingKeys::currentPanel.setValue(settings, m_ui->panelTabs->currentIndex());
     event->accept();
 }
 
@@ -258,9 +252,9 @@ void MainWindow::setUpStatusBar()
 void MainWindow::restoreWindowState()
 {
     const QSettings settings;
-    restoreGeometry(settings.value(kGeometryKey).toByteArray());
-    restoreState(settings.value(kStateKey).toByteArray());
-    const int panel = settings.value(kPanelKey, 0).toInt();
+    restoreGeometry(SettingKeys::windowGeometry.value(settings));
+    restoreState(SettingKeys::windowState.value(settings));
+    const int panel = SettingKeys::currentPanel.value(settings);
     if (panel >= 0 && panel < m_ui->panelTabs->count())
         m_ui->panelTabs->setCurrentIndex(panel);
 }

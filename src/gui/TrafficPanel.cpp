@@ -5,6 +5,7 @@
 #include "gui/GuiLogging.h"
 #include "gui/LiveChart.h"
 #include "gui/PacketTableModel.h"
+#include "gui/SettingKeys.h"
 
 #include "ui_TrafficPanel.h"
 
@@ -22,11 +23,9 @@
 #include <QLocale>
 #include <QRadioButton>
 #include <QScrollBar>
-#include <QSettings>
 #include <QSortFilterProxyModel>
 #include <QStandardPaths>
 #include <QTemporaryDir>
-#include <QThread>
 #include <QTimer>
 #include <QValueAxis>
 
@@ -35,7 +34,6 @@ namespace TrainGuard::Gui {
 using namespace Capture;
 
 namespace {
-constexpr auto SettingsGroup = "TrafficPanel";
 constexpr double BinSeconds = double(TrafficAnalyzer::BinWidth_us) / 1e6;
 constexpr int ChartWindowSamples = 600; // 60 s of 100 ms bins
 quint16 serverPort(const QString &endpoint)
@@ -95,7 +93,7 @@ TrafficPanel::TrafficPanel(QWidget *parent)
     qRegisterMetaType<CaptureBatch>();
     m_ui->setupUi(this);
 
-    m_flowModel = new FlowTableModel(this);
+    m_flowModel = new FlowTableModel(FlowTableModel::DefaultCapacityRows, this);
     m_flowProxy = new QSortFilterProxyModel(this);
     m_flowProxy->setSourceModel(m_flowModel);
     m_flowProxy->setSortRole(FlowTableModel::SortRole);
@@ -164,10 +162,7 @@ TrafficPanel::TrafficPanel(QWidget *parent)
 TrafficPanel::~TrafficPanel()
 {
     saveSettings();
-    if (m_worker) {
-        m_worker->wait();
-        delete m_worker;
-    }
+    m_worker.join();
     // m_capture's destructor waits for every stop and export before m_spoolDir goes.
 }
 
@@ -224,36 +219,32 @@ void TrafficPanel::setDefaultColumnWidths()
 
 void TrafficPanel::loadSettings()
 {
-    QSettings settings;
-    settings.beginGroup(QLatin1String(SettingsGroup));
-    const int interfaceRow = m_ui->interfaceCombo->findData(settings.value(QStringLiteral("interface")).toString());
+    const QSettings settings;
+    const int interfaceRow = m_ui->interfaceCombo->findData(SettingKeys::captureInterface.value(settings));
     if (interfaceRow >= 0)
         m_ui->interfaceCombo->setCurrentIndex(interfaceRow);
-    if (settings.contains(QStringLiteral("filter"))) {
-        m_ui->filterEdit->setText(settings.value(QStringLiteral("filter")).toString());
+    if (SettingKeys::captureFilter.exists(settings)) {
+        m_ui->filterEdit->setText(SettingKeys::captureFilter.value(settings));
         m_filterCustom = true;
     }
-    // Keys versioned with the column sets (v2: the Flow columns): an older state would put the
-    // saved widths on the wrong columns.
-    m_ui->flowView->horizontalHeader()->restoreState(settings.value(QStringLiteral("flowColumnsV2")).toByteArray());
-    m_ui->packetView->horizontalHeader()->restoreState(settings.value(QStringLiteral("packetColumnsV2")).toByteArray());
-    m_ui->splitter->restoreState(settings.value(QStringLiteral("splitter")).toByteArray());
+    m_ui->flowView->horizontalHeader()->restoreState(SettingKeys::flowColumns.value(settings));
+    m_ui->packetView->horizontalHeader()->restoreState(SettingKeys::packetColumns.value(settings));
+    m_ui->splitter->restoreState(SettingKeys::trafficSplitter.value(settings));
 }
 
 void TrafficPanel::saveSettings() const
 {
     QSettings settings;
-    settings.beginGroup(QLatin1String(SettingsGroup));
-    settings.setValue(QStringLiteral("interface"), m_ui->interfaceCombo->currentData().toString());
+    SettingKeys::captureInterface.setValue(settings, m_ui->interfaceCombo->currentData().toString());
     if (m_filterCustom)
-        settings.setValue(QStringLiteral("filter"), m_ui->filterEdit->text());
+        SettingKeys::captureFilter.setValue(settings, m_ui->filterEdit->text());
     else
-        settings.remove(QStringLiteral("filter"));
-    settings.remove(QStringLiteral("flowColumns"));
-    settings.remove(QStringLiteral("packetColumns"));
-    settings.setValue(QStringLiteral("flowColumnsV2"), m_ui->flowView->horizontalHeader()->saveState());
-    settings.setValue(QStringLiteral("packetColumnsV2"), m_ui->packetView->horizontalHeader()->saveState());
-    settings.setValue(QStringLiteral("splitter"), m_ui->splitter->saveState());
+        SettingKeys::captureFilter.remove(settings);
+    SettingKeys::obsoleteFlowColumns.remove(settings);
+    SettingKeys::obsoletePacketColumns.remove(settings);
+    SettingKeys::flowColumns.setValue(settings, m_ui->flowView->horizontalHeader()->saveState());
+    SettingKeys::packetColumns.setValue(settings, m_ui->packetView->horizontalHeader()->saveState());
+    SettingKeys::trafficSplitter.setValue(settings, m_ui->splitter->saveState());
 }
 
 void TrafficPanel::setReceiverPort(quint16 port)
@@ -299,7 +290,7 @@ void TrafficPanel::resetView()
 
 bool TrafficPanel::startCapture(const QString &interfaceName, const QString &filter)
 {
-    if (m_worker || m_capture.isExporting()) {
+    if (m_worker.joinable() || m_capture.isExporting()) {
         setStateText(tr("Wait for the export or file analysis to finish before starting a capture."));
         return false;
     }
@@ -412,7 +403,8 @@ void TrafficPanel::applyBatch(const CaptureBatch &batch)
                           .arg(m_capture.options().live.interfaceName,
                                QLocale().toString(static_cast<qulonglong>(batch.counters.packets)),
                                QLocale().toString(
-                                   static_cast<qulonglong>(batch.counters.kernelDrops + batch.counters.queueDrops))));
+                                   static_cast<qulonglong>(batch.counters.kernelDrops + batch.counters.queueDrops)))
+                      + m_flowModel->droppedFlowsNote(QStringLiteral(" · "), QString()));
     }
 }
 
@@ -499,7 +491,7 @@ void TrafficPanel::updateButtons()
 {
     const bool capturing = isCapturing() || isCaptureStarting();
     const bool stopping = isCaptureStopping();
-    const bool busy = m_worker != nullptr || m_capture.isExporting();
+    const bool busy = m_worker.joinable() || m_capture.isExporting();
     m_ui->startStopButton->setText(capturing ? tr("&Stop") : tr("&Start"));
     // Disabled while a start or a stop is in progress; the state text says which.
     m_ui->startStopButton->setEnabled(!busy && !isCaptureStarting() && !stopping);
@@ -572,7 +564,7 @@ void TrafficPanel::onExportClicked()
 bool TrafficPanel::exportPcap(const QString &destination, std::uint64_t from_us, std::uint64_t to_us)
 {
     // While the capture is stopping, the controller begins the export once it has stopped.
-    if (m_worker || !m_capture.exportSpool(destination, from_us, to_us))
+    if (m_worker.joinable() || !m_capture.exportSpool(destination, from_us, to_us))
         return false;
     m_exportDestination = destination;
     setStateText(isCaptureStopping()
@@ -595,12 +587,12 @@ void TrafficPanel::onExportFinished(bool ok, std::uint64_t written, const QStrin
 
 bool TrafficPanel::openCapture(const QString &path)
 {
-    if (isCapturing() || isCaptureStarting() || m_worker || m_capture.isExporting())
+    if (isCapturing() || isCaptureStarting() || m_worker.joinable() || m_capture.isExporting())
         return false;
     // The table now shows the file: batches of the last live capture no longer apply.
     m_capture.drop();
     setStateText(tr("Analysing %1…").arg(QDir::toNativeSeparators(path)));
-    m_worker = QThread::create([this, path] {
+    m_worker = Thread(ThreadPriority::Bulk, "tg-analyze", [this, path] {
         auto report = std::make_shared<AnalysisReport>();
         QString error;
         const bool ok = PcapFile::analyze(path, report.get(), &error);
@@ -629,24 +621,22 @@ bool TrafficPanel::openCapture(const QString &path)
                                QLocale().toString(report->flows.size()),
                                QLocale().toString(report->duration_s(), 'f', 1),
                                QLocale().formattedDataSize(static_cast<qint64>(report->encryptedBytes)),
-                               QLocale().formattedDataSize(static_cast<qint64>(report->plaintextBytes)));
+                               QLocale().formattedDataSize(static_cast<qint64>(report->plaintextBytes)))
+                    + m_flowModel->droppedFlowsNote(QStringLiteral(" "), QStringLiteral("."));
                 setStateText(message);
                 emit captureOpened(true, message);
             },
             Qt::QueuedConnection);
     });
-    m_worker->start();
     updateButtons();
     return true;
 }
 
 void TrafficPanel::finishWorker()
 {
-    if (!m_worker)
+    if (!m_worker.joinable())
         return;
-    m_worker->wait(); // it has posted its result as its last step
-    delete m_worker;
-    m_worker = nullptr;
+    m_worker.join(); // it has posted its result as its last step
     updateButtons();
 }
 

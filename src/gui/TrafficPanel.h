@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/ThreadPolicy.h"
 #include "core/capture/CaptureController.h"
 #include "core/capture/CaptureSession.h"
 #include "core/capture/LeakReport.h"
@@ -12,7 +13,6 @@
 
 class QSortFilterProxyModel;
 class QTemporaryDir;
-class QThread;
 
 namespace Ui {
 class TrafficPanel;
@@ -119,7 +119,7 @@ private:
     // The live capture; declared after m_spoolDir so that its destructor has waited for every
     // stop and export before the spool directory goes.
     Capture::CaptureController m_capture;
-    QThread *m_worker = nullptr; // offline analysis of a file
+    Thread m_worker; // offline analysis of a file
     QString m_exportDestination;
     QString m_defaultFilter;
     bool m_filterCustom = false; // the user changed the filter from the receiver-port default

@@ -3,6 +3,7 @@
 #include "core/transfer/BearerToken.h"
 #include "core/transfer/Sender.h"
 #include "gui/SendHistoryModel.h"
+#include "gui/SettingKeys.h"
 
 #include "ui_TransferPanel.h"
 
@@ -12,14 +13,12 @@
 #include <QHeaderView>
 #include <QLocale>
 #include <QMessageBox>
-#include <QSettings>
 
 #include <utility>
 
 namespace TrainGuard::Gui {
 
 namespace {
-const QString kGroup = QStringLiteral("transfer");
 constexpr int kProgressSteps = 1000;
 constexpr int kReceiverLogLines = 2000;
 
@@ -373,23 +372,21 @@ void TransferPanel::saveSettings() const
 {
     // Paths and URLs only: never the passphrase or the token.
     QSettings settings;
-    settings.beginGroup(kGroup);
-    settings.setValue(QStringLiteral("dataset"), datasetPath());
-    settings.setValue(QStringLiteral("destination"), m_ui->destinationCombo->currentIndex());
-    settings.setValue(QStringLiteral("remoteUrl"), m_ui->urlEdit->text());
-    settings.setValue(QStringLiteral("remoteCaFile"), m_ui->caEdit->text());
-    settings.setValue(QStringLiteral("remoteTokenFile"), m_ui->tokenEdit->text());
+    SettingKeys::dataset.setValue(settings, datasetPath());
+    SettingKeys::destination.setValue(settings, m_ui->destinationCombo->currentIndex());
+    SettingKeys::remoteUrl.setValue(settings, m_ui->urlEdit->text());
+    SettingKeys::remoteCaFile.setValue(settings, m_ui->caEdit->text());
+    SettingKeys::remoteTokenFile.setValue(settings, m_ui->tokenEdit->text());
 }
 
 void TransferPanel::restoreSettings()
 {
-    QSettings settings;
-    settings.beginGroup(kGroup);
-    setDatasetPath(settings.value(QStringLiteral("dataset")).toString());
-    m_ui->destinationCombo->setCurrentIndex(qBound(0, settings.value(QStringLiteral("destination"), 0).toInt(), 1));
-    m_ui->urlEdit->setText(settings.value(QStringLiteral("remoteUrl")).toString());
-    m_ui->caEdit->setText(settings.value(QStringLiteral("remoteCaFile")).toString());
-    m_ui->tokenEdit->setText(settings.value(QStringLiteral("remoteTokenFile")).toString());
+    const QSettings settings;
+    setDatasetPath(SettingKeys::dataset.value(settings));
+    m_ui->destinationCombo->setCurrentIndex(qBound(0, SettingKeys::destination.value(settings), 1));
+    m_ui->urlEdit->setText(SettingKeys::remoteUrl.value(settings));
+    m_ui->caEdit->setText(SettingKeys::remoteCaFile.value(settings));
+    m_ui->tokenEdit->setText(SettingKeys::remoteTokenFile.value(settings));
 }
 
 } // namespace TrainGuard::Gui

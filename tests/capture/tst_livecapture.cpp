@@ -19,6 +19,7 @@
 #include <QUdpSocket>
 
 #include <atomic>
+#include <csignal>
 #include <thread>
 
 #include <unistd.h>
@@ -487,6 +488,28 @@ private slots:
         QCOMPARE(qint64(report.totals.packets), stats.value(u"packets").toInteger());
         QCOMPARE(report.flows.size(), 1);
         QCOMPARE(report.flows.first().tls->version, QStringLiteral("TLS 1.3"));
+        QVERIFY(!QFile::exists(out + QStringLiteral(".part")));
+    }
+
+    // Without --duration the capture runs until SIGINT, then finishes the file as usual.
+    void cliCaptureStopsOnSigint()
+    {
+        const QString out = m_dir.filePath(QStringLiteral("sigint.pcap"));
+        QProcess capture;
+        capture.start(QStringLiteral(TRAINGUARD_CLI_PATH),
+                      { QStringLiteral("capture"), QStringLiteral("-i"), QStringLiteral("lo"), QStringLiteral("-f"),
+                        QStringLiteral("tcp port %1").arg(m_port), QStringLiteral("-w"), out,
+                        QStringLiteral("--json") });
+        QVERIFY(capture.waitForStarted());
+        QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(out + QStringLiteral(".part")), 10000); // capturing
+        QVERIFY(upload(16 * 1024));
+        ::kill(pid_t(capture.processId()), SIGINT);
+        QVERIFY(capture.waitForFinished(20000));
+        QCOMPARE(capture.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(capture.exitCode(), 0);
+        const QJsonObject stats = QJsonDocument::fromJson(capture.readAllStandardOutput()).object();
+        QVERIFY(stats.value(u"packets").toInteger() > 0);
+        QVERIFY(QFile::exists(out));
         QVERIFY(!QFile::exists(out + QStringLiteral(".part")));
     }
 

@@ -2,6 +2,7 @@
 // codes, and that every refused input leaves no output file behind.
 #include "core/crypto/Ste1Encryptor.h"
 #include "support/CliProcess.h"
+#include "support/RandomBytes.h"
 
 #include <QDir>
 #include <QElapsedTimer>
@@ -15,6 +16,7 @@
 #include <unistd.h>
 
 using TrainGuard::Crypto::Ste1Encryptor;
+using TrainGuard::TestSupport::randomBytes;
 
 namespace {
 
@@ -38,15 +40,6 @@ Result runCli(const QStringList &arguments, const QByteArray &stdinData = {}, co
     options.terminal = TrainGuard::TestSupport::Terminal::Detach;
     options.timeout_ms = 60000;
     return TrainGuard::TestSupport::runCli(arguments, options);
-}
-
-QByteArray randomBytes(qsizetype size, quint32 seed)
-{
-    QRandomGenerator generator(seed);
-    QByteArray bytes(size, Qt::Uninitialized);
-    for (char &byte : bytes)
-        byte = static_cast<char>(generator.bounded(256));
-    return bytes;
 }
 
 bool writeFile(const QString &path, const QByteArray &data)

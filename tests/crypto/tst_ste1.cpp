@@ -6,6 +6,7 @@
 #include "core/crypto/Ste1Decryptor.h"
 #include "core/crypto/Ste1Encryptor.h"
 #include "core/crypto/Ste1Header.h"
+#include "support/RandomBytes.h"
 
 #include <QBuffer>
 #include <QCryptographicHash>
@@ -21,19 +22,11 @@
 #include <map>
 
 using namespace TrainGuard::Crypto;
+using TrainGuard::TestSupport::randomBytes;
 
 namespace {
 
 constexpr quint32 S = Ste1Header::MinSegmentSize;
-
-QByteArray randomBytes(qsizetype size, quint32 seed)
-{
-    QRandomGenerator generator(seed);
-    QByteArray bytes(size, Qt::Uninitialized);
-    for (char &byte : bytes)
-        byte = static_cast<char>(generator.bounded(256));
-    return bytes;
-}
 
 QByteArray encrypt(const MasterKey &key, const QByteArray &plaintext, quint32 segmentSize = S)
 {

@@ -1,6 +1,7 @@
 // AuditLog hash chain, restart, tamper detection, CSV export; the
 // `audit` and `watch` commands as real processes.
 #include "core/fswatch/AuditLog.h"
+#include "core/fswatch/AuditLogWriter.h"
 #include "support/CliProcess.h"
 
 #include <QDir>
@@ -8,6 +9,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimeZone>
@@ -101,6 +103,35 @@ private slots:
         odd.first().path = QStringLiteral("/odd/tab\tnew\nline\\back\u0001");
         const QByteArray text = toJsonObjectText(odd.first());
         QCOMPARE(QJsonDocument::fromJson(text).object().value(u"path").toString(), odd.first().path);
+    }
+
+    // The writer's thread runs opening, appends and checks in the order they were asked for:
+    // a check sees every batch handed over before it, and its destructor writes the rest.
+    void writerKeepsTheOrderAndWritesEverything()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("writer.jsonl"));
+        {
+            AuditLogWriter writer(path);
+            QSignalSpy opened(&writer, &AuditLogWriter::opened);
+            QSignalSpy appended(&writer, &AuditLogWriter::appended);
+            QSignalSpy verified(&writer, &AuditLogWriter::verified);
+            writer.open();
+            writer.append(sampleBatch(4, QStringLiteral("/a")));
+            writer.append(sampleBatch(3, QStringLiteral("/b")));
+            writer.verify();
+            QVERIFY(verified.wait(10000));
+            QCOMPARE(opened.size(), 1);
+            QCOMPARE(opened.at(0).at(0).toBool(), true);
+            QCOMPARE(appended.size(), 2);
+            const auto result = verified.at(0).at(0).value<AuditLog::Verification>();
+            QVERIFY2(result.intact, qPrintable(result.reason));
+            QCOMPARE(result.lineCount, 7);
+            writer.append(sampleBatch(5, QStringLiteral("/c")));
+        }
+        const AuditLog::Verification result = AuditLog::verify(path);
+        QVERIFY2(result.intact, qPrintable(result.reason));
+        QCOMPARE(result.lineCount, 12);
     }
 
     void eventTimeIsIsoUtcWithMilliseconds_data()

@@ -2,9 +2,11 @@
 #include "EventCollector.h"
 
 #include "core/fswatch/FsMonitor.h"
+#include "support/ThreadHold.h"
 
 #include <QDir>
 #include <QFile>
+#include <QProcess>
 #include <QRandomGenerator>
 #include <QSemaphore>
 #include <QSet>
@@ -14,6 +16,7 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 using namespace TrainGuard::FsWatch;
@@ -133,7 +136,85 @@ private:
     int m_lockFd = -1;
 };
 
+// Where a test's files live: the test's temporary directory (the work disk), or, as root, a
+// loop-mounted ext4 with 128-byte inodes, which records no birth time. Unmounted on destruction.
+class TestFileSystem
+{
+public:
+    enum class Kind { WorkDisk, NoBirthTime };
+
+    explicit TestFileSystem(Kind kind)
+    {
+        if (kind == Kind::WorkDisk) {
+            m_path = m_dir.path();
+            return;
+        }
+        if (::geteuid() != 0) {
+            m_skipReason = QStringLiteral("mounting a file system without birth times needs root");
+            return;
+        }
+        const QString image = m_dir.filePath(QStringLiteral("ext4-128.img"));
+        const QString mountPoint = m_dir.filePath(QStringLiteral("mnt"));
+        QDir().mkpath(mountPoint);
+        QFile file(image);
+        if (!file.open(QIODevice::WriteOnly) || !file.resize(32 * 1024 * 1024)) {
+            m_skipReason = QStringLiteral("cannot create the image");
+            return;
+        }
+        file.close();
+        if (!run(QStringLiteral("mkfs.ext4"),
+                 { QStringLiteral("-q"), QStringLiteral("-F"), QStringLiteral("-I"), QStringLiteral("128"), image })
+            || !run(QStringLiteral("mount"), { QStringLiteral("-o"), QStringLiteral("loop"), image, mountPoint })) {
+            m_skipReason = QStringLiteral("cannot make and loop-mount an ext4 image here: ") + m_error;
+            return;
+        }
+        m_mounted = mountPoint;
+        m_path = mountPoint;
+    }
+    ~TestFileSystem()
+    {
+        if (!m_mounted.isEmpty())
+            run(QStringLiteral("umount"), { m_mounted });
+    }
+    QString path() const { return m_path; }
+    QString skipReason() const { return m_skipReason; }
+
+private:
+    bool run(const QString &program, const QStringList &arguments)
+    {
+        QProcess process;
+        process.start(program, arguments);
+        const bool ok
+            = process.waitForFinished(30000) && process.exitStatus() == QProcess::NormalExit && process.exitCode() == 0;
+        if (!ok)
+            m_error = program + QStringLiteral(": ") + QString::fromLocal8Bit(process.readAllStandardError()).trimmed();
+        return ok;
+    }
+    QTemporaryDir m_dir;
+    QString m_path;
+    QString m_mounted;
+    QString m_skipReason;
+    QString m_error;
+};
+
+bool hasBirthTime(const QString &path)
+{
+    struct statx st;
+    return ::statx(AT_FDCWD, qPrintable(path), AT_SYMLINK_NOFOLLOW, STATX_BTIME, &st) == 0
+        && (st.stx_mask & STATX_BTIME);
+}
+
+// A file written long ago, as a dataset file would be (or copied with its mtime kept).
+void writeOldFile(const QString &path, const QByteArray &content)
+{
+    writeFile(path, content);
+    const struct timespec times[2] = { { 1577836800, 0 }, { 1577836800, 0 } }; // 2020-01-01
+    QVERIFY(::utimensat(AT_FDCWD, qPrintable(path), times, 0) == 0);
+}
+
 } // namespace
+
+Q_DECLARE_METATYPE(TestFileSystem::Kind)
 
 class TestFsMonitor : public QObject
 {
@@ -221,6 +302,70 @@ private slots:
             QCOMPARE(collector.events.first().size, 5);
             QVERIFY(!collector.events.first().isDir);
         }
+    }
+
+    // ext4 hands a freed inode number out again at once: a file created just after a deletion
+    // often gets the deleted file's number. That is a deletion and a creation, not a rename.
+    void freedInodeReusedByNewFileIsNotARename_data()
+    {
+        QTest::addColumn<TestFileSystem::Kind>("kind");
+        QTest::addColumn<QString>("newDirectory");
+        QTest::newRow("same directory, birth times") << TestFileSystem::Kind::WorkDisk << QStringLiteral("a");
+        QTest::newRow("across directories, birth times") << TestFileSystem::Kind::WorkDisk << QStringLiteral("b");
+        QTest::newRow("same directory, no birth times") << TestFileSystem::Kind::NoBirthTime << QStringLiteral("a");
+        QTest::newRow("across directories, no birth times") << TestFileSystem::Kind::NoBirthTime << QStringLiteral("b");
+    }
+
+    void freedInodeReusedByNewFileIsNotARename()
+    {
+        QFETCH(TestFileSystem::Kind, kind);
+        QFETCH(QString, newDirectory);
+        TestFileSystem fileSystem(kind);
+        if (!fileSystem.skipReason().isEmpty())
+            QSKIP(qPrintable(fileSystem.skipReason()));
+        const QDir root(fileSystem.path());
+        QVERIFY(root.mkpath(QStringLiteral("a")) && root.mkpath(QStringLiteral("b")));
+        const QString deleted = root.filePath(QStringLiteral("a/f0015.csv"));
+        const QString kept = root.filePath(QStringLiteral("a/keep.csv"));
+        writeOldFile(deleted, "1,2,3\n");
+        writeOldFile(kept, "4,5,6\n");
+        // With birth times the new files may even look like the deleted one in size and mtime
+        // (copied with mtimes kept): the birth time differs. Without, they differ in mtime.
+        const bool birthTimes = kind == TestFileSystem::Kind::WorkDisk;
+        if (hasBirthTime(deleted) != birthTimes)
+            QSKIP(birthTimes ? "the work disk records no birth time" : "the test file system records birth times");
+
+        FsMonitor monitor(testOptions());
+        EventCollector collector(&monitor);
+        monitor.start({ root.path() });
+        QTRY_VERIFY(collector.started);
+
+        // In one round: a genuine rename, a deletion, then new files (same size) until one gets
+        // the deleted file's inode number.
+        struct stat st;
+        QVERIFY(::stat(qPrintable(deleted), &st) == 0);
+        const ino_t freedInode = st.st_ino;
+        const QString renamed = root.filePath(QStringLiteral("b/kept.csv"));
+        QVERIFY(::rename(qPrintable(kept), qPrintable(renamed)) == 0);
+        QVERIFY(::unlink(qPrintable(deleted)) == 0);
+        QStringList expected { QStringLiteral("deleted ") + deleted,
+                               QStringLiteral("renamed ") + renamed + QStringLiteral(" <- ") + kept };
+        bool reused = false;
+        for (int i = 0; i < 100 && !reused; ++i) {
+            const QString created = root.filePath(newDirectory + QStringLiteral("/new%1.csv").arg(i));
+            if (birthTimes)
+                writeOldFile(created, "7,8,9\n");
+            else
+                writeFile(created, "7,8,9\n");
+            QVERIFY(::stat(qPrintable(created), &st) == 0);
+            reused = st.st_ino == freedInode;
+            expected.append(QStringLiteral("created ") + created);
+        }
+        if (!reused)
+            QSKIP("this file system did not hand the freed inode number out again");
+        expected.sort();
+        QVERIFY(collector.waitFor([&] { return collector.events.size() >= expected.size(); }));
+        QCOMPARE(describeAll(collector.events, true), expected);
     }
 
     void contentChangeWithoutSignalIsFoundByReconciliation()
@@ -526,6 +671,36 @@ private slots:
         QCOMPARE(monitor.watchId(), second);
         monitor.stop();
         QVERIFY(!monitor.isRunning());
+    }
+
+    // stop() and start() queue behind the worker instead of waiting for it: the Files panel
+    // calls them on the GUI thread when a folder is added or removed, while the worker may be
+    // in the middle of a long tree scan.
+    void stopReturnsWhileTheWorkerIsBusy()
+    {
+        QTemporaryDir root;
+        FsMonitor monitor(testOptions());
+        EventCollector collector(&monitor);
+        monitor.start({ root.path() });
+        QTRY_VERIFY(collector.started);
+
+        auto *workerThread = monitor.findChild<QThread *>();
+        QVERIFY(workerThread);
+        {
+            TrainGuard::TestSupport::ThreadHold hold(workerThread);
+            QVERIFY(hold.isHolding());
+            monitor.stop();
+            QVERIFY2(!hold.isFree(), "stop() waited for the busy worker");
+            QVERIFY(!monitor.isRunning());
+            collector.started = false;
+            const quint64 next = monitor.start({ root.path() });
+            QVERIFY2(!hold.isFree(), "start() waited for the busy worker");
+            hold.release();
+            QTRY_VERIFY(collector.started);
+            QCOMPARE(monitor.watchId(), next);
+        }
+        monitor.stopAndWait();
+        QVERIFY(!monitor.findChild<QThread *>());
     }
 };
 

@@ -10,6 +10,7 @@
 #include <QAbstractItemModelTester>
 #include <QApplication>
 #include <QComboBox>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QFont>
 #include <QLineEdit>
@@ -20,8 +21,10 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QThread>
 
 #include "support/SmallDisk.h"
+#include "support/ThreadHold.h"
 
 #include <unistd.h>
 
@@ -205,6 +208,62 @@ private slots:
         QVERIFY(rows.contains(QByteArray(",created," + folder.filePath(u"one.bin"_qs).toUtf8() + ',')));
         QVERIFY(rows.contains(QByteArray(",created,\"" + folder.filePath(u"two, quoted \"\".bin"_qs).toUtf8() + "\",")));
         QVERIFY(lines.at(3).contains(QByteArray(",deleted," + folder.filePath(u"one.bin"_qs).toUtf8() + ',')));
+    }
+
+    // Each batch costs the audit log a write, an fdatasync and a head replacement: the GUI
+    // thread hands it over and goes on. Here the GUI thread stays busy in the table's
+    // rowsInserted until the batch is in the log, which only another thread can write.
+    void auditLogIsWrittenOffTheGuiThread()
+    {
+        QTemporaryDir folder;
+        const QString logPath = m_dir.filePath(u"off-gui.jsonl"_qs);
+        WatchedPanel watched(logPath, folder.path());
+        QVERIFY(watched.ready);
+        QTRY_VERIFY(watched.panel.auditStatusText().contains(u"intact"_qs));
+        bool writtenWhileGuiBusy = false;
+        connect(watched.panel.eventModel(), &QAbstractItemModel::rowsInserted, this, [&] {
+            QElapsedTimer busy;
+            busy.start();
+            while (!writtenWhileGuiBusy && busy.elapsed() < 10000) {
+                QFile log(logPath);
+                writtenWhileGuiBusy = log.open(QIODevice::ReadOnly) && log.readAll().count('\n') == 1;
+                QThread::msleep(5);
+            }
+        });
+
+        QVERIFY(writeFile(folder.filePath(u"one.bin"_qs)));
+        QTRY_COMPARE_WITH_TIMEOUT(watched.panel.eventModel()->rowCount(), 1, 20000);
+        QVERIFY2(writtenWhileGuiBusy, "the batch reached the audit log only after the GUI thread was free again");
+        QTRY_COMPARE(watched.panel.auditStatusText(), u"Audit log intact (1 records)"_qs);
+    }
+
+    // Removing or adding a folder restarts the monitor without waiting for its worker thread,
+    // which may be in the middle of scanning a large tree.
+    void changingFoldersDoesNotWaitForTheWorker()
+    {
+        QTemporaryDir first;
+        QTemporaryDir second;
+        WatchedPanel watched(m_dir.filePath(u"folders-busy.jsonl"_qs), first.path());
+        QVERIFY(watched.ready);
+        auto *monitor = watched.panel.findChild<FsWatch::FsMonitor *>();
+        auto *workerThread = monitor->findChild<QThread *>();
+        QVERIFY(workerThread);
+        QSignalSpy started(monitor, &FsWatch::FsMonitor::watchingStarted);
+        {
+            TestSupport::ThreadHold hold(workerThread);
+            QVERIFY(hold.isHolding());
+            watched.panel.watchFolder(second.path());
+            QVERIFY2(!hold.isFree(), "adding a folder waited for the busy worker");
+            watched.panel.unwatchFolder(first.path());
+            QVERIFY2(!hold.isFree(), "removing a folder waited for the busy worker");
+            hold.release();
+            QVERIFY(started.wait(10000));
+        }
+        QCOMPARE(watched.panel.watchedFolders(), QStringList { second.path() });
+        // The remaining folder is watched.
+        QVERIFY(writeFile(second.filePath(u"after.bin"_qs)));
+        QTRY_COMPARE_WITH_TIMEOUT(
+            countRows(watched.panel.eventModel(), FileEventType::Created, second.filePath(u"after.bin"_qs)), 1, 10000);
     }
 
     void exportToUnwritablePlaceFails()

@@ -1,11 +1,14 @@
-// The reusable GUI building blocks: the ring-buffered table model and the live chart.
+// The reusable GUI building blocks: the ring-buffered table model, the live chart and the
+// typed settings keys.
 #include "gui/LiveChart.h"
 #include "gui/RingTableModel.h"
+#include "gui/SettingKeys.h"
 
 #include <QAbstractItemModelTester>
 #include <QApplication>
 #include <QLineSeries>
 #include <QSignalSpy>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace TrainGuard::Gui;
@@ -42,6 +45,36 @@ class TestGuiComponents : public QObject
     Q_OBJECT
 
 private slots:
+    // Values come back with their type from the INI file (where everything is text), a missing
+    // key gives the caller's fallback, and the keys are the ones saved settings already use.
+    void settingValuesRoundTrip()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("settings.ini"));
+        {
+            QSettings settings(path, QSettings::IniFormat);
+            QVERIFY(!SettingKeys::captureOnLaunch.exists(settings));
+            QCOMPARE(SettingKeys::captureOnLaunch.value(settings, true), true);
+            QCOMPARE(SettingKeys::leakCheckGrace_s.value(settings, 10), 10);
+            SettingKeys::captureOnLaunch.setValue(settings, false);
+            SettingKeys::leakCheckGrace_s.setValue(settings, 42);
+            SettingKeys::watchedFolders.setValue(settings, { QStringLiteral("/a, b"), QStringLiteral("/c") });
+            SettingKeys::windowGeometry.setValue(settings, QByteArray("\0\x01binary", 8));
+            SettingKeys::massDeletionRule.severity.setValue(settings, QStringLiteral("critical"));
+        }
+        QSettings settings(path, QSettings::IniFormat);
+        QCOMPARE(SettingKeys::captureOnLaunch.value(settings, true), false);
+        QCOMPARE(SettingKeys::leakCheckGrace_s.value(settings, 10), 42);
+        QCOMPARE(SettingKeys::watchedFolders.value(settings),
+                 (QStringList { QStringLiteral("/a, b"), QStringLiteral("/c") }));
+        QCOMPARE(SettingKeys::windowGeometry.value(settings), QByteArray("\0\x01binary", 8));
+        QCOMPARE(settings.value(QStringLiteral("alerts/massDeletion/severity")).toString(), QStringLiteral("critical"));
+        QCOMPARE(settings.value(QStringLiteral("app/leakCheckGrace_s")).toInt(), 42);
+        QCOMPARE(settings.value(QStringLiteral("files/folders")).toStringList().size(), 2);
+        SettingKeys::captureOnLaunch.remove(settings);
+        QVERIFY(!SettingKeys::captureOnLaunch.exists(settings));
+    }
+
     void ringModelKeepsTheNewestRows_data()
     {
         QTest::addColumn<int>("capacity");

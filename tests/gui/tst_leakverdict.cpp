@@ -15,6 +15,9 @@
 #include "support/PlainHttpSink.h"
 
 #include <QApplication>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
 #include <QLabel>
 #include <QProcess>
 #include <QPushButton>
@@ -64,6 +67,12 @@ private slots:
         const auto leakCell = [history](int row) {
             return history->index(row, SendHistoryModel::LeakCheckColumn).data().toString();
         };
+        // Every send stores iris.csv anew: the receiver refuses to replace a stored file silently
+        // (409, then a Replace? prompt), which tst_dashboard covers; here each send is a first one.
+        const auto emptyStore = [&window] {
+            const QString stored = QDir(window.embeddedReceiver()->storeDir()).filePath(QStringLiteral("iris.csv"));
+            QVERIFY(!QFileInfo::exists(stored) || QFile::remove(stored));
+        };
 
         // 1. A normal send: TLS only, so no fingerprint is seen.
         QSignalSpy finished(transfer, &TransferPanel::sendFinished);
@@ -97,6 +106,7 @@ private slots:
         // 2. The same dataset also leaves over plain HTTP while a send runs.
         PlainHttpSink sink;
         QTRY_VERIFY(sendButton->isEnabled());
+        emptyStore();
         finished.clear();
         QTest::mouseClick(sendButton, Qt::LeftButton);
         QTRY_VERIFY_WITH_TIMEOUT(!window.leakWatch()->isCaptureStarting(), 15000);
@@ -144,6 +154,7 @@ private slots:
         //    after its verdict. Each row gets its own verdict.
         for (int send = 0; send < 2; ++send) {
             QTRY_VERIFY(sendButton->isEnabled());
+            emptyStore();
             finished.clear();
             QTest::mouseClick(sendButton, Qt::LeftButton);
             QVERIFY(finished.wait(120000));

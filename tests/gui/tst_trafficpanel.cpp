@@ -264,6 +264,66 @@ private slots:
         QCOMPARE(model.rowCount(), 0);
     }
 
+    // The flow table is a capped table like the others: the oldest flows fall off and are counted,
+    // and a later update of one of them does not bring it back.
+    void flowModelKeepsTheNewestFlows()
+    {
+        FlowTableModel model(3);
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.applyFlows({ flowRow(0, 1, Encryption::Unknown), flowRow(1, 1, Encryption::Unknown) });
+        QCOMPARE(model.droppedFlowCount(), 0);
+        QCOMPARE(model.droppedFlowsNote(u" · "_qs, QString()), QString());
+        model.applyFlows({ flowRow(2, 1, Encryption::Unknown), flowRow(3, 1, Encryption::Unknown),
+                           flowRow(4, 1, Encryption::Unknown) });
+        QCOMPARE(model.rowCount(), 3);
+        QCOMPARE(model.droppedFlowCount(), 2);
+        QCOMPARE(model.rowOfFlow(0), -1);
+        QCOMPARE(model.rowOfFlow(2), 0);
+        QCOMPARE(model.rowOfFlow(4), 2);
+
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+        model.applyFlows({ flowRow(0, 7, Encryption::Encrypted), flowRow(3, 9, Encryption::Encrypted) });
+        QCOMPARE(model.rowCount(), 3);
+        QCOMPARE(model.rowOfFlow(0), -1); // fell off: not listed again
+        QCOMPARE(changed.count(), 1);
+        QCOMPARE(model.index(1, FlowTableModel::Packets).data().toString(), u"9"_qs);
+
+        // A batch larger than the table keeps its newest flows.
+        model.applyFlows({ flowRow(5, 1, Encryption::Unknown), flowRow(6, 1, Encryption::Unknown),
+                           flowRow(7, 1, Encryption::Unknown), flowRow(8, 1, Encryption::Unknown) });
+        QCOMPARE(model.rowCount(), 3);
+        QCOMPARE(model.rowOfFlow(6), 0);
+        QCOMPARE(model.droppedFlowCount(), 6);
+        QCOMPARE(model.droppedFlowsNote(u" · "_qs, QString()), u" · 6 older flows not listed"_qs);
+
+        model.setFlows({ flowRow(0, 1, Encryption::Unknown), flowRow(1, 1, Encryption::Unknown),
+                         flowRow(2, 1, Encryption::Unknown), flowRow(3, 1, Encryption::Unknown) });
+        QCOMPARE(model.rowCount(), 3);
+        QCOMPARE(model.droppedFlowCount(), 1);
+        QCOMPARE(model.rowOfFlow(1), 0);
+        model.clear();
+        QCOMPARE(model.droppedFlowCount(), 0);
+    }
+
+    // A file with more flows than the table holds: the panel says how many are not listed.
+    void openCaptureSaysHowManyFlowsAreNotListed()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"many-flows.pcap"_qs);
+        const int flows = FlowTableModel::DefaultCapacityRows + 25;
+        QVERIFY(TrainGuard::TestSupport::writeUdpFlows(path, flows));
+        TrafficPanel panel;
+        QAbstractItemModelTester tester(panel.flowModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QSignalSpy opened(&panel, &TrafficPanel::captureOpened);
+        QVERIFY(panel.openCapture(path));
+        QVERIFY(opened.wait(30000));
+        const QString message = opened.first().at(1).toString();
+        QVERIFY2(opened.first().at(0).toBool(), qPrintable(message));
+        QCOMPARE(panel.flowModel()->rowCount(), FlowTableModel::DefaultCapacityRows);
+        QVERIFY2(message.endsWith(u" 25 older flows not listed."_qs), qPrintable(message));
+        QVERIFY2(panel.stateText().endsWith(u" 25 older flows not listed."_qs), qPrintable(panel.stateText()));
+    }
+
     void packetModelKeepsTheNewestPackets()
     {
         PacketTableModel model(5);

@@ -7,6 +7,7 @@
 #include "core/transfer/Receiver.h"
 #include "core/transfer/Sender.h"
 #include "core/transfer/TlsPolicy.h"
+#include "support/RandomBytes.h"
 
 #include <QDir>
 #include <QDirIterator>
@@ -16,7 +17,6 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QMap>
-#include <QRandomGenerator>
 #include <QSslSocket>
 #include <QTemporaryDir>
 #include <QTest>
@@ -25,15 +25,7 @@
 
 namespace TransferTest {
 
-// Incompressible test payloads: what crosses the wire is as big as the file.
-inline QByteArray randomBytes(qsizetype size)
-{
-    QByteArray data(size, Qt::Uninitialized);
-    QRandomGenerator::global()->fillRange(reinterpret_cast<quint32 *>(data.data()), size / 4);
-    for (qsizetype i = size / 4 * 4; i < size; ++i)
-        data[i] = static_cast<char>(QRandomGenerator::global()->generate());
-    return data;
-}
+using TrainGuard::TestSupport::randomBytes;
 
 // The whole file; "<missing>" when it cannot be read, so that a comparison with content fails.
 inline QByteArray readFile(const QString &path)

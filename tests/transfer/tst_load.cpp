@@ -46,6 +46,7 @@ constexpr bool rssBoundApplies = true;
 
 constexpr int stalledHandshakes = 250;
 constexpr int slowlorisHeads = 250;
+constexpr int idleTlsConnections = 800;
 constexpr qint64 timedSendBytes = qint64(rssBoundApplies ? 96 : 24) << 20;
 constexpr double loadedSlowdownBound = 2.0;
 
@@ -301,6 +302,18 @@ private slots:
         QCOMPARE(heldBefore, stalledHandshakes + slowlorisHeads);
         QCOMPARE(heldAfter, stalledHandshakes + slowlorisHeads);
         QVERIFY2(ratio <= loadedSlowdownBound, "the send under load took more than twice its unloaded time");
+    }
+
+    void manyTlsConnectionsLeaveRoomForASend()
+    {
+        // With OpenSSL's secure heap set up (serve does, for passphrases), every TLS connection
+        // takes its copy of the server key, and every handshake its ephemeral key, from that heap:
+        // 800 idle TLS connections must still leave room for the next sender's handshake.
+        SlowClients idle;
+        QVERIFY(idle.openSlowloris(m_serve.port(), idleTlsConnections, m_fixture.caFile, 60000));
+        QCOMPARE(idle.heldOpen(), idleTlsConnections);
+        QVERIFY(timedSend(QStringLiteral("beside-idle.bin"), randomBytes(1 << 20)) > 0);
+        idle.closeAll();
     }
 };
 

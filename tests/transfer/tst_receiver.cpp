@@ -1,5 +1,6 @@
 // The embedded HTTPS receiver over real TLS on loopback: tus exchange, auth,
-// limits, refusals from the head, resume, restart, slowloris, stalled handshakes.
+// limits, refusals from the head, resume, restart, slowloris, stalled handshakes,
+// pipelining clients that never read, the log's bound, eviction at the connection limit.
 #include "TransferTestSupport.h"
 
 #include "core/transfer/Receiver.h"
@@ -8,6 +9,8 @@
 #include <QDir>
 #include <QFile>
 #include <QJsonObject>
+#include <QRegularExpression>
+#include <QTcpSocket>
 
 #include <memory>
 
@@ -68,6 +71,22 @@ private:
         return client.request("HEAD " + location + " HTTP/1.1\r\nHost: localhost\r\n" + m_fixture.auth() + "Tus-Resumable: 1.0.0\r\n\r\n");
     }
 
+    // A second receiver (own store) with `--max-connections 4`, for the eviction tests.
+    std::unique_ptr<Receiver> startLimitedReceiver(int handshakeTimeout_ms = 10'000)
+    {
+        ReceiverConfig config = m_fixture.receiverConfig(m_fixture.dir.filePath(QStringLiteral("store-limited")));
+        config.maxConnections = 4;
+        config.handshakeTimeout_ms = handshakeTimeout_ms;
+        config.maxUploadBytes = 1 << 20;
+        auto receiver = std::make_unique<Receiver>();
+        QString error;
+        if (!receiver->start(config, &error))
+            qWarning() << error;
+        return receiver;
+    }
+
+    static QByteArray healthRequest() { return "GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n"; }
+
 private slots:
     void initTestCase()
     {
@@ -89,6 +108,8 @@ private slots:
         const RawResponse response = client.request("GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n");
         QCOMPARE(response.status, 200);
         QVERIFY(response.body.contains("\"ok\""));
+        QCOMPARE(response.header("x-content-type-options"), QByteArray("nosniff"));
+        QCOMPARE(response.header("cache-control"), QByteArray("no-store"));
     }
 
     void optionsAdvertisesExtensions()
@@ -129,6 +150,154 @@ private slots:
         QCOMPARE(response.header("connection"), QByteArray("close"));
         client.send(randomBytes(1000));
         QCOMPARE(headOf(good, location).header("upload-offset"), QByteArray("0"));
+    }
+
+    void refusedTokenClosesTheConnection()
+    {
+        // Pipelined requests without a token: the first is refused, the
+        // connection closed, and the second never answered.
+        RawClient client(m_fixture.caFile);
+        QVERIFY(client.connectTo(m_port));
+        client.send("GET /files HTTP/1.1\r\nHost: x\r\n\r\nGET /files HTTP/1.1\r\nHost: x\r\n\r\n");
+        const RawResponse refused = client.read();
+        QCOMPARE(refused.status, 401);
+        QCOMPARE(refused.header("connection"), QByteArray("close"));
+        QVERIFY(!client.read(3000).complete);
+        QCOMPARE(client.socket.state(), QAbstractSocket::UnconnectedState);
+    }
+
+    void pipeliningWithoutReadingIsHeldBack()
+    {
+        // 16 MiB of pipelined requests (~480,000) from a client that does not
+        // read: once the answers fill our bound and the kernel's buffers, the
+        // receiver stops reading, and most of the requests stay with the client
+        // (the kernel's buffers took 5-8 MiB of them in trials).
+        const QByteArray request = "GET /health HTTP/1.1\r\nHost: x\r\n\r\n";
+        const int count = 16 * 1024 * 1024 / int(request.size());
+        RawClient client(m_fixture.caFile);
+        client.socket.setReadBufferSize(16 * 1024); // responses stay in the kernel
+        QVERIFY(client.connectTo(m_port));
+        client.socket.write(request.repeated(count));
+        const auto unsent = [&client] { return client.socket.bytesToWrite() + client.socket.encryptedBytesToWrite(); };
+        // Wait until the receiver stops taking bytes (none taken for 2 s).
+        qint64 last = unsent();
+        QElapsedTimer still;
+        still.start();
+        QElapsedTimer overall;
+        overall.start();
+        while (still.elapsed() < 2000 && overall.elapsed() < 60'000 && last > 0) {
+            client.socket.waitForBytesWritten(200);
+            if (unsent() != last) {
+                last = unsent();
+                still.restart();
+            }
+        }
+        QVERIFY2(still.elapsed() >= 2000 && last > 4 * 1024 * 1024,
+                 qPrintable(QStringLiteral("the receiver went on reading: %1 bytes left after %2 ms")
+                                .arg(last)
+                                .arg(overall.elapsed())));
+
+        // Reading the answers releases the rest: every request is answered.
+        int answered = 0;
+        QByteArray tail;
+        client.socket.setReadBufferSize(0);
+        overall.restart();
+        while (answered < count && overall.elapsed() < 60'000) {
+            client.socket.waitForReadyRead(200);
+            const QByteArray chunk = tail + client.socket.readAll();
+            answered += int(chunk.count("HTTP/1.1 200 "));
+            tail = chunk.right(12); // a status line split between chunks, shorter than one
+        }
+        QCOMPARE(answered, count);
+    }
+
+    void requestLogIsBounded()
+    {
+        // 5000 requests answered while this (consumer) thread runs no event
+        // loop: one batch waits for it, the other request lines are counted.
+        QTest::qWait(300); // earlier tests' batches
+        int logged = 0;
+        qint64 unlogged = 0;
+        static const QRegularExpression summary(QStringLiteral("^(\\d+) more requests not logged"));
+        const QMetaObject::Connection counting
+            = connect(m_receiver.get(), &Receiver::eventsLogged, this, [&](const QList<ReceiverEvent> &events) {
+                  for (const ReceiverEvent &event : events) {
+                      if (event.kind == ReceiverEventKind::Request && event.text.contains(u"GET /logged "))
+                          ++logged;
+                      const QRegularExpressionMatch match = summary.match(event.text);
+                      if (event.kind == ReceiverEventKind::Info && match.hasMatch())
+                          unlogged += match.captured(1).toLongLong();
+                  }
+              });
+        const int count = 5000;
+        RawClient client(m_fixture.caFile);
+        QVERIFY(client.connectTo(m_port));
+        client.send(QByteArray("GET /logged HTTP/1.1\r\nHost: x\r\n\r\n").repeated(count));
+        for (int i = 0; i < count; ++i)
+            QCOMPARE(client.read().status, 404);
+        QTRY_COMPARE(logged + unlogged, qint64(count));
+        disconnect(counting);
+        QVERIFY2(logged < count,
+                 qPrintable(QStringLiteral("all %1 request lines were queued for the consumer").arg(logged)));
+    }
+
+    void idleSenderOutlivesHealthPollersAtTheLimit()
+    {
+        std::unique_ptr<Receiver> limited = startLimitedReceiver();
+        QVERIFY(limited->isRunning());
+        const quint16 port = limited->port();
+        const QByteArray options = "OPTIONS /files/ HTTP/1.1\r\nHost: localhost\r\n" + m_fixture.auth() + "\r\n";
+        // An idle sender's keep-alive connection, the oldest of all.
+        RawClient sender(m_fixture.caFile);
+        QVERIFY(sender.connectTo(port));
+        QCOMPARE(sender.request(options).status, 204);
+        // An upload with its body half sent: busy.
+        const QByteArray data = randomBytes(64 * 1024);
+        RawClient uploader(m_fixture.caFile);
+        QVERIFY(uploader.connectTo(port));
+        const QByteArray location = create(uploader, data.size(), QStringLiteral("limited.bin"));
+        QVERIFY(!location.isEmpty());
+        uploader.send(patchHead(location, 0, data.size()) + data.left(1000));
+        // Two /health pollers, fresher than the sender: the limit (4) is reached.
+        RawClient pollerA(m_fixture.caFile);
+        RawClient pollerB(m_fixture.caFile);
+        QVERIFY(pollerA.connectTo(port));
+        QVERIFY(pollerB.connectTo(port));
+        for (int i = 0; i < 3; ++i) {
+            QTest::qWait(100);
+            QCOMPARE(pollerA.request(healthRequest()).status, 200);
+            QCOMPARE(pollerB.request(healthRequest()).status, 200);
+        }
+        // A newcomer: an unauthenticated poller makes room, not the sender.
+        RawClient newcomer(m_fixture.caFile);
+        QVERIFY(newcomer.connectTo(port));
+        QCOMPARE(newcomer.request(healthRequest()).status, 200);
+        QTRY_VERIFY(pollerA.socket.state() == QAbstractSocket::UnconnectedState);
+        QCOMPARE(pollerB.socket.state(), QAbstractSocket::ConnectedState);
+        QCOMPARE(sender.request(options).status, 204);
+        uploader.send(data.mid(1000));
+        QCOMPARE(uploader.read().status, 204);
+    }
+
+    void stalledHandshakesMakeRoomForNewOnes()
+    {
+        // Handshakes have a pool of their own (as many as connections, 4): with
+        // a handshake timeout of a minute, eight silent TCP connections would
+        // keep a client out for that minute; instead the oldest make room.
+        std::unique_ptr<Receiver> limited = startLimitedReceiver(60'000);
+        QVERIFY(limited->isRunning());
+        std::vector<std::unique_ptr<QTcpSocket>> stalled;
+        for (int i = 0; i < 8; ++i) {
+            stalled.push_back(std::make_unique<QTcpSocket>());
+            stalled.back()->connectToHost(QStringLiteral("127.0.0.1"), limited->port());
+            QVERIFY(stalled.back()->waitForConnected(5000));
+        }
+        QTest::qWait(300);
+        RawClient client(m_fixture.caFile);
+        QVERIFY(client.connectTo(limited->port()));
+        QCOMPARE(client.request(healthRequest()).status, 200);
+        QTRY_COMPARE(stalled.front()->state(), QAbstractSocket::UnconnectedState);
+        QCOMPARE(stalled.back()->state(), QAbstractSocket::ConnectedState);
     }
 
     void oversizedUploadIsRefusedAtOnce()

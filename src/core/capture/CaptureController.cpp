@@ -4,7 +4,6 @@
 
 #include <QFile>
 #include <QFileInfo>
-#include <QThread>
 
 #include <utility>
 
@@ -44,11 +43,7 @@ CaptureController::CaptureController(QObject *parent)
 
 CaptureController::~CaptureController()
 {
-    if (m_exportThread) {
-        m_exportThread->wait(); // reads the session's spool
-        delete m_exportThread;
-        m_exportThread = nullptr;
-    }
+    m_exportThread.join(); // reads the session's spool
     m_pendingExport.reset();
     discardCurrent();
     // m_stopper's destructor then waits for every stop, m_starter's for a start in progress.
@@ -147,7 +142,7 @@ void CaptureController::onBatch(const CaptureBatch &batch)
 
 bool CaptureController::drop()
 {
-    if (m_exportThread != nullptr)
+    if (m_exportThread.joinable())
         return false;
     m_pendingExport.reset();
     discardCurrent();
@@ -184,25 +179,22 @@ bool CaptureController::exportSpool(const QString &destination, std::uint64_t fr
 
 void CaptureController::beginExport()
 {
-    Q_ASSERT(m_state == State::Stopped && m_session && m_pendingExport && !m_exportThread);
+    Q_ASSERT(m_state == State::Stopped && m_session && m_pendingExport && !m_exportThread.joinable());
     const ExportRequest request = *std::exchange(m_pendingExport, std::nullopt);
     // The session stays alive: drop() and start() are refused while m_exportThread runs.
     const CaptureSession *session = m_session.get();
-    m_exportThread = QThread::create([this, session, request] {
+    m_exportThread = Thread(ThreadPriority::Bulk, "tg-cap-export", [this, session, request] {
         QString error;
         std::uint64_t written = 0;
         const bool ok = session->exportSpool(request.destination, request.from_us, request.to_us, &error, &written);
         QMetaObject::invokeMethod(
             this,
             [this, ok, written, error] {
-                m_exportThread->wait(); // it has posted this as its last step
-                delete m_exportThread;
-                m_exportThread = nullptr;
+                m_exportThread.join(); // it has posted this as its last step
                 emit exportFinished(ok, written, error);
             },
             Qt::QueuedConnection);
     });
-    m_exportThread->start();
 }
 
 } // namespace TrainGuard::Capture

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/ThreadPolicy.h"
 #include "core/capture/CaptureSession.h"
 #include "core/capture/CaptureStarter.h"
 #include "core/capture/CaptureStopper.h"
@@ -10,8 +11,6 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
-
-class QThread;
 
 namespace TrainGuard::Capture {
 
@@ -74,7 +73,7 @@ public:
     // While Stopping, the export begins once the capture has stopped. False when there is no
     // capture to export (Idle, Starting, Running) or an export is already running or pending.
     bool exportSpool(const QString &destination, std::uint64_t from_us, std::uint64_t to_us);
-    bool isExporting() const { return m_exportThread != nullptr || m_pendingExport.has_value(); }
+    bool isExporting() const { return m_exportThread.joinable() || m_pendingExport.has_value(); }
 
 signals:
     void started(int captureId);
@@ -108,7 +107,7 @@ private:
         std::uint64_t to_us = 0;
     };
     std::optional<ExportRequest> m_pendingExport; // asked for while Stopping
-    QThread *m_exportThread = nullptr;
+    Thread m_exportThread;
 };
 
 } // namespace TrainGuard::Capture

@@ -18,7 +18,7 @@ void CaptureStarter::start(std::unique_ptr<CaptureSession> session, const Captur
     m_ok = false;
     m_error.clear();
     const int generation = ++m_generation;
-    m_thread = std::thread([this, options, generation] {
+    m_thread = Thread(ThreadPriority::Normal, "tg-cap-start", [this, options, generation] {
         m_ok = m_session->start(options, &m_error);
         QMetaObject::invokeMethod(this, [this, generation] {
             // A take() in between already handed the session out (or dropped it).
@@ -30,8 +30,7 @@ void CaptureStarter::start(std::unique_ptr<CaptureSession> session, const Captur
 
 std::unique_ptr<CaptureSession> CaptureStarter::take(QString *error)
 {
-    if (m_thread.joinable())
-        m_thread.join();
+    m_thread.join();
     std::unique_ptr<CaptureSession> session = std::move(m_session);
     if (session && !m_ok) {
         *error = m_error;

@@ -1,12 +1,12 @@
 #pragma once
 
+#include "core/ThreadPolicy.h"
 #include "core/capture/CaptureSession.h"
 
 #include <QObject>
 #include <QString>
 
 #include <memory>
-#include <thread>
 
 namespace TrainGuard::Capture {
 
@@ -46,7 +46,7 @@ signals:
     void finished(int captureId);
 
 private:
-    std::thread m_thread;
+    Thread m_thread;
     std::unique_ptr<CaptureSession> m_session; // owned by m_thread until it is joined
     QString m_error;                           // likewise
     bool m_ok = false;                         // likewise

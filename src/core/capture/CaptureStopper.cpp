@@ -1,4 +1,5 @@
 #include "core/capture/CaptureStopper.h"
+#include "core/ThreadPolicy.h"
 
 #include "core/Logging.h"
 
@@ -15,7 +16,7 @@ struct CaptureStopper::Job {
     std::unique_ptr<CaptureSession> session; // the stopping thread's until `done`
     AfterStop after = AfterStop::HandBack;   // guarded by m_mutex
     bool done = false;                       // guarded by m_mutex
-    std::thread thread;
+    Thread thread;
 };
 
 CaptureStopper::CaptureStopper(QObject *parent) : QObject(parent) {}
@@ -23,8 +24,7 @@ CaptureStopper::CaptureStopper(QObject *parent) : QObject(parent) {}
 CaptureStopper::~CaptureStopper()
 {
     for (const std::unique_ptr<Job> &job : m_jobs) {
-        if (job->thread.joinable())
-            job->thread.join();
+        job->thread.join();
     }
     // Stopped sessions nobody took are destroyed with m_jobs.
 }
@@ -40,7 +40,7 @@ void CaptureStopper::stop(std::unique_ptr<CaptureSession> session, AfterStop aft
     job->after = after;
     Job *running = job.get(); // stays in m_jobs until its thread is joined
     m_jobs.push_back(std::move(job));
-    running->thread = std::thread([this, running] {
+    running->thread = Thread(ThreadPriority::Normal, "tg-cap-stop", [this, running] {
         running->session->stop(); // idempotent: nothing to do for a session stopped before
         std::unique_ptr<CaptureSession> discarded;
         {
@@ -101,8 +101,7 @@ std::unique_ptr<CaptureSession> CaptureStopper::take(int captureId)
     });
     if (it == m_jobs.end())
         return nullptr;
-    if ((*it)->thread.joinable())
-        (*it)->thread.join();
+    (*it)->thread.join();
     std::unique_ptr<CaptureSession> session = std::move((*it)->session);
     m_jobs.erase(it);
     return session;

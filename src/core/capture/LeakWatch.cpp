@@ -1,7 +1,7 @@
 #include "core/capture/LeakWatch.h"
 
-#include "core/BulkWork.h"
 #include "core/Logging.h"
+#include "core/ThreadPolicy.h"
 #include "core/capture/CaptureSession.h"
 #include "core/capture/LeakScanner.h"
 
@@ -81,20 +81,25 @@ void LeakWatch::begin(const QString &datasetPath)
     Q_ASSERT(starting); // refused only while exporting, which a leak check never does
     const int watchId = ++m_watchId;
     m_readyEmitted = false;
-    m_fingerprintThread = std::thread([this, datasetPath, scanner = m_scanner, options = m_options.fingerprints, watchId] {
-        lowerCurrentThreadForBulkWork(); // reads and hashes the whole dataset
-        QString error;
-        auto set = LeakFingerprintSet::build(datasetPath, options, &error, &m_cancelFingerprints);
-        if (set)
-            scanner->setFingerprints(std::move(set));
-        else
-            m_fingerprintError = error;
-        m_fingerprintsDone = true;
-        QMetaObject::invokeMethod(this, [this, watchId] {
-            if (watchId == m_watchId)
-                emitReadyWhenBothAre();
-        }, Qt::QueuedConnection);
-    });
+    // Reads and hashes the whole dataset: Bulk.
+    m_fingerprintThread
+        = Thread(ThreadPriority::Bulk, "tg-fingerprint",
+                 [this, datasetPath, scanner = m_scanner, options = m_options.fingerprints, watchId] {
+                     QString error;
+                     auto set = LeakFingerprintSet::build(datasetPath, options, &error, &m_cancelFingerprints);
+                     if (set)
+                         scanner->setFingerprints(std::move(set));
+                     else
+                         m_fingerprintError = error;
+                     m_fingerprintsDone = true;
+                     QMetaObject::invokeMethod(
+                         this,
+                         [this, watchId] {
+                             if (watchId == m_watchId)
+                                 emitReadyWhenBothAre();
+                         },
+                         Qt::QueuedConnection);
+                 });
     m_pollTimer.start();
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/ThreadPolicy.h"
 #include "core/capture/CaptureController.h"
 #include "core/capture/LeakFingerprintSet.h"
 #include "core/capture/LeakReport.h"
@@ -11,7 +12,6 @@
 #include <atomic>
 #include <memory>
 #include <optional>
-#include <thread>
 
 namespace TrainGuard::Capture {
 
@@ -106,7 +106,7 @@ private:
     bool m_finishing = false; // from finishNow() until `finished`, while the capture starts or stops
     bool m_readyEmitted = false;
     int m_watchId = 0;
-    std::thread m_fingerprintThread;
+    Thread m_fingerprintThread;
     std::atomic<bool> m_cancelFingerprints{false};
     std::atomic<bool> m_fingerprintsDone{false};
     QString m_fingerprintError; // written by the worker before m_fingerprintsDone

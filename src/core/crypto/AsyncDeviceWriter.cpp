@@ -11,7 +11,7 @@ AsyncDeviceWriter::AsyncDeviceWriter(QIODevice &device, qsizetype bufferSize, in
         m_storage.emplace_back(new char[static_cast<size_t>(bufferSize)]);
         m_free.push_back(m_storage.back().get());
     }
-    m_thread = std::thread([this] { run(); });
+    m_thread = Thread(ThreadPriority::Bulk, "tg-writer", [this] { run(); });
 }
 
 AsyncDeviceWriter::~AsyncDeviceWriter()
@@ -51,8 +51,7 @@ bool AsyncDeviceWriter::finish()
         m_closing = true;
     }
     m_changed.notify_all();
-    if (m_thread.joinable())
-        m_thread.join();
+    m_thread.join();
     std::lock_guard lock(m_mutex);
     return !m_failed;
 }

@@ -11,13 +11,14 @@
 //
 // The device must not be used by anyone else until finish() returned.
 
+#include "core/ThreadPolicy.h"
+
 #include <QString>
 
 #include <condition_variable>
 #include <deque>
 #include <memory>
 #include <mutex>
-#include <thread>
 #include <vector>
 
 class QIODevice;
@@ -66,7 +67,7 @@ private:
     bool m_closing = false;
     bool m_failed = false;
     QString m_error;
-    std::thread m_thread;
+    Thread m_thread;
 };
 
 } // namespace TrainGuard::Crypto

@@ -8,11 +8,9 @@
 // owners need the same secret (a config copied to a worker thread), they share one buffer through
 // SharedSecret, and the last owner wipes it.
 //
-// The bytes live in OpenSSL's secure heap (CRYPTO_secure_malloc: mlock'ed, MADV_DONTDUMP, guard
-// pages, zeroed on free) once a process has called initSecureHeap(); before that, or when the heap is
-// full, in ordinary memory that is still wiped on free (OPENSSL_clear_free).
+// The bytes live in pages of their own, marked MADV_DONTDUMP (left out of core dumps) and
+// MADV_DONTFORK, locked out of swap where RLIMIT_MEMLOCK allows, and wiped before they are unmapped.
 //
-//     Crypto::initSecureHeap();                               // once, in main()
 //     SharedSecret passphrase = SecretBytes::share(SecretBytes::takeFrom(std::move(typedUtf8)));
 //     MasterKey key = MasterKey::derive(passphrase->view(), salt, iterations);
 //
@@ -59,15 +57,16 @@ public:
     QByteArray rawByteArray() const { return QByteArray::fromRawData(m_data, static_cast<qsizetype>(m_size)); }
     // An explicit copy into a new secret buffer.
     SecretBytes clone() const { return SecretBytes(view()); }
-    // Whether the bytes are in OpenSSL's secure heap (false when empty).
-    bool isInSecureHeap() const;
+    // Whether the pages are locked in RAM (false when empty, or beyond RLIMIT_MEMLOCK).
+    bool isLocked() const { return m_locked; }
 
     // Wipes and frees now.
     void clear();
 
 private:
-    char *m_data = nullptr;
+    char *m_data = nullptr; // page-aligned mapping of pageRounded(m_size) bytes
     std::size_t m_size = 0;
+    bool m_locked = false;
 };
 
 // Owners that need the same secret share one buffer; the last one wipes it. Null or empty: none.
@@ -83,9 +82,5 @@ inline SharedSecret copySharedSecret(QByteArrayView bytes)
 {
     return SecretBytes::share(SecretBytes(bytes));
 }
-
-// Sets up OpenSSL's secure heap for this process (idempotent). Returns false, and SecretBytes
-// falls back to wiped ordinary memory, when it cannot: e.g. RLIMIT_MEMLOCK below the heap size.
-bool initSecureHeap();
 
 } // namespace TrainGuard::Crypto

@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 
@@ -17,15 +18,21 @@ namespace TrainGuard::FsWatch {
 
 namespace {
 
-EntryInfo infoFromStat(const struct stat &st)
+// statx rather than fstatat: the birth time tells a renamed file from a new one that reuses its
+// inode number (EntryInfo::sameFileAs). Same cost: fstatat is statx in the kernel.
+bool statEntry(int dirFd, const char *name, EntryInfo *info)
 {
-    EntryInfo info;
-    info.device = static_cast<quint64>(st.st_dev);
-    info.inode = static_cast<quint64>(st.st_ino);
-    info.isDir = S_ISDIR(st.st_mode);
-    info.size = info.isDir ? 0 : static_cast<qint64>(st.st_size);
-    info.mtime_ns = static_cast<qint64>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec;
-    return info;
+    struct statx st;
+    if (::statx(dirFd, name, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS | STATX_BTIME, &st) != 0)
+        return false;
+    info->device = quint64(makedev(st.stx_dev_major, st.stx_dev_minor)); // as st_dev
+    info->inode = quint64(st.stx_ino);
+    info->isDir = S_ISDIR(st.stx_mode);
+    info->size = info->isDir ? 0 : qint64(st.stx_size);
+    info->mtime_ns = qint64(st.stx_mtime.tv_sec) * 1000000000LL + st.stx_mtime.tv_nsec;
+    info->hasBirthTime = st.stx_mask & STATX_BTIME;
+    info->btime_ns = info->hasBirthTime ? qint64(st.stx_btime.tv_sec) * 1000000000LL + st.stx_btime.tv_nsec : 0;
+    return true;
 }
 
 
@@ -131,11 +138,10 @@ ScanStatus DirectoryScanner::update(const QString &directory, DirectoryEntries *
                     continue;
                 }
             }
-            struct stat st;
-            // An entry removed between getdents and fstatat is simply not there.
-            if (::fstatat(dirFd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+            EntryInfo info;
+            // An entry removed between getdents and statx is simply not there.
+            if (!statEntry(dirFd, name, &info))
                 continue;
-            EntryInfo info = infoFromStat(st);
             info.direntInode = direntInode;
             info.seen = true;
             if (known == entries->end()) {
@@ -150,7 +156,7 @@ ScanStatus DirectoryScanner::update(const QString &directory, DirectoryEntries *
                 if (info.isDir != was.isDir || (was.isDir && info.inode != was.inode)) {
                     delta->removed.append({key, was});
                     delta->added.append({key, info});
-                } else if (info.inode != was.inode || info.device != was.device) {
+                } else if (!info.sameInodeAs(was)) {
                     delta->replaced.append({key, info});
                 } else if (!info.isDir && (info.size != was.size || info.mtime_ns != was.mtime_ns)) {
                     delta->modified.append({key, info});
@@ -179,11 +185,7 @@ ScanStatus DirectoryScanner::update(const QString &directory, DirectoryEntries *
 
 bool DirectoryScanner::statPath(const QString &path, EntryInfo *info)
 {
-    struct stat st;
-    if (::lstat(QFile::encodeName(path).constData(), &st) != 0)
-        return false;
-    *info = infoFromStat(st);
-    return true;
+    return statEntry(AT_FDCWD, QFile::encodeName(path).constData(), info);
 }
 
 bool DirectoryScanner::stampPath(const QString &path, DirectoryStamp *stamp)

@@ -19,8 +19,30 @@ struct EntryInfo {
     quint64 direntInode = 0; // d_ino as readdir reports it (may differ from st_ino on overlayfs)
     qint64 size = 0;
     qint64 mtime_ns = 0;
+    qint64 btime_ns = 0; // birth time (statx), if hasBirthTime
+    // Whether the file system records a birth time (tmpfs on older kernels and ext4 with 128-byte
+    // inodes do not).
+    bool hasBirthTime = false;
     bool isDir = false;
     bool seen = false; // scratch mark of DirectoryScanner::update
+
+    // The same inode, not a new file that was given a freed inode number: ext4 (and tmpfs on some
+    // kernels) hands a freed number out again at once, so inode and device alone prove nothing. The birth time
+    // tells them apart where the file system has one.
+    bool sameInodeAs(const EntryInfo &earlier) const
+    {
+        return device == earlier.device && inode == earlier.inode
+            && (!hasBirthTime || !earlier.hasBirthTime || btime_ns == earlier.btime_ns);
+    }
+    // The same file, possibly under another name (a rename): the same inode and, without birth
+    // times, also the same type, size and mtime, which a rename keeps and a new file rarely has.
+    // (ctime proves nothing: a rename changes it.)
+    bool sameFileAs(const EntryInfo &earlier) const
+    {
+        if (!sameInodeAs(earlier) || isDir != earlier.isDir)
+            return false;
+        return (hasBirthTime && earlier.hasBirthTime) || (size == earlier.size && mtime_ns == earlier.mtime_ns);
+    }
 };
 
 // Hashes a file name (raw bytes) with Qt's per-process seed, as QHash would:
@@ -78,7 +100,7 @@ enum class ScanMode {
     StatAll,        // stat every entry: finds size/mtime changes too
 };
 
-// Lists one directory (not recursive) with getdents64 + fstatat and updates
+// Lists one directory (not recursive) with getdents64 + statx and updates
 // its snapshot in place. QDirIterator and QFileInfo expose no inode number and
 // allocate per entry; rename detection needs the inode, and a signalled
 // 20k-entry directory must cost one getdents pass plus one stat per new entry

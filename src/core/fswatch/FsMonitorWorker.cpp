@@ -289,7 +289,7 @@ void FsMonitorWorker::processDirectories(const QStringList &directories, Detecte
                 continue;
             }
             const EntryInfo before = m_rootInfo.value(directory);
-            if (now.inode != before.inode || now.device != before.device) {
+            if (!now.sameInodeAs(before)) {
                 // Deleted and recreated between two looks: old tree gone, new one watched.
                 rootGone(directory, detectedBy);
                 m_missingRoots.remove(directory);
@@ -332,7 +332,8 @@ void FsMonitorWorker::processDirectories(const QStringList &directories, Detecte
             addEvent(FileEventType::Modified, childPath(directory, QFile::decodeName(entry.first)), entry.second, detectedBy);
     }
 
-    // Pair removals and additions by inode: those are renames.
+    // Pair removals and additions by inode: those are renames if the identity really matches
+    // (EntryInfo::sameFileAs); a new file that got a deleted one's inode number is not one.
     QHash<InodeKey, qsizetype> removedByInode;
     removedByInode.reserve(removed.size());
     for (qsizetype i = 0; i < removed.size(); ++i)
@@ -342,7 +343,8 @@ void FsMonitorWorker::processDirectories(const QStringList &directories, Detecte
     for (const Change &change : std::as_const(replaced)) {
         const QString path = childPath(change.directory, change.name);
         const auto match = removedByInode.constFind({change.info.device, change.info.inode});
-        if (match != removedByInode.cend() && !removedConsumed.at(match.value())) {
+        if (match != removedByInode.cend() && !removedConsumed.at(match.value())
+            && change.info.sameFileAs(removed.at(match.value()).info)) {
             removedConsumed[match.value()] = true;
             const Change &from = removed.at(match.value());
             addEvent(FileEventType::Renamed, path, change.info, detectedBy, childPath(from.directory, from.name));
@@ -355,7 +357,7 @@ void FsMonitorWorker::processDirectories(const QStringList &directories, Detecte
     for (const Change &change : std::as_const(added)) {
         const auto match = removedByInode.constFind({change.info.device, change.info.inode});
         if (match != removedByInode.cend() && !removedConsumed.at(match.value())
-            && removed.at(match.value()).info.isDir == change.info.isDir) {
+            && change.info.sameFileAs(removed.at(match.value()).info)) {
             removedConsumed[match.value()] = true;
             const Change &from = removed.at(match.value());
             const QString oldPath = childPath(from.directory, from.name);

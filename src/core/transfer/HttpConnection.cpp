@@ -18,18 +18,10 @@ HttpConnection::HttpConnection(QSslSocket *socket, const HttpLimits &limits, Htt
     m_socket->setReadBufferSize(m_limits.readChunkBytes);
     m_timer.setSingleShot(true);
     connect(&m_timer, &QTimer::timeout, this, &HttpConnection::onTimeout);
-    // Qt's OpenSSL backend emits readyRead for every 4 KiB it decrypts, all
-    // within one event: reading on each would mean a 4 KiB file write each.
-    // Coalesce into one read per event-loop pass instead.
-    connect(m_socket, &QSslSocket::readyRead, this, [this] {
-        if (m_readScheduled)
-            return;
-        m_readScheduled = true;
-        QMetaObject::invokeMethod(this, [this] {
-            m_readScheduled = false;
-            readSocket();
-        }, Qt::QueuedConnection);
-    });
+    connect(m_socket, &QSslSocket::readyRead, this, &HttpConnection::scheduleRead);
+    // Output taken by the peer (or by the kernel) may release held-back requests.
+    connect(m_socket, &QSslSocket::bytesWritten, this, &HttpConnection::onOutputTaken);
+    connect(m_socket, &QSslSocket::encryptedBytesWritten, this, &HttpConnection::onOutputTaken);
     connect(m_socket, &QSslSocket::disconnected, this, &HttpConnection::onDisconnected);
     m_timer.start(m_limits.idleTimeout_ms);
     if (m_socket->bytesAvailable() > 0)
@@ -61,8 +53,38 @@ void HttpConnection::logRequest(const HttpLogEntry &entry)
     emit requestHandled(entry);
 }
 
+qint64 HttpConnection::unsentBytes() const
+{
+    // Plaintext not yet encrypted, and ciphertext not yet taken by the kernel.
+    return m_socket->bytesToWrite() + m_socket->encryptedBytesToWrite();
+}
+
+void HttpConnection::scheduleRead()
+{
+    // Qt's OpenSSL backend emits readyRead for every 4 KiB it decrypts, all
+    // within one event: reading on each would mean a 4 KiB file write each.
+    // Coalesce into one read per event-loop pass instead.
+    if (m_readScheduled)
+        return;
+    m_readScheduled = true;
+    QMetaObject::invokeMethod(
+        this,
+        [this] {
+            m_readScheduled = false;
+            readSocket();
+        },
+        Qt::QueuedConnection);
+}
+
+void HttpConnection::onOutputTaken()
+{
+    if (!m_stream.isHeldBack())
+        scheduleRead(); // held-back requests (or bytes left in the socket) can go on
+}
+
 void HttpConnection::readSocket()
 {
+    m_stream.resume(); // requests read before the output backed up
     while (m_stream.phase() != HttpRequestStream::Phase::Closing) {
         const qint64 room = m_stream.room();
         if (room <= 0 || m_socket->bytesAvailable() <= 0)
@@ -85,8 +107,8 @@ void HttpConnection::evict()
 {
     if (isClosing())
         return;
-    qCInfo(lcTransfer) << "connection limit: dropping" << m_stream.peer() << "after" << m_stream.waiting_ms()
-                       << "ms without a request";
+    qCInfo(lcTransfer) << "connection limit: dropping" << (isAuthenticated() ? "authenticated" : "unauthenticated")
+                       << m_stream.peer() << "after" << m_stream.waiting_ms() << "ms without a request";
     disconnect(m_socket, nullptr, this, nullptr);
     m_socket->abort();
     onDisconnected();

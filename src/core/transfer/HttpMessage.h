@@ -54,9 +54,15 @@ public:
     virtual void abort() = 0;
 };
 
+// What a route learnt of the sender's credential: a refused one ends the
+// connection, and at the connection limit connections that never presented
+// an accepted one are dropped first.
+enum class Credential { NotAsked, Accepted, Refused };
+
 struct RouteResult {
     std::optional<HttpResponse> response; // answered from the head alone
     std::unique_ptr<HttpExchange> exchange; // or: read the body into this
+    Credential credential = Credential::NotAsked;
 };
 
 using HttpRouter = std::function<RouteResult(const HttpRequestHead &head)>;

@@ -57,10 +57,17 @@ void HttpRequestStream::abort()
     m_phase = Phase::Closing;
 }
 
+bool HttpRequestStream::isHeldBack() const
+{
+    return m_phase == Phase::Idle && m_transport->unsentBytes() > m_limits.maxUnsentBytes;
+}
+
 void HttpRequestStream::process()
 {
     while (!m_input.isEmpty() && m_phase != Phase::Closing) {
         if (m_phase == Phase::Idle) {
+            if (isHeldBack())
+                return;
             m_parser = std::make_unique<Parser>();
             m_parser->parser.header_limit(static_cast<std::uint32_t>(m_limits.maxHeaderBytes));
             // Size limits are the router's decision, made from the head.
@@ -121,9 +128,13 @@ void HttpRequestStream::onHead()
     m_current.path = head.path();
 
     RouteResult route = m_router(head);
+    if (route.credential == Credential::Accepted)
+        m_authenticated = true;
     if (route.response) {
         // Refused or answered from the head: the body (if any) is never read.
-        if (head.hasBody()) {
+        // After a refused credential nothing more is read either: an
+        // unauthenticated client gets one answer per connection.
+        if (head.hasBody() || route.credential == Credential::Refused) {
             sendResponse(std::move(*route.response), AfterResponse::Close);
             return;
         }
@@ -197,6 +208,9 @@ void HttpRequestStream::completeRequest(const HttpResponse &response)
 void HttpRequestStream::sendResponse(HttpResponse response, AfterResponse after)
 {
     response.set("Content-Length", QByteArray::number(response.body.size()));
+    // An API, never a page: no content sniffing, no caching of upload states.
+    response.set("X-Content-Type-Options", "nosniff");
+    response.set("Cache-Control", "no-store");
     if (after == AfterResponse::Close)
         response.set("Connection", "close");
     // Serialising our own responses is a status line and a few fields; the

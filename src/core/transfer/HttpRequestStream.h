@@ -39,15 +39,23 @@ public:
         // (Re)starts the single timeout of the current phase; on expiry call timedOut().
         virtual void armTimer(int timeout_ms) = 0;
         virtual void logRequest(const HttpLogEntry &entry) = 0;
+        // Bytes written that the peer has not taken yet.
+        virtual qint64 unsentBytes() const = 0;
     };
 
     HttpRequestStream(const HttpLimits &limits, HttpRouter router, QByteArray peer, Transport *transport);
     ~HttpRequestStream(); // aborts an unfinished exchange
 
-    // Bytes receive() takes now: the stream buffers at most limits.readChunkBytes.
-    qint64 room() const { return m_limits.readChunkBytes - m_input.size(); }
+    // Bytes receive() takes now: the stream buffers at most limits.readChunkBytes,
+    // and nothing while the peer leaves our responses unread (isHeldBack()).
+    qint64 room() const { return isHeldBack() ? 0 : m_limits.readChunkBytes - m_input.size(); }
     // Appends `bytes` (at most room()) and processes as far as they go.
     void receive(QByteArrayView bytes);
+    // Between requests while the transport holds more than limits.maxUnsentBytes:
+    // the next request waits until the peer has read; then call resume().
+    bool isHeldBack() const;
+    // Processes what was held back.
+    void resume() { process(); }
     void timedOut();
     // The connection went away: an unfinished exchange is aborted.
     void abort();
@@ -55,6 +63,8 @@ public:
     // Time since the last complete request (or since the stream began).
     qint64 waiting_ms() const { return m_waiting.elapsed(); }
     const QByteArray &peer() const { return m_peer; }
+    // A request on this connection presented an accepted credential.
+    bool isAuthenticated() const { return m_authenticated; }
 
 private:
     enum class AfterResponse { KeepAlive, Close };
@@ -82,6 +92,7 @@ private:
     QElapsedTimer m_requestClock;
     QElapsedTimer m_waiting;
     bool m_keepAlive = true;
+    bool m_authenticated = false;
 };
 
 } // namespace TrainGuard::Transfer

@@ -1,6 +1,6 @@
 #include "core/transfer/KeyDerivationQueue.h"
 
-#include "core/BulkWork.h"
+#include "core/ThreadPolicy.h"
 
 #include <QMutexLocker>
 
@@ -96,7 +96,7 @@ void KeyDerivationQueue::run(Job *job)
         return;
     job->running = true;
     m_pool.start([this, job] {
-        lowerCurrentThreadForBulkWork(); // PBKDF2
+        const ThreadPolicyScope policy(ThreadPriority::Bulk); // PBKDF2
         const Crypto::MasterKey key
             = Crypto::MasterKey::derive(m_passphrase->rawByteArray(), job->kdfSalt, job->iterations);
         m_unconfirmed.insert(key); // before the job ends: a request in between finds one or the other

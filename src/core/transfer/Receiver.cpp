@@ -1,9 +1,6 @@
 #include "core/transfer/Receiver.h"
 
-#include "core/BulkWork.h"
 #include "core/transfer/ReceiverServer.h"
-
-#include <openssl/crypto.h>
 
 namespace TrainGuard::Transfer {
 
@@ -11,11 +8,6 @@ Receiver::Receiver(QObject *parent)
     : QObject(parent)
 {
     qRegisterMetaType<QList<TrainGuard::Transfer::ReceiverEvent>>();
-    m_thread.setObjectName(QStringLiteral("trainguard-receiver"));
-    // OpenSSL keeps per-thread state (DRBGs, error queue) that a thread-exit handler frees only
-    // after wait() has returned, racing the process's exit (a leak under LSan): free it first.
-    connect(&m_thread, &QThread::finished, this, [] { OPENSSL_thread_stop(); }, Qt::DirectConnection);
-    connect(&m_thread, &QThread::started, this, [] { lowerCurrentThreadForBulkWork(); }, Qt::DirectConnection);
 }
 
 Receiver::~Receiver()
@@ -43,7 +35,14 @@ bool Receiver::start(const ReceiverConfig &config, QString *error)
     m_address = config.address;
     m_clientCertificates = config.clientCertificates;
     QMetaObject::invokeMethod(server, [server, this] { m_port = server->port(); }, Qt::BlockingQueuedConnection);
-    connect(server, &ReceiverServer::eventsReady, this, &Receiver::eventsLogged, Qt::QueuedConnection);
+    // The batch is taken once delivered: the server then sends the next one.
+    connect(
+        server, &ReceiverServer::eventsReady, this,
+        [this](const QList<ReceiverEvent> &events, const std::shared_ptr<std::atomic_bool> &inFlight) {
+            emit eventsLogged(events);
+            inFlight->store(false);
+        },
+        Qt::QueuedConnection);
     emit runningChanged(true);
     return true;
 }

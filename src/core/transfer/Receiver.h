@@ -1,10 +1,10 @@
 #pragma once
 
+#include "core/ThreadPolicy.h"
 #include "core/transfer/ReceiverConfig.h"
 
 #include <QList>
 #include <QObject>
-#include <QThread>
 #include <QUrl>
 
 namespace TrainGuard::Transfer {
@@ -37,7 +37,7 @@ signals:
     void runningChanged(bool running);
 
 private:
-    QThread m_thread;
+    WorkerThread m_thread { ThreadPriority::Bulk, "tg-receiver" };
     ReceiverServer *m_server = nullptr;
     QHostAddress m_address;
     quint16 m_port = 0;

@@ -2,10 +2,10 @@
 
 #include "core/Logging.h"
 #include "core/transfer/HttpConnection.h"
+#include "core/transfer/TlsListener.h"
 #include "core/transfer/TusService.h"
 #include "core/transfer/UploadStore.h"
 
-#include <QSslServer>
 #include <QSslSocket>
 
 #include <sys/resource.h>
@@ -17,13 +17,15 @@ ReceiverServer::ReceiverServer(const ReceiverConfig &config, QObject *parent)
     , m_config(config)
     , m_resumeTimer(this)
     , m_flushTimer(this)
+    , m_batchInFlight(std::make_shared<std::atomic_bool>(false))
 {
     m_flushTimer.setInterval(100); // events reach the GUI in ≤ 10 Hz batches
     connect(&m_flushTimer, &QTimer::timeout, this, &ReceiverServer::flushEvents);
     // Qt 6.4's QSslServer counts its live sockets, those in the handshake
     // included, against maxPendingConnections and pauses accepting at that
-    // number; when sockets fail the handshake it never resumes. Resume on a
-    // timer: QTcpServer checks the count again before every accept.
+    // number; when sockets fail the handshake it never resumes. TlsListener's
+    // pool keeps below that number; should it still pause, resume on a timer:
+    // QTcpServer checks the count again before every accept.
     m_resumeTimer.setInterval(200);
     connect(&m_resumeTimer, &QTimer::timeout, this, [this] {
         if (m_server)
@@ -40,6 +42,7 @@ ReceiverServer::~ReceiverServer()
         delete m_server;
     }
     m_store.reset();
+    m_batchInFlight->store(false); // the last batch goes whatever the consumer's state
     flushEvents();
 }
 
@@ -86,13 +89,13 @@ bool ReceiverServer::listen(QString *error)
     });
     m_service = std::make_unique<TusService>(m_store.get(), m_config.token);
 
-    m_server = new QSslServer(this);
+    // Room for as many handshakes in progress as connections, in a pool of
+    // their own: at the connection limit new clients still get through the
+    // handshake, so that acceptPending() can make room for them
+    // (evictWaitingConnection()), and stalled handshakes make room for new ones.
+    m_server = new TlsListener(m_config.maxConnections, this);
     m_server->setSslConfiguration(tls);
     m_server->setHandshakeTimeout(m_config.handshakeTimeout_ms);
-    // Room for as many handshakes in progress as connections: at the
-    // connection limit new clients still get through the handshake, so that
-    // acceptPending() can make room for them (evictWaitingConnection()).
-    m_server->setMaxPendingConnections(2 * m_config.maxConnections);
     connect(m_server, &QSslServer::pendingConnectionAvailable, this, &ReceiverServer::acceptPending);
     connect(m_server, &QSslServer::errorOccurred, this, [](QSslSocket *socket, QAbstractSocket::SocketError) {
         qCDebug(lcTransfer) << "TLS connection failed:" << socket->errorString();
@@ -133,17 +136,22 @@ void ReceiverServer::acceptPending()
 
 bool ReceiverServer::evictWaitingConnection()
 {
-    // Slow or idle connections (slowloris heads, silent sockets) must not keep
-    // out a sender: at the limit, the one that has waited longest without
-    // completing a request makes room. A connection receiving a body is never
-    // chosen, and a legitimate keep-alive connection restarts its clock with
-    // every request, so an attacker's older sockets go first.
+    // Slow or idle connections (slowloris heads, silent sockets, /health
+    // pollers) must not keep out a sender: at the limit, a connection that never
+    // presented the token makes room before one that did (an idle sender's
+    // keep-alive connection), and among those the one that has waited longest
+    // without completing a request. A connection receiving a body is never chosen.
     HttpConnection *longest = nullptr;
+    const auto goesBefore = [](const HttpConnection *a, const HttpConnection *b) {
+        if (a->isAuthenticated() != b->isAuthenticated())
+            return !a->isAuthenticated();
+        return a->waiting_ms() > b->waiting_ms();
+    };
     const auto connections = findChildren<HttpConnection *>(Qt::FindDirectChildrenOnly);
     for (HttpConnection *connection : connections) {
         if (connection->isReceivingBody() || connection->isClosing())
             continue;
-        if (!longest || connection->waiting_ms() > longest->waiting_ms())
+        if (!longest || goesBefore(connection, longest))
             longest = connection;
     }
     if (!longest)
@@ -166,14 +174,29 @@ void ReceiverServer::logRequest(const HttpLogEntry &entry)
 void ReceiverServer::addEvent(ReceiverEventKind kind, const QString &text)
 {
     qCDebug(lcTransfer).noquote() << text;
+    // Request lines are as many as a client cares to send: past the bound they
+    // are only counted. Upload outcomes are few (each needs the token) and kept.
+    if (kind == ReceiverEventKind::Request && m_pending.size() >= maxPendingEvents) {
+        ++m_unloggedRequests;
+        return;
+    }
     m_pending.append(ReceiverEvent{QDateTime::currentDateTimeUtc(), kind, text});
 }
 
 void ReceiverServer::flushEvents()
 {
-    if (m_pending.isEmpty())
+    // One batch at a time: while the consumer (the GUI or CLI thread) has not
+    // taken the last one, events wait here, bounded, not in its event queue.
+    if (m_pending.isEmpty() || m_batchInFlight->load())
         return;
-    emit eventsReady(m_pending);
+    if (m_unloggedRequests > 0) {
+        m_pending.append(
+            ReceiverEvent { QDateTime::currentDateTimeUtc(), ReceiverEventKind::Info,
+                            QStringLiteral("%1 more requests not logged (log rate limit)").arg(m_unloggedRequests) });
+        m_unloggedRequests = 0;
+    }
+    m_batchInFlight->store(true);
+    emit eventsReady(m_pending, m_batchInFlight);
     m_pending.clear();
 }
 

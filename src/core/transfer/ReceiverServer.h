@@ -6,12 +6,12 @@
 #include <QObject>
 #include <QTimer>
 
+#include <atomic>
 #include <memory>
-
-class QSslServer;
 
 namespace TrainGuard::Transfer {
 
+class TlsListener;
 class TusService;
 class UploadStore;
 struct HttpLogEntry;
@@ -30,8 +30,14 @@ public:
     quint16 port() const;
     int connectionCount() const { return m_connections; }
 
+    // Request lines held while a batch is in flight; more are only counted.
+    static constexpr int maxPendingEvents = 2000;
+
 signals:
-    void eventsReady(const QList<TrainGuard::Transfer::ReceiverEvent> &events);
+    // The receiver of a batch clears `inFlight` once it has taken it; until then
+    // no further batch is sent.
+    void eventsReady(const QList<TrainGuard::Transfer::ReceiverEvent> &events,
+                     const std::shared_ptr<std::atomic_bool> &inFlight);
 
 private:
     void acceptPending();
@@ -43,10 +49,12 @@ private:
     ReceiverConfig m_config;
     std::unique_ptr<UploadStore> m_store;
     std::unique_ptr<TusService> m_service;
-    QSslServer *m_server = nullptr;
+    TlsListener *m_server = nullptr;
     QTimer m_resumeTimer;
     QTimer m_flushTimer;
     QList<ReceiverEvent> m_pending;
+    qint64 m_unloggedRequests = 0;
+    std::shared_ptr<std::atomic_bool> m_batchInFlight;
     int m_connections = 0;
 };
 

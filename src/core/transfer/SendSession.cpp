@@ -2,6 +2,7 @@
 
 #include "core/AppIdentity.h"
 #include "core/Logging.h"
+#include "core/ThreadPolicy.h"
 #include "core/crypto/Sha256.h"
 #include "core/crypto/Ste1Header.h"
 #include "core/transfer/SecretFile.h"
@@ -172,8 +173,9 @@ bool SendSession::prepare(QString *error)
     // PBKDF2, hashing the first file and creating its upload are independent:
     // overlap them. The key is derived once per session and reused for every file.
     m_profileSalt = salt;
-    m_firstDigest = std::async(std::launch::async, [path = m_jobs.first().absolutePath] { return Sha256::hashFile(path); });
-    m_profileKeyFuture = std::async(std::launch::async, [this, passphrase = m_config.passphrase, salt] {
+    m_firstDigest = startAsync(ThreadPriority::Bulk, "tg-hash",
+                               [path = m_jobs.first().absolutePath] { return Sha256::hashFile(path); });
+    m_profileKeyFuture = startAsync(ThreadPriority::Bulk, "tg-kdf", [this, passphrase = m_config.passphrase, salt] {
         return m_keys.obtain(passphrase->view(), salt, m_config.kdfIterations);
     });
     return true;

@@ -1,9 +1,6 @@
 #include "core/transfer/Sender.h"
 
-#include "core/BulkWork.h"
 #include "core/transfer/SendSession.h"
-
-#include <openssl/crypto.h>
 
 #include <utility>
 
@@ -41,12 +38,7 @@ void Sender::start(const SenderConfig &config)
     retireSession();
     // A thread per send: a previous send's thread may still be joining its key derivation or
     // hash (not cancellable), and this thread must not wait for it.
-    m_thread = std::make_unique<QThread>();
-    m_thread->setObjectName(QStringLiteral("trainguard-sender"));
-    // OpenSSL keeps per-thread state (DRBGs, error queue) that a thread-exit handler frees only
-    // after wait() has returned, racing the process's exit (a leak under LSan): free it first.
-    connect(m_thread.get(), &QThread::finished, m_thread.get(), [] { OPENSSL_thread_stop(); }, Qt::DirectConnection);
-    connect(m_thread.get(), &QThread::started, m_thread.get(), [] { lowerCurrentThreadForBulkWork(); }, Qt::DirectConnection);
+    m_thread = std::make_unique<WorkerThread>(ThreadPriority::Bulk, "tg-sender");
     m_thread->start();
     m_session = new SendSession(config);
     m_session->moveToThread(m_thread.get());
@@ -88,7 +80,7 @@ void Sender::discard()
 void Sender::retireSession()
 {
     // Finished threads are done with: drop them.
-    std::erase_if(m_retiring, [](const std::unique_ptr<QThread> &thread) { return thread->isFinished(); });
+    std::erase_if(m_retiring, [](const std::unique_ptr<WorkerThread> &thread) { return thread->isFinished(); });
     if (!m_thread)
         return;
     ++m_generation;

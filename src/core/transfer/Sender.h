@@ -1,9 +1,9 @@
 #pragma once
 
+#include "core/ThreadPolicy.h"
 #include "core/transfer/SenderConfig.h"
 
 #include <QObject>
-#include <QThread>
 
 #include <memory>
 #include <vector>
@@ -42,10 +42,10 @@ private:
     // Detaches the current session: it is deleted on its own thread, which then quits.
     void retireSession();
 
-    std::unique_ptr<QThread> m_thread; // the current session's
+    std::unique_ptr<WorkerThread> m_thread; // the current session's
     SendSession *m_session = nullptr;
     quint64 m_generation = 0;          // signals of retired sessions are ignored
-    std::vector<std::unique_ptr<QThread>> m_retiring;
+    std::vector<std::unique_ptr<WorkerThread>> m_retiring;
 };
 
 } // namespace TrainGuard::Transfer

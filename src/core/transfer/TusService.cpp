@@ -224,9 +224,18 @@ RouteResult TusService::route(const HttpRequestHead &head)
     if (!BearerToken::matches(m_token, presented)) {
         HttpResponse response = tusResponse(401, "missing or wrong bearer token");
         response.set("WWW-Authenticate", "Bearer realm=\"trainguard\"");
-        return answer(response);
+        RouteResult refused = answer(response);
+        refused.credential = Credential::Refused;
+        return refused;
     }
+    RouteResult result = routeAuthorized(head);
+    result.credential = Credential::Accepted;
+    return result;
+}
 
+RouteResult TusService::routeAuthorized(const HttpRequestHead &head)
+{
+    const QByteArray path = head.path();
     if (head.method == "OPTIONS")
         return options();
     if (head.header("Tus-Resumable") != tusVersion) {

@@ -21,6 +21,7 @@ public:
     static constexpr QByteArrayView tusVersion = "1.0.0";
 
 private:
+    RouteResult routeAuthorized(const HttpRequestHead &head); // the token matched
     RouteResult options();
     RouteResult create(const HttpRequestHead &head);
     RouteResult headUpload(const QString &id);

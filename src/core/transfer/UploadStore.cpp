@@ -1,7 +1,7 @@
 #include "core/transfer/UploadStore.h"
 
-#include "core/BulkWork.h"
 #include "core/Logging.h"
+#include "core/ThreadPolicy.h"
 #include "core/crypto/MasterKey.h"
 #include "core/transfer/KeyDerivationQueue.h"
 #include "core/transfer/StoreDirectory.h"
@@ -225,7 +225,7 @@ void UploadStore::schedule(const QString &id, const std::shared_ptr<StreamingVer
         return;
     QPointer<UploadStore> self(this);
     m_pool.start([self, id, verifier] {
-        lowerCurrentThreadForBulkWork(); // decrypts and hashes a whole upload
+        const ThreadPolicyScope policy(ThreadPriority::Bulk); // decrypts and hashes a whole upload
         const std::optional<FinalizeResult> result = verifier->process();
         if (!result)
             return;
@@ -253,7 +253,7 @@ void UploadStore::finalize(const QString &id)
                               record->expectedSha256, record->existing,  {} };
     QPointer<UploadStore> self(this);
     m_pool.start([self, id, request] {
-        lowerCurrentThreadForBulkWork(); // hashes (and maybe decrypts) a whole upload
+        const ThreadPolicyScope policy(ThreadPriority::Bulk); // hashes (and maybe decrypts) a whole upload
         const FinalizeResult result = UploadFinalizer::run(request);
         if (!self)
             return;
@@ -296,7 +296,10 @@ void UploadStore::markReplaced(const UploadRecord &replacing)
 
 void UploadStore::discardSpool(const QString &id)
 {
-    m_janitor.start([path = spoolPath(id)] { QFile::remove(path); });
+    m_janitor.start([path = spoolPath(id)] {
+        const ThreadPolicyScope policy(ThreadPriority::Bulk);
+        QFile::remove(path);
+    });
 }
 
 void UploadStore::expireStale()
