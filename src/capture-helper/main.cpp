@@ -1,7 +1,10 @@
 // trainguard-capture: the only TrainGuard binary that may carry capabilities (cap_net_raw,
 // cap_net_admin, set by the Debian package's postinst; executable by the `trainguard` group only).
 // It opens one network interface with libpcap, drops every capability, and streams the packets as
-// a pcap file to stdout. Plain C++ and libpcap, no Qt: small enough to audit. Protocol: README.md here.
+// a pcap file to stdout. Plain C++ and libpcap, no Qt: small enough to audit. Protocol:
+// CaptureProtocol.h, shared with the parent (Capture::LiveCapture), and README.md here.
+#include "CaptureProtocol.h"
+
 #include <pcap/pcap.h>
 #include <sys/capability.h>
 #include <sys/ioctl.h>
@@ -17,6 +20,7 @@
 #include <ctime>
 #include <fcntl.h>
 #include <linux/if_packet.h>
+#include <memory>
 #include <net/if.h>
 #include <poll.h>
 #include <string>
@@ -28,36 +32,62 @@
 
 namespace {
 
-constexpr int ExitOk = 0;
-constexpr int ExitFailure = 1;
-constexpr int ExitUsage = 2;
+using TrainGuard::CaptureProtocol::ErrorKind;
+using TrainGuard::CaptureProtocol::ExitFailure;
+using TrainGuard::CaptureProtocol::ExitOk;
+using TrainGuard::CaptureProtocol::ExitUsage;
+using TrainGuard::CaptureProtocol::MaxKernelBuffer_mib;
+using TrainGuard::CaptureProtocol::StatsInterval_ms;
+
+// Owners of the C handles, so that every early return closes them.
+struct PcapCloser {
+    void operator()(pcap_t *handle) const { pcap_close(handle); }
+};
+using PcapHandle = std::unique_ptr<pcap_t, PcapCloser>;
+
+class UniqueFd
+{
+public:
+    explicit UniqueFd(int fd = -1)
+        : m_fd(fd)
+    {
+    }
+    UniqueFd(const UniqueFd &) = delete;
+    UniqueFd &operator=(const UniqueFd &) = delete;
+    ~UniqueFd()
+    {
+        if (m_fd >= 0)
+            ::close(m_fd);
+    }
+    int get() const { return m_fd; }
+
+private:
+    int m_fd;
+};
 
 constexpr std::size_t MaxInterfaceName = 15; // IFNAMSIZ - 1
 constexpr std::size_t MaxFilterLength = 4096;
 constexpr int MinSnapLength = 64;
 constexpr int MaxSnapLength = 262144;
-// The ring is kernel memory that cannot be swapped out, taken per helper at the caller's request:
-// bounded at the apps' default (README.md "Limits").
-constexpr int MaxBuffer_mib = 256;
+// The ring (MaxKernelBuffer_mib, CaptureProtocol.h) is bounded at the apps' default (README.md "Limits").
 constexpr int MaxTimeout_ms = 1000;
 constexpr int MaxPacketsPerDispatch = 256;
 constexpr std::size_t OutputBuffer_bytes = 1024 * 1024;
 // Kernel memory for the stream when stdout is a socket (see enlargeOutputSocket).
 constexpr int OutputSocketBuffer_bytes = 32 * 1024 * 1024;
-constexpr long StatsInterval_ms = 100;
 
 struct Options {
     std::string interfaceName;
     std::string filter;
     int snapLength = MaxSnapLength;
-    int buffer_mib = 256;
+    int buffer_mib = MaxKernelBuffer_mib;
     int timeout_ms = 50;
 };
 
-// Every message is one line on stderr: "trainguard-capture: <kind> ...". Kinds: stats, error.
-void reportError(const char *kind, const std::string &text)
+// Every message is one line on stderr (CaptureProtocol.h).
+void reportError(ErrorKind kind, const std::string &text)
 {
-    std::fprintf(stderr, "trainguard-capture: error %s: %s\n", kind, text.c_str());
+    std::fputs(TrainGuard::CaptureProtocol::formatError(kind, text).c_str(), stderr);
 }
 
 void printUsage(FILE *out)
@@ -107,25 +137,22 @@ InterfaceKind interfaceKind(const std::string &name)
         if (std::string_view(name).substr(0, prefix.size()) == prefix)
             return InterfaceKind::OtherSource;
     }
-    const int directory = ::open("/sys/class/net", O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (directory < 0)
+    const UniqueFd directory(::open("/sys/class/net", O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (directory.get() < 0)
         return InterfaceKind::Missing;
     struct stat status = {};
-    const bool isDirectory = ::fstatat(directory, name.c_str(), &status, 0) == 0 && S_ISDIR(status.st_mode);
-    ::close(directory);
+    const bool isDirectory = ::fstatat(directory.get(), name.c_str(), &status, 0) == 0 && S_ISDIR(status.st_mode);
     return isDirectory ? InterfaceKind::Network : InterfaceKind::Missing;
 }
 
 bool isLoopback(const std::string &name)
 {
-    const int probe = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    if (probe < 0)
+    const UniqueFd probe(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+    if (probe.get() < 0)
         return false;
     ifreq request {};
     name.copy(request.ifr_name, IFNAMSIZ - 1);
-    const bool loopback = ::ioctl(probe, SIOCGIFFLAGS, &request) == 0 && (request.ifr_flags & IFF_LOOPBACK);
-    ::close(probe);
-    return loopback;
+    return ::ioctl(probe.get(), SIOCGIFFLAGS, &request) == 0 && (request.ifr_flags & IFF_LOOPBACK);
 }
 
 // Printable ASCII only; pcap_compile then rejects anything that is not a valid expression.
@@ -180,16 +207,16 @@ ParseResult parseArguments(int argc, char **argv, Options *options)
                 index = f;
         }
         if (index < 0) {
-            reportError("usage", "unknown argument (see --help)");
+            reportError(ErrorKind::Usage, "unknown argument (see --help)");
             return ParseResult::ExitUsage;
         }
         if (seen[index]) {
-            reportError("usage", std::string(argument) + " given twice");
+            reportError(ErrorKind::Usage, std::string(argument) + " given twice");
             return ParseResult::ExitUsage;
         }
         seen[index] = true;
         if (i + 1 >= argc) {
-            reportError("usage", std::string(argument) + " needs a value");
+            reportError(ErrorKind::Usage, std::string(argument) + " needs a value");
             return ParseResult::ExitUsage;
         }
         const std::string_view value = argv[++i];
@@ -200,28 +227,28 @@ ParseResult parseArguments(int argc, char **argv, Options *options)
             options->interfaceName = value;
             haveInterface = ok;
             if (!ok)
-                reportError("usage", "-i needs an interface name (1-15 of A-Z a-z 0-9 . _ - : @)");
+                reportError(ErrorKind::Usage, "-i needs an interface name (1-15 of A-Z a-z 0-9 . _ - : @)");
             break;
         case 1:
             ok = validFilter(value);
             options->filter = value;
             if (!ok)
-                reportError("usage", "-f needs a filter of at most 4096 printable ASCII characters");
+                reportError(ErrorKind::Usage, "-f needs a filter of at most 4096 printable ASCII characters");
             break;
         case 2:
             ok = parseNumber(value, MinSnapLength, MaxSnapLength, &options->snapLength);
             if (!ok)
-                reportError("usage", "-s needs a snap length of 64..262144 bytes");
+                reportError(ErrorKind::Usage, "-s needs a snap length of 64..262144 bytes");
             break;
         case 3:
-            ok = parseNumber(value, 1, MaxBuffer_mib, &options->buffer_mib);
+            ok = parseNumber(value, 1, MaxKernelBuffer_mib, &options->buffer_mib);
             if (!ok)
-                reportError("usage", "-B needs a kernel buffer of 1..256 MiB");
+                reportError(ErrorKind::Usage, "-B needs a kernel buffer of 1..256 MiB");
             break;
         case 4:
             ok = parseNumber(value, 1, MaxTimeout_ms, &options->timeout_ms);
             if (!ok)
-                reportError("usage", "-t needs a packet timeout of 1..1000 ms");
+                reportError(ErrorKind::Usage, "-t needs a packet timeout of 1..1000 ms");
             break;
         default:
             break;
@@ -230,7 +257,7 @@ ParseResult parseArguments(int argc, char **argv, Options *options)
             return ParseResult::ExitUsage;
     }
     if (!haveInterface) {
-        reportError("usage", "-i IFACE is required");
+        reportError(ErrorKind::Usage, "-i IFACE is required");
         return ParseResult::ExitUsage;
     }
     return ParseResult::Run;
@@ -285,8 +312,8 @@ void reportStats(pcap_t *handle, pcap_stat *last, bool always)
     if (!always && stats.ps_recv == last->ps_recv && stats.ps_drop == last->ps_drop && stats.ps_ifdrop == last->ps_ifdrop)
         return;
     *last = stats;
-    std::fprintf(stderr, "trainguard-capture: stats received=%u dropped=%u ifdropped=%u\n", stats.ps_recv, stats.ps_drop,
-                 stats.ps_ifdrop);
+    std::fputs(TrainGuard::CaptureProtocol::formatStats({stats.ps_recv, stats.ps_drop, stats.ps_ifdrop}).c_str(),
+               stderr);
 }
 
 void onPacket(u_char *user, const pcap_pkthdr *header, const u_char *bytes)
@@ -300,20 +327,21 @@ int capture(const Options &options)
     case InterfaceKind::Network:
         break;
     case InterfaceKind::OtherSource:
-        reportError("no-such-device",
+        reportError(ErrorKind::NoSuchDevice,
                     "not a network interface: " + options.interfaceName
                         + " (only the interfaces in /sys/class/net and `any`)");
         return ExitFailure;
     case InterfaceKind::Missing:
-        reportError("no-such-device",
+        reportError(ErrorKind::NoSuchDevice,
                     "no such interface: " + options.interfaceName
                         + " (only the interfaces in /sys/class/net and `any`; see `trainguard-cli interfaces`)");
         return ExitFailure;
     }
     char errbuf[PCAP_ERRBUF_SIZE] = {};
-    pcap_t *handle = pcap_create(options.interfaceName.c_str(), errbuf);
+    const PcapHandle owner(pcap_create(options.interfaceName.c_str(), errbuf));
+    pcap_t *handle = owner.get();
     if (!handle) {
-        reportError("capture", "cannot open " + options.interfaceName + ": " + errbuf);
+        reportError(ErrorKind::Capture, "cannot open " + options.interfaceName + ": " + errbuf);
         return ExitFailure;
     }
     pcap_set_snaplen(handle, options.snapLength);
@@ -324,17 +352,16 @@ int capture(const Options &options)
     const int status = pcap_activate(handle);
     if (status < 0) {
         if (status == PCAP_ERROR_PERM_DENIED)
-            reportError("permission",
+            reportError(ErrorKind::Permission,
                         "no permission to capture on " + options.interfaceName
                             + ": add your user to the `trainguard` group (sudo adduser $USER trainguard, then log in "
                               "again), or grant the capability with `sudo setcap cap_net_raw,cap_net_admin=eip "
                             + ownPath() + "`");
         else if (status == PCAP_ERROR_NO_SUCH_DEVICE)
-            reportError("no-such-device",
+            reportError(ErrorKind::NoSuchDevice,
                         "no such interface: " + options.interfaceName + " (see `trainguard-cli interfaces`)");
         else
-            reportError("capture", "cannot capture on " + options.interfaceName + ": " + pcap_geterr(handle));
-        pcap_close(handle);
+            reportError(ErrorKind::Capture, "cannot capture on " + options.interfaceName + ": " + pcap_geterr(handle));
         return ExitFailure;
     }
     // On a loopback interface every packet passes the capture socket twice, sent and received;
@@ -349,24 +376,21 @@ int capture(const Options &options)
     }
     enlargeOutputSocket();
     if (!dropCapabilities()) {
-        reportError("capture", std::string("cannot drop capabilities: ") + std::strerror(errno));
-        pcap_close(handle);
+        reportError(ErrorKind::Capture, std::string("cannot drop capabilities: ") + std::strerror(errno));
         return ExitFailure;
     }
     if (!options.filter.empty()) {
         bpf_program program{};
         if (pcap_compile(handle, &program, options.filter.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0
             || pcap_setfilter(handle, &program) != 0) {
-            reportError("filter", "bad capture filter \"" + options.filter + "\": " + pcap_geterr(handle));
+            reportError(ErrorKind::Filter, "bad capture filter \"" + options.filter + "\": " + pcap_geterr(handle));
             pcap_freecode(&program);
-            pcap_close(handle);
             return ExitFailure;
         }
         pcap_freecode(&program);
     }
     if (pcap_setnonblock(handle, 1, errbuf) != 0 || pcap_get_selectable_fd(handle) < 0) {
-        reportError("capture", "cannot capture on " + options.interfaceName + ": " + errbuf);
-        pcap_close(handle);
+        reportError(ErrorKind::Capture, "cannot capture on " + options.interfaceName + ": " + errbuf);
         return ExitFailure;
     }
 
@@ -377,18 +401,17 @@ int capture(const Options &options)
     sigaddset(&stopSignals, SIGINT);
     sigprocmask(SIG_BLOCK, &stopSignals, nullptr);
     std::signal(SIGPIPE, SIG_IGN);
-    const int signalFd = ::signalfd(-1, &stopSignals, SFD_CLOEXEC | SFD_NONBLOCK);
+    const UniqueFd signalFd(::signalfd(-1, &stopSignals, SFD_CLOEXEC | SFD_NONBLOCK));
 
     std::setvbuf(stdout, nullptr, _IOFBF, OutputBuffer_bytes);
     pcap_dumper_t *dumper = pcap_dump_fopen(handle, stdout); // writes the file header
     if (!dumper || pcap_dump_flush(dumper) != 0) {
-        reportError("output", "cannot write the pcap stream to stdout");
-        pcap_close(handle);
+        reportError(ErrorKind::Output, "cannot write the pcap stream to stdout");
         return ExitFailure;
     }
 
     // The reader closing its end shows on stdout as POLLERR: stop even when no packet arrives.
-    pollfd fds[3] = {{pcap_get_selectable_fd(handle), POLLIN, 0}, {signalFd, POLLIN, 0}, {STDOUT_FILENO, 0, 0}};
+    pollfd fds[3] = {{pcap_get_selectable_fd(handle), POLLIN, 0}, {signalFd.get(), POLLIN, 0}, {STDOUT_FILENO, 0, 0}};
     int exitCode = ExitOk;
     long lastStats_ms = 0;
     pcap_stat lastStats{};
@@ -404,7 +427,7 @@ int capture(const Options &options)
             wait_ms = std::max(0L, std::min(wait_ms, stopAt_ms - nowMonotonic_ms()));
         const int ready = ::poll(fds, 3, static_cast<int>(wait_ms));
         if (ready < 0 && errno != EINTR) {
-            reportError("capture", std::string("poll failed: ") + std::strerror(errno));
+            reportError(ErrorKind::Capture, std::string("poll failed: ") + std::strerror(errno));
             exitCode = ExitFailure;
             break;
         }
@@ -417,7 +440,7 @@ int capture(const Options &options)
             count = pcap_dispatch(handle, MaxPacketsPerDispatch, onPacket, reinterpret_cast<u_char *>(dumper));
         } while (count > 0);
         if (count == PCAP_ERROR) {
-            reportError("capture", std::string("capture stopped: ") + pcap_geterr(handle));
+            reportError(ErrorKind::Capture, std::string("capture stopped: ") + pcap_geterr(handle));
             exitCode = ExitFailure;
             break;
         }
@@ -425,7 +448,7 @@ int capture(const Options &options)
         if (pcap_dump_flush(dumper) != 0) {
             readerGone = errno == EPIPE;
             if (!readerGone) {
-                reportError("output", std::string("cannot write to stdout: ") + std::strerror(errno));
+                reportError(ErrorKind::Output, std::string("cannot write to stdout: ") + std::strerror(errno));
                 exitCode = ExitFailure;
             }
             break;
@@ -448,9 +471,6 @@ int capture(const Options &options)
     else
         pcap_dump_flush(dumper);
     // pcap_dump_close would fclose(stdout) and report a late EPIPE; the process exits anyway.
-    pcap_close(handle);
-    if (signalFd >= 0)
-        ::close(signalFd);
     return exitCode;
 }
 
@@ -471,7 +491,7 @@ int main(int argc, char **argv)
         break;
     }
     if (::isatty(STDOUT_FILENO)) {
-        reportError("usage", "stdout is a terminal: pipe it into a reader (e.g. `| tcpdump -r -`)");
+        reportError(ErrorKind::Usage, "stdout is a terminal: pipe it into a reader (e.g. `| tcpdump -r -`)");
         return ExitUsage;
     }
     // Descriptors other than stdin/stdout/stderr are not ours to hold (the parent may leak some).

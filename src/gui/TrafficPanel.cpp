@@ -321,7 +321,7 @@ bool TrafficPanel::startCapture(const QString &interfaceName, const QString &fil
 void TrafficPanel::onCaptureStartFailed(const QString &error)
 {
     qCWarning(lcGui) << "capture did not start:" << error;
-    if (error.contains(QLatin1String("permission"))) {
+    if (m_capture.startErrorKind() == CaptureProtocol::ErrorKind::Permission) {
         // Only the capture helper carries capabilities (docs/SECURITY.md).
         setStateText(tr("TrainGuard is not allowed to capture packets on %1, so the Traffic panel is idle; "
                         "everything else keeps working. To allow capturing, add your user to the "

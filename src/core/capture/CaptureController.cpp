@@ -76,7 +76,8 @@ bool CaptureController::start(const CaptureSessionOptions &options, QString *err
 void CaptureController::onStarterFinished(int captureId)
 {
     QString error;
-    std::unique_ptr<CaptureSession> session = m_starter.take(&error);
+    CaptureProtocol::ErrorKind errorKind = CaptureProtocol::ErrorKind::Capture;
+    std::unique_ptr<CaptureSession> session = m_starter.take(&error, &errorKind);
     if (captureId != m_captureId || m_state != State::Starting) {
         // Superseded by a newer start or dropped: stopped and discarded off this thread.
         m_stopper.stop(std::move(session), CaptureStopper::AfterStop::Discard);
@@ -86,6 +87,7 @@ void CaptureController::onStarterFinished(int captureId)
         if (QFileInfo(m_options.spoolPath).isFile()) // never /dev/null (the leak check's)
             QFile::remove(m_options.spoolPath);
         m_startError = error;
+        m_startErrorKind = errorKind;
         setState(State::Idle);
         emit startFailed(captureId, error);
         return;

@@ -67,6 +67,8 @@ public:
     CaptureCounters counters() const { return m_session ? m_session->counters() : CaptureCounters {}; }
     // Why the last start failed (empty when it did not).
     QString startError() const { return m_startError; }
+    // Its kind: Permission means the user can grant the privilege (the text says how).
+    CaptureProtocol::ErrorKind startErrorKind() const { return m_startErrorKind; }
     const CaptureSessionOptions &options() const { return m_options; }
 
     // Exports the packets in [from_us, to_us] of the stopped capture's spool on a worker thread.
@@ -100,6 +102,7 @@ private:
     int m_captureId = 0;
     bool m_stopWhenStarted = false; // stop() came while Starting
     QString m_startError;
+    CaptureProtocol::ErrorKind m_startErrorKind = CaptureProtocol::ErrorKind::Capture;
     struct ExportRequest
     {
         QString destination;

@@ -62,8 +62,11 @@ bool CaptureSession::start(const CaptureSessionOptions &options, QString *error)
     m_options = options;
     m_queue = std::make_unique<PacketQueue>(options.live.queue_bytes);
     m_capture = std::make_unique<LiveCapture>(m_queue.get());
-    if (!m_capture->open(options.live, error))
+    m_startErrorKind = CaptureProtocol::ErrorKind::Capture;
+    if (!m_capture->open(options.live, error)) {
+        m_startErrorKind = m_capture->errorKind();
         return false;
+    }
     auto spool = std::make_unique<Spool>();
     spool->dead = pcap_open_dead_with_tstamp_precision(m_capture->linkType(), m_capture->snapLength(),
                                                        PCAP_TSTAMP_PRECISION_MICRO);
@@ -83,7 +86,7 @@ bool CaptureSession::start(const CaptureSessionOptions &options, QString *error)
     m_limitReached = false;
     m_running = true;
     m_capture->start();
-    m_analysisThread = std::thread([this] { analysisLoop(); });
+    m_analysisThread = Thread(ThreadPriority::Normal, "tg-analysis", [this] { analysisLoop(); }); // must keep up
     qCDebug(lcCapture, "capture %d started on %s (filter \"%s\")", m_captureId, qUtf8Printable(options.live.interfaceName),
            qUtf8Printable(options.live.filter));
     return true;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/ThreadPolicy.h"
 #include "core/capture/AnalysisReport.h"
 #include "core/capture/LiveCapture.h"
 #include "core/capture/TrafficAnalyzer.h"
@@ -11,7 +12,6 @@
 #include <atomic>
 #include <memory>
 #include <mutex>
-#include <thread>
 
 namespace TrainGuard::Capture {
 
@@ -73,6 +73,8 @@ public:
     int captureId() const { return m_captureId; }
     // Opens the interface and spool, starts both threads. False with a one-line *error.
     bool start(const CaptureSessionOptions &options, QString *error);
+    // After a failed start: what kind of failure (Permission: the user can grant the privilege).
+    CaptureProtocol::ErrorKind startErrorKind() const { return m_startErrorKind; }
     // Prompt stop: the capture thread wakes at once, the analysis drains the queue and emits
     // the final batch. Idempotent.
     void stop();
@@ -100,11 +102,12 @@ private:
     CaptureSessionOptions m_options;
     std::unique_ptr<PacketQueue> m_queue;
     std::unique_ptr<LiveCapture> m_capture;
+    CaptureProtocol::ErrorKind m_startErrorKind = CaptureProtocol::ErrorKind::Capture;
     std::unique_ptr<TrafficAnalyzer> m_analyzer; // guarded by m_analyzerMutex
     mutable std::mutex m_analyzerMutex;
     struct Spool;
     std::unique_ptr<Spool> m_spool;
-    std::thread m_analysisThread;
+    Thread m_analysisThread;
     std::atomic<bool> m_limitReached{false};
     bool m_running = false;
     std::uint64_t m_sentSerial = 0;

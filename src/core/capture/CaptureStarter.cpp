@@ -20,6 +20,7 @@ void CaptureStarter::start(std::unique_ptr<CaptureSession> session, const Captur
     const int generation = ++m_generation;
     m_thread = Thread(ThreadPriority::Normal, "tg-cap-start", [this, options, generation] {
         m_ok = m_session->start(options, &m_error);
+        m_errorKind = m_session->startErrorKind();
         QMetaObject::invokeMethod(this, [this, generation] {
             // A take() in between already handed the session out (or dropped it).
             if (generation == m_generation && m_session)
@@ -28,12 +29,14 @@ void CaptureStarter::start(std::unique_ptr<CaptureSession> session, const Captur
     });
 }
 
-std::unique_ptr<CaptureSession> CaptureStarter::take(QString *error)
+std::unique_ptr<CaptureSession> CaptureStarter::take(QString *error, CaptureProtocol::ErrorKind *kind)
 {
     m_thread.join();
     std::unique_ptr<CaptureSession> session = std::move(m_session);
     if (session && !m_ok) {
         *error = m_error;
+        if (kind != nullptr)
+            *kind = m_errorKind;
         session.reset();
     }
     return session;

@@ -38,7 +38,7 @@ public:
     int startingCaptureId() const { return m_session ? m_session->captureId() : 0; }
     // The started session, waiting for the start if it is still in progress; null when it
     // failed (*error says why) or when there is nothing to take.
-    std::unique_ptr<CaptureSession> take(QString *error);
+    std::unique_ptr<CaptureSession> take(QString *error, CaptureProtocol::ErrorKind *kind = nullptr);
 
 signals:
     // The start of this capture ended, well or not: take() it now. Not emitted for a session
@@ -49,6 +49,7 @@ private:
     Thread m_thread;
     std::unique_ptr<CaptureSession> m_session; // owned by m_thread until it is joined
     QString m_error;                           // likewise
+    CaptureProtocol::ErrorKind m_errorKind = CaptureProtocol::ErrorKind::Capture; // likewise
     bool m_ok = false;                         // likewise
     int m_generation = 0;
 };

@@ -99,6 +99,7 @@ QString LiveCapture::helperPath()
 
 bool LiveCapture::open(const LiveCaptureOptions &options, QString *error)
 {
+    m_errorKind = CaptureProtocol::ErrorKind::Capture; // unless the helper or the spawn says otherwise
     const QString helper = helperPath();
     if (helper.isEmpty()) {
         *error = QStringLiteral("cannot capture on %1: the capture helper trainguard-capture is not installed "
@@ -163,12 +164,14 @@ bool LiveCapture::open(const LiveCaptureOptions &options, QString *error)
     if (spawned != 0) {
         closeFd(&data[0]);
         closeFd(&messages[0]);
-        if (spawned == EACCES || spawned == EPERM)
+        if (spawned == EACCES || spawned == EPERM) {
+            m_errorKind = CaptureProtocol::ErrorKind::Permission;
             *error = QStringLiteral("no permission to capture on %1: you may not run the capture helper %2: %3")
                          .arg(options.interfaceName, helper, groupAdvice());
-        else
+        } else {
             *error = QStringLiteral("cannot capture on %1: cannot run %2: %3")
                          .arg(options.interfaceName, helper, QString::fromLocal8Bit(std::strerror(spawned)));
+        }
         return false;
     }
     m_helperPid = pid;
@@ -216,7 +219,7 @@ void LiveCapture::start()
         return;
     m_stopRequested = false;
     m_done = false;
-    m_thread = std::thread([this] { run(); });
+    m_thread = Thread(ThreadPriority::Normal, "tg-capture", [this] { run(); }); // must keep up
 }
 
 void LiveCapture::stop()
@@ -343,22 +346,16 @@ void LiveCapture::readHelperMessages(bool untilEof)
 
 void LiveCapture::handleHelperLine(const QByteArray &line)
 {
-    static constexpr char StatsPrefix[] = "trainguard-capture: stats ";
-    static constexpr char ErrorPrefix[] = "trainguard-capture: error ";
-    if (line.startsWith(StatsPrefix)) {
-        unsigned long long received = 0, dropped = 0, interfaceDropped = 0;
-        if (std::sscanf(line.constData() + sizeof StatsPrefix - 1, "received=%llu dropped=%llu ifdropped=%llu", &received,
-                        &dropped, &interfaceDropped)
-            == 3) {
-            m_kernelReceived.store(received, std::memory_order_relaxed);
-            m_kernelDropped.store(dropped, std::memory_order_relaxed);
-            m_interfaceDropped.store(interfaceDropped, std::memory_order_relaxed);
-        }
-    } else if (line.startsWith(ErrorPrefix)) {
-        // "error KIND: TEXT": TEXT is the one-line message (for `permission` it names the fix).
-        const QByteArray rest = line.mid(sizeof ErrorPrefix - 1);
-        const qsizetype colon = rest.indexOf(": ");
-        m_helperError = QString::fromLocal8Bit(colon >= 0 ? rest.mid(colon + 2) : rest);
+    const CaptureProtocol::Message message
+        = CaptureProtocol::parseLine(std::string_view(line.constData(), static_cast<std::size_t>(line.size())));
+    if (message.stats) {
+        m_kernelReceived.store(message.stats->received, std::memory_order_relaxed);
+        m_kernelDropped.store(message.stats->dropped, std::memory_order_relaxed);
+        m_interfaceDropped.store(message.stats->interfaceDropped, std::memory_order_relaxed);
+    } else if (message.error) {
+        // The text is the one-line message (for Permission it names the fix).
+        m_helperError = QString::fromStdString(message.error->text);
+        m_errorKind = message.error->kind;
     } else if (!line.isEmpty()) {
         qCWarning(lcCapture, "capture helper: %s", line.constData());
     }

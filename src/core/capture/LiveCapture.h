@@ -1,5 +1,7 @@
 #pragma once
 
+#include "capture-helper/CaptureProtocol.h"
+#include "core/ThreadPolicy.h"
 #include "core/capture/PacketQueue.h"
 
 #include <QString>
@@ -10,7 +12,6 @@
 #include <cstdint>
 #include <cstdio>
 #include <mutex>
-#include <thread>
 #include <sys/types.h>
 
 struct pcap;
@@ -53,6 +54,8 @@ public:
     // Starts the helper and reads the stream's header (in the caller's thread, so errors come back
     // at once). Missing privilege gives one message naming the fix.
     bool open(const LiveCaptureOptions &options, QString *error);
+    // After a failed open(): the kind of failure, as the helper (CaptureProtocol.h) or the spawn said.
+    CaptureProtocol::ErrorKind errorKind() const { return m_errorKind; }
     int linkType() const { return m_linkType; }
     int snapLength() const { return m_snapLength; }
 
@@ -75,7 +78,7 @@ public:
     // there in a build tree too); empty if it is missing.
     static QString helperPath();
     // The helper's bound on the kernel ring (src/capture-helper/README.md "Limits").
-    static constexpr int MaxKernelBuffer_mib = 256;
+    static constexpr int MaxKernelBuffer_mib = CaptureProtocol::MaxKernelBuffer_mib;
 
 private:
     void run();
@@ -91,12 +94,13 @@ private:
     pid_t m_helperPid = -1;
     QByteArray m_messageLine;       // a partial stderr line
     QString m_helperError;          // the helper's last "error" line
+    CaptureProtocol::ErrorKind m_errorKind = CaptureProtocol::ErrorKind::Capture;
     std::mutex m_doneMutex;
     std::condition_variable m_doneChanged;
     bool m_done = false;            // the thread has read the stream to its end
     int m_linkType = -1;
     int m_snapLength = 0;
-    std::thread m_thread;
+    Thread m_thread;
     std::atomic<bool> m_stopRequested{false};
     std::atomic<std::uint64_t> m_capturedPackets{0};
     std::atomic<double> m_threadCpu_s{0.0};
