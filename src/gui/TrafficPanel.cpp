@@ -399,11 +399,11 @@ void TrafficPanel::applyBatch(const CaptureBatch &batch)
     appendBins(batch.bins);
     showCounters(batch.counters);
     if (isCapturing()) {
+        const std::uint64_t dropped = batch.counters.kernelDrops + batch.counters.queueDrops;
         setStatusText(tr("Capture: %1 · %2 packets · %3 dropped")
                           .arg(m_capture.options().live.interfaceName,
                                QLocale().toString(static_cast<qulonglong>(batch.counters.packets)),
-                               QLocale().toString(
-                                   static_cast<qulonglong>(batch.counters.kernelDrops + batch.counters.queueDrops)))
+                               QLocale().toString(static_cast<qulonglong>(dropped)))
                       + m_flowModel->droppedFlowsNote(QStringLiteral(" · "), QString()));
     }
 }
