@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The local PKI of `trainguard-cli certs` with the openssl command (OpenSSL 3):
 #   make-certs.sh DIR [NAME...]      CA (kept if present) + server certificate for localhost,
 #                                    127.0.0.1, ::1, this host and NAMEs (names or IP addresses)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # One INTERFACE target carries the language level, warnings and Qt hygiene
 # macros for every TrainGuard target (as qBittorrent's CommonConfig.cmake).
 add_library(trainguard_common INTERFACE)

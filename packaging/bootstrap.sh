@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # TrainGuard developer bootstrap for Debian 12 (bookworm).
 #
 #   packaging/bootstrap.sh run    install packages, build (dev preset), launch the GUI

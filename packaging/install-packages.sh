@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Sourced by packaging/bootstrap.sh and the CI checks: install_missing_packages LABEL PACKAGE...
 # installs, with apt-get, those of the Debian packages not installed yet (as root, or through
 # sudo), and does nothing (no apt-get update either) when all are there.

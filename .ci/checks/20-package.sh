@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # CI check (issue #8): build the .deb from the ci build, inspect and lint it, install it with apt,
 # validate the desktop file, the AppStream metainfo and the systemd unit, prove that a non-root
 # member of the `trainguard` group captures on lo and that a non-member gets the one-line error,

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The whole ctest suite built with AddressSanitizer + UndefinedBehaviorSanitizer (the asan preset):
 # any memory error, undefined behaviour or leak (LeakSanitizer) fails it. Third-party leaks only
 # are suppressed, in tests/sanitizers/lsan.supp (one reason per entry).

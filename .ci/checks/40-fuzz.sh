@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Builds the libFuzzer targets (the fuzz preset: clang-14, -fsanitize=fuzzer,address,undefined)
 # and runs each for FUZZ_SECONDS (default 60) from its committed seeds, FUZZ_JOBS (default: the
 # number of cores) at a time. Any crash, leak, timeout or out-of-memory fails the check; the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # TLS scan of a live receiver (issue #9): starts `trainguard-cli serve` with fresh certificates and
 # token on a loopback port, scans it with sslscan and checks with openssl s_client that
 #   - only TLS 1.2 and TLS 1.3 are offered,

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Hostile clients against a live receiver (issue #17): starts `trainguard-cli serve` with fresh
 # certificates, token and passphrase on a loopback port, then
 #   1. floods it for 60 s with pipelined requests that are never read (tests/interop/pipeline-flood.py:

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Interop: tus-js-client (the reference tus client, from the npm registry) uploads an STE1 file to
 # a real `trainguard-cli serve`: the whole file in one PATCH, in chunks, and aborted then resumed.
 # Each upload must end `stored` with the plaintext's SHA-256 and an identical file in the store.

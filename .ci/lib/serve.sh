@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Sourced by the CI checks that need a live receiver (not run by .ci/run itself).
 # start_serve LABEL CLI WORK [SERVE_OPTION...]: fresh certificates (WORK/certs) and token
 # (WORK/token), then `CLI serve` on a free 127.0.0.1 port with its store in WORK/store, no standard

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Capture benchmarks (run as root; build first: cmake --preset release && cmake --build --preset release).
 #  1. analyze: a >= 200 MB TLS capture with Ethernet-sized packets (a veth pair into a network
 #     namespace, MTU 1500, segmentation offloads off: on lo the kernel hands the capture 64 KiB

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Live capture under load (issue #18): RUNS times, a TLS 1.3 upload of MIB MiB on lo captured by
 # `trainguard-cli capture` while `tcpdump -B 131072 -w /dev/null` captures the same packets beside
 # it. Per run: our kernel (ps_drop), interface (ps_ifdrop) and queue drops, tcpdump's drops, packet

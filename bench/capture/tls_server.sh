@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Sourced by the capture benches: a throwaway certificate in $work and `openssl s_server` (TLS 1.3)
 # on 127.0.0.1:$port for the uploads. Sets port, stdin_pid and server_pid; the caller's cleanup
 # kills the two processes. The server's stdin is fd 3, which stays open for more servers.

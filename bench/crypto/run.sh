@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # STE1 throughput and memory against the CPU's limit and peer tools, all in one run.
 #
 #   cmake --preset release && cmake --build --preset release

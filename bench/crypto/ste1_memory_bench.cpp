@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // In-memory STE1 throughput: the engine's own cost per byte, without file I/O or the KDF.
 // Built and run by bench/crypto/run.sh against build/release's libtrainguard_core.a.
 #include "core/crypto/MasterKey.h"

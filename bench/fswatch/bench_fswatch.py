@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Benchmark of `trainguard-cli watch` against `inotifywait -m -r` and Python
 watchdog on the same tree (see run.sh).
 

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Burst of issue #18: is every deletion reported, exactly once, while new files reuse the freed
 inode numbers?
 

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Benchmark of `trainguard-cli watch` against inotifywait and Python watchdog.
 # Usage: bench/fswatch/run.sh   (from the repository root; root or sudo for apt-get)
 # Results: bench/results/fswatch-<UTC time>.txt

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Peer for the benchmark: Python watchdog (Debian python3-watchdog) watching a
 tree recursively, printing one line per deletion. Prints 'ready' on stderr
 once the observer has started."""

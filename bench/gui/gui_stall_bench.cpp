@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // GUI event-loop stall benchmark: drives the real MainWindow as a user does on first
 // launch (embedded receiver, capture on lo when root), clicks Send on a large random
 // dataset and records the gap between consecutive ticks of a 10 ms precise timer on the
@@ -23,8 +24,8 @@
 #include "support/IsolatedHome.h" // tests/support, header-only: see CMakeLists.txt
 
 #include <QApplication>
-#include <QDateTime>
 #include <QCommandLineParser>
+#include <QDateTime>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QEventLoop>
@@ -43,11 +44,11 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <map>
-#include <thread>
 #include <cstdint>
 #include <cstdio>
+#include <map>
 #include <memory>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -60,11 +61,11 @@ constexpr int TickInterval_ms = 10;
 
 // One event delivery on the GUI thread that took long enough to matter.
 struct SlowDelivery {
-    qint64 at_ms = 0;       // since the start of the benchmark
+    qint64 at_ms = 0; // since the start of the benchmark
     qint64 duration_us = 0;
-    int depth = 0;          // 0: delivered by the event loop itself; >0: nested inside another
+    int depth = 0; // 0: delivered by the event loop itself; >0: nested inside another
     QEvent::Type type = QEvent::None;
-    QByteArray receiver;    // class (objectName) of the receiver and of its parent
+    QByteArray receiver; // class (objectName) of the receiver and of its parent
 };
 
 qint64 steadyNow_ns()
@@ -150,7 +151,7 @@ private:
     QElapsedTimer m_clock;
     qint64 m_slowThreshold_us = 20'000;
     int m_depth = 0;
-    std::atomic<qint64> m_topDeliveryStart_ns {-1};
+    std::atomic<qint64> m_topDeliveryStart_ns{-1};
     qint64 m_inEvents_ns = 0;
     std::vector<SlowDelivery> m_slow;
     std::vector<SlowDelivery> m_recent;
@@ -158,7 +159,7 @@ private:
 
 qint64 threadCpu_ns()
 {
-    timespec now {};
+    timespec now{};
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
     return qint64(now.tv_sec) * 1'000'000'000 + now.tv_nsec;
 }
@@ -257,7 +258,8 @@ private:
 
 void printGapReports(const char *label, std::vector<GapReport> reports, size_t limit)
 {
-    std::sort(reports.begin(), reports.end(), [](const GapReport &a, const GapReport &b) { return a.gap_us > b.gap_us; });
+    std::sort(reports.begin(), reports.end(),
+              [](const GapReport &a, const GapReport &b) { return a.gap_us > b.gap_us; });
     std::printf("%s: %zu long gaps; for each, the GUI thread's own CPU time, its time runnable but waiting for a\n"
                 "  CPU (preempted: kernel schedstat), and its time inside event deliveries\n",
                 label, reports.size());
@@ -407,7 +409,7 @@ private:
 
     const TimedApplication *m_app;
     QString m_taskDir;
-    std::atomic<bool> m_running {false};
+    std::atomic<bool> m_running{false};
     std::thread m_thread;
     std::map<QByteArray, int> m_counts;
 };
@@ -437,8 +439,7 @@ bool writeRandomFile(const QString &path, qint64 size_bytes)
 
 // The measured phases run in a plain event loop as QApplication::exec() does: QTest::qWait
 // and qWaitFor sleep 10 ms between processEvents() calls, which would be counted as stalls.
-template<typename Setup>
-void runEventLoop(Setup setup)
+template<typename Setup> void runEventLoop(Setup setup)
 {
     QEventLoop loop;
     setup(loop);
@@ -492,14 +493,15 @@ int main(int argc, char *argv[])
                                                         "traffic (live charts and tables) or files (a burst of "
                                                         "deletions in a watched folder) (transfer)."),
                                          QStringLiteral("panel"), QStringLiteral("transfer"));
-    const QCommandLineOption injectOption(QStringLiteral("inject-stall-ms"),
-                                          QStringLiteral("Self-check: busy the GUI thread this long 1 s into the "
-                                                         "send; the run must then fail, showing it as a Timer delivery (0)."),
-                                          QStringLiteral("ms"), QStringLiteral("0"));
+    const QCommandLineOption injectOption(
+        QStringLiteral("inject-stall-ms"),
+        QStringLiteral("Self-check: busy the GUI thread this long 1 s into the "
+                       "send; the run must then fail, showing it as a Timer delivery (0)."),
+        QStringLiteral("ms"), QStringLiteral("0"));
     const QCommandLineOption burstOption(QStringLiteral("burst-files"),
                                          QStringLiteral("With --watch files: files deleted 1 s into the send (10000)."),
                                          QStringLiteral("count"), QStringLiteral("10000"));
-    parser.addOptions({ sizeOption, dirOption, gapOption, slowOption, panelOption, injectOption, burstOption });
+    parser.addOptions({sizeOption, dirOption, gapOption, slowOption, panelOption, injectOption, burstOption});
     parser.process(app);
     const qint64 size_bytes = parser.value(sizeOption).toLongLong() * 1024 * 1024;
     const qint64 slow_us = parser.value(slowOption).toLongLong() * 1000;
@@ -538,8 +540,8 @@ int main(int argc, char *argv[])
         return 1;
     }
 
-    MainWindow::StartupOptions options =
-        TrainGuard::TestSupport::isolatedStartupOptions(home, QStringLiteral("TrainGuardBench"), QStringLiteral("bench"));
+    MainWindow::StartupOptions options = TrainGuard::TestSupport::isolatedStartupOptions(
+        home, QStringLiteral("TrainGuardBench"), QStringLiteral("bench"));
     options.captureOnLaunch = root;
 
     auto window = std::make_unique<MainWindow>();
@@ -595,15 +597,15 @@ int main(int argc, char *argv[])
     // Send phase: from the click to sendFinished.
     bool finished = false;
     TrainGuard::Transfer::SendResult result;
-    QObject::connect(transfer, &TransferPanel::sendFinished, &recorder,
-                     [&](const TrainGuard::Transfer::SendResult &r) {
-                         result = r;
-                         finished = true;
-                     });
+    QObject::connect(transfer, &TransferPanel::sendFinished, &recorder, [&](const TrainGuard::Transfer::SendResult &r) {
+        result = r;
+        finished = true;
+    });
     QString leakVerdict;
     TrainGuard::Capture::LeakWatch *leakWatch = window->leakWatch();
-    QObject::connect(leakWatch, &TrainGuard::Capture::LeakWatch::finished, &recorder,
-                     [&leakVerdict](const TrainGuard::Capture::LeakReport &report) { leakVerdict = report.verdictText(); });
+    QObject::connect(
+        leakWatch, &TrainGuard::Capture::LeakWatch::finished, &recorder,
+        [&leakVerdict](const TrainGuard::Capture::LeakReport &report) { leakVerdict = report.verdictText(); });
     recorder.start(clock);
     sampler.start();
     const qint64 sendStart_ms = clock.elapsed();
@@ -615,8 +617,8 @@ int main(int argc, char *argv[])
     if (watched == QLatin1String("traffic"))
         window->showPanel(MainWindow::Panel::Traffic); // the user switches over to watch the upload
     std::thread deleter;
-    std::atomic<qint64> burstStart_ms { -1 };
-    std::atomic<qint64> burstEnd_ms { -1 };
+    std::atomic<qint64> burstStart_ms{-1};
+    std::atomic<qint64> burstEnd_ms{-1};
     if (burst) {
         window->showPanel(MainWindow::Panel::Files);
         QTimer::singleShot(1000, &recorder, [&] {
@@ -635,8 +637,7 @@ int main(int argc, char *argv[])
         QTimer::singleShot(1000, &injector, [inject_ms] {
             QElapsedTimer spin;
             spin.start();
-            while (spin.elapsed() < inject_ms) {
-            }
+            while (spin.elapsed() < inject_ms) { }
         });
     }
     runEventLoop([&](QEventLoop &loop) {

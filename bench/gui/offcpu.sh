@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Where the GUI thread sleeps during the send: runs gui_stall_bench (built by run.sh) under
 # `perf record` of the main thread's sched_switch events (sleeps only, with DWARF call graphs)
 # and counts the first named caller above each futex wait. Needs root and perf.

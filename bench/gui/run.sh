@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # GUI event-loop stall during a 1 GiB send with capture on (goal: max gap <= 50 ms), with the
 # idle window over the same duration as the baseline. Builds with the release preset
 # (TRAINGUARD_BUILD_BENCH=ON), then runs gui_stall_bench twice: once with the Transfer panel

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Writes a synthetic pcap (Ethernet/IPv4/TCP) for the leak-check benchmark.
 
 usage: make_capture.py OUT.pcap SIZE_MIB LEAKED_FILE

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Leak-check benchmark: does scanning keep up with capture (goal ≥ 1 GB/s of reassembled payload)?
 # On a generated >= 1 GiB capture (8 TCP flows of 1448-byte segments, random payload like TLS,
 # the sample dataset in plain text in the middle of one flow), 3 runs each of

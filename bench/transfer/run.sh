@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Transfer benchmark: one dataset file over loopback TLS, three ways, same run:
 #   ours   trainguard-cli send -> trainguard-cli serve (STE1 on the fly, tus, decrypt + verify + store)
 #   nginx  curl -T (TLS 1.3) -> nginx PUT into tmpfs (no encryption at rest, no verification)

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Regenerates the README screenshots from the real app under Xvfb after a real
 # send: starts TrainGuard with a throwaway home, clicks Send (Alt+S), deletes a
 # file in the watched demo folder, and photographs each panel.

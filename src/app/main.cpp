@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // trainguard: the desktop GUI. Thin: identity, display check, main window.
 #include "core/AppIdentity.h"
 #include "core/ProcessHardening.h"

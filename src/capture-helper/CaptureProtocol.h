@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 // The one description of how trainguard-capture talks to its parent, shared by both sides (the

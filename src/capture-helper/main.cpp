@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // trainguard-capture: the only TrainGuard binary that may carry capabilities (cap_net_raw,
 // cap_net_admin, set by the Debian package's postinst; executable by the `trainguard` group only).
 // It opens one network interface with libpcap, drops every capability, and streams the packets as
@@ -150,7 +151,7 @@ bool isLoopback(const std::string &name)
     const UniqueFd probe(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
     if (probe.get() < 0)
         return false;
-    ifreq request {};
+    ifreq request{};
     name.copy(request.ifr_name, IFNAMSIZ - 1);
     return ::ioctl(probe.get(), SIOCGIFFLAGS, &request) == 0 && (request.ifr_flags & IFF_LOOPBACK);
 }
@@ -309,7 +310,8 @@ void reportStats(pcap_t *handle, pcap_stat *last, bool always)
     pcap_stat stats{};
     if (pcap_stats(handle, &stats) != 0)
         return;
-    if (!always && stats.ps_recv == last->ps_recv && stats.ps_drop == last->ps_drop && stats.ps_ifdrop == last->ps_ifdrop)
+    if (!always && stats.ps_recv == last->ps_recv && stats.ps_drop == last->ps_drop
+        && stats.ps_ifdrop == last->ps_ifdrop)
         return;
     *last = stats;
     std::fputs(TrainGuard::CaptureProtocol::formatStats({stats.ps_recv, stats.ps_drop, stats.ps_ifdrop}).c_str(),

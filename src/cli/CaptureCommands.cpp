@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "cli/CliSupport.h"
 #include "cli/Commands.h"
 #include "cli/StopSignals.h"
@@ -15,9 +16,9 @@
 #include <QJsonObject>
 #include <QTimer>
 
+#include <cstdio>
 #include <memory>
 #include <optional>
-#include <cstdio>
 
 namespace TrainGuard::Cli {
 
@@ -25,7 +26,10 @@ using namespace TrainGuard::Capture;
 
 namespace {
 
-QJsonValue number(std::uint64_t value) { return QJsonValue(static_cast<qint64>(value)); }
+QJsonValue number(std::uint64_t value)
+{
+    return QJsonValue(static_cast<qint64>(value));
+}
 
 // `analyze --leak-check` outcomes beyond the shared codes (docs/ANALYSIS.md).
 constexpr int ExitLeakFound = 3;
@@ -79,21 +83,26 @@ int runCapture(const QStringList &arguments)
 {
     const QString command = QStringLiteral("capture");
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("Capture packets with libpcap into a pcap file and print the final statistics."));
+    parser.setApplicationDescription(
+        QStringLiteral("Capture packets with libpcap into a pcap file and print the final statistics."));
     const QCommandLineOption interfaceOption({QStringLiteral("i"), QStringLiteral("interface")},
                                              QStringLiteral("Interface (default lo)."), QStringLiteral("IFACE"),
                                              QStringLiteral("lo"));
     const QCommandLineOption filterOption({QStringLiteral("f"), QStringLiteral("filter")},
-                                          QStringLiteral("BPF capture filter (default: everything)."), QStringLiteral("FILTER"));
+                                          QStringLiteral("BPF capture filter (default: everything)."),
+                                          QStringLiteral("FILTER"));
     const QCommandLineOption outputOption({QStringLiteral("w"), QStringLiteral("write")},
                                           QStringLiteral("Output pcap file."), QStringLiteral("OUT.pcap"));
     const QCommandLineOption durationOption(QStringLiteral("duration"), QStringLiteral("Stop after S seconds."),
                                             QStringLiteral("S"));
-    const QCommandLineOption countOption(QStringLiteral("count"), QStringLiteral("Stop after N packets."), QStringLiteral("N"));
-    const QCommandLineOption bufferOption(QStringLiteral("buffer-mib"), QStringLiteral("Kernel buffer in MiB (default 256)."),
-                                          QStringLiteral("MIB"), QStringLiteral("256"));
+    const QCommandLineOption countOption(QStringLiteral("count"), QStringLiteral("Stop after N packets."),
+                                         QStringLiteral("N"));
+    const QCommandLineOption bufferOption(QStringLiteral("buffer-mib"),
+                                          QStringLiteral("Kernel buffer in MiB (default 256)."), QStringLiteral("MIB"),
+                                          QStringLiteral("256"));
     const QCommandLineOption jsonOption(QStringLiteral("json"), QStringLiteral("Print the final statistics as JSON."));
-    parser.addOptions({interfaceOption, filterOption, outputOption, durationOption, countOption, bufferOption, jsonOption});
+    parser.addOptions(
+        {interfaceOption, filterOption, outputOption, durationOption, countOption, bufferOption, jsonOption});
     int exitCode = ExitOk;
     if (parseSubcommand(parser, arguments, &exitCode) == ParseResult::Exit)
         return exitCode;
@@ -180,10 +189,12 @@ int runAnalyze(const QStringList &arguments)
         "Dissect a saved capture (pcap or pcapng): flows, TLS, encryption verdicts. With --leak-check, also scan "
         "every flow's reassembled payload for fingerprints of a dataset's plaintext; exit status 3 when a flow "
         "holds enough of them to prove a leak (docs/LEAK_CHECK.md), 4 when the dataset gives no usable fingerprints."));
-    const QCommandLineOption jsonOption(QStringLiteral("json"), QStringLiteral("Print the report as JSON (docs/ANALYSIS.md)."));
-    const QCommandLineOption leakOption(QStringLiteral("leak-check"),
-                                        QStringLiteral("Dataset (file or folder) whose plaintext must not be in the capture."),
-                                        QStringLiteral("DATASET"));
+    const QCommandLineOption jsonOption(QStringLiteral("json"),
+                                        QStringLiteral("Print the report as JSON (docs/ANALYSIS.md)."));
+    const QCommandLineOption leakOption(
+        QStringLiteral("leak-check"),
+        QStringLiteral("Dataset (file or folder) whose plaintext must not be in the capture."),
+        QStringLiteral("DATASET"));
     parser.addOptions({jsonOption, leakOption});
     parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("Capture file to analyse."));
     int exitCode = ExitOk;

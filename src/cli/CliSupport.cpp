@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "cli/CliSupport.h"
 
 #include <QCoreApplication>
@@ -23,16 +24,26 @@ QString helpTextOf(const QCommandLineParser &parser)
     if (arguments.isEmpty())
         return text;
     const QString command = qApp->property(kCommandProperty).toString();
-    const QString shown = command.isEmpty() ? QStringLiteral("trainguard-cli") : QStringLiteral("trainguard-cli ") + command;
+    const QString shown
+        = command.isEmpty() ? QStringLiteral("trainguard-cli") : QStringLiteral("trainguard-cli ") + command;
     text.replace(QStringLiteral("Usage: ") + arguments.constFirst(), QStringLiteral("Usage: ") + shown);
     return text;
 }
 
 } // namespace
 
-void printOut(const QString &text) { writeTo(stdout, text); }
-void printErr(const QString &text) { writeTo(stderr, text); }
-void printHelp(const QCommandLineParser &parser) { printOut(helpTextOf(parser)); }
+void printOut(const QString &text)
+{
+    writeTo(stdout, text);
+}
+void printErr(const QString &text)
+{
+    writeTo(stderr, text);
+}
+void printHelp(const QCommandLineParser &parser)
+{
+    printOut(helpTextOf(parser));
+}
 
 int usageError(const QCommandLineParser &parser, const QString &message)
 {

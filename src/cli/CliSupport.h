@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 #include <QCommandLineParser>
@@ -8,9 +9,9 @@ namespace TrainGuard::Cli {
 
 // Exit codes shared by every subcommand.
 enum ExitCode : int {
-    ExitOk = 0,      // done
+    ExitOk = 0, // done
     ExitFailure = 1, // crypto, I/O, network or verification failure (one-line reason on stderr)
-    ExitUsage = 2,   // bad command line, or a subcommand that is not built yet
+    ExitUsage = 2, // bad command line, or a subcommand that is not built yet
 };
 
 // Property of the application object naming the running subcommand (for help texts).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // trainguard-cli encrypt / decrypt: the STE1 envelope on files or pipes.
 #include "cli/CliSupport.h"
 #include "cli/Commands.h"
@@ -45,7 +46,8 @@ std::unique_ptr<QFile> openInput(const QString &path, QString *error)
 class Output
 {
 public:
-    explicit Output(const QString &path) : m_path(path)
+    explicit Output(const QString &path)
+        : m_path(path)
     {
         if (path == StdStream)
             m_stdout = std::make_unique<QFile>();
@@ -155,10 +157,11 @@ std::optional<quint32> unsignedOption(const QCommandLineParser &parser, const QC
     bool ok = false;
     const quint32 value = parser.value(option).toUInt(&ok);
     if (!ok || value < minimum || value > maximum) {
-        *exitCode = usageError(parser, QStringLiteral("--%1 must be an integer in %2..%3")
-                                           .arg(option.names().constFirst())
-                                           .arg(minimum)
-                                           .arg(maximum));
+        *exitCode = usageError(parser,
+                               QStringLiteral("--%1 must be an integer in %2..%3")
+                                   .arg(option.names().constFirst())
+                                   .arg(minimum)
+                                   .arg(maximum));
         return std::nullopt;
     }
     return value;
@@ -170,12 +173,12 @@ int runEncrypt(const QStringList &arguments)
 {
     const QString command = QStringLiteral("encrypt");
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral(
-        "Encrypts IN into the STE1 envelope OUT (AES-256-GCM, docs/FORMAT.md). '-' is stdin/stdout.\n"
-        "A failure leaves no OUT file."));
+    parser.setApplicationDescription(
+        QStringLiteral("Encrypts IN into the STE1 envelope OUT (AES-256-GCM, docs/FORMAT.md). '-' is stdin/stdout.\n"
+                       "A failure leaves no OUT file."));
     const QCommandLineOption passphraseFile = passphraseFileOption();
-    const QCommandLineOption iterationsOption(QStringLiteral("iterations"),
-                                              QStringLiteral("PBKDF2 iterations (default 600000)."), QStringLiteral("n"));
+    const QCommandLineOption iterationsOption(
+        QStringLiteral("iterations"), QStringLiteral("PBKDF2 iterations (default 600000)."), QStringLiteral("n"));
     const QCommandLineOption segmentOption(QStringLiteral("segment-size"),
                                            QStringLiteral("Plaintext bytes per segment (default 1048576)."),
                                            QStringLiteral("bytes"));
@@ -186,17 +189,19 @@ int runEncrypt(const QStringList &arguments)
     const std::optional<Paths> paths = parsePaths(parser, arguments, &exitCode);
     if (!paths)
         return exitCode;
-    const std::optional<quint32> iterations = unsignedOption(parser, iterationsOption, MasterKey::DefaultIterations,
-                                                             MasterKey::MinIterations, MasterKey::MaxIterations, &exitCode);
+    const std::optional<quint32> iterations
+        = unsignedOption(parser, iterationsOption, MasterKey::DefaultIterations, MasterKey::MinIterations,
+                         MasterKey::MaxIterations, &exitCode);
     if (!iterations)
         return exitCode;
-    const std::optional<quint32> segmentSize =
-        unsignedOption(parser, segmentOption, Ste1Header::DefaultSegmentSize, Ste1Header::MinSegmentSize,
-                       Ste1Header::MaxSegmentSize, &exitCode);
+    const std::optional<quint32> segmentSize
+        = unsignedOption(parser, segmentOption, Ste1Header::DefaultSegmentSize, Ste1Header::MinSegmentSize,
+                         Ste1Header::MaxSegmentSize, &exitCode);
     if (!segmentSize)
         return exitCode;
 
-    std::optional<Source> source = openSource(parser, command, paths->in, passphraseFile, Confirmation::Twice, &exitCode);
+    std::optional<Source> source
+        = openSource(parser, command, paths->in, passphraseFile, Confirmation::Twice, &exitCode);
     if (!source)
         return exitCode;
 
@@ -221,10 +226,10 @@ int runDecrypt(const QStringList &arguments)
 {
     const QString command = QStringLiteral("decrypt");
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral(
-        "Verifies and decrypts the STE1 envelope IN into OUT. '-' is stdin/stdout.\n"
-        "OUT appears only once the last segment has verified; to stdout, verified segments are\n"
-        "written as they verify and a failure is reported at the end (exit 1)."));
+    parser.setApplicationDescription(
+        QStringLiteral("Verifies and decrypts the STE1 envelope IN into OUT. '-' is stdin/stdout.\n"
+                       "OUT appears only once the last segment has verified; to stdout, verified segments are\n"
+                       "written as they verify and a failure is reported at the end (exit 1)."));
     const QCommandLineOption passphraseFile = passphraseFileOption();
     parser.addOption(passphraseFile);
     parser.addPositionalArgument(QStringLiteral("IN"), QStringLiteral("Envelope file, or '-' for stdin."));
@@ -234,7 +239,8 @@ int runDecrypt(const QStringList &arguments)
     if (!paths)
         return exitCode;
 
-    std::optional<Source> source = openSource(parser, command, paths->in, passphraseFile, Confirmation::Once, &exitCode);
+    std::optional<Source> source
+        = openSource(parser, command, paths->in, passphraseFile, Confirmation::Once, &exitCode);
     if (!source)
         return exitCode;
 
@@ -274,7 +280,8 @@ int runDecrypt(const QStringList &arguments)
     });
     Ste1Status status = decryptor.decryptDevice(*source->input);
     if (writer && !writer->finish() && (status.ok() || status.error == Ste1Error::OutputRejected))
-        status = Ste1Status::failure(Ste1Error::Io, QStringLiteral("cannot write %1: %2").arg(paths->out, writer->errorString()));
+        status = Ste1Status::failure(Ste1Error::Io,
+                                     QStringLiteral("cannot write %1: %2").arg(paths->out, writer->errorString()));
     return output.finish(command, status);
 }
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "cli/CliSupport.h"
 #include "cli/Commands.h"
 #include "cli/StopSignals.h"
@@ -67,7 +68,8 @@ int runWatch(const QStringList &arguments)
         bool ok = false;
         const double interval_s = parser.value(fullReconcileOption).toDouble(&ok);
         if (!ok || interval_s < 0 || interval_s > 86400)
-            return usageError(parser, QStringLiteral("--full-reconcile-interval needs a number of seconds from 0 to 86400"));
+            return usageError(parser,
+                              QStringLiteral("--full-reconcile-interval needs a number of seconds from 0 to 86400"));
         options.fullReconcileInterval_ms = int(interval_s * 1000);
     }
     if (parser.isSet(auditOption) && parser.isSet(noAuditOption))
@@ -81,7 +83,8 @@ int runWatch(const QStringList &arguments)
 
     std::unique_ptr<AuditLog> audit;
     if (!parser.isSet(noAuditOption)) {
-        audit = std::make_unique<AuditLog>(parser.isSet(auditOption) ? parser.value(auditOption) : AuditLog::defaultPath());
+        audit = std::make_unique<AuditLog>(parser.isSet(auditOption) ? parser.value(auditOption)
+                                                                     : AuditLog::defaultPath());
         QString error;
         if (!audit->open(&error))
             return failure(command, error);
@@ -133,12 +136,15 @@ int runAudit(const QStringList &arguments)
 {
     const QString command = QStringLiteral("audit");
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral(
-        "verify FILE: check the audit log's hash chain and head record (exit 0 intact, 1 broken).\n"
-        "export FILE --csv OUT: write the log as CSV."));
-    parser.addPositionalArgument(QStringLiteral("action"), QStringLiteral("verify or export."), QStringLiteral("verify|export"));
-    parser.addPositionalArgument(QStringLiteral("file"), QStringLiteral("The audit log (JSON Lines)."), QStringLiteral("FILE"));
-    const QCommandLineOption csvOption(QStringLiteral("csv"), QStringLiteral("CSV output file (export)."), QStringLiteral("OUT"));
+    parser.setApplicationDescription(
+        QStringLiteral("verify FILE: check the audit log's hash chain and head record (exit 0 intact, 1 broken).\n"
+                       "export FILE --csv OUT: write the log as CSV."));
+    parser.addPositionalArgument(QStringLiteral("action"), QStringLiteral("verify or export."),
+                                 QStringLiteral("verify|export"));
+    parser.addPositionalArgument(QStringLiteral("file"), QStringLiteral("The audit log (JSON Lines)."),
+                                 QStringLiteral("FILE"));
+    const QCommandLineOption csvOption(QStringLiteral("csv"), QStringLiteral("CSV output file (export)."),
+                                       QStringLiteral("OUT"));
     parser.addOption(csvOption);
     int exitCode = ExitOk;
     if (parseSubcommand(parser, arguments, &exitCode) == ParseResult::Exit)
@@ -156,12 +162,14 @@ int runAudit(const QStringList &arguments)
         if (!result.intact) {
             if (result.brokenLine == 0)
                 return failure(command, result.reason);
-            return failure(command, QStringLiteral("%1: line %2: %3").arg(file).arg(result.brokenLine).arg(result.reason));
+            return failure(command,
+                           QStringLiteral("%1: line %2: %3").arg(file).arg(result.brokenLine).arg(result.reason));
         }
-        printOut(QStringLiteral("%1: intact, %2 lines%3\n")
-                     .arg(file)
-                     .arg(result.lineCount)
-                     .arg(result.reason.isEmpty() ? QString() : QStringLiteral(" (") + result.reason + QLatin1Char(')')));
+        printOut(
+            QStringLiteral("%1: intact, %2 lines%3\n")
+                .arg(file)
+                .arg(result.lineCount)
+                .arg(result.reason.isEmpty() ? QString() : QStringLiteral(" (") + result.reason + QLatin1Char(')')));
         return ExitOk;
     }
     if (action == u"export") {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "cli/PassphraseInput.h"
 
 #include "cli/CliSupport.h"
@@ -114,12 +115,13 @@ PassphraseResult readPassphrase(const QString &passphraseFile, Confirmation conf
         if (need == PassphraseNeed::Optional && !isatty(STDIN_FILENO))
             return result; // none: not asked for
         std::optional<Crypto::SecretBytes> first;
-        const PromptResult prompted =
-            promptOnTerminal(need == PassphraseNeed::Optional ? "Passphrase (empty: none): " : "Passphrase: ", &first);
+        const PromptResult prompted = promptOnTerminal(
+            need == PassphraseNeed::Optional ? "Passphrase (empty: none): " : "Passphrase: ", &first);
         if (prompted != PromptResult::Read && need == PassphraseNeed::Optional)
             return result;
         if (prompted == PromptResult::NoTerminal) {
-            result.error = QStringLiteral("no passphrase: set TRAINGUARD_PASSPHRASE, use --passphrase-file, or run on a terminal");
+            result.error = QStringLiteral(
+                "no passphrase: set TRAINGUARD_PASSPHRASE, use --passphrase-file, or run on a terminal");
             result.usage = true;
             return result;
         }

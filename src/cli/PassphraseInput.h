@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 // The CLI's one way to obtain a passphrase: --passphrase-file, else TRAINGUARD_PASSPHRASE, else a
@@ -29,8 +30,8 @@ enum class PassphraseNeed { Required, Optional };
 
 struct PassphraseResult {
     std::optional<Crypto::SecretBytes> passphrase; // unset on error, or for Optional when none was given
-    QString error;                        // non-empty: failed
-    bool usage = false;                   // the failure is a usage error (exit 2)
+    QString error; // non-empty: failed
+    bool usage = false; // the failure is a usage error (exit 2)
 };
 
 // The --passphrase-file option every command that takes a passphrase offers.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "cli/StopSignals.h"
 
 #include <QSocketNotifier>
@@ -22,7 +23,7 @@ StopSignals::StopSignals(std::function<void(int signalNumber)> onStop)
     m_notifier = std::make_unique<QSocketNotifier>(m_fd, QSocketNotifier::Read);
     QObject::connect(m_notifier.get(), &QSocketNotifier::activated, m_notifier.get(),
                      [fd = m_fd, onStop = std::move(onStop)] {
-                         signalfd_siginfo info {};
+                         signalfd_siginfo info{};
                          if (::read(fd, &info, sizeof info) == static_cast<ssize_t>(sizeof info))
                              onStop(static_cast<int>(info.ssi_signo));
                      });
@@ -33,7 +34,7 @@ StopSignals::~StopSignals()
     if (m_fd < 0)
         return;
     m_notifier.reset();
-    signalfd_siginfo info {};
+    signalfd_siginfo info{};
     while (::read(m_fd, &info, sizeof info) == static_cast<ssize_t>(sizeof info)) {
         // A second Ctrl-C while the command winds down: taken here, not by the default action.
     }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "cli/CliSupport.h"
 #include "cli/Commands.h"
 #include "cli/PassphraseInput.h"
@@ -52,14 +53,16 @@ int runCerts(const QStringList &arguments)
 {
     const QString command = QStringLiteral("certs");
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral(
-        "Manage TrainGuard's local PKI.\n"
-        "  init [--host NAME]...   create the CA (kept if present) and the server certificate\n"
-        "  show                    print subjects, SHA-256 fingerprints and expiry\n"
-        "  client NAME             issue a client certificate for mutual TLS"));
+    parser.setApplicationDescription(
+        QStringLiteral("Manage TrainGuard's local PKI.\n"
+                       "  init [--host NAME]...   create the CA (kept if present) and the server certificate\n"
+                       "  show                    print subjects, SHA-256 fingerprints and expiry\n"
+                       "  client NAME             issue a client certificate for mutual TLS"));
     parser.addPositionalArgument(QStringLiteral("action"), QStringLiteral("init | show | client"));
-    const QCommandLineOption dirOption(QStringLiteral("dir"), QStringLiteral("Certificate directory (default: app data)."), QStringLiteral("DIR"));
-    const QCommandLineOption hostOption(QStringLiteral("host"), QStringLiteral("Extra server name or address (repeatable)."), QStringLiteral("NAME"));
+    const QCommandLineOption dirOption(
+        QStringLiteral("dir"), QStringLiteral("Certificate directory (default: app data)."), QStringLiteral("DIR"));
+    const QCommandLineOption hostOption(
+        QStringLiteral("host"), QStringLiteral("Extra server name or address (repeatable)."), QStringLiteral("NAME"));
     const QCommandLineOption newCaOption(QStringLiteral("new-ca"), QStringLiteral("Replace an existing CA (init)."));
     parser.addOptions({dirOption, hostOption, newCaOption});
     int exitCode = ExitOk;
@@ -80,7 +83,9 @@ int runCerts(const QStringList &arguments)
         if (!pki.initialize(parser.values(hostOption), policy, &error))
             return failure(command, error);
         printOut(QStringLiteral("%1 CA and issued server certificate in %2\n")
-                     .arg(hadCa && policy == LocalPki::CaPolicy::ReuseExisting ? QStringLiteral("kept") : QStringLiteral("created"), dir));
+                     .arg(hadCa && policy == LocalPki::CaPolicy::ReuseExisting ? QStringLiteral("kept")
+                                                                               : QStringLiteral("created"),
+                          dir));
         return ExitOk;
     }
     if (action == u"show" && positional.size() == 1) {
@@ -93,7 +98,8 @@ int runCerts(const QStringList &arguments)
     if (action == u"client" && positional.size() == 2) {
         if (!pki.issueClientCertificate(positional.at(1), &error))
             return failure(command, error);
-        printOut(QStringLiteral("issued %1 and %2\n").arg(pki.clientCertificatePath(positional.at(1)), pki.clientKeyPath(positional.at(1))));
+        printOut(QStringLiteral("issued %1 and %2\n")
+                     .arg(pki.clientCertificatePath(positional.at(1)), pki.clientKeyPath(positional.at(1))));
         return ExitOk;
     }
     return usageError(parser, QStringLiteral("unknown action or wrong arguments: %1").arg(positional.join(u' ')));
@@ -103,9 +109,12 @@ int runToken(const QStringList &arguments)
 {
     const QString command = QStringLiteral("token");
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("Print the receiver's bearer token, creating it (mode 0600) on first use."));
-    const QCommandLineOption fileOption(QStringLiteral("token-file"), QStringLiteral("Token file (default: app data)."), QStringLiteral("FILE"));
-    const QCommandLineOption pathOption(QStringLiteral("path"), QStringLiteral("Print the file's path instead of the token."));
+    parser.setApplicationDescription(
+        QStringLiteral("Print the receiver's bearer token, creating it (mode 0600) on first use."));
+    const QCommandLineOption fileOption(QStringLiteral("token-file"), QStringLiteral("Token file (default: app data)."),
+                                        QStringLiteral("FILE"));
+    const QCommandLineOption pathOption(QStringLiteral("path"),
+                                        QStringLiteral("Print the file's path instead of the token."));
     parser.addOptions({fileOption, pathOption});
     int exitCode = ExitOk;
     if (parseSubcommand(parser, arguments, &exitCode) == ParseResult::Exit)
@@ -126,24 +135,41 @@ int runServe(const QStringList &arguments)
     parser.setApplicationDescription(QStringLiteral(
         "Run the HTTPS tus receiver headless. Passphrase: TRAINGUARD_PASSPHRASE, --passphrase-file or a prompt;\n"
         "without one, uploads are stored as ciphertext only."));
-    const QCommandLineOption listenOption(QStringLiteral("listen"), QStringLiteral("Address and port (port 0: any free one)."), QStringLiteral("HOST:PORT"), QStringLiteral("127.0.0.1:8443"));
-    const QCommandLineOption certsOption(QStringLiteral("certs"), QStringLiteral("Certificate directory (server.pem, server.key, ca.pem)."), QStringLiteral("DIR"));
-    const QCommandLineOption storeOption(QStringLiteral("store"), QStringLiteral("Store directory (default: app data/store)."), QStringLiteral("DIR"));
-    const QCommandLineOption tokenOption(QStringLiteral("token-file"), QStringLiteral("Bearer token file (created if missing)."), QStringLiteral("FILE"));
+    const QCommandLineOption listenOption(QStringLiteral("listen"),
+                                          QStringLiteral("Address and port (port 0: any free one)."),
+                                          QStringLiteral("HOST:PORT"), QStringLiteral("127.0.0.1:8443"));
+    const QCommandLineOption certsOption(QStringLiteral("certs"),
+                                         QStringLiteral("Certificate directory (server.pem, server.key, ca.pem)."),
+                                         QStringLiteral("DIR"));
+    const QCommandLineOption storeOption(
+        QStringLiteral("store"), QStringLiteral("Store directory (default: app data/store)."), QStringLiteral("DIR"));
+    const QCommandLineOption tokenOption(QStringLiteral("token-file"),
+                                         QStringLiteral("Bearer token file (created if missing)."),
+                                         QStringLiteral("FILE"));
     const QCommandLineOption passphraseOption = passphraseFileOption();
-    const QCommandLineOption clientCertOption(QStringLiteral("require-client-cert"), QStringLiteral("Require client certificates signed by the CA."));
-    const QCommandLineOption maxConnectionsOption(QStringLiteral("max-connections"), QStringLiteral("Concurrent connections (default 1024)."), QStringLiteral("N"));
-    const QCommandLineOption maxSizeOption(QStringLiteral("max-size"), QStringLiteral("Tus-Max-Size in bytes (default 64 GiB)."), QStringLiteral("BYTES"));
-    const QCommandLineOption headerTimeoutOption(QStringLiteral("header-timeout"), QStringLiteral("Seconds to receive a request head (default 10)."), QStringLiteral("S"));
-    const QCommandLineOption idleTimeoutOption(QStringLiteral("idle-timeout"), QStringLiteral("Keep-alive and body stall timeout in seconds (default 30)."), QStringLiteral("S"));
-    const QCommandLineOption expiryOption(QStringLiteral("expire-after"), QStringLiteral("Hours before a partial upload expires (default 24)."), QStringLiteral("H"));
+    const QCommandLineOption clientCertOption(QStringLiteral("require-client-cert"),
+                                              QStringLiteral("Require client certificates signed by the CA."));
+    const QCommandLineOption maxConnectionsOption(QStringLiteral("max-connections"),
+                                                  QStringLiteral("Concurrent connections (default 1024)."),
+                                                  QStringLiteral("N"));
+    const QCommandLineOption maxSizeOption(
+        QStringLiteral("max-size"), QStringLiteral("Tus-Max-Size in bytes (default 64 GiB)."), QStringLiteral("BYTES"));
+    const QCommandLineOption headerTimeoutOption(QStringLiteral("header-timeout"),
+                                                 QStringLiteral("Seconds to receive a request head (default 10)."),
+                                                 QStringLiteral("S"));
+    const QCommandLineOption idleTimeoutOption(
+        QStringLiteral("idle-timeout"), QStringLiteral("Keep-alive and body stall timeout in seconds (default 30)."),
+        QStringLiteral("S"));
+    const QCommandLineOption expiryOption(QStringLiteral("expire-after"),
+                                          QStringLiteral("Hours before a partial upload expires (default 24)."),
+                                          QStringLiteral("H"));
     const QCommandLineOption maxKdfOption(
         QStringLiteral("max-kdf-iterations"),
         QStringLiteral("Refuse uploads whose STE1 header asks more PBKDF2 iterations (default 2000000)."),
         QStringLiteral("N"));
-    parser.addOptions({ listenOption, certsOption, storeOption, tokenOption, passphraseOption, clientCertOption,
-                        maxConnectionsOption, maxSizeOption, headerTimeoutOption, idleTimeoutOption, expiryOption,
-                        maxKdfOption });
+    parser.addOptions({listenOption, certsOption, storeOption, tokenOption, passphraseOption, clientCertOption,
+                       maxConnectionsOption, maxSizeOption, headerTimeoutOption, idleTimeoutOption, expiryOption,
+                       maxKdfOption});
     int exitCode = ExitOk;
     if (parseSubcommand(parser, arguments, &exitCode) == ParseResult::Exit)
         return exitCode;
@@ -163,7 +189,8 @@ int runServe(const QStringList &arguments)
         return ok && *out > 0;
     };
     int headerTimeout_s = 0, idleTimeout_s = 0, expiry_h = 0;
-    if (!positiveInt(maxConnectionsOption, ReceiverConfig{}.maxConnections, &config.maxConnections) || !positiveInt(headerTimeoutOption, 10, &headerTimeout_s)
+    if (!positiveInt(maxConnectionsOption, ReceiverConfig{}.maxConnections, &config.maxConnections)
+        || !positiveInt(headerTimeoutOption, 10, &headerTimeout_s)
         || !positiveInt(idleTimeoutOption, 30, &idleTimeout_s) || !positiveInt(expiryOption, 24, &expiry_h))
         return usageError(parser, QStringLiteral("numeric options need positive integers"));
     config.http.headerTimeout_ms = headerTimeout_s * 1000;
@@ -188,21 +215,25 @@ int runServe(const QStringList &arguments)
     config.certificateFile = pki.serverCertificatePath();
     config.keyFile = pki.serverKeyPath();
     config.caFile = pki.caCertificatePath();
-    config.clientCertificates = parser.isSet(clientCertOption) ? ClientCertificates::Required : ClientCertificates::NotRequested;
+    config.clientCertificates
+        = parser.isSet(clientCertOption) ? ClientCertificates::Required : ClientCertificates::NotRequested;
     config.storeDir = parser.isSet(storeOption) ? parser.value(storeOption) : appDataDir() + QStringLiteral("/store");
 
     QString error;
-    config.token = BearerToken::loadOrCreate(parser.isSet(tokenOption) ? parser.value(tokenOption) : BearerToken::defaultPath(), &error);
+    config.token = BearerToken::loadOrCreate(
+        parser.isSet(tokenOption) ? parser.value(tokenOption) : BearerToken::defaultPath(), &error);
     if (config.token.isEmpty())
         return failure(command, error);
-    PassphraseResult passphrase = readPassphrase(parser.value(passphraseOption), Confirmation::Once, PassphraseNeed::Optional);
+    PassphraseResult passphrase
+        = readPassphrase(parser.value(passphraseOption), Confirmation::Once, PassphraseNeed::Optional);
     if (!passphrase.error.isEmpty())
         return passphraseFailure(parser, command, passphrase);
     if (passphrase.passphrase)
         config.passphrase = Crypto::SecretBytes::share(std::move(*passphrase.passphrase));
     passphrase.passphrase.reset();
     if (!Crypto::hasSecret(config.passphrase))
-        printErr(QStringLiteral("trainguard-cli serve: no passphrase: uploads are stored as ciphertext only (.ste1)\n"));
+        printErr(
+            QStringLiteral("trainguard-cli serve: no passphrase: uploads are stored as ciphertext only (.ste1)\n"));
 
     // Before the receiver's thread starts, so that it inherits the blocked signals.
     int signalNumber = 0;
@@ -226,7 +257,8 @@ int runServe(const QStringList &arguments)
 
     QCoreApplication::exec();
     receiver.stop();
-    printOut(QStringLiteral("stopped (%1)\n").arg(signalNumber == SIGTERM ? QStringLiteral("SIGTERM") : QStringLiteral("SIGINT")));
+    printOut(QStringLiteral("stopped (%1)\n")
+                 .arg(signalNumber == SIGTERM ? QStringLiteral("SIGTERM") : QStringLiteral("SIGINT")));
     return ExitOk;
 }
 
@@ -264,18 +296,25 @@ int runSend(const QStringList &arguments)
         "interrupted uploads. Passphrase: TRAINGUARD_PASSPHRASE, --passphrase-file or a prompt.\n"
         "Exit 0 only when the receiver reports every file stored with the matching SHA-256."));
     parser.addPositionalArgument(QStringLiteral("path"), QStringLiteral("File or folder to send."));
-    const QCommandLineOption toOption(QStringLiteral("to"), QStringLiteral("Receiver URL."), QStringLiteral("https://HOST:PORT"));
-    const QCommandLineOption caOption(QStringLiteral("ca"), QStringLiteral("CA certificate to trust (default: app data certs/ca.pem)."), QStringLiteral("CA"));
-    const QCommandLineOption tokenOption(QStringLiteral("token-file"), QStringLiteral("Bearer token file."), QStringLiteral("FILE"));
-    const QCommandLineOption chunkOption(QStringLiteral("chunk-size"), QStringLiteral("Bytes per PATCH request (default 8M)."), QStringLiteral("N"));
-    const QCommandLineOption clientCertOption(QStringLiteral("client-cert"), QStringLiteral("Client certificate for mutual TLS."), QStringLiteral("PEM"));
-    const QCommandLineOption clientKeyOption(QStringLiteral("client-key"), QStringLiteral("Client private key for mutual TLS."), QStringLiteral("PEM"));
+    const QCommandLineOption toOption(QStringLiteral("to"), QStringLiteral("Receiver URL."),
+                                      QStringLiteral("https://HOST:PORT"));
+    const QCommandLineOption caOption(QStringLiteral("ca"),
+                                      QStringLiteral("CA certificate to trust (default: app data certs/ca.pem)."),
+                                      QStringLiteral("CA"));
+    const QCommandLineOption tokenOption(QStringLiteral("token-file"), QStringLiteral("Bearer token file."),
+                                         QStringLiteral("FILE"));
+    const QCommandLineOption chunkOption(QStringLiteral("chunk-size"),
+                                         QStringLiteral("Bytes per PATCH request (default 8M)."), QStringLiteral("N"));
+    const QCommandLineOption clientCertOption(
+        QStringLiteral("client-cert"), QStringLiteral("Client certificate for mutual TLS."), QStringLiteral("PEM"));
+    const QCommandLineOption clientKeyOption(
+        QStringLiteral("client-key"), QStringLiteral("Client private key for mutual TLS."), QStringLiteral("PEM"));
     const QCommandLineOption passphraseOption = passphraseFileOption();
     const QCommandLineOption quietOption(QStringLiteral("quiet"), QStringLiteral("No progress on stderr."));
     const QCommandLineOption replaceOption(QStringLiteral("replace"),
                                            QStringLiteral("Overwrite files of the same name in the receiver's store."));
-    parser.addOptions({ toOption, caOption, tokenOption, chunkOption, clientCertOption, clientKeyOption,
-                        passphraseOption, quietOption, replaceOption });
+    parser.addOptions({toOption, caOption, tokenOption, chunkOption, clientCertOption, clientKeyOption,
+                       passphraseOption, quietOption, replaceOption});
     int exitCode = ExitOk;
     if (parseSubcommand(parser, arguments, &exitCode) == ParseResult::Exit)
         return exitCode;
@@ -291,14 +330,16 @@ int runSend(const QStringList &arguments)
     config.receiver = QUrl(parser.value(toOption), QUrl::StrictMode);
     if (!config.receiver.isValid() || config.receiver.scheme() != u"https")
         return usageError(parser, QStringLiteral("--to needs an https:// URL"));
-    config.caFile = parser.isSet(caOption) ? parser.value(caOption) : LocalPki(LocalPki::defaultDirectory()).caCertificatePath();
+    config.caFile
+        = parser.isSet(caOption) ? parser.value(caOption) : LocalPki(LocalPki::defaultDirectory()).caCertificatePath();
     config.clientCertificateFile = parser.value(clientCertOption);
     config.clientKeyFile = parser.value(clientKeyOption);
     config.existing = parser.isSet(replaceOption) ? ExistingTarget::Replace : ExistingTarget::Refuse;
     if (parser.isSet(chunkOption) && !parseByteCount(parser.value(chunkOption), &config.chunkBytes))
         return usageError(parser, QStringLiteral("--chunk-size needs a byte count (e.g. 8M)"));
     QString error;
-    config.token = BearerToken::load(parser.isSet(tokenOption) ? parser.value(tokenOption) : BearerToken::defaultPath(), &error);
+    config.token
+        = BearerToken::load(parser.isSet(tokenOption) ? parser.value(tokenOption) : BearerToken::defaultPath(), &error);
     if (config.token.isEmpty())
         return failure(command, error);
     PassphraseResult passphrase = readPassphrase(parser.value(passphraseOption), Confirmation::Once);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // trainguard-cli: every TrainGuard function, headless.
 #include "cli/CliSupport.h"
 #include "cli/Commands.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/ProcessHardening.h"
 
 #include <openssl/crypto.h>
@@ -12,7 +13,7 @@ namespace TrainGuard {
 
 bool disableCoreDumps()
 {
-    const rlimit noCore { 0, 0 };
+    const rlimit noCore{0, 0};
     const bool limited = setrlimit(RLIMIT_CORE, &noCore) == 0;
     const bool undumpable = prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == 0;
     return limited && undumpable;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 // Process-wide protections for secrets, called once at the top of main() by the GUI and the CLI.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/ThreadPolicy.h"
 
 #include <openssl/crypto.h>
@@ -70,7 +71,8 @@ Thread::Thread(ThreadPriority priority, const char *name, std::function<void()> 
         const ThreadPolicyScope policy(priority, name);
         work();
     })
-{ }
+{
+}
 
 Thread &Thread::operator=(Thread &&other) noexcept
 {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 // How TrainGuard owns a thread, and the policy every thread of ours follows. Two idioms

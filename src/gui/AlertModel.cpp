@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "gui/AlertModel.h"
 
 #include <QApplication>
@@ -21,9 +22,12 @@ AlertModel::AlertModel(int capacityRows, QObject *parent)
 QString AlertModel::severityLabel(Severity severity)
 {
     switch (severity) {
-    case Severity::Info: return tr("Info");
-    case Severity::Warning: return tr("Warning");
-    case Severity::Critical: return tr("Critical");
+    case Severity::Info:
+        return tr("Info");
+    case Severity::Warning:
+        return tr("Warning");
+    case Severity::Critical:
+        return tr("Critical");
     }
     return {};
 }
@@ -31,12 +35,18 @@ QString AlertModel::severityLabel(Severity severity)
 QString AlertModel::ruleLabel(AlertKind kind)
 {
     switch (kind) {
-    case AlertKind::MassDeletion: return tr("Mass deletion");
-    case AlertKind::DatasetFileDeleted: return tr("Dataset file deleted");
-    case AlertKind::PlaintextTraffic: return tr("Plaintext traffic");
-    case AlertKind::CaptureDrops: return tr("Capture drops");
-    case AlertKind::MonitoringGap: return tr("Monitoring gap");
-    case AlertKind::PlaintextLeak: return tr("Plaintext leak");
+    case AlertKind::MassDeletion:
+        return tr("Mass deletion");
+    case AlertKind::DatasetFileDeleted:
+        return tr("Dataset file deleted");
+    case AlertKind::PlaintextTraffic:
+        return tr("Plaintext traffic");
+    case AlertKind::CaptureDrops:
+        return tr("Capture drops");
+    case AlertKind::MonitoringGap:
+        return tr("Monitoring gap");
+    case AlertKind::PlaintextLeak:
+        return tr("Plaintext leak");
     }
     return {};
 }
@@ -74,7 +84,7 @@ void AlertModel::addAlerts(const Alerts::AlertBatch &alerts)
             }
         }
         if (!merged)
-            fresh.append(AlertRow { alert, occurrences, false });
+            fresh.append(AlertRow{alert, occurrences, false});
     }
     if (fresh.isEmpty())
         return;
@@ -120,12 +130,18 @@ QVariant AlertModel::headerData(int section, Qt::Orientation orientation, int ro
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return QAbstractTableModel::headerData(section, orientation, role);
     switch (section) {
-    case TimeColumn: return tr("Time");
-    case SeverityColumn: return tr("Severity");
-    case RuleColumn: return tr("Rule");
-    case MessageColumn: return tr("Message");
-    case CountColumn: return tr("Count");
-    default: return {};
+    case TimeColumn:
+        return tr("Time");
+    case SeverityColumn:
+        return tr("Severity");
+    case RuleColumn:
+        return tr("Rule");
+    case MessageColumn:
+        return tr("Message");
+    case CountColumn:
+        return tr("Count");
+    default:
+        return {};
     }
 }
 
@@ -134,9 +150,12 @@ namespace {
 QStyle::StandardPixmap severityPixmap(Severity severity)
 {
     switch (severity) {
-    case Severity::Info: return QStyle::SP_MessageBoxInformation;
-    case Severity::Warning: return QStyle::SP_MessageBoxWarning;
-    case Severity::Critical: return QStyle::SP_MessageBoxCritical;
+    case Severity::Info:
+        return QStyle::SP_MessageBoxInformation;
+    case Severity::Warning:
+        return QStyle::SP_MessageBoxWarning;
+    case Severity::Critical:
+        return QStyle::SP_MessageBoxCritical;
     }
     return QStyle::SP_MessageBoxInformation;
 }
@@ -151,14 +170,20 @@ QVariant AlertModel::cellData(const AlertRow &row, int column, int role) const
         switch (column) {
         case TimeColumn: {
             const QDateTime local = alert.time.toLocalTime();
-            return QLocale().toString(local, local.date() == QDate::currentDate() ? QStringLiteral("HH:mm:ss")
-                                                                                  : QStringLiteral("yyyy-MM-dd HH:mm"));
+            return QLocale().toString(local,
+                                      local.date() == QDate::currentDate() ? QStringLiteral("HH:mm:ss")
+                                                                           : QStringLiteral("yyyy-MM-dd HH:mm"));
         }
-        case SeverityColumn: return severityLabel(alert.severity);
-        case RuleColumn: return ruleLabel(alert.kind);
-        case MessageColumn: return alert.message;
-        case CountColumn: return QLocale().toString(row.repeats);
-        default: return {};
+        case SeverityColumn:
+            return severityLabel(alert.severity);
+        case RuleColumn:
+            return ruleLabel(alert.kind);
+        case MessageColumn:
+            return alert.message;
+        case CountColumn:
+            return QLocale().toString(row.repeats);
+        default:
+            return {};
         }
     case Qt::DecorationRole:
         if (column == SeverityColumn)
@@ -186,9 +211,12 @@ QVariant AlertModel::cellData(const AlertRow &row, int column, int role) const
         if (column == CountColumn)
             return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
         return {};
-    case SeverityRole: return int(alert.severity);
-    case AcknowledgedRole: return row.acknowledged;
-    default: return {};
+    case SeverityRole:
+        return int(alert.severity);
+    case AcknowledgedRole:
+        return row.acknowledged;
+    default:
+        return {};
     }
 }
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 #include "core/alerts/Alert.h"
@@ -6,8 +7,7 @@
 namespace TrainGuard::Gui {
 
 // One row of the AlertModel.
-struct AlertRow
-{
+struct AlertRow {
     Alerts::Alert alert;
     qint64 repeats = 1;
     bool acknowledged = false;
@@ -25,7 +25,7 @@ public:
     enum Column { TimeColumn, SeverityColumn, RuleColumn, MessageColumn, CountColumn, ColumnCount };
     enum Role {
         SeverityRole = Qt::UserRole + 1, // int(Alerts::Severity)
-        AcknowledgedRole,                // bool
+        AcknowledgedRole, // bool
     };
 
     static constexpr int defaultCapacityRows = 1000;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "gui/AlertRulesEditor.h"
 
 #include "gui/AlertModel.h"
@@ -28,12 +29,12 @@ struct RuleSlot {
 };
 
 const RuleSlot kRuleSlots[] = {
-    { SettingKeys::massDeletionRule, Alerts::AlertKind::MassDeletion, &AlertRules::massDeletion },
-    { SettingKeys::datasetFileDeletedRule, Alerts::AlertKind::DatasetFileDeleted, &AlertRules::datasetFileDeleted },
-    { SettingKeys::plaintextTrafficRule, Alerts::AlertKind::PlaintextTraffic, &AlertRules::plaintextTraffic },
-    { SettingKeys::captureDropsRule, Alerts::AlertKind::CaptureDrops, &AlertRules::captureDrops },
-    { SettingKeys::monitoringGapRule, Alerts::AlertKind::MonitoringGap, &AlertRules::monitoringGap },
-    { SettingKeys::plaintextLeakRule, Alerts::AlertKind::PlaintextLeak, &AlertRules::plaintextLeak },
+    {SettingKeys::massDeletionRule, Alerts::AlertKind::MassDeletion, &AlertRules::massDeletion},
+    {SettingKeys::datasetFileDeletedRule, Alerts::AlertKind::DatasetFileDeleted, &AlertRules::datasetFileDeleted},
+    {SettingKeys::plaintextTrafficRule, Alerts::AlertKind::PlaintextTraffic, &AlertRules::plaintextTraffic},
+    {SettingKeys::captureDropsRule, Alerts::AlertKind::CaptureDrops, &AlertRules::captureDrops},
+    {SettingKeys::monitoringGapRule, Alerts::AlertKind::MonitoringGap, &AlertRules::monitoringGap},
+    {SettingKeys::plaintextLeakRule, Alerts::AlertKind::PlaintextLeak, &AlertRules::plaintextLeak},
 };
 
 int maximumOf(int column)
@@ -114,7 +115,8 @@ void AlertRulesEditor::setUpTable()
 {
     m_table->setColumnCount(ColumnCount);
     m_table->setRowCount(int(std::size(kRuleSlots)));
-    m_table->setHorizontalHeaderLabels({tr("Rule"), tr("More than"), tr("Within (s)"), tr("Cooldown (s)"), tr("Severity")});
+    m_table->setHorizontalHeaderLabels(
+        {tr("Rule"), tr("More than"), tr("Within (s)"), tr("Cooldown (s)"), tr("Severity")});
     m_table->verticalHeader()->hide();
     m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_table->horizontalHeader()->setSectionResizeMode(NameColumn, QHeaderView::Stretch);
@@ -174,7 +176,8 @@ AlertRules AlertRulesEditor::rules() const
         rule.threshold = boundedValue(m_table->item(row, ThresholdColumn)->data(Qt::EditRole), ThresholdColumn);
         rule.window_s = boundedValue(m_table->item(row, WindowColumn)->data(Qt::EditRole), WindowColumn);
         rule.cooldown_s = boundedValue(m_table->item(row, CooldownColumn)->data(Qt::EditRole), CooldownColumn);
-        rule.severity = Severity(static_cast<QComboBox *>(m_table->cellWidget(row, SeverityColumn))->currentData().toInt());
+        rule.severity
+            = Severity(static_cast<QComboBox *>(m_table->cellWidget(row, SeverityColumn))->currentData().toInt());
     }
     return rules;
 }

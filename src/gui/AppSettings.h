@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 #include <QString>
@@ -8,7 +9,7 @@ namespace TrainGuard::Gui {
 // QSettings (gui/SettingKeys.h). Never holds a secret.
 struct AppSettings {
     quint16 receiverPort = 8443;
-    QString storeDir;            // empty: <app data>/store
+    QString storeDir; // empty: <app data>/store
     bool captureOnLaunch = true;
     bool watchDemoFolder = true;
     // Leak check of every send (docs/ANALYSIS.md): its own capture on this interface ("any": all

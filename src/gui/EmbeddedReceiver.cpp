@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "gui/EmbeddedReceiver.h"
 
 #include "core/AppIdentity.h"
@@ -84,10 +85,8 @@ void EmbeddedReceiver::listen(const Crypto::SharedSecret &passphrase)
         }
         delete receiver;
     }
-    emit failed(tr("no free port in %1–%2: %3")
-                    .arg(m_preferredPort)
-                    .arg(m_preferredPort + m_portsToTry - 1)
-                    .arg(lastError));
+    emit failed(
+        tr("no free port in %1–%2: %3").arg(m_preferredPort).arg(m_preferredPort + m_portsToTry - 1).arg(lastError));
 }
 
 bool EmbeddedReceiver::isRunning() const

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 #include "core/transfer/ReceiverConfig.h"
@@ -42,7 +43,7 @@ public:
     QString tlsSummary() const;
     QString caFile() const;
     QString storeDir() const { return m_paths.storeDir; }
-    QByteArray token() const { return m_token; }           // secret
+    QByteArray token() const { return m_token; } // secret
     Crypto::SharedSecret passphrase() const { return m_passphrase; }
     PassphraseStore::Backend passphraseBackend() const { return m_passphraseBackend; }
 

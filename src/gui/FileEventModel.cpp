@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "gui/FileEventModel.h"
 
 #include <QApplication>
@@ -26,24 +27,36 @@ QVariant FileEventModel::headerData(int section, Qt::Orientation orientation, in
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return RingTableModel<FileEvent>::headerData(section, orientation, role);
     switch (section) {
-    case TimeColumn: return tr("Time");
-    case EventColumn: return tr("Event");
-    case PathColumn: return tr("Path");
-    case SizeColumn: return tr("Size");
-    case OldPathColumn: return tr("Old path");
-    case DetectedByColumn: return tr("Detected by");
-    default: return {};
+    case TimeColumn:
+        return tr("Time");
+    case EventColumn:
+        return tr("Event");
+    case PathColumn:
+        return tr("Path");
+    case SizeColumn:
+        return tr("Size");
+    case OldPathColumn:
+        return tr("Old path");
+    case DetectedByColumn:
+        return tr("Detected by");
+    default:
+        return {};
     }
 }
 
 QString FileEventModel::eventLabel(FileEventType type)
 {
     switch (type) {
-    case FileEventType::Created: return tr("created");
-    case FileEventType::Deleted: return tr("deleted");
-    case FileEventType::Modified: return tr("modified");
-    case FileEventType::Renamed: return tr("renamed");
-    case FileEventType::MonitoringGap: return tr("monitoring gap");
+    case FileEventType::Created:
+        return tr("created");
+    case FileEventType::Deleted:
+        return tr("deleted");
+    case FileEventType::Modified:
+        return tr("modified");
+    case FileEventType::Renamed:
+        return tr("renamed");
+    case FileEventType::MonitoringGap:
+        return tr("monitoring gap");
     }
     return {};
 }
@@ -53,9 +66,12 @@ namespace {
 QString detectedByLabel(DetectedBy detectedBy)
 {
     switch (detectedBy) {
-    case DetectedBy::Live: return FileEventModel::tr("live (inotify)");
-    case DetectedBy::Reconciliation: return FileEventModel::tr("reconciliation");
-    case DetectedBy::Polling: return FileEventModel::tr("polling");
+    case DetectedBy::Live:
+        return FileEventModel::tr("live (inotify)");
+    case DetectedBy::Reconciliation:
+        return FileEventModel::tr("reconciliation");
+    case DetectedBy::Polling:
+        return FileEventModel::tr("polling");
     }
     return {};
 }
@@ -64,8 +80,9 @@ QString detectedByLabel(DetectedBy detectedBy)
 QString timeLabel(const QDateTime &time)
 {
     const QDateTime local = time.toLocalTime();
-    return QLocale().toString(local, local.date() == QDate::currentDate() ? QStringLiteral("HH:mm:ss.zzz")
-                                                                          : QStringLiteral("yyyy-MM-dd HH:mm:ss"));
+    return QLocale().toString(local,
+                              local.date() == QDate::currentDate() ? QStringLiteral("HH:mm:ss.zzz")
+                                                                   : QStringLiteral("yyyy-MM-dd HH:mm:ss"));
 }
 
 QString toolTipFor(const FileEvent &event)
@@ -88,18 +105,25 @@ QVariant FileEventModel::cellData(const FileEvent &event, int column, int role) 
     switch (role) {
     case Qt::DisplayRole:
         switch (column) {
-        case TimeColumn: return timeLabel(event.time);
-        case EventColumn: return eventLabel(event.type);
-        case PathColumn: return event.path;
+        case TimeColumn:
+            return timeLabel(event.time);
+        case EventColumn:
+            return eventLabel(event.type);
+        case PathColumn:
+            return event.path;
         case SizeColumn:
             if (gap)
                 return QString();
             return event.isDir ? tr("folder") : QLocale().formattedDataSize(event.size);
-        case OldPathColumn: return event.oldPath;
-        case DetectedByColumn: return detectedByLabel(event.detectedBy);
-        default: return {};
+        case OldPathColumn:
+            return event.oldPath;
+        case DetectedByColumn:
+            return detectedByLabel(event.detectedBy);
+        default:
+            return {};
         }
-    case Qt::ToolTipRole: return toolTipFor(event);
+    case Qt::ToolTipRole:
+        return toolTipFor(event);
     case Qt::TextAlignmentRole:
         if (column == SizeColumn)
             return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
@@ -115,9 +139,12 @@ QVariant FileEventModel::cellData(const FileEvent &event, int column, int role) 
         if (gap && column == EventColumn)
             return QApplication::style()->standardIcon(QStyle::SP_MessageBoxWarning);
         return {};
-    case EventTypeRole: return int(event.type);
-    case SearchTextRole: return event.oldPath.isEmpty() ? event.path : event.path + QLatin1Char('\n') + event.oldPath;
-    default: return {};
+    case EventTypeRole:
+        return int(event.type);
+    case SearchTextRole:
+        return event.oldPath.isEmpty() ? event.path : event.path + QLatin1Char('\n') + event.oldPath;
+    default:
+        return {};
     }
 }
 

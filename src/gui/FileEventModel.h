@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 #include "core/fswatch/FileEvent.h"
@@ -15,7 +16,7 @@ public:
     enum Column { TimeColumn, EventColumn, PathColumn, SizeColumn, OldPathColumn, DetectedByColumn, ColumnCount };
     enum Role {
         EventTypeRole = Qt::UserRole + 1, // int(FsWatch::FileEventType), for filtering
-        SearchTextRole,                   // path and old path, for the search box
+        SearchTextRole, // path and old path, for the search box
     };
 
     static constexpr int defaultCapacityRows = 20000;

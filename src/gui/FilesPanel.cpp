@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "gui/FilesPanel.h"
 
 #include "core/fswatch/AuditLog.h"
@@ -111,7 +112,8 @@ void FilesPanel::setUpUi()
     header->setSectionResizeMode(QHeaderView::Interactive);
     header->setSectionResizeMode(FileEventModel::PathColumn, QHeaderView::Stretch);
     const QFontMetrics metrics = view->fontMetrics();
-    header->resizeSection(FileEventModel::TimeColumn, metrics.horizontalAdvance(QStringLiteral("0000-00-00 00:00:00")) + 16);
+    header->resizeSection(FileEventModel::TimeColumn,
+                          metrics.horizontalAdvance(QStringLiteral("0000-00-00 00:00:00")) + 16);
     QFont bold = view->font();
     bold.setBold(true); // monitoring gaps are bold, with an icon
     header->resizeSection(FileEventModel::EventColumn,
@@ -225,9 +227,9 @@ void FilesPanel::markFolder(int row, FolderState state, const QString &detail)
 void FilesPanel::updateStatusText()
 {
     const int count = watchedFolderCount();
-    QString text = count == 0   ? tr("Watching: no folders")
-                   : count == 1 ? tr("Watching: 1 folder")
-                                : tr("Watching: %1 folders").arg(count);
+    QString text = count == 0 ? tr("Watching: no folders")
+        : count == 1          ? tr("Watching: 1 folder")
+                              : tr("Watching: %1 folders").arg(count);
     if (m_unwatchedDirectories > 0)
         text += tr(" (%1 subfolders not watched)").arg(m_unwatchedDirectories);
     m_ui->folderList->setToolTip(count == 0 ? QString()

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "gui/FlowTableModel.h"
 
 #include <QColor>
@@ -13,7 +14,8 @@ using Capture::FlowRow;
 FlowTableModel::FlowTableModel(int capacityRows, QObject *parent)
     : QAbstractTableModel(parent)
     , m_capacityRows(qMax(1, capacityRows))
-{ }
+{
+}
 
 void FlowTableModel::applyFlows(const QList<FlowRow> &flows)
 {

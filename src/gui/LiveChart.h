@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 #include <QChartView>
@@ -21,9 +22,9 @@ class LiveChart : public QChartView
 public:
     struct Config {
         QString title;
-        QString unit;              // y-axis label, e.g. "packets/s"
-        QStringList seriesNames;   // one line series each
-        int windowSamples = 600;   // fixed window length in samples
+        QString unit; // y-axis label, e.g. "packets/s"
+        QStringList seriesNames; // one line series each
+        int windowSamples = 600; // fixed window length in samples
         double sampleSeconds = 0.1;
         int refreshInterval_ms = 200;
     };

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "gui/MainWindow.h"
 
 #include "core/alerts/AlertEngine.h"
@@ -79,8 +80,8 @@ MainWindow::~MainWindow() = default;
 MainWindow::StartupOptions MainWindow::defaultStartupOptions()
 {
     const AppSettings settings = AppSettings::load();
-    StartupOptions options{EmbeddedReceiver::defaultPaths(), settings.receiverPort, DemoWorkspace::defaultRootDir(),
-                           settings.captureOnLaunch, settings.watchDemoFolder, settings.leakCheckInterface,
+    StartupOptions options{EmbeddedReceiver::defaultPaths(), settings.receiverPort,    DemoWorkspace::defaultRootDir(),
+                           settings.captureOnLaunch,         settings.watchDemoFolder, settings.leakCheckInterface,
                            settings.leakCheckGrace_s * 1000};
     if (!settings.storeDir.isEmpty())
         options.receiverPaths.storeDir = settings.storeDir;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 #include "gui/EmbeddedReceiver.h"
@@ -38,11 +39,11 @@ public:
     struct StartupOptions {
         EmbeddedReceiver::Paths receiverPaths;
         quint16 receiverPort = 8443; // or the next free one; 0: any free port
-        QString demoDir;             // watched, holds the preselected sample dataset
+        QString demoDir; // watched, holds the preselected sample dataset
         bool captureOnLaunch = true; // on lo, filtered to the receiver port, when permitted
         bool watchDemoFolder = true;
         QString leakCheckInterface = QStringLiteral("any"); // the leak check's own capture
-        int leakCheckGrace_ms = 10'000;                     // scanning after a send ends
+        int leakCheckGrace_ms = 10'000; // scanning after a send ends
     };
     static StartupOptions defaultStartupOptions();
 

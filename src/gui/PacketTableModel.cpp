@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "gui/PacketTableModel.h"
 
 #include "gui/FlowTableModel.h"
@@ -9,7 +10,8 @@ namespace TrainGuard::Gui {
 
 PacketTableModel::PacketTableModel(int capacityRows, QObject *parent)
     : RingTableModel(capacityRows, parent)
-{ }
+{
+}
 
 int PacketTableModel::columnCount(const QModelIndex &parent) const
 {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 #include "core/crypto/SecretBytes.h"
@@ -22,9 +23,9 @@ public:
     Q_ENUM(Backend)
 
     struct Location {
-        QString keychainService;  // e.g. "TrainGuard"
-        QString keychainKey;      // e.g. "profile-passphrase"
-        QString privateFilePath;  // fallback file, created 0600
+        QString keychainService; // e.g. "TrainGuard"
+        QString keychainKey; // e.g. "profile-passphrase"
+        QString privateFilePath; // fallback file, created 0600
     };
 
     explicit PassphraseStore(Location location, QObject *parent = nullptr);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 #include <QAbstractTableModel>
@@ -11,8 +12,7 @@ namespace TrainGuard::Gui {
 // beginInsertRows per batch, however many rows arrive. Rows are stored as
 // plain values; subclasses format text in cellData(), i.e. only when a view
 // asks for a visible cell.
-template<typename Row>
-class RingTableModel : public QAbstractTableModel
+template<typename Row> class RingTableModel : public QAbstractTableModel
 {
 public:
     explicit RingTableModel(int capacityRows, QObject *parent = nullptr)
@@ -40,8 +40,8 @@ public:
             return;
         }
         const size_t overflow = m_rows.size() + static_cast<size_t>(batch.size()) > capacity
-                                  ? m_rows.size() + static_cast<size_t>(batch.size()) - capacity
-                                  : 0;
+            ? m_rows.size() + static_cast<size_t>(batch.size()) - capacity
+            : 0;
         if (overflow > 0) {
             beginRemoveRows({}, 0, static_cast<int>(overflow) - 1);
             m_rows.erase(m_rows.begin(), m_rows.begin() + static_cast<std::ptrdiff_t>(overflow));

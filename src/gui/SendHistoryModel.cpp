@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "gui/SendHistoryModel.h"
 
 #include <QApplication>
@@ -27,15 +28,24 @@ QVariant SendHistoryModel::headerData(int section, Qt::Orientation orientation, 
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return QAbstractTableModel::headerData(section, orientation, role);
     switch (section) {
-    case Time: return tr("Time");
-    case Dataset: return tr("Dataset");
-    case Destination: return tr("Destination");
-    case Size: return tr("Size");
-    case Files: return tr("Files");
-    case Duration: return tr("Duration");
-    case Verdict: return tr("Receiver's verdict");
-    case LeakCheckColumn: return tr("Leak check");
-    default: return {};
+    case Time:
+        return tr("Time");
+    case Dataset:
+        return tr("Dataset");
+    case Destination:
+        return tr("Destination");
+    case Size:
+        return tr("Size");
+    case Files:
+        return tr("Files");
+    case Duration:
+        return tr("Duration");
+    case Verdict:
+        return tr("Receiver's verdict");
+    case LeakCheckColumn:
+        return tr("Leak check");
+    default:
+        return {};
     }
 }
 
@@ -44,17 +54,22 @@ QVariant SendHistoryModel::cellData(const SendRecord &record, int column, int ro
     if (role == Qt::ToolTipRole && column == Dataset)
         return record.dataset;
     if (role == Qt::ToolTipRole && column == LeakCheckColumn)
-        return record.leakCoverage.isEmpty() ? QVariant() : tr("%1\nCovered: %2").arg(record.leakVerdict, record.leakCoverage);
+        return record.leakCoverage.isEmpty() ? QVariant()
+                                             : tr("%1\nCovered: %2").arg(record.leakVerdict, record.leakCoverage);
     if (role == Qt::DecorationRole && column == Verdict) {
         const auto icon = record.stored ? QStyle::SP_DialogApplyButton : QStyle::SP_MessageBoxCritical;
         return QApplication::style()->standardIcon(icon);
     }
     if (role == Qt::DecorationRole && column == LeakCheckColumn) {
         switch (record.leakCheck) {
-        case SendRecord::LeakCheck::NoLeak: return QApplication::style()->standardIcon(QStyle::SP_DialogApplyButton);
-        case SendRecord::LeakCheck::Leak: return QApplication::style()->standardIcon(QStyle::SP_MessageBoxCritical);
-        case SendRecord::LeakCheck::Inconclusive: return QApplication::style()->standardIcon(QStyle::SP_MessageBoxWarning);
-        case SendRecord::LeakCheck::Pending: return {};
+        case SendRecord::LeakCheck::NoLeak:
+            return QApplication::style()->standardIcon(QStyle::SP_DialogApplyButton);
+        case SendRecord::LeakCheck::Leak:
+            return QApplication::style()->standardIcon(QStyle::SP_MessageBoxCritical);
+        case SendRecord::LeakCheck::Inconclusive:
+            return QApplication::style()->standardIcon(QStyle::SP_MessageBoxWarning);
+        case SendRecord::LeakCheck::Pending:
+            return {};
         }
     }
     if (role == Qt::TextAlignmentRole && (column == Size || column == Files || column == Duration))
@@ -63,15 +78,24 @@ QVariant SendHistoryModel::cellData(const SendRecord &record, int column, int ro
         return {};
     const QLocale locale;
     switch (column) {
-    case Time: return locale.toString(record.started.toLocalTime(), QStringLiteral("yyyy-MM-dd HH:mm:ss"));
-    case Dataset: return QFileInfo(record.dataset).fileName();
-    case Destination: return record.destination;
-    case Size: return locale.formattedDataSize(record.plaintextBytes);
-    case Files: return tr("%1 of %2").arg(record.filesStored).arg(record.fileCount);
-    case Duration: return tr("%1 s").arg(locale.toString(record.elapsed_ms / 1000.0, 'f', 1));
-    case Verdict: return record.verdict;
-    case LeakCheckColumn: return record.leakVerdict.isEmpty() ? tr("checking…") : record.leakVerdict;
-    default: return {};
+    case Time:
+        return locale.toString(record.started.toLocalTime(), QStringLiteral("yyyy-MM-dd HH:mm:ss"));
+    case Dataset:
+        return QFileInfo(record.dataset).fileName();
+    case Destination:
+        return record.destination;
+    case Size:
+        return locale.formattedDataSize(record.plaintextBytes);
+    case Files:
+        return tr("%1 of %2").arg(record.filesStored).arg(record.fileCount);
+    case Duration:
+        return tr("%1 s").arg(locale.toString(record.elapsed_ms / 1000.0, 'f', 1));
+    case Verdict:
+        return record.verdict;
+    case LeakCheckColumn:
+        return record.leakVerdict.isEmpty() ? tr("checking…") : record.leakVerdict;
+    default:
+        return {};
     }
 }
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 #include "gui/RingTableModel.h"
@@ -21,7 +22,7 @@ struct SendRecord {
     enum class LeakCheck { Pending, NoLeak, Leak, Inconclusive };
     int sendId = 0;
     LeakCheck leakCheck = LeakCheck::Pending;
-    QString leakVerdict;  // LeakReport::verdictText()
+    QString leakVerdict; // LeakReport::verdictText()
     QString leakCoverage; // what the check covered (tool tip)
 };
 

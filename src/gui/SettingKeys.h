@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 #include "gui/SettingValue.h"
@@ -11,54 +12,54 @@
 namespace TrainGuard::Gui::SettingKeys {
 
 // The Settings dialog (AppSettings).
-inline const SettingValue<int> receiverPort { QStringLiteral("app/receiverPort") };
-inline const SettingValue<QString> storeDir { QStringLiteral("app/storeDir") };
-inline const SettingValue<bool> captureOnLaunch { QStringLiteral("app/captureOnLaunch") };
-inline const SettingValue<bool> watchDemoFolder { QStringLiteral("app/watchDemoFolder") };
-inline const SettingValue<QString> leakCheckInterface { QStringLiteral("app/leakCheckInterface") };
-inline const SettingValue<int> leakCheckGrace_s { QStringLiteral("app/leakCheckGrace_s") };
+inline const SettingValue<int> receiverPort{QStringLiteral("app/receiverPort")};
+inline const SettingValue<QString> storeDir{QStringLiteral("app/storeDir")};
+inline const SettingValue<bool> captureOnLaunch{QStringLiteral("app/captureOnLaunch")};
+inline const SettingValue<bool> watchDemoFolder{QStringLiteral("app/watchDemoFolder")};
+inline const SettingValue<QString> leakCheckInterface{QStringLiteral("app/leakCheckInterface")};
+inline const SettingValue<int> leakCheckGrace_s{QStringLiteral("app/leakCheckGrace_s")};
 
 // The main window.
-inline const SettingValue<QByteArray> windowGeometry { QStringLiteral("mainWindow/geometry") };
-inline const SettingValue<QByteArray> windowState { QStringLiteral("mainWindow/state") };
-inline const SettingValue<int> currentPanel { QStringLiteral("mainWindow/panel") };
+inline const SettingValue<QByteArray> windowGeometry{QStringLiteral("mainWindow/geometry")};
+inline const SettingValue<QByteArray> windowState{QStringLiteral("mainWindow/state")};
+inline const SettingValue<int> currentPanel{QStringLiteral("mainWindow/panel")};
 
 // The Transfer panel.
-inline const SettingValue<QString> dataset { QStringLiteral("transfer/dataset") };
-inline const SettingValue<int> destination { QStringLiteral("transfer/destination") };
-inline const SettingValue<QString> remoteUrl { QStringLiteral("transfer/remoteUrl") };
-inline const SettingValue<QString> remoteCaFile { QStringLiteral("transfer/remoteCaFile") };
-inline const SettingValue<QString> remoteTokenFile { QStringLiteral("transfer/remoteTokenFile") };
+inline const SettingValue<QString> dataset{QStringLiteral("transfer/dataset")};
+inline const SettingValue<int> destination{QStringLiteral("transfer/destination")};
+inline const SettingValue<QString> remoteUrl{QStringLiteral("transfer/remoteUrl")};
+inline const SettingValue<QString> remoteCaFile{QStringLiteral("transfer/remoteCaFile")};
+inline const SettingValue<QString> remoteTokenFile{QStringLiteral("transfer/remoteTokenFile")};
 
 // The Traffic panel. Column layouts are versioned with the column sets (V2: the Flow columns):
 // an older state would put the saved widths on the wrong columns.
-inline const SettingValue<QString> captureInterface { QStringLiteral("TrafficPanel/interface") };
-inline const SettingValue<QString> captureFilter { QStringLiteral("TrafficPanel/filter") };
-inline const SettingValue<QByteArray> flowColumns { QStringLiteral("TrafficPanel/flowColumnsV2") };
-inline const SettingValue<QByteArray> packetColumns { QStringLiteral("TrafficPanel/packetColumnsV2") };
-inline const SettingValue<QByteArray> trafficSplitter { QStringLiteral("TrafficPanel/splitter") };
-inline const SettingValue<QByteArray> obsoleteFlowColumns { QStringLiteral("TrafficPanel/flowColumns") };
-inline const SettingValue<QByteArray> obsoletePacketColumns { QStringLiteral("TrafficPanel/packetColumns") };
+inline const SettingValue<QString> captureInterface{QStringLiteral("TrafficPanel/interface")};
+inline const SettingValue<QString> captureFilter{QStringLiteral("TrafficPanel/filter")};
+inline const SettingValue<QByteArray> flowColumns{QStringLiteral("TrafficPanel/flowColumnsV2")};
+inline const SettingValue<QByteArray> packetColumns{QStringLiteral("TrafficPanel/packetColumnsV2")};
+inline const SettingValue<QByteArray> trafficSplitter{QStringLiteral("TrafficPanel/splitter")};
+inline const SettingValue<QByteArray> obsoleteFlowColumns{QStringLiteral("TrafficPanel/flowColumns")};
+inline const SettingValue<QByteArray> obsoletePacketColumns{QStringLiteral("TrafficPanel/packetColumns")};
 
 // The Files panel.
-inline const SettingValue<QStringList> watchedFolders { QStringLiteral("files/folders") };
-inline const SettingValue<int> eventKind { QStringLiteral("files/eventKind") };
-inline const SettingValue<QByteArray> eventColumns { QStringLiteral("files/eventColumns") };
+inline const SettingValue<QStringList> watchedFolders{QStringLiteral("files/folders")};
+inline const SettingValue<int> eventKind{QStringLiteral("files/eventKind")};
+inline const SettingValue<QByteArray> eventColumns{QStringLiteral("files/eventColumns")};
 
 // The Alerts panel and its rules editor.
-inline const SettingValue<QByteArray> alertColumns { QStringLiteral("alerts/alertColumns") };
-inline const SettingValue<int> alertReceiverPort { QStringLiteral("alerts/receiverPort") };
+inline const SettingValue<QByteArray> alertColumns{QStringLiteral("alerts/alertColumns")};
+inline const SettingValue<int> alertReceiverPort{QStringLiteral("alerts/receiverPort")};
 
 // One alert rule's keys, "alerts/<rule>/...": defaults are the engine's (Alerts::AlertRules).
-struct AlertRuleKeys
-{
+struct AlertRuleKeys {
     explicit AlertRuleKeys(const QString &rule)
         : enabled(prefix(rule) + QStringLiteral("enabled"))
         , threshold(prefix(rule) + QStringLiteral("threshold"))
         , window_s(prefix(rule) + QStringLiteral("window_s"))
         , cooldown_s(prefix(rule) + QStringLiteral("cooldown_s"))
         , severity(prefix(rule) + QStringLiteral("severity"))
-    { }
+    {
+    }
 
     SettingValue<bool> enabled;
     SettingValue<int> threshold;
@@ -70,11 +71,11 @@ private:
     static QString prefix(const QString &rule) { return QStringLiteral("alerts/") + rule + QLatin1Char('/'); }
 };
 
-inline const AlertRuleKeys massDeletionRule { QStringLiteral("massDeletion") };
-inline const AlertRuleKeys datasetFileDeletedRule { QStringLiteral("datasetFileDeleted") };
-inline const AlertRuleKeys plaintextTrafficRule { QStringLiteral("plaintextTraffic") };
-inline const AlertRuleKeys captureDropsRule { QStringLiteral("captureDrops") };
-inline const AlertRuleKeys monitoringGapRule { QStringLiteral("monitoringGap") };
-inline const AlertRuleKeys plaintextLeakRule { QStringLiteral("plaintextLeak") };
+inline const AlertRuleKeys massDeletionRule{QStringLiteral("massDeletion")};
+inline const AlertRuleKeys datasetFileDeletedRule{QStringLiteral("datasetFileDeleted")};
+inline const AlertRuleKeys plaintextTrafficRule{QStringLiteral("plaintextTraffic")};
+inline const AlertRuleKeys captureDropsRule{QStringLiteral("captureDrops")};
+inline const AlertRuleKeys monitoringGapRule{QStringLiteral("monitoringGap")};
+inline const AlertRuleKeys plaintextLeakRule{QStringLiteral("plaintextLeak")};
 
 } // namespace TrainGuard::Gui::SettingKeys

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 #include <QSettings>
@@ -16,7 +17,8 @@ template<typename T> class SettingValue
 public:
     explicit SettingValue(QString key)
         : m_key(std::move(key))
-    { }
+    {
+    }
 
     const QString &key() const { return m_key; }
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "gui/TrafficPanel.h"
 
 #include "core/capture/PcapFile.h"
@@ -47,7 +48,7 @@ LiveChart::Config chartConfig(const QString &title, const QString &unit)
     LiveChart::Config config;
     config.title = title;
     config.unit = unit;
-    config.seriesNames = { TrafficPanel::tr("encrypted"), TrafficPanel::tr("plaintext"), TrafficPanel::tr("unknown") };
+    config.seriesNames = {TrafficPanel::tr("encrypted"), TrafficPanel::tr("plaintext"), TrafficPanel::tr("unknown")};
     config.windowSamples = ChartWindowSamples;
     config.sampleSeconds = BinSeconds;
     return config;
@@ -61,7 +62,7 @@ void keepTicksWhole(LiveChart *chart)
     if (!axis)
         return;
     const auto adjust = [axis](qreal, qreal max) {
-        for (const int ticks : { 6, 5, 3, 2 }) {
+        for (const int ticks : {6, 5, 3, 2}) {
             const double step = max / (ticks - 1);
             if (std::abs(step - std::round(step)) < 1e-9) {
                 if (axis->tickCount() != ticks)
@@ -77,7 +78,7 @@ void keepTicksWhole(LiveChart *chart)
 void colourSeries(LiveChart *chart)
 {
     // Mid-tone colours readable on light and dark chart backgrounds.
-    const QColor colours[] = { QColor(0x2e, 0x9e, 0x44), QColor(0xd6, 0x45, 0x41), QColor(0x8a, 0x8a, 0x8a) };
+    const QColor colours[] = {QColor(0x2e, 0x9e, 0x44), QColor(0xd6, 0x45, 0x41), QColor(0x8a, 0x8a, 0x8a)};
     for (int i = 0; i < chart->seriesCount() && i < 3; ++i) {
         QPen pen(colours[i]);
         pen.setWidthF(1.5);
@@ -106,7 +107,7 @@ TrafficPanel::TrafficPanel(QWidget *parent)
     m_ui->packetView->setModel(m_packetModel);
     m_ui->packetView->horizontalHeader()->setStretchLastSection(false);
     m_ui->packetView->verticalHeader()->hide();
-    for (QTableView *view : { m_ui->flowView, m_ui->packetView })
+    for (QTableView *view : {m_ui->flowView, m_ui->packetView})
         view->verticalHeader()->setDefaultSectionSize(view->fontMetrics().height() + 6);
     // Follow the newest packets unless the user scrolled up to read.
     connect(m_packetModel, &QAbstractItemModel::rowsInserted, this, [this] {
@@ -118,7 +119,7 @@ TrafficPanel::TrafficPanel(QWidget *parent)
     m_packetsChart = new LiveChart(chartConfig(tr("Packets"), tr("packets/s")), m_ui->chartArea);
     m_bytesChart = new LiveChart(chartConfig(tr("Bytes"), tr("bytes/s")), m_ui->chartArea);
     const bool darkPalette = palette().color(QPalette::Window).lightness() < 128;
-    for (LiveChart *chart : { m_packetsChart, m_bytesChart }) {
+    for (LiveChart *chart : {m_packetsChart, m_bytesChart}) {
         // The chart's own theme: the default light one is a white box on a dark window.
         chart->chart()->setTheme(darkPalette ? QChart::ChartThemeDark : QChart::ChartThemeLight);
         chart->chart()->setBackgroundRoundness(0);
@@ -418,9 +419,9 @@ void TrafficPanel::appendBins(const QList<StatsBin> &bins)
     const auto unknown = static_cast<int>(Encryption::Unknown);
     for (const StatsBin &bin : bins) {
         m_packetsChart->appendSample(
-            { perSecond(bin.packets[encrypted]), perSecond(bin.packets[plaintext]), perSecond(bin.packets[unknown]) });
+            {perSecond(bin.packets[encrypted]), perSecond(bin.packets[plaintext]), perSecond(bin.packets[unknown])});
         m_bytesChart->appendSample(
-            { perSecond(bin.bytes[encrypted]), perSecond(bin.bytes[plaintext]), perSecond(bin.bytes[unknown]) });
+            {perSecond(bin.bytes[encrypted]), perSecond(bin.bytes[plaintext]), perSecond(bin.bytes[unknown])});
     }
 }
 
@@ -442,7 +443,8 @@ void TrafficPanel::showCounters(const CaptureCounters &counters)
 void TrafficPanel::showLeakProgress(const LeakReport &report)
 {
     const QLocale locale;
-    m_ui->leakCheckLabel->setStyleSheet(report.leak() ? QStringLiteral("color: #d64541; font-weight: bold") : QString());
+    m_ui->leakCheckLabel->setStyleSheet(report.leak() ? QStringLiteral("color: #d64541; font-weight: bold")
+                                                      : QString());
     if (report.leak()) {
         m_ui->leakCheckLabel->setText(report.verdictText());
         return;
@@ -460,8 +462,10 @@ void TrafficPanel::showLeakProgress(const LeakReport &report)
 
 void TrafficPanel::showLeakVerdict(const LeakReport &report)
 {
-    m_ui->leakCheckLabel->setStyleSheet(report.leak() ? QStringLiteral("color: #d64541; font-weight: bold") : QString());
-    m_ui->leakCheckLabel->setText(tr("Leak check of %1: %2. Covered %3.").arg(report.dataset, report.verdictText(), report.coverage));
+    m_ui->leakCheckLabel->setStyleSheet(report.leak() ? QStringLiteral("color: #d64541; font-weight: bold")
+                                                      : QString());
+    m_ui->leakCheckLabel->setText(
+        tr("Leak check of %1: %2. Covered %3.").arg(report.dataset, report.verdictText(), report.coverage));
 }
 
 QString TrafficPanel::leakCheckText() const
@@ -533,7 +537,7 @@ void TrafficPanel::onExportClicked()
     };
     auto *from = new QDateTimeEdit(toDateTime(m_firstPacket_us), &dialog);
     auto *to = new QDateTimeEdit(toDateTime(m_lastPacket_us + 1000), &dialog);
-    for (QDateTimeEdit *edit : { from, to }) {
+    for (QDateTimeEdit *edit : {from, to}) {
         edit->setDisplayFormat(QStringLiteral("yyyy-MM-dd HH:mm:ss"));
         edit->setEnabled(false);
         connect(range, &QRadioButton::toggled, edit, &QWidget::setEnabled);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "gui/TransferPanel.h"
 
 #include "core/transfer/BearerToken.h"
@@ -37,7 +38,8 @@ TransferPanel::TransferPanel(QWidget *parent)
     , m_history(new SendHistoryModel(this))
 {
     m_ui->setupUi(this);
-    m_ui->destinationCombo->addItem(tr("Embedded receiver (starting…)"), QVariant::fromValue(DestinationKind::Embedded));
+    m_ui->destinationCombo->addItem(tr("Embedded receiver (starting…)"),
+                                    QVariant::fromValue(DestinationKind::Embedded));
     m_ui->destinationCombo->addItem(tr("Remote receiver"), QVariant::fromValue(DestinationKind::Remote));
     m_ui->progressBar->setRange(0, kProgressSteps);
     m_ui->receiverLog->setMaximumBlockCount(kReceiverLogLines);
@@ -46,9 +48,12 @@ TransferPanel::TransferPanel(QWidget *parent)
     historyHeader->setStretchLastSection(true); // the leak-check verdict is the longest text
     // Widths that show a whole time stamp, URL and receiver verdict at the default font.
     const QFontMetrics metrics = m_ui->historyView->fontMetrics();
-    historyHeader->resizeSection(SendHistoryModel::Time, metrics.horizontalAdvance(QStringLiteral("2026-11-24 20:39:25")) + 16);
-    historyHeader->resizeSection(SendHistoryModel::Destination, metrics.horizontalAdvance(QStringLiteral("https://127.0.0.1:8443")) + 16);
-    historyHeader->resizeSection(SendHistoryModel::Verdict, metrics.horizontalAdvance(QStringLiteral("stored, sha256 matches")) + 40);
+    historyHeader->resizeSection(SendHistoryModel::Time,
+                                 metrics.horizontalAdvance(QStringLiteral("2026-11-24 20:39:25")) + 16);
+    historyHeader->resizeSection(SendHistoryModel::Destination,
+                                 metrics.horizontalAdvance(QStringLiteral("https://127.0.0.1:8443")) + 16);
+    historyHeader->resizeSection(SendHistoryModel::Verdict,
+                                 metrics.horizontalAdvance(QStringLiteral("stored, sha256 matches")) + 40);
     m_ui->historyView->verticalHeader()->hide();
     m_ui->splitter->setStretchFactor(0, 2);
     m_ui->splitter->setStretchFactor(1, 1);
@@ -256,16 +261,31 @@ void TransferPanel::showProgress(const Transfer::SendProgress &progress)
         m_ui->progressBar->setValue(static_cast<int>(kProgressSteps * progress.bytesSent / progress.bytesTotal));
     QString stage;
     switch (progress.stage) {
-    case Transfer::SendStage::DerivingKey: stage = tr("Deriving key"); break;
-    case Transfer::SendStage::Hashing: stage = tr("Hashing the dataset"); break;
-    case Transfer::SendStage::Uploading: stage = tr("Encrypting and uploading"); break;
-    case Transfer::SendStage::Verifying: stage = tr("Receiver verifying"); break;
-    case Transfer::SendStage::Done: stage = tr("Done"); break;
-    case Transfer::SendStage::Failed: stage = tr("Failed"); break;
+    case Transfer::SendStage::DerivingKey:
+        stage = tr("Deriving key");
+        break;
+    case Transfer::SendStage::Hashing:
+        stage = tr("Hashing the dataset");
+        break;
+    case Transfer::SendStage::Uploading:
+        stage = tr("Encrypting and uploading");
+        break;
+    case Transfer::SendStage::Verifying:
+        stage = tr("Receiver verifying");
+        break;
+    case Transfer::SendStage::Done:
+        stage = tr("Done");
+        break;
+    case Transfer::SendStage::Failed:
+        stage = tr("Failed");
+        break;
     }
     QString text = stage;
     if (!progress.file.isEmpty())
-        text += tr(" · %1 (%2 of %3)").arg(QFileInfo(progress.file).fileName()).arg(progress.fileIndex + 1).arg(progress.fileCount);
+        text += tr(" · %1 (%2 of %3)")
+                    .arg(QFileInfo(progress.file).fileName())
+                    .arg(progress.fileIndex + 1)
+                    .arg(progress.fileCount);
     if (progress.stage == Transfer::SendStage::Uploading) {
         text += tr(" · %1/s · ETA %2")
                     .arg(locale.formattedDataSize(static_cast<qint64>(progress.rate_Bps)), formatEta(progress.eta_s));
@@ -293,7 +313,8 @@ void TransferPanel::finishSend(const Transfer::SendResult &result)
     m_ui->historyView->scrollToBottom();
     if (result.ok)
         m_ui->progressBar->setValue(kProgressSteps);
-    m_ui->stageLabel->setText(result.ok ? tr("Stored: %1").arg(result.message) : tr("Not stored: %1").arg(result.message));
+    m_ui->stageLabel->setText(result.ok ? tr("Stored: %1").arg(result.message)
+                                        : tr("Not stored: %1").arg(result.message));
     updateControls();
     emit sendFinished(result);
     emit statusTextChanged(result.ok ? tr("Last send: stored") : tr("Last send: failed"));
@@ -329,9 +350,9 @@ void TransferPanel::askToReplace(const Transfer::SendResult &result)
 
 void TransferPanel::setLeakCheck(int sendId, const Capture::LeakReport &report)
 {
-    const auto check = report.leak()          ? SendRecord::LeakCheck::Leak
-                       : report.conclusive() ? SendRecord::LeakCheck::NoLeak
-                                              : SendRecord::LeakCheck::Inconclusive;
+    const auto check = report.leak() ? SendRecord::LeakCheck::Leak
+        : report.conclusive()        ? SendRecord::LeakCheck::NoLeak
+                                     : SendRecord::LeakCheck::Inconclusive;
     m_history->setLeakCheck(sendId, check, report.verdictText(), report.coverage);
 }
 
@@ -342,11 +363,13 @@ void TransferPanel::updateControls()
     const bool destinationReady = kind == DestinationKind::Remote || !m_embeddedUrl.isEmpty();
     m_ui->sendButton->setEnabled(!sending && destinationReady && !m_ui->datasetEdit->text().trimmed().isEmpty());
     m_ui->cancelButton->setEnabled(sending);
-    m_ui->resumeButton->setEnabled(!sending && m_lastConfig.has_value()
-                                   && !(m_history->rowCount() > 0 && m_history->rowAt(m_history->rowCount() - 1).stored));
-    for (QWidget *input : {static_cast<QWidget *>(m_ui->datasetEdit), static_cast<QWidget *>(m_ui->destinationCombo),
-                           static_cast<QWidget *>(m_ui->remoteBox), static_cast<QWidget *>(m_ui->passphraseEdit),
-                           static_cast<QWidget *>(m_ui->browseFileButton), static_cast<QWidget *>(m_ui->browseFolderButton)})
+    m_ui->resumeButton->setEnabled(
+        !sending && m_lastConfig.has_value()
+        && !(m_history->rowCount() > 0 && m_history->rowAt(m_history->rowCount() - 1).stored));
+    for (QWidget *input :
+         {static_cast<QWidget *>(m_ui->datasetEdit), static_cast<QWidget *>(m_ui->destinationCombo),
+          static_cast<QWidget *>(m_ui->remoteBox), static_cast<QWidget *>(m_ui->passphraseEdit),
+          static_cast<QWidget *>(m_ui->browseFileButton), static_cast<QWidget *>(m_ui->browseFolderButton)})
         input->setEnabled(!sending);
 }
 
@@ -354,9 +377,10 @@ void TransferPanel::updateDestinationFields()
 {
     const auto kind = m_ui->destinationCombo->currentData().value<DestinationKind>();
     m_ui->remoteBox->setVisible(kind == DestinationKind::Remote);
-    m_ui->passphraseEdit->setPlaceholderText(kind == DestinationKind::Embedded
-                                                 ? tr("Leave empty to use this profile's passphrase (kept in the secret store)")
-                                                 : tr("The passphrase the remote receiver decrypts with"));
+    m_ui->passphraseEdit->setPlaceholderText(
+        kind == DestinationKind::Embedded
+            ? tr("Leave empty to use this profile's passphrase (kept in the secret store)")
+            : tr("The passphrase the remote receiver decrypts with"));
 }
 
 void TransferPanel::browseDataset(bool folder)

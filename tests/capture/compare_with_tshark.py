@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Compares `trainguard-cli analyze --json` with tshark on every capture fixture.
 
 Usage: compare_with_tshark.py TRAINGUARD_CLI FIXTURE_DIR

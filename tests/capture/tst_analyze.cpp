@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // `trainguard-cli analyze --json` on real fixture captures (tests/data/capture/make-fixtures.sh)
 // must agree with tshark 4.0. The tshark command that produced each expected value is written
 // next to it; in them F is the fixture and TLS on 44330/44336 is decoded with
@@ -48,23 +49,26 @@ private slots:
     void captureTotals_data()
     {
         QTest::addColumn<QString>("file");
-        QTest::addColumn<QString>("linktype");   // capinfos -E F
-        QTest::addColumn<qint64>("packets");     // tshark -r F | wc -l
-        QTest::addColumn<qint64>("bytes");       // tshark -r F -T fields -e frame.len | paste -sd+ | bc
+        QTest::addColumn<QString>("linktype"); // capinfos -E F
+        QTest::addColumn<qint64>("packets"); // tshark -r F | wc -l
+        QTest::addColumn<qint64>("bytes"); // tshark -r F -T fields -e frame.len | paste -sd+ | bc
         QTest::addColumn<qint64>("capturedBytes"); // ... -e frame.cap_len ...
-        QTest::addColumn<qint64>("truncated");   // tshark -r F -Y 'frame.cap_len < frame.len' | wc -l
-        QTest::addColumn<int>("flows");          // tshark -r F -q -z conv,tcp -z conv,udp | grep -c '<->'
+        QTest::addColumn<qint64>("truncated"); // tshark -r F -Y 'frame.cap_len < frame.len' | wc -l
+        QTest::addColumn<int>("flows"); // tshark -r F -q -z conv,tcp -z conv,udp | grep -c '<->'
 
         QTest::newRow("tls13 curl") << fixture("tls13_curl.pcap") << "EN10MB" << 19LL << 3447LL << 3447LL << 0LL << 1;
         QTest::newRow("tls12 curl") << fixture("tls12_curl.pcap") << "EN10MB" << 17LL << 2453LL << 2453LL << 0LL << 1;
-        QTest::newRow("s_client sni") << fixture("sni_s_client.pcap") << "EN10MB" << 19LL << 3197LL << 3197LL << 0LL << 1;
+        QTest::newRow("s_client sni") << fixture("sni_s_client.pcap") << "EN10MB" << 19LL << 3197LL << 3197LL << 0LL
+                                      << 1;
         QTest::newRow("ipv6") << fixture("tls13_ipv6.pcap") << "EN10MB" << 19LL << 3822LL << 3822LL << 0LL << 1;
         QTest::newRow("http") << fixture("http_plain.pcap") << "EN10MB" << 12LL << 1416LL << 1416LL << 0LL << 1;
-        QTest::newRow("any sll2") << fixture("http_any_sll2.pcap") << "LINUX_SLL2" << 12LL << 1488LL << 1488LL << 0LL << 1;
+        QTest::newRow("any sll2") << fixture("http_any_sll2.pcap") << "LINUX_SLL2" << 12LL << 1488LL << 1488LL << 0LL
+                                  << 1;
         QTest::newRow("vlan") << fixture("http_vlan.pcap") << "EN10MB" << 12LL << 1464LL << 1464LL << 0LL << 1;
         QTest::newRow("null") << fixture("tls12_null.pcap") << "NULL" << 17LL << 2283LL << 2283LL << 0LL << 1;
         QTest::newRow("raw") << fixture("http_raw.pcap") << "RAW" << 12LL << 1248LL << 1248LL << 0LL << 1;
-        QTest::newRow("snaplen 80") << fixture("tls13_snaplen80.pcap") << "EN10MB" << 18LL << 3380LL << 1330LL << 9LL << 1;
+        QTest::newRow("snaplen 80") << fixture("tls13_snaplen80.pcap") << "EN10MB" << 18LL << 3380LL << 1330LL << 9LL
+                                    << 1;
         QTest::newRow("multi flow") << fixture("multi_flow.pcap") << "EN10MB" << 48LL << 7909LL << 7909LL << 0LL << 4;
         // Hand-built captures (make-synthetic-fixtures.py).
         QTest::newRow("quic rfc9001") << fixture("quic_rfc9001.pcap") << "EN10MB" << 2LL << 1419LL << 1419LL << 0LL
@@ -116,69 +120,95 @@ private slots:
     void flowDetails_data()
     {
         QTest::addColumn<QString>("file");
-        QTest::addColumn<QString>("server");      // tshark -r F -q -z conv,tcp (the SYN's destination)
+        QTest::addColumn<QString>("server"); // tshark -r F -q -z conv,tcp (the SYN's destination)
         QTest::addColumn<QString>("protocol");
-        QTest::addColumn<qint64>("packets");      // tshark -r F -q -z conv,tcp: Total Frames
-        QTest::addColumn<qint64>("bytes");        // tshark -r F -q -z conv,tcp: Total Bytes
+        QTest::addColumn<qint64>("packets"); // tshark -r F -q -z conv,tcp: Total Frames
+        QTest::addColumn<qint64>("bytes"); // tshark -r F -q -z conv,tcp: Total Bytes
         QTest::addColumn<qint64>("payloadBytes"); // tshark -r F -Y 'tcp.port==P' -T fields -e tcp.len | paste -sd+ | bc
         QTest::addColumn<QString>("application");
         QTest::addColumn<QVariant>("encrypted");
-        // tshark -r F -d ... -Y tls.handshake.type==2 -T fields -e tls.handshake.extensions.supported_version -e tls.handshake.version
+        // tshark -r F -d ... -Y tls.handshake.type==2 -T fields -e tls.handshake.extensions.supported_version -e
+        // tls.handshake.version
         QTest::addColumn<QString>("version");
-        QTest::addColumn<QString>("sni");         // ... -e tls.handshake.extensions_server_name
-        QTest::addColumn<QString>("cipher");      // ... -Y tls.handshake.type==2 -e tls.handshake.ciphersuite
-        // tshark -r F -d ... -T fields -e tls.record.content_type -e tls.record.opaque_type | tr '\t,' '\n\n' | sort | uniq -c
-        QTest::addColumn<QList<qint64>>("records"); // change_cipher_spec (20), alert (21), handshake (22), application_data (23)
+        QTest::addColumn<QString>("sni"); // ... -e tls.handshake.extensions_server_name
+        QTest::addColumn<QString>("cipher"); // ... -Y tls.handshake.type==2 -e tls.handshake.ciphersuite
+        // tshark -r F -d ... -T fields -e tls.record.content_type -e tls.record.opaque_type | tr '\t,' '\n\n' | sort |
+        // uniq -c
+        QTest::addColumn<QList<qint64>>(
+            "records"); // change_cipher_spec (20), alert (21), handshake (22), application_data (23)
 
         const QVariant yes(true);
         const QVariant no(false);
         using R = QList<qint64>;
-        QTest::newRow("tls13 curl") << fixture("tls13_curl.pcap") << "127.0.0.1:44330" << "tcp" << 19LL << 3447LL << 2177LL
-                                    << "tls" << yes << "TLS 1.3" << "localhost" << "0x1302" << R{2, 0, 2, 11};
-        QTest::newRow("tls12 curl") << fixture("tls12_curl.pcap") << "127.0.0.1:44330" << "tcp" << 17LL << 2453LL << 1315LL
-                                    << "tls" << yes << "TLS 1.2" << "" << "0xc02c" << R{2, 2, 8, 2};
-        QTest::newRow("s_client sni") << fixture("sni_s_client.pcap") << "127.0.0.1:44330" << "tcp" << 19LL << 3197LL
-                                      << 1927LL << "tls" << yes << "TLS 1.3" << "upload.trainguard.test" << "0x1302"
-                                      << R{2, 0, 2, 11};
-        QTest::newRow("ipv6") << fixture("tls13_ipv6.pcap") << "[::1]:44336" << "tcp" << 19LL << 3822LL << 2172LL << "tls"
-                              << yes << "TLS 1.3" << "" << "0x1302" << R{2, 0, 2, 11};
-        QTest::newRow("null tls12") << fixture("tls12_null.pcap") << "127.0.0.1:44330" << "tcp" << 17LL << 2283LL << 1315LL
-                                    << "tls" << yes << "TLS 1.2" << "" << "0xc02c" << R{2, 2, 8, 2};
-        QTest::newRow("http") << fixture("http_plain.pcap") << "127.0.0.1:18080" << "tcp" << 12LL << 1416LL << 608LL
-                              << "http" << no << "" << "" << "" << R{};
-        QTest::newRow("any sll2") << fixture("http_any_sll2.pcap") << "127.0.0.1:18080" << "tcp" << 12LL << 1488LL << 608LL
-                                  << "http" << no << "" << "" << "" << R{};
-        QTest::newRow("vlan") << fixture("http_vlan.pcap") << "127.0.0.1:18080" << "tcp" << 12LL << 1464LL << 608LL
-                              << "http" << no << "" << "" << "" << R{};
-        QTest::newRow("raw") << fixture("http_raw.pcap") << "127.0.0.1:18080" << "tcp" << 12LL << 1248LL << 608LL << "http"
-                             << no << "" << "" << "" << R{};
+        QTest::newRow("tls13 curl") << fixture("tls13_curl.pcap") << "127.0.0.1:44330"
+                                    << "tcp" << 19LL << 3447LL << 2177LL << "tls" << yes << "TLS 1.3"
+                                    << "localhost"
+                                    << "0x1302" << R{2, 0, 2, 11};
+        QTest::newRow("tls12 curl") << fixture("tls12_curl.pcap") << "127.0.0.1:44330"
+                                    << "tcp" << 17LL << 2453LL << 1315LL << "tls" << yes << "TLS 1.2"
+                                    << ""
+                                    << "0xc02c" << R{2, 2, 8, 2};
+        QTest::newRow("s_client sni") << fixture("sni_s_client.pcap") << "127.0.0.1:44330"
+                                      << "tcp" << 19LL << 3197LL << 1927LL << "tls" << yes << "TLS 1.3"
+                                      << "upload.trainguard.test"
+                                      << "0x1302" << R{2, 0, 2, 11};
+        QTest::newRow("ipv6") << fixture("tls13_ipv6.pcap") << "[::1]:44336"
+                              << "tcp" << 19LL << 3822LL << 2172LL << "tls" << yes << "TLS 1.3"
+                              << ""
+                              << "0x1302" << R{2, 0, 2, 11};
+        QTest::newRow("null tls12") << fixture("tls12_null.pcap") << "127.0.0.1:44330"
+                                    << "tcp" << 17LL << 2283LL << 1315LL << "tls" << yes << "TLS 1.2"
+                                    << ""
+                                    << "0xc02c" << R{2, 2, 8, 2};
+        QTest::newRow("http") << fixture("http_plain.pcap") << "127.0.0.1:18080"
+                              << "tcp" << 12LL << 1416LL << 608LL << "http" << no << ""
+                              << ""
+                              << "" << R{};
+        QTest::newRow("any sll2") << fixture("http_any_sll2.pcap") << "127.0.0.1:18080"
+                                  << "tcp" << 12LL << 1488LL << 608LL << "http" << no << ""
+                                  << ""
+                                  << "" << R{};
+        QTest::newRow("vlan") << fixture("http_vlan.pcap") << "127.0.0.1:18080"
+                              << "tcp" << 12LL << 1464LL << 608LL << "http" << no << ""
+                              << ""
+                              << "" << R{};
+        QTest::newRow("raw") << fixture("http_raw.pcap") << "127.0.0.1:18080"
+                             << "tcp" << 12LL << 1248LL << 608LL << "http" << no << ""
+                             << ""
+                             << "" << R{};
         // 600 random bytes in one datagram: no protocol, entropy says encrypted.
-        QTest::newRow("multi udp") << fixture("multi_flow.pcap") << "127.0.0.1:15353" << "udp" << 1LL << 642LL << 600LL
-                                   << "unknown" << yes << "" << "" << "" << R{};
-        QTest::newRow("multi http") << fixture("multi_flow.pcap") << "127.0.0.1:18080" << "tcp" << 12LL << 1416LL << 608LL
-                                    << "http" << no << "" << "" << "" << R{};
+        QTest::newRow("multi udp") << fixture("multi_flow.pcap") << "127.0.0.1:15353"
+                                   << "udp" << 1LL << 642LL << 600LL << "unknown" << yes << ""
+                                   << ""
+                                   << "" << R{};
+        QTest::newRow("multi http") << fixture("multi_flow.pcap") << "127.0.0.1:18080"
+                                    << "tcp" << 12LL << 1416LL << 608LL << "http" << no << ""
+                                    << ""
+                                    << "" << R{};
         // A TLS 1.3 draft 18 ServerHello has no session id nor compression method: the cipher
         // suite follows the random (tshark -e tls.handshake.version: 0x7f12).
         QTest::newRow("tls13 draft18") << fixture("tls13_draft18.pcap") << "198.51.100.30:443"
                                        << "tcp" << 9LL << 890LL << 404LL << "tls" << yes << "TLS 1.3 draft 18"
                                        << "draft18.trainguard.test"
-                                       << "0x1301" << R { 0, 0, 2, 2 };
+                                       << "0x1301" << R{0, 0, 2, 2};
         QTest::newRow("vlan over snaplen") << fixture("tls13_vlan_snaplen.pcap") << "127.0.0.1:44330"
                                            << "tcp" << 19LL << 3523LL << 2177LL << "tls" << yes << "TLS 1.3"
                                            << "localhost"
-                                           << "0x1302" << R { 2, 0, 2, 11 };
+                                           << "0x1302" << R{2, 0, 2, 11};
         // Each packet read with its own interface's link type and timestamp resolution.
         QTest::newRow("pcapng raw http") << fixture("multi_linktype.pcapng") << "10.8.0.1:80"
                                          << "tcp" << 7LL << 346LL << 66LL << "http" << no << ""
                                          << ""
-                                         << "" << R {};
+                                         << "" << R{};
         QTest::newRow("pcapng ethernet dns") << fixture("multi_linktype.pcapng") << "192.0.2.53:53"
                                              << "udp" << 2LL << 199LL << 115LL << "dns" << no << ""
                                              << ""
-                                             << "" << R {};
+                                             << "" << R{};
         // The truncated capture: the flow is still TLS (the ClientHello header fits in 80 bytes).
-        QTest::newRow("snaplen tls") << fixture("tls13_snaplen80.pcap") << "127.0.0.1:44330" << "tcp" << 18LL << 3380LL
-                                     << 2176LL << "tls" << yes << "" << "" << "" << R{};
+        QTest::newRow("snaplen tls") << fixture("tls13_snaplen80.pcap") << "127.0.0.1:44330"
+                                     << "tcp" << 18LL << 3380LL << 2176LL << "tls" << yes << ""
+                                     << ""
+                                     << "" << R{};
     }
 
     void flowDetails()
@@ -245,14 +275,14 @@ private slots:
             "cipher"); // tshark -r F2 -Y tls.handshake.type==2 -T fields -e tls.handshake.ciphersuite
         // RFC 9001 A.2 and A.3, rebuilt from the RFC's plaintext and checked against its bytes.
         QTest::newRow("rfc9001 v1") << fixture("quic_rfc9001.pcap") << "198.51.100.20:443" << 2LL << 1419LL << "1"
-                                    << 2LL << "example.com" << QStringList { QStringLiteral("alpn") } << "0x1301";
+                                    << 2LL << "example.com" << QStringList{QStringLiteral("alpn")} << "0x1301";
         // v2 on a port that is not 443, over IPv6; the ClientHello with a post-quantum key share
         // spans two Initial packets.
         QTest::newRow("v2 post-quantum") << fixture("quic_v2_pq.pcap") << "[2001:db8::20]:8443" << 3LL << 3786LL << "2"
-                                         << 3LL << "pq.trainguard.test" << QStringList { QStringLiteral("h3") }
+                                         << 3LL << "pq.trainguard.test" << QStringList{QStringLiteral("h3")}
                                          << "0x1302";
         QTest::newRow("draft-29") << fixture("quic_draft29.pcap") << "198.51.100.20:443" << 2LL << 2484LL << "draft-29"
-                                  << 2LL << "draft29.trainguard.test" << QStringList { QStringLiteral("h3-29") }
+                                  << 2LL << "draft29.trainguard.test" << QStringList{QStringLiteral("h3-29")}
                                   << "0x1303";
     }
 
@@ -383,7 +413,7 @@ private slots:
         // 1767225600.000000 (nanosecond interface), last at 1767225600.012000.
         const QJsonObject report = analyze(fixture("multi_linktype.pcapng"));
         QCOMPARE(report.value(u"linktypes").toVariant().toStringList(),
-                 (QStringList { QStringLiteral("EN10MB"), QStringLiteral("RAW") }));
+                 (QStringList{QStringLiteral("EN10MB"), QStringLiteral("RAW")}));
         QCOMPARE(report.value(u"duration_s").toDouble(), 0.012);
         QCOMPARE(report.value(u"non_ip_packets").toInteger(), 0);
     }
@@ -418,13 +448,18 @@ private slots:
         QTest::addColumn<QString>("verdict");
         QTest::addColumn<QString>("message");
         const QString iris = fixture("leak/iris.csv");
-        QTest::newRow("plain HTTP upload") << fixture("leak/http_iris.pcap") << iris << 3 << QStringLiteral("leak")
-                                           << QStringLiteral("LEAK: fingerprint of iris.csv seen in flow tcp 127.0.0.1:");
-        QTest::newRow("HTTPS upload") << fixture("leak/https_iris.pcap") << iris << 0 << QStringLiteral("no_leak")
-                                      << QStringLiteral(" fingerprints seen in 5960 captured bytes across 1 flows — no plaintext leak");
-        QTest::newRow("unrelated repetitive CSV") << fixture("leak/http_unrelated.pcap") << fixture("leak/repetitive.csv")
-                                                  << 0 << QStringLiteral("no_leak") << QStringLiteral(" across 1 flows — no plaintext leak");
-        QTest::newRow("nothing to fingerprint") << fixture("leak/http_iris.pcap") << fixture("leak/empty.csv") << 4 << QStringLiteral("inconclusive") << QStringLiteral("gave no usable fingerprints");
+        QTest::newRow("plain HTTP upload")
+            << fixture("leak/http_iris.pcap") << iris << 3 << QStringLiteral("leak")
+            << QStringLiteral("LEAK: fingerprint of iris.csv seen in flow tcp 127.0.0.1:");
+        QTest::newRow("HTTPS upload")
+            << fixture("leak/https_iris.pcap") << iris << 0 << QStringLiteral("no_leak")
+            << QStringLiteral(" fingerprints seen in 5960 captured bytes across 1 flows — no plaintext leak");
+        QTest::newRow("unrelated repetitive CSV")
+            << fixture("leak/http_unrelated.pcap") << fixture("leak/repetitive.csv") << 0 << QStringLiteral("no_leak")
+            << QStringLiteral(" across 1 flows — no plaintext leak");
+        QTest::newRow("nothing to fingerprint")
+            << fixture("leak/http_iris.pcap") << fixture("leak/empty.csv") << 4 << QStringLiteral("inconclusive")
+            << QStringLiteral("gave no usable fingerprints");
     }
 
     void leakCheck()
@@ -434,7 +469,8 @@ private slots:
         QFETCH(int, exitCode);
         QFETCH(QString, verdict);
         QFETCH(QString, message);
-        CliResult result = runCli({QStringLiteral("analyze"), QStringLiteral("--json"), QStringLiteral("--leak-check"), dataset, capture});
+        CliResult result = runCli(
+            {QStringLiteral("analyze"), QStringLiteral("--json"), QStringLiteral("--leak-check"), dataset, capture});
         QVERIFY2(result.exitCode == exitCode, qPrintable(result.err));
         const QJsonObject json = QJsonDocument::fromJson(result.out).object();
         QCOMPARE(json.value(u"flows").toArray().size(), 1); // the usual report is still there
@@ -459,8 +495,8 @@ private slots:
         QTest::addColumn<QStringList>("arguments");
         QTest::addColumn<int>("exitCode");
         QTest::addColumn<QString>("message");
-        QTest::newRow("missing file") << QStringList{QStringLiteral("analyze"), QStringLiteral("/nonexistent.pcap")} << 1
-                                      << QStringLiteral("cannot read capture /nonexistent.pcap");
+        QTest::newRow("missing file") << QStringList{QStringLiteral("analyze"), QStringLiteral("/nonexistent.pcap")}
+                                      << 1 << QStringLiteral("cannot read capture /nonexistent.pcap");
         QTest::newRow("not a capture") << QStringList{QStringLiteral("analyze"), fixture("relink.py")} << 1
                                        << QStringLiteral("cannot read capture");
         QTest::newRow("no file") << QStringList{QStringLiteral("analyze")} << 2 << QStringLiteral("exactly one FILE");
@@ -492,7 +528,7 @@ private slots:
         QFile out(path);
         QVERIFY(out.open(QIODevice::WriteOnly) && out.write(file) == file.size());
         out.close();
-        const CliResult result = runCli({ QStringLiteral("analyze"), path });
+        const CliResult result = runCli({QStringLiteral("analyze"), path});
         QCOMPARE(result.exitCode, 1);
         QVERIFY2(result.err.contains(u"unsupported link type IEEE802_11 (105)"), qPrintable(result.err));
         QCOMPARE(result.err.count(QLatin1Char('\n')), 1);

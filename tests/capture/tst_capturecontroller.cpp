@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Capture::CaptureController without a display: real libpcap on lo through the capture helper
 // (root only; skipped otherwise), UDP datagrams on loopback as traffic. Each test follows the
 // state table of CaptureController.cpp through its signals.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The privileged capture helper on its own: strict argument validation and the refusal of capture
 // sources that are not network interfaces (no root needed), and as root a real capture on lo and
 // `any`, stop on SIGTERM, stop when the reader goes away, and the missing-privilege line when it
@@ -51,22 +52,30 @@ private slots:
         QTest::newRow("interface with a semicolon") << QStringList{u"-i"_s, u"lo;id"_s} << "-i needs an interface name";
         QTest::newRow("interface too long") << QStringList{u"-i"_s, QString(16, u'a')} << "-i needs an interface name";
         QTest::newRow("interface dot-dot") << QStringList{u"-i"_s, u".."_s} << "-i needs an interface name";
-        QTest::newRow("interface dot") << QStringList { u"-i"_s, u"."_s } << "-i needs an interface name";
-        QTest::newRow("interface path") << QStringList { u"-i"_s, u"lo/../lo"_s } << "-i needs an interface name";
+        QTest::newRow("interface dot") << QStringList{u"-i"_s, u"."_s} << "-i needs an interface name";
+        QTest::newRow("interface path") << QStringList{u"-i"_s, u"lo/../lo"_s} << "-i needs an interface name";
         QTest::newRow("empty interface") << QStringList{u"-i"_s, u""_s} << "-i needs an interface name";
-        QTest::newRow("filter with a newline") << QStringList{u"-i"_s, u"lo"_s, u"-f"_s, u"tcp\nport 1"_s} << "-f needs a filter";
-        QTest::newRow("filter too long") << QStringList{u"-i"_s, u"lo"_s, u"-f"_s, QString(4097, u' ')} << "-f needs a filter";
-        QTest::newRow("snaplen leading zero") << QStringList{u"-i"_s, u"lo"_s, u"-s"_s, u"0100"_s} << "-s needs a snap length";
-        QTest::newRow("snaplen negative") << QStringList{u"-i"_s, u"lo"_s, u"-s"_s, u"-1"_s} << "-s needs a snap length";
-        QTest::newRow("snaplen too big") << QStringList{u"-i"_s, u"lo"_s, u"-s"_s, u"262145"_s} << "-s needs a snap length";
-        QTest::newRow("snaplen not a number") << QStringList{u"-i"_s, u"lo"_s, u"-s"_s, u"1e5"_s} << "-s needs a snap length";
+        QTest::newRow("filter with a newline")
+            << QStringList{u"-i"_s, u"lo"_s, u"-f"_s, u"tcp\nport 1"_s} << "-f needs a filter";
+        QTest::newRow("filter too long") << QStringList{u"-i"_s, u"lo"_s, u"-f"_s, QString(4097, u' ')}
+                                         << "-f needs a filter";
+        QTest::newRow("snaplen leading zero")
+            << QStringList{u"-i"_s, u"lo"_s, u"-s"_s, u"0100"_s} << "-s needs a snap length";
+        QTest::newRow("snaplen negative")
+            << QStringList{u"-i"_s, u"lo"_s, u"-s"_s, u"-1"_s} << "-s needs a snap length";
+        QTest::newRow("snaplen too big") << QStringList{u"-i"_s, u"lo"_s, u"-s"_s, u"262145"_s}
+                                         << "-s needs a snap length";
+        QTest::newRow("snaplen not a number")
+            << QStringList{u"-i"_s, u"lo"_s, u"-s"_s, u"1e5"_s} << "-s needs a snap length";
         QTest::newRow("buffer zero") << QStringList{u"-i"_s, u"lo"_s, u"-B"_s, u"0"_s} << "-B needs a kernel buffer";
         QTest::newRow("buffer above the bound")
-            << QStringList { u"-i"_s, u"lo"_s, u"-B"_s, u"257"_s } << "-B needs a kernel buffer of 1..256 MiB";
-        QTest::newRow("timeout too long") << QStringList{u"-i"_s, u"lo"_s, u"-t"_s, u"1001"_s} << "-t needs a packet timeout";
+            << QStringList{u"-i"_s, u"lo"_s, u"-B"_s, u"257"_s} << "-B needs a kernel buffer of 1..256 MiB";
+        QTest::newRow("timeout too long")
+            << QStringList{u"-i"_s, u"lo"_s, u"-t"_s, u"1001"_s} << "-t needs a packet timeout";
         QTest::newRow("option twice") << QStringList{u"-i"_s, u"lo"_s, u"-i"_s, u"eth0"_s} << "-i given twice";
         QTest::newRow("missing value") << QStringList{u"-i"_s} << "-i needs a value";
-        QTest::newRow("unknown option") << QStringList{u"-i"_s, u"lo"_s, u"-w"_s, u"/etc/passwd"_s} << "unknown argument";
+        QTest::newRow("unknown option") << QStringList{u"-i"_s, u"lo"_s, u"-w"_s, u"/etc/passwd"_s}
+                                        << "unknown argument";
     }
 
     void rejectsBadArguments()
@@ -93,8 +102,8 @@ private slots:
         QTest::addColumn<QString>("message");
         const QString notNetwork = QStringLiteral("not a network interface: ");
         const QString missing = QStringLiteral("no such interface: ");
-        for (const char *name : { "bluetooth0", "bluetooth1", "nflog", "nflog:5", "nfqueue", "nfqueue:0", "usbmon0",
-                                  "usbmon1", "usbmon", "dbus-system", "dbus-session" })
+        for (const char *name : {"bluetooth0", "bluetooth1", "nflog", "nflog:5", "nfqueue", "nfqueue:0", "usbmon0",
+                                 "usbmon1", "usbmon", "dbus-system", "dbus-session"})
             QTest::newRow(name) << QString::fromLatin1(name) << notNetwork + QString::fromLatin1(name);
         QTest::newRow("not in /sys/class/net") << u"nosuch0"_s << missing + u"nosuch0"_s;
         QTest::newRow("not in /sys/class/net, alias syntax") << u"lo:nosuch"_s << missing + u"lo:nosuch"_s;
@@ -105,7 +114,7 @@ private slots:
         QFETCH(QString, name);
         QFETCH(QString, message);
         QProcess helper;
-        helper.start(Helper, { QStringLiteral("-i"), name });
+        helper.start(Helper, {QStringLiteral("-i"), name});
         QVERIFY(helper.waitForFinished(10000));
         QCOMPARE(helper.exitStatus(), QProcess::NormalExit);
         QCOMPARE(helper.exitCode(), 1);
@@ -130,11 +139,10 @@ private slots:
         QFETCH(QString, name);
         // The pcap header arrives once the interface is open; head then closes the pipe.
         QProcess shell;
-        shell.start(
-            QStringLiteral("bash"),
-            { QStringLiteral("-c"),
-              QStringLiteral("\"$0\" -i \"$1\" -f 'tcp port 1' | head -c 24 | wc -c; echo \"${PIPESTATUS[0]}\""),
-              Helper, name });
+        shell.start(QStringLiteral("bash"),
+                    {QStringLiteral("-c"),
+                     QStringLiteral("\"$0\" -i \"$1\" -f 'tcp port 1' | head -c 24 | wc -c; echo \"${PIPESTATUS[0]}\""),
+                     Helper, name});
         QVERIFY(shell.waitForFinished(10000));
         QCOMPARE(shell.readAllStandardOutput().simplified(), QByteArray("24 0"));
     }
@@ -144,7 +152,8 @@ private slots:
         QTest::addColumn<QStringList>("arguments");
         QTest::addColumn<QString>("kind");
         QTest::newRow("no such interface") << QStringList{u"-i"_s, u"nosuch0"_s} << "no-such-device";
-        QTest::newRow("filter that does not compile") << QStringList{u"-i"_s, u"lo"_s, u"-f"_s, u"tcp port"_s} << "filter";
+        QTest::newRow("filter that does not compile")
+            << QStringList{u"-i"_s, u"lo"_s, u"-f"_s, u"tcp port"_s} << "filter";
     }
 
     void failsCleanlyOnBadInterfaceOrFilter()
@@ -185,8 +194,9 @@ private slots:
         const QString stream = dir.filePath(QStringLiteral("stream.pcap"));
         QProcess helper;
         helper.setStandardOutputFile(stream);
-        helper.start(Helper, {QStringLiteral("-i"), QStringLiteral("lo"), QStringLiteral("-f"),
-                              QStringLiteral("udp port %1").arg(receiver.localPort())});
+        helper.start(Helper,
+                     {QStringLiteral("-i"), QStringLiteral("lo"), QStringLiteral("-f"),
+                      QStringLiteral("udp port %1").arg(receiver.localPort())});
         QVERIFY(helper.waitForStarted());
         QTRY_VERIFY(QFileInfo(stream).size() >= 24); // the header: the filter is in place
         QUdpSocket sender;
@@ -221,14 +231,14 @@ private slots:
             QSKIP("capturing on lo needs root; CI runs this as root");
         // The apps read the stream from a Unix socket whose buffer the helper sizes: a pipe holds at
         // most 1 MiB, and the helper then waited on its reader every MiB under load (issue #18).
-        int stream[2] = { -1, -1 };
+        int stream[2] = {-1, -1};
         QCOMPARE(::socketpair(AF_UNIX, SOCK_STREAM, 0, stream), 0); // inherited by the child as fd stream[1]
         QProcess helper;
         helper.start(
             QStringLiteral("bash"),
-            { QStringLiteral("-c"), QStringLiteral("exec \"$0\" -i lo -f 'tcp port 1' >&%1").arg(stream[1]), Helper });
+            {QStringLiteral("-c"), QStringLiteral("exec \"$0\" -i lo -f 'tcp port 1' >&%1").arg(stream[1]), Helper});
         QVERIFY(helper.waitForStarted());
-        pollfd header { stream[0], POLLIN, 0 };
+        pollfd header{stream[0], POLLIN, 0};
         QCOMPARE(::poll(&header, 1, 10000), 1); // the header: the helper has set up its output
         int sendBuffer_bytes = 0;
         socklen_t length = sizeof sendBuffer_bytes;
@@ -250,7 +260,8 @@ private slots:
         QProcess shell;
         shell.start(QStringLiteral("bash"),
                     {QStringLiteral("-c"),
-                     QStringLiteral("\"$0\" -i lo -f 'tcp port 1' | head -c 24 > /dev/null; echo \"${PIPESTATUS[0]}\""), Helper});
+                     QStringLiteral("\"$0\" -i lo -f 'tcp port 1' | head -c 24 > /dev/null; echo \"${PIPESTATUS[0]}\""),
+                     Helper});
         QVERIFY2(shell.waitForFinished(10000), "the helper kept running after its reader exited");
         QCOMPARE(shell.readAllStandardOutput().trimmed(), QByteArray("0"));
     }
@@ -260,9 +271,9 @@ private slots:
         if (geteuid() != 0)
             QSKIP("needs root to drop to nobody with setpriv");
         QProcess helper;
-        helper.start(QStringLiteral("setpriv"), {QStringLiteral("--reuid=65534"), QStringLiteral("--regid=65534"),
-                                                 QStringLiteral("--clear-groups"), Helper, QStringLiteral("-i"),
-                                                 QStringLiteral("lo")});
+        helper.start(QStringLiteral("setpriv"),
+                     {QStringLiteral("--reuid=65534"), QStringLiteral("--regid=65534"),
+                      QStringLiteral("--clear-groups"), Helper, QStringLiteral("-i"), QStringLiteral("lo")});
         QVERIFY(helper.waitForFinished(10000));
         QCOMPARE(helper.exitCode(), 1);
         QVERIFY(helper.readAllStandardOutput().isEmpty());

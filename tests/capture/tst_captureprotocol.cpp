@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // CaptureProtocol.h, the messages between trainguard-capture and its parent: every kind formats
 // and parses back, foreign lines are ignored, and the real helper's lines parse to the kind its
 // failure is (no privilege needed: these fail before libpcap runs).

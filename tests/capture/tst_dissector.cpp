@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The pure dissector and the TLS record parser on hand-built frames: link types, VLAN tags,
 // IPv4 options and fragments, IPv6 extension headers, truncation, records split anywhere.
 #include "core/capture/IpReassembler.h"
@@ -34,8 +35,27 @@ Bytes ipv4Tcp(int optionWords = 0, int fragmentField = 0)
     Bytes ip;
     const int headerLength = 20 + optionWords * 4;
     const int total = headerLength + 20 + 3;
-    append(ip, {0x40 | (headerLength / 4), 0, total >> 8, total & 0xFF, 0, 1, fragmentField >> 8, fragmentField & 0xFF,
-                64, 6, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2});
+    append(ip,
+           {0x40 | (headerLength / 4),
+            0,
+            total >> 8,
+            total & 0xFF,
+            0,
+            1,
+            fragmentField >> 8,
+            fragmentField & 0xFF,
+            64,
+            6,
+            0,
+            0,
+            10,
+            0,
+            0,
+            1,
+            10,
+            0,
+            0,
+            2});
     for (int i = 0; i < optionWords; ++i)
         append(ip, {1, 1, 1, 1}); // NOPs
     append(ip, {0x9C, 0x40, 0x01, 0xBB, 0, 0, 0, 100, 0, 0, 0, 0, 0x50, 0x18, 0xFF, 0xFF, 0, 0, 0, 0, 'a', 'b', 'c'});
@@ -48,12 +68,14 @@ Bytes ipv6Udp()
     Bytes ip;
     const int payload = 8 + 8 + 8 + 2;
     append(ip, {0x60, 0, 0, 0, 0, payload, 0 /* hop-by-hop */, 64});
-    for (int i = 0; i < 15; ++i) ip.push_back(0);
+    for (int i = 0; i < 15; ++i)
+        ip.push_back(0);
     ip.push_back(1);
-    for (int i = 0; i < 15; ++i) ip.push_back(0);
+    for (int i = 0; i < 15; ++i)
+        ip.push_back(0);
     ip.push_back(2);
-    append(ip, {60, 0, 1, 4, 0, 0, 0, 0});  // hop-by-hop -> destination options, 8 bytes
-    append(ip, {17, 0, 1, 4, 0, 0, 0, 0});  // destination options -> UDP
+    append(ip, {60, 0, 1, 4, 0, 0, 0, 0}); // hop-by-hop -> destination options, 8 bytes
+    append(ip, {17, 0, 1, 4, 0, 0, 0, 0}); // destination options -> UDP
     append(ip, {0x13, 0x88, 0, 53, 0, 10, 0, 0, 'h', 'i'});
     return ip;
 }
@@ -86,9 +108,9 @@ Bytes clientHello(const std::string &name)
     Bytes body;
     append(body, {3, 3});
     body.insert(body.end(), 32, 0x11); // random
-    append(body, {0});                 // session id
-    append(body, {0, 2, 0x13, 0x01});  // cipher suites
-    append(body, {1, 0});              // compression
+    append(body, {0}); // session id
+    append(body, {0, 2, 0x13, 0x01}); // cipher suites
+    append(body, {1, 0}); // compression
     append(body, {0, int(sni.size())});
     body.insert(body.end(), sni.begin(), sni.end());
     Bytes handshake;
@@ -157,31 +179,43 @@ private slots:
         QTest::addColumn<int>("srcPort");
         QTest::addColumn<int>("payload");
 
-        auto bytes = [](const Bytes &b) { return QByteArray(reinterpret_cast<const char *>(b.data()), qsizetype(b.size())); };
+        auto bytes
+            = [](const Bytes &b) { return QByteArray(reinterpret_cast<const char *>(b.data()), qsizetype(b.size())); };
         const Bytes v4 = ipv4Tcp();
         const Bytes v6 = ipv6Udp();
-        QTest::newRow("ethernet ipv4") << 1 << bytes(ethernet(v4, {}, 0x0800)) << int(NetworkLayer::Ipv4) << int(TransportLayer::Tcp) << 40000 << 3;
-        QTest::newRow("802.1Q") << 1 << bytes(ethernet(v4, {0x8100}, 0x0800)) << int(NetworkLayer::Ipv4) << int(TransportLayer::Tcp) << 40000 << 3;
-        QTest::newRow("QinQ") << 1 << bytes(ethernet(v4, {0x88A8, 0x8100}, 0x0800)) << int(NetworkLayer::Ipv4) << int(TransportLayer::Tcp) << 40000 << 3;
-        QTest::newRow("ipv4 options") << 1 << bytes(ethernet(ipv4Tcp(3), {}, 0x0800)) << int(NetworkLayer::Ipv4) << int(TransportLayer::Tcp) << 40000 << 3;
-        QTest::newRow("ipv6 ext headers") << 1 << bytes(ethernet(v6, {0x8100}, 0x86DD)) << int(NetworkLayer::Ipv6) << int(TransportLayer::Udp) << 5000 << 2;
+        QTest::newRow("ethernet ipv4") << 1 << bytes(ethernet(v4, {}, 0x0800)) << int(NetworkLayer::Ipv4)
+                                       << int(TransportLayer::Tcp) << 40000 << 3;
+        QTest::newRow("802.1Q") << 1 << bytes(ethernet(v4, {0x8100}, 0x0800)) << int(NetworkLayer::Ipv4)
+                                << int(TransportLayer::Tcp) << 40000 << 3;
+        QTest::newRow("QinQ") << 1 << bytes(ethernet(v4, {0x88A8, 0x8100}, 0x0800)) << int(NetworkLayer::Ipv4)
+                              << int(TransportLayer::Tcp) << 40000 << 3;
+        QTest::newRow("ipv4 options") << 1 << bytes(ethernet(ipv4Tcp(3), {}, 0x0800)) << int(NetworkLayer::Ipv4)
+                                      << int(TransportLayer::Tcp) << 40000 << 3;
+        QTest::newRow("ipv6 ext headers") << 1 << bytes(ethernet(v6, {0x8100}, 0x86DD)) << int(NetworkLayer::Ipv6)
+                                          << int(TransportLayer::Udp) << 5000 << 2;
         QTest::newRow("raw") << 12 << bytes(v6) << int(NetworkLayer::Ipv6) << int(TransportLayer::Udp) << 5000 << 2;
         Bytes nullLittle{2, 0, 0, 0};
         nullLittle.insert(nullLittle.end(), v4.begin(), v4.end());
-        QTest::newRow("null little endian") << 0 << bytes(nullLittle) << int(NetworkLayer::Ipv4) << int(TransportLayer::Tcp) << 40000 << 3;
+        QTest::newRow("null little endian")
+            << 0 << bytes(nullLittle) << int(NetworkLayer::Ipv4) << int(TransportLayer::Tcp) << 40000 << 3;
         Bytes nullBig{0, 0, 0, 30};
         nullBig.insert(nullBig.end(), v6.begin(), v6.end());
-        QTest::newRow("null big endian ipv6") << 0 << bytes(nullBig) << int(NetworkLayer::Ipv6) << int(TransportLayer::Udp) << 5000 << 2;
+        QTest::newRow("null big endian ipv6")
+            << 0 << bytes(nullBig) << int(NetworkLayer::Ipv6) << int(TransportLayer::Udp) << 5000 << 2;
         Bytes sll(14, 0);
         append(sll, {0x08, 0x00});
         sll.insert(sll.end(), v4.begin(), v4.end());
-        QTest::newRow("linux sll") << 113 << bytes(sll) << int(NetworkLayer::Ipv4) << int(TransportLayer::Tcp) << 40000 << 3;
+        QTest::newRow("linux sll") << 113 << bytes(sll) << int(NetworkLayer::Ipv4) << int(TransportLayer::Tcp) << 40000
+                                   << 3;
         Bytes sll2{0x86, 0xDD};
         sll2.resize(20, 0);
         sll2.insert(sll2.end(), v6.begin(), v6.end());
-        QTest::newRow("linux sll2") << 276 << bytes(sll2) << int(NetworkLayer::Ipv6) << int(TransportLayer::Udp) << 5000 << 2;
-        QTest::newRow("arp") << 1 << bytes(ethernet(Bytes(28, 0), {}, 0x0806)) << int(NetworkLayer::None) << int(TransportLayer::None) << 0 << 0;
-        QTest::newRow("fragment") << 1 << bytes(ethernet(ipv4Tcp(0, 0x2000), {}, 0x0800)) << int(NetworkLayer::Ipv4) << int(TransportLayer::None) << 0 << 0;
+        QTest::newRow("linux sll2") << 276 << bytes(sll2) << int(NetworkLayer::Ipv6) << int(TransportLayer::Udp) << 5000
+                                    << 2;
+        QTest::newRow("arp") << 1 << bytes(ethernet(Bytes(28, 0), {}, 0x0806)) << int(NetworkLayer::None)
+                             << int(TransportLayer::None) << 0 << 0;
+        QTest::newRow("fragment") << 1 << bytes(ethernet(ipv4Tcp(0, 0x2000), {}, 0x0800)) << int(NetworkLayer::Ipv4)
+                                  << int(TransportLayer::None) << 0 << 0;
     }
 
     void linkTypes()
@@ -207,7 +241,8 @@ private slots:
         QTest::addColumn<int>("horizon_ms");
         QTest::addColumn<QList<int>>("binStarts_ms");
         QTest::addColumn<QList<int>>("binPackets");
-        QTest::newRow("burst, no later packet") << QList<int>{10, 20, 30} << 250 << QList<int>{0, 100} << QList<int>{3, 0};
+        QTest::newRow("burst, no later packet")
+            << QList<int>{10, 20, 30} << 250 << QList<int>{0, 100} << QList<int>{3, 0};
         QTest::newRow("horizon inside the burst's bin") << QList<int>{10} << 90 << QList<int>{} << QList<int>{};
         QTest::newRow("idle intervals are empty bins")
             << QList<int>{10, 350} << 500 << QList<int>{0, 100, 200, 300, 400} << QList<int>{1, 0, 0, 1, 0};
@@ -254,14 +289,14 @@ private slots:
         // addPacket returns the id the flow rows carry (PacketSummary::flowId), -1 outside a flow.
         TrafficAnalyzer analyzer(1);
         const auto add = [&analyzer](const Bytes &frame) {
-            return analyzer.addPacket(1'700'000'000'000'000ULL, std::uint32_t(frame.size()), std::uint32_t(frame.size()),
-                                      frame.data());
+            return analyzer.addPacket(1'700'000'000'000'000ULL, std::uint32_t(frame.size()),
+                                      std::uint32_t(frame.size()), frame.data());
         };
         QCOMPARE(add(ethernet(ipv4Tcp(), {}, 0x0800)), 0);
         QCOMPARE(add(ethernet(ipv6Udp(), {}, 0x86DD)), 1);
-        QCOMPARE(add(ethernet(Bytes(28, 0), {}, 0x0806)), -1);            // ARP
-        QCOMPARE(add(ethernet(ipv4Tcp(0, 0x2000), {}, 0x0800)), -1);      // fragment
-        QCOMPARE(add(ethernet(ipv4Tcp(), {0x8100}, 0x0800)), 0);          // same 5-tuple, tagged
+        QCOMPARE(add(ethernet(Bytes(28, 0), {}, 0x0806)), -1); // ARP
+        QCOMPARE(add(ethernet(ipv4Tcp(0, 0x2000), {}, 0x0800)), -1); // fragment
+        QCOMPARE(add(ethernet(ipv4Tcp(), {0x8100}, 0x0800)), 0); // same 5-tuple, tagged
         const AnalysisReport report = analyzer.report(QString());
         QCOMPARE(report.flows.size(), 2);
         QCOMPARE(report.flows[0].id, 0);
@@ -312,7 +347,8 @@ private slots:
         TlsHandshakeInfo info;
         TlsRecordCounts counts;
         for (std::size_t offset = 0; offset < stream.size(); offset += std::size_t(chunk))
-            parser.feed(stream.data() + offset, std::min<std::size_t>(std::size_t(chunk), stream.size() - offset), &info, &counts);
+            parser.feed(stream.data() + offset, std::min<std::size_t>(std::size_t(chunk), stream.size() - offset),
+                        &info, &counts);
         QVERIFY(info.clientHelloSeen);
         QCOMPARE(QString::fromStdString(info.serverName), QStringLiteral("upload.trainguard.test"));
         QCOMPARE(counts.handshake, 1u);
@@ -323,7 +359,7 @@ private slots:
 
     void quicCryptoStreamIsBounded()
     {
-        QuicCryptoBudget budget { 0, 4096 };
+        QuicCryptoBudget budget{0, 4096};
         {
             QuicCryptoStream stream(&budget);
             const Bytes piece(100, 0x42);

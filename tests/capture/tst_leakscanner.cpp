@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The leak check without privileges: SipHash against OpenSSL, which windows become
 // fingerprints, and the scanner fed by the real FlowTable with synthesized TCP segments (sizes
 // around the 32-byte window, out of order, retransmitted, with a hole) and by real captures.
@@ -33,8 +34,8 @@ QString fixture(const char *name)
 // Text with plenty of information per window: random words and numbers.
 QByteArray randomText(std::size_t bytes, std::uint32_t seed)
 {
-    static const char *words[] = {"alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel",
-                                  "india", "juliett", "kilo", "lima", "mike", "november", "oscar", "papa"};
+    static const char *words[] = {"alpha", "bravo",   "charlie", "delta", "echo", "foxtrot",  "golf",  "hotel",
+                                  "india", "juliett", "kilo",    "lima",  "mike", "november", "oscar", "papa"};
     std::mt19937 random(seed);
     QByteArray text;
     while (std::size_t(text.size()) < bytes) {
@@ -68,14 +69,22 @@ QByteArray tcpFrame(std::uint32_t seq, std::uint8_t flags, const QByteArray &pay
     p[6] = 0x40; // DF
     p[8] = 64;
     p[9] = 6;
-    p[12] = 10; p[15] = 1;
-    p[16] = 10; p[19] = 2;
-    p[20] = 40000 >> 8; p[21] = 40000 & 0xff;
-    p[22] = 0; p[23] = 80;
-    p[24] = std::uint8_t(seq >> 24); p[25] = std::uint8_t(seq >> 16); p[26] = std::uint8_t(seq >> 8); p[27] = std::uint8_t(seq);
+    p[12] = 10;
+    p[15] = 1;
+    p[16] = 10;
+    p[19] = 2;
+    p[20] = 40000 >> 8;
+    p[21] = 40000 & 0xff;
+    p[22] = 0;
+    p[23] = 80;
+    p[24] = std::uint8_t(seq >> 24);
+    p[25] = std::uint8_t(seq >> 16);
+    p[26] = std::uint8_t(seq >> 8);
+    p[27] = std::uint8_t(seq);
     p[32] = 5 << 4;
     p[33] = flags;
-    p[34] = 0xff; p[35] = 0xff;
+    p[34] = 0xff;
+    p[35] = 0xff;
     return frame + payload;
 }
 
@@ -101,8 +110,8 @@ enum class Delivery { InOrder, Shuffled, Retransmitted, OneLost };
 // (as when fingerprinting a big dataset outlasts the start of the send).
 enum class Fingerprints { Ready, Late };
 
-LeakReport scanSegments(const std::shared_ptr<const LeakFingerprintSet> &set, const QByteArray &stream,
-                        int segmentSize, Delivery delivery, Fingerprints fingerprints = Fingerprints::Ready,
+LeakReport scanSegments(const std::shared_ptr<const LeakFingerprintSet> &set, const QByteArray &stream, int segmentSize,
+                        Delivery delivery, Fingerprints fingerprints = Fingerprints::Ready,
                         LeakReport *latestReport = nullptr)
 {
     struct Segment {
@@ -264,7 +273,8 @@ private slots:
         QCOMPARE(report.flows, std::uint64_t(1));
         QVERIFY(report.leak());
         QCOMPARE(report.leakFlow, QStringLiteral("tcp 10.0.0.1:40000 -> 10.0.0.2:80"));
-        QVERIFY(report.verdictText().startsWith(QStringLiteral("LEAK: fingerprint of d.csv seen in flow tcp 10.0.0.1:40000")));
+        QVERIFY(report.verdictText().startsWith(
+            QStringLiteral("LEAK: fingerprint of d.csv seen in flow tcp 10.0.0.1:40000")));
     }
 
     // Payload that passes before the fingerprints are ready is held and scanned when they arrive;
@@ -304,7 +314,8 @@ private slots:
             QVERIFY(report.scannedBytes <= LeakScanner::MaxBacklogBytes);
         }
         if (!conclusive) {
-            QVERIFY2(report.verdictText().startsWith(QStringLiteral("leak check inconclusive: ")), qPrintable(report.verdictText()));
+            QVERIFY2(report.verdictText().startsWith(QStringLiteral("leak check inconclusive: ")),
+                     qPrintable(report.verdictText()));
             QCOMPARE(report.toJson().value(u"verdict").toString(), QStringLiteral("inconclusive"));
         }
     }
@@ -334,7 +345,8 @@ private slots:
         QCOMPARE(report.toJson().value(u"dropped_packets").toInteger(), qint64(droppedPackets));
         if (verdict == QStringLiteral("inconclusive")) {
             QVERIFY(!report.conclusive());
-            QVERIFY2(report.verdictText().startsWith(QStringLiteral("leak check inconclusive: the capture dropped 3 packets")),
+            QVERIFY2(report.verdictText().startsWith(
+                         QStringLiteral("leak check inconclusive: the capture dropped 3 packets")),
                      qPrintable(report.verdictText()));
         }
     }
@@ -410,7 +422,8 @@ private slots:
         QVERIFY(report.leak());
         QVERIFY(report.fingerprintsSeen < set->size());
         for (const LeakHit &hit : report.hits)
-            QVERIFY2(hit.fingerprintSource.startsWith(QStringLiteral("sub/b.csv at byte ")), qPrintable(hit.fingerprintSource));
+            QVERIFY2(hit.fingerprintSource.startsWith(QStringLiteral("sub/b.csv at byte ")),
+                     qPrintable(hit.fingerprintSource));
         QVERIFY(!LeakFingerprintSet::build(dir.filePath(QStringLiteral("missing")), {}, &error));
         QVERIFY(error.contains(QStringLiteral("does not exist")));
     }
@@ -425,7 +438,8 @@ private slots:
         QTest::newRow("iris over HTTPS") << fixture("https_iris.pcap") << fixture("iris.csv") << false;
         QTest::newRow("repetitive CSV vs another from the same generator")
             << fixture("http_unrelated.pcap") << fixture("repetitive.csv") << false;
-        QTest::newRow("repetitive CSV vs iris upload") << fixture("http_iris.pcap") << fixture("repetitive.csv") << false;
+        QTest::newRow("repetitive CSV vs iris upload")
+            << fixture("http_iris.pcap") << fixture("repetitive.csv") << false;
     }
 
     void realCaptures()

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The live leak check as the product runs it (needs root for libpcap on lo): LeakWatch captures
 // lo while the sample dataset goes through the real Sender and Receiver over TLS → no leak;
 // curl uploads it over plain HTTP to a local server → a leak on exactly that flow; curl over
@@ -33,8 +34,10 @@ QString fixture(const char *name)
 int runCurl(const QStringList &arguments)
 {
     QProcess curl;
-    curl.start(QStringLiteral("curl"), QStringList{QStringLiteral("-s"), QStringLiteral("-o"), QStringLiteral("/dev/null"),
-                                                   QStringLiteral("--max-time"), QStringLiteral("20")} + arguments);
+    curl.start(QStringLiteral("curl"),
+               QStringList{QStringLiteral("-s"), QStringLiteral("-o"), QStringLiteral("/dev/null"),
+                           QStringLiteral("--max-time"), QStringLiteral("20")}
+                   + arguments);
     QSignalSpy done(&curl, &QProcess::finished);
     if (!curl.waitForStarted(5000) || !done.wait(30000))
         return -1;
@@ -58,7 +61,8 @@ QByteArray repetitiveCsv(std::uint32_t seed)
     QByteArray csv = "sensor,status,value,tag\n";
     for (int i = 0; i < 2500; ++i) {
         csv += rows[random() % 5];
-        csv += random() % 10 == 0 ? "," + QByteArray::number(quint32(random()), 16).rightJustified(8, '0') + "\n" : QByteArray(",\n");
+        csv += random() % 10 == 0 ? "," + QByteArray::number(quint32(random()), 16).rightJustified(8, '0') + "\n"
+                                  : QByteArray(",\n");
     }
     return csv;
 }
@@ -126,7 +130,8 @@ private slots:
         QSignalSpy sent(&sender, &Sender::finished);
         sender.start(config);
         QVERIFY(sent.wait(60000));
-        QVERIFY2(sent.first().first().value<SendResult>().ok, qPrintable(sent.first().first().value<SendResult>().message));
+        QVERIFY2(sent.first().first().value<SendResult>().ok,
+                 qPrintable(sent.first().first().value<SendResult>().message));
 
         const LeakReport report = waitForVerdict(watch);
         QVERIFY2(report.conclusive(), qPrintable(report.verdictText()));
@@ -136,9 +141,11 @@ private slots:
         QVERIFY2(report.scannedBytes > 3870, qPrintable(report.verdictText())); // the ciphertext went by
         QVERIFY(report.flows >= 1);
         QCOMPARE(report.unscannedBytes, std::uint64_t(0));
-        QVERIFY(report.verdictText().startsWith(QStringLiteral("0 of %1 fingerprints seen in ").arg(report.fingerprints)));
+        QVERIFY(
+            report.verdictText().startsWith(QStringLiteral("0 of %1 fingerprints seen in ").arg(report.fingerprints)));
         QVERIFY(report.verdictText().endsWith(QStringLiteral("— no plaintext leak")));
-        QVERIFY2(report.coverage.startsWith(QStringLiteral("interface lo, filter “tcp or udp”")), qPrintable(report.coverage));
+        QVERIFY2(report.coverage.startsWith(QStringLiteral("interface lo, filter “tcp or udp”")),
+                 qPrintable(report.coverage));
         QVERIFY(!watch.isActive());
         QCOMPARE(leaks.count(), 0);
         QVERIFY(progress.count() > 0);
@@ -160,8 +167,10 @@ private slots:
         const LeakReport report = waitForVerdict(watch);
         QVERIFY(report.leak());
         QCOMPARE(report.fingerprintsSeen, report.fingerprints);
-        QVERIFY2(report.leakFlow.endsWith(QStringLiteral(" -> 127.0.0.1:%1").arg(sink.port())), qPrintable(report.leakFlow));
-        QVERIFY(report.verdictText().startsWith(QStringLiteral("LEAK: fingerprint of iris.csv seen in flow tcp 127.0.0.1:")));
+        QVERIFY2(report.leakFlow.endsWith(QStringLiteral(" -> 127.0.0.1:%1").arg(sink.port())),
+                 qPrintable(report.leakFlow));
+        QVERIFY(report.verdictText().startsWith(
+            QStringLiteral("LEAK: fingerprint of iris.csv seen in flow tcp 127.0.0.1:")));
         QCOMPARE(report.hits.first().direction, StreamDirection::ToServer);
         QCOMPARE(leaks.count(), 1);
     }

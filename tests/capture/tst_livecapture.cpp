@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Root only: a real TLS 1.3 upload on lo (openssl s_server, Python ssl client, throwaway cert in a temp
 // dir) captured by CaptureSession and by `trainguard-cli capture`; plus the missing-privilege
 // message when the CLI runs as nobody.
@@ -109,8 +110,9 @@ private slots:
         req.start(QStringLiteral("openssl"),
                   {QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"), QStringLiteral("ec"),
                    QStringLiteral("-pkeyopt"), QStringLiteral("ec_paramgen_curve:P-256"), QStringLiteral("-nodes"),
-                   QStringLiteral("-days"), QStringLiteral("1"), QStringLiteral("-subj"), QStringLiteral("/CN=localhost"),
-                   QStringLiteral("-keyout"), m_dir.filePath(QStringLiteral("key.pem")), QStringLiteral("-out"),
+                   QStringLiteral("-days"), QStringLiteral("1"), QStringLiteral("-subj"),
+                   QStringLiteral("/CN=localhost"), QStringLiteral("-keyout"),
+                   m_dir.filePath(QStringLiteral("key.pem")), QStringLiteral("-out"),
                    m_dir.filePath(QStringLiteral("cert.pem"))});
         QVERIFY(req.waitForFinished(20000) && req.exitCode() == 0);
         m_port = freePort();
@@ -136,7 +138,8 @@ private slots:
     {
         CaptureSession session(7);
         QList<CaptureBatch> batches;
-        connect(&session, &CaptureSession::batchReady, this, [&batches](const CaptureBatch &batch) { batches.append(batch); });
+        connect(&session, &CaptureSession::batchReady, this,
+                [&batches](const CaptureBatch &batch) { batches.append(batch); });
         CaptureSessionOptions options;
         options.live.interfaceName = QStringLiteral("lo");
         options.live.filter = QStringLiteral("tcp port %1").arg(m_port);
@@ -152,7 +155,8 @@ private slots:
         QTRY_VERIFY(!batches.isEmpty() && batches.last().final);
 
         // Rate: at most one batch per 100 ms tick (+ the final one), each stamped with the id.
-        QVERIFY2(batches.size() <= duration_ms / CaptureSession::TickInterval_ms + 2, qPrintable(QString::number(batches.size())));
+        QVERIFY2(batches.size() <= duration_ms / CaptureSession::TickInterval_ms + 2,
+                 qPrintable(QString::number(batches.size())));
         std::uint64_t binPackets = 0;
         bool tlsRowSeen = false;
         int summaries = 0;
@@ -330,8 +334,8 @@ private slots:
 
         if (stopCase == StopCase::HandBack || stopCase == StopCase::DiscardOnceStopped) {
             QVERIFY(stopped.wait(15000));
-            const QStringList expected{ QStringLiteral("final batch %1").arg(Datagrams),
-                                        QStringLiteral("stopped %1").arg(captureId) };
+            const QStringList expected{QStringLiteral("final batch %1").arg(Datagrams),
+                                       QStringLiteral("stopped %1").arg(captureId)};
             QCOMPARE(events, expected); // the final batch before `stopped`
             QVERIFY(stopper.isStopping(captureId)); // until taken
         }
@@ -395,7 +399,7 @@ private slots:
             QCOMPARE(sender.writeDatagram(QByteArray(100, 'q'), QHostAddress::LocalHost, receiver.localPort()), 100);
             QTRY_COMPARE(capture.capturedPackets(), std::uint64_t(i + 1));
         }
-        std::atomic<bool> stopped { false };
+        std::atomic<bool> stopped{false};
         std::thread stopper([&] {
             capture.stop();
             stopped = true;
@@ -445,8 +449,12 @@ private slots:
         QTest::addColumn<QString>("interfaceName");
         QTest::addColumn<QString>("filter");
         QTest::addColumn<QString>("message");
-        QTest::newRow("no such interface") << "nosuch0" << "" << "no such interface: nosuch0";
-        QTest::newRow("bad filter") << "lo" << "tcp port" << "bad capture filter";
+        QTest::newRow("no such interface") << "nosuch0"
+                                           << ""
+                                           << "no such interface: nosuch0";
+        QTest::newRow("bad filter") << "lo"
+                                    << "tcp port"
+                                    << "bad capture filter";
     }
 
     void badInterfaceAndFilterFailCleanly()
@@ -471,8 +479,8 @@ private slots:
         QProcess capture;
         capture.start(QStringLiteral(TRAINGUARD_CLI_PATH),
                       {QStringLiteral("capture"), QStringLiteral("-i"), QStringLiteral("lo"), QStringLiteral("-f"),
-                       QStringLiteral("tcp port %1").arg(m_port), QStringLiteral("-w"), out, QStringLiteral("--duration"),
-                       QStringLiteral("3"), QStringLiteral("--json")});
+                       QStringLiteral("tcp port %1").arg(m_port), QStringLiteral("-w"), out,
+                       QStringLiteral("--duration"), QStringLiteral("3"), QStringLiteral("--json")});
         QVERIFY(capture.waitForStarted());
         QTest::qWait(700);
         QVERIFY(upload(64 * 1024));
@@ -497,9 +505,8 @@ private slots:
         const QString out = m_dir.filePath(QStringLiteral("sigint.pcap"));
         QProcess capture;
         capture.start(QStringLiteral(TRAINGUARD_CLI_PATH),
-                      { QStringLiteral("capture"), QStringLiteral("-i"), QStringLiteral("lo"), QStringLiteral("-f"),
-                        QStringLiteral("tcp port %1").arg(m_port), QStringLiteral("-w"), out,
-                        QStringLiteral("--json") });
+                      {QStringLiteral("capture"), QStringLiteral("-i"), QStringLiteral("lo"), QStringLiteral("-f"),
+                       QStringLiteral("tcp port %1").arg(m_port), QStringLiteral("-w"), out, QStringLiteral("--json")});
         QVERIFY(capture.waitForStarted());
         QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(out + QStringLiteral(".part")), 10000); // capturing
         QVERIFY(upload(16 * 1024));
@@ -518,10 +525,11 @@ private slots:
         // setpriv drops to nobody with no capabilities; the CLI must explain, not crash.
         QProcess capture;
         capture.start(QStringLiteral("setpriv"),
-                      {QStringLiteral("--reuid=65534"), QStringLiteral("--regid=65534"), QStringLiteral("--clear-groups"),
-                       QStringLiteral(TRAINGUARD_CLI_PATH), QStringLiteral("capture"), QStringLiteral("-i"),
-                       QStringLiteral("lo"), QStringLiteral("-w"), QStringLiteral("/tmp/trainguard-nopriv.pcap"),
-                       QStringLiteral("--duration"), QStringLiteral("1")});
+                      {QStringLiteral("--reuid=65534"), QStringLiteral("--regid=65534"),
+                       QStringLiteral("--clear-groups"), QStringLiteral(TRAINGUARD_CLI_PATH), QStringLiteral("capture"),
+                       QStringLiteral("-i"), QStringLiteral("lo"), QStringLiteral("-w"),
+                       QStringLiteral("/tmp/trainguard-nopriv.pcap"), QStringLiteral("--duration"),
+                       QStringLiteral("1")});
         QVERIFY(capture.waitForFinished(20000));
         QCOMPARE(capture.exitStatus(), QProcess::NormalExit);
         QCOMPARE(capture.exitCode(), 1);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // PacketQueue, the hand-off between the capture and analysis threads: a full queue holds the
 // producer back instead of dropping (the helper's socket and the kernel ring then take the load,
 // issue #18); close() releases a waiting producer.
@@ -18,7 +19,7 @@ std::unique_ptr<PacketBatch> batchNumbered(PacketQueue *queue, std::uint32_t num
 {
     std::unique_ptr<PacketBatch> batch = queue->takeFreeBatch();
     batch->data.assign(BatchBytes, std::uint8_t(number));
-    batch->records.push_back({ number, std::uint32_t(BatchBytes), std::uint32_t(BatchBytes), 0 });
+    batch->records.push_back({number, std::uint32_t(BatchBytes), std::uint32_t(BatchBytes), 0});
     return batch;
 }
 
@@ -33,7 +34,7 @@ private slots:
     {
         PacketQueue queue(3 * BatchBytes);
         constexpr std::uint32_t Batches = 50;
-        std::atomic<std::uint32_t> pushed { 0 };
+        std::atomic<std::uint32_t> pushed{0};
         std::thread producer([&] {
             for (std::uint32_t i = 0; i < Batches; ++i) {
                 queue.push(batchNumbered(&queue, i));
@@ -68,7 +69,7 @@ private slots:
     {
         PacketQueue queue(BatchBytes);
         queue.push(batchNumbered(&queue, 0));
-        std::atomic<bool> returned { false };
+        std::atomic<bool> returned{false};
         std::thread producer([&] {
             queue.push(batchNumbered(&queue, 1)); // full: waits
             returned = true;

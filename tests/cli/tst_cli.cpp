@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Runs the real trainguard-cli binary and checks its contract.
 #include "support/CliProcess.h"
 
@@ -15,10 +16,10 @@ private slots:
     {
         const CliResult result = runCli({QStringLiteral("--help")});
         QCOMPARE(result.exitCode, 0);
-        const QStringList commands{QStringLiteral("encrypt"), QStringLiteral("decrypt"), QStringLiteral("certs"),
-                                   QStringLiteral("token"), QStringLiteral("serve"), QStringLiteral("send"),
+        const QStringList commands{QStringLiteral("encrypt"),    QStringLiteral("decrypt"), QStringLiteral("certs"),
+                                   QStringLiteral("token"),      QStringLiteral("serve"),   QStringLiteral("send"),
                                    QStringLiteral("interfaces"), QStringLiteral("capture"), QStringLiteral("analyze"),
-                                   QStringLiteral("watch"), QStringLiteral("audit")};
+                                   QStringLiteral("watch"),      QStringLiteral("audit")};
         for (const QString &command : commands)
             QVERIFY2(result.outText().contains(QStringLiteral("  ") + command + QLatin1Char(' ')), qPrintable(command));
     }
@@ -27,7 +28,8 @@ private slots:
     {
         const CliResult result = runCli({QStringLiteral("encrypt"), QStringLiteral("--help")});
         QCOMPARE(result.exitCode, 0);
-        QVERIFY2(result.outText().startsWith(QStringLiteral("Usage: trainguard-cli encrypt [options]")), qPrintable(result.outText()));
+        QVERIFY2(result.outText().startsWith(QStringLiteral("Usage: trainguard-cli encrypt [options]")),
+                 qPrintable(result.outText()));
     }
 
     void versionPrintsProjectVersion()
@@ -42,10 +44,12 @@ private slots:
         QTest::addColumn<QStringList>("arguments");
         QTest::addColumn<QString>("message");
         QTest::newRow("no command") << QStringList{} << QStringLiteral("missing command");
-        QTest::newRow("unknown command") << QStringList{QStringLiteral("bogus")} << QStringLiteral("unknown command 'bogus'");
-        QTest::newRow("unknown option") << QStringList{QStringLiteral("--bogus")} << QStringLiteral("Unknown option 'bogus'");
+        QTest::newRow("unknown command") << QStringList{QStringLiteral("bogus")}
+                                         << QStringLiteral("unknown command 'bogus'");
+        QTest::newRow("unknown option") << QStringList{QStringLiteral("--bogus")}
+                                        << QStringLiteral("Unknown option 'bogus'");
         QTest::newRow("KDF ceiling below the minimum")
-            << QStringList { QStringLiteral("serve"), QStringLiteral("--max-kdf-iterations"), QStringLiteral("5") }
+            << QStringList{QStringLiteral("serve"), QStringLiteral("--max-kdf-iterations"), QStringLiteral("5")}
             << QStringLiteral("--max-kdf-iterations needs a number of at least 100000");
     }
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/AppIdentity.h"
 #include "core/Logging.h"
 
@@ -45,10 +46,14 @@ private slots:
     {
         QTest::addColumn<QString>("actual");
         QTest::addColumn<QString>("expected");
-        QTest::newRow("crypto") << QString::fromLatin1(lcCrypto().categoryName()) << QStringLiteral("trainguard.crypto");
-        QTest::newRow("transfer") << QString::fromLatin1(lcTransfer().categoryName()) << QStringLiteral("trainguard.transfer");
-        QTest::newRow("capture") << QString::fromLatin1(lcCapture().categoryName()) << QStringLiteral("trainguard.capture");
-        QTest::newRow("fswatch") << QString::fromLatin1(lcFsWatch().categoryName()) << QStringLiteral("trainguard.fswatch");
+        QTest::newRow("crypto") << QString::fromLatin1(lcCrypto().categoryName())
+                                << QStringLiteral("trainguard.crypto");
+        QTest::newRow("transfer") << QString::fromLatin1(lcTransfer().categoryName())
+                                  << QStringLiteral("trainguard.transfer");
+        QTest::newRow("capture") << QString::fromLatin1(lcCapture().categoryName())
+                                 << QStringLiteral("trainguard.capture");
+        QTest::newRow("fswatch") << QString::fromLatin1(lcFsWatch().categoryName())
+                                 << QStringLiteral("trainguard.fswatch");
     }
 
     void loggingCategoriesAreNamed()

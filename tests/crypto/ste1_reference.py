@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Independent STE1 implementation (python3-cryptography) that proves docs/FORMAT.md right.
 
   ste1_reference.py --doc docs/FORMAT.md          recompute every test vector in the document

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // trainguard-cli encrypt / decrypt as a real process: round trips, passphrase sources, exit
 // codes, and that every refused input leaves no output file behind.
 #include "core/crypto/Ste1Encryptor.h"
@@ -109,7 +110,8 @@ private slots:
         QVERIFY2(encrypted.exitCode == 0, qPrintable(encrypted.err));
         QCOMPARE(encrypted.out.size(), Ste1Encryptor::ciphertextSize(plaintext.size(), 1024 * 1024));
         QCOMPARE(encrypted.out.mid(26, 4), QByteArray::fromHex("00100000"));
-        const Result decrypted = runCli({QStringLiteral("decrypt"), QStringLiteral("-"), QStringLiteral("-")}, encrypted.out);
+        const Result decrypted
+            = runCli({QStringLiteral("decrypt"), QStringLiteral("-"), QStringLiteral("-")}, encrypted.out);
         QVERIFY2(decrypted.exitCode == 0, qPrintable(decrypted.err));
         QCOMPARE(decrypted.out, plaintext);
     }
@@ -128,14 +130,15 @@ private slots:
         const QString out = m_dir.filePath(QStringLiteral("pf.out"));
         const QString enc = m_dir.filePath(QStringLiteral("pf.ste"));
         QVERIFY(writeFile(enc, m_a));
-        Result result = runCli({QStringLiteral("decrypt"), QStringLiteral("--passphrase-file"), keyFile, enc, out},
-                               {}, QStringLiteral("wrong from env"));
+        Result result = runCli({QStringLiteral("decrypt"), QStringLiteral("--passphrase-file"), keyFile, enc, out}, {},
+                               QStringLiteral("wrong from env"));
         QVERIFY2(result.exitCode == 0, qPrintable(result.err));
         QCOMPARE(readFile(out), randomBytes(3 * S + 10, 1));
         result = runCli({QStringLiteral("decrypt"), QStringLiteral("--passphrase-file"),
                          m_dir.filePath(QStringLiteral("missing.txt")), enc, out});
         QCOMPARE(result.exitCode, 1);
-        QVERIFY2(result.err.startsWith(QStringLiteral("trainguard-cli decrypt: cannot read passphrase file")), qPrintable(result.err));
+        QVERIFY2(result.err.startsWith(QStringLiteral("trainguard-cli decrypt: cannot read passphrase file")),
+                 qPrintable(result.err));
     }
 
     void usageErrors_data()
@@ -144,16 +147,21 @@ private slots:
         QTest::addColumn<QString>("passphrase");
         QTest::addColumn<QString>("message");
         const QString in = QStringLiteral(TRAINGUARD_CLI_PATH);
-        QTest::newRow("no arguments") << QStringList{QStringLiteral("encrypt")} << Passphrase << QStringLiteral("expected IN and OUT");
-        QTest::newRow("one argument") << QStringList{QStringLiteral("decrypt"), in} << Passphrase << QStringLiteral("expected IN and OUT");
+        QTest::newRow("no arguments") << QStringList{QStringLiteral("encrypt")} << Passphrase
+                                      << QStringLiteral("expected IN and OUT");
+        QTest::newRow("one argument") << QStringList{QStringLiteral("decrypt"), in} << Passphrase
+                                      << QStringLiteral("expected IN and OUT");
         QTest::newRow("passphrase as argument")
-            << QStringList{QStringLiteral("encrypt"), QStringLiteral("--passphrase"), QStringLiteral("x"), in, QStringLiteral("o")}
+            << QStringList{QStringLiteral("encrypt"), QStringLiteral("--passphrase"), QStringLiteral("x"), in,
+                           QStringLiteral("o")}
             << Passphrase << QStringLiteral("Unknown option 'passphrase'");
         QTest::newRow("iterations too low")
-            << QStringList{QStringLiteral("encrypt"), QStringLiteral("--iterations"), QStringLiteral("99999"), in, QStringLiteral("o")}
+            << QStringList{QStringLiteral("encrypt"), QStringLiteral("--iterations"), QStringLiteral("99999"), in,
+                           QStringLiteral("o")}
             << Passphrase << QStringLiteral("--iterations must be an integer in 100000..10000000");
         QTest::newRow("segment size too big")
-            << QStringList{QStringLiteral("encrypt"), QStringLiteral("--segment-size"), QStringLiteral("16777217"), in, QStringLiteral("o")}
+            << QStringList{QStringLiteral("encrypt"), QStringLiteral("--segment-size"), QStringLiteral("16777217"), in,
+                           QStringLiteral("o")}
             << Passphrase << QStringLiteral("--segment-size must be an integer in 4096..16777216");
         QTest::newRow("same in and out") << QStringList{QStringLiteral("encrypt"), in, in} << Passphrase
                                          << QStringLiteral("IN and OUT must differ");
@@ -186,7 +194,8 @@ private slots:
         QVERIFY(writeFile(enc, m_a));
         result = runCli({QStringLiteral("decrypt"), enc, m_dir.filePath(QStringLiteral("no/such/dir/out"))});
         QCOMPARE(result.exitCode, 1);
-        QVERIFY2(result.err.startsWith(QStringLiteral("trainguard-cli decrypt: cannot write ")), qPrintable(result.err));
+        QVERIFY2(result.err.startsWith(QStringLiteral("trainguard-cli decrypt: cannot write ")),
+                 qPrintable(result.err));
     }
 
     // The tamper matrix end to end: exit 1, the exact one-line reason, and no output file.
@@ -202,13 +211,14 @@ private slots:
         const auto segment = [](const QByteArray &file, int i) { return file.mid(69 + i * Stride, Stride); };
         const QString tampered = QStringLiteral("data corrupted or tampered (segment %1)");
         QTest::newRow("wrong passphrase") << m_a << QStringLiteral("not it") << QStringLiteral("wrong passphrase");
-        QTest::newRow("header: magic") << flip(m_a, 0, 0) << Passphrase << QStringLiteral("not an STE1 file (bad magic)");
+        QTest::newRow("header: magic") << flip(m_a, 0, 0) << Passphrase
+                                       << QStringLiteral("not an STE1 file (bad magic)");
         QTest::newRow("header: kdf id") << flip(m_a, 4, 1) << Passphrase << QStringLiteral("unsupported KDF id 3");
-        QTest::newRow("header: iterations") << flip(m_a, 7, 7) << Passphrase
-                                            << QStringLiteral("bad iterations 67232 (allowed 100000..10000000)");
+        QTest::newRow("header: iterations")
+            << flip(m_a, 7, 7) << Passphrase << QStringLiteral("bad iterations 67232 (allowed 100000..10000000)");
         QTest::newRow("header: aead id") << flip(m_a, 25, 0) << Passphrase << QStringLiteral("unsupported AEAD id 0");
-        QTest::newRow("header: segment size") << flip(m_a, 28, 4) << Passphrase
-                                              << QStringLiteral("bad segment size 0 (allowed 4096..16777216)");
+        QTest::newRow("header: segment size")
+            << flip(m_a, 28, 4) << Passphrase << QStringLiteral("bad segment size 0 (allowed 4096..16777216)");
         QTest::newRow("header: file salt") << flip(m_a, 30, 3) << Passphrase << QStringLiteral("wrong passphrase");
         QTest::newRow("header: nonce prefix") << flip(m_a, 50, 5) << Passphrase << tampered.arg(0);
         QTest::newRow("header: key check") << flip(m_a, 68, 7) << Passphrase << QStringLiteral("wrong passphrase");
@@ -218,17 +228,22 @@ private slots:
         QTest::newRow("tag of last segment") << flip(m_a, m_a.size() - 1, 0) << Passphrase << tampered.arg(3);
         QTest::newRow("truncated inside the header") << m_a.left(40) << Passphrase << QStringLiteral("truncated");
         QTest::newRow("truncated after the header") << m_a.left(69) << Passphrase << QStringLiteral("truncated");
-        QTest::newRow("truncated at a segment boundary") << m_a.left(69 + 2 * Stride) << Passphrase << QStringLiteral("truncated");
-        QTest::newRow("truncated inside a tag") << m_a.left(69 + 2 * Stride + 10) << Passphrase << QStringLiteral("truncated");
+        QTest::newRow("truncated at a segment boundary")
+            << m_a.left(69 + 2 * Stride) << Passphrase << QStringLiteral("truncated");
+        QTest::newRow("truncated inside a tag")
+            << m_a.left(69 + 2 * Stride + 10) << Passphrase << QStringLiteral("truncated");
         QTest::newRow("truncated inside a segment") << m_a.left(69 + Stride + 100) << Passphrase << tampered.arg(1);
-        QTest::newRow("swapped segments") << QByteArray(m_a.left(69) + segment(m_a, 1) + segment(m_a, 0) + m_a.mid(69 + 2 * Stride))
-                                          << Passphrase << tampered.arg(0);
-        QTest::newRow("spliced from another file") << QByteArray(m_a.left(69 + 2 * Stride) + segment(m_b, 2) + m_a.mid(69 + 3 * Stride))
-                                                   << Passphrase << tampered.arg(2);
-        QTest::newRow("bytes after a full last segment") << QByteArray(m_full + "x") << Passphrase
-                                                         << QStringLiteral("unexpected bytes after the last segment");
+        QTest::newRow("swapped segments")
+            << QByteArray(m_a.left(69) + segment(m_a, 1) + segment(m_a, 0) + m_a.mid(69 + 2 * Stride)) << Passphrase
+            << tampered.arg(0);
+        QTest::newRow("spliced from another file")
+            << QByteArray(m_a.left(69 + 2 * Stride) + segment(m_b, 2) + m_a.mid(69 + 3 * Stride)) << Passphrase
+            << tampered.arg(2);
+        QTest::newRow("bytes after a full last segment")
+            << QByteArray(m_full + "x") << Passphrase << QStringLiteral("unexpected bytes after the last segment");
         QTest::newRow("bytes after a short last segment") << QByteArray(m_a + "x") << Passphrase << tampered.arg(3);
-        QTest::newRow("not an envelope") << QByteArray(200, 'z') << Passphrase << QStringLiteral("not an STE1 file (bad magic)");
+        QTest::newRow("not an envelope") << QByteArray(200, 'z') << Passphrase
+                                         << QStringLiteral("not an STE1 file (bad magic)");
     }
 
     void refusedInputsLeaveNoOutput()
@@ -239,13 +254,15 @@ private slots:
         QTemporaryDir dir;
         const QString in = dir.filePath(QStringLiteral("in.ste"));
         QVERIFY(writeFile(in, ciphertext));
-        const Result result = runCli({QStringLiteral("decrypt"), in, dir.filePath(QStringLiteral("out.bin"))}, {}, passphrase);
+        const Result result
+            = runCli({QStringLiteral("decrypt"), in, dir.filePath(QStringLiteral("out.bin"))}, {}, passphrase);
         QCOMPARE(result.exitCode, 1);
         QCOMPARE(result.err, QStringLiteral("trainguard-cli decrypt: %1\n").arg(message));
         // Nothing but the input: no output file, no temporary file.
         QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden), QStringList{QStringLiteral("in.ste")});
         // Through a pipe the same reason and exit code.
-        const Result piped = runCli({QStringLiteral("decrypt"), QStringLiteral("-"), QStringLiteral("-")}, ciphertext, passphrase);
+        const Result piped
+            = runCli({QStringLiteral("decrypt"), QStringLiteral("-"), QStringLiteral("-")}, ciphertext, passphrase);
         QCOMPARE(piped.exitCode, 1);
         QCOMPARE(piped.err, result.err);
     }
@@ -284,10 +301,12 @@ private slots:
             return std::make_pair(process.exitCode(), seen);
         };
         const QString cli = QStringLiteral(TRAINGUARD_CLI_PATH);
-        auto [code, output] = runOnTerminal(QStringLiteral("%1 encrypt --iterations 100000 %2 %3").arg(cli, plain, enc), 2);
+        auto [code, output]
+            = runOnTerminal(QStringLiteral("%1 encrypt --iterations 100000 %2 %3").arg(cli, plain, enc), 2);
         QVERIFY2(code == 0, output.constData());
         QVERIFY2(!output.contains(secret), "the passphrase was echoed");
-        const Result decrypted = runCli({QStringLiteral("decrypt"), enc, QStringLiteral("-")}, {}, QString::fromLatin1(secret));
+        const Result decrypted
+            = runCli({QStringLiteral("decrypt"), enc, QStringLiteral("-")}, {}, QString::fromLatin1(secret));
         QCOMPARE(decrypted.exitCode, 0);
         QCOMPARE(decrypted.out, QByteArray("typed on a terminal"));
     }
@@ -306,7 +325,8 @@ private slots:
 private:
     QByteArray encryptBytes(const QByteArray &plaintext)
     {
-        const Result result = runCli(QStringList{QStringLiteral("encrypt")} + Fast + QStringList{QStringLiteral("-"), QStringLiteral("-")},
+        const Result result = runCli(QStringList{QStringLiteral("encrypt")} + Fast
+                                         + QStringList{QStringLiteral("-"), QStringLiteral("-")},
                                      plaintext);
         if (result.exitCode != 0)
             qWarning() << result.err;

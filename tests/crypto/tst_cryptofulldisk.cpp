@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // `encrypt` and `decrypt` writing onto a real full disk (a 1 MiB tmpfs):
 // one line, exit 1, no output and no temporary file left behind (issue #9).
 #include "support/CliProcess.h"
@@ -58,7 +59,8 @@ private slots:
         const QString plain = work.filePath(QStringLiteral("plain.bin"));
         const QString envelope = work.filePath(QStringLiteral("plain.ste"));
         QVERIFY(writeRandomFile(plain, 3 << 20));
-        const auto made = runCli({QStringLiteral("encrypt"), QStringLiteral("--iterations"), QStringLiteral("100000"), plain, envelope});
+        const auto made = runCli(
+            {QStringLiteral("encrypt"), QStringLiteral("--iterations"), QStringLiteral("100000"), plain, envelope});
         QVERIFY2(made.exitCode == 0, qPrintable(made.err));
 
         const TrainGuard::TestSupport::SmallDisk disk(QStringLiteral("1m"));

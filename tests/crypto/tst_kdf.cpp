@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Key derivation: Qt's PBKDF2 (QPasswordDigestor, used by MasterKey) against published vectors
 // and OpenSSL's PKCS5_PBKDF2_HMAC; HKDF against RFC 5869.
 #include "core/crypto/Hkdf.h"
@@ -48,10 +49,12 @@ private slots:
                                      << QByteArray("55ac046e56e3089fec1691c22544b605f94185216dde0465e68b9d57c20dacbc"
                                                    "49ca9cccf179b645991664b39d77ef317c71b845b1e30bd509112041d3a19783");
         QTest::newRow("rfc7914 c=80000") << QByteArray("Password") << QByteArray("NaCl") << 80000
-                                         << QByteArray("4ddcd8f60b98be21830cee5ef22701f9641a4418d04c0414aeff08876b34ab56"
-                                                       "a1d425a1225833549adb841b51c9b3176a272bdebba1d078478f62b397f33c8d");
-        QTest::newRow("rfc6070 inputs c=4096") << QByteArray("password") << QByteArray("salt") << 4096
-                                               << QByteArray("c5e478d59288c841aa530db6845c4c8d962893a001ce4e11a4963873aa98134a");
+                                         << QByteArray(
+                                                "4ddcd8f60b98be21830cee5ef22701f9641a4418d04c0414aeff08876b34ab56"
+                                                "a1d425a1225833549adb841b51c9b3176a272bdebba1d078478f62b397f33c8d");
+        QTest::newRow("rfc6070 inputs c=4096")
+            << QByteArray("password") << QByteArray("salt") << 4096
+            << QByteArray("c5e478d59288c841aa530db6845c4c8d962893a001ce4e11a4963873aa98134a");
         QTest::newRow("rfc6070 inputs long")
             << QByteArray("passwordPASSWORDpassword") << QByteArray("saltSALTsaltSALTsaltSALTsaltSALTsalt") << 4096
             << QByteArray("348c89dbcbd32b2f32d814b8116e84cf2b17347ebc1800181c4e2a1fb8dd53e1c635518c7dac47e9");
@@ -134,7 +137,8 @@ private slots:
         QByteArray okm(42, Qt::Uninitialized);
         QVERIFY(hkdfSha256(reinterpret_cast<const unsigned char *>(ikm.constData()), static_cast<size_t>(ikm.size()),
                            salt, info, reinterpret_cast<unsigned char *>(okm.data()), static_cast<size_t>(okm.size())));
-        QCOMPARE(okm.toHex(), QByteArray("3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865"));
+        QCOMPARE(okm.toHex(),
+                 QByteArray("3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865"));
     }
 
     void cacheIsBoundedAndReturnsDerivedKeys()

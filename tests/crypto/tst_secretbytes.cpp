@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Crypto::SecretBytes and the process protections of core/ProcessHardening.h: secrets are never
 // implicitly shared, live in pages of their own left out of core dumps, are wiped when
 // dropped, and TRAINGUARD_PASSPHRASE leaves the environment of a real `trainguard-cli` process.
@@ -133,7 +134,8 @@ private slots:
         cli.setProcessEnvironment(environment);
         // `watch` runs until stopped and reads no passphrase: the variable must go all the same.
         QTemporaryDir folder;
-        cli.start(QStringLiteral(TRAINGUARD_CLI_PATH), {QStringLiteral("watch"), QStringLiteral("--no-audit"), folder.path()});
+        cli.start(QStringLiteral(TRAINGUARD_CLI_PATH),
+                  {QStringLiteral("watch"), QStringLiteral("--no-audit"), folder.path()});
         QVERIFY(cli.waitForStarted());
         // Its first event on stdout proves that main() ran past the scrub.
         for (int i = 0; i < 40 && cli.bytesAvailable() == 0; ++i) {
@@ -142,8 +144,9 @@ private slots:
             touch.close();
             cli.waitForReadyRead(250);
         }
-        QVERIFY2(cli.bytesAvailable() > 0, qPrintable(QStringLiteral("trainguard-cli watch reported no event: ")
-                                                       + QString::fromUtf8(cli.readAllStandardError())));
+        QVERIFY2(cli.bytesAvailable() > 0,
+                 qPrintable(QStringLiteral("trainguard-cli watch reported no event: ")
+                            + QString::fromUtf8(cli.readAllStandardError())));
         const QString proc = QStringLiteral("/proc/%1/").arg(cli.processId());
         QFile environ(proc + QStringLiteral("environ"));
         QVERIFY(environ.open(QIODevice::ReadOnly));
@@ -168,7 +171,7 @@ private slots:
     {
         QVERIFY(TrainGuard::disableCoreDumps());
         QCOMPARE(prctl(PR_GET_DUMPABLE, 0, 0, 0, 0), 0);
-        rlimit core {};
+        rlimit core{};
         QCOMPARE(getrlimit(RLIMIT_CORE, &core), 0);
         QCOMPARE(core.rlim_cur, rlim_t(0));
     }

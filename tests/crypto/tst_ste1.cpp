@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The STE1 envelope through the engine API: round trips, random access, and the reader's
 // refusals (tampering, truncation, reordering, splicing, trailing data, wrong passphrase).
 #include "core/crypto/Hkdf.h"
@@ -11,8 +12,8 @@
 #include <QBuffer>
 #include <QCryptographicHash>
 #include <QFile>
-#include <QRegularExpression>
 #include <QRandomGenerator>
+#include <QRegularExpression>
 #include <QTemporaryFile>
 #include <QTest>
 #include <QtEndian>
@@ -74,7 +75,10 @@ Decrypted decrypt(const Ste1Decryptor::KeyProvider &provider, const QByteArray &
 class OpenSslKeyProvider
 {
 public:
-    explicit OpenSslKeyProvider(QByteArray passphrase) : m_passphrase(std::move(passphrase)) {}
+    explicit OpenSslKeyProvider(QByteArray passphrase)
+        : m_passphrase(std::move(passphrase))
+    {
+    }
     std::optional<MasterKey> operator()(const QByteArray &salt, quint32 iterations)
     {
         const auto cacheKey = std::make_pair(salt, iterations);
@@ -83,7 +87,8 @@ public:
         QByteArray out(32, Qt::Uninitialized);
         PKCS5_PBKDF2_HMAC(m_passphrase.constData(), static_cast<int>(m_passphrase.size()),
                           reinterpret_cast<const unsigned char *>(salt.constData()), static_cast<int>(salt.size()),
-                          static_cast<int>(iterations), EVP_sha256(), 32, reinterpret_cast<unsigned char *>(out.data()));
+                          static_cast<int>(iterations), EVP_sha256(), 32,
+                          reinterpret_cast<unsigned char *>(out.data()));
         MasterKey key = MasterKey::fromBytes(out, salt, iterations);
         m_cache.emplace(cacheKey, key);
         return key;
@@ -209,9 +214,9 @@ private slots:
         const QByteArray plaintext("same plaintext");
         const QByteArray a = encrypt(m_key, plaintext);
         const QByteArray b = encrypt(m_key, plaintext);
-        QCOMPARE(a.mid(9, 16), b.mid(9, 16));   // KDF salt: per profile
+        QCOMPARE(a.mid(9, 16), b.mid(9, 16)); // KDF salt: per profile
         QVERIFY(a.mid(30, 16) != b.mid(30, 16)); // file salt: per file
-        QVERIFY(a.mid(46, 7) != b.mid(46, 7));   // nonce prefix: per file
+        QVERIFY(a.mid(46, 7) != b.mid(46, 7)); // nonce prefix: per file
         QVERIFY(a.mid(69) != b.mid(69));
     }
 
@@ -249,8 +254,10 @@ private slots:
             qToBigEndian(v, b.data());
             return b;
         };
-        QTest::newRow("magic") << 0 << QByteArray("STE2") << int(Ste1Error::BadMagic) << QStringLiteral("not an STE1 file (bad magic)");
-        QTest::newRow("kdf id") << 4 << QByteArray("\x02") << int(Ste1Error::BadKdfId) << QStringLiteral("unsupported KDF id 2");
+        QTest::newRow("magic") << 0 << QByteArray("STE2") << int(Ste1Error::BadMagic)
+                               << QStringLiteral("not an STE1 file (bad magic)");
+        QTest::newRow("kdf id") << 4 << QByteArray("\x02") << int(Ste1Error::BadKdfId)
+                                << QStringLiteral("unsupported KDF id 2");
         QTest::newRow("iterations low") << 5 << u32(99999) << int(Ste1Error::BadIterations)
                                         << QStringLiteral("bad iterations 99999 (allowed 100000..10000000)");
         QTest::newRow("iterations high") << 5 << u32(10000001) << int(Ste1Error::BadIterations)
@@ -283,7 +290,8 @@ private slots:
     void wrongPassphrase()
     {
         const QByteArray ciphertext = encrypt(m_key, randomBytes(3 * S, 1));
-        const MasterKey other = MasterKey::derive(QByteArray("not the passphrase"), m_kdfSalt, MasterKey::MinIterations);
+        const MasterKey other
+            = MasterKey::derive(QByteArray("not the passphrase"), m_kdfSalt, MasterKey::MinIterations);
         const Decrypted result = decrypt([&](const QByteArray &, quint32) { return other; }, ciphertext);
         QCOMPARE(result.status.error, Ste1Error::WrongPassphrase);
         QCOMPARE(result.status.message, QStringLiteral("wrong passphrase"));
@@ -297,9 +305,8 @@ private slots:
         const QByteArray plaintext = randomBytes(size, 3);
         const QByteArray ciphertext = encrypt(m_key, plaintext);
         OpenSslKeyProvider provider(m_passphrase.toUtf8());
-        Ste1Decryptor::KeyProvider keyProvider = [&](const QByteArray &salt, quint32 iterations) {
-            return provider(salt, iterations);
-        };
+        Ste1Decryptor::KeyProvider keyProvider
+            = [&](const QByteArray &salt, quint32 iterations) { return provider(salt, iterations); };
         const quint32 iterations = m_key.iterations();
         int checked = 0;
         for (qsizetype byte = 0; byte < ciphertext.size(); ++byte) {
@@ -338,7 +345,9 @@ private slots:
                 const Decrypted result = decrypt(keyProvider, flipped, (byte * 8 + bit) % 3 == 0 ? 0 : 777);
                 if (result.status.message != expected)
                     QFAIL(qPrintable(QStringLiteral("byte %1 bit %2: got '%3', expected '%4'")
-                                         .arg(byte).arg(bit).arg(result.status.message, expected)));
+                                         .arg(byte)
+                                         .arg(bit)
+                                         .arg(result.status.message, expected)));
                 // Nothing from the damaged segment (or after it) was released.
                 const qint64 firstBad = byte < 69 ? 0 : (byte - 69) / (S + 16);
                 QVERIFY(qint64(result.segmentsDelivered) <= firstBad);
@@ -372,7 +381,9 @@ private slots:
                 ? QStringLiteral("truncated")
                 : QStringLiteral("data corrupted or tampered (segment %1)").arg(segment);
             if (result.status.message != expected)
-                QFAIL(qPrintable(QStringLiteral("cut at %1: got '%2', expected '%3'").arg(cut).arg(result.status.message, expected)));
+                QFAIL(qPrintable(QStringLiteral("cut at %1: got '%2', expected '%3'")
+                                     .arg(cut)
+                                     .arg(result.status.message, expected)));
             QVERIFY(result.plaintext.size() <= plaintextSize);
         }
     }
@@ -384,7 +395,7 @@ private slots:
         const qsizetype stride = S + 16;
         const QByteArray a = encrypt(m_key, randomBytes(3 * S + 10, 5)); // 4 segments
         const QByteArray b = encrypt(m_key, randomBytes(3 * S + 10, 6)); // same passphrase and KDF salt
-        const QByteArray full = encrypt(m_key, randomBytes(2 * S, 8));   // last segment full
+        const QByteArray full = encrypt(m_key, randomBytes(2 * S, 8)); // last segment full
         const auto segment = [&](const QByteArray &file, int i, qsizetype length = S + 16) {
             return file.mid(69 + i * stride, length);
         };
@@ -394,28 +405,29 @@ private slots:
         QTest::newRow("swap segments 1 and 2")
             << QByteArray(a.left(69 + stride) + segment(a, 2) + segment(a, 1) + a.mid(69 + 3 * stride))
             << QStringLiteral("data corrupted or tampered (segment 1)");
-        QTest::newRow("drop a middle segment")
-            << QByteArray(a.left(69 + stride) + a.mid(69 + 2 * stride)) << QStringLiteral("data corrupted or tampered (segment 1)");
-        QTest::newRow("duplicate a segment")
-            << QByteArray(a.left(69 + 2 * stride) + a.mid(69 + stride)) << QStringLiteral("data corrupted or tampered (segment 2)");
+        QTest::newRow("drop a middle segment") << QByteArray(a.left(69 + stride) + a.mid(69 + 2 * stride))
+                                               << QStringLiteral("data corrupted or tampered (segment 1)");
+        QTest::newRow("duplicate a segment") << QByteArray(a.left(69 + 2 * stride) + a.mid(69 + stride))
+                                             << QStringLiteral("data corrupted or tampered (segment 2)");
         QTest::newRow("splice: A's header, B's segment 1")
             << QByteArray(a.left(69 + stride) + segment(b, 1) + a.mid(69 + 2 * stride))
             << QStringLiteral("data corrupted or tampered (segment 1)");
         QTest::newRow("splice: B's header on A's segments")
             << QByteArray(b.left(69) + a.mid(69)) << QStringLiteral("data corrupted or tampered (segment 0)");
-        QTest::newRow("splice: A's last segment after B's") << QByteArray(b.left(69 + 3 * stride) + a.mid(69 + 3 * stride))
-                                                            << QStringLiteral("data corrupted or tampered (segment 3)");
+        QTest::newRow("splice: A's last segment after B's")
+            << QByteArray(b.left(69 + 3 * stride) + a.mid(69 + 3 * stride))
+            << QStringLiteral("data corrupted or tampered (segment 3)");
         QTest::newRow("append 1 byte after a full last segment")
             << QByteArray(full + 'x') << QStringLiteral("unexpected bytes after the last segment");
         QTest::newRow("append a copy of the last segment")
             << QByteArray(full + full.right(stride)) << QStringLiteral("unexpected bytes after the last segment");
-        QTest::newRow("append a whole second file") << QByteArray(full + a)
-                                                    << QStringLiteral("unexpected bytes after the last segment");
+        QTest::newRow("append a whole second file")
+            << QByteArray(full + a) << QStringLiteral("unexpected bytes after the last segment");
         // A short last segment followed by bytes is framed as a longer last segment: its tag fails.
         QTest::newRow("append 5 bytes after a short last segment")
             << QByteArray(a + "12345") << QStringLiteral("data corrupted or tampered (segment 3)");
-        QTest::newRow("move the last segment forward")
-            << QByteArray(a.left(69 + stride) + a.mid(69 + 3 * stride)) << QStringLiteral("data corrupted or tampered (segment 1)");
+        QTest::newRow("move the last segment forward") << QByteArray(a.left(69 + stride) + a.mid(69 + 3 * stride))
+                                                       << QStringLiteral("data corrupted or tampered (segment 1)");
     }
 
     void reorderingSplicingAndTrailingData()
@@ -453,7 +465,8 @@ private slots:
         QCOMPARE(Ste1Encryptor::ciphertextSize(0, S), 69 + 16);
         QCOMPARE(Ste1Encryptor::ciphertextSize(S, S), 69 + S + 16);
         QCOMPARE(Ste1Encryptor::ciphertextSize(S + 1, S), 69 + S + 1 + 32);
-        QCOMPARE(Ste1Encryptor::ciphertextSize(qint64(1) << 40, 1 << 20), 69 + (qint64(1) << 40) + 16 * (qint64(1) << 20));
+        QCOMPARE(Ste1Encryptor::ciphertextSize(qint64(1) << 40, 1 << 20),
+                 69 + (qint64(1) << 40) + 16 * (qint64(1) << 20));
         QCOMPARE(Ste1Encryptor::segmentOffset(2, S), 69 + 2 * (S + 16));
         const auto at = [](qint64 offset) { return Ste1Encryptor::locateCiphertextOffset(offset, S); };
         QCOMPARE(at(0).index, 0u);
@@ -494,7 +507,9 @@ private slots:
         QVERIFY(resumed.encryptDevice(plainFile, tail, firstSegment).ok());
         const qint64 offset = Ste1Encryptor::segmentOffset(firstSegment, S);
         QCOMPARE(tail.data(), whole.data().mid(offset));
-        QCOMPARE(resumed.encryptSegment(firstSegment, QByteArrayView(plaintext).sliced(firstSegment * S, qMin<qsizetype>(S, plaintext.size() - firstSegment * S)),
+        QCOMPARE(resumed.encryptSegment(firstSegment,
+                                        QByteArrayView(plaintext).sliced(
+                                            firstSegment * S, qMin<qsizetype>(S, plaintext.size() - firstSegment * S)),
                                         firstSegment == 3 ? SegmentPosition::Last : SegmentPosition::Middle),
                  whole.data().mid(offset, firstSegment == 3 ? 99 + 16 : S + 16));
 
@@ -533,7 +548,8 @@ private slots:
         QCOMPARE(vectors.size(), 3);
         for (const QHash<QString, QString> &v : vectors) {
             const QString name = v.value(QStringLiteral("name"));
-            const auto hex = [&](const char *field) { return QByteArray::fromHex(v.value(QLatin1String(field)).toLatin1()); };
+            const auto hex
+                = [&](const char *field) { return QByteArray::fromHex(v.value(QLatin1String(field)).toLatin1()); };
             const MasterKey key = MasterKey::derive(v.value(QStringLiteral("passphrase")), hex("kdf_salt"),
                                                     v.value(QStringLiteral("iterations")).toUInt());
             QVERIFY2(key.isValid(), qPrintable(name));
@@ -563,9 +579,11 @@ private slots:
             if (v.contains(QStringLiteral("last_segment")))
                 QVERIFY(ciphertext.endsWith(hex("last_segment")));
 
-            QFile fixture(QStringLiteral(TRAINGUARD_TEST_DATA_DIR "/crypto/vector-%1.ste").arg(QString(name).replace(u' ', u'-')));
+            QFile fixture(QStringLiteral(TRAINGUARD_TEST_DATA_DIR "/crypto/vector-%1.ste")
+                              .arg(QString(name).replace(u' ', u'-')));
             QVERIFY2(fixture.open(QIODevice::ReadOnly), qPrintable(fixture.fileName()));
-            const Decrypted decrypted = decrypt([&](const QByteArray &, quint32) { return key; }, fixture.readAll(), 1000);
+            const Decrypted decrypted
+                = decrypt([&](const QByteArray &, quint32) { return key; }, fixture.readAll(), 1000);
             QVERIFY2(decrypted.status.ok(), qPrintable(decrypted.status.message));
             QCOMPARE(decrypted.plaintext, plaintext);
         }
@@ -579,8 +597,10 @@ private slots:
             streaming.addData(QByteArrayView(data).sliced(at, qMin<qsizetype>(100000, data.size() - at)));
         const QByteArray expected = QCryptographicHash::hash(data, QCryptographicHash::Sha256);
         QCOMPARE(streaming.result(), expected);
-        QCOMPARE(Sha256::hash("abc").toHex(), QByteArray("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
-        QCOMPARE(Sha256::hash({}).toHex(), QByteArray("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"));
+        QCOMPARE(Sha256::hash("abc").toHex(),
+                 QByteArray("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
+        QCOMPARE(Sha256::hash({}).toHex(),
+                 QByteArray("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"));
         QTemporaryFile file;
         QVERIFY(file.open());
         file.write(data);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 #include "core/fswatch/FsMonitor.h"
@@ -21,11 +22,12 @@ public:
                     events += batch;
                     ++batches;
                 });
-        connect(monitor, &TrainGuard::FsWatch::FsMonitor::watchingStarted, this, [this](quint64, int watched, int unwatched) {
-            started = true;
-            watchedDirectories = watched;
-            unwatchedDirectories = unwatched;
-        });
+        connect(monitor, &TrainGuard::FsWatch::FsMonitor::watchingStarted, this,
+                [this](quint64, int watched, int unwatched) {
+                    started = true;
+                    watchedDirectories = watched;
+                    unwatchedDirectories = unwatched;
+                });
     }
 
     int count(TrainGuard::FsWatch::FileEventType type) const

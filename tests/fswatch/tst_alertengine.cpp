@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // AlertEngine rules: threshold, window, cooldown, de-duplication, severity.
 #include "core/alerts/AlertEngine.h"
 
@@ -61,7 +62,8 @@ private slots:
         QSignalSpy spy(&engine, &AlertEngine::alertsRaised);
         FileEventBatch batch;
         for (int i = 0; i < deletions; ++i)
-            batch.append(fileEvent(FileEventType::Deleted, QStringLiteral("/data/sub/f%1").arg(i), qint64(i) * spacing_ms));
+            batch.append(
+                fileEvent(FileEventType::Deleted, QStringLiteral("/data/sub/f%1").arg(i), qint64(i) * spacing_ms));
         engine.onFileEvents(1, batch);
         const AlertBatch alerts = collect(spy);
         QCOMPARE(alerts.size(), expectedAlerts);
@@ -105,13 +107,20 @@ private slots:
         QTest::addColumn<QString>("path");
         QTest::addColumn<QString>("oldPath");
         QTest::addColumn<bool>("alerts");
-        QTest::newRow("listed file deleted") << int(FileEventType::Deleted) << QStringLiteral("/ds/train.csv") << QString() << true;
-        QTest::newRow("file under dataset dir deleted") << int(FileEventType::Deleted) << QStringLiteral("/dir/x/y.bin") << QString() << true;
-        QTest::newRow("other file deleted") << int(FileEventType::Deleted) << QStringLiteral("/ds/other.csv") << QString() << false;
-        QTest::newRow("prefix is not a parent") << int(FileEventType::Deleted) << QStringLiteral("/dirx/y.bin") << QString() << false;
-        QTest::newRow("moved away") << int(FileEventType::Renamed) << QStringLiteral("/tmp/t.csv") << QStringLiteral("/ds/train.csv") << true;
-        QTest::newRow("renamed inside dataset dir") << int(FileEventType::Renamed) << QStringLiteral("/dir/b") << QStringLiteral("/dir/a") << false;
-        QTest::newRow("modified") << int(FileEventType::Modified) << QStringLiteral("/ds/train.csv") << QString() << false;
+        QTest::newRow("listed file deleted")
+            << int(FileEventType::Deleted) << QStringLiteral("/ds/train.csv") << QString() << true;
+        QTest::newRow("file under dataset dir deleted")
+            << int(FileEventType::Deleted) << QStringLiteral("/dir/x/y.bin") << QString() << true;
+        QTest::newRow("other file deleted")
+            << int(FileEventType::Deleted) << QStringLiteral("/ds/other.csv") << QString() << false;
+        QTest::newRow("prefix is not a parent")
+            << int(FileEventType::Deleted) << QStringLiteral("/dirx/y.bin") << QString() << false;
+        QTest::newRow("moved away") << int(FileEventType::Renamed) << QStringLiteral("/tmp/t.csv")
+                                    << QStringLiteral("/ds/train.csv") << true;
+        QTest::newRow("renamed inside dataset dir")
+            << int(FileEventType::Renamed) << QStringLiteral("/dir/b") << QStringLiteral("/dir/a") << false;
+        QTest::newRow("modified") << int(FileEventType::Modified) << QStringLiteral("/ds/train.csv") << QString()
+                                  << false;
     }
 
     void datasetFileDeletion()
@@ -164,7 +173,8 @@ private slots:
         engine.setClock([&now] { return now; });
         QSignalSpy spy(&engine, &AlertEngine::alertsRaised);
         const QString flow = QStringLiteral("tcp 127.0.0.1:40000 -> 127.0.0.1:8000");
-        engine.onPlaintextLeak(QStringLiteral("iris.csv"), flow, QStringLiteral("LEAK: fingerprint of iris.csv seen in flow x"));
+        engine.onPlaintextLeak(QStringLiteral("iris.csv"), flow,
+                               QStringLiteral("LEAK: fingerprint of iris.csv seen in flow x"));
         engine.onPlaintextLeak(QStringLiteral("iris.csv"), flow, QStringLiteral("again")); // within the cooldown
         engine.onPlaintextLeak(QStringLiteral("iris.csv"), QStringLiteral("tcp 127.0.0.1:40001 -> 127.0.0.1:8000"),
                                QStringLiteral("other flow"));

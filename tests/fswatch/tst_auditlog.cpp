@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // AuditLog hash chain, restart, tamper detection, CSV export; the
 // `audit` and `watch` commands as real processes.
 #include "core/fswatch/AuditLog.h"
@@ -261,11 +262,13 @@ private slots:
                       {QStringLiteral("watch"), watched, QStringLiteral("--audit-log"), auditPath});
         QVERIFY(process.waitForStarted());
         QByteArray err;
-        QVERIFY(QTest::qWaitFor([&] {
-            process.waitForReadyRead(50);
-            err += process.readAllStandardError();
-            return err.contains("watching 2 directories");
-        }, 10000));
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                process.waitForReadyRead(50);
+                err += process.readAllStandardError();
+                return err.contains("watching 2 directories");
+            },
+            10000));
 
         const QString file = watched + QStringLiteral("/sub/f.bin");
         {
@@ -274,17 +277,21 @@ private slots:
             out.write("1234");
         }
         QByteArray out;
-        QVERIFY(QTest::qWaitFor([&] {
-            process.waitForReadyRead(50);
-            out += process.readAllStandardOutput();
-            return out.contains("\"event\":\"created\"");
-        }, 10000));
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                process.waitForReadyRead(50);
+                out += process.readAllStandardOutput();
+                return out.contains("\"event\":\"created\"");
+            },
+            10000));
         QVERIFY(QFile::remove(file));
-        QVERIFY(QTest::qWaitFor([&] {
-            process.waitForReadyRead(50);
-            out += process.readAllStandardOutput();
-            return out.contains("\"event\":\"deleted\"");
-        }, 10000));
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                process.waitForReadyRead(50);
+                out += process.readAllStandardOutput();
+                return out.contains("\"event\":\"deleted\"");
+            },
+            10000));
 
         ::kill(pid_t(process.processId()), SIGINT);
         QVERIFY(process.waitForFinished(10000));
@@ -307,13 +314,16 @@ private slots:
     {
         QTest::addColumn<QStringList>("extra");
         QTest::addColumn<int>("exitCode");
-        QTest::newRow("duration") << QStringList{QStringLiteral("--duration"), QStringLiteral("0.5"), QStringLiteral("--no-audit")} << 0;
+        QTest::newRow("duration") << QStringList{QStringLiteral("--duration"), QStringLiteral("0.5"),
+                                                 QStringLiteral("--no-audit")}
+                                  << 0;
         QTest::newRow("bad duration") << QStringList{QStringLiteral("--duration"), QStringLiteral("x")} << 2;
         QTest::newRow("not a directory") << QStringList{QStringLiteral("/nonexistent/dir")} << 1;
         QTest::newRow("reconcile intervals")
-            << QStringList{QStringLiteral("--duration"), QStringLiteral("0.5"), QStringLiteral("--no-audit"),
-                           QStringLiteral("--reconcile-interval"), QStringLiteral("0.2"),
-                           QStringLiteral("--full-reconcile-interval"), QStringLiteral("0.3")}
+            << QStringList{QStringLiteral("--duration"), QStringLiteral("0.5"),
+                           QStringLiteral("--no-audit"), QStringLiteral("--reconcile-interval"),
+                           QStringLiteral("0.2"),        QStringLiteral("--full-reconcile-interval"),
+                           QStringLiteral("0.3")}
             << 0;
         QTest::newRow("negative full reconcile interval")
             << QStringList{QStringLiteral("--full-reconcile-interval"), QStringLiteral("-1")} << 2;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // AuditLog on a full disk (a small tmpfs, root): a failed append leaves no
 // half batch, reports the errno text, and the log verifies and reopens.
 #include "core/fswatch/AuditLog.h"

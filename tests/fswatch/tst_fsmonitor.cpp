@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // FsMonitor against real directories and real inotify.
 #include "EventCollector.h"
 
@@ -86,7 +87,8 @@ int rootInotifyWatches()
 int ownInotifyInstances()
 {
     int instances = 0;
-    const QStringList fds = QDir(QStringLiteral("/proc/self/fd")).entryList(QDir::AllEntries | QDir::System | QDir::NoDotAndDotDot);
+    const QStringList fds
+        = QDir(QStringLiteral("/proc/self/fd")).entryList(QDir::AllEntries | QDir::System | QDir::NoDotAndDotDot);
     for (const QString &fd : fds) {
         if (QFile::symLinkTarget(QStringLiteral("/proc/self/fd/") + fd).contains(QStringLiteral("inotify")))
             ++instances;
@@ -163,8 +165,8 @@ public:
         }
         file.close();
         if (!run(QStringLiteral("mkfs.ext4"),
-                 { QStringLiteral("-q"), QStringLiteral("-F"), QStringLiteral("-I"), QStringLiteral("128"), image })
-            || !run(QStringLiteral("mount"), { QStringLiteral("-o"), QStringLiteral("loop"), image, mountPoint })) {
+                 {QStringLiteral("-q"), QStringLiteral("-F"), QStringLiteral("-I"), QStringLiteral("128"), image})
+            || !run(QStringLiteral("mount"), {QStringLiteral("-o"), QStringLiteral("loop"), image, mountPoint})) {
             m_skipReason = QStringLiteral("cannot make and loop-mount an ext4 image here: ") + m_error;
             return;
         }
@@ -174,7 +176,7 @@ public:
     ~TestFileSystem()
     {
         if (!m_mounted.isEmpty())
-            run(QStringLiteral("umount"), { m_mounted });
+            run(QStringLiteral("umount"), {m_mounted});
     }
     QString path() const { return m_path; }
     QString skipReason() const { return m_skipReason; }
@@ -208,7 +210,7 @@ bool hasBirthTime(const QString &path)
 void writeOldFile(const QString &path, const QByteArray &content)
 {
     writeFile(path, content);
-    const struct timespec times[2] = { { 1577836800, 0 }, { 1577836800, 0 } }; // 2020-01-01
+    const struct timespec times[2] = {{1577836800, 0}, {1577836800, 0}}; // 2020-01-01
     QVERIFY(::utimensat(AT_FDCWD, qPrintable(path), times, 0) == 0);
 }
 
@@ -230,13 +232,17 @@ private slots:
         // (inotify instance) per directory, so that a move crosses watchers.
         for (const int perWatcher : {FsMonitorOptions().directoriesPerWatcher, 1}) {
             const char *suffix = perWatcher == 1 ? ", watcher per directory" : ", one watcher";
-            const auto row = [&](const char *name) -> QTestData & { return QTest::newRow(qPrintable(QLatin1String(name) + QLatin1String(suffix))); };
-            row("create nested file") << QStringLiteral("create") << QStringList{QStringLiteral("created a/b/new.txt")} << perWatcher;
-            row("delete nested file") << QStringLiteral("delete") << QStringList{QStringLiteral("deleted a/b/f.txt")} << perWatcher;
-            row("rename in place") << QStringLiteral("rename") << QStringList{QStringLiteral("renamed a/b/g.txt <- a/b/f.txt")}
-                                   << perWatcher;
-            row("move across directories") << QStringLiteral("move") << QStringList{QStringLiteral("renamed a/f.txt <- a/b/f.txt")}
-                                           << perWatcher;
+            const auto row = [&](const char *name) -> QTestData & {
+                return QTest::newRow(qPrintable(QLatin1String(name) + QLatin1String(suffix)));
+            };
+            row("create nested file") << QStringLiteral("create") << QStringList{QStringLiteral("created a/b/new.txt")}
+                                      << perWatcher;
+            row("delete nested file") << QStringLiteral("delete") << QStringList{QStringLiteral("deleted a/b/f.txt")}
+                                      << perWatcher;
+            row("rename in place") << QStringLiteral("rename")
+                                   << QStringList{QStringLiteral("renamed a/b/g.txt <- a/b/f.txt")} << perWatcher;
+            row("move across directories")
+                << QStringLiteral("move") << QStringList{QStringLiteral("renamed a/f.txt <- a/b/f.txt")} << perWatcher;
             row("rename directory") << QStringLiteral("renamedir") << QStringList{QStringLiteral("renamed a/c <- a/b")}
                                     << perWatcher;
             row("make nested tree") << QStringLiteral("mkdirs")
@@ -284,7 +290,8 @@ private slots:
 
         QStringList expectedPaths;
         for (const QString &line : std::as_const(expected))
-            expectedPaths.append(QString(line).replace(QStringLiteral(" a/"), QLatin1Char(' ') + root.path() + QStringLiteral("/a/")));
+            expectedPaths.append(
+                QString(line).replace(QStringLiteral(" a/"), QLatin1Char(' ') + root.path() + QStringLiteral("/a/")));
         expectedPaths.sort();
         QVERIFY(collector.waitFor([&] { return collector.events.size() >= expectedPaths.size(); }));
         QCOMPARE(describeAll(collector.events, true), expectedPaths);
@@ -296,7 +303,8 @@ private slots:
             collector.events.clear();
             QVERIFY(QFile::remove(root.filePath(QStringLiteral("a/c/f.txt"))));
             QVERIFY(collector.waitFor([&] { return !collector.events.isEmpty(); }));
-            QCOMPARE(describeAll(collector.events), QStringList{QStringLiteral("deleted ") + root.filePath(QStringLiteral("a/c/f.txt"))});
+            QCOMPARE(describeAll(collector.events),
+                     QStringList{QStringLiteral("deleted ") + root.filePath(QStringLiteral("a/c/f.txt"))});
         }
         if (operation == u"create") {
             QCOMPARE(collector.events.first().size, 5);
@@ -337,7 +345,7 @@ private slots:
 
         FsMonitor monitor(testOptions());
         EventCollector collector(&monitor);
-        monitor.start({ root.path() });
+        monitor.start({root.path()});
         QTRY_VERIFY(collector.started);
 
         // In one round: a genuine rename, a deletion, then new files (same size) until one gets
@@ -348,8 +356,8 @@ private slots:
         const QString renamed = root.filePath(QStringLiteral("b/kept.csv"));
         QVERIFY(::rename(qPrintable(kept), qPrintable(renamed)) == 0);
         QVERIFY(::unlink(qPrintable(deleted)) == 0);
-        QStringList expected { QStringLiteral("deleted ") + deleted,
-                               QStringLiteral("renamed ") + renamed + QStringLiteral(" <- ") + kept };
+        QStringList expected{QStringLiteral("deleted ") + deleted,
+                             QStringLiteral("renamed ") + renamed + QStringLiteral(" <- ") + kept};
         bool reused = false;
         for (int i = 0; i < 100 && !reused; ++i) {
             const QString created = root.filePath(newDirectory + QStringLiteral("/new%1.csv").arg(i));
@@ -402,7 +410,8 @@ private slots:
         for (int i = 0; i < 3; ++i) {
             const QString dir = root.filePath(QStringLiteral("tree/l1-%1/l2").arg(i));
             QVERIFY(QDir().mkpath(dir));
-            expected << QStringLiteral("deleted ") + dir << QStringLiteral("deleted ") + root.filePath(QStringLiteral("tree/l1-%1").arg(i));
+            expected << QStringLiteral("deleted ") + dir
+                     << QStringLiteral("deleted ") + root.filePath(QStringLiteral("tree/l1-%1").arg(i));
             for (int j = 0; j < 5; ++j) {
                 writeFile(dir + QStringLiteral("/f%1").arg(j), "x");
                 expected << QStringLiteral("deleted ") + dir + QStringLiteral("/f%1").arg(j);
@@ -434,9 +443,10 @@ private slots:
 
         QVERIFY(QDir(root).removeRecursively());
         QVERIFY(collector.waitFor([&] { return collector.count(FileEventType::MonitoringGap) == 1; }));
-        QCOMPARE(describeAll(collector.events),
-                 (QStringList{QStringLiteral("deleted ") + root, QStringLiteral("deleted ") + root + QStringLiteral("/sub"),
-                              QStringLiteral("deleted ") + root + QStringLiteral("/sub/a.txt")}));
+        QCOMPARE(
+            describeAll(collector.events),
+            (QStringList{QStringLiteral("deleted ") + root, QStringLiteral("deleted ") + root + QStringLiteral("/sub"),
+                         QStringLiteral("deleted ") + root + QStringLiteral("/sub/a.txt")}));
         QCOMPARE(collector.events.last().type, FileEventType::MonitoringGap);
         QCOMPARE(collector.events.last().path, root);
 
@@ -445,13 +455,15 @@ private slots:
         writeFile(root + QStringLiteral("/b.txt"), "bb");
         QVERIFY(collector.waitFor([&] { return collector.events.size() >= 2; }));
         QCOMPARE(describeAll(collector.events),
-                 (QStringList{QStringLiteral("created ") + root, QStringLiteral("created ") + root + QStringLiteral("/b.txt")}));
+                 (QStringList{QStringLiteral("created ") + root,
+                              QStringLiteral("created ") + root + QStringLiteral("/b.txt")}));
 
         // Re-armed: a deletion is now reported live again.
         collector.events.clear();
         QVERIFY(QFile::remove(root + QStringLiteral("/b.txt")));
         QVERIFY(collector.waitFor([&] { return !collector.events.isEmpty(); }));
-        QCOMPARE(describeAll(collector.events), QStringList{QStringLiteral("deleted ") + root + QStringLiteral("/b.txt")});
+        QCOMPARE(describeAll(collector.events),
+                 QStringList{QStringLiteral("deleted ") + root + QStringLiteral("/b.txt")});
         QCOMPARE(collector.events.first().detectedBy, DetectedBy::Live);
     }
 
@@ -512,7 +524,8 @@ private slots:
                 const QString path = dir + QStringLiteral("/f%1").arg(f);
                 writeFile(path, "x");
                 if (f % 10 == 0) {
-                    const QString to = root.filePath(QStringLiteral("d%1/moved-%2-%3").arg((d + 7) % dirCount).arg(d).arg(f));
+                    const QString to
+                        = root.filePath(QStringLiteral("d%1/moved-%2-%3").arg((d + 7) % dirCount).arg(d).arg(f));
                     toMove.append({path, to});
                     expected.insert(QStringLiteral("renamed ") + to + QStringLiteral(" <- ") + path);
                 } else {
@@ -616,9 +629,9 @@ private slots:
             }
         }
         FsMonitorOptions options = testOptions();
-        options.burstThreshold = 1000000;         // no after-burst reconciliation...
-        options.fullReconcileInterval_ms = 0;     // ...and no full one:
-        options.reconcileInterval_ms = 300;       // only the periodic stat of directories
+        options.burstThreshold = 1000000; // no after-burst reconciliation...
+        options.fullReconcileInterval_ms = 0; // ...and no full one:
+        options.reconcileInterval_ms = 300; // only the periodic stat of directories
         FsMonitor monitor(options);
         EventCollector collector(&monitor);
         // The kernel copies the limit into each inotify instance when it is created:
@@ -636,10 +649,13 @@ private slots:
         QSemaphore held, release;
         QObject onWorker;
         onWorker.moveToThread(workerThread);
-        QMetaObject::invokeMethod(&onWorker, [&] {
-            held.release();
-            release.acquire();
-        }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            &onWorker,
+            [&] {
+                held.release();
+                release.acquire();
+            },
+            Qt::QueuedConnection);
         QVERIFY(held.tryAcquire(1, 10000));
         for (const QString &file : std::as_const(files))
             QVERIFY(::unlink(qPrintable(file)) == 0);
@@ -681,7 +697,7 @@ private slots:
         QTemporaryDir root;
         FsMonitor monitor(testOptions());
         EventCollector collector(&monitor);
-        monitor.start({ root.path() });
+        monitor.start({root.path()});
         QTRY_VERIFY(collector.started);
 
         auto *workerThread = monitor.findChild<QThread *>();
@@ -693,7 +709,7 @@ private slots:
             QVERIFY2(!hold.isFree(), "stop() waited for the busy worker");
             QVERIFY(!monitor.isRunning());
             collector.started = false;
-            const quint64 next = monitor.start({ root.path() });
+            const quint64 next = monitor.start({root.path()});
             QVERIFY2(!hold.isFree(), "start() waited for the busy worker");
             hold.release();
             QTRY_VERIFY(collector.started);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Replays a libFuzzer target's corpus without libFuzzer: every file under the directories (or
 // the files) given on the command line goes once through LLVMFuzzerTestOneInput. Linked into
 // replay_<target>, a ctest of the normal build, so every CI build runs the seeds and any crash

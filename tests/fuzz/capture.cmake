@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Capture dissector corpus replay (included from tests/capture/CMakeLists.txt).
 # replay_capture_corpus: always built, a ctest that replays the pcap fixtures of tests/data/capture,
 # converted to the fuzzer's frame format, through the fuzz entry point (no libFuzzer). The

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // libFuzzer target for the audit-log reader: verify, CSV export and reopening (continuing the
 // chain). Input: the log's bytes, then optionally a NUL byte and the head record's bytes (no NUL:
 // no head record). Seeds: tests/fuzz/corpus/audit_log (logs written by AuditLog itself, with
@@ -22,7 +23,8 @@ using namespace TrainGuard::FsWatch;
 void writeFile(const QString &path, QByteArrayView bytes)
 {
     QFile file(path);
-    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate) || file.write(bytes.data(), bytes.size()) != bytes.size())
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate)
+        || file.write(bytes.data(), bytes.size()) != bytes.size())
         std::abort(); // the scratch directory must work, or nothing is tested
 }
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // libFuzzer entry point for the capture dissector, flow table and TLS parser.
 // Input: byte 0 picks the link type; then frames as [u16 big-endian length][bytes]... The frames
 // go through TrafficAnalyzer (dissection, reassembly, TLS/HTTP detection) and the report.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // libFuzzer target for the capture-file path: the input is written as a file and read by
 // PcapFile (libpcap's pcap/pcapng reader, then the dissector, flow table and TLS parser), and a
 // time range is exported and analysed again. Seeds: the pcap fixtures of tests/data/capture.

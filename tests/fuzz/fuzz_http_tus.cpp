@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // libFuzzer target for the receiver's HTTP layer: raw request bytes (as they come out of TLS)
 // go through HttpRequestStream (Boost.Beast's parser, limits, body streaming) into TusService
 // and a real UploadStore in a scratch directory; no sockets. Byte 0 picks the slice size the
@@ -34,7 +35,7 @@ public:
         ++writes;
     }
     void close() override { closed = true; }
-    void armTimer(int) override {}
+    void armTimer(int) override { }
     qint64 unsentBytes() const override { return 0; } // the peer takes everything at once
     void logRequest(const HttpLogEntry &entry) override
     {
@@ -84,8 +85,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     limits.readChunkBytes = 4096;
     MemoryTransport transport;
     {
-        HttpRequestStream stream(limits, [&service](const HttpRequestHead &head) { return service.route(head); },
-                                 "fuzz", &transport);
+        HttpRequestStream stream(
+            limits, [&service](const HttpRequestHead &head) { return service.route(head); }, "fuzz", &transport);
         const qsizetype slice = 1 + data[0] % 64 * 67;
         for (qsizetype offset = 0; offset < input.size() && stream.phase() != HttpRequestStream::Phase::Closing;) {
             const qsizetype take = qMin<qsizetype>(qMin<qsizetype>(slice, stream.room()), input.size() - offset);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // libFuzzer target for the STE1 reader: header parsing, key check and segment decryption.
 // Input: byte 0 picks how the rest is read (whole device, chunks of 1..86 bytes, or resume at
 // segment 1 after the header); bytes 1.. are the file. The key is the master key of the
@@ -26,9 +27,9 @@ std::optional<MasterKey> vectorKey(const QByteArray &kdfSalt, quint32 iterations
 {
     // docs/FORMAT.md: "three segments" uses KDF salt f0e0…00, the others 0001…0f.
     static const QByteArray threeSegmentsSalt = QByteArray::fromHex("f0e0d0c0b0a090807060504030201000");
-    const QByteArray key = QByteArray::fromHex(kdfSalt == threeSegmentsSalt
-                                                   ? "c3b21f3d8d210ce1f9c9c9425124e042fb9c19d85a348c63b687841792e786e9"
-                                                   : "49d49c25f597846209f0d92e7770ab64e1c75e94b4ce6c509265ee67175d2a1e");
+    const QByteArray key = QByteArray::fromHex(
+        kdfSalt == threeSegmentsSalt ? "c3b21f3d8d210ce1f9c9c9425124e042fb9c19d85a348c63b687841792e786e9"
+                                     : "49d49c25f597846209f0d92e7770ab64e1c75e94b4ce6c509265ee67175d2a1e");
     return MasterKey::fromBytes(key, kdfSalt, iterations);
 }
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Writes the committed fuzz seeds under tests/fuzz/corpus/ from the test fixtures.
 
 Run from the repository root: python3 tests/fuzz/make-seeds.py. Deterministic; small (KBs).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Replays the capture fixtures (tests/data/capture) and any files given on the command line
 // through the fuzzer's entry point, so every CI build exercises it without libFuzzer.
 #include <QDir>
@@ -48,7 +49,8 @@ int main(int argc, char **argv)
         files << QFile::decodeName(argv[i]);
     if (files.isEmpty()) {
         const QDir corpus(QStringLiteral(TRAINGUARD_TEST_DATA_DIR "/capture"));
-        for (const QString &name : corpus.entryList({QStringLiteral("*.pcap"), QStringLiteral("*.pcapng")}, QDir::Files))
+        for (const QString &name :
+             corpus.entryList({QStringLiteral("*.pcap"), QStringLiteral("*.pcapng")}, QDir::Files))
             files << corpus.filePath(name);
     }
     int replayed = 0;
@@ -74,7 +76,8 @@ int main(int argc, char **argv)
                 const std::size_t length = std::size_t(input[offset]) << 8 | input[offset + 1];
                 halved.push_back(std::uint8_t((length / 2) >> 8));
                 halved.push_back(std::uint8_t(length / 2));
-                halved.insert(halved.end(), input.begin() + long(offset + 2), input.begin() + long(offset + 2 + length / 2));
+                halved.insert(halved.end(), input.begin() + long(offset + 2),
+                              input.begin() + long(offset + 2 + length / 2));
                 offset += 2 + length;
             }
             LLVMFuzzerTestOneInput(halved.data(), halved.size());

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The Alerts panel: real file deletions through the Files panel (real inotify)
 // feed its AlertEngine; the alert model, acknowledgement and rule persistence.
 #include "core/AppIdentity.h"
@@ -45,8 +46,8 @@ int deletedRows(const FileEventModel *model)
 {
     int count = 0;
     for (int row = 0; row < model->rowCount(); ++row)
-        count += model->index(row, 0).data(FileEventModel::EventTypeRole).toInt()
-                     == int(FsWatch::FileEventType::Deleted);
+        count
+            += model->index(row, 0).data(FileEventModel::EventTypeRole).toInt() == int(FsWatch::FileEventType::Deleted);
     return count;
 }
 
@@ -221,14 +222,15 @@ private slots:
 
     void rulesTableEditsTheEngine_data()
     {
-        QTest::addColumn<int>("row");    // the order of AlertRules' members
+        QTest::addColumn<int>("row"); // the order of AlertRules' members
         QTest::addColumn<int>("column"); // 0 enabled (check), 1 threshold, 2 window, 3 cooldown
         QTest::addColumn<int>("value");
         QTest::addColumn<QString>("settingsKey");
         QTest::addColumn<QVariant>("expected");
         QTest::newRow("mass deletion threshold") << 0 << 1 << 5 << u"alerts/massDeletion/threshold"_qs << QVariant(5);
         QTest::newRow("capture window") << 3 << 2 << 30 << u"alerts/captureDrops/window_s"_qs << QVariant(30);
-        QTest::newRow("negative cooldown clamped") << 4 << 3 << -4 << u"alerts/monitoringGap/cooldown_s"_qs << QVariant(0);
+        QTest::newRow("negative cooldown clamped")
+            << 4 << 3 << -4 << u"alerts/monitoringGap/cooldown_s"_qs << QVariant(0);
         QTest::newRow("plaintext disabled") << 2 << 0 << 0 << u"alerts/plaintextTraffic/enabled"_qs << QVariant(false);
     }
 
@@ -250,11 +252,11 @@ private slots:
         QCOMPARE(QSettings().value(settingsKey).toString(), expected.toString());
         const Alerts::AlertRules rules = panel.alertEngine()->rules();
         const Alerts::RuleConfig configs[] = {rules.massDeletion, rules.datasetFileDeleted, rules.plaintextTraffic,
-                                              rules.captureDrops, rules.monitoringGap, rules.plaintextLeak};
+                                              rules.captureDrops, rules.monitoringGap,      rules.plaintextLeak};
         const Alerts::RuleConfig &rule = configs[row];
         const QVariant actual = column == 0 ? QVariant(rule.enabled)
-                              : column == 1 ? QVariant(rule.threshold)
-                              : column == 2 ? QVariant(rule.window_s)
+            : column == 1                   ? QVariant(rule.threshold)
+            : column == 2                   ? QVariant(rule.window_s)
                                             : QVariant(rule.cooldown_s);
         QCOMPARE(actual, expected);
         // The table shows what the engine uses.

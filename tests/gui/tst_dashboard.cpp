@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Drives the real MainWindow as a user would on first launch: the embedded
 // receiver starts with a fresh PKI, token and passphrase, the sample dataset is
 // preselected and the demo folder watched; clicking Send stores an identical
@@ -66,8 +67,8 @@ private slots:
     void firstLaunchSendWatchAndCapture()
     {
         const bool root = geteuid() == 0;
-        MainWindow::StartupOptions options =
-            TrainGuard::TestSupport::isolatedStartupOptions(m_home, QStringLiteral("TrainGuardTest"), QStringLiteral("test"));
+        MainWindow::StartupOptions options = TrainGuard::TestSupport::isolatedStartupOptions(
+            m_home, QStringLiteral("TrainGuardTest"), QStringLiteral("test"));
         options.captureOnLaunch = root;
 
         MainWindow window;
@@ -87,7 +88,8 @@ private slots:
         window.startServices(options);
         QTRY_VERIFY_WITH_TIMEOUT(window.embeddedReceiver()->isRunning(), 15000);
         const quint16 port = static_cast<quint16>(window.embeddedReceiver()->url().port());
-        QCOMPARE(QFile::permissions(options.receiverPaths.tokenFile) & (QFileDevice::ReadOther | QFileDevice::ReadGroup),
+        QCOMPARE(QFile::permissions(options.receiverPaths.tokenFile)
+                     & (QFileDevice::ReadOther | QFileDevice::ReadGroup),
                  QFileDevice::Permissions());
         QCOMPARE(transfer->datasetPath(), options.demoDir + QStringLiteral("/iris.csv"));
         QTRY_COMPARE(files->watchedFolderCount(), 1);
@@ -150,10 +152,12 @@ private slots:
             return false;
         };
         QTRY_VERIFY_WITH_TIMEOUT(hasRow(FileEventModel::eventLabel(TrainGuard::FsWatch::FileEventType::Created),
-                                        QStringLiteral("scratch.csv")), 10000);
+                                        QStringLiteral("scratch.csv")),
+                                 10000);
         QVERIFY(QFile::remove(doomed));
         QTRY_VERIFY_WITH_TIMEOUT(hasRow(FileEventModel::eventLabel(TrainGuard::FsWatch::FileEventType::Deleted),
-                                        QStringLiteral("scratch.csv")), 10000);
+                                        QStringLiteral("scratch.csv")),
+                                 10000);
 
         if (!root)
             QSKIP("the capture part needs root (or cap_net_raw,cap_net_admin); send and watch passed");

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The Files panel on real inotify: watched folders, the event table and its
 // filters, the audit log's status and its CSV export.
 #include "core/AppIdentity.h"
@@ -110,7 +111,9 @@ private slots:
         const QString path = folder.filePath(relativePath);
         QVERIFY(QDir().mkpath(QFileInfo(path).absolutePath()));
         QVERIFY(writeFile(path, "12345"));
-        WatchedPanel watched(m_dir.filePath(QStringLiteral("audit-%1.jsonl").arg(QString::fromLatin1(QTest::currentDataTag()))), folder.path());
+        WatchedPanel watched(
+            m_dir.filePath(QStringLiteral("audit-%1.jsonl").arg(QString::fromLatin1(QTest::currentDataTag()))),
+            folder.path());
         QVERIFY(watched.ready);
         QSignalSpy forwarded(&watched.panel, &FilesPanel::fileEventsReady);
 
@@ -124,7 +127,8 @@ private slots:
         while (model->index(row, FileEventModel::PathColumn).data().toString() != path)
             ++row;
         QCOMPARE(model->index(row, FileEventModel::EventColumn).data().toString(), QStringLiteral("deleted"));
-        QCOMPARE(model->index(row, FileEventModel::DetectedByColumn).data().toString(), QStringLiteral("live (inotify)"));
+        QCOMPARE(model->index(row, FileEventModel::DetectedByColumn).data().toString(),
+                 QStringLiteral("live (inotify)"));
         QVERIFY(model->index(row, 0).data(Qt::ToolTipRole).toString().contains(path));
     }
 
@@ -148,7 +152,9 @@ private slots:
         QFETCH(int, kindIndex);
         QFETCH(QStringList, expectedNames);
         QTemporaryDir folder;
-        WatchedPanel watched(m_dir.filePath(QStringLiteral("filter-%1.jsonl").arg(QString::fromLatin1(QTest::currentDataTag()))), folder.path());
+        WatchedPanel watched(
+            m_dir.filePath(QStringLiteral("filter-%1.jsonl").arg(QString::fromLatin1(QTest::currentDataTag()))),
+            folder.path());
         QVERIFY(watched.ready);
         for (const QString &name : {u"alpha.txt"_qs, u"beta.log"_qs, u"gamma.txt"_qs})
             QVERIFY(writeFile(folder.filePath(name)));
@@ -206,7 +212,8 @@ private slots:
         QVERIFY(lines.at(0).startsWith("time,event,path,size"));
         const QByteArray rows = lines.mid(1, 3).join('\n');
         QVERIFY(rows.contains(QByteArray(",created," + folder.filePath(u"one.bin"_qs).toUtf8() + ',')));
-        QVERIFY(rows.contains(QByteArray(",created,\"" + folder.filePath(u"two, quoted \"\".bin"_qs).toUtf8() + "\",")));
+        QVERIFY(
+            rows.contains(QByteArray(",created,\"" + folder.filePath(u"two, quoted \"\".bin"_qs).toUtf8() + "\",")));
         QVERIFY(lines.at(3).contains(QByteArray(",deleted," + folder.filePath(u"one.bin"_qs).toUtf8() + ',')));
     }
 
@@ -259,7 +266,7 @@ private slots:
             hold.release();
             QVERIFY(started.wait(10000));
         }
-        QCOMPARE(watched.panel.watchedFolders(), QStringList { second.path() });
+        QCOMPARE(watched.panel.watchedFolders(), QStringList{second.path()});
         // The remaining folder is watched.
         QVERIFY(writeFile(second.filePath(u"after.bin"_qs)));
         QTRY_COMPARE_WITH_TIMEOUT(
@@ -274,7 +281,8 @@ private slots:
         panel.exportCsv(csvPath);
         QVERIFY(exported.wait(10000));
         QCOMPARE(exported.at(0).at(0).toBool(), false);
-        QVERIFY2(exported.at(0).at(1).toString().startsWith(u"Export failed: "_qs), qPrintable(exported.at(0).at(1).toString()));
+        QVERIFY2(exported.at(0).at(1).toString().startsWith(u"Export failed: "_qs),
+                 qPrintable(exported.at(0).at(1).toString()));
         QVERIFY(!QFile::exists(csvPath));
     }
 
@@ -305,7 +313,8 @@ private slots:
             }
             QVERIFY2(panel.auditStatusText().contains(u"could not be written to the audit log"_qs),
                      qPrintable(panel.auditStatusText()));
-            QVERIFY2(panel.auditStatusText().contains(u"No space left on device"_qs), qPrintable(panel.auditStatusText()));
+            QVERIFY2(panel.auditStatusText().contains(u"No space left on device"_qs),
+                     qPrintable(panel.auditStatusText()));
             // The table still has every event; only the log is short.
             QCOMPARE(panel.eventModel()->rowCount(), written);
             // No further appends after the failure: more events, the count of unlogged ones grows.
@@ -325,7 +334,8 @@ private slots:
         QTest::addColumn<QByteArray>("to");
         QTest::addColumn<QString>("expected");
         QTest::newRow("untouched") << QByteArray() << QByteArray() << u"Audit log intact (3 records)"_qs;
-        QTest::newRow("path edited") << QByteArray("second") << QByteArray("sec0nd") << u"Audit log broken at line 3"_qs;
+        QTest::newRow("path edited") << QByteArray("second") << QByteArray("sec0nd")
+                                     << u"Audit log broken at line 3"_qs;
     }
 
     void tamperedAuditLogIsReported()
@@ -333,7 +343,8 @@ private slots:
         QFETCH(QByteArray, from);
         QFETCH(QByteArray, to);
         QFETCH(QString, expected);
-        const QString logPath = m_dir.filePath(QStringLiteral("tamper-%1.jsonl").arg(QString::fromLatin1(QTest::currentDataTag())));
+        const QString logPath
+            = m_dir.filePath(QStringLiteral("tamper-%1.jsonl").arg(QString::fromLatin1(QTest::currentDataTag())));
         {
             FsWatch::AuditLog log(logPath);
             QString error;
@@ -425,7 +436,8 @@ private slots:
         if (expectedRows > 0) {
             // The newest event is last.
             const QString last = filter.index(expectedRows - 1, FileEventModel::PathColumn).data().toString();
-            QVERIFY2(last.endsWith(QLatin1Char('-') + QString::number(search.isEmpty() || (next - 1) % 2 ? next - 1 : next - 2)),
+            QVERIFY2(last.endsWith(QLatin1Char('-')
+                                   + QString::number(search.isEmpty() || (next - 1) % 2 ? next - 1 : next - 2)),
                      qPrintable(last));
         }
     }

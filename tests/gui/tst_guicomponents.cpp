@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The reusable GUI building blocks: the ring-buffered table model, the live chart and the
 // typed settings keys.
 #include "gui/LiveChart.h"
@@ -58,7 +59,7 @@ private slots:
             QCOMPARE(SettingKeys::leakCheckGrace_s.value(settings, 10), 10);
             SettingKeys::captureOnLaunch.setValue(settings, false);
             SettingKeys::leakCheckGrace_s.setValue(settings, 42);
-            SettingKeys::watchedFolders.setValue(settings, { QStringLiteral("/a, b"), QStringLiteral("/c") });
+            SettingKeys::watchedFolders.setValue(settings, {QStringLiteral("/a, b"), QStringLiteral("/c")});
             SettingKeys::windowGeometry.setValue(settings, QByteArray("\0\x01binary", 8));
             SettingKeys::massDeletionRule.severity.setValue(settings, QStringLiteral("critical"));
         }
@@ -66,7 +67,7 @@ private slots:
         QCOMPARE(SettingKeys::captureOnLaunch.value(settings, true), false);
         QCOMPARE(SettingKeys::leakCheckGrace_s.value(settings, 10), 42);
         QCOMPARE(SettingKeys::watchedFolders.value(settings),
-                 (QStringList { QStringLiteral("/a, b"), QStringLiteral("/c") }));
+                 (QStringList{QStringLiteral("/a, b"), QStringLiteral("/c")}));
         QCOMPARE(SettingKeys::windowGeometry.value(settings), QByteArray("\0\x01binary", 8));
         QCOMPARE(settings.value(QStringLiteral("alerts/massDeletion/severity")).toString(), QStringLiteral("critical"));
         QCOMPARE(settings.value(QStringLiteral("app/leakCheckGrace_s")).toInt(), 42);
@@ -126,8 +127,12 @@ private slots:
 
     void liveChartKeepsAFixedWindow()
     {
-        LiveChart chart({QStringLiteral("Packets"), QStringLiteral("packets/s"),
-                         {QStringLiteral("encrypted"), QStringLiteral("plaintext")}, 50, 0.1, 100});
+        LiveChart chart({QStringLiteral("Packets"),
+                         QStringLiteral("packets/s"),
+                         {QStringLiteral("encrypted"), QStringLiteral("plaintext")},
+                         50,
+                         0.1,
+                         100});
         QCOMPARE(chart.seriesCount(), 2);
         for (int i = 0; i < 80; ++i)
             chart.appendSample({double(i), double(2 * i)});

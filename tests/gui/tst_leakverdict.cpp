@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The leak check in the real MainWindow (needs root for libpcap on lo): after a send through
 // the embedded receiver the history row and the Traffic panel say "0 of N fingerprints seen …
 // — no plaintext leak"; when the same dataset also goes out over plain HTTP during a send, the
@@ -47,8 +48,8 @@ private slots:
     {
         if (geteuid() != 0)
             QSKIP("the leak check captures on lo: needs root (or cap_net_raw,cap_net_admin)");
-        MainWindow::StartupOptions options =
-            TrainGuard::TestSupport::isolatedStartupOptions(m_home, QStringLiteral("TrainGuardTest"), QStringLiteral("test"));
+        MainWindow::StartupOptions options = TrainGuard::TestSupport::isolatedStartupOptions(
+            m_home, QStringLiteral("TrainGuardTest"), QStringLiteral("test"));
         options.captureOnLaunch = false;
         options.watchDemoFolder = false;
         options.leakCheckInterface = QStringLiteral("lo");
@@ -64,9 +65,8 @@ private slots:
         auto *sendButton = transfer->findChild<QPushButton *>(QStringLiteral("sendButton"));
         QVERIFY(sendButton);
         QTRY_VERIFY(sendButton->isEnabled());
-        const auto leakCell = [history](int row) {
-            return history->index(row, SendHistoryModel::LeakCheckColumn).data().toString();
-        };
+        const auto leakCell
+            = [history](int row) { return history->index(row, SendHistoryModel::LeakCheckColumn).data().toString(); };
         // Every send stores iris.csv anew: the receiver refuses to replace a stored file silently
         // (409, then a Replace? prompt), which tst_dashboard covers; here each send is a first one.
         const auto emptyStore = [&window] {
@@ -82,7 +82,8 @@ private slots:
         auto *stageLabel = transfer->findChild<QLabel *>(QStringLiteral("stageLabel"));
         QVERIFY(stageLabel);
         QVERIFY(window.leakWatch()->isCaptureStarting());
-        QCOMPARE(stageLabel->text(), QStringLiteral("Deriving key · the upload waits for the leak check (capture and fingerprints)…"));
+        QCOMPARE(stageLabel->text(),
+                 QStringLiteral("Deriving key · the upload waits for the leak check (capture and fingerprints)…"));
         QVERIFY(transfer->isSending());
         QVERIFY(!sendButton->isEnabled());
         QVERIFY(finished.wait(120000));
@@ -90,14 +91,17 @@ private slots:
         QVERIFY(history->rowAt(0).stored);
         QCOMPARE(leakCell(0), QStringLiteral("checking…")); // until the grace period ends
         QTRY_VERIFY_WITH_TIMEOUT(history->rowAt(0).leakCheck != SendRecord::LeakCheck::Pending, 15000);
-        QVERIFY2(QRegularExpression(QStringLiteral("^0 of \\d+ fingerprints seen in \\d+ captured bytes across \\d+ flows"))
-                     .match(leakCell(0))
-                     .hasMatch(),
-                 qPrintable(leakCell(0)));
+        QVERIFY2(
+            QRegularExpression(QStringLiteral("^0 of \\d+ fingerprints seen in \\d+ captured bytes across \\d+ flows"))
+                .match(leakCell(0))
+                .hasMatch(),
+            qPrintable(leakCell(0)));
         QVERIFY(leakCell(0).endsWith(QStringLiteral("— no plaintext leak")));
         QCOMPARE(history->rowAt(0).leakCheck, SendRecord::LeakCheck::NoLeak);
-        QVERIFY(history->index(0, SendHistoryModel::LeakCheckColumn).data(Qt::ToolTipRole).toString().contains(
-            QStringLiteral("interface lo, filter “tcp or udp”")));
+        QVERIFY(history->index(0, SendHistoryModel::LeakCheckColumn)
+                    .data(Qt::ToolTipRole)
+                    .toString()
+                    .contains(QStringLiteral("interface lo, filter “tcp or udp”")));
         const QString traffic = window.trafficPanel()->leakCheckText();
         QVERIFY2(traffic.startsWith(QStringLiteral("Leak check of iris.csv: 0 of ")), qPrintable(traffic));
         QVERIFY(traffic.contains(QStringLiteral("— no plaintext leak. Covered interface lo")));
@@ -112,17 +116,18 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(!window.leakWatch()->isCaptureStarting(), 15000);
         QTRY_VERIFY_WITH_TIMEOUT(window.leakWatch()->currentReport().fingerprints > 0, 10000);
         QProcess curl;
-        curl.start(QStringLiteral("curl"), {QStringLiteral("-s"), QStringLiteral("-o"), QStringLiteral("/dev/null"),
-                                             QStringLiteral("--max-time"), QStringLiteral("10"),
-                                             QStringLiteral("--data-binary"), QLatin1Char('@') + transfer->datasetPath(),
-                                             QStringLiteral("http://127.0.0.1:%1/upload").arg(sink.port())});
+        curl.start(QStringLiteral("curl"),
+                   {QStringLiteral("-s"), QStringLiteral("-o"), QStringLiteral("/dev/null"),
+                    QStringLiteral("--max-time"), QStringLiteral("10"), QStringLiteral("--data-binary"),
+                    QLatin1Char('@') + transfer->datasetPath(),
+                    QStringLiteral("http://127.0.0.1:%1/upload").arg(sink.port())});
         QSignalSpy curlDone(&curl, &QProcess::finished);
         QVERIFY(curlDone.wait(15000));
         QCOMPARE(curl.exitCode(), 0);
         if (finished.isEmpty())
             QVERIFY(finished.wait(120000));
-        QTRY_VERIFY_WITH_TIMEOUT(history->rowCount() == 2 && history->rowAt(1).leakCheck != SendRecord::LeakCheck::Pending,
-                                 15000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            history->rowCount() == 2 && history->rowAt(1).leakCheck != SendRecord::LeakCheck::Pending, 15000);
         QCOMPARE(history->rowAt(1).leakCheck, SendRecord::LeakCheck::Leak);
         QVERIFY2(leakCell(1).startsWith(QStringLiteral("LEAK: fingerprint of iris.csv seen in flow tcp 127.0.0.1:")),
                  qPrintable(leakCell(1)));

@@ -1,9 +1,10 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/AppIdentity.h"
 #include "gui/AboutDialog.h"
 #include "gui/AlertsPanel.h"
-#include "gui/TransferPanel.h"
 #include "gui/GuiResources.h"
 #include "gui/MainWindow.h"
+#include "gui/TransferPanel.h"
 
 #include <QAction>
 #include <QApplication>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The profile passphrase store. In the test environment there is no D-Bus
 // session bus, so the 0600-file fallback is what runs here; a desktop with a
 // secret service takes the keychain path.

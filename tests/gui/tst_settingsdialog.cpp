@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The Settings dialog's Alert rules page, opened from the real MainWindow: edits are typed into
 // the editor's spin boxes, OK applies them to the Alerts panel's running AlertEngine and saves them
 // to QSettings; real deletions (real inotify through the Files panel) show the changed behaviour.
@@ -38,12 +39,19 @@ using Alerts::Severity;
 namespace {
 
 // Rows of the editor, in the order of AlertRules' members.
-enum RuleRow { MassDeletionRow, DatasetFileDeletedRow, PlaintextTrafficRow, CaptureDropsRow, MonitoringGapRow, PlaintextLeakRow };
+enum RuleRow {
+    MassDeletionRow,
+    DatasetFileDeletedRow,
+    PlaintextTrafficRow,
+    CaptureDropsRow,
+    MonitoringGapRow,
+    PlaintextLeakRow
+};
 
 RuleConfig ruleAt(const AlertRules &rules, int row)
 {
     const RuleConfig configs[] = {rules.massDeletion, rules.datasetFileDeleted, rules.plaintextTraffic,
-                                  rules.captureDrops, rules.monitoringGap, rules.plaintextLeak};
+                                  rules.captureDrops, rules.monitoringGap,      rules.plaintextLeak};
     return configs[row];
 }
 
@@ -63,8 +71,8 @@ int valueAt(const RuleConfig &rule, int column)
 
 QString settingsKey(int row, int column)
 {
-    static const char *const names[] = {"massDeletion", "datasetFileDeleted", "plaintextTraffic",
-                                         "captureDrops", "monitoringGap", "plaintextLeak"};
+    static const char *const names[]
+        = {"massDeletion", "datasetFileDeleted", "plaintextTraffic", "captureDrops", "monitoringGap", "plaintextLeak"};
     static const char *const fields[] = {"enabled", "threshold", "window_s", "cooldown_s", "severity"};
     return QStringLiteral("alerts/%1/%2").arg(QLatin1String(names[row]), QLatin1String(fields[column]));
 }
@@ -136,8 +144,9 @@ int deletedRowsUnder(const FileEventModel *model, const QString &folder)
 {
     int count = 0;
     for (int row = 0; row < model->rowCount(); ++row) {
-        count += model->index(row, 0).data(FileEventModel::EventTypeRole).toInt() == int(FsWatch::FileEventType::Deleted)
-                 && model->index(row, FileEventModel::PathColumn).data().toString().startsWith(folder);
+        count
+            += model->index(row, 0).data(FileEventModel::EventTypeRole).toInt() == int(FsWatch::FileEventType::Deleted)
+            && model->index(row, FileEventModel::PathColumn).data().toString().startsWith(folder);
     }
     return count;
 }
@@ -168,23 +177,23 @@ private slots:
         QTest::addColumn<int>("column");
         QTest::addColumn<QString>("typed");
         QTest::addColumn<bool>("accept");
-        QTest::addColumn<int>("shown");    // in the dialog after typing
+        QTest::addColumn<int>("shown"); // in the dialog after typing
         QTest::addColumn<int>("expected"); // what the engine and QSettings hold afterwards
         const int defaultThreshold = AlertRules{}.massDeletion.threshold;
-        QTest::newRow("mass deletion threshold") << int(MassDeletionRow) << int(AlertRulesEditor::ThresholdColumn)
-                                                 << u"40"_qs << true << 40 << 40;
-        QTest::newRow("capture drops window") << int(CaptureDropsRow) << int(AlertRulesEditor::WindowColumn)
-                                              << u"30"_qs << true << 30 << 30;
+        QTest::newRow("mass deletion threshold")
+            << int(MassDeletionRow) << int(AlertRulesEditor::ThresholdColumn) << u"40"_qs << true << 40 << 40;
+        QTest::newRow("capture drops window")
+            << int(CaptureDropsRow) << int(AlertRulesEditor::WindowColumn) << u"30"_qs << true << 30 << 30;
         QTest::newRow("leak cooldown") << int(PlaintextLeakRow) << int(AlertRulesEditor::CooldownColumn) << u"45"_qs
                                        << true << 45 << 45;
         // The spin box refuses the minus sign: only the digits are kept.
-        QTest::newRow("negative cooldown refused") << int(MonitoringGapRow) << int(AlertRulesEditor::CooldownColumn)
-                                                   << u"-7"_qs << true << 7 << 7;
+        QTest::newRow("negative cooldown refused")
+            << int(MonitoringGapRow) << int(AlertRulesEditor::CooldownColumn) << u"-7"_qs << true << 7 << 7;
         QTest::newRow("negative threshold refused") << int(MassDeletionRow) << int(AlertRulesEditor::ThresholdColumn)
                                                     << u"-"_qs << true << defaultThreshold << defaultThreshold;
         // The digit past the upper bound is refused.
-        QTest::newRow("window over the bound refused") << int(CaptureDropsRow) << int(AlertRulesEditor::WindowColumn)
-                                                       << u"36009"_qs << true << 3600 << 3600;
+        QTest::newRow("window over the bound refused")
+            << int(CaptureDropsRow) << int(AlertRulesEditor::WindowColumn) << u"36009"_qs << true << 3600 << 3600;
         QTest::newRow("cancel keeps the rules") << int(MassDeletionRow) << int(AlertRulesEditor::ThresholdColumn)
                                                 << u"40"_qs << false << 40 << defaultThreshold;
     }
@@ -250,7 +259,8 @@ private slots:
             if (!table)
                 return;
             table->item(PlaintextTrafficRow, AlertRulesEditor::NameColumn)->setCheckState(Qt::Unchecked);
-            auto *severity = qobject_cast<QComboBox *>(table->cellWidget(CaptureDropsRow, AlertRulesEditor::SeverityColumn));
+            auto *severity
+                = qobject_cast<QComboBox *>(table->cellWidget(CaptureDropsRow, AlertRulesEditor::SeverityColumn));
             severity->setCurrentIndex(severity->findData(int(Severity::Critical)));
             clickOk(dialog);
         }));
@@ -258,9 +268,11 @@ private slots:
         QCOMPARE(applied.plaintextTraffic.enabled, false);
         QCOMPARE(applied.captureDrops.severity, Severity::Critical);
         QCOMPARE(QSettings().value(u"alerts/plaintextTraffic/enabled"_qs).toBool(), false);
-        QCOMPARE(QSettings().value(u"alerts/captureDrops/severity"_qs).toString(), Alerts::severityName(Severity::Critical));
+        QCOMPARE(QSettings().value(u"alerts/captureDrops/severity"_qs).toString(),
+                 Alerts::severityName(Severity::Critical));
         // Disabled means the engine ignores plaintext flows now.
-        window.alertsPanel()->alertEngine()->onPlaintextFlow(u"10.0.0.2:5000"_qs, u"10.0.0.1"_qs, applied.receiverPort, 512);
+        window.alertsPanel()->alertEngine()->onPlaintextFlow(u"10.0.0.2:5000"_qs, u"10.0.0.1"_qs, applied.receiverPort,
+                                                             512);
         QCOMPARE(window.alertsPanel()->alertModel()->rowCount(), 0);
     }
 
@@ -270,9 +282,11 @@ private slots:
         QTest::addColumn<int>("value");
         QTest::addColumn<int>("expected");
         QTest::newRow("negative threshold") << int(AlertRulesEditor::ThresholdColumn) << -5 << 0;
-        QTest::newRow("huge threshold") << int(AlertRulesEditor::ThresholdColumn) << 50'000'000 << AlertRulesEditor::maxThreshold;
+        QTest::newRow("huge threshold") << int(AlertRulesEditor::ThresholdColumn) << 50'000'000
+                                        << AlertRulesEditor::maxThreshold;
         QTest::newRow("negative window") << int(AlertRulesEditor::WindowColumn) << -1 << 0;
-        QTest::newRow("huge cooldown") << int(AlertRulesEditor::CooldownColumn) << 1'000'000 << AlertRulesEditor::maxCooldown_s;
+        QTest::newRow("huge cooldown") << int(AlertRulesEditor::CooldownColumn) << 1'000'000
+                                       << AlertRulesEditor::maxCooldown_s;
         QTest::newRow("in range") << int(AlertRulesEditor::CooldownColumn) << 120 << 120;
     }
 
@@ -333,8 +347,8 @@ private slots:
         pages->setCurrentWidget(onRulesPage ? editor->parentWidget() : pages->widget(0));
         QSignalSpy edited(editor, &AlertRulesEditor::rulesEdited);
         QPushButton *restore = button == u"dialog"_qs
-                                   ? dialog.findChild<QDialogButtonBox *>()->button(QDialogButtonBox::RestoreDefaults)
-                                   : editor->findChild<QPushButton *>(button);
+            ? dialog.findChild<QDialogButtonBox *>()->button(QDialogButtonBox::RestoreDefaults)
+            : editor->findChild<QPushButton *>(button);
         QVERIFY(restore);
         restore->click();
 
@@ -360,7 +374,7 @@ private slots:
     void changedRuleChangesWhatTheEngineDoes_data()
     {
         QTest::addColumn<int>("savedThreshold"); // before the dialog
-        QTest::addColumn<QString>("typed");      // into the dialog's "More than" of Mass deletion
+        QTest::addColumn<QString>("typed"); // into the dialog's "More than" of Mass deletion
         QTest::addColumn<int>("fileCount");
         QTest::addColumn<bool>("expectAlert");
         QTest::newRow("raised: burst below it") << 5 << u"40"_qs << 25 << false; // the old rule would alert

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The Traffic panel with the real capture engine: offline analysis of fixtures, and (as root) a
 // live capture on lo of real TLS to a TrainGuard receiver, then a pcap export.
 #include "core/capture/LiveCapture.h"
@@ -106,8 +107,7 @@ public:
             while (!m_quit) {
                 if (::send(m_client, chunk, sizeof chunk, MSG_DONTWAIT) > 0)
                     m_sent += sizeof chunk;
-                while (::recv(m_server, sink, sizeof sink, MSG_DONTWAIT) > 0) {
-                }
+                while (::recv(m_server, sink, sizeof sink, MSG_DONTWAIT) > 0) { }
                 std::this_thread::sleep_for(std::chrono::milliseconds(1));
             }
         });
@@ -117,7 +117,7 @@ public:
         m_quit = true;
         if (m_thread.joinable())
             m_thread.join();
-        for (int fd : { m_client, m_server, m_listener }) {
+        for (int fd : {m_client, m_server, m_listener}) {
             if (fd >= 0)
                 ::close(fd);
         }
@@ -201,7 +201,8 @@ pid_t startWithFrozenHelper(TrafficPanel &panel, const LoopbackTraffic &traffic,
         return 0;
     }
     const std::uint64_t sentWhenFrozen = traffic.bytesSent();
-    if (!QTest::qWaitFor([&] { return traffic.bytesSent() > sentWhenFrozen + 32 * 1024; }, 5000)) { // held in the kernel's ring
+    if (!QTest::qWaitFor([&] { return traffic.bytesSent() > sentWhenFrozen + 32 * 1024; },
+                         5000)) { // held in the kernel's ring
         *failure = u"no traffic after the helper froze"_qs;
         return 0;
     }
@@ -213,7 +214,7 @@ QStringList spoolFiles()
 {
     QStringList files;
     const QDir cache(QStandardPaths::writableLocation(QStandardPaths::CacheLocation));
-    for (const QString &directory : cache.entryList({ u"capture-*"_qs }, QDir::Dirs | QDir::NoDotAndDotDot))
+    for (const QString &directory : cache.entryList({u"capture-*"_qs}, QDir::Dirs | QDir::NoDotAndDotDot))
         files += QDir(cache.filePath(directory)).entryList(QDir::Files);
     files.sort();
     return files;
@@ -239,13 +240,13 @@ private slots:
         QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
         QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
 
-        model.applyFlows({ flowRow(0, 3, Encryption::Unknown), flowRow(1, 1, Encryption::Unknown) });
+        model.applyFlows({flowRow(0, 3, Encryption::Unknown), flowRow(1, 1, Encryption::Unknown)});
         QCOMPARE(model.rowCount(), 2);
         QCOMPARE(inserted.count(), 1);
         QCOMPARE(changed.count(), 0);
 
         // Flow 1 changes, flow 2 is new: one dataChanged for row 1, one insert for row 2.
-        model.applyFlows({ flowRow(1, 9, Encryption::Encrypted), flowRow(2, 1, Encryption::Plaintext) });
+        model.applyFlows({flowRow(1, 9, Encryption::Encrypted), flowRow(2, 1, Encryption::Plaintext)});
         QCOMPARE(model.rowCount(), 3);
         QCOMPARE(inserted.count(), 2);
         QCOMPARE(changed.count(), 1);
@@ -257,7 +258,7 @@ private slots:
         QCOMPARE(model.index(0, FlowTableModel::Encrypted).data().toString(), QStringLiteral("unknown"));
         QCOMPARE(model.index(1, FlowTableModel::Packets).data(FlowTableModel::SortRole).toULongLong(), 9ULL);
 
-        model.setFlows({ flowRow(7, 1, Encryption::Unknown) });
+        model.setFlows({flowRow(7, 1, Encryption::Unknown)});
         QCOMPARE(model.rowCount(), 1);
         QCOMPARE(model.rowOfFlow(1), -1);
         model.clear();
@@ -270,11 +271,11 @@ private slots:
     {
         FlowTableModel model(3);
         QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
-        model.applyFlows({ flowRow(0, 1, Encryption::Unknown), flowRow(1, 1, Encryption::Unknown) });
+        model.applyFlows({flowRow(0, 1, Encryption::Unknown), flowRow(1, 1, Encryption::Unknown)});
         QCOMPARE(model.droppedFlowCount(), 0);
         QCOMPARE(model.droppedFlowsNote(u" · "_qs, QString()), QString());
-        model.applyFlows({ flowRow(2, 1, Encryption::Unknown), flowRow(3, 1, Encryption::Unknown),
-                           flowRow(4, 1, Encryption::Unknown) });
+        model.applyFlows({flowRow(2, 1, Encryption::Unknown), flowRow(3, 1, Encryption::Unknown),
+                          flowRow(4, 1, Encryption::Unknown)});
         QCOMPARE(model.rowCount(), 3);
         QCOMPARE(model.droppedFlowCount(), 2);
         QCOMPARE(model.rowOfFlow(0), -1);
@@ -282,22 +283,22 @@ private slots:
         QCOMPARE(model.rowOfFlow(4), 2);
 
         QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
-        model.applyFlows({ flowRow(0, 7, Encryption::Encrypted), flowRow(3, 9, Encryption::Encrypted) });
+        model.applyFlows({flowRow(0, 7, Encryption::Encrypted), flowRow(3, 9, Encryption::Encrypted)});
         QCOMPARE(model.rowCount(), 3);
         QCOMPARE(model.rowOfFlow(0), -1); // fell off: not listed again
         QCOMPARE(changed.count(), 1);
         QCOMPARE(model.index(1, FlowTableModel::Packets).data().toString(), u"9"_qs);
 
         // A batch larger than the table keeps its newest flows.
-        model.applyFlows({ flowRow(5, 1, Encryption::Unknown), flowRow(6, 1, Encryption::Unknown),
-                           flowRow(7, 1, Encryption::Unknown), flowRow(8, 1, Encryption::Unknown) });
+        model.applyFlows({flowRow(5, 1, Encryption::Unknown), flowRow(6, 1, Encryption::Unknown),
+                          flowRow(7, 1, Encryption::Unknown), flowRow(8, 1, Encryption::Unknown)});
         QCOMPARE(model.rowCount(), 3);
         QCOMPARE(model.rowOfFlow(6), 0);
         QCOMPARE(model.droppedFlowCount(), 6);
         QCOMPARE(model.droppedFlowsNote(u" · "_qs, QString()), u" · 6 older flows not listed"_qs);
 
-        model.setFlows({ flowRow(0, 1, Encryption::Unknown), flowRow(1, 1, Encryption::Unknown),
-                         flowRow(2, 1, Encryption::Unknown), flowRow(3, 1, Encryption::Unknown) });
+        model.setFlows({flowRow(0, 1, Encryption::Unknown), flowRow(1, 1, Encryption::Unknown),
+                        flowRow(2, 1, Encryption::Unknown), flowRow(3, 1, Encryption::Unknown)});
         QCOMPARE(model.rowCount(), 3);
         QCOMPARE(model.droppedFlowCount(), 1);
         QCOMPARE(model.rowOfFlow(1), 0);
@@ -351,7 +352,7 @@ private slots:
         QCOMPARE(model.index(4, PacketTableModel::Flow).data().toString(), u"1"_qs);
         QCOMPARE(model.index(3, PacketTableModel::Flow).data().toString(), QString());
         FlowTableModel flows;
-        flows.applyFlows({ flowRow(0, 4, Encryption::Unknown) });
+        flows.applyFlows({flowRow(0, 4, Encryption::Unknown)});
         QCOMPARE(flows.headerData(FlowTableModel::Id, Qt::Horizontal, Qt::DisplayRole).toString(), u"Flow"_qs);
         QCOMPARE(flows.index(0, FlowTableModel::Id).data().toString(),
                  model.index(4, PacketTableModel::Flow).data().toString());
@@ -456,8 +457,8 @@ private slots:
             child.setProcessEnvironment(environment);
             child.setProcessChannelMode(QProcess::MergedChannels);
             child.start(u"setpriv"_qs,
-                        { u"--reuid=65534"_qs, u"--regid=65534"_qs, u"--clear-groups"_qs,
-                          QCoreApplication::applicationFilePath(), u"withoutPrivilegeStartExplainsHowToGrantIt"_qs });
+                        {u"--reuid=65534"_qs, u"--regid=65534"_qs, u"--clear-groups"_qs,
+                         QCoreApplication::applicationFilePath(), u"withoutPrivilegeStartExplainsHowToGrantIt"_qs});
             QVERIFY2(child.waitForStarted(5000), qPrintable(child.errorString()));
             QVERIFY(child.waitForFinished(30000));
             const QByteArray output = child.readAll();
@@ -613,7 +614,7 @@ private slots:
         }
         // The spool directory goes with the panel.
         const QStringList left = QDir(QStandardPaths::writableLocation(QStandardPaths::CacheLocation))
-                                     .entryList({ u"capture-*"_qs }, QDir::AllEntries | QDir::NoDotAndDotDot);
+                                     .entryList({u"capture-*"_qs}, QDir::AllEntries | QDir::NoDotAndDotDot);
         QVERIFY2(left.isEmpty(), qPrintable(left.join(u' ')));
         Q_UNUSED(spoolDir);
     }
@@ -801,7 +802,7 @@ private slots:
             QVERIFY2(flows->flowAt(row).server.endsWith(secondPort) || flows->flowAt(row).client.endsWith(secondPort),
                      qPrintable(flows->flowAt(row).server));
         // The first capture's spool went once it had stopped; the second's is there to export.
-        QTRY_COMPARE_WITH_TIMEOUT(spoolFiles(), QStringList{ u"capture-%1.pcap"_qs.arg(secondId) }, 15000);
+        QTRY_COMPARE_WITH_TIMEOUT(spoolFiles(), QStringList{u"capture-%1.pcap"_qs.arg(secondId)}, 15000);
         QCOMPARE(stopped.count(), 1);
 
         const quint64 finalPackets = shownPackets(panel);

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Pipelining flood against a receiver on 127.0.0.1 (issue #17 item 1).
 
 Each connection writes the same request 4,000 times per write, never reads a response, and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // A real MainWindow that touches nothing of the user's: settings, data, cache and the embedded
 // receiver's files all live under one temporary directory. Header-only because it needs
@@ -27,7 +28,8 @@ inline Gui::MainWindow::StartupOptions isolatedStartupOptions(const QTemporaryDi
                                                               const QString &keychainKey)
 {
     Gui::MainWindow::StartupOptions options;
-    options.receiverPaths = {home.filePath(QStringLiteral("certs")), home.filePath(QStringLiteral("store")),
+    options.receiverPaths = {home.filePath(QStringLiteral("certs")),
+                             home.filePath(QStringLiteral("store")),
                              home.filePath(QStringLiteral("token")),
                              {keychainService, keychainKey, home.filePath(QStringLiteral("passphrase"))}};
     options.receiverPort = 0;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "support/PcapFiles.h"
 
 #include <QFile>
@@ -31,14 +32,14 @@ bool writeUdpFlows(const QString &pcapPath, int flowCount)
         return false;
     }
     // IPv4 (20 bytes, no options) + UDP (8) + 4 bytes of payload; checksums are not checked.
-    unsigned char packet[32] = { 0x45, 0, 0, 32, 0, 0, 0, 0, 64, 17, 0, 0, 127, 0,   0,   1,
-                                 127,  0, 0, 2,  0, 0, 0, 9, 0,  12, 0, 0, 'p', 'i', 'n', 'g' };
+    unsigned char packet[32] = {0x45, 0, 0, 32, 0, 0, 0, 0, 64, 17, 0, 0, 127, 0,   0,   1,
+                                127,  0, 0, 2,  0, 0, 0, 9, 0,  12, 0, 0, 'p', 'i', 'n', 'g'};
     for (int flow = 0; flow < flowCount; ++flow) {
         const int port = 1024 + flow % 64000;
         packet[15] = static_cast<unsigned char>(1 + flow / 64000); // beyond 64000 flows: another source
         packet[20] = static_cast<unsigned char>(port >> 8);
         packet[21] = static_cast<unsigned char>(port & 0xff);
-        pcap_pkthdr header {};
+        pcap_pkthdr header{};
         header.ts.tv_sec = 1'700'000'000 + flow / 1000;
         header.ts.tv_usec = (flow % 1000) * 1000;
         header.caplen = header.len = sizeof packet;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Reading back pcap files the code under test wrote, and writing synthetic ones, with libpcap itself.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "support/PlainHttpSink.h"
 
 #include <QTcpSocket>
@@ -16,7 +17,8 @@ PlainHttpSink::PlainHttpSink()
                 if (end < 0)
                     return;
                 const qsizetype at = buffer.left(end).toLower().indexOf("content-length:");
-                const qsizetype length = at < 0 ? 0 : buffer.mid(at + 15, buffer.indexOf('\r', at) - at - 15).trimmed().toLongLong();
+                const qsizetype length
+                    = at < 0 ? 0 : buffer.mid(at + 15, buffer.indexOf('\r', at) - at - 15).trimmed().toLongLong();
                 if (buffer.size() >= end + 4 + length) {
                     socket->write("HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
                     socket->disconnectFromHost();

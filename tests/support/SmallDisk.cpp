@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "support/SmallDisk.h"
 
 #include <QProcess>
@@ -7,10 +8,10 @@ namespace TrainGuard::TestSupport {
 SmallDisk::SmallDisk(const QString &size)
 {
     m_mounted = m_mountPoint.isValid()
-             && QProcess::execute(QStringLiteral("mount"), {QStringLiteral("-t"), QStringLiteral("tmpfs"),
-                                                             QStringLiteral("-o"), QStringLiteral("size=") + size,
-                                                             QStringLiteral("tmpfs"), m_mountPoint.path()})
-                    == 0;
+        && QProcess::execute(QStringLiteral("mount"),
+                             {QStringLiteral("-t"), QStringLiteral("tmpfs"), QStringLiteral("-o"),
+                              QStringLiteral("size=") + size, QStringLiteral("tmpfs"), m_mountPoint.path()})
+            == 0;
 }
 
 SmallDisk::~SmallDisk()

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // A real full disk for tests: a tmpfs of a few KiB mounted on a temporary
 // directory (needs root, or CAP_SYS_ADMIN), unmounted when destroyed.

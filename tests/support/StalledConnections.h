@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Plain TCP clients that never complete a TLS handshake, to check that a TLS
 // server keeps accepting after them.

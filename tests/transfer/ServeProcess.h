@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // A real `trainguard-cli serve` process for the load and fault tests: started
 // on a free loopback port, its memory read from /proc, stopped with SIGTERM or
@@ -20,10 +21,10 @@ public:
         QString certsDir;
         QString storeDir;
         QString tokenFile;
-        QString logFile;         // the receiver's stdout and stderr
-        QByteArray passphrase;   // empty: ciphertext-only receiver
+        QString logFile; // the receiver's stdout and stderr
+        QByteArray passphrase; // empty: ciphertext-only receiver
         QStringList extraArguments;
-        quint16 port = 0;        // 0: any free port
+        quint16 port = 0; // 0: any free port
     };
 
     ~ServeProcess() { kill(); }
@@ -43,8 +44,9 @@ public:
         const qint64 logStart = QFile(options.logFile).size();
         m_process.start(QStringLiteral(TRAINGUARD_CLI_PATH),
                         QStringList{QStringLiteral("serve"), QStringLiteral("--listen"),
-                                    QStringLiteral("127.0.0.1:%1").arg(options.port), QStringLiteral("--certs"), options.certsDir,
-                                    QStringLiteral("--store"), options.storeDir, QStringLiteral("--token-file"), options.tokenFile}
+                                    QStringLiteral("127.0.0.1:%1").arg(options.port), QStringLiteral("--certs"),
+                                    options.certsDir, QStringLiteral("--store"), options.storeDir,
+                                    QStringLiteral("--token-file"), options.tokenFile}
                             + options.extraArguments);
         if (!m_process.waitForStarted())
             return false;
@@ -97,7 +99,8 @@ public:
         if (m_process.state() == QProcess::NotRunning)
             return false;
         m_process.terminate();
-        return m_process.waitForFinished(15000) && m_process.exitStatus() == QProcess::NormalExit && m_process.exitCode() == 0;
+        return m_process.waitForFinished(15000) && m_process.exitStatus() == QProcess::NormalExit
+            && m_process.exitCode() == 0;
     }
 
 private:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Shared fixtures of the transfer tests: a fresh PKI and token per run, a raw
 // TLS client that writes exact bytes, and small tus helpers.
@@ -87,8 +88,7 @@ public:
     void send(const QByteArray &bytes)
     {
         socket.write(bytes);
-        while (socket.bytesToWrite() > 0 && socket.waitForBytesWritten(10000)) {
-        }
+        while (socket.bytesToWrite() > 0 && socket.waitForBytesWritten(10000)) { }
     }
 
     // Reads one response (head + Content-Length body).
@@ -105,7 +105,8 @@ public:
                 for (qsizetype i = 1; i < lines.size(); ++i) {
                     const qsizetype colon = lines.at(i).indexOf(':');
                     if (colon > 0)
-                        response.headers.insert(lines.at(i).left(colon).trimmed().toLower(), lines.at(i).mid(colon + 1).trimmed());
+                        response.headers.insert(lines.at(i).left(colon).trimmed().toLower(),
+                                                lines.at(i).mid(colon + 1).trimmed());
                 }
                 const qsizetype length = response.headers.value("content-length").toLongLong();
                 if (buffer.size() >= end + 4 + length) {
@@ -117,7 +118,8 @@ public:
             }
             if (clock.elapsed() > timeout_ms)
                 return response;
-            if (!socket.waitForReadyRead(200) && socket.state() != QAbstractSocket::ConnectedState && socket.bytesAvailable() == 0)
+            if (!socket.waitForReadyRead(200) && socket.state() != QAbstractSocket::ConnectedState
+                && socket.bytesAvailable() == 0)
                 return response;
             buffer += socket.readAll();
         }
@@ -183,8 +185,8 @@ inline QJsonObject waitForFinalState(RawClient &client, const Fixture &fixture, 
 {
     QJsonObject status;
     for (int i = 0; i < 100; ++i) {
-        const RawResponse response = client.request("GET " + location + " HTTP/1.1\r\nHost: localhost\r\n" + fixture.auth()
-                                                    + "Tus-Resumable: 1.0.0\r\n\r\n");
+        const RawResponse response = client.request("GET " + location + " HTTP/1.1\r\nHost: localhost\r\n"
+                                                    + fixture.auth() + "Tus-Resumable: 1.0.0\r\n\r\n");
         status = QJsonDocument::fromJson(response.body).object();
         const QString state = status.value(u"state").toString();
         if (state == u"stored" || state == u"rejected")

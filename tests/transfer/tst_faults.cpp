@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Faults with real processes (`trainguard-cli serve` and `send`): the sender
 // or the receiver killed with SIGKILL mid-upload and resumed, a full store
 // disk, and a spool file corrupted on the receiver's disk between runs.
@@ -46,7 +47,8 @@ private:
 
     ServeProcess::Options serveOptions(const QString &storeDir, quint16 port = 0) const
     {
-        return {m_fixture.certs, storeDir, m_fixture.tokenFile, storeDir + QStringLiteral(".log"), passphrase, {}, port};
+        return {
+            m_fixture.certs, storeDir, m_fixture.tokenFile, storeDir + QStringLiteral(".log"), passphrase, {}, port};
     }
 
     void startSend(QProcess &process, const QString &file, quint16 port)
@@ -54,9 +56,10 @@ private:
         process.setProcessEnvironment(m_env);
         process.setStandardInputFile(QProcess::nullDevice());
         process.start(QStringLiteral(TRAINGUARD_CLI_PATH),
-                      {QStringLiteral("send"), file, QStringLiteral("--to"), QStringLiteral("https://localhost:%1").arg(port),
-                       QStringLiteral("--ca"), m_fixture.caFile, QStringLiteral("--token-file"), m_fixture.tokenFile,
-                       QStringLiteral("--chunk-size"), QStringLiteral("1M"), QStringLiteral("--quiet")});
+                      {QStringLiteral("send"), file, QStringLiteral("--to"),
+                       QStringLiteral("https://localhost:%1").arg(port), QStringLiteral("--ca"), m_fixture.caFile,
+                       QStringLiteral("--token-file"), m_fixture.tokenFile, QStringLiteral("--chunk-size"),
+                       QStringLiteral("1M"), QStringLiteral("--quiet")});
     }
 
     struct SendRun {
@@ -185,7 +188,8 @@ private slots:
         QCOMPARE(Crypto::Sha256::hashFile(store + u'/' + name), Crypto::Sha256::hash(upload.data));
         // Resumed (HEAD, then PATCH from the offset), not created again.
         QCOMPARE(countInLog(store + QStringLiteral(".log"), " POST /files/ 201"), 1);
-        qInfo("FAULT sender SIGKILL at %lld of %lld bytes; second run resumed and stored it intact", partial, fileBytes);
+        qInfo("FAULT sender SIGKILL at %lld of %lld bytes; second run resumed and stored it intact", partial,
+              fileBytes);
     }
 
     void receiverKilledMidUploadRestartsAndResumes()
@@ -209,7 +213,8 @@ private slots:
         // Nothing else in the store: no temporary file of the interrupted verification.
         QCOMPARE(storeFiles(store), QStringList{name});
         QCOMPARE(countInLog(store + QStringLiteral(".log"), " POST /files/ 201"), 1);
-        qInfo("FAULT receiver SIGKILL at %lld of %lld bytes; restarted, sender resumed, stored intact", partial, fileBytes);
+        qInfo("FAULT receiver SIGKILL at %lld of %lld bytes; restarted, sender resumed, stored intact", partial,
+              fileBytes);
     }
 
     void corruptedSpoolIsRejected()
@@ -238,7 +243,8 @@ private slots:
         const SendRun run = send(upload.file, upload.port);
         QCOMPARE(run.exitCode, 1);
         QCOMPARE(run.failureLines, 1);
-        QVERIFY2(run.lastLine.startsWith(QStringLiteral("trainguard-cli send: ")) && run.lastLine.contains(QStringLiteral("rejected")),
+        QVERIFY2(run.lastLine.startsWith(QStringLiteral("trainguard-cli send: "))
+                     && run.lastLine.contains(QStringLiteral("rejected")),
                  qPrintable(run.lastLine));
         QCOMPARE(storeFiles(store), QStringList());
         qInfo("FAULT corrupted spool: %s", qPrintable(run.lastLine));
@@ -254,7 +260,8 @@ private slots:
         const SendRun run = send(input(randomBytes(100 * 1024)), serve.port());
         QCOMPARE(run.exitCode, 1);
         QCOMPARE(run.failureLines, 1);
-        QVERIFY2(run.lastLine.contains(QStringLiteral("rejected")) && run.lastLine.contains(QStringLiteral("wrong passphrase")),
+        QVERIFY2(run.lastLine.contains(QStringLiteral("rejected"))
+                     && run.lastLine.contains(QStringLiteral("wrong passphrase")),
                  qPrintable(run.lastLine));
         QCOMPARE(storeFiles(store), QStringList());
     }
@@ -284,16 +291,14 @@ private slots:
         // The owner of the passphrase gets the dataset back.
         QProcess decrypt;
         decrypt.setProcessEnvironment(m_env);
-        decrypt.start(QStringLiteral(TRAINGUARD_CLI_PATH), {QStringLiteral("decrypt"), envelope.fileName(), path(QStringLiteral("decrypted.bin"))});
+        decrypt.start(QStringLiteral(TRAINGUARD_CLI_PATH),
+                      {QStringLiteral("decrypt"), envelope.fileName(), path(QStringLiteral("decrypted.bin"))});
         QVERIFY(decrypt.waitForFinished(60000));
         QCOMPARE(decrypt.exitCode(), 0);
         QCOMPARE(Crypto::Sha256::hashFile(path(QStringLiteral("decrypted.bin"))), Crypto::Sha256::hash(data));
     }
 
-    void fullStoreDiskIsAOneLineError_data()
-    {
-        addFullDiskRows();
-    }
+    void fullStoreDiskIsAOneLineError_data() { addFullDiskRows(); }
 
     void fullStoreDiskIsAOneLineError()
     {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Load on a real receiver process (`trainguard-cli serve`, real TLS on
 // loopback): many concurrent senders with big files, and hundreds of idle or
 // slow connections (stalled handshakes, slowloris heads) while a normal send
@@ -68,7 +69,8 @@ public:
         QElapsedTimer clock;
         clock.start();
         while (clock.elapsed() < 10000 && std::any_of(m_stalled.begin(), m_stalled.end(), [](const auto &s) {
-                   return s->state() != QAbstractSocket::ConnectedState && s->state() != QAbstractSocket::UnconnectedState;
+                   return s->state() != QAbstractSocket::ConnectedState
+                       && s->state() != QAbstractSocket::UnconnectedState;
                }))
             QTest::qWait(20);
         for (size_t i = 0; i < m_stalled.size(); i += 2)
@@ -175,7 +177,8 @@ private:
     {
         if (!writeFile(path(QStringLiteral("input/") + name), data))
             return -1;
-        const SendResult result = sendAndWait(senderConfig(path(QStringLiteral("input/") + name), path(QStringLiteral("timed-state"))), 120000);
+        const SendResult result = sendAndWait(
+            senderConfig(path(QStringLiteral("input/") + name), path(QStringLiteral("timed-state"))), 120000);
         if (!result.ok) {
             qWarning() << name << result.message;
             return -1;
@@ -189,7 +192,8 @@ private slots:
     void initTestCase()
     {
         QVERIFY(m_fixture.setUp());
-        QVERIFY(m_serve.start({m_fixture.certs, storeDir(), m_fixture.tokenFile, path(QStringLiteral("serve.log")), passphrase, {}, 0}));
+        QVERIFY(m_serve.start(
+            {m_fixture.certs, storeDir(), m_fixture.tokenFile, path(QStringLiteral("serve.log")), passphrase, {}, 0}));
     }
 
     void cleanupTestCase()
@@ -233,7 +237,8 @@ private slots:
                     qWarning() << result.message;
             });
             // Each sender its own profile (salt), as 50 different machines would be.
-            sender->start(senderConfig(path(QStringLiteral("many/f%1.bin").arg(i)), path(QStringLiteral("state/s%1").arg(i))));
+            sender->start(
+                senderConfig(path(QStringLiteral("many/f%1.bin").arg(i)), path(QStringLiteral("state/s%1").arg(i))));
             senders.push_back(std::move(sender));
         }
         QTRY_COMPARE_WITH_TIMEOUT(done, concurrentSenders, 150000);
@@ -249,8 +254,11 @@ private slots:
         }
         QDir(path(QStringLiteral("many"))).removeRecursively();
         // Spools are deleted off the receiver's thread, just after each status says stored.
-        QTRY_COMPARE(QDir(storeDir() + QStringLiteral("/.trainguard-spool")).entryList({QStringLiteral("*.part")}, QDir::Files), QStringList());
-        qInfo("LOAD %d senders x %lld MiB = %lld MiB stored intact in %.1f s (%.1f MiB/s); receiver RSS baseline %lld MiB, "
+        QTRY_COMPARE(
+            QDir(storeDir() + QStringLiteral("/.trainguard-spool")).entryList({QStringLiteral("*.part")}, QDir::Files),
+            QStringList());
+        qInfo("LOAD %d senders x %lld MiB = %lld MiB stored intact in %.1f s (%.1f MiB/s); receiver RSS baseline %lld "
+              "MiB, "
               "peak %lld MiB (sampled %lld MiB), bound %lld MiB",
               concurrentSenders, bytesPerSender >> 20, (concurrentSenders * bytesPerSender) >> 20, elapsed_ms / 1000.0,
               (concurrentSenders * bytesPerSender >> 20) * 1000.0 / qMax<qint64>(1, elapsed_ms), baseline_KiB / 1024,
@@ -297,8 +305,8 @@ private slots:
         const double ratio = qMin(loaded1_ms, loaded2_ms) / unloaded_ms;
         qInfo("SLOW %d slow connections held before the sends, %d after (of %d); %lld MiB send: unloaded %lld/%lld ms, "
               "loaded %lld/%lld ms, ratio %.2f (bound %.1f)",
-              heldBefore, heldAfter, stalledHandshakes + slowlorisHeads, timedSendBytes >> 20, before_ms, after_ms, loaded1_ms,
-              loaded2_ms, ratio, loadedSlowdownBound);
+              heldBefore, heldAfter, stalledHandshakes + slowlorisHeads, timedSendBytes >> 20, before_ms, after_ms,
+              loaded1_ms, loaded2_ms, ratio, loadedSlowdownBound);
         QCOMPARE(heldBefore, stalledHandshakes + slowlorisHeads);
         QCOMPARE(heldAfter, stalledHandshakes + slowlorisHeads);
         QVERIFY2(ratio <= loadedSlowdownBound, "the send under load took more than twice its unloaded time");

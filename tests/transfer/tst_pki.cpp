@@ -1,14 +1,15 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Local PKI and bearer token: key types, validity, SANs, chain, file modes.
 #include "core/transfer/BearerToken.h"
-#include "core/transfer/TlsPolicy.h"
 #include "core/transfer/LocalPki.h"
+#include "core/transfer/TlsPolicy.h"
 
 #include <QFileInfo>
 #include <QProcess>
-#include <QStandardPaths>
 #include <QSslCertificate>
 #include <QSslCertificateExtension>
 #include <QSslKey>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -43,7 +44,8 @@ private slots:
         QVERIFY(m_dir.isValid());
         LocalPki pki(m_dir.filePath(QStringLiteral("certs")));
         QString error;
-        QVERIFY2(pki.initialize({QStringLiteral("nas.example"), QStringLiteral("192.168.1.20")}, LocalPki::CaPolicy::Replace, &error),
+        QVERIFY2(pki.initialize({QStringLiteral("nas.example"), QStringLiteral("192.168.1.20")},
+                                LocalPki::CaPolicy::Replace, &error),
                  qPrintable(error));
         QVERIFY2(pki.issueClientCertificate(QStringLiteral("laptop"), &error), qPrintable(error));
     }
@@ -103,7 +105,8 @@ private slots:
         QVERIFY(dns.contains(QStringLiteral("nas.example")));
         QVERIFY(ips.contains(QStringLiteral("127.0.0.1")));
         QVERIFY(ips.contains(QStringLiteral("192.168.1.20")));
-        QVERIFY(std::any_of(ips.cbegin(), ips.cend(), [](const QString &ip) { return ip.startsWith(u"0:0:0:0:0:0:0:1") || ip == u"::1"; }));
+        QVERIFY(std::any_of(ips.cbegin(), ips.cend(),
+                            [](const QString &ip) { return ip.startsWith(u"0:0:0:0:0:0:0:1") || ip == u"::1"; }));
         // The system store does not know our CA: the only acceptable complaint
         // is the self-signed root; names are checked against the SANs.
         const auto errorsFor = [&](const QString &host) {
@@ -176,8 +179,8 @@ private slots:
         // The receiver takes these files as it takes its own.
         QSslConfiguration config;
         QString error;
-        QVERIFY2(TlsPolicy::serverConfiguration(pki.serverCertificatePath(), pki.serverKeyPath(), pki.caCertificatePath(),
-                                                ClientCertificates::Required, &config, &error),
+        QVERIFY2(TlsPolicy::serverConfiguration(pki.serverCertificatePath(), pki.serverKeyPath(),
+                                                pki.caCertificatePath(), ClientCertificates::Required, &config, &error),
                  qPrintable(error));
         QVERIFY(!pki.describe(&error).isEmpty());
     }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The CLI end to end with real processes: certs, token, serve, send, and the
 // curl exchange of docs/PROTOCOL.md run against a live `serve`.
 #include "support/CliProcess.h"
@@ -58,9 +59,13 @@ private slots:
         m_env.insert(QStringLiteral("XDG_CONFIG_HOME"), path(QStringLiteral("xdg-config")));
         m_env.insert(QStringLiteral("TRAINGUARD_PASSPHRASE"), QString::fromLatin1(passphrase));
 
-        Run run = runCli({QStringLiteral("certs"), QStringLiteral("init"), QStringLiteral("--dir"), path(QStringLiteral("certs"))}, m_env);
+        Run run = runCli(
+            {QStringLiteral("certs"), QStringLiteral("init"), QStringLiteral("--dir"), path(QStringLiteral("certs"))},
+            m_env);
         QVERIFY2(run.exitCode == 0, qPrintable(run.err));
-        run = runCli({QStringLiteral("certs"), QStringLiteral("show"), QStringLiteral("--dir"), path(QStringLiteral("certs"))}, m_env);
+        run = runCli(
+            {QStringLiteral("certs"), QStringLiteral("show"), QStringLiteral("--dir"), path(QStringLiteral("certs"))},
+            m_env);
         QCOMPARE(run.exitCode, 0);
         QVERIFY(run.out.contains("sha256"));
         QVERIFY(run.out.contains("expires"));
@@ -70,14 +75,16 @@ private slots:
         QCOMPARE(m_token.size(), 43);
 
         m_serve.setProcessEnvironment(m_env);
-        m_serve.start(cli, {QStringLiteral("serve"), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"), QStringLiteral("--certs"),
-                            path(QStringLiteral("certs")), QStringLiteral("--store"), path(QStringLiteral("store")),
-                            QStringLiteral("--token-file"), path(QStringLiteral("token"))});
+        m_serve.start(cli,
+                      {QStringLiteral("serve"), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"),
+                       QStringLiteral("--certs"), path(QStringLiteral("certs")), QStringLiteral("--store"),
+                       path(QStringLiteral("store")), QStringLiteral("--token-file"), path(QStringLiteral("token"))});
         QVERIFY(m_serve.waitForStarted());
         QTRY_VERIFY_WITH_TIMEOUT(m_serve.canReadLine(), 10000);
         const QByteArray line = m_serve.readLine().trimmed();
-        const QRegularExpressionMatch match = QRegularExpression(QStringLiteral("^listening on https://127\\.0\\.0\\.1:(\\d+)$"))
-                                                  .match(QString::fromLatin1(line));
+        const QRegularExpressionMatch match
+            = QRegularExpression(QStringLiteral("^listening on https://127\\.0\\.0\\.1:(\\d+)$"))
+                  .match(QString::fromLatin1(line));
         QVERIFY2(match.hasMatch(), line.constData());
         m_url = QStringLiteral("https://localhost:") + match.captured(1);
     }
@@ -88,7 +95,8 @@ private slots:
             QSKIP("curl is not installed");
         const QByteArray doc = readFile(QStringLiteral(TRAINGUARD_TEST_DATA_DIR "/../../docs/PROTOCOL.md"));
         QByteArray script = "set -euo pipefail\n";
-        const QRegularExpression block(QStringLiteral("```sh\\n(.*?)```"), QRegularExpression::DotMatchesEverythingOption);
+        const QRegularExpression block(QStringLiteral("```sh\\n(.*?)```"),
+                                       QRegularExpression::DotMatchesEverythingOption);
         int blocks = 0;
         for (auto it = block.globalMatch(QString::fromUtf8(doc)); it.hasNext(); ++blocks)
             script += it.next().captured(1).toUtf8() + '\n';
@@ -122,8 +130,8 @@ private slots:
         a.write(QByteArray(200000, 'a'));
         a.close();
         const Run run = runCli({QStringLiteral("send"), dataset, QStringLiteral("--to"), m_url, QStringLiteral("--ca"),
-                                path(QStringLiteral("certs/ca.pem")), QStringLiteral("--token-file"), path(QStringLiteral("token")),
-                                QStringLiteral("--chunk-size"), QStringLiteral("64K")},
+                                path(QStringLiteral("certs/ca.pem")), QStringLiteral("--token-file"),
+                                path(QStringLiteral("token")), QStringLiteral("--chunk-size"), QStringLiteral("64K")},
                                m_env);
         QVERIFY2(run.exitCode == 0, qPrintable(run.err));
         QCOMPARE(run.out.count('\n'), 1);
@@ -137,11 +145,11 @@ private slots:
         QVERIFY(file.open(QIODevice::WriteOnly));
         file.write("first");
         file.close();
-        const QStringList arguments { QStringLiteral("send"),         file.fileName(),
-                                      QStringLiteral("--to"),         m_url,
-                                      QStringLiteral("--ca"),         path(QStringLiteral("certs/ca.pem")),
-                                      QStringLiteral("--token-file"), path(QStringLiteral("token")),
-                                      QStringLiteral("--quiet") };
+        const QStringList arguments{QStringLiteral("send"),         file.fileName(),
+                                    QStringLiteral("--to"),         m_url,
+                                    QStringLiteral("--ca"),         path(QStringLiteral("certs/ca.pem")),
+                                    QStringLiteral("--token-file"), path(QStringLiteral("token")),
+                                    QStringLiteral("--quiet")};
         QCOMPARE(runCli(arguments, m_env).exitCode, 0);
         QVERIFY(file.open(QIODevice::WriteOnly));
         file.write("second");
@@ -152,7 +160,7 @@ private slots:
         QVERIFY2(refused.err.contains(u"already exists in the store") && refused.err.contains(u"--replace"),
                  qPrintable(refused.err));
         QCOMPARE(readFile(path(QStringLiteral("store/twice.txt"))), QByteArray("first"));
-        const Run replaced = runCli(arguments + QStringList { QStringLiteral("--replace") }, m_env);
+        const Run replaced = runCli(arguments + QStringList{QStringLiteral("--replace")}, m_env);
         QVERIFY2(replaced.exitCode == 0, qPrintable(replaced.err));
         QCOMPARE(readFile(path(QStringLiteral("store/twice.txt"))), QByteArray("second"));
     }
@@ -161,7 +169,9 @@ private slots:
     {
         QTest::addColumn<QStringList>("extra");
         QTest::addColumn<int>("exitCode");
-        QTest::newRow("wrong CA") << QStringList{QStringLiteral("--ca"), QStringLiteral("/etc/ssl/certs/ca-certificates.crt")} << 1;
+        QTest::newRow("wrong CA") << QStringList{QStringLiteral("--ca"),
+                                                 QStringLiteral("/etc/ssl/certs/ca-certificates.crt")}
+                                  << 1;
         QTest::newRow("no --to") << QStringList{QStringLiteral("--to")} << 2;
         QTest::newRow("http URL") << QStringList{QStringLiteral("--to"), QStringLiteral("http://localhost:1")} << 2;
     }
@@ -174,7 +184,8 @@ private slots:
         QVERIFY(file.open(QIODevice::WriteOnly));
         file.write("small");
         file.close();
-        QStringList arguments{QStringLiteral("send"), file.fileName(), QStringLiteral("--token-file"), path(QStringLiteral("token"))};
+        QStringList arguments{QStringLiteral("send"), file.fileName(), QStringLiteral("--token-file"),
+                              path(QStringLiteral("token"))};
         if (!extra.contains(QStringLiteral("--to")))
             arguments << QStringLiteral("--to") << m_url;
         if (extra != QStringList{QStringLiteral("--to")})
@@ -194,18 +205,20 @@ private slots:
         QProcessEnvironment env = m_env;
         env.remove(QStringLiteral("TRAINGUARD_PASSPHRASE"));
         serve.setProcessEnvironment(env);
-        serve.start(cli, {QStringLiteral("serve"), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"), QStringLiteral("--certs"),
-                          path(QStringLiteral("certs")), QStringLiteral("--store"), path(QStringLiteral("store2")),
-                          QStringLiteral("--token-file"), path(QStringLiteral("token"))});
+        serve.start(cli,
+                    {QStringLiteral("serve"), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"),
+                     QStringLiteral("--certs"), path(QStringLiteral("certs")), QStringLiteral("--store"),
+                     path(QStringLiteral("store2")), QStringLiteral("--token-file"), path(QStringLiteral("token"))});
         QVERIFY(serve.waitForStarted());
         QTRY_VERIFY_WITH_TIMEOUT(serve.canReadLine(), 10000);
         const QByteArray first = serve.readLine();
         QVERIFY(first.startsWith("listening on https://127.0.0.1:"));
         const QByteArray port = first.trimmed().split(':').last();
         QProcess curl;
-        curl.start(QStringLiteral("curl"), {QStringLiteral("-sS"), QStringLiteral("--cacert"), path(QStringLiteral("certs/ca.pem")),
-                                            QStringLiteral("-H"), QStringLiteral("Authorization: Bearer ") + QString::fromLatin1(m_token),
-                                            QStringLiteral("https://localhost:%1/files/nope").arg(QString::fromLatin1(port))});
+        curl.start(QStringLiteral("curl"),
+                   {QStringLiteral("-sS"), QStringLiteral("--cacert"), path(QStringLiteral("certs/ca.pem")),
+                    QStringLiteral("-H"), QStringLiteral("Authorization: Bearer ") + QString::fromLatin1(m_token),
+                    QStringLiteral("https://localhost:%1/files/nope").arg(QString::fromLatin1(port))});
         QVERIFY(curl.waitForFinished(20000));
         QTest::qWait(300);
         ::kill(static_cast<pid_t>(serve.processId()), SIGTERM);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The embedded HTTPS receiver over real TLS on loopback: tus exchange, auth,
 // limits, refusals from the head, resume, restart, slowloris, stalled handshakes,
 // pipelining clients that never read, the log's bound, eviction at the connection limit.
@@ -30,7 +31,8 @@ private:
     // The ciphertext spool of the upload at `location` (/files/ID).
     QString spoolOf(const QByteArray &location) const
     {
-        return storeDir() + QStringLiteral("/.trainguard-spool/") + QString::fromLatin1(location.mid(7)) + QStringLiteral(".part");
+        return storeDir() + QStringLiteral("/.trainguard-spool/") + QString::fromLatin1(location.mid(7))
+            + QStringLiteral(".part");
     }
 
     void startReceiver(ReceiverConfig config)
@@ -44,15 +46,17 @@ private:
 
     QByteArray createHead(qint64 length, const QByteArray &metadata)
     {
-        return "POST /files/ HTTP/1.1\r\nHost: localhost\r\n" + m_fixture.auth() + "Tus-Resumable: 1.0.0\r\nUpload-Length: "
-            + QByteArray::number(length) + "\r\nUpload-Metadata: " + metadata + "\r\nContent-Length: 0\r\n\r\n";
+        return "POST /files/ HTTP/1.1\r\nHost: localhost\r\n" + m_fixture.auth()
+            + "Tus-Resumable: 1.0.0\r\nUpload-Length: " + QByteArray::number(length)
+            + "\r\nUpload-Metadata: " + metadata + "\r\nContent-Length: 0\r\n\r\n";
     }
 
     QByteArray patchHead(const QByteArray &location, qint64 offset, qint64 length, const QByteArray &extra = {})
     {
         return "PATCH " + location + " HTTP/1.1\r\nHost: localhost\r\n" + m_fixture.auth()
-            + "Tus-Resumable: 1.0.0\r\nContent-Type: application/offset+octet-stream\r\nUpload-Offset: " + QByteArray::number(offset)
-            + "\r\nContent-Length: " + QByteArray::number(length) + "\r\n" + extra + "\r\n";
+            + "Tus-Resumable: 1.0.0\r\nContent-Type: application/offset+octet-stream\r\nUpload-Offset: "
+            + QByteArray::number(offset) + "\r\nContent-Length: " + QByteArray::number(length) + "\r\n" + extra
+            + "\r\n";
     }
 
     // A name no other upload uses: the receiver answers 409 to a name in use.
@@ -68,7 +72,8 @@ private:
 
     RawResponse headOf(RawClient &client, const QByteArray &location)
     {
-        return client.request("HEAD " + location + " HTTP/1.1\r\nHost: localhost\r\n" + m_fixture.auth() + "Tus-Resumable: 1.0.0\r\n\r\n");
+        return client.request("HEAD " + location + " HTTP/1.1\r\nHost: localhost\r\n" + m_fixture.auth()
+                              + "Tus-Resumable: 1.0.0\r\n\r\n");
     }
 
     // A second receiver (own store) with `--max-connections 4`, for the eviction tests.
@@ -116,7 +121,8 @@ private slots:
     {
         RawClient client(m_fixture.caFile);
         QVERIFY(client.connectTo(m_port));
-        const RawResponse response = client.request("OPTIONS /files/ HTTP/1.1\r\nHost: localhost\r\n" + m_fixture.auth() + "\r\n");
+        const RawResponse response
+            = client.request("OPTIONS /files/ HTTP/1.1\r\nHost: localhost\r\n" + m_fixture.auth() + "\r\n");
         QCOMPARE(response.status, 204);
         QCOMPARE(response.header("tus-version"), QByteArray("1.0.0"));
         QCOMPARE(response.header("tus-extension"), QByteArray("creation,termination,checksum"));
@@ -143,9 +149,10 @@ private slots:
         RawClient client(m_fixture.caFile);
         QVERIFY(client.connectTo(m_port));
         // Only the head is sent: the 401 must come without waiting for the body.
-        const RawResponse response = client.request("PATCH " + location + " HTTP/1.1\r\nHost: localhost\r\n" + authorization
-                                                    + "Tus-Resumable: 1.0.0\r\nContent-Type: application/offset+octet-stream\r\n"
-                                                      "Upload-Offset: 0\r\nContent-Length: 1000\r\n\r\n");
+        const RawResponse response
+            = client.request("PATCH " + location + " HTTP/1.1\r\nHost: localhost\r\n" + authorization
+                             + "Tus-Resumable: 1.0.0\r\nContent-Type: application/offset+octet-stream\r\n"
+                               "Upload-Offset: 0\r\nContent-Length: 1000\r\n\r\n");
         QCOMPARE(response.status, 401);
         QCOMPARE(response.header("connection"), QByteArray("close"));
         client.send(randomBytes(1000));
@@ -304,7 +311,8 @@ private slots:
     {
         RawClient client(m_fixture.caFile);
         QVERIFY(client.connectTo(m_port));
-        RawResponse response = client.request(createHead(2 << 20, "filename " + metadataValue(QStringLiteral("big.bin"))));
+        RawResponse response
+            = client.request(createHead(2 << 20, "filename " + metadataValue(QStringLiteral("big.bin"))));
         QCOMPARE(response.status, 413);
 
         const QByteArray location = create(client, 1000);
@@ -351,8 +359,8 @@ private slots:
         QTest::addColumn<QByteArray>("metadata");
         QTest::newRow("parent") << QByteArray("filename " + metadataValue(QStringLiteral("../evil")));
         QTest::newRow("absolute") << QByteArray("filename " + metadataValue(QStringLiteral("/etc/passwd")));
-        QTest::newRow("relative parent") << QByteArray("filename " + metadataValue(QStringLiteral("b")) + ",relativePath "
-                                                       + metadataValue(QStringLiteral("a/../../b")));
+        QTest::newRow("relative parent") << QByteArray("filename " + metadataValue(QStringLiteral("b"))
+                                                       + ",relativePath " + metadataValue(QStringLiteral("a/../../b")));
         QTest::newRow("control char") << QByteArray("filename " + metadataValue(QStringLiteral("a\x01.txt")));
         QTest::newRow("backslash") << QByteArray("filename " + metadataValue(QStringLiteral("..\\x")));
         QTest::newRow("dataset parent") << QByteArray("filename " + metadataValue(QStringLiteral("x")) + ",dataset "
@@ -423,11 +431,13 @@ private slots:
         QVERIFY(client.connectTo(m_port));
         const QByteArray location = create(client, data.size());
         const QByteArray wrong = QCryptographicHash::hash("other", QCryptographicHash::Sha256).toBase64();
-        RawResponse response = client.request(patchHead(location, 0, data.size(), "Upload-Checksum: sha256 " + wrong + "\r\n"), data);
+        RawResponse response
+            = client.request(patchHead(location, 0, data.size(), "Upload-Checksum: sha256 " + wrong + "\r\n"), data);
         QCOMPARE(response.status, 460);
         QCOMPARE(headOf(client, location).header("upload-offset"), QByteArray("0"));
         const QByteArray right = QCryptographicHash::hash(data, QCryptographicHash::Sha256).toBase64();
-        response = client.request(patchHead(location, 0, data.size(), "Upload-Checksum: sha256 " + right + "\r\n"), data);
+        response
+            = client.request(patchHead(location, 0, data.size(), "Upload-Checksum: sha256 " + right + "\r\n"), data);
         QCOMPARE(response.status, 204);
     }
 
@@ -438,8 +448,8 @@ private slots:
         const QByteArray location = create(client, 100);
         const QString spool = spoolOf(location);
         QVERIFY2(QFile::exists(spool), qPrintable(spool));
-        RawResponse response = client.request("DELETE " + location + " HTTP/1.1\r\nHost: localhost\r\n" + m_fixture.auth()
-                                              + "Tus-Resumable: 1.0.0\r\n\r\n");
+        RawResponse response = client.request("DELETE " + location + " HTTP/1.1\r\nHost: localhost\r\n"
+                                              + m_fixture.auth() + "Tus-Resumable: 1.0.0\r\n\r\n");
         QCOMPARE(response.status, 204);
         QCOMPARE(headOf(client, location).status, 404);
         QTRY_VERIFY(!QFile::exists(spool));
@@ -468,7 +478,8 @@ private slots:
             QTest::qWait(50);
         }
         QVERIFY(offset > 0 && offset <= 120 * 1024);
-        const RawResponse response = client.request(patchHead(location, offset, data.size() - offset), data.mid(offset));
+        const RawResponse response
+            = client.request(patchHead(location, offset, data.size() - offset), data.mid(offset));
         QCOMPARE(response.status, 204);
         const QJsonObject status = waitForFinalState(client, m_fixture, location);
         QCOMPARE(status.value(u"state").toString(), QStringLiteral("stored"));

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Sender and receiver together over real TLS on loopback: round trips,
 // certificate checks, tampering, resume after dropped connections and
 // restarts, concurrency, mutual TLS.
@@ -14,9 +15,9 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QJsonObject>
-#include <QSignalSpy>
 #include <QProcess>
 #include <QScopeGuard>
+#include <QSignalSpy>
 
 #include <unistd.h>
 
@@ -80,7 +81,8 @@ private:
         return config;
     }
 
-    static SendResult send(const SenderConfig &config, const std::function<void(Sender &, const SendProgress &)> &onProgress = {})
+    static SendResult send(const SenderConfig &config,
+                           const std::function<void(Sender &, const SendProgress &)> &onProgress = {})
     {
         return sendAndWait(config, 60000, onProgress);
     }
@@ -104,14 +106,17 @@ private:
         QByteArray metadata = "filename " + metadataValue(filename);
         if (!sha256.isEmpty())
             metadata += ",sha256 " + metadataValue(sha256);
-        RawResponse response = client.request("POST /files/ HTTP/1.1\r\nHost: localhost\r\n" + m_fixture.auth()
-                                              + "Tus-Resumable: 1.0.0\r\nUpload-Length: " + QByteArray::number(ciphertext.size())
-                                              + "\r\nUpload-Metadata: " + metadata + "\r\n\r\n");
+        RawResponse response
+            = client.request("POST /files/ HTTP/1.1\r\nHost: localhost\r\n" + m_fixture.auth()
+                             + "Tus-Resumable: 1.0.0\r\nUpload-Length: " + QByteArray::number(ciphertext.size())
+                             + "\r\nUpload-Metadata: " + metadata + "\r\n\r\n");
         const QByteArray location = response.header("location");
-        response = client.request("PATCH " + location + " HTTP/1.1\r\nHost: localhost\r\n" + m_fixture.auth()
-                                      + "Tus-Resumable: 1.0.0\r\nContent-Type: application/offset+octet-stream\r\nUpload-Offset: 0\r\n"
-                                        "Content-Length: " + QByteArray::number(ciphertext.size()) + "\r\n\r\n",
-                                  ciphertext);
+        response = client.request(
+            "PATCH " + location + " HTTP/1.1\r\nHost: localhost\r\n" + m_fixture.auth()
+                + "Tus-Resumable: 1.0.0\r\nContent-Type: application/offset+octet-stream\r\nUpload-Offset: 0\r\n"
+                  "Content-Length: "
+                + QByteArray::number(ciphertext.size()) + "\r\n\r\n",
+            ciphertext);
         if (response.status != 204)
             return {};
         return waitForFinalState(client, m_fixture, location);
@@ -230,7 +235,8 @@ private slots:
             ciphertext[flipAt] = static_cast<char>(ciphertext.at(flipAt) ^ 0x01);
         if (flipAt == -2)
             ciphertext.chop(10);
-        const QString sha = QString::fromLatin1(Crypto::Sha256::hash(wrongSha ? QByteArray("other") : plaintext).toHex());
+        const QString sha
+            = QString::fromLatin1(Crypto::Sha256::hash(wrongSha ? QByteArray("other") : plaintext).toHex());
         const QStringList before = storeFiles(storeDir());
         const QString name = QStringLiteral("bad%1.bin").arg(++m_fileCounter);
         const QJsonObject status = uploadRaw(ciphertext, name, sha);
@@ -381,10 +387,7 @@ private slots:
         QVERIFY2(result.ok, qPrintable(result.message));
     }
 
-    void fullDiskIsAnErrorNotATruncatedFile_data()
-    {
-        addFullDiskRows();
-    }
+    void fullDiskIsAnErrorNotATruncatedFile_data() { addFullDiskRows(); }
 
     void fullDiskIsAnErrorNotATruncatedFile()
     {
@@ -445,11 +448,11 @@ private slots:
         SenderConfig config = senderConfig(input(QStringLiteral("held.bin")));
         config.uploadStart = UploadStart::WhenReleased;
         int requests = 0;
-        const QMetaObject::Connection counting = connect(m_receiver.get(), &Receiver::eventsLogged, this,
-                                                         [&requests](const QList<ReceiverEvent> &events) {
-            for (const ReceiverEvent &event : events)
-                requests += event.kind == ReceiverEventKind::Request ? 1 : 0;
-        });
+        const QMetaObject::Connection counting
+            = connect(m_receiver.get(), &Receiver::eventsLogged, this, [&requests](const QList<ReceiverEvent> &events) {
+                  for (const ReceiverEvent &event : events)
+                      requests += event.kind == ReceiverEventKind::Request ? 1 : 0;
+              });
         const auto stopCounting = qScopeGuard([&counting] { QObject::disconnect(counting); });
         Sender sender;
         QSignalSpy progress(&sender, &Sender::progress);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // What reaches the receiver's store (issue #17): names refused at POST, taken
 // names answered 409 unless the sender asks to replace, links planted in the
 // store never followed, the KDF ceiling and per-client derivations, and the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/alerts/AlertEngine.h"
 
 #include "core/Logging.h"
@@ -13,7 +14,8 @@ namespace {
 
 bool isUnder(const QString &path, const QString &top)
 {
-    return path == top || (path.startsWith(top) && (top.endsWith(QLatin1Char('/')) || path.at(top.size()) == QLatin1Char('/')));
+    return path == top
+        || (path.startsWith(top) && (top.endsWith(QLatin1Char('/')) || path.at(top.size()) == QLatin1Char('/')));
 }
 
 QString parentOf(const QString &path)
@@ -61,12 +63,18 @@ void AlertEngine::setClock(std::function<QDateTime()> clock)
 const RuleConfig &AlertEngine::config(AlertKind kind) const
 {
     switch (kind) {
-    case AlertKind::MassDeletion: return m_rules.massDeletion;
-    case AlertKind::DatasetFileDeleted: return m_rules.datasetFileDeleted;
-    case AlertKind::PlaintextTraffic: return m_rules.plaintextTraffic;
-    case AlertKind::CaptureDrops: return m_rules.captureDrops;
-    case AlertKind::MonitoringGap: return m_rules.monitoringGap;
-    case AlertKind::PlaintextLeak: return m_rules.plaintextLeak;
+    case AlertKind::MassDeletion:
+        return m_rules.massDeletion;
+    case AlertKind::DatasetFileDeleted:
+        return m_rules.datasetFileDeleted;
+    case AlertKind::PlaintextTraffic:
+        return m_rules.plaintextTraffic;
+    case AlertKind::CaptureDrops:
+        return m_rules.captureDrops;
+    case AlertKind::MonitoringGap:
+        return m_rules.monitoringGap;
+    case AlertKind::PlaintextLeak:
+        return m_rules.plaintextLeak;
     }
     return m_rules.monitoringGap;
 }
@@ -150,7 +158,10 @@ void AlertEngine::onFileEvents(quint64, const FsWatch::FileEventBatch &batch)
         case FileEventType::Deleted: {
             const QString root = rootOf(event.path);
             occur(AlertKind::MassDeletion, root, 1, time, [&](qint64 count) {
-                return QStringLiteral("%1 files or folders deleted under %2 within %3 s").arg(count).arg(root).arg(window_s);
+                return QStringLiteral("%1 files or folders deleted under %2 within %3 s")
+                    .arg(count)
+                    .arg(root)
+                    .arg(window_s);
             });
             if (!event.isDir && isDatasetFile(event.path)) {
                 occur(AlertKind::DatasetFileDeleted, event.path, 1, time, [&](qint64) {
@@ -162,15 +173,15 @@ void AlertEngine::onFileEvents(quint64, const FsWatch::FileEventBatch &batch)
         case FileEventType::Renamed:
             if (!event.isDir && isDatasetFile(event.oldPath) && !isDatasetFile(event.path)) {
                 occur(AlertKind::DatasetFileDeleted, event.oldPath, 1, time, [&](qint64) {
-                    return QStringLiteral("file of the dataset being sent was moved away: %1 -> %2").arg(event.oldPath, event.path);
+                    return QStringLiteral("file of the dataset being sent was moved away: %1 -> %2")
+                        .arg(event.oldPath, event.path);
                 });
             }
             break;
         case FileEventType::MonitoringGap:
             // Per root: hitting the watch limit leaves many directories unwatched at once.
-            occur(AlertKind::MonitoringGap, rootOf(event.path), 1, time, [&](qint64) {
-                return QStringLiteral("not monitored: %1 (%2)").arg(event.path, event.detail);
-            });
+            occur(AlertKind::MonitoringGap, rootOf(event.path), 1, time,
+                  [&](qint64) { return QStringLiteral("not monitored: %1 (%2)").arg(event.path, event.detail); });
             break;
         case FileEventType::Created:
         case FileEventType::Modified:
@@ -211,7 +222,8 @@ void AlertEngine::onPlaintextFlow(const QString &source, const QString &destinat
 
 void AlertEngine::onPlaintextLeak(const QString &dataset, const QString &flow, const QString &message)
 {
-    occur(AlertKind::PlaintextLeak, dataset + QStringLiteral(" in ") + flow, 1, m_clock(), [&](qint64) { return message; });
+    occur(AlertKind::PlaintextLeak, dataset + QStringLiteral(" in ") + flow, 1, m_clock(),
+          [&](qint64) { return message; });
     emitRaised();
 }
 

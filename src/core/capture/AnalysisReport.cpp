@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/capture/AnalysisReport.h"
 
 #include "core/capture/FlowTable.h"
@@ -10,14 +11,20 @@ namespace TrainGuard::Capture {
 
 namespace {
 
-QJsonValue number(std::uint64_t value) { return QJsonValue(static_cast<qint64>(value)); }
+QJsonValue number(std::uint64_t value)
+{
+    return QJsonValue(static_cast<qint64>(value));
+}
 
 QJsonValue encryptionJson(Encryption encryption)
 {
     switch (encryption) {
-    case Encryption::Encrypted: return true;
-    case Encryption::Plaintext: return false;
-    case Encryption::Unknown: break;
+    case Encryption::Encrypted:
+        return true;
+    case Encryption::Plaintext:
+        return false;
+    case Encryption::Unknown:
+        break;
     }
     return QJsonValue::Null;
 }
@@ -25,9 +32,12 @@ QJsonValue encryptionJson(Encryption encryption)
 QString encryptionText(Encryption encryption)
 {
     switch (encryption) {
-    case Encryption::Encrypted: return QStringLiteral("yes");
-    case Encryption::Plaintext: return QStringLiteral("NO");
-    case Encryption::Unknown: break;
+    case Encryption::Encrypted:
+        return QStringLiteral("yes");
+    case Encryption::Plaintext:
+        return QStringLiteral("NO");
+    case Encryption::Unknown:
+        break;
     }
     return QStringLiteral("?");
 }
@@ -134,7 +144,7 @@ FlowRow FlowRow::fromFlow(int id, const Flow &flow)
         row.tls = tls;
     }
     if (flow.application == Application::Quic)
-        row.quic = QuicSummary { QLatin1String(quicVersionName(flow.quicVersion)), flow.quicInitialPackets };
+        row.quic = QuicSummary{QLatin1String(quicVersionName(flow.quicVersion)), flow.quicInitialPackets};
     return row;
 }
 
@@ -152,30 +162,30 @@ QJsonObject FlowRow::toJson() const
         {QStringLiteral("reason"), reason},
     };
     if (tls) {
-        QJsonObject tlsObject {
-            { QStringLiteral("version"), tls->version.isEmpty() ? QJsonValue() : QJsonValue(tls->version) },
-            { QStringLiteral("sni"), tls->serverName.isEmpty() ? QJsonValue() : QJsonValue(tls->serverName) },
-            { QStringLiteral("alpn"), QJsonArray::fromStringList(tls->alpn) },
-            { QStringLiteral("cipher_suite"),
-              tls->cipherSuite ? QJsonValue(QStringLiteral("0x%1").arg(*tls->cipherSuite, 4, 16, QLatin1Char('0')))
-                               : QJsonValue() },
+        QJsonObject tlsObject{
+            {QStringLiteral("version"), tls->version.isEmpty() ? QJsonValue() : QJsonValue(tls->version)},
+            {QStringLiteral("sni"), tls->serverName.isEmpty() ? QJsonValue() : QJsonValue(tls->serverName)},
+            {QStringLiteral("alpn"), QJsonArray::fromStringList(tls->alpn)},
+            {QStringLiteral("cipher_suite"),
+             tls->cipherSuite ? QJsonValue(QStringLiteral("0x%1").arg(*tls->cipherSuite, 4, 16, QLatin1Char('0')))
+                              : QJsonValue()},
         };
         if (!quic) {
             tlsObject.insert(QStringLiteral("records"),
-                             QJsonObject {
-                                 { QStringLiteral("change_cipher_spec"), number(tls->records.changeCipherSpec) },
-                                 { QStringLiteral("alert"), number(tls->records.alert) },
-                                 { QStringLiteral("handshake"), number(tls->records.handshake) },
-                                 { QStringLiteral("application_data"), number(tls->records.applicationData) },
+                             QJsonObject{
+                                 {QStringLiteral("change_cipher_spec"), number(tls->records.changeCipherSpec)},
+                                 {QStringLiteral("alert"), number(tls->records.alert)},
+                                 {QStringLiteral("handshake"), number(tls->records.handshake)},
+                                 {QStringLiteral("application_data"), number(tls->records.applicationData)},
                              });
         }
         object.insert(QStringLiteral("tls"), tlsObject);
     }
     if (quic) {
         object.insert(QStringLiteral("quic"),
-                      QJsonObject {
-                          { QStringLiteral("version"), quic->version },
-                          { QStringLiteral("initial_packets"), number(quic->initialPackets) },
+                      QJsonObject{
+                          {QStringLiteral("version"), quic->version},
+                          {QStringLiteral("initial_packets"), number(quic->initialPackets)},
                       });
     }
     return object;
@@ -191,31 +201,31 @@ double AnalysisReport::duration_s() const
 QJsonObject AnalysisReport::toJson() const
 {
     QJsonArray linkTypeArray;
-    for (const int type : linkTypes.isEmpty() ? QList<int> { linkType } : linkTypes)
+    for (const int type : linkTypes.isEmpty() ? QList<int>{linkType} : linkTypes)
         linkTypeArray.append(QLatin1String(linkTypeName(type)));
     QJsonArray flowArray;
     for (const FlowRow &row : flows)
         flowArray.append(row.toJson());
-    return QJsonObject {
-        { QStringLiteral("file"), file },
-        { QStringLiteral("linktype"), QLatin1String(linkTypeName(linkType)) },
-        { QStringLiteral("linktypes"), linkTypeArray },
-        { QStringLiteral("packets"), number(totals.packets) },
-        { QStringLiteral("bytes"), number(totals.bytes) },
-        { QStringLiteral("captured_bytes"), number(totals.capturedBytes) },
-        { QStringLiteral("truncated_packets"), number(totals.truncatedPackets) },
-        { QStringLiteral("ip_fragments"), number(totals.ipFragments) },
-        { QStringLiteral("ip_reassembled"), number(totals.ipReassembled) },
-        { QStringLiteral("ip_fragments_dropped"), number(totals.ipFragmentsDropped) },
-        { QStringLiteral("non_ip_packets"), number(totals.nonIpPackets) },
-        { QStringLiteral("duration_s"), duration_s() },
-        { QStringLiteral("flows"), flowArray },
-        { QStringLiteral("totals"),
-          QJsonObject {
-              { QStringLiteral("encrypted_bytes"), number(encryptedBytes) },
-              { QStringLiteral("plaintext_bytes"), number(plaintextBytes) },
-              { QStringLiteral("unknown_bytes"), number(unknownBytes) },
-          } },
+    return QJsonObject{
+        {QStringLiteral("file"), file},
+        {QStringLiteral("linktype"), QLatin1String(linkTypeName(linkType))},
+        {QStringLiteral("linktypes"), linkTypeArray},
+        {QStringLiteral("packets"), number(totals.packets)},
+        {QStringLiteral("bytes"), number(totals.bytes)},
+        {QStringLiteral("captured_bytes"), number(totals.capturedBytes)},
+        {QStringLiteral("truncated_packets"), number(totals.truncatedPackets)},
+        {QStringLiteral("ip_fragments"), number(totals.ipFragments)},
+        {QStringLiteral("ip_reassembled"), number(totals.ipReassembled)},
+        {QStringLiteral("ip_fragments_dropped"), number(totals.ipFragmentsDropped)},
+        {QStringLiteral("non_ip_packets"), number(totals.nonIpPackets)},
+        {QStringLiteral("duration_s"), duration_s()},
+        {QStringLiteral("flows"), flowArray},
+        {QStringLiteral("totals"),
+         QJsonObject{
+             {QStringLiteral("encrypted_bytes"), number(encryptedBytes)},
+             {QStringLiteral("plaintext_bytes"), number(plaintextBytes)},
+             {QStringLiteral("unknown_bytes"), number(unknownBytes)},
+         }},
     };
 }
 

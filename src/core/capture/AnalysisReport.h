@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 #include "core/capture/Flow.h"
@@ -11,8 +12,7 @@
 
 namespace TrainGuard::Capture {
 
-struct TlsSummary
-{
+struct TlsSummary {
     QString version; // "TLS 1.2", "TLS 1.3"; empty without a ServerHello (QUIC: always TLS 1.3)
     QString serverName;
     QStringList alpn; // the protocols the ClientHello offers
@@ -20,8 +20,7 @@ struct TlsSummary
     TlsRecordCounts records; // TLS over TCP only (QUIC has no TLS records: not in its JSON)
 };
 
-struct QuicSummary
-{
+struct QuicSummary {
     QString version; // "1", "2", "draft-29"
     std::uint64_t initialPackets = 0; // Initial packets decrypted
 };
@@ -30,7 +29,7 @@ struct QuicSummary
 struct FlowRow {
     int id = 0; // index in first-seen order, stable for the life of a capture
     QString protocol; // "tcp" / "udp"
-    QString client;   // "127.0.0.1:43210", "[::1]:9443"
+    QString client; // "127.0.0.1:43210", "[::1]:9443"
     QString server;
     std::uint64_t packets = 0;
     std::uint64_t bytes = 0;
@@ -49,13 +48,13 @@ struct FlowRow {
 
 struct TrafficTotals {
     std::uint64_t packets = 0;
-    std::uint64_t bytes = 0;         // pcap len
+    std::uint64_t bytes = 0; // pcap len
     std::uint64_t capturedBytes = 0; // pcap caplen
     std::uint64_t truncatedPackets = 0;
     std::uint64_t ipFragments = 0; // IP fragments (each frame that carried one)
     std::uint64_t ipReassembled = 0; // datagrams rebuilt from them
     std::uint64_t ipFragmentsDropped = 0; // fragments whose datagram never completed (timeout, bounds, end)
-    std::uint64_t nonIpPackets = 0;     // link frames without IPv4/IPv6 (ARP, ...)
+    std::uint64_t nonIpPackets = 0; // link frames without IPv4/IPv6 (ARP, ...)
     std::uint64_t untrackedPackets = 0; // beyond the flow table's bound
     std::uint64_t firstTimestamp_us = 0;
     std::uint64_t lastTimestamp_us = 0;

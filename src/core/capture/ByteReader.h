@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 #include <algorithm>
@@ -9,8 +10,7 @@ namespace TrainGuard::Capture {
 // A bounds-checked cursor over untrusted bytes (hellos, QUIC packets). A read past the end
 // clears `ok`, returns 0 and leaves the cursor where it was; every later read fails too, so a
 // parser checks `ok` once after a run of reads.
-struct ByteReader
-{
+struct ByteReader {
     const std::uint8_t *p = nullptr;
     std::size_t remaining = 0;
     bool ok = true;
@@ -44,7 +44,7 @@ struct ByteReader
     // A reader over the next `n` bytes (fewer if fewer remain), which this one skips.
     ByteReader take(std::size_t n)
     {
-        const ByteReader inner { p, std::min(n, remaining), ok };
+        const ByteReader inner{p, std::min(n, remaining), ok};
         skip(std::min(n, remaining));
         return inner;
     }

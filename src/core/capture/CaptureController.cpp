@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/capture/CaptureController.h"
 
 #include "core/Logging.h"
@@ -169,12 +170,12 @@ bool CaptureController::exportSpool(const QString &destination, std::uint64_t fr
     if (isExporting())
         return false;
     if (m_state == State::Stopping) {
-        m_pendingExport = ExportRequest { destination, from_us, to_us };
+        m_pendingExport = ExportRequest{destination, from_us, to_us};
         return true;
     }
     if (m_state != State::Stopped || !m_session)
         return false;
-    m_pendingExport = ExportRequest { destination, from_us, to_us };
+    m_pendingExport = ExportRequest{destination, from_us, to_us};
     beginExport();
     return true;
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 #include "core/ThreadPolicy.h"
@@ -64,7 +65,7 @@ public:
     int captureId() const { return m_captureId; }
     // The running or stopped session (null otherwise): counters, packet limit.
     const CaptureSession *session() const { return m_session.get(); }
-    CaptureCounters counters() const { return m_session ? m_session->counters() : CaptureCounters {}; }
+    CaptureCounters counters() const { return m_session ? m_session->counters() : CaptureCounters{}; }
     // Why the last start failed (empty when it did not).
     QString startError() const { return m_startError; }
     // Its kind: Permission means the user can grant the privilege (the text says how).
@@ -103,8 +104,7 @@ private:
     bool m_stopWhenStarted = false; // stop() came while Starting
     QString m_startError;
     CaptureProtocol::ErrorKind m_startErrorKind = CaptureProtocol::ErrorKind::Capture;
-    struct ExportRequest
-    {
+    struct ExportRequest {
         QString destination;
         std::uint64_t from_us = 0;
         std::uint64_t to_us = 0;

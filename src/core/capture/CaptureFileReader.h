@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 #include <QString>
@@ -32,8 +33,7 @@ public:
         Damaged, // a length or block structure that cannot be right; see error()
     };
 
-    struct Packet
-    {
+    struct Packet {
         int linkType = -1; // LINKTYPE_* of the packet's interface
         std::uint32_t interfaceId = 0;
         std::uint64_t timestamp_us = 0;
@@ -58,8 +58,7 @@ public:
     QString error() const { return m_error; }
 
 private:
-    struct Interface
-    {
+    struct Interface {
         int linkType = 0;
         std::uint32_t snaplen = 0;
         // Timestamp units per second as 10^decimalExponent or 2^binaryExponent (if_tsresol).

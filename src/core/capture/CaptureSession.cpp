@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/capture/CaptureSession.h"
 
 #include "core/Logging.h"
@@ -87,8 +88,8 @@ bool CaptureSession::start(const CaptureSessionOptions &options, QString *error)
     m_running = true;
     m_capture->start();
     m_analysisThread = Thread(ThreadPriority::Normal, "tg-analysis", [this] { analysisLoop(); }); // must keep up
-    qCDebug(lcCapture, "capture %d started on %s (filter \"%s\")", m_captureId, qUtf8Printable(options.live.interfaceName),
-           qUtf8Printable(options.live.filter));
+    qCDebug(lcCapture, "capture %d started on %s (filter \"%s\")", m_captureId,
+            qUtf8Printable(options.live.interfaceName), qUtf8Printable(options.live.filter));
     return true;
 }
 
@@ -96,8 +97,8 @@ void CaptureSession::stop()
 {
     if (!m_running)
         return;
-    m_capture->stop();  // joins the capture thread; its last batch is queued
-    m_queue->close();   // the analysis drains what is queued, emits the final batch, ends
+    m_capture->stop(); // joins the capture thread; its last batch is queued
+    m_queue->close(); // the analysis drains what is queued, emits the final batch, ends
     m_analysisThread.join();
     {
         std::lock_guard lock(m_spool->mutex);
@@ -115,7 +116,8 @@ void CaptureSession::analysisLoop()
         std::unique_ptr<PacketBatch> batch = m_queue->pop(TickInterval_ms / 2);
         if (batch) {
             // Packet summaries only for the tail of the batch: the list shows the newest.
-            const std::size_t first = batch->records.size() > MaxRecentPackets ? batch->records.size() - MaxRecentPackets : 0;
+            const std::size_t first
+                = batch->records.size() > MaxRecentPackets ? batch->records.size() - MaxRecentPackets : 0;
             std::vector<int> tailFlowIds(batch->records.size() - first, -1);
             std::lock_guard lock(m_analyzerMutex);
             std::lock_guard spoolLock(m_spool->mutex);
@@ -149,7 +151,8 @@ void CaptureSession::analysisLoop()
                 summary.wireLength = record.wireLength;
                 summary.flowId = tailFlowIds[i - first];
                 if (view.transport != TransportLayer::None) {
-                    summary.protocol = view.transport == TransportLayer::Tcp ? QStringLiteral("TCP") : QStringLiteral("UDP");
+                    summary.protocol
+                        = view.transport == TransportLayer::Tcp ? QStringLiteral("TCP") : QStringLiteral("UDP");
                     summary.source = addressText(view, view.srcAddress, view.srcPort);
                     summary.destination = addressText(view, view.dstAddress, view.dstPort);
                     summary.payloadLength = view.payloadWireLength;
@@ -239,8 +242,8 @@ AnalysisReport CaptureSession::report() const
     return m_analyzer->report(m_options.spoolPath);
 }
 
-bool CaptureSession::exportSpool(const QString &destination, std::uint64_t from_us, std::uint64_t to_us,
-                                 QString *error, std::uint64_t *packetsWritten) const
+bool CaptureSession::exportSpool(const QString &destination, std::uint64_t from_us, std::uint64_t to_us, QString *error,
+                                 std::uint64_t *packetsWritten) const
 {
     if (!m_spool) {
         *error = QStringLiteral("capture %1 has no spool yet").arg(m_captureId);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 #include "core/ThreadPolicy.h"
@@ -16,13 +17,13 @@
 namespace TrainGuard::Capture {
 
 struct CaptureCounters {
-    std::uint64_t packets = 0;           // analysed (and spooled)
-    std::uint64_t bytes = 0;             // pcap len of those
-    std::uint64_t kernelDrops = 0;       // pcap_stats ps_drop
-    std::uint64_t interfaceDrops = 0;    // pcap_stats ps_ifdrop
-    std::uint64_t queueDrops = 0;        // packets the queue refused (after close; when the analysis
-                                         // falls behind, the queue holds the capture back instead)
-    std::uint64_t kernelReceived = 0;    // pcap_stats ps_recv
+    std::uint64_t packets = 0; // analysed (and spooled)
+    std::uint64_t bytes = 0; // pcap len of those
+    std::uint64_t kernelDrops = 0; // pcap_stats ps_drop
+    std::uint64_t interfaceDrops = 0; // pcap_stats ps_ifdrop
+    std::uint64_t queueDrops = 0; // packets the queue refused (after close; when the analysis
+                                  // falls behind, the queue holds the capture back instead)
+    std::uint64_t kernelReceived = 0; // pcap_stats ps_recv
     double captureThreadCpu_s = 0.0;
 };
 
@@ -40,17 +41,17 @@ struct PacketSummary {
 // What the GUI receives at most every TickInterval_ms.
 struct CaptureBatch {
     int captureId = 0;
-    QList<FlowRow> flows;            // new or changed since the previous batch
+    QList<FlowRow> flows; // new or changed since the previous batch
     QList<PacketSummary> recentPackets; // newest last, at most MaxRecentPackets
-    QList<StatsBin> bins;            // 100 ms bins completed since the previous batch, contiguous
-                                     // (idle intervals as empty bins), closed by the clock
+    QList<StatsBin> bins; // 100 ms bins completed since the previous batch, contiguous
+                          // (idle intervals as empty bins), closed by the clock
     CaptureCounters counters;
-    bool final = false;              // the last batch of the capture
+    bool final = false; // the last batch of the capture
 };
 
 struct CaptureSessionOptions {
     LiveCaptureOptions live;
-    QString spoolPath;          // every analysed packet is written here (pcap)
+    QString spoolPath; // every analysed packet is written here (pcap)
     std::uint64_t maxPackets = 0; // 0 = unlimited; the session stops analysing after this many
     // Gets every flow's reassembled payload on the analysis thread (e.g. LeakScanner).
     std::shared_ptr<StreamObserver> streamObserver;

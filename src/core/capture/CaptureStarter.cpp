@@ -1,8 +1,12 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/capture/CaptureStarter.h"
 
 namespace TrainGuard::Capture {
 
-CaptureStarter::CaptureStarter(QObject *parent) : QObject(parent) {}
+CaptureStarter::CaptureStarter(QObject *parent)
+    : QObject(parent)
+{
+}
 
 CaptureStarter::~CaptureStarter()
 {
@@ -21,11 +25,14 @@ void CaptureStarter::start(std::unique_ptr<CaptureSession> session, const Captur
     m_thread = Thread(ThreadPriority::Normal, "tg-cap-start", [this, options, generation] {
         m_ok = m_session->start(options, &m_error);
         m_errorKind = m_session->startErrorKind();
-        QMetaObject::invokeMethod(this, [this, generation] {
-            // A take() in between already handed the session out (or dropped it).
-            if (generation == m_generation && m_session)
-                emit finished(m_session->captureId());
-        }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this,
+            [this, generation] {
+                // A take() in between already handed the session out (or dropped it).
+                if (generation == m_generation && m_session)
+                    emit finished(m_session->captureId());
+            },
+            Qt::QueuedConnection);
     });
 }
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 #include "core/ThreadPolicy.h"
@@ -48,9 +49,9 @@ signals:
 private:
     Thread m_thread;
     std::unique_ptr<CaptureSession> m_session; // owned by m_thread until it is joined
-    QString m_error;                           // likewise
+    QString m_error; // likewise
     CaptureProtocol::ErrorKind m_errorKind = CaptureProtocol::ErrorKind::Capture; // likewise
-    bool m_ok = false;                         // likewise
+    bool m_ok = false; // likewise
     int m_generation = 0;
 };
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/capture/CaptureStopper.h"
 #include "core/ThreadPolicy.h"
 
@@ -14,12 +15,15 @@ struct CaptureStopper::Job {
     quint64 serial = 0; // names it in the queued completion: a taken job's address may be reused
     int captureId = 0;
     std::unique_ptr<CaptureSession> session; // the stopping thread's until `done`
-    AfterStop after = AfterStop::HandBack;   // guarded by m_mutex
-    bool done = false;                       // guarded by m_mutex
+    AfterStop after = AfterStop::HandBack; // guarded by m_mutex
+    bool done = false; // guarded by m_mutex
     Thread thread;
 };
 
-CaptureStopper::CaptureStopper(QObject *parent) : QObject(parent) {}
+CaptureStopper::CaptureStopper(QObject *parent)
+    : QObject(parent)
+{
+}
 
 CaptureStopper::~CaptureStopper()
 {
@@ -55,7 +59,8 @@ void CaptureStopper::stop(std::unique_ptr<CaptureSession> session, AfterStop aft
             if (QFileInfo(spool).isFile()) // never /dev/null (the leak check's)
                 QFile::remove(spool);
         }
-        QMetaObject::invokeMethod(this, [this, serial = running->serial] { onJobDone(serial); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this, [this, serial = running->serial] { onJobDone(serial); }, Qt::QueuedConnection);
     });
 }
 

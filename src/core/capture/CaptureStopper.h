@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 #include "core/capture/CaptureSession.h"
@@ -34,7 +35,7 @@ class CaptureStopper : public QObject
 public:
     enum class AfterStop {
         HandBack, // `stopped` follows; take() it
-        Discard,  // destroyed and its spool file removed on the stopping thread; no signal
+        Discard, // destroyed and its spool file removed on the stopping thread; no signal
     };
 
     explicit CaptureStopper(QObject *parent = nullptr);

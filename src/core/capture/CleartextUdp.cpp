@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/capture/CleartextUdp.h"
 
 #include <algorithm>
@@ -161,7 +162,7 @@ bool snmp(const std::uint8_t *data, std::size_t length, std::string *summary)
     if (offset + 3 > length || data[offset] != 0x02 || data[offset + 1] != 0x01 || data[offset + 2] > 3
         || data[offset + 2] == 2)
         return false;
-    static constexpr const char *versions[] = { "version 1", "version 2c", "", "version 3" };
+    static constexpr const char *versions[] = {"version 1", "version 2c", "", "version 3"};
     *summary = versions[data[offset + 2]];
     return true;
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 #include "core/capture/PacketDissector.h"
@@ -47,8 +48,7 @@ inline Encryption applicationEncryption(Application application)
     }
 }
 
-struct Endpoint
-{
+struct Endpoint {
     std::uint8_t address[16] = {};
     std::uint16_t port = 0;
     bool operator==(const Endpoint &other) const
@@ -81,9 +81,9 @@ struct FlowKeyHash {
         const std::size_t addressLength = key.network == NetworkLayer::Ipv6 ? 16 : 4;
         mix(key.low.address, addressLength);
         mix(key.high.address, addressLength);
-        const std::uint8_t rest[5] = {std::uint8_t(key.low.port >> 8), std::uint8_t(key.low.port),
-                                      std::uint8_t(key.high.port >> 8), std::uint8_t(key.high.port),
-                                      std::uint8_t(key.transport)};
+        const std::uint8_t rest[5]
+            = {std::uint8_t(key.low.port >> 8), std::uint8_t(key.low.port), std::uint8_t(key.high.port >> 8),
+               std::uint8_t(key.high.port), std::uint8_t(key.transport)};
         mix(rest, sizeof rest);
         return static_cast<std::size_t>(h);
     }
@@ -100,13 +100,13 @@ struct HeldSegment {
 // One direction of a flow: counters and the in-order stream state.
 struct FlowDirection {
     std::uint64_t packets = 0;
-    std::uint64_t bytes = 0;         // pcap len
-    std::uint64_t payloadBytes = 0;  // new transport payload bytes (each sequence number once)
-    std::uint64_t gaps = 0;          // TCP holes (lost or not captured)
+    std::uint64_t bytes = 0; // pcap len
+    std::uint64_t payloadBytes = 0; // new transport payload bytes (each sequence number once)
+    std::uint64_t gaps = 0; // TCP holes (lost or not captured)
     std::uint64_t retransmittedBytes = 0;
     std::uint32_t nextSeq = 0;
     bool seqKnown = false;
-    bool probed = false;             // first payload bytes inspected
+    bool probed = false; // first payload bytes inspected
     std::uint8_t probeLength = 0;
     std::uint8_t probe[8] = {};
     Application detected = Application::Unknown;

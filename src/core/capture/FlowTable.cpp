@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/capture/FlowTable.h"
 
 #include "core/capture/CleartextUdp.h"
@@ -28,8 +29,8 @@ bool lessThan(const Endpoint &a, const Endpoint &b)
 // needs the method or status prefix of the first bytes, so a prefix check is enough and cheap.
 bool looksLikeHttpRequest(const std::uint8_t *data, std::size_t length)
 {
-    static constexpr const char *methods[] = {"GET ", "POST ", "PUT ", "HEAD ", "DELETE ", "OPTIONS ", "PATCH ",
-                                              "CONNECT ", "TRACE "};
+    static constexpr const char *methods[]
+        = {"GET ", "POST ", "PUT ", "HEAD ", "DELETE ", "OPTIONS ", "PATCH ", "CONNECT ", "TRACE "};
     for (const char *method : methods) {
         const std::size_t n = std::strlen(method);
         if (length >= n && std::memcmp(data, method, n) == 0)
@@ -110,7 +111,8 @@ Flow *FlowTable::update(const PacketView &view, std::uint64_t timestamp_us, std:
             if (flow->application == Application::Unknown)
                 addEntropySample(*flow, view.payload, view.payloadCapturedLength);
             if (m_observer) {
-                m_observer->onStreamData(*flow, streamDirection, view.payload, view.payloadCapturedLength, timestamp_us);
+                m_observer->onStreamData(*flow, streamDirection, view.payload, view.payloadCapturedLength,
+                                         timestamp_us);
                 m_observer->onStreamBreak(*flow, streamDirection);
             }
         }
@@ -137,10 +139,9 @@ Flow *FlowTable::update(const PacketView &view, std::uint64_t timestamp_us, std:
     const auto offset = static_cast<std::int32_t>(view.tcpSeq - direction.nextSeq);
     if (offset > 0 && holdSegment(direction, view, timestamp_us)) {
         // Held until the hole fills; a hole that stays open too long is declared lost.
-        const auto oldest = std::min_element(direction.held.begin(), direction.held.end(),
-                                             [](const HeldSegment &a, const HeldSegment &b) {
-                                                 return a.timestamp_us < b.timestamp_us;
-                                             });
+        const auto oldest = std::min_element(
+            direction.held.begin(), direction.held.end(),
+            [](const HeldSegment &a, const HeldSegment &b) { return a.timestamp_us < b.timestamp_us; });
         if (timestamp_us - oldest->timestamp_us > MaxHold_us)
             giveUpHole(*flow, direction, fromClient);
         return flow;
@@ -214,14 +215,12 @@ void FlowTable::acceptSegment(Flow &flow, FlowDirection &direction, bool fromCli
 
 bool FlowTable::holdSegment(FlowDirection &direction, const PacketView &view, std::uint64_t timestamp_us)
 {
-    if (direction.held.size() >= MaxHeldSegmentsPerDirection
-        || m_heldBytes + view.payloadCapturedLength > MaxHeldBytes)
+    if (direction.held.size() >= MaxHeldSegmentsPerDirection || m_heldBytes + view.payloadCapturedLength > MaxHeldBytes)
         return false;
     const std::uint32_t base = direction.nextSeq;
     const auto distance = [base](std::uint32_t seq) { return static_cast<std::int32_t>(seq - base); };
-    auto position = std::find_if(direction.held.begin(), direction.held.end(), [&](const HeldSegment &held) {
-        return distance(held.seq) > distance(view.tcpSeq);
-    });
+    auto position = std::find_if(direction.held.begin(), direction.held.end(),
+                                 [&](const HeldSegment &held) { return distance(held.seq) > distance(view.tcpSeq); });
     HeldSegment segment;
     segment.seq = view.tcpSeq;
     segment.wireLength = view.payloadWireLength;
@@ -234,8 +233,7 @@ bool FlowTable::holdSegment(FlowDirection &direction, const PacketView &view, st
 
 void FlowTable::deliverHeld(Flow &flow, FlowDirection &direction, bool fromClient)
 {
-    while (!direction.held.empty()
-           && static_cast<std::int32_t>(direction.held.front().seq - direction.nextSeq) <= 0) {
+    while (!direction.held.empty() && static_cast<std::int32_t>(direction.held.front().seq - direction.nextSeq) <= 0) {
         HeldSegment segment = std::move(direction.held.front());
         direction.held.erase(direction.held.begin());
         m_heldBytes -= segment.bytes.size();
@@ -309,8 +307,8 @@ void FlowTable::consumeStream(Flow &flow, FlowDirection &direction, bool fromCli
                 flow.application = Application::Http;
                 flow.histogram.reset();
             }
-            const std::size_t lineEnd = std::min<std::size_t>(
-                std::find(data, data + length, std::uint8_t('\r')) - data, 120);
+            const std::size_t lineEnd
+                = std::min<std::size_t>(std::find(data, data + length, std::uint8_t('\r')) - data, 120);
             if (flow.httpFirstLine.empty()) {
                 flow.httpFirstLine.assign(reinterpret_cast<const char *>(direction.probe),
                                           direction.probeLength - take);
@@ -367,7 +365,8 @@ Encryption FlowTable::classify(const Flow &flow, std::string *reason)
             const TlsHandshakeInfo &tls = flow.tlsInfo;
             std::string text = "TLS records";
             if (tls.clientHelloSeen)
-                text += tls.serverName.empty() ? " after a ClientHello without SNI" : " after a ClientHello for " + tls.serverName;
+                text += tls.serverName.empty() ? " after a ClientHello without SNI"
+                                               : " after a ClientHello for " + tls.serverName;
             if (tls.serverHelloSeen)
                 text += ", ServerHello cipher suite " + hex16(tls.cipherSuite);
             else
@@ -407,7 +406,8 @@ Encryption FlowTable::classify(const Flow &flow, std::string *reason)
     const std::uint64_t payload = flow.toServer.payloadBytes + flow.toClient.payloadBytes;
     if (flow.entropySamples < EntropyMinimumSamples) {
         if (reason)
-            *reason = payload == 0 ? "no payload" : "no known protocol and only " + std::to_string(flow.entropySamples)
+            *reason = payload == 0 ? "no payload"
+                                   : "no known protocol and only " + std::to_string(flow.entropySamples)
                     + " payload bytes inspected: too few to judge";
         return Encryption::Unknown;
     }
@@ -417,16 +417,19 @@ Encryption FlowTable::classify(const Flow &flow, std::string *reason)
     char buffer[160];
     Encryption verdict;
     if (entropy >= encryptedThreshold) {
-        std::snprintf(buffer, sizeof buffer, "no known protocol; payload entropy %.2f bits/byte over %u bytes looks encrypted or compressed",
+        std::snprintf(buffer, sizeof buffer,
+                      "no known protocol; payload entropy %.2f bits/byte over %u bytes looks encrypted or compressed",
                       entropy, flow.entropySamples);
         verdict = Encryption::Encrypted;
     } else if (entropy < 5.5) {
-        std::snprintf(buffer, sizeof buffer, "no known protocol; payload entropy %.2f bits/byte over %u bytes looks like cleartext",
-                      entropy, flow.entropySamples);
+        std::snprintf(buffer, sizeof buffer,
+                      "no known protocol; payload entropy %.2f bits/byte over %u bytes looks like cleartext", entropy,
+                      flow.entropySamples);
         verdict = Encryption::Plaintext;
     } else {
-        std::snprintf(buffer, sizeof buffer, "no known protocol; payload entropy %.2f bits/byte over %u bytes is inconclusive",
-                      entropy, flow.entropySamples);
+        std::snprintf(buffer, sizeof buffer,
+                      "no known protocol; payload entropy %.2f bits/byte over %u bytes is inconclusive", entropy,
+                      flow.entropySamples);
         verdict = Encryption::Unknown;
     }
     if (reason)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 #include "core/capture/Flow.h"
@@ -64,7 +65,7 @@ private:
 
     void inspectDatagram(Flow &flow, StreamDirection direction, const PacketView &view, std::uint64_t timestamp_us);
 
-    QuicCryptoBudget m_quicBudget { 0, MaxQuicCryptoBytes }; // before m_flows: their streams return bytes to it
+    QuicCryptoBudget m_quicBudget{0, MaxQuicCryptoBytes}; // before m_flows: their streams return bytes to it
     std::size_t m_maxFlows;
     std::deque<Flow> m_flows; // deque: references stay valid while it grows
     std::unordered_map<FlowKey, std::uint32_t, FlowKeyHash> m_index;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/capture/IpReassembler.h"
 
 #include <algorithm>
@@ -68,7 +69,7 @@ bool IpReassembler::add(const PacketView &view, std::uint64_t timestamp_us, std:
             ++m_droppedFragments;
             return false;
         }
-        entry = m_pending.emplace(key, Pending {}).first;
+        entry = m_pending.emplace(key, Pending{}).first;
         entry->second.firstSeen_us = timestamp_us;
         m_byAge.emplace_back(timestamp_us, key);
     }
@@ -114,7 +115,7 @@ bool IpReassembler::add(const PacketView &view, std::uint64_t timestamp_us, std:
     }
     // Merge [begin, end) into the pieces.
     auto last = piece;
-    Piece merged { begin, std::uint32_t(end) };
+    Piece merged{begin, std::uint32_t(end)};
     while (last != pending.pieces.end() && last->begin <= end) {
         merged.begin = std::min(merged.begin, last->begin);
         merged.end = std::max(merged.end, last->end);

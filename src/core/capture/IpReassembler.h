@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 #include "core/capture/PacketDissector.h"
@@ -11,8 +12,7 @@
 namespace TrainGuard::Capture {
 
 // A datagram rebuilt from its fragments.
-struct ReassembledDatagram
-{
+struct ReassembledDatagram {
     NetworkLayer network = NetworkLayer::None;
     std::uint8_t srcAddress[16] = {};
     std::uint8_t dstAddress[16] = {};
@@ -48,13 +48,11 @@ public:
     std::size_t pendingBytes() const { return m_pendingBytes; }
 
 private:
-    struct Piece
-    {
+    struct Piece {
         std::uint32_t begin;
         std::uint32_t end;
     };
-    struct Pending
-    {
+    struct Pending {
         std::uint64_t firstSeen_us = 0;
         std::vector<std::uint8_t> bytes;
         std::vector<Piece> pieces; // sorted, disjoint

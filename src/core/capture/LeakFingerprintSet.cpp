@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/capture/LeakFingerprintSet.h"
 
 #include "core/Logging.h"
@@ -147,8 +148,8 @@ double LeakFingerprintSet::bits(int index) const
 }
 
 std::shared_ptr<const LeakFingerprintSet> LeakFingerprintSet::build(const QString &datasetPath,
-                                                                     const LeakFingerprintOptions &options,
-                                                                     QString *error, const std::atomic<bool> *cancel)
+                                                                    const LeakFingerprintOptions &options,
+                                                                    QString *error, const std::atomic<bool> *cancel)
 {
     const QFileInfo info(datasetPath);
     if (!info.exists()) {
@@ -213,9 +214,7 @@ std::shared_ptr<const LeakFingerprintSet> LeakFingerprintSet::build(const QStrin
     constexpr int ContextTableBits = 21; // 2 × 8 MiB
     std::vector<std::uint32_t> contextCounts(std::size_t(1) << ContextTableBits, 0);
     std::vector<std::uint32_t> stringCounts(std::size_t(1) << ContextTableBits, 0);
-    const auto contextSlot = [](std::uint32_t context) {
-        return (context * 0x9E3779B1u) >> (32 - ContextTableBits);
-    };
+    const auto contextSlot = [](std::uint32_t context) { return (context * 0x9E3779B1u) >> (32 - ContextTableBits); };
     const auto stringSlot = [](std::uint32_t context, std::uint8_t next) {
         const std::uint64_t key = (std::uint64_t(context) << 8) | next;
         return std::size_t((key * 0x9E3779B97F4A7C15ULL) >> (64 - ContextTableBits));
@@ -346,9 +345,9 @@ std::shared_ptr<const LeakFingerprintSet> LeakFingerprintSet::build(const QStrin
         set->m_sources.push_back(Source{entry.file, entry.offset, entry.bits});
     }
     qCDebug(lcCapture, "leak fingerprints of %s: %zu from %llu bytes (%llu weak, %llu repeated windows, level %d)",
-           qUtf8Printable(set->datasetName()), set->size(), static_cast<unsigned long long>(set->m_stats.datasetBytes),
-           static_cast<unsigned long long>(set->m_stats.weakWindows),
-           static_cast<unsigned long long>(set->m_stats.repeatedWindows), level);
+            qUtf8Printable(set->datasetName()), set->size(), static_cast<unsigned long long>(set->m_stats.datasetBytes),
+            static_cast<unsigned long long>(set->m_stats.weakWindows),
+            static_cast<unsigned long long>(set->m_stats.repeatedWindows), level);
     return set;
 }
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 #include "core/capture/GearHash.h"
@@ -14,8 +15,8 @@
 namespace TrainGuard::Capture {
 
 struct LeakFingerprintOptions {
-    int candidateBits = 6;          // a window is sampled every 2^6 = 64 bytes on average
-    int minDistinctBytes = 8;       // weaker windows (padding, "0,0,0,0,…") are never fingerprints
+    int candidateBits = 6; // a window is sampled every 2^6 = 64 bytes on average
+    int minDistinctBytes = 8; // weaker windows (padding, "0,0,0,0,…") are never fingerprints
     // Information a window must carry under the dataset's own byte-pair model: recurring values
     // in a small vocabulary (status columns, flags) give windows of a few bits only, which
     // unrelated data of the same kind reproduces by chance.
@@ -30,11 +31,11 @@ struct LeakFingerprintOptions {
 struct LeakFingerprintStats {
     std::uint64_t datasetBytes = 0;
     int files = 0;
-    std::uint64_t candidateWindows = 0;  // selected by the rolling hash at the final sampling level
-    std::uint64_t weakWindows = 0;       // rejected: too few distinct bytes or too little information
-    std::uint64_t repeatedWindows = 0;   // rejected: the same window occurs more than once
-    int samplingLevel = 0;               // extra selection bits added to stay within maxFingerprints
-    double meanSpacing_bytes() const;    // dataset bytes per fingerprint
+    std::uint64_t candidateWindows = 0; // selected by the rolling hash at the final sampling level
+    std::uint64_t weakWindows = 0; // rejected: too few distinct bytes or too little information
+    std::uint64_t repeatedWindows = 0; // rejected: the same window occurs more than once
+    int samplingLevel = 0; // extra selection bits added to stay within maxFingerprints
+    double meanSpacing_bytes() const; // dataset bytes per fingerprint
 };
 
 // Keyed hashes of sampled 32-byte windows of a dataset's plaintext, for the leak check.

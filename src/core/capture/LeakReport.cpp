@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/capture/LeakReport.h"
 
 #include <QDateTime>
@@ -6,7 +7,10 @@
 namespace TrainGuard::Capture {
 
 namespace {
-QJsonValue number(std::uint64_t value) { return QJsonValue(static_cast<qint64>(value)); }
+QJsonValue number(std::uint64_t value)
+{
+    return QJsonValue(static_cast<qint64>(value));
+}
 } // namespace
 
 QString timestampText(std::uint64_t timestamp_us)
@@ -38,13 +42,15 @@ QString LeakReport::verdictText() const
             .arg(scannedBytes);
     };
     if (unscannedBytes > 0) {
-        return inconclusive(QStringLiteral("%1 captured bytes passed before the fingerprints of %2 were ready and could "
-                                           "not be held")
-                                .arg(unscannedBytes)
-                                .arg(dataset));
+        return inconclusive(
+            QStringLiteral("%1 captured bytes passed before the fingerprints of %2 were ready and could "
+                           "not be held")
+                .arg(unscannedBytes)
+                .arg(dataset));
     }
     if (droppedPackets > 0)
-        return inconclusive(QStringLiteral("the capture dropped %1 packets, which were not scanned").arg(droppedPackets));
+        return inconclusive(
+            QStringLiteral("the capture dropped %1 packets, which were not scanned").arg(droppedPackets));
     if (fingerprintsSeen > 0) {
         return QStringLiteral("%1 of %2 fingerprints seen in %3 captured bytes across %4 flows, at most %5 bits of "
                               "evidence in one flow (a leak needs %6) — no plaintext leak established")
@@ -77,8 +83,10 @@ QJsonObject LeakReport::toJson() const
     }
     return QJsonObject{
         {QStringLiteral("dataset"), datasetPath},
-        {QStringLiteral("verdict"), leak() ? QStringLiteral("leak")
-                                           : conclusive() ? QStringLiteral("no_leak") : QStringLiteral("inconclusive")},
+        {QStringLiteral("verdict"),
+         leak()             ? QStringLiteral("leak")
+             : conclusive() ? QStringLiteral("no_leak")
+                            : QStringLiteral("inconclusive")},
         {QStringLiteral("message"), verdictText()},
         {QStringLiteral("fingerprints"), number(fingerprints)},
         {QStringLiteral("fingerprints_seen"), number(fingerprintsSeen)},
@@ -111,7 +119,8 @@ QJsonObject LeakReport::toJson() const
 QString LeakReport::toText() const
 {
     QString text = QStringLiteral("leak check of %1: %2\n").arg(datasetPath, verdictText());
-    text += QStringLiteral("  fingerprints: %1 from %2 bytes (%3 weak, %4 repeated windows rejected; one per %5 bytes)\n")
+    text += QStringLiteral(
+                "  fingerprints: %1 from %2 bytes (%3 weak, %4 repeated windows rejected; one per %5 bytes)\n")
                 .arg(fingerprints)
                 .arg(datasetStats.datasetBytes)
                 .arg(datasetStats.weakWindows)
@@ -132,7 +141,9 @@ QString LeakReport::toText() const
                          timestampText(hit.timestamp_us), hit.fingerprintSource);
     }
     if (hitCount > PrintedHits)
-        text += QStringLiteral("  … %1 more hits (--json lists the first %2)\n").arg(hitCount - PrintedHits).arg(MaxRecordedHits);
+        text += QStringLiteral("  … %1 more hits (--json lists the first %2)\n")
+                    .arg(hitCount - PrintedHits)
+                    .arg(MaxRecordedHits);
     return text;
 }
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 #include "core/capture/LeakFingerprintSet.h"
@@ -24,13 +25,13 @@ struct LeakHit {
 struct LeakReport {
     static constexpr int MaxRecordedHits = 100;
 
-    QString dataset;     // file or folder name
+    QString dataset; // file or folder name
     QString datasetPath;
     std::uint64_t fingerprints = 0;
     LeakFingerprintStats datasetStats;
-    std::uint64_t scannedBytes = 0;   // reassembled payload bytes scanned
-    std::uint64_t flows = 0;          // flows with scanned bytes
-    std::uint64_t streamBreaks = 0;   // holes, snap-length cuts: windows across them are not seen
+    std::uint64_t scannedBytes = 0; // reassembled payload bytes scanned
+    std::uint64_t flows = 0; // flows with scanned bytes
+    std::uint64_t streamBreaks = 0; // holes, snap-length cuts: windows across them are not seen
     std::uint64_t unscannedBytes = 0; // payload that passed before the fingerprints were ready, beyond what was held
     std::uint64_t droppedPackets = 0; // lost by the capture (kernel, interface, queue): never scanned
     std::uint64_t fingerprintsSeen = 0;
@@ -41,10 +42,10 @@ struct LeakReport {
     int leakFlowId = -1;
     QString leakFlow;
     std::uint64_t leakTime_us = 0;
-    QList<LeakHit> hits;              // the first MaxRecordedHits, in order
-    QString coverage;                 // interface, filter and time span, set by the producer
-    QString notChecked;               // non-empty: no verdict was possible, and why
-    double scan_s = 0.0;              // wall time spent scanning
+    QList<LeakHit> hits; // the first MaxRecordedHits, in order
+    QString coverage; // interface, filter and time span, set by the producer
+    QString notChecked; // non-empty: no verdict was possible, and why
+    double scan_s = 0.0; // wall time spent scanning
 
     bool leak() const { return leakFlowId >= 0; }
     // Without a leak found, "no leak" needs every byte scanned.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/capture/LeakScanner.h"
 
 #include "core/Logging.h"
@@ -235,7 +236,7 @@ void LeakScanner::candidate(const std::uint8_t *window, const FlowLabel &flow, S
             m_report.leakFlow = flow.describe();
             m_report.leakTime_us = timestamp_us;
             qCDebug(lcCapture).noquote() << "leak check: fingerprints of" << m_report.dataset << "seen in flow"
-                                           << m_report.leakFlow;
+                                         << m_report.leakFlow;
         }
     }
     if (m_report.hits.size() < LeakReport::MaxRecordedHits) {

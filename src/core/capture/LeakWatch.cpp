@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/capture/LeakWatch.h"
 
 #include "core/Logging.h"
@@ -176,14 +177,16 @@ LeakReport LeakWatch::report(ReportSource source) const
 
 QString LeakWatch::coverageText(std::uint64_t droppedPackets) const
 {
-    const QString end = m_sendEnded.isValid()
-        ? QStringLiteral("send end %1 + %2 s grace").arg(m_sendEnded.toString(QStringLiteral("HH:mm:ss.zzz")))
-              .arg(m_options.grace_ms / 1000.0)
+    const QString end = m_sendEnded.isValid() ? QStringLiteral("send end %1 + %2 s grace")
+                                                    .arg(m_sendEnded.toString(QStringLiteral("HH:mm:ss.zzz")))
+                                                    .arg(m_options.grace_ms / 1000.0)
         : m_active ? QStringLiteral("send end + %1 s grace").arg(m_options.grace_ms / 1000.0)
-                   : QStringLiteral("%1 (ended early)").arg(QDateTime::currentDateTimeUtc().toString(QStringLiteral("HH:mm:ss.zzz")));
-    QString text = QStringLiteral("interface %1, filter “%2”, %3 – %4 UTC")
-                       .arg(m_options.interfaceName, m_options.filter.isEmpty() ? QStringLiteral("none") : m_options.filter,
-                            m_started.toString(QStringLiteral("HH:mm:ss.zzz")), end);
+                   : QStringLiteral("%1 (ended early)")
+                         .arg(QDateTime::currentDateTimeUtc().toString(QStringLiteral("HH:mm:ss.zzz")));
+    QString text
+        = QStringLiteral("interface %1, filter “%2”, %3 – %4 UTC")
+              .arg(m_options.interfaceName, m_options.filter.isEmpty() ? QStringLiteral("none") : m_options.filter,
+                   m_started.toString(QStringLiteral("HH:mm:ss.zzz")), end);
     if (droppedPackets > 0)
         text += QStringLiteral("; %1 packets dropped by the capture were not scanned").arg(droppedPackets);
     return text;
@@ -209,7 +212,7 @@ void LeakWatch::finishNow()
     m_pollTimer.stop();
     if (!m_fingerprintsDone)
         m_cancelFingerprints = true; // the watch is over; an unfinished set proves nothing
-    joinFingerprinting();            // prompt: done long ago, or cancelled
+    joinFingerprinting(); // prompt: done long ago, or cancelled
     if (!m_capture.isActive()) {
         completeFinish();
         return;
@@ -253,7 +256,8 @@ void LeakWatch::completeFinish()
     m_scanner.reset();
     m_active = false;
     m_finishing = false;
-    qCInfo(lcCapture).noquote() << "leak check of" << report.dataset << ":" << report.verdictText() << "—" << report.coverage;
+    qCInfo(lcCapture).noquote() << "leak check of" << report.dataset << ":" << report.verdictText() << "—"
+                                << report.coverage;
     if (report.leak() && !m_leakReported) {
         m_leakReported = true;
         emit leakDetected(report);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 #include "core/ThreadPolicy.h"
@@ -115,9 +116,9 @@ private:
     QDateTime m_sendEnded;
     QTimer m_pollTimer;
     QTimer m_graceTimer;
-    bool m_active = false;    // from start() until `finished`
+    bool m_active = false; // from start() until `finished`
     std::optional<QString> m_pendingStart; // the next watch's dataset, begun once this one finished
-    bool m_pendingSendEnded = false;       // and its send already ended
+    bool m_pendingSendEnded = false; // and its send already ended
     bool m_leakReported = false;
 };
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/capture/LiveCapture.h"
 
 #include "core/Logging.h"
@@ -33,8 +34,8 @@ constexpr std::size_t BatchBytes = 2 * 1024 * 1024;
 // The stdio buffer of the stream: one read takes up to this much of what the helper has written.
 constexpr int StreamBuffer_bytes = 1024 * 1024;
 constexpr int PollInterval_ms = 100;
-constexpr int HeaderTimeout_ms = 10000;  // the helper activates the interface first
-constexpr int StopGrace_ms = 3000;       // then SIGKILL: EOF all the same
+constexpr int HeaderTimeout_ms = 10000; // the helper activates the interface first
+constexpr int StopGrace_ms = 3000; // then SIGKILL: EOF all the same
 
 QString groupAdvice()
 {
@@ -125,10 +126,15 @@ bool LiveCapture::open(const LiveCaptureOptions &options, QString *error)
     const QByteArray program = QFile::encodeName(helper);
     const int buffer_mib
         = int(std::clamp<qint64>((qint64(options.kernelBuffer_bytes) + (1 << 20) - 1) >> 20, 1, MaxKernelBuffer_mib));
-    QList<QByteArray> arguments{program, "-i", options.interfaceName.toLocal8Bit(),
-                                "-s", QByteArray::number(options.snapLength),
-                                "-B", QByteArray::number(buffer_mib),
-                                "-t", QByteArray::number(options.packetTimeout_ms)};
+    QList<QByteArray> arguments{program,
+                                "-i",
+                                options.interfaceName.toLocal8Bit(),
+                                "-s",
+                                QByteArray::number(options.snapLength),
+                                "-B",
+                                QByteArray::number(buffer_mib),
+                                "-t",
+                                QByteArray::number(options.packetTimeout_ms)};
     if (!options.filter.isEmpty())
         arguments << "-f" << options.filter.toLocal8Bit();
     std::vector<char *> argv;
@@ -193,7 +199,8 @@ bool LiveCapture::open(const LiveCaptureOptions &options, QString *error)
     if (m_stream)
         std::setvbuf(m_stream, nullptr, _IOFBF, StreamBuffer_bytes);
     char errbuf[PCAP_ERRBUF_SIZE] = {};
-    pcap_t *handle = m_stream ? pcap_fopen_offline_with_tstamp_precision(m_stream, PCAP_TSTAMP_PRECISION_MICRO, errbuf) : nullptr;
+    pcap_t *handle
+        = m_stream ? pcap_fopen_offline_with_tstamp_precision(m_stream, PCAP_TSTAMP_PRECISION_MICRO, errbuf) : nullptr;
     if (!handle) {
         if (m_stream)
             std::fclose(m_stream);
@@ -202,9 +209,9 @@ bool LiveCapture::open(const LiveCaptureOptions &options, QString *error)
         m_stream = nullptr;
         readHelperMessages(true);
         reapHelper();
-        *error = !m_helperError.isEmpty()
-            ? m_helperError
-            : QStringLiteral("cannot capture on %1: the capture helper failed: %2").arg(options.interfaceName, QString::fromLocal8Bit(errbuf));
+        *error = !m_helperError.isEmpty() ? m_helperError
+                                          : QStringLiteral("cannot capture on %1: the capture helper failed: %2")
+                                                .arg(options.interfaceName, QString::fromLocal8Bit(errbuf));
         return false;
     }
     m_handle = handle;
@@ -245,8 +252,7 @@ void LiveCapture::reapHelper()
     if (m_helperPid <= 0)
         return;
     int status = 0;
-    while (::waitpid(m_helperPid, &status, 0) < 0 && errno == EINTR) {
-    }
+    while (::waitpid(m_helperPid, &status, 0) < 0 && errno == EINTR) { }
     if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
         qCDebug(lcCapture, "capture helper exited with status %d", WEXITSTATUS(status));
     m_helperPid = -1;
@@ -338,7 +344,8 @@ void LiveCapture::readHelperMessages(bool untilEof)
             continue;
         if (errno != EAGAIN || !untilEof)
             return;
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        const auto left
+            = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
         if (left.count() <= 0 || !waitReadable(m_messagesFd, int(left.count())))
             return;
     }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 #include "capture-helper/CaptureProtocol.h"
@@ -20,7 +21,7 @@ namespace TrainGuard::Capture {
 
 struct LiveCaptureOptions {
     QString interfaceName = QStringLiteral("lo");
-    QString filter;                                 // BPF; empty = everything
+    QString filter; // BPF; empty = everything
     int snapLength = 262144;
     // libpcap's 2 MiB default drops loopback bursts (64 KiB frames); see bench/capture for
     // what 256 MiB does with a 1 GiB TLS upload on lo.
@@ -65,7 +66,7 @@ public:
     std::uint64_t capturedPackets() const { return m_capturedPackets.load(std::memory_order_relaxed); }
     struct KernelStats {
         std::uint64_t received = 0;
-        std::uint64_t dropped = 0;          // ps_drop: no room in the kernel buffer
+        std::uint64_t dropped = 0; // ps_drop: no room in the kernel buffer
         std::uint64_t interfaceDropped = 0; // ps_ifdrop
     };
     KernelStats kernelStats() const;
@@ -89,15 +90,15 @@ private:
 
     PacketQueue *m_queue;
     pcap *m_handle = nullptr;
-    std::FILE *m_stream = nullptr;  // the read end of the helper's stdout; owned by m_handle
-    int m_messagesFd = -1;          // the read end of the helper's stderr
+    std::FILE *m_stream = nullptr; // the read end of the helper's stdout; owned by m_handle
+    int m_messagesFd = -1; // the read end of the helper's stderr
     pid_t m_helperPid = -1;
-    QByteArray m_messageLine;       // a partial stderr line
-    QString m_helperError;          // the helper's last "error" line
+    QByteArray m_messageLine; // a partial stderr line
+    QString m_helperError; // the helper's last "error" line
     CaptureProtocol::ErrorKind m_errorKind = CaptureProtocol::ErrorKind::Capture;
     std::mutex m_doneMutex;
     std::condition_variable m_doneChanged;
-    bool m_done = false;            // the thread has read the stream to its end
+    bool m_done = false; // the thread has read the stream to its end
     int m_linkType = -1;
     int m_snapLength = 0;
     Thread m_thread;

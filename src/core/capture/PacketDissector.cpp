@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/capture/PacketDissector.h"
 
 #include <algorithm>
@@ -16,7 +17,10 @@ constexpr std::uint16_t EtherTypeQinQOld = 0x9100;
 constexpr std::uint8_t IpProtoTcp = 6;
 constexpr std::uint8_t IpProtoUdp = 17;
 
-inline std::uint16_t be16(const std::uint8_t *p) { return static_cast<std::uint16_t>((p[0] << 8) | p[1]); }
+inline std::uint16_t be16(const std::uint8_t *p)
+{
+    return static_cast<std::uint16_t>((p[0] << 8) | p[1]);
+}
 inline std::uint32_t be32(const std::uint8_t *p)
 {
     return (std::uint32_t(p[0]) << 24) | (std::uint32_t(p[1]) << 16) | (std::uint32_t(p[2]) << 8) | p[3];
@@ -202,8 +206,8 @@ bool dissectNull(const Frame &frame, bool networkOrder, PacketView *view)
     const std::uint8_t *p = frame.data;
     // The family is in the writer's byte order for DLT_NULL; accept both orders.
     const std::uint32_t big = be32(p);
-    const std::uint32_t little = std::uint32_t(p[0]) | (std::uint32_t(p[1]) << 8) | (std::uint32_t(p[2]) << 16)
-        | (std::uint32_t(p[3]) << 24);
+    const std::uint32_t little
+        = std::uint32_t(p[0]) | (std::uint32_t(p[1]) << 8) | (std::uint32_t(p[2]) << 16) | (std::uint32_t(p[3]) << 24);
     const std::uint32_t family = networkOrder ? big : (big < 256 ? big : little);
     if (family == 2)
         return dissectIpv4(frame, 4, view);
@@ -233,20 +237,29 @@ bool isSupportedLinkType(int dlt)
 const char *linkTypeName(int dlt)
 {
     switch (dlt) {
-    case 0: return "NULL";
-    case 1: return "EN10MB";
-    case 12: case 101: return "RAW";
-    case 108: return "LOOP";
-    case 113: return "LINUX_SLL";
-    case 228: return "IPV4";
-    case 229: return "IPV6";
-    case 276: return "LINUX_SLL2";
-    default: return "UNSUPPORTED";
+    case 0:
+        return "NULL";
+    case 1:
+        return "EN10MB";
+    case 12:
+    case 101:
+        return "RAW";
+    case 108:
+        return "LOOP";
+    case 113:
+        return "LINUX_SLL";
+    case 228:
+        return "IPV4";
+    case 229:
+        return "IPV6";
+    case 276:
+        return "LINUX_SLL2";
+    default:
+        return "UNSUPPORTED";
     }
 }
 
-bool dissectPacket(int dlt, const std::uint8_t *data, std::uint32_t caplen, std::uint32_t wireLength,
-                   PacketView *view)
+bool dissectPacket(int dlt, const std::uint8_t *data, std::uint32_t caplen, std::uint32_t wireLength, PacketView *view)
 {
     *view = PacketView{};
     if (caplen > wireLength) // never trust a caplen beyond len

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 #include <cstddef>
@@ -7,13 +8,13 @@ namespace TrainGuard::Capture {
 
 // Link types we dissect; values are the libpcap DLT_* numbers returned by pcap_datalink().
 enum class LinkType : int {
-    Null = 0,       // DLT_NULL: BSD loopback, 4-byte address family in the writer's byte order
-    Ethernet = 1,   // DLT_EN10MB, with any number of 802.1Q / 802.1ad (QinQ) tags
-    Raw = 12,       // DLT_RAW (LINKTYPE_RAW 101 in files is mapped to this by libpcap)
-    Loop = 108,     // DLT_LOOP: like NULL, network byte order
+    Null = 0, // DLT_NULL: BSD loopback, 4-byte address family in the writer's byte order
+    Ethernet = 1, // DLT_EN10MB, with any number of 802.1Q / 802.1ad (QinQ) tags
+    Raw = 12, // DLT_RAW (LINKTYPE_RAW 101 in files is mapped to this by libpcap)
+    Loop = 108, // DLT_LOOP: like NULL, network byte order
     LinuxSll = 113, // DLT_LINUX_SLL: Linux cooked capture v1
-    Ipv4 = 228,     // DLT_IPV4
-    Ipv6 = 229,     // DLT_IPV6
+    Ipv4 = 228, // DLT_IPV4
+    Ipv6 = 229, // DLT_IPV6
     LinuxSll2 = 276 // DLT_LINUX_SLL2: Linux cooked capture v2 (`-i any`)
 };
 
@@ -36,7 +37,7 @@ struct PacketView {
     NetworkLayer network = NetworkLayer::None;
     TransportLayer transport = TransportLayer::None;
     bool ipFragment = false; // an IPv4/IPv6 fragment: counted, transport not parsed
-    bool truncated = false;  // caplen < len
+    bool truncated = false; // caplen < len
     // Addresses: IPv4 in the first 4 bytes, IPv6 in all 16.
     std::uint8_t srcAddress[16] = {};
     std::uint8_t dstAddress[16] = {};
@@ -62,7 +63,6 @@ struct PacketView {
 // Dissects one frame. Never reads past `caplen` bytes of `data`. Returns false when the link
 // type is unsupported or the frame carries no IPv4/IPv6 (the view is then partly filled).
 // `wireLength` is the pcap `len`, used to know what was cut off by the snap length.
-bool dissectPacket(int dlt, const std::uint8_t *data, std::uint32_t caplen, std::uint32_t wireLength,
-                   PacketView *view);
+bool dissectPacket(int dlt, const std::uint8_t *data, std::uint32_t caplen, std::uint32_t wireLength, PacketView *view);
 
 } // namespace TrainGuard::Capture

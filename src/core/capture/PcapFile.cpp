@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/capture/PcapFile.h"
 
 #include "core/Logging.h"
@@ -41,7 +42,8 @@ OfflineCapture openOffline(const QString &path, QString *error)
     std::FILE *file = std::fopen(QFile::encodeName(path).constData(), "rbe");
     if (!file) {
         if (error)
-            *error = QStringLiteral("cannot read capture %1: %2").arg(path, QString::fromLocal8Bit(std::strerror(errno)));
+            *error
+                = QStringLiteral("cannot read capture %1: %2").arg(path, QString::fromLocal8Bit(std::strerror(errno)));
         return capture;
     }
     capture.buffer = std::make_unique_for_overwrite<char[]>(kReadBufferSize);
@@ -110,7 +112,8 @@ bool PcapFile::exportRange(const QString &source, const QString &destination, st
     const QString temporary = destination + QStringLiteral(".part");
     pcap_dumper_t *dumper = pcap_dump_open(handle.get(), QFile::encodeName(temporary).constData());
     if (!dumper) {
-        *error = QStringLiteral("cannot write %1: %2").arg(temporary, QString::fromLocal8Bit(pcap_geterr(handle.get())));
+        *error
+            = QStringLiteral("cannot write %1: %2").arg(temporary, QString::fromLocal8Bit(pcap_geterr(handle.get())));
         return false;
     }
     std::uint64_t written = 0;
@@ -125,7 +128,8 @@ bool PcapFile::exportRange(const QString &source, const QString &destination, st
     }
     const bool flushed = pcap_dump_flush(dumper) == 0 && !std::ferror(pcap_dump_file(dumper));
     pcap_dump_close(dumper);
-    if (!flushed || std::rename(QFile::encodeName(temporary).constData(), QFile::encodeName(destination).constData()) != 0) {
+    if (!flushed
+        || std::rename(QFile::encodeName(temporary).constData(), QFile::encodeName(destination).constData()) != 0) {
         QFile::remove(temporary);
         *error = QStringLiteral("cannot write %1 (disk full or not writable)").arg(destination);
         return false;

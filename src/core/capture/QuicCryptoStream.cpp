@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/capture/QuicCryptoStream.h"
 
 #include <algorithm>
@@ -17,7 +18,7 @@ bool QuicCryptoStream::add(std::uint64_t offset, const std::uint8_t *data, std::
     auto first = std::lower_bound(m_ranges.begin(), m_ranges.end(), begin,
                                   [](const Range &range, std::size_t value) { return range.end < value; });
     auto last = first;
-    Range merged { begin, end };
+    Range merged{begin, end};
     while (last != m_ranges.end() && last->begin <= end) {
         merged.begin = std::min(merged.begin, last->begin);
         merged.end = std::max(merged.end, last->end);

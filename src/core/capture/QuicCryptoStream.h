@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 #include <cstddef>
@@ -7,8 +8,7 @@
 namespace TrainGuard::Capture {
 
 // Bytes held by every QuicCryptoStream of a FlowTable together; past `limit` new bytes are dropped.
-struct QuicCryptoBudget
-{
+struct QuicCryptoBudget {
     std::size_t used = 0;
     std::size_t limit = 0;
 };
@@ -25,7 +25,8 @@ public:
 
     explicit QuicCryptoStream(QuicCryptoBudget *budget)
         : m_budget(budget)
-    { }
+    {
+    }
     ~QuicCryptoStream() { release(); }
     QuicCryptoStream(const QuicCryptoStream &) = delete;
     QuicCryptoStream &operator=(const QuicCryptoStream &) = delete;
@@ -44,8 +45,7 @@ public:
     bool released() const { return m_released; }
 
 private:
-    struct Range
-    {
+    struct Range {
         std::size_t begin;
         std::size_t end;
     };

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/capture/QuicInitialProtection.h"
 
 #include <openssl/core_names.h>
@@ -16,20 +17,16 @@ constexpr std::size_t SampleLength = 16;
 constexpr std::size_t TagLength = 16;
 constexpr std::size_t SecretLength = 32; // SHA-256
 
-struct KdfFree
-{
+struct KdfFree {
     void operator()(EVP_KDF *kdf) const { EVP_KDF_free(kdf); }
 };
-struct KdfContextFree
-{
+struct KdfContextFree {
     void operator()(EVP_KDF_CTX *context) const { EVP_KDF_CTX_free(context); }
 };
-struct CipherFree
-{
+struct CipherFree {
     void operator()(EVP_CIPHER *cipher) const { EVP_CIPHER_free(cipher); }
 };
-struct CipherContextFree
-{
+struct CipherContextFree {
     void operator()(EVP_CIPHER_CTX *context) const { EVP_CIPHER_CTX_free(context); }
 };
 
@@ -134,12 +131,12 @@ const char *quicVersionName(std::uint32_t version)
 std::optional<QuicInitialProtection> QuicInitialProtection::derive(std::uint32_t version, const std::uint8_t *dcid,
                                                                    std::size_t dcidLength, Sender sender)
 {
-    static constexpr std::uint8_t saltV1[] = { 0x38, 0x76, 0x2c, 0xf7, 0xf5, 0x59, 0x34, 0xb3, 0x4d, 0x17,
-                                               0x9a, 0xe6, 0xa4, 0xc8, 0x0c, 0xad, 0xcc, 0xbb, 0x7f, 0x0a };
-    static constexpr std::uint8_t saltV2[] = { 0x0d, 0xed, 0xe3, 0xde, 0xf7, 0x00, 0xa6, 0xdb, 0x81, 0x93,
-                                               0x81, 0xbe, 0x6e, 0x26, 0x9d, 0xcb, 0xf9, 0xbd, 0x2e, 0xd9 };
-    static constexpr std::uint8_t saltDraft29[] = { 0xaf, 0xbf, 0xec, 0x28, 0x99, 0x93, 0xd2, 0x4c, 0x9e, 0x97,
-                                                    0x86, 0xf1, 0x9c, 0x61, 0x11, 0xe0, 0x43, 0x90, 0xa8, 0x99 };
+    static constexpr std::uint8_t saltV1[] = {0x38, 0x76, 0x2c, 0xf7, 0xf5, 0x59, 0x34, 0xb3, 0x4d, 0x17,
+                                              0x9a, 0xe6, 0xa4, 0xc8, 0x0c, 0xad, 0xcc, 0xbb, 0x7f, 0x0a};
+    static constexpr std::uint8_t saltV2[] = {0x0d, 0xed, 0xe3, 0xde, 0xf7, 0x00, 0xa6, 0xdb, 0x81, 0x93,
+                                              0x81, 0xbe, 0x6e, 0x26, 0x9d, 0xcb, 0xf9, 0xbd, 0x2e, 0xd9};
+    static constexpr std::uint8_t saltDraft29[] = {0xaf, 0xbf, 0xec, 0x28, 0x99, 0x93, 0xd2, 0x4c, 0x9e, 0x97,
+                                                   0x86, 0xf1, 0x9c, 0x61, 0x11, 0xe0, 0x43, 0x90, 0xa8, 0x99};
     const std::uint8_t *salt = nullptr;
     switch (version) {
     case QuicVersion::V1:

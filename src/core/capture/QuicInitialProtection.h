@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 #include <array>
@@ -41,9 +42,9 @@ public:
               std::uint64_t *packetNumber) const;
 
 private:
-    std::array<std::uint8_t, 16> m_key {};
-    std::array<std::uint8_t, 12> m_iv {};
-    std::array<std::uint8_t, 16> m_hp {};
+    std::array<std::uint8_t, 16> m_key{};
+    std::array<std::uint8_t, 12> m_iv{};
+    std::array<std::uint8_t, 16> m_hp{};
 };
 
 } // namespace TrainGuard::Capture

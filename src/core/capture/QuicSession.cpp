@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/capture/QuicSession.h"
 
 #include "core/capture/ByteReader.h"
@@ -18,8 +19,7 @@ constexpr std::uint8_t FrameConnectionClose = 0x1c;
 constexpr std::uint8_t HandshakeClientHello = 1;
 constexpr std::uint8_t HandshakeServerHello = 2;
 
-struct LongHeader
-{
+struct LongHeader {
     std::uint32_t version = 0;
     bool initial = false;
     const std::uint8_t *dcid = nullptr;
@@ -33,7 +33,7 @@ struct LongHeader
 // RFC 8999) or lengths that do not fit the datagram.
 bool parseLongHeader(const std::uint8_t *data, std::size_t length, LongHeader *header)
 {
-    ByteReader c { data, length };
+    ByteReader c{data, length};
     const std::uint8_t first = c.u8();
     if (!c.ok || !(first & 0x80))
         return false;
@@ -72,7 +72,8 @@ bool parseLongHeader(const std::uint8_t *data, std::size_t length, LongHeader *h
 QuicSession::QuicSession(QuicCryptoBudget *budget)
     : m_toServer(budget)
     , m_toClient(budget)
-{ }
+{
+}
 
 bool QuicSession::looksLikeInitial(const std::uint8_t *data, std::size_t length)
 {
@@ -109,7 +110,7 @@ std::uint32_t QuicSession::onDatagram(StreamDirection direction, const std::uint
         }
         offset += header.packetLength;
     }
-    for (Direction *d : { &m_toServer, &m_toClient }) {
+    for (Direction *d : {&m_toServer, &m_toClient}) {
         if (!d->helloDone && d->firstCrypto_us != 0 && timestamp_us - d->firstCrypto_us > MaxHelloWait_us) {
             d->crypto.release(); // the rest of the hello never came
             d->helloDone = true;
@@ -162,7 +163,7 @@ bool QuicSession::openInitial(StreamDirection direction, std::uint32_t version, 
 
 void QuicSession::readFrames(Direction &side, std::uint64_t timestamp_us, TlsHandshakeInfo *info)
 {
-    ByteReader c { m_plaintext.data(), m_plaintext.size() };
+    ByteReader c{m_plaintext.data(), m_plaintext.size()};
     while (c.ok && c.remaining > 0) {
         const std::uint64_t type = c.varint();
         if (type == FramePadding || type == FramePing) {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 #include "core/capture/QuicCryptoStream.h"
@@ -41,11 +42,11 @@ public:
     bool finished() const;
 
 private:
-    struct Direction
-    {
+    struct Direction {
         explicit Direction(QuicCryptoBudget *budget)
             : crypto(budget)
-        { }
+        {
+        }
         QuicCryptoStream crypto;
         std::int64_t largestPacketNumber = -1;
         std::uint64_t firstCrypto_us = 0;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 #include <bit>
@@ -26,10 +27,20 @@ public:
         std::uint64_t v2 = m_k0 ^ 0x6c7967656e657261ULL;
         std::uint64_t v3 = m_k1 ^ 0x7465646279746573ULL;
         const auto round = [&] {
-            v0 += v1; v1 = std::rotl(v1, 13); v1 ^= v0; v0 = std::rotl(v0, 32);
-            v2 += v3; v3 = std::rotl(v3, 16); v3 ^= v2;
-            v0 += v3; v3 = std::rotl(v3, 21); v3 ^= v0;
-            v2 += v1; v1 = std::rotl(v1, 17); v1 ^= v2; v2 = std::rotl(v2, 32);
+            v0 += v1;
+            v1 = std::rotl(v1, 13);
+            v1 ^= v0;
+            v0 = std::rotl(v0, 32);
+            v2 += v3;
+            v3 = std::rotl(v3, 16);
+            v3 ^= v2;
+            v0 += v3;
+            v3 = std::rotl(v3, 21);
+            v3 ^= v0;
+            v2 += v1;
+            v1 = std::rotl(v1, 17);
+            v1 ^= v2;
+            v2 = std::rotl(v2, 32);
         };
         for (int block = 0; block < 4; ++block) {
             std::uint64_t m;

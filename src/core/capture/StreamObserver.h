@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 #include <cstddef>
@@ -16,8 +17,9 @@ class StreamObserver
 {
 public:
     virtual ~StreamObserver() = default;
-    virtual void onStreamData(const Flow &flow, StreamDirection direction, const std::uint8_t *data,
-                              std::size_t length, std::uint64_t timestamp_us) = 0;
+    virtual void onStreamData(const Flow &flow, StreamDirection direction, const std::uint8_t *data, std::size_t length,
+                              std::uint64_t timestamp_us)
+        = 0;
     // The next data of this direction does not follow the previous bytes: a hole in the
     // capture, a snap-length cut, a new connection on the same 5-tuple, or a datagram boundary.
     virtual void onStreamBreak(const Flow &flow, StreamDirection direction) = 0;

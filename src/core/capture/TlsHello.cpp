@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/capture/TlsHello.h"
 
 #include "core/capture/ByteReader.h"
@@ -58,7 +59,7 @@ void parseExtensions(ByteReader &r, bool isClientHello, TlsHandshakeInfo *info)
         const std::uint32_t length = exts.u16();
         if (!exts.ok || length > exts.remaining)
             return;
-        const ByteReader body { exts.p, length };
+        const ByteReader body{exts.p, length};
         if (isClientHello && type == ExtensionServerName)
             parseServerName(body, info);
         else if (isClientHello && type == ExtensionAlpn)
@@ -80,7 +81,7 @@ bool isEarlyTls13Draft(std::uint32_t version)
 
 TlsHello::Result TlsHello::parse(const std::uint8_t *data, std::size_t length, TlsHandshakeInfo *info)
 {
-    ByteReader r { data, length };
+    ByteReader r{data, length};
     const std::uint32_t type = r.u8();
     const std::uint32_t messageLength = r.u24();
     if (!r.ok)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 #include <cstddef>
@@ -8,8 +9,7 @@
 namespace TrainGuard::Capture {
 
 // What one direction's hellos told us.
-struct TlsHandshakeInfo
-{
+struct TlsHandshakeInfo {
     static constexpr std::size_t MaxAlpnProtocols = 16;
 
     std::string serverName; // SNI from the ClientHello

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/capture/TlsStreamParser.h"
 
 #include <algorithm>
@@ -14,7 +15,10 @@ constexpr std::uint8_t ContentHeartbeat = 24;
 // RFC 8446 5.2: ciphertext may be 2^14 + 256; TLS 1.2 allows + 2048. Anything larger is not TLS.
 constexpr std::uint32_t MaxRecordLength = 16384 + 2048;
 
-inline std::uint16_t be16(const std::uint8_t *p) { return static_cast<std::uint16_t>((p[0] << 8) | p[1]); }
+inline std::uint16_t be16(const std::uint8_t *p)
+{
+    return static_cast<std::uint16_t>((p[0] << 8) | p[1]);
+}
 
 } // namespace
 
@@ -33,8 +37,8 @@ void TlsStreamParser::feed(const std::uint8_t *data, std::size_t length, TlsHand
     if (m_state == State::Lost) {
         // After a hole, resume at the first segment that starts with a plausible record
         // header (as tshark does); other segments are skipped.
-        if (length < 5 || data[0] < ContentChangeCipherSpec || data[0] > ContentHeartbeat || data[1] != 3
-            || data[2] > 4 || be16(data + 3) > MaxRecordLength)
+        if (length < 5 || data[0] < ContentChangeCipherSpec || data[0] > ContentHeartbeat || data[1] != 3 || data[2] > 4
+            || be16(data + 3) > MaxRecordLength)
             return;
         m_state = State::Header;
         m_headerLength = 0;
@@ -87,11 +91,21 @@ void TlsStreamParser::feed(const std::uint8_t *data, std::size_t length, TlsHand
 void TlsStreamParser::countRecord(TlsRecordCounts *counts) const
 {
     switch (m_recordType) {
-    case ContentChangeCipherSpec: ++counts->changeCipherSpec; break;
-    case ContentAlert: ++counts->alert; break;
-    case ContentHandshake: ++counts->handshake; break;
-    case ContentApplicationData: ++counts->applicationData; break;
-    default: ++counts->other; break;
+    case ContentChangeCipherSpec:
+        ++counts->changeCipherSpec;
+        break;
+    case ContentAlert:
+        ++counts->alert;
+        break;
+    case ContentHandshake:
+        ++counts->handshake;
+        break;
+    case ContentApplicationData:
+        ++counts->applicationData;
+        break;
+    default:
+        ++counts->other;
+        break;
     }
 }
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 #include "core/capture/TlsHello.h"
@@ -8,8 +9,7 @@
 
 namespace TrainGuard::Capture {
 
-struct TlsRecordCounts
-{
+struct TlsRecordCounts {
     std::uint64_t changeCipherSpec = 0;
     std::uint64_t alert = 0;
     std::uint64_t handshake = 0;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/capture/TrafficAnalyzer.h"
 
 namespace TrainGuard::Capture {
@@ -193,9 +194,15 @@ AnalysisReport TrafficAnalyzer::report(const QString &file) const
     for (std::size_t i = 0; i < flows.size(); ++i) {
         FlowRow row = FlowRow::fromFlow(static_cast<int>(i), flows[i]);
         switch (row.encryption) {
-        case Encryption::Encrypted: report.encryptedBytes += row.bytes; break;
-        case Encryption::Plaintext: report.plaintextBytes += row.bytes; break;
-        case Encryption::Unknown: report.unknownBytes += row.bytes; break;
+        case Encryption::Encrypted:
+            report.encryptedBytes += row.bytes;
+            break;
+        case Encryption::Plaintext:
+            report.plaintextBytes += row.bytes;
+            break;
+        case Encryption::Unknown:
+            report.unknownBytes += row.bytes;
+            break;
         }
         report.flows.append(std::move(row));
     }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 #include "core/capture/AnalysisReport.h"
@@ -28,8 +29,7 @@ public:
     explicit TrafficAnalyzer(int linkType, std::size_t maxFlows = 250000);
 
     // Returns the id of the packet's flow (FlowRow::id), or -1 when it is in none.
-    int addPacket(std::uint64_t timestamp_us, std::uint32_t caplen, std::uint32_t wireLength,
-                  const std::uint8_t *data);
+    int addPacket(std::uint64_t timestamp_us, std::uint32_t caplen, std::uint32_t wireLength, const std::uint8_t *data);
 
     // Gets the reassembled payload of every flow (not owned; nullptr detaches).
     void setStreamObserver(StreamObserver *observer) { m_flows.setStreamObserver(observer); }

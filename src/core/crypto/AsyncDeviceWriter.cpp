@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/crypto/AsyncDeviceWriter.h"
 
 #include <QIODevice>
@@ -5,7 +6,8 @@
 namespace TrainGuard::Crypto {
 
 AsyncDeviceWriter::AsyncDeviceWriter(QIODevice &device, qsizetype bufferSize, int depth)
-    : m_device(device), m_bufferSize(bufferSize)
+    : m_device(device)
+    , m_bufferSize(bufferSize)
 {
     for (int i = 0; i < qMax(1, depth); ++i) {
         m_storage.emplace_back(new char[static_cast<size_t>(bufferSize)]);

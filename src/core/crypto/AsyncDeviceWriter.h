@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 // Writes buffers to a QIODevice on a thread of its own, so that file writes (often as costly as

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 // HKDF-SHA256 (RFC 5869) through OpenSSL's EVP_KDF; used for the STE1 segment key and key check.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/crypto/MasterKey.h"
 
 #include "core/Logging.h"
@@ -25,8 +26,10 @@ MasterKey &MasterKey::operator=(const MasterKey &other)
 }
 
 MasterKey::MasterKey(MasterKey &&other) noexcept
-    : m_key(other.m_key), m_kdfSalt(std::move(other.m_kdfSalt)), m_iterations(other.m_iterations),
-      m_valid(other.m_valid)
+    : m_key(other.m_key)
+    , m_kdfSalt(std::move(other.m_kdfSalt))
+    , m_iterations(other.m_iterations)
+    , m_valid(other.m_valid)
 {
     other.wipe();
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 // The STE1 master key M = PBKDF2-HMAC-SHA256(passphrase, KDF salt, iterations, 32 bytes).
@@ -23,8 +24,8 @@ public:
     static constexpr int KeySize = 32;
     static constexpr int KdfSaltSize = 16;
     static constexpr quint32 DefaultIterations = 600000; // OWASP's current figure
-    static constexpr quint32 MinIterations = 100000;     // readers refuse fewer
-    static constexpr quint32 MaxIterations = 10000000;   // and more
+    static constexpr quint32 MinIterations = 100000; // readers refuse fewer
+    static constexpr quint32 MaxIterations = 10000000; // and more
 
     MasterKey() = default; // invalid
     MasterKey(const MasterKey &other) = default;

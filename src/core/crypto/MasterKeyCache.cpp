@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/crypto/MasterKeyCache.h"
 
 #include <QMutexLocker>
@@ -7,7 +8,10 @@
 
 namespace TrainGuard::Crypto {
 
-MasterKeyCache::MasterKeyCache(int capacity) : m_capacity(qMax(1, capacity)) {}
+MasterKeyCache::MasterKeyCache(int capacity)
+    : m_capacity(qMax(1, capacity))
+{
+}
 
 std::optional<MasterKey> MasterKeyCache::find(const QByteArray &kdfSalt, quint32 iterations) const
 {

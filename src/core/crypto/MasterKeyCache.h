@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 // A small bounded, thread-safe cache of master keys keyed by (KDF salt, iterations), so that a

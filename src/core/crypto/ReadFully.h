@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Internal to the STE1 encryptor and decryptor; not part of the crypto engine's API.
 

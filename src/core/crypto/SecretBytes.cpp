@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/crypto/SecretBytes.h"
 
 #include <openssl/crypto.h>
@@ -34,7 +35,7 @@ SecretBytes::SecretBytes(QByteArrayView bytes)
         return; // empty: callers treat it as no secret
     ::madvise(mapping, length, MADV_DONTDUMP); // out of core dumps
     ::madvise(mapping, length, MADV_DONTFORK); // and out of a forked child
-    m_locked = ::mlock(mapping, length) == 0;  // out of swap where RLIMIT_MEMLOCK allows
+    m_locked = ::mlock(mapping, length) == 0; // out of swap where RLIMIT_MEMLOCK allows
     m_data = static_cast<char *>(mapping);
     m_size = static_cast<std::size_t>(bytes.size());
     std::memcpy(m_data, bytes.data(), m_size);

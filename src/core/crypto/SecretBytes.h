@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 // A secret (a passphrase) in memory that is never implicitly shared, is wiped when dropped and is

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/crypto/Sha256.h"
 
 #include <QFile>
@@ -6,7 +7,8 @@
 
 namespace TrainGuard::Crypto {
 
-Sha256::Sha256() : m_context(EVP_MD_CTX_new())
+Sha256::Sha256()
+    : m_context(EVP_MD_CTX_new())
 {
     if (!m_context)
         qFatal("OpenSSL EVP_MD_CTX_new failed");

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 // Streaming SHA-256 through OpenSSL's EVP digest (Qt 6.4's QCryptographicHash is ~10x slower).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/crypto/Ste1Decryptor.h"
 
 #include "core/Logging.h"
@@ -12,7 +13,8 @@ namespace TrainGuard::Crypto {
 using Internal::readFully;
 
 Ste1Decryptor::Ste1Decryptor(KeyProvider keyProvider, PlaintextSink sink)
-    : m_keyProvider(std::move(keyProvider)), m_sink(std::move(sink))
+    : m_keyProvider(std::move(keyProvider))
+    , m_sink(std::move(sink))
 {
 }
 
@@ -38,8 +40,8 @@ Ste1Status Ste1Decryptor::acceptHeader(QByteArrayView headerBytes)
     std::optional<Ste1Header> header = Ste1Header::parse(headerBytes, &status);
     if (!header)
         return fail(status);
-    const std::optional<MasterKey> key = m_keyProvider ? m_keyProvider(header->kdfSalt(), header->iterations())
-                                                       : std::nullopt;
+    const std::optional<MasterKey> key
+        = m_keyProvider ? m_keyProvider(header->kdfSalt(), header->iterations()) : std::nullopt;
     if (!key || !key->isValid())
         return fail(Ste1Status::failure(Ste1Error::KeyUnavailable, QStringLiteral("no master key for this file")));
     if (!header->keyCheckMatches(*key))
@@ -61,8 +63,8 @@ Ste1Status Ste1Decryptor::openSegment(const unsigned char *data, qsizetype lengt
     const quint64 index = m_nextIndex;
     char *target = m_target ? m_target() : m_plaintext.data();
     if (!target)
-        return fail(Ste1Status::failure(Ste1Error::OutputRejected, QStringLiteral("output rejected (segment %1)").arg(index),
-                                        index));
+        return fail(Ste1Status::failure(Ste1Error::OutputRejected,
+                                        QStringLiteral("output rejected (segment %1)").arg(index), index));
     auto *plain = reinterpret_cast<unsigned char *>(target);
     const qsizetype stride = m_segmentBuffer.size();
     // Only an empty file has an empty (tag-only) segment.
@@ -71,8 +73,8 @@ Ste1Status Ste1Decryptor::openSegment(const unsigned char *data, qsizetype lengt
         // Tell apart the failures the format can tell apart: a full segment that verifies under
         // the other position is a cut at a segment boundary or data after the last segment.
         if (shapeOk && length == stride) {
-            const SegmentPosition other = position == SegmentPosition::Middle ? SegmentPosition::Last
-                                                                               : SegmentPosition::Middle;
+            const SegmentPosition other
+                = position == SegmentPosition::Middle ? SegmentPosition::Last : SegmentPosition::Middle;
             if (m_cipher->process(index, other, data, length, plain))
                 return fail(position == SegmentPosition::Middle ? Ste1Status::trailingData() : Ste1Status::truncated());
         }
@@ -80,8 +82,8 @@ Ste1Status Ste1Decryptor::openSegment(const unsigned char *data, qsizetype lengt
     }
     const qsizetype plainLength = length - Ste1Header::TagSize;
     if (m_sink && !m_sink(index, QByteArrayView(target, plainLength)))
-        return fail(Ste1Status::failure(Ste1Error::OutputRejected, QStringLiteral("output rejected (segment %1)").arg(index),
-                                        index));
+        return fail(Ste1Status::failure(Ste1Error::OutputRejected,
+                                        QStringLiteral("output rejected (segment %1)").arg(index), index));
     ++m_nextIndex;
     m_plaintextBytes += plainLength;
     return Ste1Status::success();
@@ -114,8 +116,8 @@ Ste1Status Ste1Decryptor::feed(QByteArrayView ciphertext)
             m_segmentFill = 0;
         }
         if (m_segmentFill == 0 && remaining > stride) { // whole segment in the input: no copy
-            if (Ste1Status status = openSegment(reinterpret_cast<const unsigned char *>(data), stride,
-                                                SegmentPosition::Middle);
+            if (Ste1Status status
+                = openSegment(reinterpret_cast<const unsigned char *>(data), stride, SegmentPosition::Middle);
                 !status.ok())
                 return status;
             data += stride;
@@ -163,7 +165,8 @@ Ste1Status Ste1Decryptor::resumeAt(QByteArrayView headerBytes, quint64 firstSegm
 Ste1Status Ste1Decryptor::decryptDevice(QIODevice &ciphertext)
 {
     const auto readError = [this, &ciphertext] {
-        return fail(Ste1Status::failure(Ste1Error::Io, QStringLiteral("read failed: %1").arg(ciphertext.errorString())));
+        return fail(
+            Ste1Status::failure(Ste1Error::Io, QStringLiteral("read failed: %1").arg(ciphertext.errorString())));
     };
     if (m_state == State::Header) {
         char header[Ste1Header::Size];

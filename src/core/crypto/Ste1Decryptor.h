@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 // Incremental STE1 decryption: feed ciphertext in chunks of any size as they arrive; every
@@ -88,7 +89,7 @@ private:
     std::unique_ptr<Ste1SegmentCipher> m_cipher;
     QByteArray m_segmentBuffer; // ciphertext of the current segment, up to S + 16 bytes
     qsizetype m_segmentFill = 0;
-    QByteArray m_plaintext;     // S bytes
+    QByteArray m_plaintext; // S bytes
     quint64 m_nextIndex = 0;
     qint64 m_plaintextBytes = 0;
 };

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/crypto/Ste1Encryptor.h"
 
 #include "core/crypto/AsyncDeviceWriter.h"
@@ -17,7 +18,8 @@ Ste1Encryptor::Ste1Encryptor(const MasterKey &masterKey, quint32 segmentSize)
 }
 
 Ste1Encryptor::Ste1Encryptor(const MasterKey &masterKey, const Ste1Header &header)
-    : m_cipher(masterKey, header, Ste1SegmentCipher::Direction::Encrypt), m_keyMatches(header.keyCheckMatches(masterKey))
+    : m_cipher(masterKey, header, Ste1SegmentCipher::Direction::Encrypt)
+    , m_keyMatches(header.keyCheckMatches(masterKey))
 {
 }
 
@@ -53,11 +55,11 @@ Ste1Status Ste1Encryptor::encryptDevice(QIODevice &plaintext, QIODevice &ciphert
     if (!isValid())
         return Ste1Status::failure(Ste1Error::Internal, QStringLiteral("encryptor not initialised"));
     const qint64 size = segmentSize();
-    if (firstSegment > 0
-        && (plaintext.isSequential() || !plaintext.seek(static_cast<qint64>(firstSegment) * size)))
+    if (firstSegment > 0 && (plaintext.isSequential() || !plaintext.seek(static_cast<qint64>(firstSegment) * size)))
         return Ste1Status::failure(Ste1Error::Io, QStringLiteral("cannot seek input to segment %1").arg(firstSegment));
     // Writes overlap with reading and encryption (they cost about as much as AES-GCM).
-    AsyncDeviceWriter writer(ciphertext, size + Ste1Header::TagSize, AsyncDeviceWriter::depthFor(size + Ste1Header::TagSize));
+    AsyncDeviceWriter writer(ciphertext, size + Ste1Header::TagSize,
+                             AsyncDeviceWriter::depthFor(size + Ste1Header::TagSize));
     const auto writeError = [&writer] {
         writer.finish();
         return Ste1Status::failure(Ste1Error::Io, QStringLiteral("write failed: %1").arg(writer.errorString()));
@@ -95,7 +97,8 @@ Ste1Status Ste1Encryptor::encryptDevice(QIODevice &plaintext, QIODevice &ciphert
         if (!encryptSegment(index, QByteArrayView(current.get(), currentSize), position, out)) {
             writer.submit(out, 0);
             writer.finish();
-            return Ste1Status::failure(Ste1Error::Internal, QStringLiteral("encryption failed (segment %1)").arg(index));
+            return Ste1Status::failure(Ste1Error::Internal,
+                                       QStringLiteral("encryption failed (segment %1)").arg(index));
         }
         if (!writer.submit(out, currentSize + Ste1Header::TagSize))
             return writeError();

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 // Streaming STE1 encryption. Segment-aligned random access: encryptSegment(i) for any i, so an
@@ -27,8 +28,8 @@ class QIODevice;
 namespace TrainGuard::Crypto {
 
 struct Ste1SegmentLocation {
-    quint64 index = 0;         // segment holding the offset
-    qint64 segmentOffset = 0;  // ciphertext offset where that segment starts (>= 69)
+    quint64 index = 0; // segment holding the offset
+    qint64 segmentOffset = 0; // ciphertext offset where that segment starts (>= 69)
     qint64 plaintextOffset = 0; // plaintext offset of that segment's first byte (index · S)
 };
 

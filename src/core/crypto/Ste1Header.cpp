@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/crypto/Ste1Header.h"
 
 #include "core/crypto/Hkdf.h"
@@ -117,8 +118,7 @@ QByteArray Ste1Header::serialise() const
 
 bool Ste1Header::keyCheckMatches(const MasterKey &masterKey) const
 {
-    if (!m_valid || !masterKey.isValid() || masterKey.iterations() != m_iterations
-        || masterKey.kdfSalt() != m_kdfSalt)
+    if (!m_valid || !masterKey.isValid() || masterKey.iterations() != m_iterations || masterKey.kdfSalt() != m_kdfSalt)
         return false;
     const QByteArray expected = deriveKeyCheck(masterKey, m_fileSalt);
     return expected.size() == KeyCheckSize

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 // The 69-byte STE1 header (docs/FORMAT.md): KDF and AEAD parameters, file salt, nonce prefix

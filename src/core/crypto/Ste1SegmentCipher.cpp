@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/crypto/Ste1SegmentCipher.h"
 
 #include "core/Logging.h"
@@ -18,7 +19,9 @@ constexpr int KeySize = 32;
 } // namespace
 
 Ste1SegmentCipher::Ste1SegmentCipher(const MasterKey &masterKey, const Ste1Header &header, Direction direction)
-    : m_header(header), m_headerBytes(header.serialise()), m_direction(direction)
+    : m_header(header)
+    , m_headerBytes(header.serialise())
+    , m_direction(direction)
 {
     if (!masterKey.isValid() || !header.isValid())
         return;
@@ -28,8 +31,8 @@ Ste1SegmentCipher::Ste1SegmentCipher(const MasterKey &masterKey, const Ste1Heade
     EVP_CIPHER_CTX *context = derived ? EVP_CIPHER_CTX_new() : nullptr;
     // The key schedule is set up once; each segment only sets a new nonce.
     if (context
-        && EVP_CipherInit_ex(context, EVP_aes_256_gcm(), nullptr, key, nullptr,
-                             direction == Direction::Encrypt ? 1 : 0) == 1) {
+        && EVP_CipherInit_ex(context, EVP_aes_256_gcm(), nullptr, key, nullptr, direction == Direction::Encrypt ? 1 : 0)
+            == 1) {
         m_context = context;
     } else {
         EVP_CIPHER_CTX_free(context);
@@ -54,8 +57,8 @@ std::array<unsigned char, 12> Ste1SegmentCipher::nonce(const QByteArray &noncePr
     return nonce;
 }
 
-bool Ste1SegmentCipher::process(quint64 index, SegmentPosition position, const unsigned char *in,
-                                qsizetype length, unsigned char *out)
+bool Ste1SegmentCipher::process(quint64 index, SegmentPosition position, const unsigned char *in, qsizetype length,
+                                unsigned char *out)
 {
     if (!m_context || index > std::numeric_limits<quint32>::max())
         return false;
@@ -67,8 +70,9 @@ bool Ste1SegmentCipher::process(quint64 index, SegmentPosition position, const u
     int written = 0;
     if (EVP_CipherInit_ex(m_context, nullptr, nullptr, nullptr, iv.data(), -1) != 1)
         return false;
-    if (EVP_CipherUpdate(m_context, nullptr, &written, reinterpret_cast<const unsigned char *>(m_headerBytes.constData()),
-                         Ste1Header::Size) != 1)
+    if (EVP_CipherUpdate(m_context, nullptr, &written,
+                         reinterpret_cast<const unsigned char *>(m_headerBytes.constData()), Ste1Header::Size)
+        != 1)
         return false;
     if (encrypt) {
         if (payload > 0 && EVP_CipherUpdate(m_context, out, &written, in, static_cast<int>(payload)) != 1)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 // AES-256-GCM of single STE1 segments with the segment key K = HKDF(M, file salt, "STE1 segment

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/crypto/Ste1Status.h"
 
 namespace TrainGuard::Crypto {
@@ -9,7 +10,8 @@ Ste1Status Ste1Status::wrongPassphrase()
 
 Ste1Status Ste1Status::tampered(quint64 segment)
 {
-    return failure(Ste1Error::Tampered, QStringLiteral("data corrupted or tampered (segment %1)").arg(segment), segment);
+    return failure(Ste1Error::Tampered, QStringLiteral("data corrupted or tampered (segment %1)").arg(segment),
+                   segment);
 }
 
 Ste1Status Ste1Status::truncated()

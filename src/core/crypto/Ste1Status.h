@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 // Outcome of an STE1 operation: an error code for programs and the exact one-line
@@ -12,19 +13,19 @@ namespace TrainGuard::Crypto {
 
 enum class Ste1Error {
     None,
-    BadMagic,        // "not an STE1 file (bad magic)"
-    BadKdfId,        // "unsupported KDF id N"
-    BadIterations,   // "bad iterations N (allowed 100000..10000000)"
-    BadAeadId,       // "unsupported AEAD id N"
-    BadSegmentSize,  // "bad segment size N (allowed 4096..16777216)"
-    KeyUnavailable,  // the key provider gave no master key for the file's KDF salt
+    BadMagic, // "not an STE1 file (bad magic)"
+    BadKdfId, // "unsupported KDF id N"
+    BadIterations, // "bad iterations N (allowed 100000..10000000)"
+    BadAeadId, // "unsupported AEAD id N"
+    BadSegmentSize, // "bad segment size N (allowed 4096..16777216)"
+    KeyUnavailable, // the key provider gave no master key for the file's KDF salt
     WrongPassphrase, // key check mismatch: "wrong passphrase"
-    Tampered,        // tag failure: "data corrupted or tampered (segment N)"
-    Truncated,       // stream ends before the last segment: "truncated"
-    TrailingData,    // "unexpected bytes after the last segment"
-    Io,              // reading or writing a device failed (message says which)
-    OutputRejected,  // the plaintext sink refused a segment
-    Internal,        // OpenSSL failure or misuse of the API
+    Tampered, // tag failure: "data corrupted or tampered (segment N)"
+    Truncated, // stream ends before the last segment: "truncated"
+    TrailingData, // "unexpected bytes after the last segment"
+    Io, // reading or writing a device failed (message says which)
+    OutputRejected, // the plaintext sink refused a segment
+    Internal, // OpenSSL failure or misuse of the API
 };
 
 struct Ste1Status {

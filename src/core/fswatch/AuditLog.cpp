@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/fswatch/AuditLog.h"
 
 #include "core/AppIdentity.h"
@@ -192,8 +193,8 @@ bool AuditLog::append(const FileEventBatch &batch, QString *error)
         m_size = previousSize;
         m_lastHash = previousHash;
         if (::ftruncate(fd, m_size) != 0)
-            qCWarning(lcFsWatch) << "cannot cut" << m_path << "back after a failed head update:"
-                                 << qt_error_string(errno);
+            qCWarning(lcFsWatch) << "cannot cut" << m_path
+                                 << "back after a failed head update:" << qt_error_string(errno);
         return false;
     }
     return true;
@@ -249,9 +250,8 @@ AuditLog::Verification AuditLog::verify(const QString &path)
         if (!document.isObject())
             return broken(QStringLiteral("not a JSON object (%1)").arg(parseError.errorString()));
         const QJsonObject object = document.object();
-        if (!object.value(u"time").isString() || !object.value(u"path").isString()
-            || !object.value(u"size").isDouble() || !object.value(u"is_dir").isBool()
-            || !eventTypeFromName(object.value(u"event").toString()))
+        if (!object.value(u"time").isString() || !object.value(u"path").isString() || !object.value(u"size").isDouble()
+            || !object.value(u"is_dir").isBool() || !eventTypeFromName(object.value(u"event").toString()))
             return broken(QStringLiteral("missing or malformed time, event, path, size or is_dir"));
         if (object.value(u"prev").toString().toLatin1() != expectedPrev) {
             return broken(lineNumber == 1

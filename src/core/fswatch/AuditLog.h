@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 #include "core/fswatch/FileEvent.h"
@@ -22,7 +23,7 @@ public:
         bool intact = false;
         qint64 lineCount = 0;
         qint64 brokenLine = 0; // 1-based; 0 when intact
-        QString reason;        // why it is broken, or a note when intact
+        QString reason; // why it is broken, or a note when intact
     };
 
     explicit AuditLog(const QString &path);

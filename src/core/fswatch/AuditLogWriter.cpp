@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/fswatch/AuditLogWriter.h"
 
 #include "core/Logging.h"
@@ -70,7 +71,7 @@ void AuditLogWriter::verify()
         if (m_closing)
             return;
         const AuditLog::Verification result
-            = QFileInfo::exists(m_path) ? AuditLog::verify(m_path) : AuditLog::Verification { true, 0, 0, {} };
+            = QFileInfo::exists(m_path) ? AuditLog::verify(m_path) : AuditLog::Verification{true, 0, 0, {}};
         report([this, result] { emit verified(result); });
     });
 }

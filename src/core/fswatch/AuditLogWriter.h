@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 #include "core/ThreadPolicy.h"
@@ -56,9 +57,9 @@ private:
     void report(std::function<void()> emitSignal);
 
     const QString m_path;
-    WorkerThread m_thread { ThreadPriority::Bulk, "tg-audit" }; // disk and hashing: may yield to the GUI
+    WorkerThread m_thread{ThreadPriority::Bulk, "tg-audit"}; // disk and hashing: may yield to the GUI
     QObject *m_threadContext = nullptr; // lives on m_thread
-    std::atomic<bool> m_closing { false };
+    std::atomic<bool> m_closing{false};
     // Used on m_thread only.
     AuditLog m_log;
     qint64 m_unwritten = 0;

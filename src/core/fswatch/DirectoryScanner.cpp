@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/fswatch/DirectoryScanner.h"
 
 #include <QFile>
@@ -34,7 +35,6 @@ bool statEntry(int dirFd, const char *name, EntryInfo *info)
     info->btime_ns = info->hasBirthTime ? qint64(st.stx_btime.tv_sec) * 1000000000LL + st.stx_btime.tv_nsec : 0;
     return true;
 }
-
 
 qint64 nanoseconds(const struct timespec &time)
 {

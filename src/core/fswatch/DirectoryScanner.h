@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 #include <QByteArray>
@@ -67,8 +68,8 @@ using NamedEntry = std::pair<QByteArray, EntryInfo>;
 
 // What changed in one directory since its snapshot.
 struct DirectoryDelta {
-    QList<NamedEntry> removed;  // previous info
-    QList<NamedEntry> added;    // new info
+    QList<NamedEntry> removed; // previous info
+    QList<NamedEntry> added; // new info
     QList<NamedEntry> replaced; // same name and type, other inode (new info)
     QList<NamedEntry> modified; // same inode, other size or mtime (new info)
 };
@@ -97,7 +98,7 @@ enum class ScanStatus { Ok, Gone, Failed };
 
 enum class ScanMode {
     TrustUnchanged, // an entry whose name and d_ino are unchanged is not stat'ed
-    StatAll,        // stat every entry: finds size/mtime changes too
+    StatAll, // stat every entry: finds size/mtime changes too
 };
 
 // Lists one directory (not recursive) with getdents64 + statx and updates

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/fswatch/FileEvent.h"
 
 namespace TrainGuard::FsWatch {
@@ -41,11 +42,16 @@ QByteArray jsonString(const QString &text)
 const char *eventTypeKey(FileEventType type)
 {
     switch (type) {
-    case FileEventType::Created: return "\"created\"";
-    case FileEventType::Deleted: return "\"deleted\"";
-    case FileEventType::Modified: return "\"modified\"";
-    case FileEventType::Renamed: return "\"renamed\"";
-    case FileEventType::MonitoringGap: return "\"monitoring_gap\"";
+    case FileEventType::Created:
+        return "\"created\"";
+    case FileEventType::Deleted:
+        return "\"deleted\"";
+    case FileEventType::Modified:
+        return "\"modified\"";
+    case FileEventType::Renamed:
+        return "\"renamed\"";
+    case FileEventType::MonitoringGap:
+        return "\"monitoring_gap\"";
     }
     return "\"\"";
 }
@@ -53,9 +59,12 @@ const char *eventTypeKey(FileEventType type)
 const char *detectedByKey(DetectedBy detectedBy)
 {
     switch (detectedBy) {
-    case DetectedBy::Live: return "\"live\"";
-    case DetectedBy::Reconciliation: return "\"reconciliation\"";
-    case DetectedBy::Polling: return "\"polling\"";
+    case DetectedBy::Live:
+        return "\"live\"";
+    case DetectedBy::Reconciliation:
+        return "\"reconciliation\"";
+    case DetectedBy::Polling:
+        return "\"polling\"";
     }
     return "\"\"";
 }
@@ -94,11 +103,16 @@ QByteArray jsonTime(const QDateTime &time)
 QString eventTypeName(FileEventType type)
 {
     switch (type) {
-    case FileEventType::Created: return QStringLiteral("created");
-    case FileEventType::Deleted: return QStringLiteral("deleted");
-    case FileEventType::Modified: return QStringLiteral("modified");
-    case FileEventType::Renamed: return QStringLiteral("renamed");
-    case FileEventType::MonitoringGap: return QStringLiteral("monitoring_gap");
+    case FileEventType::Created:
+        return QStringLiteral("created");
+    case FileEventType::Deleted:
+        return QStringLiteral("deleted");
+    case FileEventType::Modified:
+        return QStringLiteral("modified");
+    case FileEventType::Renamed:
+        return QStringLiteral("renamed");
+    case FileEventType::MonitoringGap:
+        return QStringLiteral("monitoring_gap");
     }
     return {};
 }
@@ -116,9 +130,12 @@ std::optional<FileEventType> eventTypeFromName(QStringView name)
 QString detectedByName(DetectedBy detectedBy)
 {
     switch (detectedBy) {
-    case DetectedBy::Live: return QStringLiteral("live");
-    case DetectedBy::Reconciliation: return QStringLiteral("reconciliation");
-    case DetectedBy::Polling: return QStringLiteral("polling");
+    case DetectedBy::Live:
+        return QStringLiteral("live");
+    case DetectedBy::Reconciliation:
+        return QStringLiteral("reconciliation");
+    case DetectedBy::Polling:
+        return QStringLiteral("polling");
     }
     return {};
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 #include <QDateTime>
@@ -13,7 +14,7 @@ enum class FileEventType {
     Created,
     Deleted,
     Modified,
-    Renamed,       // same inode, new name (oldPath holds the previous one)
+    Renamed, // same inode, new name (oldPath holds the previous one)
     MonitoringGap, // part of a tree is not watched by inotify; detail says why
 };
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/fswatch/FsMonitor.h"
 
 #include "core/ThreadPolicy.h"
@@ -38,7 +39,8 @@ quint64 FsMonitor::start(const QStringList &roots)
     m_worker->moveToThread(m_thread);
     connect(m_worker, &FsMonitorWorker::eventsReady, this, &FsMonitor::relayEvents, Qt::QueuedConnection);
     connect(m_worker, &FsMonitorWorker::watchingStarted, this, &FsMonitor::relayStarted, Qt::QueuedConnection);
-    QMetaObject::invokeMethod(m_worker, [worker = m_worker, roots] { worker->start(roots); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        m_worker, [worker = m_worker, roots] { worker->start(roots); }, Qt::QueuedConnection);
     return m_watchId;
 }
 

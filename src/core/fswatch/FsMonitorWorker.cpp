@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/fswatch/FsMonitorWorker.h"
 
 #include "core/Logging.h"
@@ -88,7 +89,8 @@ void FsMonitorWorker::start(const QStringList &roots)
         EntryInfo info;
         if (!DirectoryScanner::statPath(clean, &info) || !info.isDir) {
             m_missingRoots.insert(clean);
-            reportGap(clean, QStringLiteral("root does not exist; polling every %1 ms for it").arg(m_options.pollInterval_ms),
+            reportGap(clean,
+                      QStringLiteral("root does not exist; polling every %1 ms for it").arg(m_options.pollInterval_ms),
                       DetectedBy::Live);
             continue;
         }
@@ -173,8 +175,8 @@ void FsMonitorWorker::armTree(const QString &top, DetectedBy detectedBy, bool re
         DirState state;
         state.watcher = watchDirectory(directory);
         QString error;
-        const ScanStatus status = DirectoryScanner::update(directory, &state.entries, ScanMode::StatAll, nullptr,
-                                                            &state.stamp, &error);
+        const ScanStatus status
+            = DirectoryScanner::update(directory, &state.entries, ScanMode::StatAll, nullptr, &state.stamp, &error);
         if (status == ScanStatus::Gone) {
             unwatchDirectory(directory, state.watcher);
             // The parent's next diff reports it (its snapshot may list it).
@@ -251,7 +253,8 @@ void FsMonitorWorker::runRound()
     const qint64 quiet_ms = m_sinceSignal.elapsed();
     const qint64 waited_ms = m_sinceFirstDirty.elapsed();
     if (quiet_ms < m_options.debounce_ms && waited_ms < m_options.maxCoalesce_ms) {
-        m_roundTimer.start(int(std::min<qint64>(m_options.debounce_ms - quiet_ms, m_options.maxCoalesce_ms - waited_ms)));
+        m_roundTimer.start(
+            int(std::min<qint64>(m_options.debounce_ms - quiet_ms, m_options.maxCoalesce_ms - waited_ms)));
         return;
     }
     QElapsedTimer cost;
@@ -329,7 +332,8 @@ void FsMonitorWorker::processDirectories(const QStringList &directories, Detecte
         for (const NamedEntry &entry : std::as_const(delta.replaced))
             replaced.append({directory, QFile::decodeName(entry.first), entry.second});
         for (const NamedEntry &entry : std::as_const(delta.modified))
-            addEvent(FileEventType::Modified, childPath(directory, QFile::decodeName(entry.first)), entry.second, detectedBy);
+            addEvent(FileEventType::Modified, childPath(directory, QFile::decodeName(entry.first)), entry.second,
+                     detectedBy);
     }
 
     // Pair removals and additions by inode: those are renames if the identity really matches
@@ -428,8 +432,10 @@ void FsMonitorWorker::rekeySubtree(const QString &oldPath, const QString &newPat
         state.watcher = watchDirectory(key);
         if (state.watcher < 0) {
             m_unwatched.insert(key);
-            reportGap(key, QStringLiteral("no inotify watch after rename; polling every %1 ms").arg(m_options.pollInterval_ms),
-                      DetectedBy::Live);
+            reportGap(
+                key,
+                QStringLiteral("no inotify watch after rename; polling every %1 ms").arg(m_options.pollInterval_ms),
+                DetectedBy::Live);
         }
         m_dirs.insert(key, std::move(state));
         // Changes made while the watch moved are caught by the next round.
@@ -443,7 +449,8 @@ void FsMonitorWorker::rootGone(const QString &root, DetectedBy detectedBy)
 {
     reportSubtreeDeleted(root, m_rootInfo.take(root), detectedBy);
     m_missingRoots.insert(root);
-    reportGap(root, QStringLiteral("root was removed; polling every %1 ms for it to return").arg(m_options.pollInterval_ms),
+    reportGap(root,
+              QStringLiteral("root was removed; polling every %1 ms for it to return").arg(m_options.pollInterval_ms),
               detectedBy);
 }
 

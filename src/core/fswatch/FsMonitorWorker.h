@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 #include "core/fswatch/DirectoryScanner.h"
@@ -46,7 +47,7 @@ private:
     struct DirState {
         DirectoryEntries entries;
         DirectoryStamp stamp; // as of the last listing
-        int watcher = -1;     // index into m_watchers; -1: no inotify watch
+        int watcher = -1; // index into m_watchers; -1: no inotify watch
     };
     struct Change {
         QString directory;
@@ -81,16 +82,16 @@ private:
     QStringList m_roots;
     QHash<QString, EntryInfo> m_rootInfo; // the root directories' own identity
     QSet<QString> m_missingRoots;
-    QHash<QString, DirState> m_dirs;      // every known directory -> its snapshot
-    QSet<QString> m_unwatched;            // known directories without an inotify watch
-    QSet<QString> m_dirty;                // directories signalled since the last round
+    QHash<QString, DirState> m_dirs; // every known directory -> its snapshot
+    QSet<QString> m_unwatched; // known directories without an inotify watch
+    QSet<QString> m_dirty; // directories signalled since the last round
     qint64 m_changesSinceReconcile = 0;
     qint64 m_lastRoundCost_ms = 0;
     bool m_retryWatches = false;
     bool m_readPausePending = false;
     FileEventBatch m_pending;
     QElapsedTimer m_sinceFlush;
-    QElapsedTimer m_sinceSignal;     // last directoryChanged
+    QElapsedTimer m_sinceSignal; // last directoryChanged
     QElapsedTimer m_sinceFirstDirty; // first directoryChanged not yet processed
     QTimer m_roundTimer;
     QTimer m_flushTimer;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/transfer/CiphertextSource.h"
 
 namespace TrainGuard::Transfer {
@@ -39,8 +40,10 @@ bool CiphertextSource::loadSegment(quint64 index, QString *error)
         *error = QStringLiteral("cannot read %1 (changed while sending?)").arg(m_plaintext.fileName());
         return false;
     }
-    const SegmentPosition position = static_cast<qint64>(index) + 1 == m_segmentCount ? SegmentPosition::Last : SegmentPosition::Middle;
-    if (!m_encryptor.encryptSegment(index, QByteArrayView(m_segmentPlain.constData(), length), position, m_segmentCipher.data())) {
+    const SegmentPosition position
+        = static_cast<qint64>(index) + 1 == m_segmentCount ? SegmentPosition::Last : SegmentPosition::Middle;
+    if (!m_encryptor.encryptSegment(index, QByteArrayView(m_segmentPlain.constData(), length), position,
+                                    m_segmentCipher.data())) {
         *error = QStringLiteral("encryption failed");
         return false;
     }

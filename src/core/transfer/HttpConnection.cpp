@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/transfer/HttpConnection.h"
 
 #include "core/Logging.h"

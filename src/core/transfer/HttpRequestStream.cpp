@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/transfer/HttpRequestStream.h"
 
 #include "core/Logging.h"
@@ -90,7 +91,8 @@ void HttpRequestStream::process()
 bool HttpRequestStream::parseHead()
 {
     boost::beast::error_code ec;
-    const std::size_t used = m_parser->parser.put(boost::asio::const_buffer(m_input.constData(), static_cast<std::size_t>(m_input.size())), ec);
+    const std::size_t used = m_parser->parser.put(
+        boost::asio::const_buffer(m_input.constData(), static_cast<std::size_t>(m_input.size())), ec);
     m_input.remove(0, static_cast<qsizetype>(used));
     if (ec == http::error::need_more) {
         if (m_input.size() >= m_limits.readChunkBytes)
@@ -162,7 +164,8 @@ bool HttpRequestStream::parseBody()
     body.data = m_bodyBuffer.data();
     body.size = static_cast<std::size_t>(m_bodyBuffer.size());
     boost::beast::error_code ec;
-    const std::size_t used = m_parser->parser.put(boost::asio::const_buffer(m_input.constData(), static_cast<std::size_t>(m_input.size())), ec);
+    const std::size_t used = m_parser->parser.put(
+        boost::asio::const_buffer(m_input.constData(), static_cast<std::size_t>(m_input.size())), ec);
     m_input.remove(0, static_cast<qsizetype>(used));
     const auto produced = static_cast<qsizetype>(static_cast<std::size_t>(m_bodyBuffer.size()) - body.size);
     body.data = nullptr;
@@ -215,7 +218,8 @@ void HttpRequestStream::sendResponse(HttpResponse response, AfterResponse after)
         response.set("Connection", "close");
     // Serialising our own responses is a status line and a few fields; the
     // parser is only needed for untrusted input.
-    QByteArray out = "HTTP/1.1 " + QByteArray::number(response.status) + ' ' + HttpResponse::reason(response.status) + "\r\n";
+    QByteArray out
+        = "HTTP/1.1 " + QByteArray::number(response.status) + ' ' + HttpResponse::reason(response.status) + "\r\n";
     for (const auto &field : std::as_const(response.headers))
         out += field.first + ": " + field.second + "\r\n";
     out += "\r\n";

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/transfer/KeyDerivationQueue.h"
 
 #include "core/ThreadPolicy.h"
@@ -55,7 +56,7 @@ std::optional<Crypto::MasterKey> KeyDerivationQueue::request(const QString &clie
         job->waiting.push_back(std::move(done));
         return std::nullopt;
     }
-    m_jobs.push_back(Job { client, kdfSalt, iterations, false, {} });
+    m_jobs.push_back(Job{client, kdfSalt, iterations, false, {}});
     m_jobs.back().waiting.push_back(std::move(done));
     if (!clientBusy(client))
         run(&m_jobs.back());
@@ -71,7 +72,7 @@ void KeyDerivationQueue::prefetch(const QString &client, const QByteArray &kdfSa
         = std::any_of(m_jobs.begin(), m_jobs.end(), [&](const Job &job) { return job.client == client; });
     if (waiting || findJob(kdfSalt, iterations))
         return;
-    m_jobs.push_back(Job { client, kdfSalt, iterations, false, {} });
+    m_jobs.push_back(Job{client, kdfSalt, iterations, false, {}});
     run(&m_jobs.back());
 }
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 #include "core/crypto/MasterKeyCache.h"
@@ -45,8 +46,7 @@ public:
     void shutdown();
 
 private:
-    struct Job
-    {
+    struct Job {
         QString client;
         QByteArray kdfSalt;
         quint32 iterations = 0;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/transfer/LocalPki.h"
 
 #include "core/AppIdentity.h"
@@ -75,8 +76,8 @@ struct Extension {
 };
 
 // Builds and signs a certificate; `issuer`/`issuerKey` null means self-signed.
-Cert makeCertificate(EVP_PKEY *key, const QString &commonName, int validity_days, X509 *issuer,
-                     EVP_PKEY *issuerKey, const QList<Extension> &extensions)
+Cert makeCertificate(EVP_PKEY *key, const QString &commonName, int validity_days, X509 *issuer, EVP_PKEY *issuerKey,
+                     const QList<Extension> &extensions)
 {
     Cert cert(X509_new());
     if (!cert || X509_set_version(cert.get(), 2) != 1)
@@ -91,8 +92,12 @@ Cert makeCertificate(EVP_PKEY *key, const QString &commonName, int validity_days
         return {};
     X509_NAME *name = X509_get_subject_name(cert.get());
     const QByteArray cn = commonName.toUtf8();
-    if (X509_NAME_add_entry_by_txt(name, "O", MBSTRING_UTF8, reinterpret_cast<const unsigned char *>("TrainGuard"), -1, -1, 0) != 1
-        || X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, reinterpret_cast<const unsigned char *>(cn.constData()), -1, -1, 0) != 1)
+    if (X509_NAME_add_entry_by_txt(name, "O", MBSTRING_UTF8, reinterpret_cast<const unsigned char *>("TrainGuard"), -1,
+                                   -1, 0)
+            != 1
+        || X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
+                                      reinterpret_cast<const unsigned char *>(cn.constData()), -1, -1, 0)
+            != 1)
         return {};
     X509 *signer = issuer ? issuer : cert.get();
     if (X509_set_issuer_name(cert.get(), X509_get_subject_name(signer)) != 1 || X509_set_pubkey(cert.get(), key) != 1)
@@ -156,7 +161,8 @@ bool loadCa(const LocalPki &pki, Cert *cert, Key *key, QString *error)
 
 bool validDnsName(const QString &name)
 {
-    static const QRegularExpression pattern(QStringLiteral("^[A-Za-z0-9*]([A-Za-z0-9-]{0,62})(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}))*$"));
+    static const QRegularExpression pattern(
+        QStringLiteral("^[A-Za-z0-9*]([A-Za-z0-9-]{0,62})(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}))*$"));
     return pattern.match(name).hasMatch();
 }
 
@@ -173,12 +179,30 @@ QString LocalPki::defaultDirectory()
     return base.isEmpty() ? QString() : base + QStringLiteral("/certs");
 }
 
-QString LocalPki::caCertificatePath() const { return m_directory + QStringLiteral("/ca.pem"); }
-QString LocalPki::caKeyPath() const { return m_directory + QStringLiteral("/ca.key"); }
-QString LocalPki::serverCertificatePath() const { return m_directory + QStringLiteral("/server.pem"); }
-QString LocalPki::serverKeyPath() const { return m_directory + QStringLiteral("/server.key"); }
-QString LocalPki::clientCertificatePath(const QString &name) const { return m_directory + QStringLiteral("/client-%1.pem").arg(name); }
-QString LocalPki::clientKeyPath(const QString &name) const { return m_directory + QStringLiteral("/client-%1.key").arg(name); }
+QString LocalPki::caCertificatePath() const
+{
+    return m_directory + QStringLiteral("/ca.pem");
+}
+QString LocalPki::caKeyPath() const
+{
+    return m_directory + QStringLiteral("/ca.key");
+}
+QString LocalPki::serverCertificatePath() const
+{
+    return m_directory + QStringLiteral("/server.pem");
+}
+QString LocalPki::serverKeyPath() const
+{
+    return m_directory + QStringLiteral("/server.key");
+}
+QString LocalPki::clientCertificatePath(const QString &name) const
+{
+    return m_directory + QStringLiteral("/client-%1.pem").arg(name);
+}
+QString LocalPki::clientKeyPath(const QString &name) const
+{
+    return m_directory + QStringLiteral("/client-%1.key").arg(name);
+}
 
 bool LocalPki::hasCa() const
 {
@@ -246,7 +270,8 @@ bool LocalPki::initialize(const QStringList &extraHosts, CaPolicy policy, QStrin
         *error = openSslError(QStringLiteral("cannot generate the server key"));
         return false;
     }
-    Cert serverCert = makeCertificate(serverKey.get(), dnsNames.value(1, dnsNames.first()), leafValidity_days, caCert.get(), caKey.get(),
+    Cert serverCert = makeCertificate(serverKey.get(), dnsNames.value(1, dnsNames.first()), leafValidity_days,
+                                      caCert.get(), caKey.get(),
                                       {{NID_basic_constraints, "critical,CA:FALSE"},
                                        {NID_key_usage, "critical,digitalSignature"},
                                        {NID_ext_key_usage, "serverAuth"},
@@ -257,7 +282,8 @@ bool LocalPki::initialize(const QStringList &extraHosts, CaPolicy policy, QStrin
         *error = openSslError(QStringLiteral("cannot create the server certificate"));
         return false;
     }
-    return writeKey(serverKey.get(), serverKeyPath(), error) && writeCertificate(serverCert.get(), serverCertificatePath(), error);
+    return writeKey(serverKey.get(), serverKeyPath(), error)
+        && writeCertificate(serverCert.get(), serverCertificatePath(), error);
 }
 
 bool LocalPki::issueClientCertificate(const QString &name, QString *error)
@@ -283,7 +309,8 @@ bool LocalPki::issueClientCertificate(const QString &name, QString *error)
         *error = openSslError(QStringLiteral("cannot create the client certificate"));
         return false;
     }
-    return writeKey(key.get(), clientKeyPath(name), error) && writeCertificate(cert.get(), clientCertificatePath(name), error);
+    return writeKey(key.get(), clientKeyPath(name), error)
+        && writeCertificate(cert.get(), clientCertificatePath(name), error);
 }
 
 QString LocalPki::describe(QString *error) const

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/transfer/Receiver.h"
 
 #include "core/transfer/ReceiverServer.h"
@@ -23,9 +24,11 @@ bool Receiver::start(const ReceiverConfig &config, QString *error)
     server->moveToThread(&m_thread);
     bool ok = false;
     QString failure;
-    QMetaObject::invokeMethod(server, [server, &ok, &failure] { ok = server->listen(&failure); }, Qt::BlockingQueuedConnection);
+    QMetaObject::invokeMethod(
+        server, [server, &ok, &failure] { ok = server->listen(&failure); }, Qt::BlockingQueuedConnection);
     if (!ok) {
-        QMetaObject::invokeMethod(server, [server] { delete server; }, Qt::BlockingQueuedConnection);
+        QMetaObject::invokeMethod(
+            server, [server] { delete server; }, Qt::BlockingQueuedConnection);
         m_thread.quit();
         m_thread.wait();
         *error = failure;
@@ -34,7 +37,8 @@ bool Receiver::start(const ReceiverConfig &config, QString *error)
     m_server = server;
     m_address = config.address;
     m_clientCertificates = config.clientCertificates;
-    QMetaObject::invokeMethod(server, [server, this] { m_port = server->port(); }, Qt::BlockingQueuedConnection);
+    QMetaObject::invokeMethod(
+        server, [server, this] { m_port = server->port(); }, Qt::BlockingQueuedConnection);
     // The batch is taken once delivered: the server then sends the next one.
     connect(
         server, &ReceiverServer::eventsReady, this,
@@ -52,7 +56,8 @@ void Receiver::stop()
     if (m_server) {
         ReceiverServer *server = m_server;
         m_server = nullptr;
-        QMetaObject::invokeMethod(server, [server] { delete server; }, Qt::BlockingQueuedConnection);
+        QMetaObject::invokeMethod(
+            server, [server] { delete server; }, Qt::BlockingQueuedConnection);
         emit runningChanged(false);
     }
     if (m_thread.isRunning()) {

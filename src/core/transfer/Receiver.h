@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 #include "core/ThreadPolicy.h"
@@ -37,7 +38,7 @@ signals:
     void runningChanged(bool running);
 
 private:
-    WorkerThread m_thread { ThreadPriority::Bulk, "tg-receiver" };
+    WorkerThread m_thread{ThreadPriority::Bulk, "tg-receiver"};
     ReceiverServer *m_server = nullptr;
     QHostAddress m_address;
     quint16 m_port = 0;

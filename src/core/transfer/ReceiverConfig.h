@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 #include "core/crypto/SecretBytes.h"
@@ -6,8 +7,8 @@
 
 #include <QByteArray>
 #include <QDateTime>
-#include <QMetaType>
 #include <QHostAddress>
+#include <QMetaType>
 #include <QString>
 
 namespace TrainGuard::Transfer {
@@ -20,7 +21,7 @@ struct ReceiverConfig {
     QString caFile; // for client certificates
     ClientCertificates clientCertificates = ClientCertificates::NotRequested;
     QString storeDir;
-    QByteArray token;       // secret
+    QByteArray token; // secret
     Crypto::SharedSecret passphrase; // none or empty: store ciphertext only
     HttpLimits http;
     // Enough for dozens of senders (each may hold two connections) plus

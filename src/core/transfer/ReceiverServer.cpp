@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/transfer/ReceiverServer.h"
 
 #include "core/Logging.h"
@@ -62,7 +63,8 @@ void raiseDescriptorLimit(int maxSockets)
         setrlimit(RLIMIT_NOFILE, &limit);
     }
     if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < wanted)
-        qCWarning(lcTransfer) << "descriptor limit" << limit.rlim_cur << "is below" << wanted << "for" << maxSockets << "sockets";
+        qCWarning(lcTransfer) << "descriptor limit" << limit.rlim_cur << "is below" << wanted << "for" << maxSockets
+                              << "sockets";
 }
 
 } // namespace
@@ -78,15 +80,19 @@ bool ReceiverServer::listen(QString *error)
         *error = QStringLiteral("no bearer token configured");
         return false;
     }
-    m_store = std::make_unique<UploadStore>(UploadStoreConfig{m_config.storeDir, {}, m_config.passphrase,
-                                                              m_config.maxUploadBytes, m_config.partialExpiry_s,
+    m_store = std::make_unique<UploadStore>(UploadStoreConfig{m_config.storeDir,
+                                                              {},
+                                                              m_config.passphrase,
+                                                              m_config.maxUploadBytes,
+                                                              m_config.partialExpiry_s,
                                                               m_config.maxKdfIterations});
     if (!m_store->open(error))
         return false;
-    connect(m_store.get(), &UploadStore::uploadFinished, this, [this](const QString &id, UploadState state, const QString &detail) {
-        addEvent(state == UploadState::Stored ? ReceiverEventKind::Stored : ReceiverEventKind::Rejected,
-                 QStringLiteral("upload %1 %2: %3").arg(id, uploadStateName(state), detail));
-    });
+    connect(m_store.get(), &UploadStore::uploadFinished, this,
+            [this](const QString &id, UploadState state, const QString &detail) {
+                addEvent(state == UploadState::Stored ? ReceiverEventKind::Stored : ReceiverEventKind::Rejected,
+                         QStringLiteral("upload %1 %2: %3").arg(id, uploadStateName(state), detail));
+            });
     m_service = std::make_unique<TusService>(m_store.get(), m_config.token);
 
     // Room for as many handshakes in progress as connections, in a pool of
@@ -101,7 +107,10 @@ bool ReceiverServer::listen(QString *error)
         qCDebug(lcTransfer) << "TLS connection failed:" << socket->errorString();
     });
     if (!m_server->listen(m_config.address, m_config.port)) {
-        *error = QStringLiteral("cannot listen on %1:%2: %3").arg(m_config.address.toString()).arg(m_config.port).arg(m_server->errorString());
+        *error = QStringLiteral("cannot listen on %1:%2: %3")
+                     .arg(m_config.address.toString())
+                     .arg(m_config.port)
+                     .arg(m_server->errorString());
         return false;
     }
     m_resumeTimer.start();
@@ -127,8 +136,8 @@ void ReceiverServer::acceptPending()
             continue;
         }
         ++m_connections;
-        auto *connection = new HttpConnection(socket, m_config.http,
-                                              [this](const HttpRequestHead &head) { return m_service->route(head); }, this);
+        auto *connection = new HttpConnection(
+            socket, m_config.http, [this](const HttpRequestHead &head) { return m_service->route(head); }, this);
         connect(connection, &HttpConnection::requestHandled, this, &ReceiverServer::logRequest);
         connect(connection, &HttpConnection::closed, this, [this] { --m_connections; });
     }
@@ -191,8 +200,8 @@ void ReceiverServer::flushEvents()
         return;
     if (m_unloggedRequests > 0) {
         m_pending.append(
-            ReceiverEvent { QDateTime::currentDateTimeUtc(), ReceiverEventKind::Info,
-                            QStringLiteral("%1 more requests not logged (log rate limit)").arg(m_unloggedRequests) });
+            ReceiverEvent{QDateTime::currentDateTimeUtc(), ReceiverEventKind::Info,
+                          QStringLiteral("%1 more requests not logged (log rate limit)").arg(m_unloggedRequests)});
         m_unloggedRequests = 0;
     }
     m_batchInFlight->store(true);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/transfer/SendSession.h"
 
 #include "core/AppIdentity.h"
@@ -76,8 +77,9 @@ void SendSession::cancel()
 {
     m_cancelled = true;
     abortReply();
-    finish(false, m_uploadHeld ? QStringLiteral("cancelled before the upload started")
-                               : QStringLiteral("cancelled; the upload can be resumed"));
+    finish(false,
+           m_uploadHeld ? QStringLiteral("cancelled before the upload started")
+                        : QStringLiteral("cancelled; the upload can be resumed"));
 }
 
 void SendSession::releaseUpload()
@@ -122,16 +124,19 @@ bool SendSession::prepare(QString *error)
         *error = QStringLiteral("no passphrase");
         return false;
     }
-    if (!TlsPolicy::clientConfiguration(m_config.caFile, m_config.clientCertificateFile, m_config.clientKeyFile, &m_tls, error))
+    if (!TlsPolicy::clientConfiguration(m_config.caFile, m_config.clientCertificateFile, m_config.clientKeyFile, &m_tls,
+                                        error))
         return false;
     if (root.isDir()) {
         const QDir base(root.absoluteFilePath());
-        QDirIterator it(base.absolutePath(), QDir::Files | QDir::Hidden | QDir::NoDotAndDotDot, QDirIterator::Subdirectories);
+        QDirIterator it(base.absolutePath(), QDir::Files | QDir::Hidden | QDir::NoDotAndDotDot,
+                        QDirIterator::Subdirectories);
         while (it.hasNext()) {
             const QString file = it.next();
             m_jobs.append(FileJob{file, base.relativeFilePath(file), root.fileName(), 0, 0});
         }
-        std::sort(m_jobs.begin(), m_jobs.end(), [](const FileJob &a, const FileJob &b) { return a.relativePath < b.relativePath; });
+        std::sort(m_jobs.begin(), m_jobs.end(),
+                  [](const FileJob &a, const FileJob &b) { return a.relativePath < b.relativePath; });
         if (m_jobs.isEmpty()) {
             *error = QStringLiteral("%1 holds no files").arg(m_config.path);
             return false;
@@ -190,7 +195,8 @@ bool SendSession::makeSource()
             return false;
         }
     }
-    m_source = std::make_unique<CiphertextSource>(m_jobs.at(m_current).absolutePath, m_profileKey, Ste1Header::create(m_profileKey));
+    m_source = std::make_unique<CiphertextSource>(m_jobs.at(m_current).absolutePath, m_profileKey,
+                                                  Ste1Header::create(m_profileKey));
     QString error;
     if (!m_source->open(&error)) {
         fail(error);
@@ -214,10 +220,11 @@ QNetworkRequest SendSession::request(const QUrl &url) const
 
 QString SendSession::statePath(const FileJob &job) const
 {
-    const QByteArray key = QCryptographicHash::hash(QByteArray(m_config.receiver.toString().toUtf8() + '\n' + job.absolutePath.toUtf8()),
-                                                    QCryptographicHash::Sha256)
-                               .toHex()
-                               .left(32);
+    const QByteArray key
+        = QCryptographicHash::hash(QByteArray(m_config.receiver.toString().toUtf8() + '\n' + job.absolutePath.toUtf8()),
+                                   QCryptographicHash::Sha256)
+              .toHex()
+              .left(32);
     return m_config.stateDir + u'/' + QString::fromLatin1(key) + QStringLiteral(".json");
 }
 
@@ -234,7 +241,8 @@ bool SendSession::saveState(const FileJob &job)
         {u"header"_s, QString::fromLatin1(m_source->headerBytes().toBase64())},
     };
     QString error;
-    return SecretFile::write(statePath(job), QJsonDocument(state).toJson(QJsonDocument::Compact), SecretFile::Visibility::OwnerOnly, &error);
+    return SecretFile::write(statePath(job), QJsonDocument(state).toJson(QJsonDocument::Compact),
+                             SecretFile::Visibility::OwnerOnly, &error);
 }
 
 void SendSession::dropState(const FileJob &job)
@@ -293,8 +301,9 @@ void SendSession::startFile()
     if (!m_source) {
         m_stage = SendStage::Hashing;
         emitProgress(true);
-        const std::optional<QByteArray> digest = m_current == 0 && m_firstDigest.valid() ? m_firstDigest.get()
-                                                                                       : Sha256::hashFile(job.absolutePath, &error);
+        const std::optional<QByteArray> digest = m_current == 0 && m_firstDigest.valid()
+            ? m_firstDigest.get()
+            : Sha256::hashFile(job.absolutePath, &error);
         if (!digest) {
             fail(error.isEmpty() ? QStringLiteral("cannot read %1").arg(job.absolutePath) : error);
             return;
@@ -333,7 +342,8 @@ void SendSession::createUpload()
     const FileJob &job = m_jobs.at(m_current);
     QNetworkRequest req = request(m_config.receiver.resolved(QUrl(QStringLiteral("/files/"))));
     req.setRawHeader("Upload-Length", QByteArray::number(m_source ? m_source->size() : job.ciphertextSize));
-    QByteArray metadata = metadataPair("filename", QFileInfo(job.absolutePath).fileName()) + ',' + metadataPair("sha256", m_sha256);
+    QByteArray metadata
+        = metadataPair("filename", QFileInfo(job.absolutePath).fileName()) + ',' + metadataPair("sha256", m_sha256);
     // Public KDF parameters (also in the STE1 header): lets the receiver
     // derive its key while we derive ours. Unknown keys are ignored by tus servers.
     QByteArray kdfSalt = m_profileSalt;
@@ -432,8 +442,9 @@ void SendSession::sendNextChunk()
     };
     // The channel pulls ciphertext as the socket drains: encrypted just in time, memory bounded.
     CiphertextSource *source = m_source.get();
-    m_channel->patch(m_location, headers, next, length,
-                     [source](qint64 offset, qint64 maxBytes, QString *error) { return source->read(offset, maxBytes, error); });
+    m_channel->patch(m_location, headers, next, length, [source](qint64 offset, qint64 maxBytes, QString *error) {
+        return source->read(offset, maxBytes, error);
+    });
 }
 
 void SendSession::onPatchFinished(const ChannelReply &reply)
@@ -460,9 +471,12 @@ void SendSession::onPatchFinished(const ChannelReply &reply)
         recoverOffset();
         return;
     }
-    if (!retryLater(status, reply.failure == ChannelFailure::Transport, reply.errorString, &SendSession::recoverOffset)) {
+    if (!retryLater(status, reply.failure == ChannelFailure::Transport, reply.errorString,
+                    &SendSession::recoverOffset)) {
         if (status != 0)
-            fail(QStringLiteral("receiver answered %1: %2").arg(status).arg(QString::fromUtf8(reply.body.trimmed().left(300))));
+            fail(QStringLiteral("receiver answered %1: %2")
+                     .arg(status)
+                     .arg(QString::fromUtf8(reply.body.trimmed().left(300))));
         else
             fail(reply.errorString);
     }
@@ -521,9 +535,10 @@ void SendSession::pollStatus()
             if (document.value(u"sha256"_s).toString() == m_sha256)
                 fileDone(true, QStringLiteral("stored, sha256 matches"));
             else
-                fileDone(false, QStringLiteral("stored, but the receiver reports sha256 %1 (%2)")
-                                    .arg(document.value(u"sha256"_s).toString(QStringLiteral("none")),
-                                         document.value(u"error"_s).toString()));
+                fileDone(false,
+                         QStringLiteral("stored, but the receiver reports sha256 %1 (%2)")
+                             .arg(document.value(u"sha256"_s).toString(QStringLiteral("none")),
+                                  document.value(u"error"_s).toString()));
         } else if (state == u"rejected") {
             fileDone(false, QStringLiteral("rejected by the receiver: %1").arg(document.value(u"error"_s).toString()));
         } else if (m_pollClock.elapsed() > m_config.verifyTimeout_ms) {
@@ -586,7 +601,7 @@ void SendSession::emitProgress(bool force)
     p.fileCount = static_cast<int>(m_jobs.size());
     if (m_current >= 0 && m_current < m_jobs.size())
         p.file = m_jobs.at(m_current).relativePath.isEmpty() ? QFileInfo(m_jobs.at(m_current).absolutePath).fileName()
-                                                              : m_jobs.at(m_current).relativePath;
+                                                             : m_jobs.at(m_current).relativePath;
     p.bytesSent = m_bytesDone + m_offset + (m_channel ? m_channel->bodyBytesWritten() : 0);
     p.bytesTotal = m_bytesTotal;
     const double seconds = m_clock.elapsed() / 1000.0;

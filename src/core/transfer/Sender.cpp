@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/transfer/Sender.h"
 
 #include "core/transfer/SendSession.h"
@@ -9,12 +10,18 @@ namespace TrainGuard::Transfer {
 QString sendStageName(SendStage stage)
 {
     switch (stage) {
-    case SendStage::DerivingKey: return QStringLiteral("deriving key");
-    case SendStage::Hashing: return QStringLiteral("hashing");
-    case SendStage::Uploading: return QStringLiteral("encrypting and uploading");
-    case SendStage::Verifying: return QStringLiteral("receiver verifying");
-    case SendStage::Done: return QStringLiteral("done");
-    case SendStage::Failed: return QStringLiteral("failed");
+    case SendStage::DerivingKey:
+        return QStringLiteral("deriving key");
+    case SendStage::Hashing:
+        return QStringLiteral("hashing");
+    case SendStage::Uploading:
+        return QStringLiteral("encrypting and uploading");
+    case SendStage::Verifying:
+        return QStringLiteral("receiver verifying");
+    case SendStage::Done:
+        return QStringLiteral("done");
+    case SendStage::Failed:
+        return QStringLiteral("failed");
     }
     return {};
 }
@@ -43,16 +50,22 @@ void Sender::start(const SenderConfig &config)
     m_session = new SendSession(config);
     m_session->moveToThread(m_thread.get());
     const quint64 generation = ++m_generation;
-    connect(m_session, &SendSession::progress, this, [this, generation](const SendProgress &progress) {
-        if (generation == m_generation)
-            emit this->progress(progress);
-    }, Qt::QueuedConnection);
-    connect(m_session, &SendSession::finished, this, [this, generation](const SendResult &result) {
-        if (generation != m_generation)
-            return; // discarded
-        retireSession();
-        emit finished(result);
-    }, Qt::QueuedConnection);
+    connect(
+        m_session, &SendSession::progress, this,
+        [this, generation](const SendProgress &progress) {
+            if (generation == m_generation)
+                emit this->progress(progress);
+        },
+        Qt::QueuedConnection);
+    connect(
+        m_session, &SendSession::finished, this,
+        [this, generation](const SendResult &result) {
+            if (generation != m_generation)
+                return; // discarded
+            retireSession();
+            emit finished(result);
+        },
+        Qt::QueuedConnection);
     QMetaObject::invokeMethod(m_session, &SendSession::run, Qt::QueuedConnection);
 }
 
@@ -88,10 +101,13 @@ void Sender::retireSession()
     QThread *thread = m_thread.get();
     // Deleted where it lives; its destructor joins a key derivation or hash still running
     // there, not here. Posted after any cancel, so that runs first.
-    QMetaObject::invokeMethod(session, [session, thread] {
-        delete session;
-        thread->quit();
-    }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        session,
+        [session, thread] {
+            delete session;
+            thread->quit();
+        },
+        Qt::QueuedConnection);
     m_retiring.push_back(std::move(m_thread));
 }
 

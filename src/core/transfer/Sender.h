@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 #include "core/ThreadPolicy.h"
@@ -44,7 +45,7 @@ private:
 
     std::unique_ptr<WorkerThread> m_thread; // the current session's
     SendSession *m_session = nullptr;
-    quint64 m_generation = 0;          // signals of retired sessions are ignored
+    quint64 m_generation = 0; // signals of retired sessions are ignored
     std::vector<std::unique_ptr<WorkerThread>> m_retiring;
 };
 

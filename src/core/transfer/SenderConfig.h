@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 #include "core/crypto/SecretBytes.h"
@@ -17,15 +18,15 @@ namespace TrainGuard::Transfer {
 enum class UploadStart { Immediately, WhenReleased };
 
 struct SenderConfig {
-    QString path;          // a file or a folder (one upload per file)
-    QUrl receiver;         // https://HOST:PORT
-    QString caFile;        // the only trusted CA
+    QString path; // a file or a folder (one upload per file)
+    QUrl receiver; // https://HOST:PORT
+    QString caFile; // the only trusted CA
     QString clientCertificateFile;
     QString clientKeyFile;
-    QByteArray token;      // secret
+    QByteArray token; // secret
     Crypto::SharedSecret passphrase;
     qint64 chunkBytes = 8 << 20;
-    QString stateDir;      // resume state; empty: <app data>/uploads
+    QString stateDir; // resume state; empty: <app data>/uploads
     quint32 kdfIterations = 600000; // PBKDF2 cost of the profile key (Crypto::MasterKey::DefaultIterations)
     int transferTimeout_ms = 30'000; // no byte moved for this long: retry
     int maxRetries = 5;
@@ -44,7 +45,7 @@ struct SendProgress {
     QString file;
     int fileIndex = 0;
     int fileCount = 0;
-    qint64 bytesSent = 0;  // ciphertext bytes acknowledged or in flight, all files
+    qint64 bytesSent = 0; // ciphertext bytes acknowledged or in flight, all files
     qint64 bytesTotal = 0;
     double rate_Bps = 0;
     qint64 eta_s = -1;

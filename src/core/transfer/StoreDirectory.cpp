@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/transfer/StoreDirectory.h"
 
 #include <QFile>
@@ -12,7 +13,8 @@ namespace TrainGuard::Transfer {
 
 StoreDirectory::StoreDirectory(QString storeDir)
     : m_storeDir(std::move(storeDir))
-{ }
+{
+}
 
 int StoreDirectory::openParent(const QString &relative, Creation creation, QString *error) const
 {
@@ -51,8 +53,7 @@ StoreDirectory::Entry StoreDirectory::entry(const QString &relative) const
     const int dir = openParent(relative, Creation::OpenOnly, &error);
     if (dir < 0)
         return errno == ENOENT ? Entry::Absent : Entry::Blocked;
-    struct stat info
-    {
+    struct stat info {
     };
     const bool exists
         = ::fstatat(dir, QFile::encodeName(relative.section(u'/', -1)).constData(), &info, AT_SYMLINK_NOFOLLOW) == 0;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/transfer/StoreFile.h"
 
 #include <QFile>
@@ -16,7 +17,8 @@ StoreFile::StoreFile(const QString &storeDir, QString relative)
     : m_store(storeDir)
     , m_relative(std::move(relative))
     , m_leaf(QFile::encodeName(m_relative.section(u'/', -1)))
-{ }
+{
+}
 
 StoreFile::~StoreFile()
 {

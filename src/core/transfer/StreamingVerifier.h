@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 #include "core/crypto/MasterKey.h"
@@ -20,8 +21,7 @@ class StoreFile;
 // Where a StreamingVerifier gets its master key: from the receiver's
 // derivation queue, for one client, never above its KDF ceiling. `wake`
 // (called on a derivation thread) must schedule process() again.
-struct VerifierKeys
-{
+struct VerifierKeys {
     std::shared_ptr<KeyDerivationQueue> queue;
     QString client;
     quint32 maxIterations = 0;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/transfer/TlsPolicy.h"
 
 #include <QFile>
@@ -31,7 +32,8 @@ bool loadKey(const QString &path, QSslKey *key, QString *error)
 
 bool loadCertificate(const QString &path, QSslCertificate *certificate, QString *error)
 {
-    const QList<QSslCertificate> list = QSslCertificate::fromPath(path, QSsl::Pem, QSslCertificate::PatternSyntax::FixedString);
+    const QList<QSslCertificate> list
+        = QSslCertificate::fromPath(path, QSsl::Pem, QSslCertificate::PatternSyntax::FixedString);
     if (list.isEmpty()) {
         *error = QStringLiteral("cannot read certificate %1").arg(path);
         return false;
@@ -57,15 +59,9 @@ QList<QSslCipher> TlsPolicy::intermediateCiphers()
     // https://ssl-config.mozilla.org/ "intermediate" (v5.7); the DHE suites
     // are left out as no DH parameters are configured.
     static const char *const names[] = {
-        "TLS_AES_128_GCM_SHA256",
-        "TLS_AES_256_GCM_SHA384",
-        "TLS_CHACHA20_POLY1305_SHA256",
-        "ECDHE-ECDSA-AES128-GCM-SHA256",
-        "ECDHE-RSA-AES128-GCM-SHA256",
-        "ECDHE-ECDSA-AES256-GCM-SHA384",
-        "ECDHE-RSA-AES256-GCM-SHA384",
-        "ECDHE-ECDSA-CHACHA20-POLY1305",
-        "ECDHE-RSA-CHACHA20-POLY1305",
+        "TLS_AES_128_GCM_SHA256",        "TLS_AES_256_GCM_SHA384",        "TLS_CHACHA20_POLY1305_SHA256",
+        "ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-RSA-AES128-GCM-SHA256",   "ECDHE-ECDSA-AES256-GCM-SHA384",
+        "ECDHE-RSA-AES256-GCM-SHA384",   "ECDHE-ECDSA-CHACHA20-POLY1305", "ECDHE-RSA-CHACHA20-POLY1305",
     };
     QList<QSslCipher> ciphers;
     for (const char *name : names) {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/transfer/TusService.h"
 
 #include "core/transfer/BearerToken.h"
@@ -369,7 +370,12 @@ RouteResult TusService::headUpload(const QString &id)
 RouteResult TusService::patch(const HttpRequestHead &head, const QString &id)
 {
     UploadRecord *record = m_store->find(id);
-    if (head.header("Content-Type").split(';').first().trimmed().compare("application/offset+octet-stream", Qt::CaseInsensitive) != 0)
+    if (head.header("Content-Type")
+            .split(';')
+            .first()
+            .trimmed()
+            .compare("application/offset+octet-stream", Qt::CaseInsensitive)
+        != 0)
         return refuse(415, "Content-Type must be application/offset+octet-stream");
     bool ok = false;
     const qint64 offset = head.header("Upload-Offset").toLongLong(&ok);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/transfer/UploadChannel.h"
 
 #include "core/Logging.h"
@@ -60,7 +61,8 @@ QByteArray ChannelReply::header(const QByteArray &name) const
     return {};
 }
 
-UploadChannel::UploadChannel(const QSslConfiguration &tls, const QUrl &receiver, int transferTimeout_ms, QObject *parent)
+UploadChannel::UploadChannel(const QSslConfiguration &tls, const QUrl &receiver, int transferTimeout_ms,
+                             QObject *parent)
     : QObject(parent)
     , m_tls(tls)
     , m_receiver(receiver)
@@ -214,12 +216,14 @@ void UploadChannel::readSocket()
     while (!m_requests.empty() && !m_parser->input.isEmpty()) {
         boost::beast::error_code ec;
         const std::size_t used = m_parser->parser.put(
-            boost::asio::const_buffer(m_parser->input.constData(), static_cast<std::size_t>(m_parser->input.size())), ec);
+            boost::asio::const_buffer(m_parser->input.constData(), static_cast<std::size_t>(m_parser->input.size())),
+            ec);
         m_parser->input.remove(0, static_cast<qsizetype>(used));
         if (ec == http::error::need_more)
             return;
         if (ec) {
-            fail(ChannelFailure::Transport, QStringLiteral("malformed answer from the receiver: %1").arg(QString::fromStdString(ec.message())));
+            fail(ChannelFailure::Transport,
+                 QStringLiteral("malformed answer from the receiver: %1").arg(QString::fromStdString(ec.message())));
             return;
         }
         if (!m_parser->parser.is_done()) {

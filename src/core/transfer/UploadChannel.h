@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 #include <QByteArray>
@@ -17,10 +18,10 @@ class QSslSocket;
 namespace TrainGuard::Transfer {
 
 enum class ChannelFailure {
-    None,      // an HTTP answer arrived (status != 0)
+    None, // an HTTP answer arrived (status != 0)
     Transport, // connection refused, dropped or timed out: worth a retry
-    Tls,       // handshake or certificate failure: never retried
-    Body,      // the body source failed (file unreadable or changed)
+    Tls, // handshake or certificate failure: never retried
+    Body, // the body source failed (file unreadable or changed)
 };
 
 struct ChannelReply {
@@ -57,7 +58,8 @@ public:
     // Ciphertext bytes [offset, offset + maxBytes) or fewer; empty with *error on failure.
     using BodySource = std::function<QByteArray(qint64 offset, qint64 maxBytes, QString *error)>;
 
-    UploadChannel(const QSslConfiguration &tls, const QUrl &receiver, int transferTimeout_ms, QObject *parent = nullptr);
+    UploadChannel(const QSslConfiguration &tls, const QUrl &receiver, int transferTimeout_ms,
+                  QObject *parent = nullptr);
     ~UploadChannel() override;
 
     // Queues `PATCH location` with body bytes [bodyOffset, bodyOffset + bodyLength)
@@ -108,7 +110,7 @@ private:
     std::unique_ptr<Parser> m_parser;
     QTimer m_timer;
     std::deque<Request> m_requests; // in request order; the front awaits the next answer
-    bool m_connected = false;       // TLS established on m_socket
+    bool m_connected = false; // TLS established on m_socket
 };
 
 } // namespace TrainGuard::Transfer

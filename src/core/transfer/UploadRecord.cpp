@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/transfer/UploadRecord.h"
 
 namespace TrainGuard::Transfer {
@@ -7,10 +8,14 @@ using namespace Qt::StringLiterals;
 QString uploadStateName(UploadState state)
 {
     switch (state) {
-    case UploadState::Receiving: return QStringLiteral("receiving");
-    case UploadState::Verifying: return QStringLiteral("verifying");
-    case UploadState::Stored: return QStringLiteral("stored");
-    case UploadState::Rejected: return QStringLiteral("rejected");
+    case UploadState::Receiving:
+        return QStringLiteral("receiving");
+    case UploadState::Verifying:
+        return QStringLiteral("verifying");
+    case UploadState::Stored:
+        return QStringLiteral("stored");
+    case UploadState::Rejected:
+        return QStringLiteral("rejected");
     }
     return QStringLiteral("rejected");
 }
@@ -18,7 +23,8 @@ QString uploadStateName(UploadState state)
 namespace {
 UploadState stateFromName(const QString &name)
 {
-    for (UploadState state : {UploadState::Receiving, UploadState::Verifying, UploadState::Stored, UploadState::Rejected}) {
+    for (UploadState state :
+         {UploadState::Receiving, UploadState::Verifying, UploadState::Stored, UploadState::Rejected}) {
         if (uploadStateName(state) == name)
             return state;
     }

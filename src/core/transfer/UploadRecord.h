@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 #include "core/transfer/ExistingTarget.h"
@@ -22,8 +23,8 @@ struct UploadRecord {
     QString filename;
     QString relativePath;
     QString dataset;
-    QString expectedSha256;   // from Upload-Metadata, may be empty
-    QString destination;      // sanitised, relative to the store
+    QString expectedSha256; // from Upload-Metadata, may be empty
+    QString destination; // sanitised, relative to the store
     QByteArray metadataHeader; // Upload-Metadata as received, echoed by HEAD
     UploadState state = UploadState::Receiving;
     QString error;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/transfer/UploadStore.h"
 
 #include "core/Logging.h"
@@ -83,7 +84,8 @@ bool UploadStore::open(QString *error)
             record.storedPath = QDir(m_config.storeDir).relativeFilePath(record.storedPath);
         m_records.insert(record.id, record);
         // Interrupted while verifying: do it again.
-        if (record.state == UploadState::Verifying || (record.state == UploadState::Receiving && record.offset == record.length))
+        if (record.state == UploadState::Verifying
+            || (record.state == UploadState::Receiving && record.offset == record.length))
             finalize(record.id);
     }
     qCInfo(lcTransfer) << "store" << m_config.storeDir << "with" << m_records.size() << "known uploads";
@@ -202,9 +204,9 @@ std::shared_ptr<StreamingVerifier> UploadStore::verifierFor(const UploadRecord &
             Qt::QueuedConnection);
     };
     auto verifier = std::make_shared<StreamingVerifier>(
-        FinalizeRequest {
-            spoolPath(record.id), m_config.storeDir, record.destination, record.expectedSha256, record.existing, {} },
-        VerifierKeys { m_derivations, record.client, m_config.maxKdfIterations, wake });
+        FinalizeRequest{
+            spoolPath(record.id), m_config.storeDir, record.destination, record.expectedSha256, record.existing, {}},
+        VerifierKeys{m_derivations, record.client, m_config.maxKdfIterations, wake});
     m_verifiers.insert(record.id, verifier);
     return verifier;
 }
@@ -229,10 +231,13 @@ void UploadStore::schedule(const QString &id, const std::shared_ptr<StreamingVer
         const std::optional<FinalizeResult> result = verifier->process();
         if (!result)
             return;
-        QMetaObject::invokeMethod(self.data(), [self, id, result] {
-            if (self)
-                self->applyResult(id, result->state, result->storedPath, result->plaintextSha256, result->error);
-        }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            self.data(),
+            [self, id, result] {
+                if (self)
+                    self->applyResult(id, result->state, result->storedPath, result->plaintextSha256, result->error);
+            },
+            Qt::QueuedConnection);
     });
 }
 
@@ -249,18 +254,21 @@ void UploadStore::finalize(const QString &id)
         schedule(id, verifier);
         return;
     }
-    FinalizeRequest request { spoolPath(id),          m_config.storeDir, record->destination,
-                              record->expectedSha256, record->existing,  {} };
+    FinalizeRequest request{spoolPath(id),          m_config.storeDir, record->destination,
+                            record->expectedSha256, record->existing,  {}};
     QPointer<UploadStore> self(this);
     m_pool.start([self, id, request] {
         const ThreadPolicyScope policy(ThreadPriority::Bulk); // hashes (and maybe decrypts) a whole upload
         const FinalizeResult result = UploadFinalizer::run(request);
         if (!self)
             return;
-        QMetaObject::invokeMethod(self.data(), [self, id, result] {
-            if (self)
-                self->applyResult(id, result.state, result.storedPath, result.plaintextSha256, result.error);
-        }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            self.data(),
+            [self, id, result] {
+                if (self)
+                    self->applyResult(id, result.state, result.storedPath, result.plaintextSha256, result.error);
+            },
+            Qt::QueuedConnection);
     });
 }
 
@@ -311,7 +319,8 @@ void UploadStore::expireStale()
         if (record.state == UploadState::Receiving && !record.patchInProgress && record.updated < cutoff) {
             qCInfo(lcTransfer) << "expiring partial upload" << id;
             remove(id);
-        } else if ((record.state == UploadState::Stored || record.state == UploadState::Rejected) && record.updated < cutoff) {
+        } else if ((record.state == UploadState::Stored || record.state == UploadState::Rejected)
+                   && record.updated < cutoff) {
             QFile::remove(recordPath(id));
             m_records.remove(id);
         }

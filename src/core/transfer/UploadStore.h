@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 #include "core/crypto/SecretBytes.h"
@@ -70,7 +71,8 @@ private:
     QString recordPath(const QString &id) const;
     void schedule(const QString &id, const std::shared_ptr<StreamingVerifier> &verifier);
     std::shared_ptr<StreamingVerifier> verifierFor(const UploadRecord &record);
-    void applyResult(const QString &id, UploadState state, const QString &storedPath, const QString &sha256, const QString &error);
+    void applyResult(const QString &id, UploadState state, const QString &storedPath, const QString &sha256,
+                     const QString &error);
     // Deletes a spool file off this thread: freeing a 1 GiB spool's pages takes ~0.1 s on tmpfs,
     // which would hold up every connection this thread serves (and the finished upload's status).
     void discardSpool(const QString &id);

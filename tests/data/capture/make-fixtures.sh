@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Regenerates the capture fixtures of tests/capture (run as root, from this directory).
 # Real tools only: tcpdump on lo/any, openssl s_server/s_client, curl, python3 http.server,
 # tcprewrite (Debian package tcpreplay). The throwaway key and cert live in a temp dir.

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Writes the hand-built capture fixtures of tests/capture (run from this directory).
 
 Debian's python3 and python3-cryptography only; the output is deterministic (fixed timestamps,

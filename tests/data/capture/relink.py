@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Rewrites an Ethernet pcap to DLT_NULL (4-byte host-order AF) or LINKTYPE_RAW (IP only)."""
 import struct, sys
 

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Regenerates the leak-check fixtures (run as root from this directory; needs tcpdump, curl,
 # python3, openssl). Small real captures of lo:
 #   iris.csv             copy of resources/sample/iris.csv (the bundled sample dataset)
