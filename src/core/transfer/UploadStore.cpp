@@ -195,11 +195,17 @@ std::shared_ptr<StreamingVerifier> UploadStore::verifierFor(const UploadRecord &
     // A derived key schedules the verifier again, from a derivation thread.
     QPointer<UploadStore> self(this);
     auto wake = [self, id = record.id] {
+        // A plain pointer: GCC's -Wnull-dereference misreads QPointer's checks. The store is the
+        // call's context object, so the call is dropped if the store is gone by then.
+        UploadStore *store = self.data();
+        if (store == nullptr)
+            return;
         QMetaObject::invokeMethod(
-            self.data(),
-            [self, id] {
-                if (self && self->m_verifiers.contains(id))
-                    self->schedule(id, self->m_verifiers.value(id));
+            store,
+            [store, id] {
+                const auto verifier = store->m_verifiers.constFind(id);
+                if (verifier != store->m_verifiers.cend())
+                    store->schedule(id, *verifier);
             },
             Qt::QueuedConnection);
     };
