@@ -106,6 +106,20 @@ bool PcapFile::analyze(const QString &path, AnalysisReport *report, QString *err
 bool PcapFile::exportRange(const QString &source, const QString &destination, std::uint64_t from_us,
                            std::uint64_t to_us, QString *error, std::uint64_t *packetsWritten)
 {
+    // libpcap writes every packet with the first interface's link type: a pcapng of interfaces
+    // with different link types would come out mislabelled, so it is refused.
+    {
+        CaptureFileReader reader;
+        if (!reader.open(source, error))
+            return false;
+        CaptureFileReader::Packet packet;
+        while (reader.next(&packet) == CaptureFileReader::Status::Packet) { }
+        const std::vector<int> &linkTypes = reader.linkTypes();
+        if (std::any_of(linkTypes.begin(), linkTypes.end(), [&](int type) { return type != linkTypes.front(); })) {
+            *error = QStringLiteral("cannot export %1 as pcap: its interfaces have different link types").arg(source);
+            return false;
+        }
+    }
     const OfflineCapture handle = openOffline(source, error);
     if (!handle)
         return false;
