@@ -15,11 +15,6 @@ constexpr std::uint16_t ExtensionServerName = 0;
 constexpr std::uint16_t ExtensionAlpn = 16;
 constexpr std::uint16_t ExtensionSupportedVersions = 43;
 
-inline std::uint16_t be16(const std::uint8_t *p)
-{
-    return static_cast<std::uint16_t>((p[0] << 8) | p[1]);
-}
-
 void parseServerName(ByteReader ext, TlsHandshakeInfo *info)
 {
     ByteReader list = ext.take(ext.u16());
@@ -59,13 +54,13 @@ void parseExtensions(ByteReader &r, bool isClientHello, TlsHandshakeInfo *info)
         const std::uint32_t length = exts.u16();
         if (!exts.ok || length > exts.remaining)
             return;
-        const ByteReader body{exts.p, length};
+        ByteReader body{exts.p, length};
         if (isClientHello && type == ExtensionServerName)
             parseServerName(body, info);
         else if (isClientHello && type == ExtensionAlpn)
             parseAlpn(body, info);
         else if (!isClientHello && type == ExtensionSupportedVersions && length == 2) // selected_version
-            info->selectedVersion = be16(body.p);
+            info->selectedVersion = static_cast<std::uint16_t>(body.u16());
         exts.skip(length);
     }
 }
