@@ -15,6 +15,7 @@
 #include "core/capture/LeakWatch.h"
 #include "core/fswatch/FsMonitor.h"
 #include "core/transfer/SenderConfig.h"
+#include "gui/EmbeddedReceiver.h"
 #include "gui/FileEventModel.h"
 #include "gui/FilesPanel.h"
 #include "gui/GuiResources.h"
@@ -32,6 +33,7 @@
 #include <QFile>
 #include <QLabel>
 #include <QMetaEnum>
+#include <QProcess>
 #include <QPushButton>
 #include <QTemporaryDir>
 #include <QTest>
@@ -58,6 +60,7 @@ namespace {
 
 constexpr qint64 GoalStall_ms = 50;
 constexpr int TickInterval_ms = 10;
+constexpr double GoalLeakCheckRatio = 1.3; // a checked GUI send vs the CLI's, same file and receiver
 
 // One event delivery on the GUI thread that took long enough to matter.
 struct SlowDelivery {
@@ -464,6 +467,132 @@ bool writeSmallFiles(const QString &dir, int count)
     return true;
 }
 
+double median(std::vector<double> values)
+{
+    if (values.empty())
+        return 0.0;
+    std::sort(values.begin(), values.end());
+    const size_t middle = values.size() / 2;
+    return values.size() % 2 ? values[middle] : (values[middle - 1] + values[middle]) / 2.0;
+}
+
+struct RatioSetup {
+    MainWindow *window = nullptr;
+    QPushButton *sendButton = nullptr;
+    QString dataset;
+    QString cli; // trainguard-cli
+    QString passphraseFile; // the embedded receiver's 0600 file (no secret service here)
+    QString tokenFile;
+    int checkedSends = 20;
+    int cliSends = 5;
+    int medianOf = 5;
+};
+
+// The cost of the leak check: CLI sends (no check) and GUI sends (with the check) of the same file
+// to the same embedded receiver, alternating, each from start to "stored"; after each GUI send,
+// its verdict (the grace period included, so the next send starts on a quiet machine). The stored
+// file is removed after every send so that the next one is not refused as a duplicate.
+int runLeakRatio(const RatioSetup &setup)
+{
+    TrainGuard::Gui::EmbeddedReceiver *receiver = setup.window->embeddedReceiver();
+    TransferPanel *transfer = setup.window->transferPanel();
+    TrainGuard::Capture::LeakWatch *leakWatch = setup.window->leakWatch();
+    const QString stored = QDir(receiver->storeDir()).filePath(QFileInfo(setup.dataset).fileName());
+    const QStringList cliArguments = {QStringLiteral("send"),
+                                      setup.dataset,
+                                      QStringLiteral("--to"),
+                                      receiver->url().toString(),
+                                      QStringLiteral("--ca"),
+                                      receiver->caFile(),
+                                      QStringLiteral("--token-file"),
+                                      setup.tokenFile,
+                                      QStringLiteral("--passphrase-file"),
+                                      setup.passphraseFile,
+                                      QStringLiteral("--replace"),
+                                      QStringLiteral("--quiet")};
+    std::vector<double> unchecked_s;
+    std::vector<double> checked_s;
+    int conclusive = 0;
+    const int rounds = std::max(setup.checkedSends, setup.cliSends);
+    for (int round = 0; round < rounds; ++round) {
+        if (round < setup.cliSends) {
+            QProcess cli;
+            cli.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+            QElapsedTimer clock;
+            clock.start();
+            cli.start(setup.cli, cliArguments);
+            runEventLoop([&cli](QEventLoop &loop) {
+                QObject::connect(&cli, &QProcess::finished, &loop, &QEventLoop::quit);
+                QObject::connect(&cli, &QProcess::errorOccurred, &loop, &QEventLoop::quit);
+            });
+            const double seconds = double(clock.elapsed()) / 1000.0;
+            if (cli.exitStatus() != QProcess::NormalExit || cli.exitCode() != 0) {
+                std::fprintf(stderr, "gui_stall_bench: %s send failed (exit %d): %s\n", qPrintable(setup.cli),
+                             cli.exitCode(), cli.readAllStandardOutput().constData());
+                return 1;
+            }
+            unchecked_s.push_back(seconds);
+            std::printf("unchecked send %d (trainguard-cli send): %.2f s\n", round + 1, seconds);
+            std::fflush(stdout);
+            QFile::remove(stored);
+        }
+        if (round >= setup.checkedSends)
+            continue;
+        TrainGuard::Transfer::SendResult result;
+        std::optional<TrainGuard::Capture::LeakReport> verdict;
+        QMetaObject::Connection onFinished
+            = QObject::connect(transfer, &TransferPanel::sendFinished, transfer,
+                               [&result](const TrainGuard::Transfer::SendResult &r) { result = r; });
+        QMetaObject::Connection onVerdict
+            = QObject::connect(leakWatch, &TrainGuard::Capture::LeakWatch::finished, leakWatch,
+                               [&verdict](const TrainGuard::Capture::LeakReport &report) { verdict = report; });
+        QElapsedTimer clock;
+        clock.start();
+        QTest::mouseClick(setup.sendButton, Qt::LeftButton);
+        if (!transfer->isSending()) {
+            std::fprintf(stderr, "gui_stall_bench: Send did not start a send\n");
+            return 1;
+        }
+        runEventLoop([transfer](QEventLoop &loop) {
+            QObject::connect(transfer, &TransferPanel::sendFinished, &loop, &QEventLoop::quit);
+        });
+        const double seconds = double(clock.elapsed()) / 1000.0;
+        if (!result.ok) {
+            std::fprintf(stderr, "gui_stall_bench: GUI send failed: %s\n", qPrintable(result.message));
+            return 1;
+        }
+        if (!verdict) {
+            runEventLoop([leakWatch](QEventLoop &loop) {
+                QObject::connect(leakWatch, &TrainGuard::Capture::LeakWatch::finished, &loop, &QEventLoop::quit);
+                QTimer::singleShot(5 * 60 * 1000, &loop, &QEventLoop::quit);
+            });
+        }
+        const double verdict_s = double(clock.elapsed()) / 1000.0;
+        QObject::disconnect(onFinished);
+        QObject::disconnect(onVerdict);
+        const bool isConclusive = verdict && verdict->conclusive();
+        conclusive += isConclusive ? 1 : 0;
+        checked_s.push_back(seconds);
+        std::printf("checked send %d (GUI, leak check): %.2f s, verdict after %.2f s: %s%s\n", round + 1, seconds,
+                    verdict_s, verdict ? qPrintable(verdict->verdictText()) : "(none within 5 minutes)",
+                    verdict && verdict->droppedPackets > 0
+                        ? qPrintable(QStringLiteral(" [%1 packets dropped]").arg(verdict->droppedPackets))
+                        : "");
+        std::fflush(stdout);
+        QFile::remove(stored);
+    }
+    const int medianOf = std::min<int>(setup.medianOf, int(std::min(checked_s.size(), unchecked_s.size())));
+    const double checked = median({checked_s.begin(), checked_s.begin() + medianOf});
+    const double unchecked = median({unchecked_s.begin(), unchecked_s.begin() + medianOf});
+    const double ratio = unchecked > 0 ? checked / unchecked : 0.0;
+    std::printf("all %zu checked sends: median %.2f s; all %zu unchecked: median %.2f s\n", checked_s.size(),
+                median(checked_s), unchecked_s.size(), median(unchecked_s));
+    std::printf("leak-check send ratio: %.2f (checked %.2f s / unchecked %.2f s, median of %d), conclusive %d/%zu\n",
+                ratio, checked, unchecked, medianOf, conclusive, checked_s.size());
+    std::fflush(stdout);
+    return ratio <= GoalLeakCheckRatio && conclusive == int(checked_s.size()) ? 0 : 3;
+}
+
 } // namespace
 
 int main(int argc, char *argv[])
@@ -501,7 +630,19 @@ int main(int argc, char *argv[])
     const QCommandLineOption burstOption(QStringLiteral("burst-files"),
                                          QStringLiteral("With --watch files: files deleted 1 s into the send (10000)."),
                                          QStringLiteral("count"), QStringLiteral("10000"));
-    parser.addOptions({sizeOption, dirOption, gapOption, slowOption, panelOption, injectOption, burstOption});
+    const QCommandLineOption ratioOption(
+        QStringLiteral("leak-ratio"),
+        QStringLiteral("Instead of the stall run: alternate trainguard-cli sends (CLI) and GUI sends with the leak "
+                       "check, and print the ratio of their median times and how many verdicts were conclusive."),
+        QStringLiteral("trainguard-cli"));
+    const QCommandLineOption checkedOption(QStringLiteral("checked-sends"),
+                                           QStringLiteral("With --leak-ratio: GUI sends with the leak check (20)."),
+                                           QStringLiteral("count"), QStringLiteral("20"));
+    const QCommandLineOption uncheckedOption(QStringLiteral("cli-sends"),
+                                             QStringLiteral("With --leak-ratio: CLI sends (5)."),
+                                             QStringLiteral("count"), QStringLiteral("5"));
+    parser.addOptions({sizeOption, dirOption, gapOption, slowOption, panelOption, injectOption, burstOption,
+                       ratioOption, checkedOption, uncheckedOption});
     parser.process(app);
     const qint64 size_bytes = parser.value(sizeOption).toLongLong() * 1024 * 1024;
     const qint64 slow_us = parser.value(slowOption).toLongLong() * 1000;
@@ -587,6 +728,26 @@ int main(int argc, char *argv[])
         return 1;
     }
     QTest::qWait(1000); // let the start-up settle: its work is not part of the send
+    if (parser.isSet(ratioOption)) {
+        RatioSetup setup;
+        setup.window = window.get();
+        setup.sendButton = sendButton;
+        setup.dataset = dataset;
+        setup.cli = parser.value(ratioOption);
+        setup.passphraseFile = options.receiverPaths.passphrase.privateFilePath;
+        setup.tokenFile = options.receiverPaths.tokenFile;
+        setup.checkedSends = parser.value(checkedOption).toInt();
+        setup.cliSends = parser.value(uncheckedOption).toInt();
+        std::printf("\n== leak-check cost, %lld MiB, receiver %s, leak check on %s (grace %d s) ==\n",
+                    static_cast<long long>(size_bytes / (1024 * 1024)),
+                    qPrintable(window->embeddedReceiver()->url().toString()),
+                    qPrintable(window->leakWatch()->options().interfaceName),
+                    window->leakWatch()->options().grace_ms / 1000);
+        std::fflush(stdout);
+        const int status = runLeakRatio(setup);
+        window.reset();
+        return status;
+    }
 
     QElapsedTimer clock;
     clock.start();
