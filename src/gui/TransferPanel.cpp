@@ -234,7 +234,7 @@ void TransferPanel::startSend(const Transfer::SenderConfig &config)
     m_waitingForGo = m_gate == SendGate::WaitForSendGo;
     if (m_waitingForGo) {
         senderConfig.uploadStart = Transfer::UploadStart::WhenReleased;
-        m_ui->stageLabel->setText(tr("Deriving key · the upload waits for the leak check (capture and fingerprints)…"));
+        m_ui->stageLabel->setText(tr("Deriving key · the upload waits for the leak check's capture…"));
     } else {
         m_ui->stageLabel->setText(tr("Deriving key…"));
     }

@@ -10,17 +10,48 @@
 #include <QFileInfo>
 
 #include <openssl/crypto.h>
-#include <openssl/rand.h>
+
+#include <sys/mman.h>
 
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <iterator>
 
 namespace TrainGuard::Capture {
 
 namespace {
 
 constexpr std::size_t ReadChunk = 1 << 20;
+
+// Zeroed counters in 2 MiB pages where the kernel gives them (transparent huge pages are
+// "madvise" on Debian): pass 1 increments two counters at random places in 8 MiB per dataset
+// byte, and with 4 KiB pages nearly every increment also missed the TLB. std::vector has no
+// way to ask for huge pages, hence the mapping.
+class CounterTable
+{
+public:
+    explicit CounterTable(std::size_t count)
+        : m_bytes(count * sizeof(std::uint32_t))
+    {
+        void *mapping = ::mmap(nullptr, m_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (mapping == MAP_FAILED)
+            throw std::bad_alloc();
+        ::madvise(mapping, m_bytes, MADV_HUGEPAGE); // a hint: 4 KiB pages still work
+        m_counts = static_cast<std::uint32_t *>(mapping);
+    }
+    ~CounterTable() { ::munmap(m_counts, m_bytes); }
+    CounterTable(const CounterTable &) = delete;
+    CounterTable &operator=(const CounterTable &) = delete;
+
+    std::uint32_t &operator[](std::size_t index) { return m_counts[index]; }
+    std::uint32_t operator[](std::size_t index) const { return m_counts[index]; }
+    const std::uint32_t *at(std::size_t index) const { return m_counts + index; }
+
+private:
+    std::size_t m_bytes;
+    std::uint32_t *m_counts = nullptr;
+};
 
 int distinctBytes(const std::uint8_t *window)
 {
@@ -91,6 +122,11 @@ public:
     }
 
     const std::vector<Entry> &entries() const { return m_slots; }
+    void clear()
+    {
+        std::fill(m_slots.begin(), m_slots.end(), Entry{});
+        m_size = 0;
+    }
 
 private:
     std::size_t m_maxEntries;
@@ -123,9 +159,8 @@ double LeakFingerprintStats::meanSpacing_bytes() const
     return kept == 0 ? 0.0 : double(datasetBytes) / double(kept);
 }
 
-LeakFingerprintSet::LeakFingerprintSet(std::uint64_t k0, std::uint64_t k1, const GearHash::Table &gearTable)
-    : m_hash(k0, k1)
-    , m_gearTable(gearTable)
+LeakFingerprintSet::LeakFingerprintSet(std::shared_ptr<const LeakFingerprintKeys> keys)
+    : m_keys(std::move(keys))
 {
 }
 
@@ -149,33 +184,46 @@ double LeakFingerprintSet::bits(int index) const
 
 std::shared_ptr<const LeakFingerprintSet> LeakFingerprintSet::build(const QString &datasetPath,
                                                                     const LeakFingerprintOptions &options,
-                                                                    QString *error, const std::atomic<bool> *cancel)
+                                                                    QString *error, const std::atomic<bool> *cancel,
+                                                                    std::shared_ptr<LeakFingerprintKeys> keys)
 {
     const QFileInfo info(datasetPath);
     if (!info.exists()) {
         *error = QStringLiteral("dataset %1 does not exist").arg(datasetPath);
         return nullptr;
     }
-    std::uint64_t key[2];
-    GearHash::Table gearTable;
-    if (RAND_bytes(reinterpret_cast<unsigned char *>(key), sizeof key) != 1
-        || RAND_bytes(reinterpret_cast<unsigned char *>(gearTable.data()), sizeof gearTable) != 1) {
-        *error = QStringLiteral("no random key for the fingerprints (OpenSSL RAND_bytes failed)");
+    if (!keys && !(keys = LeakFingerprintKeys::generate(error)))
         return nullptr;
-    }
-    std::shared_ptr<LeakFingerprintSet> set(new LeakFingerprintSet(key[0], key[1], gearTable));
-    OPENSSL_cleanse(key, sizeof key);
-    OPENSSL_cleanse(gearTable.data(), sizeof gearTable);
-    const GearHash::Table &gears = set->m_gearTable;
+    std::shared_ptr<LeakFingerprintSet> set(new LeakFingerprintSet(keys));
+    const GearHash::Table &gears = keys->gearTable();
     set->m_datasetPath = info.absoluteFilePath();
     QString root;
     set->m_files = datasetFiles(datasetPath, &root);
     set->m_stats.files = int(set->m_files.size());
+    // A live scanner holds the windows the published mask selects until the set is complete.
+    // Pass 1 reads the whole dataset before the level is known, so the mask starts at a guess
+    // from the dataset's size: one level below where random (all strong) data of this size ends
+    // (a 1 GiB dataset ends at level 6 or 7: the guess is 5, a window per 2 KiB of traffic held).
+    // Should the set end below the guess (over half the windows weak or repeated), the scanner
+    // finds out and counts what it held as unscanned (LeakScanner::setFingerprints).
+    std::uint64_t totalBytes = 0;
+    for (const QString &file : std::as_const(set->m_files))
+        totalBytes += std::uint64_t(std::max<qint64>(0, QFileInfo(QDir(root).filePath(file)).size()));
+    int guessedLevel = 0;
+    while ((totalBytes >> (options.candidateBits + guessedLevel + 1)) > options.maxFingerprints)
+        ++guessedLevel;
+    const auto publishMask = [&](int level) {
+        keys->setCandidateMask(GearHash::topBitsMask(options.candidateBits + std::max(level, guessedLevel)));
+    };
+    publishMask(0);
 
     std::vector<std::uint8_t> buffer(GearHash::WindowSize - 1 + ReadChunk);
     // Streams every file through `consume(fileIndex, bytes, begin, end)`; bytes[begin - 31, begin)
     // hold the end of the previous chunk of the same file, so windows can be read contiguously.
-    const auto readFiles = [&](const auto &consume) {
+    // With a stride n > 1, only every n-th chunk (counted over the whole dataset) is read, and
+    // nothing is carried across the chunks skipped.
+    const auto readFiles = [&](const auto &consume, std::uint64_t chunkStride) {
+        std::uint64_t chunkIndex = 0;
         for (int fileIndex = 0; fileIndex < set->m_files.size(); ++fileIndex) {
             const QString path = QDir(root).filePath(set->m_files.at(fileIndex));
             QFile file(path);
@@ -188,6 +236,12 @@ std::shared_ptr<const LeakFingerprintSet> LeakFingerprintSet::build(const QStrin
                 if (cancel && cancel->load(std::memory_order_relaxed)) {
                     *error = QStringLiteral("cancelled");
                     return false;
+                }
+                if (chunkStride > 1 && chunkIndex++ % chunkStride != 0) {
+                    if (!file.seek(file.pos() + qint64(ReadChunk)) || file.atEnd())
+                        break;
+                    carried = 0;
+                    continue;
                 }
                 const qint64 got = file.read(reinterpret_cast<char *>(buffer.data() + carried), qint64(ReadChunk));
                 if (got < 0) {
@@ -212,26 +266,46 @@ std::shared_ptr<const LeakFingerprintSet> LeakFingerprintSet::build(const QStrin
     // raise counts, i.e. make windows look weaker: the safe direction.
     std::vector<std::uint32_t> pairCounts(256 * 256, 0);
     constexpr int ContextTableBits = 21; // 2 × 8 MiB
-    std::vector<std::uint32_t> contextCounts(std::size_t(1) << ContextTableBits, 0);
-    std::vector<std::uint32_t> stringCounts(std::size_t(1) << ContextTableBits, 0);
+    CounterTable contextCounts(std::size_t(1) << ContextTableBits);
+    CounterTable stringCounts(std::size_t(1) << ContextTableBits);
     const auto contextSlot = [](std::uint32_t context) { return (context * 0x9E3779B1u) >> (32 - ContextTableBits); };
     const auto stringSlot = [](std::uint32_t context, std::uint8_t next) {
         const std::uint64_t key = (std::uint64_t(context) << 8) | next;
         return std::size_t((key * 0x9E3779B97F4A7C15ULL) >> (64 - ContextTableBits));
     };
-    bool ok = readFiles([&](int, const std::uint8_t *bytes, std::size_t begin, std::size_t end) {
-        std::uint32_t context = 0;
-        for (std::size_t i = begin >= 4 ? begin - 4 : 0; i < begin; ++i)
-            context = (context << 8) | bytes[i];
-        std::uint8_t previous = begin > 0 ? bytes[begin - 1] : 0;
-        for (std::size_t i = begin; i < end; ++i) {
-            ++pairCounts[previous * 256u + bytes[i]];
-            ++contextCounts[contextSlot(context)];
-            ++stringCounts[stringSlot(context, bytes[i])];
-            previous = bytes[i];
-            context = (context << 8) | bytes[i];
-        }
-    });
+    // Of a big dataset, the model is built from 1 MiB chunks spread evenly over it, at most
+    // ModelSampleBytes: pass 1 costs two cache-missing increments per byte read (about 7 s per
+    // GiB on the 2-core VM), and the model only needs the dataset's recurring contexts and values,
+    // which a sample of this size holds many times over. Smaller datasets are modelled whole.
+    constexpr std::uint64_t ModelSampleBytes = std::uint64_t(64) << 20;
+    const std::uint64_t modelStride = std::max<std::uint64_t>(1, totalBytes / ModelSampleBytes);
+    bool ok = readFiles(
+        [&](int, const std::uint8_t *bytes, std::size_t begin, std::size_t end) {
+            std::uint32_t context = 0;
+            for (std::size_t i = begin >= 4 ? begin - 4 : 0; i < begin; ++i)
+                context = (context << 8) | bytes[i];
+            std::uint8_t previous = begin > 0 ? bytes[begin - 1] : 0;
+            // The slots of byte i + PrefetchAhead are known from the bytes alone: ask for their cache
+            // lines early, so that the misses of many bytes overlap instead of one after another.
+            constexpr std::size_t PrefetchAhead = 16;
+            std::uint32_t aheadContext = context;
+            for (std::size_t i = begin; i < std::min(end, begin + PrefetchAhead); ++i)
+                aheadContext = (aheadContext << 8) | bytes[i];
+            for (std::size_t i = begin; i < end; ++i) {
+                if (i + PrefetchAhead < end) {
+                    const std::uint8_t next = bytes[i + PrefetchAhead];
+                    __builtin_prefetch(contextCounts.at(contextSlot(aheadContext)), 1);
+                    __builtin_prefetch(stringCounts.at(stringSlot(aheadContext, next)), 1);
+                    aheadContext = (aheadContext << 8) | next;
+                }
+                ++pairCounts[previous * 256u + bytes[i]];
+                ++contextCounts[contextSlot(context)];
+                ++stringCounts[stringSlot(context, bytes[i])];
+                previous = bytes[i];
+                context = (context << 8) | bytes[i];
+            }
+        },
+        modelStride);
     std::vector<float> pairBits(256 * 256);
     for (std::size_t first = 0; first < 256 && ok; ++first) {
         std::uint64_t row = 0;
@@ -262,46 +336,97 @@ std::shared_ptr<const LeakFingerprintSet> LeakFingerprintSet::build(const QStrin
         return float(bits);
     };
 
-    // Pass 2: candidate windows, their keyed hashes and how often each occurs.
+    // Pass 2: candidate windows, their keyed hashes and how often each occurs. It starts at the
+    // level guessed from the dataset's size rather than 0: the selections nest, so a run that has
+    // to rise above its start level ends exactly where one from level 0 would (the table
+    // overflowed at the level below). A run that never rises may have started too high (many weak
+    // or repeated windows) and is redone from level 0. This skips modelling every 64th window of
+    // the first ~100 MiB of a big dataset, most of pass 2's cost.
     WindowTable table(options.maxFingerprints);
     int level = 0;
-    std::uint32_t mask = GearHash::topBitsMask(options.candidateBits);
+    std::uint32_t mask = 0;
     // Weak windows by the number of leading zero bits of their Gear hash, so that the count at
     // whatever level the sampling ends on is exact.
     std::uint64_t weakByZeros[33] = {};
-    std::uint32_t gear = 0;
-    std::uint64_t position = 0; // bytes of the current file rolled so far
-    int currentFile = -1;
+    const auto sample = [&](int startLevel) {
+        table.clear();
+        level = startLevel;
+        mask = GearHash::topBitsMask(options.candidateBits + level);
+        std::fill(std::begin(weakByZeros), std::end(weakByZeros), 0);
+        set->m_stats.datasetBytes = 0;
+        std::uint32_t gear = 0;
+        std::uint64_t position = 0; // bytes of the current file rolled so far
+        int currentFile = -1;
+        return readFiles(
+            [&](int fileIndex, const std::uint8_t *bytes, std::size_t begin, std::size_t end) {
+                if (fileIndex != currentFile) { // windows never span files
+                    currentFile = fileIndex;
+                    gear = 0;
+                    position = 0;
+                }
+                // The window ending at bytes[i], whose Gear value is `value` and which ends
+                // `ending` bytes into the file.
+                const auto visit = [&](std::uint32_t value, std::size_t i, std::uint64_t ending) {
+                    if ((value & mask) != 0 || ending < GearHash::WindowSize)
+                        return;
+                    const std::uint8_t *window = bytes + i + 1 - GearHash::WindowSize;
+                    if (distinctBytes(window) < options.minDistinctBytes) {
+                        ++weakByZeros[std::countl_zero(value)];
+                        return;
+                    }
+                    const float bits = windowBits(window);
+                    if (bits < float(options.minWindowBits)) {
+                        ++weakByZeros[std::countl_zero(value)];
+                        return;
+                    }
+                    const std::uint64_t hash = set->hashWindow(window);
+                    const std::uint64_t offset = ending - GearHash::WindowSize;
+                    while (!table.add(hash, value, std::uint32_t(fileIndex), offset, bits)) {
+                        ++level; // full: sample more sparsely, drop what the new level would not select
+                        mask = GearHash::topBitsMask(options.candidateBits + level);
+                        publishMask(level);
+                        table.keepOnly(mask);
+                        if ((value & mask) != 0)
+                            break;
+                    }
+                };
+                // Four bytes per step, as in LeakScanner::roll: the four Gear values come from
+                // the previous one independently, one branch tests all four.
+                std::size_t i = begin;
+                for (; i + 4 <= end; i += 4) {
+                    const std::uint32_t t0 = gears[bytes[i]];
+                    const std::uint32_t t1 = gears[bytes[i + 1]];
+                    const std::uint32_t t2 = gears[bytes[i + 2]];
+                    const std::uint32_t t3 = gears[bytes[i + 3]];
+                    const std::uint32_t h0 = (gear << 1) + t0;
+                    const std::uint32_t h1 = (gear << 2) + (t0 << 1) + t1;
+                    const std::uint32_t h2 = (gear << 3) + (t0 << 2) + (t1 << 1) + t2;
+                    const std::uint32_t h3 = (gear << 4) + (t0 << 3) + (t1 << 2) + (t2 << 1) + t3;
+                    gear = h3;
+                    if (((h0 & mask) == 0) | ((h1 & mask) == 0) | ((h2 & mask) == 0) | ((h3 & mask) == 0))
+                        [[unlikely]] {
+                        visit(h0, i, position + 1);
+                        visit(h1, i + 1, position + 2);
+                        visit(h2, i + 2, position + 3);
+                        visit(h3, i + 3, position + 4);
+                    }
+                    position += 4;
+                }
+                for (; i < end; ++i) {
+                    gear = GearHash::roll(gears, gear, bytes[i]);
+                    ++position;
+                    visit(gear, i, position);
+                }
+                set->m_stats.datasetBytes += end - begin;
+            },
+            1);
+    };
     if (ok) {
-        ok = readFiles([&](int fileIndex, const std::uint8_t *bytes, std::size_t begin, std::size_t end) {
-            if (fileIndex != currentFile) { // windows never span files
-                currentFile = fileIndex;
-                gear = 0;
-                position = 0;
-            }
-            for (std::size_t i = begin; i < end; ++i) {
-                gear = GearHash::roll(gears, gear, bytes[i]);
-                ++position;
-                if ((gear & mask) != 0 || position < GearHash::WindowSize)
-                    continue;
-                const std::uint8_t *window = bytes + i + 1 - GearHash::WindowSize;
-                const float bits = windowBits(window);
-                if (distinctBytes(window) < options.minDistinctBytes || bits < float(options.minWindowBits)) {
-                    ++weakByZeros[std::countl_zero(gear)];
-                    continue;
-                }
-                const std::uint64_t hash = set->hashWindow(window);
-                const std::uint64_t offset = position - GearHash::WindowSize;
-                while (!table.add(hash, gear, std::uint32_t(fileIndex), offset, bits)) {
-                    ++level; // full: sample more sparsely, drop what the new level would not select
-                    mask = GearHash::topBitsMask(options.candidateBits + level);
-                    table.keepOnly(mask);
-                    if ((gear & mask) != 0)
-                        break;
-                }
-            }
-            set->m_stats.datasetBytes += end - begin;
-        });
+        ok = sample(guessedLevel);
+        if (ok && guessedLevel > 0 && level == guessedLevel) {
+            guessedLevel = 0; // the scanner learns from the set's mask that its guess was too high
+            ok = sample(0);
+        }
     }
     OPENSSL_cleanse(buffer.data(), buffer.size());
     if (!ok)

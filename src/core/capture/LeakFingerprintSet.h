@@ -2,7 +2,7 @@
 #pragma once
 
 #include "core/capture/GearHash.h"
-#include "core/capture/SipHash.h"
+#include "core/capture/LeakFingerprintKeys.h"
 
 #include <QString>
 #include <QStringList>
@@ -48,17 +48,21 @@ public:
     static constexpr std::size_t WindowSize = 32;
 
     // Reads `datasetPath` (a file, or a folder walked recursively in name order). nullptr with a
-    // one-line *error when unreadable or cancelled.
+    // one-line *error when unreadable or cancelled. With `keys`, the set uses them and publishes
+    // its candidate mask there as the sampling level rises (a live scanner reads it meanwhile);
+    // without, it draws its own.
     static std::shared_ptr<const LeakFingerprintSet> build(const QString &datasetPath,
                                                            const LeakFingerprintOptions &options, QString *error,
-                                                           const std::atomic<bool> *cancel = nullptr);
+                                                           const std::atomic<bool> *cancel = nullptr,
+                                                           std::shared_ptr<LeakFingerprintKeys> keys = nullptr);
 
     QString datasetPath() const { return m_datasetPath; }
     QString datasetName() const; // file or folder name
     const LeakFingerprintStats &stats() const { return m_stats; }
     std::size_t size() const { return m_sources.size(); }
     // The scanner rolls this Gear table and tests candidates with this mask (see GearHash.h).
-    const GearHash::Table &gearTable() const { return m_gearTable; }
+    const GearHash::Table &gearTable() const { return m_keys->gearTable(); }
+    const std::shared_ptr<const LeakFingerprintKeys> &keys() const { return m_keys; }
     std::uint32_t candidateMask() const { return m_candidateMask; }
     // Prefilter: false when no fingerprint's window ends with this Gear value, so the keyed hash
     // is skipped for nearly every candidate (a bitmap of the low PrefilterBits bits).
@@ -70,11 +74,7 @@ public:
     }
     double leakEvidenceBits() const { return m_leakEvidenceBits; }
 
-    std::uint64_t hashWindow(const std::uint8_t *window) const
-    {
-        const std::uint64_t h = m_hash(window);
-        return h == 0 ? 1 : h; // 0 marks an empty slot
-    }
+    std::uint64_t hashWindow(const std::uint8_t *window) const { return m_keys->hashWindow(window); }
     // Index of the fingerprint with this hash, or -1.
     int find(std::uint64_t hash) const
     {
@@ -97,13 +97,12 @@ private:
         std::uint64_t offset = 0;
         float bits = 0;
     };
-    LeakFingerprintSet(std::uint64_t k0, std::uint64_t k1, const GearHash::Table &gearTable);
+    explicit LeakFingerprintSet(std::shared_ptr<const LeakFingerprintKeys> keys);
 
     QString m_datasetPath;
     QStringList m_files; // relative to the dataset folder
     LeakFingerprintStats m_stats;
-    SipHash32 m_hash;
-    GearHash::Table m_gearTable{};
+    std::shared_ptr<const LeakFingerprintKeys> m_keys;
     std::vector<std::uint64_t> m_prefilter = std::vector<std::uint64_t>((1u << PrefilterBits) / 64, 0);
     std::uint32_t m_candidateMask = 0;
     double m_leakEvidenceBits = 64;

@@ -31,6 +31,11 @@ LeakScanner::LeakScanner(std::shared_ptr<const LeakFingerprintSet> fingerprints)
     setFingerprints(std::move(fingerprints));
 }
 
+LeakScanner::LeakScanner(std::shared_ptr<const LeakFingerprintKeys> keys)
+    : m_keys(std::move(keys))
+{
+}
+
 void LeakScanner::setFingerprints(std::shared_ptr<const LeakFingerprintSet> fingerprints)
 {
     std::lock_guard lock(m_mutex);
@@ -43,9 +48,22 @@ void LeakScanner::setFingerprints(std::shared_ptr<const LeakFingerprintSet> fing
     m_report.fingerprints = m_fingerprints->size();
     m_report.datasetStats = m_fingerprints->stats();
     m_report.evidenceThresholdBits = m_fingerprints->leakEvidenceBits();
-    // Streams restart: windows straddling the switch are not looked up.
-    m_streams.clear();
-    scanBacklog();
+    if (m_keys && m_fingerprints->keys() == m_keys) {
+        // The streams were rolled with these keys all along: they go on where they are.
+        resolveHeld();
+        if (m_heldMask > m_fingerprints->candidateMask()) {
+            // The set ended below the level guessed from the dataset's size: windows it holds
+            // were not held while it was built. Hits found stand; "no leak" cannot be claimed.
+            m_report.unscannedBytes += m_provisionalBytes;
+            m_report.scannedBytes -= m_provisionalBytes;
+        }
+    } else {
+        // Streams restart: windows straddling the switch are not looked up.
+        m_streams.clear();
+        m_held = {};
+        scanBacklog();
+    }
+    m_keys.reset();
     m_lastPublish = {};
     publish();
 }
@@ -65,6 +83,34 @@ LeakReport LeakScanner::latestReport() const
 {
     std::lock_guard lock(m_snapshotMutex);
     return m_snapshot;
+}
+
+void LeakScanner::resolveHeld()
+{
+    const LeakFingerprintSet &set = *m_fingerprints;
+    for (const HeldCandidate &held : m_held) {
+        if ((held.gear & set.candidateMask()) != 0 || !set.mayMatch(held.gear))
+            continue;
+        const int index = set.find(held.hash);
+        if (index >= 0) {
+            recordHit(index, FlowLabel{held.flowId, nullptr, &m_backlogFlowText[held.flowId]},
+                      held.toClient ? StreamDirection::ToClient : StreamDirection::ToServer, held.timestamp_us);
+        }
+    }
+    m_held = {};
+    m_backlogFlowText.clear();
+}
+
+void LeakScanner::hold(const std::uint8_t *window, std::uint32_t gear, const FlowLabel &flow, StreamDirection direction,
+                       std::uint64_t timestamp_us)
+{
+    if (m_held.size() >= MaxHeldCandidates) {
+        m_heldOverflow = true;
+        return;
+    }
+    m_held.push_back(HeldCandidate{m_keys->hashWindow(window), timestamp_us, gear, flow.id,
+                                   direction == StreamDirection::ToClient ? 1u : 0u});
+    m_backlogFlowText.try_emplace(flow.id, flow.describe());
 }
 
 void LeakScanner::scanBacklog()
@@ -98,7 +144,7 @@ void LeakScanner::onStreamBreak(const Flow &flow, StreamDirection direction)
     std::lock_guard lock(m_mutex);
     if (flow.id < 0)
         return;
-    if (!m_fingerprints) {
+    if (!m_fingerprints && !m_keys) {
         if (m_report.unscannedBytes == 0 && m_backlogBytes + sizeof(Held) <= MaxBacklogBytes) {
             m_backlog.push_back(Held{flow.id, direction, 0, {}});
             m_backlogBytes += sizeof(Held);
@@ -124,6 +170,21 @@ void LeakScanner::onStreamData(const Flow &flow, StreamDirection direction, cons
     std::lock_guard lock(m_mutex);
     if (flow.id < 0 || length == 0)
         return;
+    if (!m_fingerprints && m_keys) {
+        // Once candidates did not fit, later ones are not held either: what is held stays in order.
+        if (m_heldOverflow) {
+            m_report.unscannedBytes += length;
+        } else {
+            scanChunk(FlowLabel{flow.id, &flow, nullptr}, direction, data, length, timestamp_us);
+            if (m_heldOverflow) { // some of this chunk's windows were not held
+                m_report.scannedBytes -= length;
+                m_provisionalBytes -= length;
+                m_report.unscannedBytes += length;
+            }
+        }
+        publish();
+        return;
+    }
     if (!m_fingerprints) {
         // Once one chunk did not fit, later ones are not held either: the backlog stays in order.
         if (m_report.unscannedBytes > 0 || m_backlogBytes + sizeof(Held) + length > MaxBacklogBytes) {
@@ -152,36 +213,50 @@ void LeakScanner::scanChunk(const FlowLabel &flow, StreamDirection direction, co
         if (!other.seen)
             ++m_report.flows;
     }
-    scan(s, flow, direction, data, length, timestamp_us);
+    if (m_fingerprints) {
+        const LeakFingerprintSet &set = *m_fingerprints;
+        roll(s, set.gearTable(), set.candidateMask(), data, length,
+             [&](std::uint32_t gear, const std::uint8_t *window) {
+                 if (set.mayMatch(gear))
+                     candidate(window, flow, direction, timestamp_us);
+             });
+    } else {
+        // The build's mask so far (top bits: a larger value selects fewer windows).
+        const std::uint32_t mask = m_keys->candidateMask();
+        m_heldMask = std::max(m_heldMask, mask);
+        m_provisionalBytes += length;
+        roll(s, m_keys->gearTable(), mask, data, length, [&](std::uint32_t gear, const std::uint8_t *window) {
+            hold(window, gear, flow, direction, timestamp_us);
+        });
+    }
     m_report.scannedBytes += length;
     m_report.scan_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-void LeakScanner::scan(Stream &s, const FlowLabel &flow, StreamDirection direction, const std::uint8_t *data,
-                       std::size_t length, std::uint64_t timestamp_us)
+template<typename OnCandidate>
+void LeakScanner::roll(Stream &s, const GearHash::Table &table, std::uint32_t mask, const std::uint8_t *data,
+                       std::size_t length, const OnCandidate &onCandidate)
 {
-    const std::uint32_t mask = m_fingerprints->candidateMask();
-    const GearHash::Table &table = m_fingerprints->gearTable();
     std::uint32_t gear = s.gear;
     std::size_t i = 0;
     // Windows that end in the first 31 bytes start in the previous segment's tail.
     const std::size_t head = std::min(length, Window - 1);
     for (; i < head; ++i) {
         gear = GearHash::roll(table, gear, data[i]);
-        if ((gear & mask) == 0 && s.filled + i + 1 >= Window && m_fingerprints->mayMatch(gear)) {
+        if ((gear & mask) == 0 && s.filled + i + 1 >= Window) {
             std::uint8_t window[Window];
             const std::size_t fromTail = Window - 1 - i;
             std::memcpy(window, s.tail + Window - fromTail, fromTail);
             std::memcpy(window + fromTail, data, i + 1);
-            candidate(window, flow, direction, timestamp_us);
+            onCandidate(gear, window);
         }
     }
     // The hot loop, 4 bytes per step: h(i+k) = (h(i-1) << (k+1)) + Σ T[b] << …, so the four
     // hashes come from the previous one independently and the loop-carried chain is one shift
     // and one add per 4 bytes instead of per byte. One branch per step tests all four.
     const auto check = [&](std::uint32_t value, std::size_t end) {
-        if ((value & mask) == 0 && m_fingerprints->mayMatch(value))
-            candidate(data + end + 1 - Window, flow, direction, timestamp_us);
+        if ((value & mask) == 0)
+            onCandidate(value, data + end + 1 - Window);
     };
     for (; i + 4 <= length; i += 4) {
         const std::uint32_t t0 = table[data[i]];
@@ -202,8 +277,8 @@ void LeakScanner::scan(Stream &s, const FlowLabel &flow, StreamDirection directi
     }
     for (; i < length; ++i) {
         gear = GearHash::roll(table, gear, data[i]);
-        if ((gear & mask) == 0 && m_fingerprints->mayMatch(gear)) [[unlikely]]
-            candidate(data + i + 1 - Window, flow, direction, timestamp_us);
+        if ((gear & mask) == 0) [[unlikely]]
+            onCandidate(gear, data + i + 1 - Window);
     }
     s.gear = gear;
     if (length >= Window) {
@@ -219,8 +294,12 @@ void LeakScanner::candidate(const std::uint8_t *window, const FlowLabel &flow, S
                             std::uint64_t timestamp_us)
 {
     const int index = m_fingerprints->find(m_fingerprints->hashWindow(window));
-    if (index < 0)
-        return;
+    if (index >= 0)
+        recordHit(index, flow, direction, timestamp_us);
+}
+
+void LeakScanner::recordHit(int index, const FlowLabel &flow, StreamDirection direction, std::uint64_t timestamp_us)
+{
     ++m_report.hitCount;
     if (!m_fingerprintSeen[std::size_t(index)]) {
         m_fingerprintSeen[std::size_t(index)] = 1;

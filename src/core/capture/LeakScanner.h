@@ -22,11 +22,19 @@ class LeakScanner : public StreamObserver
 {
 public:
     explicit LeakScanner(std::shared_ptr<const LeakFingerprintSet> fingerprints = nullptr);
+    // Scans with the keys of a set still being built (LeakFingerprintSet::build with `keys`):
+    // the payload is rolled and the windows the build's current mask selects are hashed and held
+    // (MaxHeldCandidates); when the set arrives they are looked up in order, as if it had been
+    // there from the start. Beyond the bound, payload is only counted (unscannedBytes).
+    explicit LeakScanner(std::shared_ptr<const LeakFingerprintKeys> keys);
 
-    // Until fingerprints are set, payload is held (up to MaxBacklogBytes) and scanned when they
-    // arrive; beyond that it is only counted (LeakReport::unscannedBytes) and the verdict is
-    // inconclusive. The capture starts at once, fingerprinting a big dataset takes a while.
+    // Until fingerprints are set, payload is held (without keys: its bytes, up to MaxBacklogBytes;
+    // with keys: the candidate windows' hashes) and scanned when they arrive; beyond that it is
+    // only counted (LeakReport::unscannedBytes) and the verdict is inconclusive. The capture
+    // starts at once, fingerprinting a big dataset takes a while. A set must use the scanner's keys.
     static constexpr std::size_t MaxBacklogBytes = std::size_t(64) << 20;
+    // 24 bytes each: 24 MiB, about 4 GiB of payload at the 1-in-4096 sampling of a 1 GiB dataset.
+    static constexpr std::size_t MaxHeldCandidates = std::size_t(1) << 20;
     void setFingerprints(std::shared_ptr<const LeakFingerprintSet> fingerprints);
 
     void onStreamData(const Flow &flow, StreamDirection direction, const std::uint8_t *data, std::size_t length,
@@ -63,7 +71,22 @@ private:
         std::uint64_t timestamp_us;
         std::vector<std::uint8_t> bytes;
     };
+    // A window the build's mask selected before the set was complete.
+    struct HeldCandidate {
+        std::uint64_t hash;
+        std::uint64_t timestamp_us;
+        std::uint32_t gear;
+        std::int32_t flowId : 31;
+        std::uint32_t toClient : 1;
+    };
     Stream &stream(int flowId, StreamDirection direction);
+    template<typename OnCandidate>
+    void roll(Stream &stream, const GearHash::Table &table, std::uint32_t mask, const std::uint8_t *data,
+              std::size_t length, const OnCandidate &onCandidate);
+    void hold(const std::uint8_t *window, std::uint32_t gear, const FlowLabel &flow, StreamDirection direction,
+              std::uint64_t timestamp_us);
+    void resolveHeld();
+    void recordHit(int index, const FlowLabel &flow, StreamDirection direction, std::uint64_t timestamp_us);
     void streamBreak(int flowId, StreamDirection direction);
     void scanChunk(const FlowLabel &flow, StreamDirection direction, const std::uint8_t *data, std::size_t length,
                    std::uint64_t timestamp_us);
@@ -80,6 +103,11 @@ private:
     std::chrono::steady_clock::time_point m_lastPublish;
     std::uint64_t m_publishedHits = 0;
     std::shared_ptr<const LeakFingerprintSet> m_fingerprints;
+    std::shared_ptr<const LeakFingerprintKeys> m_keys; // while the set is being built
+    std::vector<HeldCandidate> m_held;
+    bool m_heldOverflow = false; // MaxHeldCandidates reached: what follows is counted, not held
+    std::uint32_t m_heldMask = 0; // the strictest mask windows were held with
+    std::uint64_t m_provisionalBytes = 0; // scanned with the keys before the set was complete
     std::vector<Stream> m_streams; // by flow id * 2 + direction
     std::vector<Held> m_backlog;
     std::size_t m_backlogBytes = 0;

@@ -42,6 +42,9 @@ void LeakWatch::joinFingerprinting()
 void LeakWatch::start(const QString &datasetPath)
 {
     if (m_active) {
+        // The new send's check should not wait for the old one's fingerprints: an unfinished
+        // build is cancelled (its verdict says so).
+        m_cancelFingerprints = true;
         finishNow();
         if (isFinishing()) {
             // Its capture is still stopping (the helper hands over its last ring block, the
@@ -64,7 +67,12 @@ void LeakWatch::begin(const QString &datasetPath)
     m_fingerprintError.clear();
     m_fingerprintsDone = false;
     m_cancelFingerprints = false;
-    m_scanner = std::make_shared<LeakScanner>();
+    // The keys are drawn first: the scanner rolls and hashes the traffic with them while the
+    // dataset is still being fingerprinted, so the send need not wait for the set.
+    QString keyError;
+    std::shared_ptr<LeakFingerprintKeys> keys = LeakFingerprintKeys::generate(&keyError);
+    m_scanner = keys ? std::make_shared<LeakScanner>(std::shared_ptr<const LeakFingerprintKeys>(keys))
+                     : std::make_shared<LeakScanner>();
 
     // The capture starts at once: payload that passes before the fingerprints are ready is held
     // by the scanner and scanned when they are (beyond its bound: counted, verdict inconclusive).
@@ -85,9 +93,9 @@ void LeakWatch::begin(const QString &datasetPath)
     // Reads and hashes the whole dataset: Bulk.
     m_fingerprintThread
         = Thread(ThreadPriority::Bulk, "tg-fingerprint",
-                 [this, datasetPath, scanner = m_scanner, options = m_options.fingerprints, watchId] {
+                 [this, datasetPath, scanner = m_scanner, options = m_options.fingerprints, watchId, keys] {
                      QString error;
-                     auto set = LeakFingerprintSet::build(datasetPath, options, &error, &m_cancelFingerprints);
+                     auto set = LeakFingerprintSet::build(datasetPath, options, &error, &m_cancelFingerprints, keys);
                      if (set)
                          scanner->setFingerprints(std::move(set));
                      else
@@ -97,7 +105,7 @@ void LeakWatch::begin(const QString &datasetPath)
                          this,
                          [this, watchId] {
                              if (watchId == m_watchId)
-                                 emitReadyWhenBothAre();
+                                 onFingerprintsDone();
                          },
                          Qt::QueuedConnection);
                  });
@@ -117,9 +125,9 @@ void LeakWatch::onCaptureStartFailed()
     if (!m_active)
         return;
     qCWarning(lcCapture).noquote() << "leak check: capture did not start:" << m_capture.startError();
+    m_cancelFingerprints = true; // nothing was captured: no verdict needs them
     if (isFinishing()) { // finishNow() came while it was starting
-        completeFinish();
-        beginPendingWatch();
+        completeWhenDone();
         return;
     }
     emit captureStarted(false);
@@ -128,9 +136,16 @@ void LeakWatch::onCaptureStartFailed()
         finishNow(); // nothing captured: no point waiting out the grace period
 }
 
+void LeakWatch::onFingerprintsDone()
+{
+    joinFingerprinting(); // it has returned: prompt
+    if (isFinishing())
+        completeWhenDone();
+}
+
 void LeakWatch::emitReadyWhenBothAre()
 {
-    if (m_readyEmitted || !m_active || isCaptureStarting() || !m_fingerprintsDone)
+    if (m_readyEmitted || !m_active || isCaptureStarting())
         return;
     m_readyEmitted = true;
     emit readyForSend(isCapturing());
@@ -210,26 +225,37 @@ void LeakWatch::finishNow()
         return;
     m_graceTimer.stop();
     m_pollTimer.stop();
-    if (!m_fingerprintsDone)
-        m_cancelFingerprints = true; // the watch is over; an unfinished set proves nothing
-    joinFingerprinting(); // prompt: done long ago, or cancelled
-    if (!m_capture.isActive()) {
-        completeFinish();
-        return;
-    }
+    if (m_capture.session() == nullptr && !isCaptureStarting())
+        m_cancelFingerprints = true; // nothing captured: no verdict needs them
     // Stopping the capture waits for the helper to exit and for the analysis to drain its queue
     // into the scanner: 23-56 ms of the GUI thread in the bench, more with a backlog. A capture
     // still starting stops once started. Off this thread either way; the verdict follows when the
-    // capture has stopped (onCaptureStopped), or could not start (onCaptureStartFailed).
+    // capture has stopped (onCaptureStopped) or could not start (onCaptureStartFailed), and the
+    // fingerprints are built: the payload was scanned with their keys meanwhile, and the windows
+    // held are looked up once the set is complete (a build still running is waited for, not
+    // cancelled: the send is over, only the verdict waits).
     m_finishing = true;
-    m_capture.stop();
+    if (m_capture.isActive())
+        m_capture.stop();
+    completeWhenDone();
 }
 
 void LeakWatch::onCaptureStopped()
 {
     if (!m_active)
         return;
-    completeFinish(); // the stopped capture's final counters go into the verdict
+    completeWhenDone(); // the stopped capture's final counters go into the verdict
+}
+
+void LeakWatch::completeWhenDone()
+{
+    if (!m_active || m_capture.isActive() || m_capture.state() == CaptureController::State::Stopping)
+        return;
+    // Without a capture there is nothing to look up: the build was cancelled, and joins promptly.
+    if (m_capture.session() != nullptr && !m_fingerprintsDone)
+        return;
+    joinFingerprinting(); // it has returned, or is cancelled: prompt
+    completeFinish();
     beginPendingWatch();
 }
 

@@ -76,10 +76,10 @@ signals:
     // After start(): the check's capture runs (or could not start: the verdict will say why).
     // A send should begin only now, so that the check sees all of it.
     void captureStarted(bool capturing);
-    // After start(): the capture runs (or could not start) and the fingerprints are built (or
-    // could not be): a send begins now, so that all of it is scanned. Fingerprinting reads the
-    // whole dataset (about 4.7 s per GiB on this 2-core VM); payload seen before is held only
-    // up to LeakScanner::MaxBacklogBytes.
+    // After start(): the capture runs (or could not start): a send begins now, so that all of it
+    // is captured. The fingerprints need not be ready: the scanner rolls the traffic with their
+    // keys and holds the windows they may select (LeakScanner::MaxHeldCandidates) until the set
+    // is complete; the verdict waits for the set, the send does not.
     void readyForSend(bool capturing);
 
 private:
@@ -91,7 +91,9 @@ private:
     void onCaptureStarted();
     void onCaptureStartFailed();
     void emitReadyWhenBothAre();
+    void onFingerprintsDone();
     void onCaptureStopped();
+    void completeWhenDone(); // the verdict, once the capture has stopped and the build returned
     // finishNow() was called and the capture is still starting or stopping: the verdict follows.
     bool isFinishing() const { return m_finishing; }
     bool isCapturing() const { return m_capture.state() == CaptureController::State::Running; }
