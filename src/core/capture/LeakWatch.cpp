@@ -12,6 +12,24 @@
 
 namespace TrainGuard::Capture {
 
+QString LeakWatch::kernelFilter(const QString &interfaceName, const QString &filter)
+{
+    // A packet sent over lo reaches a packet socket twice, outgoing and again incoming, and both
+    // copies fill the kernel ring before libpcap drops the outgoing one: a 1 GiB send to a local
+    // receiver put 2 GiB through the check's 32 MiB ring. The kernel filter drops the outgoing
+    // copy instead (what is captured does not change). On `any`, loopback traffic is told by its
+    // addresses: 127.0.0.0/8 and ::1 never leave lo.
+    QString duplicate;
+    if (interfaceName == u"lo")
+        duplicate = QStringLiteral("outbound");
+    else if (interfaceName == u"any")
+        duplicate = QStringLiteral("outbound and (net 127.0.0.0/8 or host ::1)");
+    if (duplicate.isEmpty())
+        return filter;
+    return filter.isEmpty() ? QStringLiteral("not (%1)").arg(duplicate)
+                            : QStringLiteral("(%1) and not (%2)").arg(filter, duplicate);
+}
+
 LeakWatch::LeakWatch(const LeakWatchOptions &options, QObject *parent)
     : QObject(parent)
     , m_options(options)
@@ -78,7 +96,7 @@ void LeakWatch::begin(const QString &datasetPath)
     // by the scanner and scanned when they are (beyond its bound: counted, verdict inconclusive).
     CaptureSessionOptions capture;
     capture.live.interfaceName = m_options.interfaceName;
-    capture.live.filter = m_options.filter;
+    capture.live.filter = kernelFilter(m_options.interfaceName, m_options.filter);
     capture.live.kernelBuffer_bytes = m_options.kernelBuffer_bytes;
     // Only the analysis is wanted; the spool would write every sent byte to disk a second time.
     capture.spoolPath = QStringLiteral("/dev/null");

@@ -61,6 +61,9 @@ public:
     // and `finished` follows (at once when there is no capture to stop).
     void finishNow();
 
+    // The filter the check's capture runs: `filter` without the second copy of loopback packets.
+    static QString kernelFilter(const QString &interfaceName, const QString &filter);
+
     bool isActive() const { return m_active; }
     // start() was called while the previous watch's capture was still stopping.
     bool isStartPending() const { return m_pendingStart.has_value(); }
