@@ -31,10 +31,6 @@ QJsonValue number(std::uint64_t value)
     return QJsonValue(static_cast<qint64>(value));
 }
 
-// `analyze --leak-check` outcomes beyond the shared codes (docs/ANALYSIS.md).
-constexpr int ExitLeakFound = 3;
-constexpr int ExitLeakInconclusive = 4; // the dataset gave no usable fingerprints
-
 } // namespace
 
 int runInterfaces(const QStringList &arguments)

@@ -12,6 +12,8 @@ enum ExitCode : int {
     ExitOk = 0, // done
     ExitFailure = 1, // crypto, I/O, network or verification failure (one-line reason on stderr)
     ExitUsage = 2, // bad command line, or a subcommand that is not built yet
+    ExitLeakFound = 3, // analyze --leak-check, send --leak-check: the dataset's plaintext on the wire
+    ExitLeakInconclusive = 4, // the leak check could not conclude (docs/LEAK_CHECK.md)
 };
 
 // Property of the application object naming the running subcommand (for help texts).

@@ -4,6 +4,7 @@
 #include "cli/PassphraseInput.h"
 #include "cli/StopSignals.h"
 #include "core/AppIdentity.h"
+#include "core/capture/LeakWatch.h"
 #include "core/crypto/MasterKey.h"
 #include "core/transfer/BearerToken.h"
 #include "core/transfer/LocalPki.h"
@@ -313,8 +314,19 @@ int runSend(const QStringList &arguments)
     const QCommandLineOption quietOption(QStringLiteral("quiet"), QStringLiteral("No progress on stderr."));
     const QCommandLineOption replaceOption(QStringLiteral("replace"),
                                            QStringLiteral("Overwrite files of the same name in the receiver's store."));
+    const QCommandLineOption leakOption(
+        QStringLiteral("leak-check"),
+        QStringLiteral("Check the wire for the dataset's plaintext during the send and a grace period after it, as "
+                       "the GUI does (docs/LEAK_CHECK.md; needs the capture privilege). Exit 3 on a leak, 4 when "
+                       "the check is inconclusive."));
+    const QCommandLineOption leakInterfaceOption(QStringLiteral("leak-interface"),
+                                                 QStringLiteral("With --leak-check: interface to capture (any)."),
+                                                 QStringLiteral("IFACE"), QStringLiteral("any"));
+    const QCommandLineOption leakGraceOption(QStringLiteral("leak-grace"),
+                                             QStringLiteral("With --leak-check: seconds to go on after the send (10)."),
+                                             QStringLiteral("SECONDS"), QStringLiteral("10"));
     parser.addOptions({toOption, caOption, tokenOption, chunkOption, clientCertOption, clientKeyOption,
-                       passphraseOption, quietOption, replaceOption});
+                       passphraseOption, quietOption, replaceOption, leakOption, leakInterfaceOption, leakGraceOption});
     int exitCode = ExitOk;
     if (parseSubcommand(parser, arguments, &exitCode) == ParseResult::Exit)
         return exitCode;
@@ -324,6 +336,18 @@ int runSend(const QStringList &arguments)
         return usageError(parser, QStringLiteral("--to is required"));
     if (parser.isSet(clientCertOption) != parser.isSet(clientKeyOption))
         return usageError(parser, QStringLiteral("--client-cert and --client-key go together"));
+    const bool leakCheck = parser.isSet(leakOption);
+    Capture::LeakWatchOptions leakOptions;
+    if (leakCheck) {
+        bool ok = false;
+        const double grace_s = parser.value(leakGraceOption).toDouble(&ok);
+        if (!ok || grace_s < 0 || grace_s > 3600)
+            return usageError(parser, QStringLiteral("--leak-grace needs 0..3600 seconds"));
+        leakOptions.grace_ms = int(grace_s * 1000);
+        leakOptions.interfaceName = parser.value(leakInterfaceOption);
+    } else if (parser.isSet(leakInterfaceOption) || parser.isSet(leakGraceOption)) {
+        return usageError(parser, QStringLiteral("--leak-interface and --leak-grace go with --leak-check"));
+    }
 
     SenderConfig config;
     config.path = parser.positionalArguments().first();
@@ -372,15 +396,48 @@ int runSend(const QStringList &arguments)
             line += QStringLiteral(", %1, ETA %2 s").arg(formatRate(p.rate_Bps)).arg(p.eta_s);
         printErr(terminal ? QString(QStringLiteral("\r\x1b[K") + line) : QString(line + u'\n'));
     });
-    QObject::connect(&sender, &Sender::finished, &sender, [&](const SendResult &result) {
-        outcome = result;
+    // With the check, the upload waits for its capture (as in the GUI), and the verdict comes
+    // after the grace period.
+    Capture::LeakWatch watch(leakOptions);
+    std::optional<Capture::LeakReport> verdict;
+    QObject::connect(&watch, &Capture::LeakWatch::readyForSend, &sender, [&sender] { sender.releaseUpload(); });
+    QObject::connect(&watch, &Capture::LeakWatch::finished, &sender, [&](const Capture::LeakReport &report) {
+        verdict = report;
         QCoreApplication::quit();
     });
+    QObject::connect(&sender, &Sender::finished, &sender, [&](const SendResult &result) {
+        outcome = result;
+        if (!leakCheck) {
+            QCoreApplication::quit();
+            return;
+        }
+        if (!quiet) {
+            printErr(QStringLiteral("%1send %2; leak check: %3 s more\n")
+                         .arg(terminal ? QStringLiteral("\r\x1b[K") : QString(),
+                              result.ok ? QStringLiteral("done") : QStringLiteral("failed"))
+                         .arg(leakOptions.grace_ms / 1000.0));
+        }
+        watch.sendFinished();
+    });
+    if (leakCheck) {
+        config.uploadStart = UploadStart::WhenReleased;
+        watch.start(config.path);
+    }
     sender.start(config);
     config.passphrase.reset(); // the sender holds the one reference it needs
     QCoreApplication::exec();
-    if (!quiet && terminal)
+    if (!quiet && terminal && !leakCheck)
         printErr(QStringLiteral("\n"));
+    if (verdict) {
+        printOut(QStringLiteral("leak check of %1: %2\n  covered: %3\n")
+                     .arg(QFileInfo(config.path).absoluteFilePath(), verdict->verdictText(), verdict->coverage));
+    }
+    const int leakExit = !verdict ? ExitOk
+        : verdict->leak()         ? ExitLeakFound
+        : !verdict->conclusive()  ? ExitLeakInconclusive
+                                  : ExitOk;
+    if (leakExit == ExitLeakFound) // whatever became of the upload
+        return leakExit;
     if (!outcome.ok && outcome.failure == SendFailure::TargetExists)
         return failure(command, outcome.message + QStringLiteral(" (--replace overwrites it)"));
     if (!outcome.ok)
@@ -391,7 +448,7 @@ int runSend(const QStringList &arguments)
                  .arg(outcome.plaintextBytes)
                  .arg(seconds, 0, 'f', 2)
                  .arg(formatRate(outcome.plaintextBytes / seconds), outcome.message));
-    return ExitOk;
+    return leakExit;
 }
 
 } // namespace TrainGuard::Cli

@@ -11,7 +11,10 @@
 #include "core/transfer/Sender.h"
 #include "support/PlainHttpSink.h"
 
+#include <QFile>
 #include <QProcess>
+#include <QProcessEnvironment>
+#include <QRegularExpression>
 #include <QSignalSpy>
 
 #include <unistd.h>
@@ -256,6 +259,77 @@ private slots:
         QVERIFY(!report.leak());
         QVERIFY2(report.verdictText().startsWith(QStringLiteral("leak check not done: no capture (")),
                  qPrintable(report.verdictText()));
+    }
+
+    // `trainguard-cli send --leak-check` gives the verdict the GUI gives: exit 0 and "no plaintext
+    // leak" for its own TLS upload; exit 3 and the LEAK line when the dataset also leaves over
+    // plain HTTP during its grace period.
+    void cliSendLeakCheck_data()
+    {
+        QTest::addColumn<bool>("plainHttpToo");
+        QTest::addRow("TLS only") << false;
+        QTest::addRow("and over plain HTTP") << true;
+    }
+
+    void cliSendLeakCheck()
+    {
+        QFETCH(bool, plainHttpToo);
+        PlainHttpSink sink;
+        QVERIFY(sink.port() != 0);
+        const QString passphraseFile = m_fixture.dir.filePath(QStringLiteral("cli-passphrase"));
+        {
+            QFile file(passphraseFile);
+            QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+            QVERIFY(file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner));
+            QCOMPARE(file.write(passphrase), qint64(passphrase.size()));
+        }
+        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+        for (const char *name : {"XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"})
+            environment.insert(QLatin1String(name), m_fixture.dir.filePath(QStringLiteral("cli-home")));
+        QProcess cli;
+        cli.setProcessEnvironment(environment);
+        QByteArray err;
+        bool sendDone = false;
+        connect(&cli, &QProcess::readyReadStandardError, &cli, [&] {
+            err += cli.readAllStandardError();
+            sendDone = err.contains("send done; leak check: 4 s more");
+        });
+        cli.start(QStringLiteral(TRAINGUARD_CLI_PATH),
+                  {QStringLiteral("send"), fixture("iris.csv"), QStringLiteral("--to"),
+                   QStringLiteral("https://localhost:%1").arg(m_receiver->port()), QStringLiteral("--ca"),
+                   m_fixture.caFile, QStringLiteral("--token-file"), m_fixture.tokenFile,
+                   QStringLiteral("--passphrase-file"), passphraseFile, QStringLiteral("--replace"),
+                   QStringLiteral("--leak-check"), QStringLiteral("--leak-interface"), QStringLiteral("lo"),
+                   QStringLiteral("--leak-grace"), QStringLiteral("4")});
+        QVERIFY(cli.waitForStarted(5000));
+        QTRY_VERIFY2_WITH_TIMEOUT(sendDone, err.constData(), 60000);
+        if (plainHttpToo) {
+            QCOMPARE(runCurl({QStringLiteral("--data-binary"), QLatin1Char('@') + fixture("iris.csv"),
+                              QStringLiteral("http://127.0.0.1:%1/upload").arg(sink.port())}),
+                     0);
+        }
+        QSignalSpy exited(&cli, &QProcess::finished);
+        QVERIFY(cli.state() == QProcess::NotRunning || exited.wait(30000));
+        const QString out = QString::fromUtf8(cli.readAllStandardOutput());
+        QCOMPARE(cli.exitStatus(), QProcess::NormalExit);
+        QVERIFY2(cli.exitCode() == (plainHttpToo ? 3 : 0), qPrintable(out + QString::fromUtf8(err)));
+        const QString verdictLine = QStringLiteral("leak check of %1: ").arg(fixture("iris.csv"));
+        if (plainHttpToo) {
+            QVERIFY2(out.contains(verdictLine
+                                  + QStringLiteral("LEAK: fingerprint of iris.csv seen in flow tcp "
+                                                   "127.0.0.1:")),
+                     qPrintable(out));
+            QVERIFY2(out.contains(QStringLiteral(" -> 127.0.0.1:%1 at ").arg(sink.port())), qPrintable(out));
+        } else {
+            QVERIFY2(QRegularExpression(QRegularExpression::escape(verdictLine)
+                                        + QStringLiteral("0 of \\d+ fingerprints seen in \\d+ captured bytes "
+                                                         "across \\d+ flows — no plaintext leak"))
+                         .match(out)
+                         .hasMatch(),
+                     qPrintable(out));
+            QVERIFY2(out.contains(QStringLiteral("stored, sha256 matches")), qPrintable(out));
+        }
+        QVERIFY2(out.contains(QStringLiteral("  covered: interface lo, filter “tcp or udp”")), qPrintable(out));
     }
 
     // A second send during the first check's grace period: start() does not wait for the first
