@@ -2,6 +2,8 @@
 // The leak check without privileges: SipHash against OpenSSL, which windows become
 // fingerprints, and the scanner fed by the real FlowTable with synthesized TCP segments (sizes
 // around the 32-byte window, out of order, retransmitted, with a hole) and by real captures.
+#include "core/capture/GearHash.h"
+#include "core/capture/LeakFingerprintKeys.h"
 #include "core/capture/LeakFingerprintSet.h"
 #include "core/capture/LeakScanner.h"
 #include "core/capture/PacketDissector.h"
@@ -107,8 +109,9 @@ struct SentDataset {
 enum class Delivery { InOrder, Shuffled, Retransmitted, OneLost };
 
 // Ready: the scanner has the fingerprints from the start. Late: they arrive after all segments
-// (as when fingerprinting a big dataset outlasts the start of the send).
-enum class Fingerprints { Ready, Late };
+// (as when fingerprinting a big dataset outlasts the start of the send). LateWithKeys: late, but
+// the scanner had the set's keys from the start (as LeakWatch does).
+enum class Fingerprints { Ready, Late, LateWithKeys };
 
 LeakReport scanSegments(const std::shared_ptr<const LeakFingerprintSet> &set, const QByteArray &stream, int segmentSize,
                         Delivery delivery, Fingerprints fingerprints = Fingerprints::Ready,
@@ -138,7 +141,9 @@ LeakReport scanSegments(const std::shared_ptr<const LeakFingerprintSet> &set, co
     } else if (delivery == Delivery::OneLost) {
         segments.erase(segments.begin() + qsizetype(segments.size() / 2));
     }
-    auto scanner = std::make_shared<LeakScanner>(fingerprints == Fingerprints::Ready ? set : nullptr);
+    auto scanner = fingerprints == Fingerprints::LateWithKeys
+        ? std::make_shared<LeakScanner>(set->keys())
+        : std::make_shared<LeakScanner>(fingerprints == Fingerprints::Ready ? set : nullptr);
     TrafficAnalyzer analyzer(int(LinkType::Raw));
     analyzer.setStreamObserver(scanner.get());
     std::uint64_t time_us = 1'700'000'000'000'000;
@@ -151,7 +156,7 @@ LeakReport scanSegments(const std::shared_ptr<const LeakFingerprintSet> &set, co
         analyzer.addPacket(time_us, std::uint32_t(frame.size()), std::uint32_t(frame.size()),
                            reinterpret_cast<const std::uint8_t *>(frame.constData()));
     }
-    if (fingerprints == Fingerprints::Late)
+    if (fingerprints != Fingerprints::Ready)
         scanner->setFingerprints(set);
     analyzer.finish();
     if (latestReport)
@@ -160,6 +165,8 @@ LeakReport scanSegments(const std::shared_ptr<const LeakFingerprintSet> &set, co
 }
 
 } // namespace
+
+Q_DECLARE_METATYPE(Fingerprints)
 
 class TestLeakScanner : public QObject
 {
@@ -318,6 +325,84 @@ private slots:
                      qPrintable(report.verdictText()));
             QCOMPARE(report.toJson().value(u"verdict").toString(), QStringLiteral("inconclusive"));
         }
+    }
+
+    // With the set's keys, what passes before the set is complete is rolled at once and only the
+    // windows the build may select are held: a leak after more than the raw backlog's 64 MiB is
+    // still found, and "no leak" stays conclusive (the raw backlog: not found, inconclusive, see
+    // lateFingerprints). A 4 KiB slice of the dataset is enough.
+    void keysScanBeforeTheSetIsComplete_data()
+    {
+        QTest::addColumn<qsizetype>("fillerBefore");
+        QTest::addColumn<qsizetype>("leakedBytes");
+        QTest::addColumn<Fingerprints>("fingerprints");
+        const auto overflow = qsizetype(LeakScanner::MaxBacklogBytes) + (qsizetype(1) << 20);
+        QTest::addRow("whole dataset, set ready") << qsizetype(0) << qsizetype(-1) << Fingerprints::Ready;
+        QTest::addRow("whole dataset, set late") << qsizetype(0) << qsizetype(-1) << Fingerprints::LateWithKeys;
+        QTest::addRow("after 65 MiB, set late") << overflow << qsizetype(-1) << Fingerprints::LateWithKeys;
+        QTest::addRow("4 KiB slice, set ready") << qsizetype(0) << qsizetype(4096) << Fingerprints::Ready;
+        QTest::addRow("4 KiB slice after 65 MiB, set late")
+            << overflow << qsizetype(4096) << Fingerprints::LateWithKeys;
+        QTest::addRow("nothing leaked, 65 MiB, set late") << overflow << qsizetype(0) << Fingerprints::LateWithKeys;
+    }
+
+    void keysScanBeforeTheSetIsComplete()
+    {
+        QFETCH(qsizetype, fillerBefore);
+        QFETCH(qsizetype, leakedBytes);
+        QFETCH(Fingerprints, fingerprints);
+        // 256 KiB with at most 512 fingerprints: sampled sparsely, as a big dataset is.
+        QTemporaryDir dir;
+        const QByteArray dataset = randomText(256 << 10, 21);
+        LeakFingerprintOptions options;
+        options.maxFingerprints = 512;
+        QString error;
+        const auto set = LeakFingerprintSet::build(writeFile(dir, QStringLiteral("d.csv"), dataset), options, &error);
+        QVERIFY2(set && set->size() > 200, qPrintable(error));
+        const QByteArray leaked = leakedBytes < 0 ? dataset : dataset.mid(100'000, leakedBytes);
+        const QByteArray stream = randomText(std::size_t(fillerBefore), 9) + leaked + randomText(3000, 10);
+        const LeakReport report = scanSegments(set, stream, 1460, Delivery::InOrder, fingerprints);
+        QCOMPARE(report.leak(), !leaked.isEmpty());
+        QVERIFY2(report.conclusive(), qPrintable(report.verdictText()));
+        QCOMPARE(report.unscannedBytes, std::uint64_t(0));
+        QCOMPARE(report.scannedBytes, std::uint64_t(stream.size()));
+        if (leakedBytes < 0)
+            QCOMPARE(report.fingerprintsSeen, std::uint64_t(set->size()));
+        if (!leaked.isEmpty())
+            QVERIFY2(report.verdictText().startsWith(QStringLiteral("LEAK: fingerprint of d.csv seen in flow tcp ")),
+                     qPrintable(report.verdictText()));
+    }
+
+    // The scanner held windows with a mask stricter than the one the set ended with (the level
+    // guessed from the dataset's size was too high): the windows in between were never held, so
+    // "no leak" cannot be claimed for what passed before the set was complete.
+    void heldWithAStricterMaskIsInconclusive()
+    {
+        QString error;
+        const auto keys = LeakFingerprintKeys::generate(&error);
+        QVERIFY2(keys, qPrintable(error));
+        keys->setCandidateMask(GearHash::topBitsMask(6 + 4)); // a guess 4 levels above
+        auto scanner = std::make_shared<LeakScanner>(std::shared_ptr<const LeakFingerprintKeys>(keys));
+        TrafficAnalyzer analyzer(int(LinkType::Raw));
+        analyzer.setStreamObserver(scanner.get());
+        const QByteArray payload = randomText(20000, 33);
+        const QByteArray syn = tcpFrame(1000, TcpFlag::Syn, {});
+        analyzer.addPacket(1, std::uint32_t(syn.size()), std::uint32_t(syn.size()),
+                           reinterpret_cast<const std::uint8_t *>(syn.constData()));
+        const QByteArray frame = tcpFrame(1001, TcpFlag::Ack, payload);
+        analyzer.addPacket(2, std::uint32_t(frame.size()), std::uint32_t(frame.size()),
+                           reinterpret_cast<const std::uint8_t *>(frame.constData()));
+        QTemporaryDir dir;
+        const auto set = LeakFingerprintSet::build(writeFile(dir, QStringLiteral("d.csv"), randomText(20000, 5)), {},
+                                                   &error, nullptr, keys); // ends at level 0
+        QVERIFY2(set, qPrintable(error));
+        QCOMPARE(set->stats().samplingLevel, 0);
+        scanner->setFingerprints(set);
+        analyzer.finish();
+        const LeakReport report = scanner->report();
+        QVERIFY(!report.leak());
+        QVERIFY(!report.conclusive());
+        QCOMPARE(report.unscannedBytes, std::uint64_t(payload.size()));
     }
 
     void captureDropsMakeNoLeakInconclusive_data()

@@ -89,6 +89,8 @@ void LeakWatch::begin(const QString &datasetPath)
     // dataset is still being fingerprinted, so the send need not wait for the set.
     QString keyError;
     std::shared_ptr<LeakFingerprintKeys> keys = LeakFingerprintKeys::generate(&keyError);
+    if (keys) // until the build publishes its own: the loosest mask any set can end with
+        keys->setCandidateMask(GearHash::topBitsMask(m_options.fingerprints.candidateBits));
     m_scanner = keys ? std::make_shared<LeakScanner>(std::shared_ptr<const LeakFingerprintKeys>(keys))
                      : std::make_shared<LeakScanner>();
 
