@@ -30,6 +30,25 @@ inline std::uint32_t roll(const Table &table, std::uint32_t hash, std::uint8_t b
     return (hash << 1) + table[byte];
 }
 
+// Four steps at once: h(i+k) = (h(i-1) << (k+1)) + Σ T[b] << …, so the four values come from
+// `hash` independently and the loop-carried chain is one shift and one add per 4 bytes instead
+// of per byte. The last value is the new state.
+inline std::array<std::uint32_t, 4> rollFour(const Table &table, std::uint32_t hash, const std::uint8_t *bytes)
+{
+    const std::uint32_t t0 = table[bytes[0]];
+    const std::uint32_t t1 = table[bytes[1]];
+    const std::uint32_t t2 = table[bytes[2]];
+    const std::uint32_t t3 = table[bytes[3]];
+    return {(hash << 1) + t0, (hash << 2) + (t0 << 1) + t1, (hash << 3) + (t0 << 2) + (t1 << 1) + t2,
+            (hash << 4) + (t0 << 3) + (t1 << 2) + (t2 << 1) + t3};
+}
+
+// True when any of the four values is a candidate under `mask` (one branch for four bytes).
+inline bool anyCandidate(const std::array<std::uint32_t, 4> &h, std::uint32_t mask)
+{
+    return ((h[0] & mask) == 0) | ((h[1] & mask) == 0) | ((h[2] & mask) == 0) | ((h[3] & mask) == 0);
+}
+
 } // namespace GearHash
 
 } // namespace TrainGuard::Capture

@@ -390,25 +390,14 @@ std::shared_ptr<const LeakFingerprintSet> LeakFingerprintSet::build(const QStrin
                             break;
                     }
                 };
-                // Four bytes per step, as in LeakScanner::roll: the four Gear values come from
-                // the previous one independently, one branch tests all four.
+                // Four bytes per step (GearHash::rollFour), as the scanner does.
                 std::size_t i = begin;
                 for (; i + 4 <= end; i += 4) {
-                    const std::uint32_t t0 = gears[bytes[i]];
-                    const std::uint32_t t1 = gears[bytes[i + 1]];
-                    const std::uint32_t t2 = gears[bytes[i + 2]];
-                    const std::uint32_t t3 = gears[bytes[i + 3]];
-                    const std::uint32_t h0 = (gear << 1) + t0;
-                    const std::uint32_t h1 = (gear << 2) + (t0 << 1) + t1;
-                    const std::uint32_t h2 = (gear << 3) + (t0 << 2) + (t1 << 1) + t2;
-                    const std::uint32_t h3 = (gear << 4) + (t0 << 3) + (t1 << 2) + (t2 << 1) + t3;
-                    gear = h3;
-                    if (((h0 & mask) == 0) | ((h1 & mask) == 0) | ((h2 & mask) == 0) | ((h3 & mask) == 0))
-                        [[unlikely]] {
-                        visit(h0, i, position + 1);
-                        visit(h1, i + 1, position + 2);
-                        visit(h2, i + 2, position + 3);
-                        visit(h3, i + 3, position + 4);
+                    const std::array<std::uint32_t, 4> h = GearHash::rollFour(gears, gear, bytes + i);
+                    gear = h[3];
+                    if (GearHash::anyCandidate(h, mask)) [[unlikely]] {
+                        for (std::size_t k = 0; k < 4; ++k)
+                            visit(h[k], i + k, position + k + 1);
                     }
                     position += 4;
                 }

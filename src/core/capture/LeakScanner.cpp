@@ -251,28 +251,17 @@ void LeakScanner::roll(Stream &s, const GearHash::Table &table, std::uint32_t ma
             onCandidate(gear, window);
         }
     }
-    // The hot loop, 4 bytes per step: h(i+k) = (h(i-1) << (k+1)) + Σ T[b] << …, so the four
-    // hashes come from the previous one independently and the loop-carried chain is one shift
-    // and one add per 4 bytes instead of per byte. One branch per step tests all four.
+    // The hot loop, 4 bytes per step (GearHash::rollFour).
     const auto check = [&](std::uint32_t value, std::size_t end) {
         if ((value & mask) == 0)
             onCandidate(value, data + end + 1 - Window);
     };
     for (; i + 4 <= length; i += 4) {
-        const std::uint32_t t0 = table[data[i]];
-        const std::uint32_t t1 = table[data[i + 1]];
-        const std::uint32_t t2 = table[data[i + 2]];
-        const std::uint32_t t3 = table[data[i + 3]];
-        const std::uint32_t h0 = (gear << 1) + t0;
-        const std::uint32_t h1 = (gear << 2) + (t0 << 1) + t1;
-        const std::uint32_t h2 = (gear << 3) + (t0 << 2) + (t1 << 1) + t2;
-        const std::uint32_t h3 = (gear << 4) + (t0 << 3) + (t1 << 2) + (t2 << 1) + t3;
-        gear = h3;
-        if (((h0 & mask) == 0) | ((h1 & mask) == 0) | ((h2 & mask) == 0) | ((h3 & mask) == 0)) [[unlikely]] {
-            check(h0, i);
-            check(h1, i + 1);
-            check(h2, i + 2);
-            check(h3, i + 3);
+        const std::array<std::uint32_t, 4> h = GearHash::rollFour(table, gear, data + i);
+        gear = h[3];
+        if (GearHash::anyCandidate(h, mask)) [[unlikely]] {
+            for (std::size_t k = 0; k < 4; ++k)
+                check(h[k], i + k);
         }
     }
     for (; i < length; ++i) {
