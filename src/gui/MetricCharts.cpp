@@ -108,14 +108,10 @@ void MetricCharts::refresh()
         chart.series->replace(points);
         if (points.isEmpty())
             continue;
-        const auto [minX, maxX] = std::minmax_element(points.begin(), points.end(), [](const QPointF &a,
-                                                                                         const QPointF &b) {
-            return a.x() < b.x();
-        });
-        const auto [minY, maxY] = std::minmax_element(points.begin(), points.end(), [](const QPointF &a,
-                                                                                         const QPointF &b) {
-            return a.y() < b.y();
-        });
+        const auto [minX, maxX] = std::minmax_element(points.begin(), points.end(),
+                                                      [](const QPointF &a, const QPointF &b) { return a.x() < b.x(); });
+        const auto [minY, maxY] = std::minmax_element(points.begin(), points.end(),
+                                                      [](const QPointF &a, const QPointF &b) { return a.y() < b.y(); });
         chart.axisX->setRange(minX->x(), std::max(maxX->x(), minX->x() + 1.0));
         const auto [low, high] = paddedRange(minY->y(), maxY->y());
         chart.axisY->setRange(low, high);
