@@ -24,7 +24,9 @@ namespace TrainGuard::Gui {
 class AlertsPanel;
 class EmbeddedReceiver;
 class FilesPanel;
+class PairedHosts;
 class TrafficPanel;
+class TrainingPanel;
 class TransferPanel;
 
 class MainWindow : public QMainWindow
@@ -32,7 +34,7 @@ class MainWindow : public QMainWindow
     Q_OBJECT
 
 public:
-    enum class Panel { Transfer, Traffic, Files, Alerts };
+    enum class Panel { Transfer, Traffic, Files, Alerts, Training };
     Q_ENUM(Panel)
 
     // What the first launch sets up; tests point every path into a temp dir.
@@ -62,6 +64,8 @@ public:
     TrafficPanel *trafficPanel() const { return m_trafficPanel; }
     FilesPanel *filesPanel() const { return m_filesPanel; }
     AlertsPanel *alertsPanel() const { return m_alertsPanel; }
+    TrainingPanel *trainingPanel() const { return m_trainingPanel; }
+    PairedHosts *pairedHosts() const { return m_hosts; }
     Capture::LeakWatch *leakWatch() const { return m_leakWatch; }
 
 public slots:
@@ -84,6 +88,8 @@ private:
     TrafficPanel *m_trafficPanel = nullptr;
     FilesPanel *m_filesPanel = nullptr;
     AlertsPanel *m_alertsPanel = nullptr;
+    TrainingPanel *m_trainingPanel = nullptr;
+    PairedHosts *m_hosts = nullptr;
     EmbeddedReceiver *m_receiver = nullptr;
     QLabel *m_receiverStatus = nullptr;
     QLabel *m_captureStatus = nullptr;

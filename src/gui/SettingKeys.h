@@ -83,5 +83,6 @@ inline const AlertRuleKeys plaintextTrafficRule{QStringLiteral("plaintextTraffic
 inline const AlertRuleKeys captureDropsRule{QStringLiteral("captureDrops")};
 inline const AlertRuleKeys monitoringGapRule{QStringLiteral("monitoringGap")};
 inline const AlertRuleKeys plaintextLeakRule{QStringLiteral("plaintextLeak")};
+inline const AlertRuleKeys hostCertificateRule{QStringLiteral("hostCertificate")};
 
 } // namespace TrainGuard::Gui::SettingKeys

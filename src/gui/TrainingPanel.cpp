@@ -55,7 +55,8 @@ TrainingPanel::TrainingPanel(QWidget *parent)
     connect(m_sender, &Transfer::Sender::progress, this, [this](const Transfer::SendProgress &progress) {
         if (m_stage != Stage::Sending)
             return;
-        const int percent = progress.bytesTotal > 0 ? static_cast<int>(100 * progress.bytesSent / progress.bytesTotal) : 0;
+        const int percent
+            = progress.bytesTotal > 0 ? static_cast<int>(100 * progress.bytesSent / progress.bytesTotal) : 0;
         setStatus(tr("Sending %1: %2 (%3 %)")
                       .arg(QFileInfo(m_runDataset).fileName(), Transfer::sendStageName(progress.stage))
                       .arg(percent));
@@ -145,7 +146,7 @@ void TrainingPanel::buildUi()
     connect(m_hostCombo, &QComboBox::currentIndexChanged, this, &TrainingPanel::destinationChanged);
     connect(m_profileCombo, &QComboBox::currentIndexChanged, this, [this](int index) {
         m_profileDescription->setText(index >= 0 && index < m_profiles.size() ? m_profiles.at(index).description
-                                                                               : QString());
+                                                                              : QString());
         if (index >= 0)
             m_wantedProfile = m_profileCombo->currentText();
         updateControls();
@@ -350,8 +351,8 @@ void TrainingPanel::connectClient()
         m_history->upsert(RunRecord{m_runHost, m_runDataset, run});
         m_historyView->scrollToBottom();
         setStage(Stage::Running);
-        setStatus(tr("Run %1 of %2 on %3: %4").arg(run.id.left(8), run.profile, m_runHost,
-                                                  Runs::runStateName(run.state)));
+        setStatus(
+            tr("Run %1 of %2 on %3: %4").arg(run.id.left(8), run.profile, m_runHost, Runs::runStateName(run.state)));
         m_client->watchEvents(run.id);
         emit runStarted(m_runHost, run.id);
     });
@@ -427,7 +428,8 @@ void TrainingPanel::finishSend(const Transfer::SendResult &result)
         endRun(tr("Not stored, no run: %1").arg(result.message));
         return;
     }
-    m_log->appendLine(tr("[local] %1 stored on %2: %3").arg(QFileInfo(m_runDataset).fileName(), m_runHost, result.message));
+    m_log->appendLine(
+        tr("[local] %1 stored on %2: %3").arg(QFileInfo(m_runDataset).fileName(), m_runHost, result.message));
     startRun();
 }
 
@@ -448,8 +450,8 @@ void TrainingPanel::handleState(const QString &runId, const Runs::RunEvent &even
         return;
     m_history->setState(m_runHost, runId, event);
     if (!Runs::isFinal(event.state)) {
-        setStatus(tr("Run %1 of %2 on %3: %4").arg(runId.left(8), m_runProfile, m_runHost,
-                                                  Runs::runStateName(event.state)));
+        setStatus(
+            tr("Run %1 of %2 on %3: %4").arg(runId.left(8), m_runProfile, m_runHost, Runs::runStateName(event.state)));
         return;
     }
     m_charts->refresh(); // the final points show at once
