@@ -182,7 +182,7 @@ void PairingClient::fetchCa()
     // does): the answer is trusted only once its SPKI hash equals the pin.
     // A manager of its own, dropped afterwards, so that no later request can
     // reuse this unverified connection.
-    auto bootstrap = std::make_shared<QNetworkAccessManager>();
+    auto *bootstrap = new QNetworkAccessManager(this);
     QNetworkRequest request(m_op->code.receiverUrl().resolved(QUrl(QStringLiteral("/pair/ca"))));
     QSslConfiguration tls = baseConfiguration();
     tls.setPeerVerifyMode(QSslSocket::VerifyNone);
@@ -192,7 +192,7 @@ void PairingClient::fetchCa()
     QNetworkReply *reply = bootstrap->get(request);
     m_reply = reply;
     connect(reply, &QNetworkReply::finished, this, [this, reply, bootstrap] {
-        reply->deleteLater();
+        bootstrap->deleteLater(); // takes the reply with it
         const QString where = m_op->code.host() + u':' + QString::number(m_op->code.port());
         if (reply->error() != QNetworkReply::NoError
             && reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt() == 0) {

@@ -173,7 +173,7 @@ HttpResponse PairingService::enroll(const QByteArray &body)
     }
     DeviceRecord record;
     record.id = DeviceRegistry::newDeviceId();
-    record.label = !label.isEmpty() ? label : codeLabel;
+    record.label = !codeLabel.isEmpty() ? codeLabel : label; // the host's own label (pairing code --label) wins
     QByteArray certificatePem;
     QString failure;
     if (!Transfer::LocalPki(m_certsDirectory)

@@ -9,6 +9,7 @@
 #include "core/transfer/UploadStore.h"
 
 #include <QDir>
+#include <QFile>
 #include <QSslSocket>
 
 #include <sys/resource.h>
@@ -92,14 +93,17 @@ bool ReceiverServer::listen(QString *error)
         return false;
     connect(m_store.get(), &UploadStore::uploadFinished, this,
             [this](const QString &id, UploadState state, const QString &detail) {
+                const UploadRecord *record = m_store->find(id); // the sender: address, and device when paired
                 addEvent(state == UploadState::Stored ? ReceiverEventKind::Stored : ReceiverEventKind::Rejected,
-                         QStringLiteral("upload %1 %2: %3").arg(id, uploadStateName(state), detail));
+                         QStringLiteral("upload %1 %2 (from %3): %4")
+                             .arg(id, uploadStateName(state), record ? record->client : QString(), detail));
             });
     m_service = std::make_unique<TusService>(m_store.get(), m_config.token);
     if (!m_config.pairingDirectory.isEmpty()) {
         m_pairing = std::make_unique<Pairing::PairingService>(m_config.pairingDirectory);
         const QString devices = Pairing::DeviceRegistry(m_config.pairingDirectory).directory();
         QDir().mkpath(devices);
+        QFile::setPermissions(devices, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
         m_devicesWatcher.addPath(devices);
         connect(&m_devicesWatcher, &QFileSystemWatcher::directoryChanged, this, &ReceiverServer::dropRevokedDevices);
     }
