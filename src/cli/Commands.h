@@ -15,6 +15,11 @@ int runToken(const QStringList &arguments);
 int runServe(const QStringList &arguments);
 int runSend(const QStringList &arguments);
 
+int runPairing(const QStringList &arguments);
+int runDevices(const QStringList &arguments);
+int runPair(const QStringList &arguments);
+int runHosts(const QStringList &arguments);
+
 int runInterfaces(const QStringList &arguments);
 int runCapture(const QStringList &arguments);
 int runAnalyze(const QStringList &arguments);

@@ -59,6 +59,24 @@ QByteArray JoinCodeStore::mac(QByteArrayView secret, const QByteArray &csrDer, c
     return code.result();
 }
 
+bool JoinCodeStore::storeAdvertisedUrl(const QUrl &url, QString *error)
+{
+    if (!QDir().mkpath(directory())) {
+        *error = QStringLiteral("cannot create %1").arg(directory());
+        return false;
+    }
+    return SecretFile::write(directory() + QStringLiteral("/url"), url.toString().toUtf8() + '\n',
+                             SecretFile::Visibility::Public, error);
+}
+
+QUrl JoinCodeStore::advertisedUrl() const
+{
+    QFile file(directory() + QStringLiteral("/url"));
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    return QUrl(QString::fromUtf8(file.read(1024).trimmed()), QUrl::StrictMode);
+}
+
 bool JoinCodeStore::create(const QUrl &receiverUrl, const QByteArray &pinSha256, int ttl_minutes, const QString &label,
                            JoinCode *out, QString *error)
 {

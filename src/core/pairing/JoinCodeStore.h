@@ -23,6 +23,10 @@ public:
 
     QString directory() const; // <certs>/pairing
 
+    // The URL `serve` advertises (--advertise), kept in <pairing>/url for `pairing code`.
+    bool storeAdvertisedUrl(const QUrl &url, QString *error);
+    QUrl advertisedUrl() const;
+
     bool create(const QUrl &receiverUrl, const QByteArray &pinSha256, int ttl_minutes, const QString &label,
                 JoinCode *out, QString *error);
 

@@ -12,6 +12,7 @@
 
 #include <memory>
 
+class QJsonObject;
 class QNetworkAccessManager;
 class QNetworkReply;
 
@@ -70,6 +71,8 @@ private:
     void sharePassphrase();
     void store();
     void sendRenewal();
+    // False after fail(): transport, TLS or HTTP error mapped to a PairingError.
+    bool checkReply(QNetworkReply *reply, QJsonObject *answer);
     void fail(PairingError error, const QString &message);
     QNetworkReply *post(const QString &path, const QByteArray &json);
 

@@ -41,10 +41,10 @@ public:
     static constexpr int deviceValidity_days = 365;
 
 private:
-    Transfer::RouteResult enroll(const QByteArray &body);
-    Transfer::RouteResult renew(const QByteArray &body, const DeviceIdentity &device);
-    Transfer::RouteResult storePassphrase(const QByteArray &body, const DeviceIdentity &device);
-    Transfer::RouteResult deviceStatus(const DeviceIdentity &device);
+    Transfer::HttpResponse enroll(const QByteArray &body);
+    Transfer::HttpResponse renew(const QByteArray &body, const DeviceIdentity &device);
+    Transfer::HttpResponse storePassphrase(const QByteArray &body, const DeviceIdentity &device);
+    Transfer::HttpResponse deviceStatus(const DeviceIdentity &device);
 
     QString m_certsDirectory;
     DeviceRegistry m_devices;

@@ -22,6 +22,9 @@ struct ReceiverConfig {
     ClientCertificates clientCertificates = ClientCertificates::NotRequested;
     QString storeDir;
     QByteArray token; // secret
+    // serve --certs DIR: the /pair/ routes and paired device certificates
+    // (clientCertificates Requested, caFile DIR/ca.pem). Empty: neither.
+    QString pairingDirectory;
     Crypto::SharedSecret passphrase; // none or empty: store ciphertext only
     HttpLimits http;
     // Enough for dozens of senders (each may hold two connections) plus

@@ -1,17 +1,26 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "core/transfer/HttpMessage.h"
 #include "core/transfer/ReceiverConfig.h"
 
+#include <QFileSystemWatcher>
+#include <QHash>
 #include <QList>
 #include <QObject>
+#include <QSslCertificate>
 #include <QTimer>
 
 #include <atomic>
 #include <memory>
 
+namespace TrainGuard::Pairing {
+class PairingService;
+}
+
 namespace TrainGuard::Transfer {
 
+class HttpConnection;
 class TlsListener;
 class TusService;
 class UploadStore;
@@ -42,6 +51,8 @@ signals:
 
 private:
     void acceptPending();
+    RouteResult route(const HttpRequestHead &head, const QSslCertificate &peer, HttpConnection *connection);
+    void dropRevokedDevices();
     bool evictWaitingConnection();
     void logRequest(const HttpLogEntry &entry);
     void addEvent(ReceiverEventKind kind, const QString &text);
@@ -50,6 +61,9 @@ private:
     ReceiverConfig m_config;
     std::unique_ptr<UploadStore> m_store;
     std::unique_ptr<TusService> m_service;
+    std::unique_ptr<Pairing::PairingService> m_pairing; // with config.pairingDirectory
+    QFileSystemWatcher m_devicesWatcher; // `devices revoke` ends that device's connections
+    QHash<HttpConnection *, QString> m_deviceConnections; // until the connection's closed()
     TlsListener *m_server = nullptr;
     QTimer m_resumeTimer;
     QTimer m_flushTimer;

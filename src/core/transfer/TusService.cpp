@@ -234,6 +234,13 @@ RouteResult TusService::route(const HttpRequestHead &head)
     return result;
 }
 
+RouteResult TusService::routeAuthenticated(const HttpRequestHead &head)
+{
+    RouteResult result = routeAuthorized(head);
+    result.credential = Credential::Accepted;
+    return result;
+}
+
 RouteResult TusService::routeAuthorized(const HttpRequestHead &head)
 {
     const QByteArray path = head.path();

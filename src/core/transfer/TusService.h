@@ -18,6 +18,8 @@ public:
     TusService(UploadStore *store, QByteArray token);
 
     RouteResult route(const HttpRequestHead &head);
+    // A /files request whose sender the caller authenticated (a paired device certificate).
+    RouteResult routeAuthenticated(const HttpRequestHead &head);
 
     static constexpr QByteArrayView tusVersion = "1.0.0";
 
