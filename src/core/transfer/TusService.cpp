@@ -23,7 +23,7 @@ namespace {
 
 HttpResponse tusResponse(int status, const QByteArray &message = {})
 {
-    HttpResponse response = message.isEmpty() ? HttpResponse{status, {}, {}} : HttpResponse::text(status, message);
+    HttpResponse response = message.isEmpty() ? HttpResponse{status, {}, {}, {}} : HttpResponse::text(status, message);
     response.set("Tus-Resumable", "1.0.0");
     return response;
 }

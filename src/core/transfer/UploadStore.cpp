@@ -4,6 +4,7 @@
 #include "core/Logging.h"
 #include "core/ThreadPolicy.h"
 #include "core/crypto/MasterKey.h"
+#include "core/crypto/MasterKeyCache.h"
 #include "core/transfer/KeyDerivationQueue.h"
 #include "core/transfer/StoreDirectory.h"
 #include "core/transfer/StreamingVerifier.h"
@@ -28,8 +29,14 @@ UploadStore::UploadStore(const UploadStoreConfig &config, QObject *parent)
     if (m_config.spoolDir.isEmpty())
         m_config.spoolDir = QDir(m_config.storeDir).filePath(QStringLiteral(".trainguard-spool"));
     // Two derivation threads: two clients derive at once, neither on a verification thread.
-    if (Crypto::hasSecret(m_config.passphrase))
+    if (Crypto::hasSecret(m_config.passphrase)) {
         m_derivations = std::make_shared<KeyDerivationQueue>(m_config.passphrase, 2);
+        auto cache = std::make_shared<Crypto::MasterKeyCache>();
+        m_ciphertextKeys = [cache, provider = cache->keyProvider(m_config.passphrase),
+                            maxIterations = m_config.maxKdfIterations](const QByteArray &salt, quint32 iterations) {
+            return iterations > maxIterations ? std::nullopt : provider(salt, iterations);
+        };
+    }
     m_config.passphrase.reset(); // the queue holds the one reference it needs
     m_pool.setMaxThreadCount(2);
     m_janitor.setMaxThreadCount(1);
@@ -220,7 +227,7 @@ std::shared_ptr<StreamingVerifier> UploadStore::verifierFor(const UploadRecord &
 void UploadStore::advance(const QString &id, qint64 offset)
 {
     const UploadRecord *record = find(id);
-    if (!record || !m_derivations)
+    if (!record || !m_derivations || record->storedForm == StoredForm::Ciphertext)
         return;
     const std::shared_ptr<StreamingVerifier> verifier = verifierFor(*record);
     verifier->advance(offset);
@@ -254,14 +261,15 @@ void UploadStore::finalize(const QString &id)
         return;
     record->state = UploadState::Verifying;
     persist(*record);
-    if (m_derivations) {
+    if (m_derivations && record->storedForm == StoredForm::Plaintext) {
         const std::shared_ptr<StreamingVerifier> verifier = verifierFor(*record);
         verifier->complete(record->length);
         schedule(id, verifier);
         return;
     }
     FinalizeRequest request{spoolPath(id),          m_config.storeDir, record->destination,
-                            record->expectedSha256, record->existing,  {}};
+                            record->expectedSha256, record->existing,  m_ciphertextKeys,
+                            record->storedForm};
     QPointer<UploadStore> self(this);
     m_pool.start([self, id, request] {
         const ThreadPolicyScope policy(ThreadPriority::Bulk); // hashes (and maybe decrypts) a whole upload

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "core/crypto/SecretBytes.h"
+#include "core/crypto/Ste1Decryptor.h"
 #include "core/transfer/UploadRecord.h"
 
 #include <QHash>
@@ -49,6 +50,9 @@ public:
     // Creates a record and its empty spool file; null and *error on failure.
     UploadRecord *create(UploadRecord draft, QString *error);
     UploadRecord *find(const QString &id);
+    const QHash<QString, UploadRecord> &records() const { return m_records; }
+    // Whether stored uploads can be decrypted (the receiver has a passphrase).
+    bool decrypts() const { return m_derivations != nullptr; }
     QString spoolPath(const QString &id) const;
     bool persist(UploadRecord &record);
     void remove(const QString &id);
@@ -82,6 +86,8 @@ private:
     void markReplaced(const UploadRecord &replacing);
 
     std::shared_ptr<KeyDerivationQueue> m_derivations; // null without a passphrase: ciphertext only
+    // Verifies uploads kept as ciphertext (StoredForm::Ciphertext) on a pool thread; null without a passphrase.
+    Crypto::Ste1Decryptor::KeyProvider m_ciphertextKeys;
     QHash<QString, UploadRecord> m_records;
     QHash<QString, std::shared_ptr<StreamingVerifier>> m_verifiers;
     QThreadPool m_pool;
