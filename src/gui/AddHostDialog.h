@@ -40,6 +40,10 @@ public:
     Pairing::PairingError lastError() const { return m_lastError; }
     QString statusText() const;
 
+public slots:
+    // Cancels a pairing in progress (nothing is stored) and closes.
+    void reject() override;
+
 signals:
     void hostPaired(const TrainGuard::Pairing::HostProfile &profile);
 
@@ -47,7 +51,6 @@ private:
     void codeEdited();
     void startPairing();
     void showFailure(Pairing::PairingError error, const QString &message);
-    void reject() override;
 
     Pairing::HostRegistry m_registry;
     Crypto::SharedSecret m_passphrase;
