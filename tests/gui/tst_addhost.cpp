@@ -194,6 +194,45 @@ private slots:
         QCOMPARE(combo->findText(QStringLiteral("gpu"), Qt::MatchContains), -1);
         QVERIFY(panel.currentPairedHost().isEmpty());
     }
+
+    // The host is reinstalled with a new CA on the same address: the watch warns, once.
+    void certificateWatchWarnsOnPinMismatch()
+    {
+        Pairing::HostRegistry registry(m_home.filePath(QStringLiteral("watch-hosts")));
+        PairedHosts hosts{registry};
+        AddHostDialog dialog(registry, {});
+        dialog.findChild<QLineEdit *>(QStringLiteral("codeEdit"))->setText(newCode());
+        QSignalSpy paired(&dialog, &AddHostDialog::hostPaired);
+        dialog.findChild<QPushButton *>(QStringLiteral("pairButton"))->click();
+        QVERIFY2(paired.wait(20000), qPrintable(dialog.statusText()));
+        hosts.reload();
+        QTRY_VERIFY_WITH_TIMEOUT(hosts.model()->healthAt(0).has_value(), 15000);
+        QCOMPARE(hosts.model()->healthAt(0)->state, Pairing::HostState::Reachable);
+
+        const quint16 port = m_serve.port();
+        QVERIFY(m_serve.terminate());
+        ServeProcess reinstalled;
+        ServeProcess::Options options;
+        options.certsDir = m_hostDir.filePath(QStringLiteral("certs-reinstalled"));
+        options.storeDir = storeDir();
+        options.tokenFile = m_hostDir.filePath(QStringLiteral("token"));
+        options.logFile = m_hostDir.filePath(QStringLiteral("serve-reinstalled.log"));
+        options.passphrase = hostPassphrase;
+        options.port = port;
+        QVERIFY2(reinstalled.start(options), readAll(options.logFile).constData());
+
+        QSignalSpy warnings(&hosts, &PairedHosts::certificateWarning);
+        hosts.probeAll();
+        QTRY_COMPARE_WITH_TIMEOUT(warnings.size(), 1, 15000);
+        QCOMPARE(warnings.at(0).at(0).toString(), QStringLiteral("127.0.0.1"));
+        QVERIFY2(warnings.at(0).at(1).toString().contains(QStringLiteral("no longer matches its pin")),
+                 qPrintable(warnings.at(0).at(1).toString()));
+        QCOMPARE(hosts.model()->healthAt(0)->state, Pairing::HostState::PinMismatch);
+        QSignalSpy health(&hosts, &PairedHosts::healthChanged);
+        hosts.probeAll(); // the same state again: no second warning
+        QVERIFY(health.wait(15000));
+        QCOMPARE(warnings.size(), 1);
+    }
 };
 
 QTEST_MAIN(TestAddHost)
