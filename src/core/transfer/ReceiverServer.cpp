@@ -2,6 +2,8 @@
 #include "core/transfer/ReceiverServer.h"
 
 #include "core/Logging.h"
+#include "core/runs/RunManager.h"
+#include "core/runs/RunService.h"
 #include "core/transfer/HttpConnection.h"
 #include "core/transfer/TlsListener.h"
 #include "core/transfer/TusService.h"
@@ -42,6 +44,8 @@ ReceiverServer::~ReceiverServer()
         qDeleteAll(connections);
         delete m_server;
     }
+    m_runService.reset();
+    m_runs.reset(); // kills running commands before the store goes
     m_store.reset();
     m_batchInFlight->store(false); // the last batch goes whatever the consumer's state
     flushEvents();
@@ -94,6 +98,16 @@ bool ReceiverServer::listen(QString *error)
                          QStringLiteral("upload %1 %2: %3").arg(id, uploadStateName(state), detail));
             });
     m_service = std::make_unique<TusService>(m_store.get(), m_config.token);
+    m_runs = std::make_unique<Runs::RunManager>(
+        Runs::RunManagerConfig{m_config.profilesDir, m_config.runsDir, m_config.runMemoryDir, m_config.passphrase},
+        m_store.get());
+    if (!m_runs->open(error))
+        return false;
+    m_service->setRunHook(m_runs.get());
+    m_runService = std::make_unique<Runs::RunService>(m_runs.get(), m_service.get());
+    connect(m_runs.get(), &Runs::RunManager::runFinished, this, [this](const Runs::RunInfo &run) {
+        addEvent(ReceiverEventKind::Info, QStringLiteral("run %1 (%2) %3").arg(run.id, run.profile, Runs::runStateName(run.state)));
+    });
 
     // Room for as many handshakes in progress as connections, in a pool of
     // their own: at the connection limit new clients still get through the
@@ -137,7 +151,11 @@ void ReceiverServer::acceptPending()
         }
         ++m_connections;
         auto *connection = new HttpConnection(
-            socket, m_config.http, [this](const HttpRequestHead &head) { return m_service->route(head); }, this);
+            socket, m_config.http,
+            [this](const HttpRequestHead &head) {
+                return Runs::RunService::handles(head.path()) ? m_runService->route(head) : m_service->route(head);
+            },
+            this);
         connect(connection, &HttpConnection::requestHandled, this, &ReceiverServer::logRequest);
         connect(connection, &HttpConnection::closed, this, [this] { --m_connections; });
     }

@@ -10,6 +10,11 @@
 #include <atomic>
 #include <memory>
 
+namespace TrainGuard::Runs {
+class RunManager;
+class RunService;
+} // namespace TrainGuard::Runs
+
 namespace TrainGuard::Transfer {
 
 class TlsListener;
@@ -50,6 +55,8 @@ private:
     ReceiverConfig m_config;
     std::unique_ptr<UploadStore> m_store;
     std::unique_ptr<TusService> m_service;
+    std::unique_ptr<Runs::RunManager> m_runs;
+    std::unique_ptr<Runs::RunService> m_runService;
     TlsListener *m_server = nullptr;
     QTimer m_resumeTimer;
     QTimer m_flushTimer;
