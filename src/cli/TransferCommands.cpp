@@ -195,9 +195,19 @@ int runServe(const QStringList &arguments)
         QStringLiteral("max-kdf-iterations"),
         QStringLiteral("Refuse uploads whose STE1 header asks more PBKDF2 iterations (default 2000000)."),
         QStringLiteral("N"));
-    parser.addOptions({listenOption, certsOption, hostOption, advertiseOption, storeOption, tokenOption,
-                       passphraseOption, clientCertOption, maxConnectionsOption, maxSizeOption, headerTimeoutOption,
-                       idleTimeoutOption, expiryOption, maxKdfOption});
+    const QCommandLineOption profilesOption(
+        QStringLiteral("profiles"), QStringLiteral("Training profiles, one JSON file each (docs/TRAINING.md)."),
+        QStringLiteral("DIR"));
+    const QCommandLineOption runsDirOption(
+        QStringLiteral("runs-dir"), QStringLiteral("Run records and logs (default: <store>/.trainguard-runs)."),
+        QStringLiteral("DIR"));
+    const QCommandLineOption runDirOption(
+        QStringLiteral("run-dir"),
+        QStringLiteral("RAM-backed parent of memory-mode run directories (default: $RUNTIME_DIRECTORY or /dev/shm)."),
+        QStringLiteral("DIR"));
+    parser.addOptions({listenOption, certsOption, hostOption, advertiseOption, storeOption, tokenOption, passphraseOption, clientCertOption,
+                       maxConnectionsOption, maxSizeOption, headerTimeoutOption, idleTimeoutOption, expiryOption,
+                       maxKdfOption, profilesOption, runsDirOption, runDirOption});
     int exitCode = ExitOk;
     if (parseSubcommand(parser, arguments, &exitCode) == ParseResult::Exit)
         return exitCode;
@@ -205,6 +215,9 @@ int runServe(const QStringList &arguments)
         return usageError(parser, QStringLiteral("unexpected argument %1").arg(parser.positionalArguments().first()));
 
     ReceiverConfig config;
+    config.profilesDir = parser.value(profilesOption);
+    config.runsDir = parser.value(runsDirOption);
+    config.runMemoryDir = parser.value(runDirOption);
     if (!parseListen(parser.value(listenOption), &config.address, &config.port))
         return usageError(parser, QStringLiteral("--listen needs HOST:PORT"));
     const auto positiveInt = [&parser](const QCommandLineOption &option, int fallback, int *out) {

@@ -27,6 +27,7 @@
 #include <csignal>
 #include <fcntl.h>
 #include <linux/magic.h>
+#include <pthread.h>
 #include <sys/prctl.h>
 #include <sys/statfs.h>
 #include <unistd.h>
@@ -643,7 +644,13 @@ void RunManager::launch(const QString &id, const QString &datasetPath, int stdin
     process->setStandardInputFile(QProcess::nullDevice());
     // In the child between fork and exec (async-signal-safe calls only): the metrics pipe stays
     // open across exec, the stream pipe becomes stdin, and the command dies with the receiver.
+    // Signals blocked or ignored on the receiver's thread (serve's StopSignals, SIGPIPE) would
+    // survive exec: the command gets the defaults, so that SIGTERM reaches it.
     process->setChildProcessModifier([metricsWrite, stdinFd] {
+        sigset_t none;
+        ::sigemptyset(&none);
+        ::pthread_sigmask(SIG_SETMASK, &none, nullptr);
+        ::signal(SIGPIPE, SIG_DFL);
         ::fcntl(metricsWrite, F_SETFD, 0);
         if (stdinFd >= 0)
             ::dup2(stdinFd, STDIN_FILENO);

@@ -3,6 +3,8 @@
 
 #include "core/Logging.h"
 #include "core/pairing/PairingService.h"
+#include "core/runs/RunManager.h"
+#include "core/runs/RunService.h"
 #include "core/transfer/HttpConnection.h"
 #include "core/transfer/TlsListener.h"
 #include "core/transfer/TusService.h"
@@ -45,6 +47,8 @@ ReceiverServer::~ReceiverServer()
         qDeleteAll(connections);
         delete m_server;
     }
+    m_runService.reset();
+    m_runs.reset(); // kills running commands before the store goes
     m_store.reset();
     m_batchInFlight->store(false); // the last batch goes whatever the consumer's state
     flushEvents();
@@ -107,6 +111,16 @@ bool ReceiverServer::listen(QString *error)
         m_devicesWatcher.addPath(devices);
         connect(&m_devicesWatcher, &QFileSystemWatcher::directoryChanged, this, &ReceiverServer::dropRevokedDevices);
     }
+    m_runs = std::make_unique<Runs::RunManager>(
+        Runs::RunManagerConfig{m_config.profilesDir, m_config.runsDir, m_config.runMemoryDir, m_config.passphrase},
+        m_store.get());
+    if (!m_runs->open(error))
+        return false;
+    m_service->setRunHook(m_runs.get());
+    m_runService = std::make_unique<Runs::RunService>(m_runs.get(), m_service.get());
+    connect(m_runs.get(), &Runs::RunManager::runFinished, this, [this](const Runs::RunInfo &run) {
+        addEvent(ReceiverEventKind::Info, QStringLiteral("run %1 (%2) %3").arg(run.id, run.profile, Runs::runStateName(run.state)));
+    });
 
     // Room for as many handshakes in progress as connections, in a pool of
     // their own: at the connection limit new clients still get through the
@@ -166,9 +180,13 @@ void ReceiverServer::acceptPending()
 
 RouteResult ReceiverServer::route(const HttpRequestHead &head, const QSslCertificate &peer, HttpConnection *connection)
 {
+    const QByteArray path = head.path();
+    // Training routes: the token (one credential check, TusService::refuseUnauthorized).
+    // TODO(merge of pairing and train): paired devices on /runs and /profiles.
+    if (Runs::RunService::handles(path))
+        return m_runService->route(head);
     if (!m_pairing)
         return m_service->route(head);
-    const QByteArray path = head.path();
     if (Pairing::PairingService::handles(path))
         return m_pairing->route(head, peer);
     if (peer.isNull() || (path != "/files" && !path.startsWith("/files/")))

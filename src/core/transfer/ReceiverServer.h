@@ -17,6 +17,10 @@
 namespace TrainGuard::Pairing {
 class PairingService;
 }
+namespace TrainGuard::Runs {
+class RunManager;
+class RunService;
+} // namespace TrainGuard::Runs
 
 namespace TrainGuard::Transfer {
 
@@ -64,6 +68,8 @@ private:
     std::unique_ptr<Pairing::PairingService> m_pairing; // with config.pairingDirectory
     QFileSystemWatcher m_devicesWatcher; // `devices revoke` ends that device's connections
     QHash<HttpConnection *, QString> m_deviceConnections; // until the connection's closed()
+    std::unique_ptr<Runs::RunManager> m_runs;
+    std::unique_ptr<Runs::RunService> m_runService;
     TlsListener *m_server = nullptr;
     QTimer m_resumeTimer;
     QTimer m_flushTimer;
