@@ -77,10 +77,11 @@ private:
         return runCli(arguments, options);
     }
 
-    CliResult workstation(const QStringList &arguments)
+    CliResult workstation(const QStringList &arguments, const QByteArray &datasetPassphrase = passphrase)
     {
         CliOptions options;
         options.environment = environmentFor(m_workstation);
+        options.environment->insert(QStringLiteral("TRAINGUARD_PASSPHRASE"), QString::fromLatin1(datasetPassphrase));
         options.terminal = TestSupport::Terminal::Detach;
         return runCli(arguments, options);
     }
@@ -427,6 +428,48 @@ private slots:
         QVERIFY(socket->state() != QAbstractSocket::ConnectedState || closed.wait(10000));
         QTRY_VERIFY_WITH_TIMEOUT(readServeLog().contains(QStringLiteral("revoked: its connection is closed")), 5000);
         QVERIFY(!QFile::exists(m_host + QStringLiteral("/store/big.bin")));
+    }
+
+    void sharedPassphraseDecryptsThatDevicesUploads()
+    {
+        // The workstation's passphrase differs from the one serve was started with.
+        const QByteArray own = "the workstation's own dataset passphrase";
+        const CliResult paired = workstation({QStringLiteral("pair"), newCode(), QStringLiteral("--name"),
+                                              QStringLiteral("gpu"), QStringLiteral("--share-passphrase")},
+                                             own);
+        QVERIFY2(paired.exitCode == 0, qPrintable(paired.err));
+        const QStringList stored = QDir(devicesDir()).entryList({QStringLiteral("*.passphrase")}, QDir::Files);
+        QCOMPARE(stored.size(), 1);
+        const QString secretFile = devicesDir() + u'/' + stored.first();
+        QCOMPARE(
+            QFile::permissions(secretFile)
+                & (QFileDevice::ReadGroup | QFileDevice::WriteGroup | QFileDevice::ReadOther | QFileDevice::WriteOther),
+            QFileDevice::Permissions());
+        QFile secret(secretFile);
+        QVERIFY(secret.open(QIODevice::ReadOnly));
+        QCOMPARE(secret.readAll(), own);
+        QVERIFY(!readServeLog().contains(QString::fromLatin1(own))); // never logged
+
+        const QString file = m_workstation + QStringLiteral("/own.bin");
+        const QByteArray plaintext = TestSupport::randomBytes(200 * 1024, 11);
+        QFile out(file);
+        QVERIFY(out.open(QIODevice::WriteOnly));
+        out.write(plaintext);
+        out.close();
+        const CliResult sent = workstation(
+            {QStringLiteral("send"), file, QStringLiteral("--host"), QStringLiteral("gpu"), QStringLiteral("--quiet")},
+            own);
+        QVERIFY2(sent.exitCode == 0, qPrintable(sent.err));
+        QFile result(m_host + QStringLiteral("/store/own.bin"));
+        QVERIFY(result.open(QIODevice::ReadOnly));
+        QCOMPARE(result.readAll(), plaintext); // decrypted with the device's passphrase
+
+        // Revocation forgets the passphrase.
+        const QString device = stored.first().chopped(int(sizeof(".passphrase")) - 1);
+        QCOMPARE(host({QStringLiteral("devices"), QStringLiteral("revoke"), device, QStringLiteral("--certs"), m_certs})
+                     .exitCode,
+                 0);
+        QVERIFY(!QFile::exists(secretFile));
     }
 
     void bearerTokenPathIsUnaffected()
