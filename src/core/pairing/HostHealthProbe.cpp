@@ -37,8 +37,10 @@ HostHealthProbe::HostHealthProbe(QObject *parent)
 
 HostHealthProbe::~HostHealthProbe()
 {
-    if (m_reply)
+    if (m_reply) {
+        m_reply->disconnect(this); // no signal from a half-destroyed object
         m_reply->abort();
+    }
 }
 
 bool HostHealthProbe::isBusy() const
@@ -70,8 +72,10 @@ void HostHealthProbe::probe(const HostProfile &profile)
             this, [this, health = m_health] { finish(health); }, Qt::QueuedConnection);
         return;
     }
-    if (!m_network)
-        m_network = std::make_unique<QNetworkAccessManager>();
+    // A manager per probe: a kept-alive connection would outlive a renewed client certificate.
+    if (m_network)
+        m_network->deleteLater();
+    m_network = new QNetworkAccessManager(this);
     // Full verification against the stored CA: never the unverified fetch of pairing.
     QNetworkRequest request(profile.url.resolved(QUrl(QStringLiteral("/pair/device"))));
     request.setSslConfiguration(tls);

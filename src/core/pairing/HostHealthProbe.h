@@ -60,7 +60,7 @@ signals:
 private:
     void finish(HostHealth health);
 
-    std::unique_ptr<QNetworkAccessManager> m_network;
+    QPointer<QNetworkAccessManager> m_network;
     QPointer<QNetworkReply> m_reply;
     HostHealth m_health;
     int m_timeout_ms = 10'000;

@@ -80,8 +80,10 @@ PairingClient::PairingClient(HostRegistry registry, QObject *parent)
 
 PairingClient::~PairingClient()
 {
-    if (m_reply)
+    if (m_reply) {
+        m_reply->disconnect(this); // no signal from a half-destroyed object
         m_reply->abort();
+    }
 }
 
 bool PairingClient::isBusy() const
@@ -100,11 +102,28 @@ void PairingClient::cancel()
     fail(PairingError::Cancelled, QStringLiteral("pairing cancelled"));
 }
 
+QNetworkAccessManager *PairingClient::freshNetwork()
+{
+    // A manager per request: Qt reuses a kept-alive connection whatever the
+    // request's TLS configuration, and each step changes it (client certificate).
+    dropNetwork();
+    m_network = new QNetworkAccessManager(this);
+    return m_network;
+}
+
+void PairingClient::dropNetwork()
+{
+    // Later: this runs inside its replies' finished() handlers.
+    if (m_network)
+        m_network->deleteLater();
+    m_network.clear();
+}
+
 void PairingClient::fail(PairingError error, const QString &message)
 {
     m_op.reset();
     m_reply.clear();
-    m_network.reset();
+    dropNetwork();
     emit failed(error, message);
 }
 
@@ -163,7 +182,7 @@ QNetworkReply *PairingClient::post(const QString &path, const QByteArray &json)
     request.setAttribute(QNetworkRequest::Http2AllowedAttribute, false);
     request.setTransferTimeout(m_timeout_ms);
     request.setHeader(QNetworkRequest::ContentTypeHeader, QStringLiteral("application/json"));
-    QNetworkReply *reply = m_network->post(request, json);
+    QNetworkReply *reply = freshNetwork()->post(request, json);
     connect(reply, &QNetworkReply::sslErrors, this, [this](const QList<QSslError> &errors) {
         if (m_op)
             m_op->sslErrors = errors;
@@ -238,7 +257,6 @@ void PairingClient::enroll()
         {QStringLiteral("mac"),
          QString::fromLatin1(JoinCodeStore::mac(m_op->code.secret(), csrDer, m_op->code.id()).toHex())},
     };
-    m_network = std::make_unique<QNetworkAccessManager>();
     QNetworkReply *reply = post(QStringLiteral("/pair/enroll"), QJsonDocument(body).toJson(QJsonDocument::Compact));
     connect(reply, &QNetworkReply::finished, this, [this, reply] {
         reply->deleteLater();
@@ -330,7 +348,7 @@ void PairingClient::store()
     }
     Crypto::SecretBytes::wipe(m_op->key.keyPem);
     m_op.reset();
-    m_network.reset();
+    dropNetwork();
     emit paired(stored);
 }
 
@@ -362,7 +380,6 @@ void PairingClient::sendRenewal()
         return;
     }
     m_op->ca = current.caCertificates().value(0);
-    m_network = std::make_unique<QNetworkAccessManager>();
     const QJsonObject body{{QStringLiteral("csr"), QString::fromLatin1(m_op->key.csrPem)}};
     // Authenticated by the current certificate; the new key only goes into the CSR.
     QNetworkRequest request(m_op->profile.url.resolved(QUrl(QStringLiteral("/pair/renew"))));
@@ -370,7 +387,7 @@ void PairingClient::sendRenewal()
     request.setAttribute(QNetworkRequest::Http2AllowedAttribute, false);
     request.setTransferTimeout(m_timeout_ms);
     request.setHeader(QNetworkRequest::ContentTypeHeader, QStringLiteral("application/json"));
-    QNetworkReply *reply = m_network->post(request, QJsonDocument(body).toJson(QJsonDocument::Compact));
+    QNetworkReply *reply = freshNetwork()->post(request, QJsonDocument(body).toJson(QJsonDocument::Compact));
     m_reply = reply;
     connect(reply, &QNetworkReply::sslErrors, this, [this](const QList<QSslError> &errors) {
         if (m_op)
@@ -397,7 +414,7 @@ void PairingClient::sendRenewal()
         }
         Crypto::SecretBytes::wipe(m_op->key.keyPem);
         m_op.reset();
-        m_network.reset();
+        dropNetwork();
         emit renewed(stored);
     });
 }

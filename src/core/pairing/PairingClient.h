@@ -75,9 +75,11 @@ private:
     bool checkReply(QNetworkReply *reply, QJsonObject *answer);
     void fail(PairingError error, const QString &message);
     QNetworkReply *post(const QString &path, const QByteArray &json);
+    QNetworkAccessManager *freshNetwork();
+    void dropNetwork();
 
     HostRegistry m_registry;
-    std::unique_ptr<QNetworkAccessManager> m_network;
+    QPointer<QNetworkAccessManager> m_network; // the current step's, see freshNetwork()
     std::unique_ptr<Operation> m_op;
     QPointer<QNetworkReply> m_reply;
     int m_timeout_ms = 15'000;

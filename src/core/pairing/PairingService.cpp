@@ -94,6 +94,20 @@ DeviceIdentity PairingService::identify(const QSslCertificate &peer) const
     return identity;
 }
 
+QByteArray PairingService::clientSuffix(const QString &deviceId)
+{
+    return " device " + deviceId.toLatin1();
+}
+
+QString PairingService::deviceOfClient(const QString &client)
+{
+    const qsizetype at = client.lastIndexOf(QLatin1String(" device "));
+    if (at < 0)
+        return {};
+    const QString id = client.mid(at + 8);
+    return DeviceRegistry::isValidId(id) ? id : QString();
+}
+
 RouteResult PairingService::route(const HttpRequestHead &head, const QSslCertificate &peer)
 {
     const QByteArray path = head.path();

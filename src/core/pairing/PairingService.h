@@ -36,6 +36,9 @@ public:
     // A certificate signed by the host CA whose device is recorded, not
     // revoked, and whose fingerprint is the one issued: Accepted.
     DeviceIdentity identify(const QSslCertificate &peer) const;
+    // The receiver records a device's uploads with the client "<address> device <id>": the id, or "".
+    static QByteArray clientSuffix(const QString &deviceId);
+    static QString deviceOfClient(const QString &client);
 
     static constexpr qsizetype maxBodyBytes = 16 * 1024;
     static constexpr int deviceValidity_days = 365;

@@ -87,12 +87,16 @@ bool ReceiverServer::listen(QString *error)
         *error = QStringLiteral("no bearer token configured");
         return false;
     }
-    m_store = std::make_unique<UploadStore>(UploadStoreConfig{m_config.storeDir,
-                                                              {},
-                                                              m_config.passphrase,
-                                                              m_config.maxUploadBytes,
-                                                              m_config.partialExpiry_s,
-                                                              m_config.maxKdfIterations});
+    UploadStoreConfig storeConfig{m_config.storeDir,        {},
+                                  m_config.passphrase,      m_config.maxUploadBytes,
+                                  m_config.partialExpiry_s, m_config.maxKdfIterations};
+    if (!m_config.pairingDirectory.isEmpty()) {
+        // A device that shared its passphrase at pairing (pair --share-passphrase) is decrypted with it.
+        storeConfig.passphraseOwner = &Pairing::PairingService::deviceOfClient;
+        storeConfig.ownerPassphrase = [registry = Pairing::DeviceRegistry(m_config.pairingDirectory)](
+                                          const QString &device) { return registry.passphrase(device); };
+    }
+    m_store = std::make_unique<UploadStore>(storeConfig);
     if (!m_store->open(error))
         return false;
     connect(m_store.get(), &UploadStore::uploadFinished, this,
@@ -217,7 +221,7 @@ RouteResult ReceiverServer::route(const HttpRequestHead &head, const QSslCertifi
     }
     m_deviceConnections.insert(connection, device.deviceId);
     HttpRequestHead attributed = head;
-    attributed.peer = head.peer + " device " + device.deviceId.toLatin1(); // recorded with the upload (audit)
+    attributed.peer = head.peer + Pairing::PairingService::clientSuffix(device.deviceId); // recorded with the upload
     if (head.method == "POST")
         addEvent(
             ReceiverEventKind::Info,

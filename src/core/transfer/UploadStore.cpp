@@ -50,17 +50,36 @@ UploadStore::~UploadStore()
         verifier->cancel();
     if (m_derivations)
         m_derivations->shutdown();
+    for (const auto &derivations : std::as_const(m_ownerDerivations)) {
+        if (derivations)
+            derivations->shutdown();
+    }
     m_pool.waitForDone();
     m_janitor.waitForDone();
 }
 
+std::shared_ptr<KeyDerivationQueue> UploadStore::derivationsFor(const QString &client) const
+{
+    const QString owner = m_config.passphraseOwner ? m_config.passphraseOwner(client) : QString();
+    if (owner.isEmpty())
+        return m_derivations;
+    auto found = m_ownerDerivations.constFind(owner);
+    if (found == m_ownerDerivations.cend()) {
+        const Crypto::SharedSecret own = m_config.ownerPassphrase(owner);
+        found = m_ownerDerivations.insert(
+            owner, Crypto::hasSecret(own) ? std::make_shared<KeyDerivationQueue>(own, 1) : nullptr);
+    }
+    return *found ? *found : m_derivations;
+}
+
 void UploadStore::prefetchKey(const QString &client, const QByteArray &kdfSalt, quint32 iterations)
 {
-    if (!m_derivations || kdfSalt.size() != Crypto::MasterKey::KdfSaltSize
+    const std::shared_ptr<KeyDerivationQueue> derivations = derivationsFor(client);
+    if (!derivations || kdfSalt.size() != Crypto::MasterKey::KdfSaltSize
         || iterations < Crypto::MasterKey::MinIterations
         || iterations > qMin(Crypto::MasterKey::MaxIterations, m_config.maxKdfIterations))
         return;
-    m_derivations->prefetch(client, kdfSalt, iterations);
+    derivations->prefetch(client, kdfSalt, iterations);
 }
 
 bool UploadStore::open(QString *error)
@@ -113,7 +132,7 @@ QString UploadStore::recordPath(const QString &id) const
 
 QString UploadStore::storedName(const UploadRecord &record) const
 {
-    return UploadFinalizer::storedName(record.destination, m_derivations != nullptr);
+    return UploadFinalizer::storedName(record.destination, derivationsFor(record.client) != nullptr);
 }
 
 TargetCheck UploadStore::checkTarget(const UploadRecord &draft) const
@@ -219,7 +238,7 @@ std::shared_ptr<StreamingVerifier> UploadStore::verifierFor(const UploadRecord &
     auto verifier = std::make_shared<StreamingVerifier>(
         FinalizeRequest{
             spoolPath(record.id), m_config.storeDir, record.destination, record.expectedSha256, record.existing, {}},
-        VerifierKeys{m_derivations, record.client, m_config.maxKdfIterations, wake});
+        VerifierKeys{derivationsFor(record.client), record.client, m_config.maxKdfIterations, wake});
     m_verifiers.insert(record.id, verifier);
     return verifier;
 }
@@ -227,7 +246,7 @@ std::shared_ptr<StreamingVerifier> UploadStore::verifierFor(const UploadRecord &
 void UploadStore::advance(const QString &id, qint64 offset)
 {
     const UploadRecord *record = find(id);
-    if (!record || !m_derivations || record->storedForm == StoredForm::Ciphertext)
+    if (!record || !derivationsFor(record->client) || record->storedForm == StoredForm::Ciphertext)
         return;
     const std::shared_ptr<StreamingVerifier> verifier = verifierFor(*record);
     verifier->advance(offset);
@@ -261,7 +280,7 @@ void UploadStore::finalize(const QString &id)
         return;
     record->state = UploadState::Verifying;
     persist(*record);
-    if (m_derivations && record->storedForm == StoredForm::Plaintext) {
+    if (derivationsFor(record->client) && record->storedForm == StoredForm::Plaintext) {
         const std::shared_ptr<StreamingVerifier> verifier = verifierFor(*record);
         verifier->complete(record->length);
         schedule(id, verifier);
