@@ -345,16 +345,8 @@ void TrainingPanel::connectClient()
         emit profilesChanged(profileNames());
     });
     connect(client, &Runs::RunClient::runStarted, this, [this](const Runs::RunInfo &run) {
-        if (m_stage != Stage::Starting)
-            return;
-        m_runId = run.id;
-        m_history->upsert(RunRecord{m_runHost, m_runDataset, run});
-        m_historyView->scrollToBottom();
-        setStage(Stage::Running);
-        setStatus(
-            tr("Run %1 of %2 on %3: %4").arg(run.id.left(8), run.profile, m_runHost, Runs::runStateName(run.state)));
-        m_client->watchEvents(run.id);
-        emit runStarted(m_runHost, run.id);
+        if (m_stage == Stage::Starting)
+            followRun(run);
     });
     connect(client, &Runs::RunClient::logLine, this,
             [this](const QString &runId, Runs::LogStream stream, const QString &line) {
@@ -405,6 +397,9 @@ void TrainingPanel::sendAndTrain()
         return;
     }
     config->path = path;
+    // The receiver creates the run with the upload (tus metadata run-profile), so that it keeps
+    // the ciphertext when the profile decrypts only at run time (memory, stream).
+    config->runProfile = profile;
     // A dataset already stored under this name is the same one (the receiver verified its hash):
     // replacing it keeps "Send and train" repeatable.
     config->existing = Transfer::ExistingTarget::Replace;
@@ -430,18 +425,43 @@ void TrainingPanel::finishSend(const Transfer::SendResult &result)
     }
     m_log->appendLine(
         tr("[local] %1 stored on %2: %3").arg(QFileInfo(m_runDataset).fileName(), m_runHost, result.message));
-    startRun();
+    if (result.runIds.isEmpty()) {
+        // A receiver that did not create the run with the upload: ask for it by upload id.
+        startRun(result.uploadIds);
+        return;
+    }
+    // A folder makes one upload, and so one run, per file: the first is followed here, all are
+    // in the host's run list (trainguard-cli runs list).
+    if (result.runIds.size() > 1)
+        m_log->appendLine(tr("[local] %n run(s) started, one per file; following the first", nullptr,
+                             static_cast<int>(result.runIds.size())));
+    Runs::RunInfo run;
+    run.id = result.runIds.first();
+    run.profile = m_runProfile;
+    run.uploads = result.uploadIds;
+    run.created = QDateTime::currentDateTimeUtc();
+    followRun(run);
 }
 
-void TrainingPanel::startRun()
+void TrainingPanel::startRun(const QStringList &uploadIds)
 {
     setStage(Stage::Starting);
     setStatus(tr("Starting %1 on %2…").arg(m_runProfile, m_runHost));
     Runs::RunRequest request;
     request.profile = m_runProfile;
-    // The dataset's name on the host: a folder's name, or a single file's stored name.
-    request.dataset = QFileInfo(m_runDataset).fileName();
+    request.uploads = uploadIds;
     m_client->startRun(request);
+}
+
+void TrainingPanel::followRun(const Runs::RunInfo &run)
+{
+    m_runId = run.id;
+    m_history->upsert(RunRecord{m_runHost, m_runDataset, run});
+    m_historyView->scrollToBottom();
+    setStage(Stage::Running);
+    setStatus(tr("Run %1 of %2 on %3: %4").arg(run.id.left(8), run.profile, m_runHost, Runs::runStateName(run.state)));
+    m_client->watchEvents(run.id);
+    emit runStarted(m_runHost, run.id);
 }
 
 void TrainingPanel::handleState(const QString &runId, const Runs::RunEvent &event)

@@ -86,7 +86,8 @@ private:
     std::optional<Transfer::SenderConfig> connectionFor(QString *error) const;
     void connectClient();
     void finishSend(const Transfer::SendResult &result);
-    void startRun();
+    void startRun(const QStringList &uploadIds);
+    void followRun(const Runs::RunInfo &run);
     void handleState(const QString &runId, const Runs::RunEvent &event);
     void handleFailure(Runs::RunOperation operation, const QString &runId, const Runs::RunFailure &failure);
     void endRun(const QString &message);
