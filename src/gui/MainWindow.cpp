@@ -9,6 +9,7 @@
 #include "gui/DemoWorkspace.h"
 #include "gui/FilesPanel.h"
 #include "gui/GuiLogging.h"
+#include "gui/HostActivityFeed.h"
 #include "gui/PairedHosts.h"
 #include "gui/SettingKeys.h"
 #include "gui/SettingsDialog.h"
@@ -48,6 +49,9 @@ MainWindow::MainWindow(QWidget *parent)
     m_hosts = new PairedHosts(Pairing::HostRegistry(), this);
     m_transferPanel->setPairedHosts(m_hosts);
     m_trainingPanel->setPairedHosts(m_hosts);
+    m_hostActivity = new HostActivityFeed(this);
+    m_hostActivity->followPairedHosts(m_hosts);
+    m_filesPanel->showHostActivity(m_hostActivity->model());
 
     connect(m_ui->actionQuit, &QAction::triggered, this, &QWidget::close);
     connect(m_ui->actionAbout, &QAction::triggered, this, &MainWindow::showAbout);
@@ -119,6 +123,11 @@ void MainWindow::startServices(const StartupOptions &options)
     connect(m_receiver, &EmbeddedReceiver::started, this, [this](const QUrl &url) {
         m_transferPanel->setEmbeddedReceiver(url, m_receiver->caFile(), m_receiver->token(), m_receiver->passphrase());
         m_trainingPanel->setEmbeddedReceiver(url, m_receiver->caFile(), m_receiver->token(), m_receiver->passphrase());
+        Transfer::SenderConfig embedded;
+        embedded.receiver = url;
+        embedded.caFile = m_receiver->caFile();
+        embedded.token = m_receiver->token();
+        m_hostActivity->follow(tr("Embedded receiver"), embedded);
         m_receiverStatus->setText(tr("Receiver: %1 · %2").arg(url.toString(), m_receiver->tlsSummary()));
         const auto port = static_cast<quint16>(url.port());
         Alerts::AlertRules rules = m_alertsPanel->rules();

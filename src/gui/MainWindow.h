@@ -24,6 +24,7 @@ namespace TrainGuard::Gui {
 class AlertsPanel;
 class EmbeddedReceiver;
 class FilesPanel;
+class HostActivityFeed;
 class PairedHosts;
 class TrafficPanel;
 class TrainingPanel;
@@ -66,6 +67,7 @@ public:
     AlertsPanel *alertsPanel() const { return m_alertsPanel; }
     TrainingPanel *trainingPanel() const { return m_trainingPanel; }
     PairedHosts *pairedHosts() const { return m_hosts; }
+    HostActivityFeed *hostActivity() const { return m_hostActivity; }
     Capture::LeakWatch *leakWatch() const { return m_leakWatch; }
 
 public slots:
@@ -90,6 +92,7 @@ private:
     AlertsPanel *m_alertsPanel = nullptr;
     TrainingPanel *m_trainingPanel = nullptr;
     PairedHosts *m_hosts = nullptr;
+    HostActivityFeed *m_hostActivity = nullptr;
     EmbeddedReceiver *m_receiver = nullptr;
     QLabel *m_receiverStatus = nullptr;
     QLabel *m_captureStatus = nullptr;

@@ -8,6 +8,8 @@
 #include "core/runs/RunTypes.h"
 #include "gui/BoundedLogView.h"
 #include "gui/GuiResources.h"
+#include "gui/HostActivityFeed.h"
+#include "gui/HostActivityModel.h"
 #include "gui/HostTableModel.h"
 #include "gui/MainWindow.h"
 #include "gui/MetricCharts.h"
@@ -60,6 +62,8 @@ private slots:
         TrainingPanel *training = window.trainingPanel();
         QAbstractItemModelTester historyTester(training->historyModel(),
                                                QAbstractItemModelTester::FailureReportingMode::QtTest);
+        HostActivityModel *activity = window.hostActivity()->model();
+        QAbstractItemModelTester activityTester(activity, QAbstractItemModelTester::FailureReportingMode::QtTest);
         QAbstractItemModelTester hostsTester(window.pairedHosts()->model(),
                                              QAbstractItemModelTester::FailureReportingMode::QtTest);
 
@@ -108,6 +112,19 @@ private slots:
         training->logView()->flush();
         QVERIFY2(training->logView()->toPlainText().contains(QStringLiteral("dataset: 150 rows")),
                  qPrintable(training->logView()->toPlainText().left(2000)));
+
+        // The host's activity, beside the local file events, marked with the host's name.
+        const auto hasActivity = [activity](Runs::HostEventKind kind) {
+            for (int row = 0; row < activity->rowCount(); ++row) {
+                if (activity->rowAt(row).event.kind == kind
+                    && activity->index(row, HostActivityModel::HostColumn).data().toString()
+                        == QStringLiteral("Embedded receiver"))
+                    return true;
+            }
+            return false;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(hasActivity(Runs::HostEventKind::UploadStored), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(hasActivity(Runs::HostEventKind::RunEnded), 10000);
 
         // Ready for the next run.
         QCOMPARE(training->stage(), TrainingPanel::Stage::Idle);
