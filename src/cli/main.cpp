@@ -28,6 +28,8 @@ constexpr std::array subcommands{
     Subcommand{"token", "show or create the receiver's bearer token", runToken},
     Subcommand{"serve", "run the HTTPS receiver headless", runServe},
     Subcommand{"send", "encrypt and upload a dataset to a receiver", runSend},
+    Subcommand{"train", "send a dataset and train on it on the receiver's host", runTrain},
+    Subcommand{"runs", "list, show, cancel or follow training runs", runRuns},
     Subcommand{"interfaces", "list capture interfaces", runInterfaces},
     Subcommand{"capture", "capture packets to a pcap file", runCapture},
     Subcommand{"analyze", "analyse a capture: flows, TLS, plaintext", runAnalyze},

@@ -6,6 +6,7 @@
 
 #include "core/crypto/MasterKey.h"
 #include "core/crypto/SecretBytes.h"
+#include "core/runs/DemoProfile.h"
 #include "core/runs/RunClient.h"
 
 #include <QDirIterator>
@@ -247,6 +248,11 @@ private slots:
         writeProfile(QStringLiteral("timeout"), QStringLiteral("disk"), {QStringLiteral("sleep")}, 1);
         writeProfile(QStringLiteral("sleep"), QStringLiteral("memory"), {QStringLiteral("sleep")});
         writeProfile(QStringLiteral("chatty"), QStringLiteral("disk"), {QStringLiteral("chatty")});
+        QString error;
+        QVERIFY2(DemoProfile::install(path(QStringLiteral("profiles")),
+                                      QStringLiteral(QT_TESTCASE_SOURCEDIR "/../../resources/training/iris_softmax.py"),
+                                      &error),
+                 qPrintable(error));
         startReceiver();
     }
 
@@ -417,6 +423,50 @@ private slots:
         QCOMPARE(response.status, 200);
         QVERIFY(response.body.contains("\"name\":\"memory\""));
         QVERIFY(!response.body.contains("train.py"));
+    }
+
+    // The embedded receiver's demo, driven by the CLI as a user would: the loss falls.
+    void cliTrainsTheDemoProfile()
+    {
+        QProcess cli;
+        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+        environment.insert(QStringLiteral("TRAINGUARD_PASSPHRASE"), QString::fromLatin1(passphrase));
+        cli.setProcessEnvironment(environment);
+        const QStringList common{QStringLiteral("--to"), m_receiver->url().toString(),   QStringLiteral("--ca"),
+                                 m_fixture.caFile,       QStringLiteral("--token-file"), m_fixture.tokenFile};
+        const QString iris = QStringLiteral(QT_TESTCASE_SOURCEDIR "/../../resources/sample/iris.csv");
+        cli.start(QStringLiteral(TRAINGUARD_CLI_PATH),
+                  QStringList{QStringLiteral("train"), iris, QStringLiteral("--profile"), DemoProfile::name()}
+                      + common);
+        QVERIFY(cli.waitForFinished(120'000));
+        const QByteArray err = cli.readAllStandardError();
+        QVERIFY2(cli.exitCode() == 0, err.constData());
+        QList<double> losses;
+        for (const QByteArray &line : cli.readAllStandardOutput().split('\n')) {
+            const auto point = MetricPoint::fromJson(QJsonDocument::fromJson(line).object());
+            if (point && point->key == u"loss")
+                losses.append(point->value);
+        }
+        QCOMPARE(losses.size(), 60);
+        QVERIFY2(losses.last() < losses.first() / 2,
+                 qPrintable(QStringLiteral("%1 -> %2").arg(losses.first()).arg(losses.last())));
+        QVERIFY(err.contains("epoch  60"));
+
+        // An unknown profile: exit 1 with one line.
+        cli.start(QStringLiteral(TRAINGUARD_CLI_PATH),
+                  QStringList{QStringLiteral("train"), iris, QStringLiteral("--profile"), QStringLiteral("nope")}
+                      + common);
+        QVERIFY(cli.waitForFinished(60'000));
+        QCOMPARE(cli.exitCode(), 1);
+        const QByteArray lastLine = cli.readAllStandardError().trimmed().split('\n').last();
+        QVERIFY2(lastLine.contains("no profile"), lastLine.constData());
+
+        // runs list / show see the demo run.
+        cli.start(QStringLiteral(TRAINGUARD_CLI_PATH),
+                  QStringList{QStringLiteral("runs"), QStringLiteral("list")} + common);
+        QVERIFY(cli.waitForFinished(30'000));
+        QCOMPARE(cli.exitCode(), 0);
+        QVERIFY(cli.readAllStandardOutput().contains("succeeded"));
     }
 
     void restartDuringRunReportsFailed()
