@@ -425,6 +425,36 @@ private slots:
         QVERIFY(!response.body.contains("train.py"));
     }
 
+    // GET /events: uploads, runs and the store's own file events (a dataset deleted on the host).
+    void hostEventsShowUploadsRunsAndFiles()
+    {
+        RunClient client(senderConfig());
+        QList<HostEvent> events;
+        connect(&client, &RunClient::hostEvent, &client, [&](const HostEvent &event) { events.append(event); });
+        client.watchHostEvents();
+        const QString runId = sendAndTrain(QStringLiteral("disk"));
+        QVERIFY(!runId.isEmpty());
+        const auto hasKind = [&](HostEventKind kind, const QString &subject) {
+            return std::any_of(events.cbegin(), events.cend(), [&](const HostEvent &event) {
+                return event.kind == kind && (subject.isEmpty() || event.subject == subject);
+            });
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(hasKind(HostEventKind::RunEnded, runId), 60'000);
+        QVERIFY(hasKind(HostEventKind::UploadStored, {}));
+        QVERIFY(hasKind(HostEventKind::RunStarted, runId));
+        const QString stored = QStringLiteral("dataset%1.bin").arg(m_sends);
+        QVERIFY(QFile::remove(QDir(storeDir()).filePath(stored)));
+        QTRY_VERIFY_WITH_TIMEOUT(std::any_of(events.cbegin(), events.cend(),
+                                             [&](const HostEvent &event) {
+                                                 return event.kind == HostEventKind::File && event.subject == stored
+                                                     && event.text.startsWith(u"deleted");
+                                             }),
+                                 30'000);
+        // Ids strictly increase: nothing twice.
+        for (qsizetype i = 1; i < events.size(); ++i)
+            QVERIFY(events.at(i).id > events.at(i - 1).id);
+    }
+
     // The embedded receiver's demo, driven by the CLI as a user would: the loss falls.
     void cliTrainsTheDemoProfile()
     {

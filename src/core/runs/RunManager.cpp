@@ -5,6 +5,7 @@
 #include "core/ThreadPolicy.h"
 #include "core/crypto/Sha256.h"
 #include "core/crypto/Ste1Decryptor.h"
+#include "core/fswatch/FsMonitor.h"
 #include "core/runs/HostEventStream.h"
 #include "core/runs/RunEventStream.h"
 #include "core/transfer/UploadStore.h"
@@ -185,6 +186,8 @@ RunManager::RunManager(RunManagerConfig config, Transfer::UploadStore *store, QO
 
 RunManager::~RunManager()
 {
+    if (m_storeMonitor)
+        m_storeMonitor->stopAndWait();
     // Commands die with the receiver (also PR_SET_PDEATHSIG); their records stay unfinished
     // and are reported failed by the next open().
     for (const auto &active : std::as_const(m_active)) {
@@ -239,6 +242,21 @@ bool RunManager::open(QString *error)
         // Plaintext left in RAM by a receiver that was killed.
         QDir(QDir(m_config.memoryDir).filePath(id)).removeRecursively();
     }
+    // The store as the workstation's Files panel sees its own folders; the receiver's own
+    // directories (spool, runs) are not the user's files.
+    m_storeMonitor = std::make_unique<FsWatch::FsMonitor>();
+    connect(m_storeMonitor.get(), &FsWatch::FsMonitor::eventsReady, this,
+            [this](quint64, const FsWatch::FileEventBatch &batch) {
+                const QDir store(m_store->config().storeDir);
+                for (const FsWatch::FileEvent &event : batch) {
+                    const QString relative = store.relativeFilePath(event.path);
+                    if (relative.startsWith(u'.') || relative.contains(u"/."))
+                        continue;
+                    addHostEvent(HostEventKind::File, relative,
+                                 QStringLiteral("%1 %2").arg(FsWatch::eventTypeName(event.type), relative));
+                }
+            });
+    m_storeMonitor->start({m_store->config().storeDir});
     connect(m_store, &Transfer::UploadStore::uploadFinished, this,
             [this](const QString &id, UploadState state, const QString &detail) {
                 addHostEvent(state == UploadState::Stored ? HostEventKind::UploadStored : HostEventKind::UploadRejected,
