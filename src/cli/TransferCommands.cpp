@@ -195,12 +195,12 @@ int runServe(const QStringList &arguments)
         QStringLiteral("max-kdf-iterations"),
         QStringLiteral("Refuse uploads whose STE1 header asks more PBKDF2 iterations (default 2000000)."),
         QStringLiteral("N"));
-    const QCommandLineOption profilesOption(
-        QStringLiteral("profiles"), QStringLiteral("Training profiles, one JSON file each (docs/TRAINING.md)."),
-        QStringLiteral("DIR"));
-    const QCommandLineOption runsDirOption(
-        QStringLiteral("runs-dir"), QStringLiteral("Run records and logs (default: <store>/.trainguard-runs)."),
-        QStringLiteral("DIR"));
+    const QCommandLineOption profilesOption(QStringLiteral("profiles"),
+                                            QStringLiteral("Training profiles, one JSON file each (docs/TRAINING.md)."),
+                                            QStringLiteral("DIR"));
+    const QCommandLineOption runsDirOption(QStringLiteral("runs-dir"),
+                                           QStringLiteral("Run records and logs (default: <store>/.trainguard-runs)."),
+                                           QStringLiteral("DIR"));
     const QCommandLineOption runDirOption(
         QStringLiteral("run-dir"),
         QStringLiteral("RAM-backed parent of memory-mode run directories (default: $RUNTIME_DIRECTORY or /dev/shm)."),

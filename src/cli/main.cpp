@@ -32,6 +32,8 @@ constexpr std::array subcommands{
     Subcommand{"devices", "on a training host: list or revoke paired workstations", runDevices},
     Subcommand{"pair", "on a workstation: pair with a training host from its join code", runPair},
     Subcommand{"hosts", "on a workstation: list or remove paired training hosts", runHosts},
+    Subcommand{"train", "send a dataset and train on it on the receiver's host", runTrain},
+    Subcommand{"runs", "list, show, cancel or follow training runs", runRuns},
     Subcommand{"interfaces", "list capture interfaces", runInterfaces},
     Subcommand{"capture", "capture packets to a pcap file", runCapture},
     Subcommand{"analyze", "analyse a capture: flows, TLS, plaintext", runAnalyze},

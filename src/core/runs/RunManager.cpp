@@ -5,6 +5,7 @@
 #include "core/ThreadPolicy.h"
 #include "core/crypto/Sha256.h"
 #include "core/crypto/Ste1Decryptor.h"
+#include "core/fswatch/FsMonitor.h"
 #include "core/runs/HostEventStream.h"
 #include "core/runs/RunEventStream.h"
 #include "core/transfer/UploadStore.h"
@@ -64,7 +65,8 @@ bool isRunId(const QString &id)
 // tmpfs from statfs; ramfs reports none, so MemAvailable stands in.
 bool ramBacked(const QString &dir, qint64 *freeBytes, QString *kind)
 {
-    struct statfs fs{};
+    struct statfs fs {
+    };
     if (::statfs(QFile::encodeName(dir).constData(), &fs) != 0)
         return false;
     if (fs.f_type == TMPFS_MAGIC) {
@@ -184,6 +186,8 @@ RunManager::RunManager(RunManagerConfig config, Transfer::UploadStore *store, QO
 
 RunManager::~RunManager()
 {
+    if (m_storeMonitor)
+        m_storeMonitor->stopAndWait();
     // Commands die with the receiver (also PR_SET_PDEATHSIG); their records stay unfinished
     // and are reported failed by the next open().
     for (const auto &active : std::as_const(m_active)) {
@@ -238,10 +242,24 @@ bool RunManager::open(QString *error)
         // Plaintext left in RAM by a receiver that was killed.
         QDir(QDir(m_config.memoryDir).filePath(id)).removeRecursively();
     }
+    // The store as the workstation's Files panel sees its own folders; the receiver's own
+    // directories (spool, runs) are not the user's files.
+    m_storeMonitor = std::make_unique<FsWatch::FsMonitor>();
+    connect(m_storeMonitor.get(), &FsWatch::FsMonitor::eventsReady, this,
+            [this](quint64, const FsWatch::FileEventBatch &batch) {
+                const QDir store(m_store->config().storeDir);
+                for (const FsWatch::FileEvent &event : batch) {
+                    const QString relative = store.relativeFilePath(event.path);
+                    if (relative.startsWith(u'.') || relative.contains(u"/."))
+                        continue;
+                    addHostEvent(HostEventKind::File, relative,
+                                 QStringLiteral("%1 %2").arg(FsWatch::eventTypeName(event.type), relative));
+                }
+            });
+    m_storeMonitor->start({m_store->config().storeDir});
     connect(m_store, &Transfer::UploadStore::uploadFinished, this,
             [this](const QString &id, UploadState state, const QString &detail) {
-                addHostEvent(state == UploadState::Stored ? HostEventKind::UploadStored
-                                                          : HostEventKind::UploadRejected,
+                addHostEvent(state == UploadState::Stored ? HostEventKind::UploadStored : HostEventKind::UploadRejected,
                              id, QStringLiteral("upload %1 %2: %3").arg(id, Transfer::uploadStateName(state), detail));
                 onUploadFinished(id);
             });
@@ -295,9 +313,9 @@ bool RunManager::resolveUploads(const TrainingProfile &profile, RunInfo *run, Cr
     if (profile.plaintext == PlaintextMode::Stream && run->uploads.size() != 1)
         return refuse(CreateFailure::BadRequest, u"a stream profile trains on exactly one file"_s);
     if (profile.plaintext != PlaintextMode::Disk && !Crypto::hasSecret(m_config.passphrase))
-        return refuse(CreateFailure::Conflict,
-                      QStringLiteral("profile %1 decrypts at run time, but this receiver has no passphrase")
-                          .arg(profile.name));
+        return refuse(
+            CreateFailure::Conflict,
+            QStringLiteral("profile %1 decrypts at run time, but this receiver has no passphrase").arg(profile.name));
     for (const QString &id : std::as_const(run->uploads)) {
         const auto it = records.constFind(id);
         if (it == records.cend())
@@ -320,8 +338,8 @@ bool RunManager::resolveUploads(const TrainingProfile &profile, RunInfo *run, Cr
     return true;
 }
 
-std::optional<RunInfo> RunManager::create(const RunRequest &request, const QString &requestedBy,
-                                          CreateFailure *failure, QString *error)
+std::optional<RunInfo> RunManager::create(const RunRequest &request, const QString &requestedBy, CreateFailure *failure,
+                                          QString *error)
 {
     const auto profile = m_profiles.constFind(request.profile);
     if (profile == m_profiles.cend()) {
@@ -511,7 +529,10 @@ bool RunManager::startRun(RunInfo &run)
             finish(id, RunState::Failed, {}, QStringLiteral("cannot create %1").arg(active->memoryDir));
             return false;
         }
-        logHost(id, QStringLiteral("decrypting %1 file(s) into %2 (%3)").arg(data->sources.size()).arg(active->memoryDir, kind));
+        logHost(id,
+                QStringLiteral("decrypting %1 file(s) into %2 (%3)")
+                    .arg(data->sources.size())
+                    .arg(active->memoryDir, kind));
         const QString root = active->memoryDir;
         const QString path = datasetPath(root);
         QPointer<RunManager> self(this);
@@ -661,7 +682,8 @@ void RunManager::launch(const QString &id, const QString &datasetPath, int stdin
     connect(process, &QProcess::finished, this, [this, id] { onProcessFinished(id); });
     connect(process, &QProcess::errorOccurred, this, [this, id, process](QProcess::ProcessError error) {
         if (error == QProcess::FailedToStart)
-            finish(id, RunState::Failed, {}, QStringLiteral("cannot start the command: %1").arg(process->errorString()));
+            finish(id, RunState::Failed, {},
+                   QStringLiteral("cannot start the command: %1").arg(process->errorString()));
     });
     active->metricsNotifier = new QSocketNotifier(active->metricsFd, QSocketNotifier::Read, this);
     connect(active->metricsNotifier, &QSocketNotifier::activated, this, [this, id] { readMetrics(id); });
@@ -692,8 +714,7 @@ void RunManager::readOutput(const QString &id, LogStream stream)
     if (!active || !active->process)
         return;
     QByteArray *buffer = stream == LogStream::Stdout ? &active->stdoutBuffer : &active->stderrBuffer;
-    active->process->setReadChannel(stream == LogStream::Stdout ? QProcess::StandardOutput
-                                                                : QProcess::StandardError);
+    active->process->setReadChannel(stream == LogStream::Stdout ? QProcess::StandardOutput : QProcess::StandardError);
     *buffer += active->process->readAll();
     takeLines(id, buffer, stream, false);
 }
@@ -755,7 +776,8 @@ void RunManager::onMetricLine(const QString &id, const QByteArray &line)
     if (!point) {
         const auto active = m_active.value(id);
         if (active && active->malformedMetrics++ < malformedMetricsReported)
-            logHost(id, QStringLiteral("ignored a malformed metric line (want {\"step\":N,\"key\":\"...\",\"value\":X})"));
+            logHost(id,
+                    QStringLiteral("ignored a malformed metric line (want {\"step\":N,\"key\":\"...\",\"value\":X})"));
         return;
     }
     point->time = QDateTime::currentDateTimeUtc();
@@ -829,7 +851,8 @@ void RunManager::onProcessFinished(const QString &id)
     std::optional<int> exitCode;
     if (!crashed)
         exitCode = code;
-    const QString lastOutput = active->lastLines.isEmpty() ? QString() : u"; last output: "_s + active->lastLines.last();
+    const QString lastOutput
+        = active->lastLines.isEmpty() ? QString() : u"; last output: "_s + active->lastLines.last();
     if (active->endState)
         finish(id, *active->endState, exitCode, active->endReason);
     else if (crashed)

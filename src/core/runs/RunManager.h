@@ -16,6 +16,10 @@
 #include <deque>
 #include <memory>
 
+namespace TrainGuard::FsWatch {
+class FsMonitor;
+}
+
 namespace TrainGuard::Transfer {
 class HttpBodySource;
 class UploadStore;
@@ -123,6 +127,8 @@ private:
     qint64 m_nextHostEventId = 1;
     std::shared_ptr<Crypto::MasterKeyCache> m_keys;
     QThreadPool m_pool; // decryption into RAM or into a command's stdin
+    // The store's own file events (a dataset deleted on the host), for GET /events.
+    std::unique_ptr<FsWatch::FsMonitor> m_storeMonitor;
 };
 
 } // namespace TrainGuard::Runs

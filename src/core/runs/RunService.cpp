@@ -90,7 +90,7 @@ public:
         return response;
     }
 
-    void abort() override {}
+    void abort() override { }
 
 private:
     RunManager *m_manager;

@@ -123,7 +123,8 @@ bool ReceiverServer::listen(QString *error)
     m_service->setRunHook(m_runs.get());
     m_runService = std::make_unique<Runs::RunService>(m_runs.get(), m_service.get());
     connect(m_runs.get(), &Runs::RunManager::runFinished, this, [this](const Runs::RunInfo &run) {
-        addEvent(ReceiverEventKind::Info, QStringLiteral("run %1 (%2) %3").arg(run.id, run.profile, Runs::runStateName(run.state)));
+        addEvent(ReceiverEventKind::Info,
+                 QStringLiteral("run %1 (%2) %3").arg(run.id, run.profile, Runs::runStateName(run.state)));
     });
 
     // Room for as many handshakes in progress as connections, in a pool of

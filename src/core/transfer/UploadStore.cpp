@@ -286,9 +286,8 @@ void UploadStore::finalize(const QString &id)
         schedule(id, verifier);
         return;
     }
-    FinalizeRequest request{spoolPath(id),          m_config.storeDir, record->destination,
-                            record->expectedSha256, record->existing,  m_ciphertextKeys,
-                            record->storedForm};
+    FinalizeRequest request{spoolPath(id),    m_config.storeDir, record->destination, record->expectedSha256,
+                            record->existing, m_ciphertextKeys,  record->storedForm};
     QPointer<UploadStore> self(this);
     m_pool.start([self, id, request] {
         const ThreadPolicyScope policy(ThreadPriority::Bulk); // hashes (and maybe decrypts) a whole upload
