@@ -108,8 +108,8 @@ bool ReceiverServer::listen(QString *error)
         const QString devices = Pairing::DeviceRegistry(m_config.pairingDirectory).directory();
         QDir().mkpath(devices);
         QFile::setPermissions(devices, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
-        m_devicesWatcher.addPath(devices);
-        connect(&m_devicesWatcher, &QFileSystemWatcher::directoryChanged, this, &ReceiverServer::dropRevokedDevices);
+        m_devicesWatcher = new QFileSystemWatcher({devices}, this);
+        connect(m_devicesWatcher, &QFileSystemWatcher::directoryChanged, this, &ReceiverServer::dropRevokedDevices);
     }
 
     // Room for as many handshakes in progress as connections, in a pool of
