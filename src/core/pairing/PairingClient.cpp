@@ -80,9 +80,10 @@ PairingClient::PairingClient(HostRegistry registry, QObject *parent)
 
 PairingClient::~PairingClient()
 {
-    if (m_reply) {
-        m_reply->disconnect(this); // no signal from a half-destroyed object
-        m_reply->abort();
+    // A plain pointer: GCC's -Wnull-dereference misreads QPointer's checks.
+    if (QNetworkReply *reply = m_reply.data()) {
+        reply->disconnect(this); // no signal from a half-destroyed object
+        reply->abort();
     }
 }
 
@@ -95,9 +96,9 @@ void PairingClient::cancel()
 {
     if (!m_op)
         return;
-    if (m_reply) {
-        m_reply->disconnect(this);
-        m_reply->abort();
+    if (QNetworkReply *reply = m_reply.data()) {
+        reply->disconnect(this);
+        reply->abort();
     }
     fail(PairingError::Cancelled, QStringLiteral("pairing cancelled"));
 }
@@ -114,8 +115,8 @@ QNetworkAccessManager *PairingClient::freshNetwork()
 void PairingClient::dropNetwork()
 {
     // Later: this runs inside its replies' finished() handlers.
-    if (m_network)
-        m_network->deleteLater();
+    if (QNetworkAccessManager *network = m_network.data())
+        network->deleteLater();
     m_network.clear();
 }
 

@@ -83,9 +83,12 @@ bool ReceiverServer::listen(QString *error)
         *error = QStringLiteral("no bearer token configured");
         return false;
     }
-    UploadStoreConfig storeConfig{m_config.storeDir,        {},
-                                  m_config.passphrase,      m_config.maxUploadBytes,
-                                  m_config.partialExpiry_s, m_config.maxKdfIterations};
+    UploadStoreConfig storeConfig;
+    storeConfig.storeDir = m_config.storeDir;
+    storeConfig.passphrase = m_config.passphrase;
+    storeConfig.maxUploadBytes = m_config.maxUploadBytes;
+    storeConfig.partialExpiry_s = m_config.partialExpiry_s;
+    storeConfig.maxKdfIterations = m_config.maxKdfIterations;
     if (!m_config.pairingDirectory.isEmpty()) {
         // A device that shared its passphrase at pairing (pair --share-passphrase) is decrypted with it.
         storeConfig.passphraseOwner = &Pairing::PairingService::deviceOfClient;
