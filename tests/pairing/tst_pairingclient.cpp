@@ -19,7 +19,6 @@ using namespace TrainGuard;
 using namespace TrainGuard::Pairing;
 using TransferTest::ServeProcess;
 
-
 class TestPairingClient : public QObject
 {
     Q_OBJECT

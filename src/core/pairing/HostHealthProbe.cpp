@@ -37,9 +37,10 @@ HostHealthProbe::HostHealthProbe(QObject *parent)
 
 HostHealthProbe::~HostHealthProbe()
 {
-    if (m_reply) {
-        m_reply->disconnect(this); // no signal from a half-destroyed object
-        m_reply->abort();
+    // A plain pointer: GCC's -Wnull-dereference misreads QPointer's checks.
+    if (QNetworkReply *reply = m_reply.data()) {
+        reply->disconnect(this); // no signal from a half-destroyed object
+        reply->abort();
     }
 }
 
@@ -50,9 +51,9 @@ bool HostHealthProbe::isBusy() const
 
 void HostHealthProbe::probe(const HostProfile &profile)
 {
-    if (m_reply) {
-        m_reply->disconnect(this);
-        m_reply->abort();
+    if (QNetworkReply *reply = m_reply.data()) {
+        reply->disconnect(this);
+        reply->abort();
     }
     m_health = HostHealth{};
     m_health.name = profile.name;
@@ -73,8 +74,8 @@ void HostHealthProbe::probe(const HostProfile &profile)
         return;
     }
     // A manager per probe: a kept-alive connection would outlive a renewed client certificate.
-    if (m_network)
-        m_network->deleteLater();
+    if (QNetworkAccessManager *network = m_network.data())
+        network->deleteLater();
     m_network = new QNetworkAccessManager(this);
     // Full verification against the stored CA: never the unverified fetch of pairing.
     QNetworkRequest request(profile.url.resolved(QUrl(QStringLiteral("/pair/device"))));

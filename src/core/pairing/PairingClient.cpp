@@ -80,9 +80,10 @@ PairingClient::PairingClient(HostRegistry registry, QObject *parent)
 
 PairingClient::~PairingClient()
 {
-    if (m_reply) {
-        m_reply->disconnect(this); // no signal from a half-destroyed object
-        m_reply->abort();
+    // A plain pointer: GCC's -Wnull-dereference misreads QPointer's checks.
+    if (QNetworkReply *reply = m_reply.data()) {
+        reply->disconnect(this); // no signal from a half-destroyed object
+        reply->abort();
     }
 }
 
@@ -95,9 +96,9 @@ void PairingClient::cancel()
 {
     if (!m_op)
         return;
-    if (m_reply) {
-        m_reply->disconnect(this);
-        m_reply->abort();
+    if (QNetworkReply *reply = m_reply.data()) {
+        reply->disconnect(this);
+        reply->abort();
     }
     fail(PairingError::Cancelled, QStringLiteral("pairing cancelled"));
 }
@@ -114,8 +115,8 @@ QNetworkAccessManager *PairingClient::freshNetwork()
 void PairingClient::dropNetwork()
 {
     // Later: this runs inside its replies' finished() handlers.
-    if (m_network)
-        m_network->deleteLater();
+    if (QNetworkAccessManager *network = m_network.data())
+        network->deleteLater();
     m_network.clear();
 }
 
@@ -127,15 +128,21 @@ void PairingClient::fail(PairingError error, const QString &message)
     emit failed(error, message);
 }
 
+bool PairingClient::refuseWhileBusy()
+{
+    if (!m_op)
+        return false;
+    QMetaObject::invokeMethod(
+        this, [this] { emit failed(PairingError::Protocol, QStringLiteral("a pairing is already in progress")); },
+        Qt::QueuedConnection);
+    return true;
+}
+
 void PairingClient::pair(const JoinCode &code, const QString &name, SharePassphrase share,
                          const Crypto::SharedSecret &passphrase, const QString &label)
 {
-    if (m_op) {
-        QMetaObject::invokeMethod(
-            this, [this] { emit failed(PairingError::Protocol, QStringLiteral("a pairing is already in progress")); },
-            Qt::QueuedConnection);
+    if (refuseWhileBusy())
         return;
-    }
     m_op = std::make_unique<Operation>();
     m_op->code = code;
     m_op->name = name.isEmpty() ? code.host() : name;
@@ -169,8 +176,6 @@ void PairingClient::pair(const JoinCode &code, const QString &name, SharePassphr
 
 QNetworkReply *PairingClient::post(const QString &path, const QByteArray &json)
 {
-    const QUrl base = m_op->kind == Operation::Kind::Pair ? m_op->code.receiverUrl() : m_op->profile.url;
-    QNetworkRequest request(base.resolved(QUrl(path)));
     QSslConfiguration tls = baseConfiguration();
     tls.setCaCertificates({m_op->ca});
     tls.setPeerVerifyMode(QSslSocket::VerifyPeer);
@@ -178,6 +183,12 @@ QNetworkReply *PairingClient::post(const QString &path, const QByteArray &json)
         tls.setLocalCertificate(QSslCertificate(m_op->certificatePem, QSsl::Pem));
         tls.setPrivateKey(QSslKey(m_op->key.keyPem, QSsl::Ec, QSsl::Pem, QSsl::PrivateKey));
     }
+    return post(m_op->code.receiverUrl().resolved(QUrl(path)), tls, json);
+}
+
+QNetworkReply *PairingClient::post(const QUrl &url, const QSslConfiguration &tls, const QByteArray &json)
+{
+    QNetworkRequest request(url);
     request.setSslConfiguration(tls);
     request.setAttribute(QNetworkRequest::Http2AllowedAttribute, false);
     request.setTransferTimeout(m_timeout_ms);
@@ -354,12 +365,8 @@ void PairingClient::store()
 
 void PairingClient::renew(const HostProfile &profile)
 {
-    if (m_op) {
-        QMetaObject::invokeMethod(
-            this, [this] { emit failed(PairingError::Protocol, QStringLiteral("a pairing is already in progress")); },
-            Qt::QueuedConnection);
+    if (refuseWhileBusy())
         return;
-    }
     m_op = std::make_unique<Operation>();
     m_op->kind = Operation::Kind::Renew;
     m_op->profile = profile;
@@ -382,17 +389,8 @@ void PairingClient::sendRenewal()
     m_op->ca = current.caCertificates().value(0);
     const QJsonObject body{{QStringLiteral("csr"), QString::fromLatin1(m_op->key.csrPem)}};
     // Authenticated by the current certificate; the new key only goes into the CSR.
-    QNetworkRequest request(m_op->profile.url.resolved(QUrl(QStringLiteral("/pair/renew"))));
-    request.setSslConfiguration(current);
-    request.setAttribute(QNetworkRequest::Http2AllowedAttribute, false);
-    request.setTransferTimeout(m_timeout_ms);
-    request.setHeader(QNetworkRequest::ContentTypeHeader, QStringLiteral("application/json"));
-    QNetworkReply *reply = freshNetwork()->post(request, QJsonDocument(body).toJson(QJsonDocument::Compact));
-    m_reply = reply;
-    connect(reply, &QNetworkReply::sslErrors, this, [this](const QList<QSslError> &errors) {
-        if (m_op)
-            m_op->sslErrors = errors;
-    });
+    QNetworkReply *reply = post(m_op->profile.url.resolved(QUrl(QStringLiteral("/pair/renew"))), current,
+                                QJsonDocument(body).toJson(QJsonDocument::Compact));
     connect(reply, &QNetworkReply::finished, this, [this, reply] {
         reply->deleteLater();
         QJsonObject answer;

@@ -15,6 +15,7 @@
 class QJsonObject;
 class QNetworkAccessManager;
 class QNetworkReply;
+class QSslConfiguration;
 
 namespace TrainGuard::Pairing {
 
@@ -74,7 +75,10 @@ private:
     // False after fail(): transport, TLS or HTTP error mapped to a PairingError.
     bool checkReply(QNetworkReply *reply, QJsonObject *answer);
     void fail(PairingError error, const QString &message);
+    bool refuseWhileBusy(); // true: an operation runs, failed() follows
+    // To the pairing host, verified against m_op->ca (with the device certificate once issued).
     QNetworkReply *post(const QString &path, const QByteArray &json);
+    QNetworkReply *post(const QUrl &url, const QSslConfiguration &tls, const QByteArray &json);
     QNetworkAccessManager *freshNetwork();
     void dropNetwork();
 

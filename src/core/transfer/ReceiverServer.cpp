@@ -87,9 +87,12 @@ bool ReceiverServer::listen(QString *error)
         *error = QStringLiteral("no bearer token configured");
         return false;
     }
-    UploadStoreConfig storeConfig{m_config.storeDir,        {},
-                                  m_config.passphrase,      m_config.maxUploadBytes,
-                                  m_config.partialExpiry_s, m_config.maxKdfIterations};
+    UploadStoreConfig storeConfig;
+    storeConfig.storeDir = m_config.storeDir;
+    storeConfig.passphrase = m_config.passphrase;
+    storeConfig.maxUploadBytes = m_config.maxUploadBytes;
+    storeConfig.partialExpiry_s = m_config.partialExpiry_s;
+    storeConfig.maxKdfIterations = m_config.maxKdfIterations;
     if (!m_config.pairingDirectory.isEmpty()) {
         // A device that shared its passphrase at pairing (pair --share-passphrase) is decrypted with it.
         storeConfig.passphraseOwner = &Pairing::PairingService::deviceOfClient;
@@ -112,8 +115,8 @@ bool ReceiverServer::listen(QString *error)
         const QString devices = Pairing::DeviceRegistry(m_config.pairingDirectory).directory();
         QDir().mkpath(devices);
         QFile::setPermissions(devices, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
-        m_devicesWatcher.addPath(devices);
-        connect(&m_devicesWatcher, &QFileSystemWatcher::directoryChanged, this, &ReceiverServer::dropRevokedDevices);
+        m_devicesWatcher = new QFileSystemWatcher({devices}, this);
+        connect(m_devicesWatcher, &QFileSystemWatcher::directoryChanged, this, &ReceiverServer::dropRevokedDevices);
     }
     m_runs = std::make_unique<Runs::RunManager>(
         Runs::RunManagerConfig{m_config.profilesDir, m_config.runsDir, m_config.runMemoryDir, m_config.passphrase},

@@ -66,7 +66,9 @@ private:
     std::unique_ptr<UploadStore> m_store;
     std::unique_ptr<TusService> m_service;
     std::unique_ptr<Pairing::PairingService> m_pairing; // with config.pairingDirectory
-    QFileSystemWatcher m_devicesWatcher; // `devices revoke` ends that device's connections
+    // With pairing only: `devices revoke` ends that device's connections. A child, so that it
+    // (and its inotify notifier) lives on this object's thread.
+    QFileSystemWatcher *m_devicesWatcher = nullptr;
     QHash<HttpConnection *, QString> m_deviceConnections; // until the connection's closed()
     std::unique_ptr<Runs::RunManager> m_runs;
     std::unique_ptr<Runs::RunService> m_runService;
