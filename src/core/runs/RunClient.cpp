@@ -43,8 +43,9 @@ RunClient::~RunClient()
 {
     for (const auto &watch : std::as_const(m_watches)) {
         watch->done = true;
-        if (watch->reply)
-            watch->reply->abort();
+        // A plain pointer: GCC's -Wnull-dereference misreads QPointer's checks.
+        if (QNetworkReply *reply = watch->reply.data(); reply != nullptr)
+            reply->abort();
     }
 }
 
@@ -232,8 +233,8 @@ void RunClient::stopWatching(const QString &runId)
         return;
     watch->done = true;
     watch->reconnect.stop();
-    if (watch->reply)
-        watch->reply->abort();
+    if (QNetworkReply *reply = watch->reply.data(); reply != nullptr)
+        reply->abort();
 }
 
 void RunClient::stopWatchingHost()
@@ -268,14 +269,15 @@ void RunClient::openWatch(const QString &runId)
 void RunClient::readWatch(const QString &runId)
 {
     const auto watch = m_watches.value(runId);
-    if (!watch || !watch->reply)
+    QNetworkReply *reply = watch ? watch->reply.data() : nullptr;
+    if (reply == nullptr)
         return;
-    const int status = watch->reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     if (status != 0 && status != 200)
         return; // the error body is read in endWatchConnection()
     // SSE (WHATWG HTML §9.2): lines; "id:", "data:" fields; a blank line dispatches.
-    while (watch->reply && watch->reply->bytesAvailable() > 0 && !watch->done) {
-        watch->buffer += watch->reply->read(maxSseLineBytes);
+    while (reply->bytesAvailable() > 0 && !watch->done) {
+        watch->buffer += reply->read(maxSseLineBytes);
         qsizetype newline = 0;
         while ((newline = watch->buffer.indexOf('\n')) >= 0) {
             QByteArray line = watch->buffer.left(newline);
@@ -299,7 +301,7 @@ void RunClient::readWatch(const QString &runId)
             }
         }
         if (watch->buffer.size() > maxSseLineBytes || watch->data.size() > maxSseLineBytes) {
-            watch->reply->abort(); // finished() follows: resumed from lastId
+            reply->abort(); // finished() follows: resumed from lastId
             return;
         }
     }
@@ -328,10 +330,10 @@ void RunClient::dispatchRunEvent(const QString &runId, const QByteArray &data)
         if (isFinal(event->state)) {
             if (const auto watch = m_watches.take(runId)) {
                 watch->done = true;
-                if (watch->reply) {
-                    watch->reply->disconnect(this);
-                    watch->reply->abort();
-                    watch->reply->deleteLater();
+                if (QNetworkReply *reply = watch->reply.data(); reply != nullptr) {
+                    reply->disconnect(this);
+                    reply->abort();
+                    reply->deleteLater();
                 }
             }
         }
