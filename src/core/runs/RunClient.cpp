@@ -49,6 +49,14 @@ RunClient::~RunClient()
     }
 }
 
+bool RunClient::misconfigured(RunOperation operation, const QString &runId)
+{
+    if (m_configError.isEmpty())
+        return false;
+    emit failed(operation, runId, RunFailure{RunClientError::Configuration, 0, m_configError});
+    return true;
+}
+
 QNetworkReply *RunClient::get(const QString &path, qint64 lastEventId)
 {
     QNetworkRequest request(m_connection.receiver.resolved(QUrl(path)));
@@ -119,10 +127,8 @@ void RunClient::expectJson(QNetworkReply *reply, RunOperation operation, const Q
 
 void RunClient::listProfiles()
 {
-    if (!m_configError.isEmpty()) {
-        emit failed(RunOperation::ListProfiles, {}, RunFailure{RunClientError::Configuration, 0, m_configError});
+    if (misconfigured(RunOperation::ListProfiles, {}))
         return;
-    }
     expectJson(get(QStringLiteral("/profiles")), RunOperation::ListProfiles, {}, [this](const QJsonDocument &doc) {
         QList<ProfileInfo> profiles;
         for (const QJsonValue &value : doc.object().value(u"profiles"_s).toArray()) {
@@ -135,10 +141,8 @@ void RunClient::listProfiles()
 
 void RunClient::startRun(const RunRequest &request)
 {
-    if (!m_configError.isEmpty()) {
-        emit failed(RunOperation::StartRun, {}, RunFailure{RunClientError::Configuration, 0, m_configError});
+    if (misconfigured(RunOperation::StartRun, {}))
         return;
-    }
     expectJson(send("POST", QStringLiteral("/runs"), QJsonDocument(request.toJson()).toJson(QJsonDocument::Compact)),
                RunOperation::StartRun, {}, [this](const QJsonDocument &doc) {
                    const auto run = RunInfo::fromJson(doc.object());
@@ -153,10 +157,8 @@ void RunClient::startRun(const RunRequest &request)
 
 void RunClient::listRuns()
 {
-    if (!m_configError.isEmpty()) {
-        emit failed(RunOperation::ListRuns, {}, RunFailure{RunClientError::Configuration, 0, m_configError});
+    if (misconfigured(RunOperation::ListRuns, {}))
         return;
-    }
     expectJson(get(QStringLiteral("/runs")), RunOperation::ListRuns, {}, [this](const QJsonDocument &doc) {
         QList<RunInfo> runs;
         for (const QJsonValue &value : doc.object().value(u"runs"_s).toArray()) {
@@ -169,10 +171,8 @@ void RunClient::listRuns()
 
 void RunClient::run(const QString &runId)
 {
-    if (!m_configError.isEmpty()) {
-        emit failed(RunOperation::GetRun, runId, RunFailure{RunClientError::Configuration, 0, m_configError});
+    if (misconfigured(RunOperation::GetRun, runId))
         return;
-    }
     expectJson(get(QStringLiteral("/runs/") + runId), RunOperation::GetRun, runId,
                [this, runId](const QJsonDocument &doc) {
                    const auto run = RunInfo::fromJson(doc.object());
@@ -187,10 +187,8 @@ void RunClient::run(const QString &runId)
 
 void RunClient::cancel(const QString &runId)
 {
-    if (!m_configError.isEmpty()) {
-        emit failed(RunOperation::Cancel, runId, RunFailure{RunClientError::Configuration, 0, m_configError});
+    if (misconfigured(RunOperation::Cancel, runId))
         return;
-    }
     expectJson(send("DELETE", QStringLiteral("/runs/") + runId), RunOperation::Cancel, runId,
                [this, runId](const QJsonDocument &) { emit cancelRequested(runId); });
 }
@@ -199,10 +197,8 @@ void RunClient::watchEvents(const QString &runId, qint64 afterEventId)
 {
     if (runId.isEmpty() || m_watches.contains(runId))
         return;
-    if (!m_configError.isEmpty()) {
-        emit failed(RunOperation::WatchEvents, runId, RunFailure{RunClientError::Configuration, 0, m_configError});
+    if (misconfigured(RunOperation::WatchEvents, runId))
         return;
-    }
     auto watch = std::make_shared<Watch>();
     watch->lastId = afterEventId;
     watch->reconnect.setSingleShot(true);
@@ -215,10 +211,8 @@ void RunClient::watchHostEvents()
 {
     if (m_watches.contains(QString()))
         return;
-    if (!m_configError.isEmpty()) {
-        emit failed(RunOperation::WatchHost, {}, RunFailure{RunClientError::Configuration, 0, m_configError});
+    if (misconfigured(RunOperation::WatchHost, {}))
         return;
-    }
     auto watch = std::make_shared<Watch>();
     watch->reconnect.setSingleShot(true);
     connect(&watch->reconnect, &QTimer::timeout, this, [this] { openWatch(QString()); });
