@@ -43,9 +43,18 @@ RunClient::~RunClient()
 {
     for (const auto &watch : std::as_const(m_watches)) {
         watch->done = true;
-        if (watch->reply)
-            watch->reply->abort();
+        // A plain pointer: GCC's -Wnull-dereference misreads QPointer's checks.
+        if (QNetworkReply *reply = watch->reply.data(); reply != nullptr)
+            reply->abort();
     }
+}
+
+bool RunClient::misconfigured(RunOperation operation, const QString &runId)
+{
+    if (m_configError.isEmpty())
+        return false;
+    emit failed(operation, runId, RunFailure{RunClientError::Configuration, 0, m_configError});
+    return true;
 }
 
 QNetworkReply *RunClient::get(const QString &path, qint64 lastEventId)
@@ -118,10 +127,8 @@ void RunClient::expectJson(QNetworkReply *reply, RunOperation operation, const Q
 
 void RunClient::listProfiles()
 {
-    if (!m_configError.isEmpty()) {
-        emit failed(RunOperation::ListProfiles, {}, RunFailure{RunClientError::Configuration, 0, m_configError});
+    if (misconfigured(RunOperation::ListProfiles, {}))
         return;
-    }
     expectJson(get(QStringLiteral("/profiles")), RunOperation::ListProfiles, {}, [this](const QJsonDocument &doc) {
         QList<ProfileInfo> profiles;
         for (const QJsonValue &value : doc.object().value(u"profiles"_s).toArray()) {
@@ -134,10 +141,8 @@ void RunClient::listProfiles()
 
 void RunClient::startRun(const RunRequest &request)
 {
-    if (!m_configError.isEmpty()) {
-        emit failed(RunOperation::StartRun, {}, RunFailure{RunClientError::Configuration, 0, m_configError});
+    if (misconfigured(RunOperation::StartRun, {}))
         return;
-    }
     expectJson(send("POST", QStringLiteral("/runs"), QJsonDocument(request.toJson()).toJson(QJsonDocument::Compact)),
                RunOperation::StartRun, {}, [this](const QJsonDocument &doc) {
                    const auto run = RunInfo::fromJson(doc.object());
@@ -152,10 +157,8 @@ void RunClient::startRun(const RunRequest &request)
 
 void RunClient::listRuns()
 {
-    if (!m_configError.isEmpty()) {
-        emit failed(RunOperation::ListRuns, {}, RunFailure{RunClientError::Configuration, 0, m_configError});
+    if (misconfigured(RunOperation::ListRuns, {}))
         return;
-    }
     expectJson(get(QStringLiteral("/runs")), RunOperation::ListRuns, {}, [this](const QJsonDocument &doc) {
         QList<RunInfo> runs;
         for (const QJsonValue &value : doc.object().value(u"runs"_s).toArray()) {
@@ -168,10 +171,8 @@ void RunClient::listRuns()
 
 void RunClient::run(const QString &runId)
 {
-    if (!m_configError.isEmpty()) {
-        emit failed(RunOperation::GetRun, runId, RunFailure{RunClientError::Configuration, 0, m_configError});
+    if (misconfigured(RunOperation::GetRun, runId))
         return;
-    }
     expectJson(get(QStringLiteral("/runs/") + runId), RunOperation::GetRun, runId,
                [this, runId](const QJsonDocument &doc) {
                    const auto run = RunInfo::fromJson(doc.object());
@@ -186,10 +187,8 @@ void RunClient::run(const QString &runId)
 
 void RunClient::cancel(const QString &runId)
 {
-    if (!m_configError.isEmpty()) {
-        emit failed(RunOperation::Cancel, runId, RunFailure{RunClientError::Configuration, 0, m_configError});
+    if (misconfigured(RunOperation::Cancel, runId))
         return;
-    }
     expectJson(send("DELETE", QStringLiteral("/runs/") + runId), RunOperation::Cancel, runId,
                [this, runId](const QJsonDocument &) { emit cancelRequested(runId); });
 }
@@ -198,10 +197,8 @@ void RunClient::watchEvents(const QString &runId, qint64 afterEventId)
 {
     if (runId.isEmpty() || m_watches.contains(runId))
         return;
-    if (!m_configError.isEmpty()) {
-        emit failed(RunOperation::WatchEvents, runId, RunFailure{RunClientError::Configuration, 0, m_configError});
+    if (misconfigured(RunOperation::WatchEvents, runId))
         return;
-    }
     auto watch = std::make_shared<Watch>();
     watch->lastId = afterEventId;
     watch->reconnect.setSingleShot(true);
@@ -214,10 +211,8 @@ void RunClient::watchHostEvents()
 {
     if (m_watches.contains(QString()))
         return;
-    if (!m_configError.isEmpty()) {
-        emit failed(RunOperation::WatchHost, {}, RunFailure{RunClientError::Configuration, 0, m_configError});
+    if (misconfigured(RunOperation::WatchHost, {}))
         return;
-    }
     auto watch = std::make_shared<Watch>();
     watch->reconnect.setSingleShot(true);
     connect(&watch->reconnect, &QTimer::timeout, this, [this] { openWatch(QString()); });
@@ -232,8 +227,8 @@ void RunClient::stopWatching(const QString &runId)
         return;
     watch->done = true;
     watch->reconnect.stop();
-    if (watch->reply)
-        watch->reply->abort();
+    if (QNetworkReply *reply = watch->reply.data(); reply != nullptr)
+        reply->abort();
 }
 
 void RunClient::stopWatchingHost()
@@ -268,14 +263,15 @@ void RunClient::openWatch(const QString &runId)
 void RunClient::readWatch(const QString &runId)
 {
     const auto watch = m_watches.value(runId);
-    if (!watch || !watch->reply)
+    QNetworkReply *reply = watch ? watch->reply.data() : nullptr;
+    if (reply == nullptr)
         return;
-    const int status = watch->reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     if (status != 0 && status != 200)
         return; // the error body is read in endWatchConnection()
     // SSE (WHATWG HTML §9.2): lines; "id:", "data:" fields; a blank line dispatches.
-    while (watch->reply && watch->reply->bytesAvailable() > 0 && !watch->done) {
-        watch->buffer += watch->reply->read(maxSseLineBytes);
+    while (reply->bytesAvailable() > 0 && !watch->done) {
+        watch->buffer += reply->read(maxSseLineBytes);
         qsizetype newline = 0;
         while ((newline = watch->buffer.indexOf('\n')) >= 0) {
             QByteArray line = watch->buffer.left(newline);
@@ -299,7 +295,7 @@ void RunClient::readWatch(const QString &runId)
             }
         }
         if (watch->buffer.size() > maxSseLineBytes || watch->data.size() > maxSseLineBytes) {
-            watch->reply->abort(); // finished() follows: resumed from lastId
+            reply->abort(); // finished() follows: resumed from lastId
             return;
         }
     }
@@ -328,10 +324,10 @@ void RunClient::dispatchRunEvent(const QString &runId, const QByteArray &data)
         if (isFinal(event->state)) {
             if (const auto watch = m_watches.take(runId)) {
                 watch->done = true;
-                if (watch->reply) {
-                    watch->reply->disconnect(this);
-                    watch->reply->abort();
-                    watch->reply->deleteLater();
+                if (QNetworkReply *reply = watch->reply.data(); reply != nullptr) {
+                    reply->disconnect(this);
+                    reply->abort();
+                    reply->deleteLater();
                 }
             }
         }

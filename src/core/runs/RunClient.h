@@ -94,6 +94,8 @@ signals:
 
 private:
     struct Watch;
+    // Emits failed(Configuration) when the configuration is unusable.
+    bool misconfigured(RunOperation operation, const QString &runId);
     QNetworkReply *get(const QString &path, qint64 lastEventId = 0);
     QNetworkReply *send(const QByteArray &verb, const QString &path, const QByteArray &json = {});
     void expectJson(QNetworkReply *reply, RunOperation operation, const QString &runId,
