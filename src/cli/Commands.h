@@ -14,6 +14,13 @@ int runCerts(const QStringList &arguments);
 int runToken(const QStringList &arguments);
 int runServe(const QStringList &arguments);
 int runSend(const QStringList &arguments);
+int runTrain(const QStringList &arguments);
+int runRuns(const QStringList &arguments);
+
+int runPairing(const QStringList &arguments);
+int runDevices(const QStringList &arguments);
+int runPair(const QStringList &arguments);
+int runHosts(const QStringList &arguments);
 
 int runInterfaces(const QStringList &arguments);
 int runCapture(const QStringList &arguments);

@@ -6,6 +6,8 @@
 #include "core/AppIdentity.h"
 #include "core/capture/LeakWatch.h"
 #include "core/crypto/MasterKey.h"
+#include "core/pairing/HostRegistry.h"
+#include "core/pairing/JoinCodeStore.h"
 #include "core/transfer/BearerToken.h"
 #include "core/transfer/LocalPki.h"
 #include "core/transfer/Receiver.h"
@@ -15,6 +17,9 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QFileInfo>
+#include <QHostInfo>
+#include <QNetworkInterface>
 
 #include <csignal>
 #include <cstdio>
@@ -23,6 +28,7 @@
 namespace TrainGuard::Cli {
 
 using namespace TrainGuard::Transfer;
+using Pairing::JoinCodeStore;
 
 namespace {
 
@@ -41,6 +47,19 @@ bool parseListen(const QString &text, QHostAddress *address, quint16 *port)
     *address = host == u"localhost" ? QHostAddress(QHostAddress::LocalHost) : QHostAddress(host);
     *port = static_cast<quint16>(value);
     return !address->isNull();
+}
+
+// The server certificate's default names besides localhost and the host name:
+// every global address of this machine (link-local ones need a scope).
+QStringList localAddresses()
+{
+    QStringList hosts;
+    const QList<QHostAddress> addresses = QNetworkInterface::allAddresses();
+    for (const QHostAddress &address : addresses) {
+        if (!address.isLoopback() && !address.isLinkLocal() && address.scopeId().isEmpty())
+            hosts.append(address.toString());
+    }
+    return hosts;
 }
 
 QString certsDir(const QCommandLineParser &parser, const QCommandLineOption &option)
@@ -139,9 +158,18 @@ int runServe(const QStringList &arguments)
     const QCommandLineOption listenOption(QStringLiteral("listen"),
                                           QStringLiteral("Address and port (port 0: any free one)."),
                                           QStringLiteral("HOST:PORT"), QStringLiteral("127.0.0.1:8443"));
-    const QCommandLineOption certsOption(QStringLiteral("certs"),
-                                         QStringLiteral("Certificate directory (server.pem, server.key, ca.pem)."),
-                                         QStringLiteral("DIR"));
+    const QCommandLineOption certsOption(
+        QStringLiteral("certs"),
+        QStringLiteral("Certificate directory (ca.pem, server.pem, their keys; devices/, pairing/); the CA and server\n"
+                       "certificate are created there when absent."),
+        QStringLiteral("DIR"));
+    const QCommandLineOption hostOption(
+        QStringLiteral("host"),
+        QStringLiteral("Name or address for a new server certificate (repeatable; default: host name and addresses)."),
+        QStringLiteral("NAME"));
+    const QCommandLineOption advertiseOption(QStringLiteral("advertise"),
+                                             QStringLiteral("URL that join codes name (default: host name and port)."),
+                                             QStringLiteral("https://HOST:PORT"));
     const QCommandLineOption storeOption(
         QStringLiteral("store"), QStringLiteral("Store directory (default: app data/store)."), QStringLiteral("DIR"));
     const QCommandLineOption tokenOption(QStringLiteral("token-file"),
@@ -168,9 +196,19 @@ int runServe(const QStringList &arguments)
         QStringLiteral("max-kdf-iterations"),
         QStringLiteral("Refuse uploads whose STE1 header asks more PBKDF2 iterations (default 2000000)."),
         QStringLiteral("N"));
-    parser.addOptions({listenOption, certsOption, storeOption, tokenOption, passphraseOption, clientCertOption,
-                       maxConnectionsOption, maxSizeOption, headerTimeoutOption, idleTimeoutOption, expiryOption,
-                       maxKdfOption});
+    const QCommandLineOption profilesOption(QStringLiteral("profiles"),
+                                            QStringLiteral("Training profiles, one JSON file each (docs/TRAINING.md)."),
+                                            QStringLiteral("DIR"));
+    const QCommandLineOption runsDirOption(QStringLiteral("runs-dir"),
+                                           QStringLiteral("Run records and logs (default: <store>/.trainguard-runs)."),
+                                           QStringLiteral("DIR"));
+    const QCommandLineOption runDirOption(
+        QStringLiteral("run-dir"),
+        QStringLiteral("RAM-backed parent of memory-mode run directories (default: $RUNTIME_DIRECTORY or /dev/shm)."),
+        QStringLiteral("DIR"));
+    parser.addOptions({listenOption, certsOption, hostOption, advertiseOption, storeOption, tokenOption,
+                       passphraseOption, clientCertOption, maxConnectionsOption, maxSizeOption, headerTimeoutOption,
+                       idleTimeoutOption, expiryOption, maxKdfOption, profilesOption, runsDirOption, runDirOption});
     int exitCode = ExitOk;
     if (parseSubcommand(parser, arguments, &exitCode) == ParseResult::Exit)
         return exitCode;
@@ -178,6 +216,9 @@ int runServe(const QStringList &arguments)
         return usageError(parser, QStringLiteral("unexpected argument %1").arg(parser.positionalArguments().first()));
 
     ReceiverConfig config;
+    config.profilesDir = parser.value(profilesOption);
+    config.runsDir = parser.value(runsDirOption);
+    config.runMemoryDir = parser.value(runDirOption);
     if (!parseListen(parser.value(listenOption), &config.address, &config.port))
         return usageError(parser, QStringLiteral("--listen needs HOST:PORT"));
     const auto positiveInt = [&parser](const QCommandLineOption &option, int fallback, int *out) {
@@ -213,14 +254,24 @@ int runServe(const QStringList &arguments)
     }
     const QString certs = certsDir(parser, certsOption);
     LocalPki pki(certs);
+    QString error;
+    if (!pki.hasCa() || !QFileInfo::exists(pki.serverCertificatePath())) {
+        // The host makes its own CA and server certificate: no private key ever leaves it.
+        QStringList hosts = parser.values(hostOption);
+        if (hosts.isEmpty())
+            hosts = localAddresses();
+        if (!pki.initialize(hosts, LocalPki::CaPolicy::ReuseExisting, &error))
+            return failure(command, error);
+        printErr(QStringLiteral("trainguard-cli serve: created the CA and server certificate in %1\n").arg(certs));
+    }
     config.certificateFile = pki.serverCertificatePath();
     config.keyFile = pki.serverKeyPath();
     config.caFile = pki.caCertificatePath();
+    config.pairingDirectory = certs;
     config.clientCertificates
-        = parser.isSet(clientCertOption) ? ClientCertificates::Required : ClientCertificates::NotRequested;
+        = parser.isSet(clientCertOption) ? ClientCertificates::Required : ClientCertificates::Requested;
     config.storeDir = parser.isSet(storeOption) ? parser.value(storeOption) : appDataDir() + QStringLiteral("/store");
 
-    QString error;
     config.token = BearerToken::loadOrCreate(
         parser.isSet(tokenOption) ? parser.value(tokenOption) : BearerToken::defaultPath(), &error);
     if (config.token.isEmpty())
@@ -255,6 +306,19 @@ int runServe(const QStringList &arguments)
     config.passphrase.reset(); // the receiver holds the one reference it needs
     QString host = parser.value(listenOption).left(parser.value(listenOption).lastIndexOf(u':'));
     printOut(QStringLiteral("listening on https://%1:%2\n").arg(host).arg(receiver.port()));
+    QUrl advertised(parser.value(advertiseOption), QUrl::StrictMode);
+    if (!parser.isSet(advertiseOption)) {
+        advertised = QUrl(QStringLiteral("https://placeholder"));
+        advertised.setHost(config.address == QHostAddress::AnyIPv4 || config.address == QHostAddress::AnyIPv6
+                                   || config.address == QHostAddress::Any
+                               ? QHostInfo::localHostName()
+                               : config.address.toString());
+        advertised.setPort(receiver.port());
+    }
+    if (!JoinCodeStore(certs).storeAdvertisedUrl(advertised, &error))
+        printErr(QStringLiteral("trainguard-cli serve: %1\n").arg(error));
+    printOut(QStringLiteral("pair a workstation: trainguard-cli pairing code --certs %1 (advertises %2)\n")
+                 .arg(certs, advertised.toString()));
 
     QCoreApplication::exec();
     receiver.stop();
@@ -299,6 +363,11 @@ int runSend(const QStringList &arguments)
     parser.addPositionalArgument(QStringLiteral("path"), QStringLiteral("File or folder to send."));
     const QCommandLineOption toOption(QStringLiteral("to"), QStringLiteral("Receiver URL."),
                                       QStringLiteral("https://HOST:PORT"));
+    const QCommandLineOption hostOption(
+        QStringLiteral("host"),
+        QStringLiteral("A paired host (trainguard-cli pair; hosts list): its URL, CA and "
+                       "device certificate."),
+        QStringLiteral("NAME"));
     const QCommandLineOption caOption(QStringLiteral("ca"),
                                       QStringLiteral("CA certificate to trust (default: app data certs/ca.pem)."),
                                       QStringLiteral("CA"));
@@ -325,15 +394,15 @@ int runSend(const QStringList &arguments)
     const QCommandLineOption leakGraceOption(QStringLiteral("leak-grace"),
                                              QStringLiteral("With --leak-check: seconds to go on after the send (10)."),
                                              QStringLiteral("SECONDS"), QStringLiteral("10"));
-    parser.addOptions({toOption, caOption, tokenOption, chunkOption, clientCertOption, clientKeyOption,
+    parser.addOptions({toOption, hostOption, caOption, tokenOption, chunkOption, clientCertOption, clientKeyOption,
                        passphraseOption, quietOption, replaceOption, leakOption, leakInterfaceOption, leakGraceOption});
     int exitCode = ExitOk;
     if (parseSubcommand(parser, arguments, &exitCode) == ParseResult::Exit)
         return exitCode;
     if (parser.positionalArguments().size() != 1)
         return usageError(parser, QStringLiteral("give exactly one file or folder"));
-    if (!parser.isSet(toOption))
-        return usageError(parser, QStringLiteral("--to is required"));
+    if (parser.isSet(toOption) == parser.isSet(hostOption))
+        return usageError(parser, QStringLiteral("give --to URL or --host NAME"));
     if (parser.isSet(clientCertOption) != parser.isSet(clientKeyOption))
         return usageError(parser, QStringLiteral("--client-cert and --client-key go together"));
     const bool leakCheck = parser.isSet(leakOption);
@@ -351,21 +420,36 @@ int runSend(const QStringList &arguments)
 
     SenderConfig config;
     config.path = parser.positionalArguments().first();
-    config.receiver = QUrl(parser.value(toOption), QUrl::StrictMode);
-    if (!config.receiver.isValid() || config.receiver.scheme() != u"https")
-        return usageError(parser, QStringLiteral("--to needs an https:// URL"));
-    config.caFile
-        = parser.isSet(caOption) ? parser.value(caOption) : LocalPki(LocalPki::defaultDirectory()).caCertificatePath();
-    config.clientCertificateFile = parser.value(clientCertOption);
-    config.clientKeyFile = parser.value(clientKeyOption);
+    if (parser.isSet(hostOption)) {
+        const auto profile = Pairing::HostRegistry().find(parser.value(hostOption));
+        if (!profile)
+            return failure(
+                command,
+                QStringLiteral("no paired host named '%1' (trainguard-cli hosts list)").arg(parser.value(hostOption)));
+        profile->applyTo(&config);
+    } else {
+        config.receiver = QUrl(parser.value(toOption), QUrl::StrictMode);
+        if (!config.receiver.isValid() || config.receiver.scheme() != u"https")
+            return usageError(parser, QStringLiteral("--to needs an https:// URL"));
+        config.caFile = LocalPki(LocalPki::defaultDirectory()).caCertificatePath();
+    }
+    if (parser.isSet(caOption))
+        config.caFile = parser.value(caOption);
+    if (parser.isSet(clientCertOption)) {
+        config.clientCertificateFile = parser.value(clientCertOption);
+        config.clientKeyFile = parser.value(clientKeyOption);
+    }
     config.existing = parser.isSet(replaceOption) ? ExistingTarget::Replace : ExistingTarget::Refuse;
     if (parser.isSet(chunkOption) && !parseByteCount(parser.value(chunkOption), &config.chunkBytes))
         return usageError(parser, QStringLiteral("--chunk-size needs a byte count (e.g. 8M)"));
     QString error;
-    config.token
-        = BearerToken::load(parser.isSet(tokenOption) ? parser.value(tokenOption) : BearerToken::defaultPath(), &error);
-    if (config.token.isEmpty())
-        return failure(command, error);
+    // A paired host knows this device by its certificate; a token is only read when asked for.
+    if (!parser.isSet(hostOption) || parser.isSet(tokenOption)) {
+        config.token = BearerToken::load(
+            parser.isSet(tokenOption) ? parser.value(tokenOption) : BearerToken::defaultPath(), &error);
+        if (config.token.isEmpty())
+            return failure(command, error);
+    }
     PassphraseResult passphrase = readPassphrase(parser.value(passphraseOption), Confirmation::Once);
     if (!passphrase.passphrase)
         return passphraseFailure(parser, command, passphrase);

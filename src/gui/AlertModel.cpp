@@ -47,6 +47,8 @@ QString AlertModel::ruleLabel(AlertKind kind)
         return tr("Monitoring gap");
     case AlertKind::PlaintextLeak:
         return tr("Plaintext leak");
+    case AlertKind::HostCertificate:
+        return tr("Host certificate");
     }
     return {};
 }

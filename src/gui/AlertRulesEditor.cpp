@@ -35,6 +35,7 @@ const RuleSlot kRuleSlots[] = {
     {SettingKeys::captureDropsRule, Alerts::AlertKind::CaptureDrops, &AlertRules::captureDrops},
     {SettingKeys::monitoringGapRule, Alerts::AlertKind::MonitoringGap, &AlertRules::monitoringGap},
     {SettingKeys::plaintextLeakRule, Alerts::AlertKind::PlaintextLeak, &AlertRules::plaintextLeak},
+    {SettingKeys::hostCertificateRule, Alerts::AlertKind::HostCertificate, &AlertRules::hostCertificate},
 };
 
 int maximumOf(int column)

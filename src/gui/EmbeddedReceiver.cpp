@@ -2,6 +2,7 @@
 #include "gui/EmbeddedReceiver.h"
 
 #include "core/AppIdentity.h"
+#include "core/runs/DemoProfile.h"
 #include "core/transfer/BearerToken.h"
 #include "core/transfer/LocalPki.h"
 #include "core/transfer/Receiver.h"
@@ -71,6 +72,13 @@ void EmbeddedReceiver::listen(const Crypto::SharedSecret &passphrase)
     config.token = m_token;
     config.passphrase = passphrase;
     QDir().mkpath(m_paths.storeDir);
+    // The demo training profile (docs/TRAINING.md), beside the store; without python3 none.
+    const QString profiles = QFileInfo(m_paths.storeDir).dir().filePath(QStringLiteral("profiles"));
+    QString profileError;
+    if (Runs::DemoProfile::install(profiles, QStringLiteral(":/training/iris_softmax.py"), &profileError))
+        config.profilesDir = profiles;
+    else
+        qCWarning(lcGui).noquote() << profileError;
 
     QString lastError;
     for (int i = 0; i < m_portsToTry; ++i) {

@@ -7,6 +7,7 @@
 #include "gui/FileEventFilterModel.h"
 #include "gui/FileEventModel.h"
 #include "gui/GuiLogging.h"
+#include "gui/HostActivityModel.h"
 #include "gui/SettingKeys.h"
 
 #include "ui_FilesPanel.h"
@@ -14,10 +15,13 @@
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QGroupBox>
 #include <QHeaderView>
 #include <QScrollBar>
 #include <QStyle>
+#include <QTableView>
 #include <QTimer>
+#include <QVBoxLayout>
 
 namespace TrainGuard::Gui {
 
@@ -86,6 +90,26 @@ FilesPanel::~FilesPanel()
     m_audit.reset();
     QSettings settings;
     SettingKeys::eventColumns.setValue(settings, m_ui->eventView->horizontalHeader()->saveState());
+}
+
+void FilesPanel::showHostActivity(HostActivityModel *model)
+{
+    auto *group = new QGroupBox(tr("Training hosts' activity"), this);
+    auto *layout = new QVBoxLayout(group);
+    auto *view = new QTableView(group);
+    view->setObjectName(QStringLiteral("hostActivityView"));
+    view->setModel(model);
+    view->setWordWrap(false);
+    view->verticalHeader()->hide();
+    view->horizontalHeader()->setStretchLastSection(true);
+    view->setSelectionBehavior(QAbstractItemView::SelectRows);
+    layout->addWidget(view);
+    m_ui->eventsLayout->addWidget(group);
+    // Follow the newest row like the local events, unless the user scrolled up.
+    connect(model, &QAbstractItemModel::rowsInserted, view, [view] {
+        if (view->verticalScrollBar()->value() == view->verticalScrollBar()->maximum())
+            QTimer::singleShot(0, view, &QTableView::scrollToBottom);
+    });
 }
 
 void FilesPanel::setUpUi()

@@ -22,6 +22,7 @@ namespace TrainGuard::Gui {
 
 class FileEventFilterModel;
 class FileEventModel;
+class HostActivityModel;
 
 // Watched folders, the live file-event table and the audit log. Owns the
 // FsMonitor (its worker thread diffs the trees) and the AuditLogWriter (its
@@ -53,6 +54,9 @@ public:
 
     FileEventModel *eventModel() const { return m_model; }
     FileEventFilterModel *filterModel() const { return m_filter; }
+    // The training hosts' activity (uploads, runs, file events in their stores), shown under the
+    // local events with each row marked with its host.
+    void showHostActivity(HostActivityModel *model);
 
 signals:
     void statusTextChanged(const QString &text);

@@ -9,9 +9,12 @@
 #include "gui/DemoWorkspace.h"
 #include "gui/FilesPanel.h"
 #include "gui/GuiLogging.h"
+#include "gui/HostActivityFeed.h"
+#include "gui/PairedHosts.h"
 #include "gui/SettingKeys.h"
 #include "gui/SettingsDialog.h"
 #include "gui/TrafficPanel.h"
+#include "gui/TrainingPanel.h"
 #include "gui/TransferPanel.h"
 
 #include "ui_MainWindow.h"
@@ -41,6 +44,14 @@ MainWindow::MainWindow(QWidget *parent)
     m_ui->panelTabs->addTab(m_trafficPanel, tr("Traffic"));
     m_ui->panelTabs->addTab(m_filesPanel, tr("Files"));
     m_ui->panelTabs->addTab(m_alertsPanel, tr("Alerts"));
+    m_trainingPanel = new TrainingPanel(this);
+    m_ui->panelTabs->addTab(m_trainingPanel, tr("Training"));
+    m_hosts = new PairedHosts(Pairing::HostRegistry(), this);
+    m_transferPanel->setPairedHosts(m_hosts);
+    m_trainingPanel->setPairedHosts(m_hosts);
+    m_hostActivity = new HostActivityFeed(this);
+    m_hostActivity->followPairedHosts(m_hosts);
+    m_filesPanel->showHostActivity(m_hostActivity->model());
 
     connect(m_ui->actionQuit, &QAction::triggered, this, &QWidget::close);
     connect(m_ui->actionAbout, &QAction::triggered, this, &MainWindow::showAbout);
@@ -94,6 +105,8 @@ void MainWindow::startServices(const StartupOptions &options)
     if (demo.ensure()) {
         if (!QFileInfo::exists(m_transferPanel->datasetPath())) // nothing chosen, or it is gone
             m_transferPanel->setDatasetPath(demo.sampleDatasetPath());
+        if (!QFileInfo::exists(m_trainingPanel->datasetPath()))
+            m_trainingPanel->setDatasetPath(demo.sampleDatasetPath());
         if (options.watchDemoFolder)
             m_filesPanel->watchFolder(demo.rootDir());
     } else {
@@ -109,6 +122,12 @@ void MainWindow::startServices(const StartupOptions &options)
     m_receiver = new EmbeddedReceiver(options.receiverPaths, this);
     connect(m_receiver, &EmbeddedReceiver::started, this, [this](const QUrl &url) {
         m_transferPanel->setEmbeddedReceiver(url, m_receiver->caFile(), m_receiver->token(), m_receiver->passphrase());
+        m_trainingPanel->setEmbeddedReceiver(url, m_receiver->caFile(), m_receiver->token(), m_receiver->passphrase());
+        Transfer::SenderConfig embedded;
+        embedded.receiver = url;
+        embedded.caFile = m_receiver->caFile();
+        embedded.token = m_receiver->token();
+        m_hostActivity->follow(tr("Embedded receiver"), embedded);
         m_receiverStatus->setText(tr("Receiver: %1 · %2").arg(url.toString(), m_receiver->tlsSummary()));
         const auto port = static_cast<quint16>(url.port());
         Alerts::AlertRules rules = m_alertsPanel->rules();
@@ -122,6 +141,7 @@ void MainWindow::startServices(const StartupOptions &options)
     });
     connect(m_receiver, &EmbeddedReceiver::failed, this, [this](const QString &reason) {
         m_transferPanel->setEmbeddedReceiverUnavailable(reason);
+        m_trainingPanel->setEmbeddedReceiverUnavailable(reason);
         m_receiverStatus->setText(tr("Receiver: not running (%1)").arg(reason));
     });
     connect(m_receiver, &EmbeddedReceiver::eventsLogged, m_transferPanel, &TransferPanel::appendReceiverEvents);
@@ -148,6 +168,7 @@ void MainWindow::showAbout()
 void MainWindow::showSettings()
 {
     SettingsDialog dialog(AppSettings::load(), m_alertsPanel->rules(), this);
+    dialog.addHostsPage(m_hosts, m_receiver ? m_receiver->passphrase() : Crypto::SharedSecret());
     if (dialog.exec() != QDialog::Accepted)
         return;
     dialog.settings().save();
@@ -173,6 +194,13 @@ void MainWindow::connectPanels()
     connect(m_transferPanel, &TransferPanel::sendStarted, alerts,
             [alerts](const QString &datasetPath) { alerts->setDatasetFiles({datasetPath}); });
     connect(m_transferPanel, &TransferPanel::sendFinished, alerts, [alerts] { alerts->setDatasetFiles({}); });
+
+    // Certificate watch of paired hosts: a pin mismatch or a certificate near expiry.
+    connect(m_hosts, &PairedHosts::certificateWarning, alerts,
+            [this, alerts](const QString &host, const QString &message) {
+                statusBar()->showMessage(message, 60'000);
+                alerts->onHostCertificate(host, message);
+            });
 
     connect(m_alertsPanel, &AlertsPanel::unacknowledgedCountChanged, this, [this](int count) {
         const int index = static_cast<int>(Panel::Alerts);

@@ -24,7 +24,10 @@ namespace TrainGuard::Gui {
 class AlertsPanel;
 class EmbeddedReceiver;
 class FilesPanel;
+class HostActivityFeed;
+class PairedHosts;
 class TrafficPanel;
+class TrainingPanel;
 class TransferPanel;
 
 class MainWindow : public QMainWindow
@@ -32,7 +35,7 @@ class MainWindow : public QMainWindow
     Q_OBJECT
 
 public:
-    enum class Panel { Transfer, Traffic, Files, Alerts };
+    enum class Panel { Transfer, Traffic, Files, Alerts, Training };
     Q_ENUM(Panel)
 
     // What the first launch sets up; tests point every path into a temp dir.
@@ -62,6 +65,9 @@ public:
     TrafficPanel *trafficPanel() const { return m_trafficPanel; }
     FilesPanel *filesPanel() const { return m_filesPanel; }
     AlertsPanel *alertsPanel() const { return m_alertsPanel; }
+    TrainingPanel *trainingPanel() const { return m_trainingPanel; }
+    PairedHosts *pairedHosts() const { return m_hosts; }
+    HostActivityFeed *hostActivity() const { return m_hostActivity; }
     Capture::LeakWatch *leakWatch() const { return m_leakWatch; }
 
 public slots:
@@ -84,6 +90,9 @@ private:
     TrafficPanel *m_trafficPanel = nullptr;
     FilesPanel *m_filesPanel = nullptr;
     AlertsPanel *m_alertsPanel = nullptr;
+    TrainingPanel *m_trainingPanel = nullptr;
+    PairedHosts *m_hosts = nullptr;
+    HostActivityFeed *m_hostActivity = nullptr;
     EmbeddedReceiver *m_receiver = nullptr;
     QLabel *m_receiverStatus = nullptr;
     QLabel *m_captureStatus = nullptr;

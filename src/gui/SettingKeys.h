@@ -30,6 +30,12 @@ inline const SettingValue<int> destination{QStringLiteral("transfer/destination"
 inline const SettingValue<QString> remoteUrl{QStringLiteral("transfer/remoteUrl")};
 inline const SettingValue<QString> remoteCaFile{QStringLiteral("transfer/remoteCaFile")};
 inline const SettingValue<QString> remoteTokenFile{QStringLiteral("transfer/remoteTokenFile")};
+inline const SettingValue<QString> destinationHost{QStringLiteral("transfer/destinationHost")}; // a paired host
+
+// The Training panel: the destination (empty: the embedded receiver), profile and dataset.
+inline const SettingValue<QString> trainingHost{QStringLiteral("training/host")};
+inline const SettingValue<QString> trainingProfile{QStringLiteral("training/profile")};
+inline const SettingValue<QString> trainingDataset{QStringLiteral("training/dataset")};
 
 // The Traffic panel. Column layouts are versioned with the column sets (V2: the Flow columns):
 // an older state would put the saved widths on the wrong columns.
@@ -77,5 +83,6 @@ inline const AlertRuleKeys plaintextTrafficRule{QStringLiteral("plaintextTraffic
 inline const AlertRuleKeys captureDropsRule{QStringLiteral("captureDrops")};
 inline const AlertRuleKeys monitoringGapRule{QStringLiteral("monitoringGap")};
 inline const AlertRuleKeys plaintextLeakRule{QStringLiteral("plaintextLeak")};
+inline const AlertRuleKeys hostCertificateRule{QStringLiteral("hostCertificate")};
 
 } // namespace TrainGuard::Gui::SettingKeys

@@ -2,6 +2,7 @@
 #include "gui/SettingsDialog.h"
 
 #include "gui/AlertRulesEditor.h"
+#include "gui/HostsPage.h"
 
 #include "ui_SettingsDialog.h"
 
@@ -27,8 +28,8 @@ SettingsDialog::SettingsDialog(const AppSettings &settings, const Alerts::AlertR
     connect(restore, &QPushButton::clicked, this, [this] {
         if (m_ui->pages->currentWidget() == m_ui->rulesPage)
             m_ui->rulesEditor->restoreDefaults();
-        else
-            showAppSettings(AppSettings{});
+        else if (m_ui->pages->currentWidget() == m_ui->generalPage)
+            showAppSettings(AppSettings{}); // the Hosts page has no defaults
     });
     showAppSettings(settings);
     m_ui->rulesEditor->setRules(rules);
@@ -52,6 +53,16 @@ AppSettings SettingsDialog::settings() const
     result.captureOnLaunch = m_ui->captureOnLaunchCheck->isChecked();
     result.watchDemoFolder = m_ui->watchDemoCheck->isChecked();
     return result;
+}
+
+HostsPage *SettingsDialog::addHostsPage(PairedHosts *hosts, const Crypto::SharedSecret &profilePassphrase)
+{
+    if (!m_hostsPage) {
+        m_hostsPage = new HostsPage(hosts, profilePassphrase, this);
+        m_hostsPage->setObjectName(QStringLiteral("hostsPage"));
+        m_ui->pages->addTab(m_hostsPage, tr("&Hosts"));
+    }
+    return m_hostsPage;
 }
 
 Alerts::AlertRules SettingsDialog::alertRules() const

@@ -3,6 +3,9 @@
 
 #include "core/transfer/BearerToken.h"
 #include "core/transfer/Sender.h"
+#include "gui/AddHostDialog.h"
+#include "gui/HostTableModel.h"
+#include "gui/PairedHosts.h"
 #include "gui/SendHistoryModel.h"
 #include "gui/SettingKeys.h"
 
@@ -22,6 +25,7 @@ namespace TrainGuard::Gui {
 namespace {
 constexpr int kProgressSteps = 1000;
 constexpr int kReceiverLogLines = 2000;
+constexpr int HostNameRole = Qt::UserRole + 1; // a paired host's name on its destination item
 
 QString formatEta(qint64 seconds)
 {
@@ -74,7 +78,13 @@ TransferPanel::TransferPanel(QWidget *parent)
         if (!file.isEmpty())
             m_ui->tokenEdit->setText(file);
     });
-    connect(m_ui->destinationCombo, &QComboBox::currentIndexChanged, this, [this] {
+    connect(m_ui->destinationCombo, &QComboBox::currentIndexChanged, this, [this](int index) {
+        if (m_ui->destinationCombo->itemData(index).value<DestinationKind>() == DestinationKind::AddHost) {
+            m_ui->destinationCombo->setCurrentIndex(m_lastDestination);
+            openAddHostDialog();
+            return;
+        }
+        m_lastDestination = index;
         updateDestinationFields();
         updateControls();
     });
@@ -127,6 +137,77 @@ void TransferPanel::setDestinationKind(DestinationKind kind)
     m_ui->destinationCombo->setCurrentIndex(kind == DestinationKind::Embedded ? 0 : 1);
 }
 
+void TransferPanel::setPairedHosts(PairedHosts *hosts)
+{
+    m_hosts = hosts;
+    connect(hosts, &PairedHosts::hostsChanged, this, &TransferPanel::rebuildPairedHosts);
+    connect(hosts->model(), &QAbstractItemModel::dataChanged, this, &TransferPanel::updateHostTexts);
+    rebuildPairedHosts();
+}
+
+void TransferPanel::rebuildPairedHosts()
+{
+    QComboBox *combo = m_ui->destinationCombo;
+    const QString selected = currentPairedHost().isEmpty() ? m_wantedHost : currentPairedHost();
+    const int fixedIndex = qMin(combo->currentIndex(), 1);
+    {
+        const QSignalBlocker blocker(combo);
+        while (combo->count() > 2)
+            combo->removeItem(2);
+        HostTableModel *model = m_hosts->model();
+        for (int row = 0; row < model->rowCount(); ++row) {
+            combo->addItem(QString(), QVariant::fromValue(DestinationKind::PairedHost));
+            combo->setItemData(combo->count() - 1, model->profileAt(row).name, HostNameRole);
+        }
+        combo->addItem(tr("Add training host…"), QVariant::fromValue(DestinationKind::AddHost));
+        combo->setCurrentIndex(fixedIndex);
+    }
+    updateHostTexts();
+    if (!selected.isEmpty())
+        selectPairedHost(selected);
+    m_lastDestination = combo->currentIndex();
+    updateDestinationFields();
+    updateControls();
+}
+
+void TransferPanel::updateHostTexts()
+{
+    QComboBox *combo = m_ui->destinationCombo;
+    for (int index = 2; index < combo->count(); ++index) {
+        const QString name = combo->itemData(index, HostNameRole).toString();
+        const int row = m_hosts->model()->rowOf(name);
+        if (row >= 0)
+            combo->setItemText(index, tr("Host %1 (%2)").arg(name, m_hosts->model()->healthText(row)));
+    }
+}
+
+bool TransferPanel::selectPairedHost(const QString &name)
+{
+    const int index = m_ui->destinationCombo->findData(name, HostNameRole);
+    if (index >= 0)
+        m_ui->destinationCombo->setCurrentIndex(index);
+    return index >= 0;
+}
+
+QString TransferPanel::currentPairedHost() const
+{
+    return m_ui->destinationCombo->currentData(HostNameRole).toString();
+}
+
+AddHostDialog *TransferPanel::openAddHostDialog()
+{
+    if (!m_hosts)
+        return nullptr;
+    auto *dialog = new AddHostDialog(m_hosts->registry(), m_profilePassphrase, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &AddHostDialog::hostPaired, this, [this](const Pairing::HostProfile &profile) {
+        m_wantedHost = profile.name;
+        m_hosts->reload(); // rebuilds the list, which selects the new host
+    });
+    dialog->open();
+    return dialog;
+}
+
 bool TransferPanel::isSending() const
 {
     return m_sender->isRunning();
@@ -163,6 +244,19 @@ std::optional<Transfer::SenderConfig> TransferPanel::buildConfig(QString *error)
         config.receiver = m_embeddedUrl;
         config.caFile = m_embeddedCaFile;
         config.token = m_embeddedToken;
+        config.passphrase = typed->isEmpty() ? m_profilePassphrase : typed;
+    } else if (kind == DestinationKind::PairedHost) {
+        const QString name = currentPairedHost();
+        const std::optional<Transfer::SenderConfig> host = m_hosts ? m_hosts->connectionFor(name) : std::nullopt;
+        if (!host) {
+            *error = tr("The host %1 is no longer paired.").arg(name);
+            return std::nullopt;
+        }
+        // The host's profile: URL, its CA and this device's certificate; no token, no CA to pick.
+        config.receiver = host->receiver;
+        config.caFile = host->caFile;
+        config.clientCertificateFile = host->clientCertificateFile;
+        config.clientKeyFile = host->clientKeyFile;
         config.passphrase = typed->isEmpty() ? m_profilePassphrase : typed;
     } else {
         config.receiver = QUrl(m_ui->urlEdit->text().trimmed());
@@ -360,7 +454,8 @@ void TransferPanel::updateControls()
 {
     const bool sending = isSending();
     const auto kind = m_ui->destinationCombo->currentData().value<DestinationKind>();
-    const bool destinationReady = kind == DestinationKind::Remote || !m_embeddedUrl.isEmpty();
+    const bool destinationReady
+        = kind == DestinationKind::Remote || kind == DestinationKind::PairedHost || !m_embeddedUrl.isEmpty();
     m_ui->sendButton->setEnabled(!sending && destinationReady && !m_ui->datasetEdit->text().trimmed().isEmpty());
     m_ui->cancelButton->setEnabled(sending);
     m_ui->resumeButton->setEnabled(
@@ -378,7 +473,7 @@ void TransferPanel::updateDestinationFields()
     const auto kind = m_ui->destinationCombo->currentData().value<DestinationKind>();
     m_ui->remoteBox->setVisible(kind == DestinationKind::Remote);
     m_ui->passphraseEdit->setPlaceholderText(
-        kind == DestinationKind::Embedded
+        kind == DestinationKind::Embedded || kind == DestinationKind::PairedHost
             ? tr("Leave empty to use this profile's passphrase (kept in the secret store)")
             : tr("The passphrase the remote receiver decrypts with"));
 }
@@ -397,7 +492,8 @@ void TransferPanel::saveSettings() const
     // Paths and URLs only: never the passphrase or the token.
     QSettings settings;
     SettingKeys::dataset.setValue(settings, datasetPath());
-    SettingKeys::destination.setValue(settings, m_ui->destinationCombo->currentIndex());
+    SettingKeys::destination.setValue(settings, qMin(m_ui->destinationCombo->currentIndex(), 1));
+    SettingKeys::destinationHost.setValue(settings, currentPairedHost());
     SettingKeys::remoteUrl.setValue(settings, m_ui->urlEdit->text());
     SettingKeys::remoteCaFile.setValue(settings, m_ui->caEdit->text());
     SettingKeys::remoteTokenFile.setValue(settings, m_ui->tokenEdit->text());
@@ -408,6 +504,7 @@ void TransferPanel::restoreSettings()
     const QSettings settings;
     setDatasetPath(SettingKeys::dataset.value(settings));
     m_ui->destinationCombo->setCurrentIndex(qBound(0, SettingKeys::destination.value(settings), 1));
+    m_wantedHost = SettingKeys::destinationHost.value(settings);
     m_ui->urlEdit->setText(SettingKeys::remoteUrl.value(settings));
     m_ui->caEdit->setText(SettingKeys::remoteCaFile.value(settings));
     m_ui->tokenEdit->setText(SettingKeys::remoteTokenFile.value(settings));

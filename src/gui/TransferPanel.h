@@ -24,6 +24,8 @@ class Sender;
 
 namespace TrainGuard::Gui {
 
+class AddHostDialog;
+class PairedHosts;
 class SendHistoryModel;
 
 // Pick a dataset, send it encrypted to the embedded or a remote receiver,
@@ -33,7 +35,9 @@ class TransferPanel : public QWidget
     Q_OBJECT
 
 public:
-    enum class DestinationKind { Embedded, Remote };
+    // PairedHost: a training host paired with a join code (its profile holds URL, CA and client
+    // certificate); AddHost: the list's last entry, opens "Add training host…".
+    enum class DestinationKind { Embedded, Remote, PairedHost, AddHost };
     Q_ENUM(DestinationKind)
 
     explicit TransferPanel(QWidget *parent = nullptr);
@@ -47,6 +51,12 @@ public:
     void setDatasetPath(const QString &path);
     QString datasetPath() const;
     void setDestinationKind(DestinationKind kind);
+    // Paired hosts join the destination list, each with its health.
+    void setPairedHosts(PairedHosts *hosts);
+    bool selectPairedHost(const QString &name);
+    QString currentPairedHost() const; // empty unless a paired host is the destination
+    // Opens "Add training host…" (window-modal, asynchronous); a paired host becomes the destination.
+    AddHostDialog *openAddHostDialog();
 
     void appendReceiverEvents(const QList<TrainGuard::Transfer::ReceiverEvent> &events);
 
@@ -84,6 +94,8 @@ private:
     void askToReplace(const Transfer::SendResult &result);
     void updateControls();
     void updateDestinationFields();
+    void rebuildPairedHosts();
+    void updateHostTexts();
     void browseDataset(bool folder);
     void saveSettings() const;
     void restoreSettings();
@@ -101,6 +113,9 @@ private:
     SendGate m_gate = SendGate::None;
     QPointer<QMessageBox> m_replacePrompt;
     bool m_waitingForGo = false; // the sender prepares; its upload waits for sendGo()
+    PairedHosts *m_hosts = nullptr;
+    int m_lastDestination = 0; // where the list returns to when "Add training host…" is picked
+    QString m_wantedHost; // restored from settings, selected once the hosts are listed
 };
 
 } // namespace TrainGuard::Gui

@@ -19,7 +19,8 @@ private slots:
         const QStringList commands{QStringLiteral("encrypt"),    QStringLiteral("decrypt"), QStringLiteral("certs"),
                                    QStringLiteral("token"),      QStringLiteral("serve"),   QStringLiteral("send"),
                                    QStringLiteral("interfaces"), QStringLiteral("capture"), QStringLiteral("analyze"),
-                                   QStringLiteral("watch"),      QStringLiteral("audit")};
+                                   QStringLiteral("watch"),      QStringLiteral("audit"),   QStringLiteral("pairing"),
+                                   QStringLiteral("devices"),    QStringLiteral("pair"),    QStringLiteral("hosts")};
         for (const QString &command : commands)
             QVERIFY2(result.outText().contains(QStringLiteral("  ") + command + QLatin1Char(' ')), qPrintable(command));
     }
@@ -51,6 +52,15 @@ private slots:
         QTest::newRow("KDF ceiling below the minimum")
             << QStringList{QStringLiteral("serve"), QStringLiteral("--max-kdf-iterations"), QStringLiteral("5")}
             << QStringLiteral("--max-kdf-iterations needs a number of at least 100000");
+        QTest::newRow("send to a URL and a paired host")
+            << QStringList{QStringLiteral("send"),        QStringLiteral("x"),      QStringLiteral("--to"),
+                           QStringLiteral("https://h:1"), QStringLiteral("--host"), QStringLiteral("h")}
+            << QStringLiteral("give --to URL or --host NAME");
+        QTest::newRow("pairing code with a zero ttl")
+            << QStringList{QStringLiteral("pairing"), QStringLiteral("code"),
+                           QStringLiteral("--certs"), QStringLiteral(TRAINGUARD_TEST_DATA_DIR),
+                           QStringLiteral("--ttl"),   QStringLiteral("0")}
+            << QStringLiteral("--ttl needs 1 to 1440 minutes");
     }
 
     void usageErrorsExitTwo()

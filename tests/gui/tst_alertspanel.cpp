@@ -244,15 +244,16 @@ private slots:
         AlertsPanel panel;
         auto *table = panel.findChild<QTableWidget *>(u"rulesTable"_qs);
         QVERIFY(table);
-        QCOMPARE(table->rowCount(), 6);
+        QCOMPARE(table->rowCount(), 7);
         if (column == 0)
             table->item(row, 0)->setCheckState(value ? Qt::Checked : Qt::Unchecked);
         else
             table->item(row, column)->setData(Qt::EditRole, value);
         QCOMPARE(QSettings().value(settingsKey).toString(), expected.toString());
         const Alerts::AlertRules rules = panel.alertEngine()->rules();
-        const Alerts::RuleConfig configs[] = {rules.massDeletion, rules.datasetFileDeleted, rules.plaintextTraffic,
-                                              rules.captureDrops, rules.monitoringGap,      rules.plaintextLeak};
+        const Alerts::RuleConfig configs[]
+            = {rules.massDeletion,  rules.datasetFileDeleted, rules.plaintextTraffic, rules.captureDrops,
+               rules.monitoringGap, rules.plaintextLeak,      rules.hostCertificate};
         const Alerts::RuleConfig &rule = configs[row];
         const QVariant actual = column == 0 ? QVariant(rule.enabled)
             : column == 1                   ? QVariant(rule.threshold)

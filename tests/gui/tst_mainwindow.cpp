@@ -4,6 +4,7 @@
 #include "gui/AlertsPanel.h"
 #include "gui/GuiResources.h"
 #include "gui/MainWindow.h"
+#include "gui/TrainingPanel.h"
 #include "gui/TransferPanel.h"
 
 #include <QAction>
@@ -23,16 +24,18 @@ class TestMainWindow : public QObject
 private slots:
     void initTestCase() { TrainGuard::Gui::initGuiResources(); }
 
-    void hasTheFourPanelsInOrder()
+    void hasTheFivePanelsInOrder()
     {
         MainWindow window;
         auto *tabs = window.findChild<QTabWidget *>(QStringLiteral("panelTabs"));
         QVERIFY(tabs);
-        QCOMPARE(tabs->count(), 4);
+        QCOMPARE(tabs->count(), 5);
         QCOMPARE(tabs->tabText(0), QStringLiteral("Transfer"));
         QCOMPARE(tabs->tabText(1), QStringLiteral("Traffic"));
         QCOMPARE(tabs->tabText(2), QStringLiteral("Files"));
         QCOMPARE(tabs->tabText(3), QStringLiteral("Alerts"));
+        QCOMPARE(tabs->tabText(4), QStringLiteral("Training"));
+        QCOMPARE(tabs->widget(4), static_cast<QWidget *>(window.trainingPanel()));
         QCOMPARE(tabs->widget(0), static_cast<QWidget *>(window.transferPanel()));
         QCOMPARE(tabs->widget(3), static_cast<QWidget *>(window.alertsPanel()));
     }

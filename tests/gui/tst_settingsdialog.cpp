@@ -45,13 +45,15 @@ enum RuleRow {
     PlaintextTrafficRow,
     CaptureDropsRow,
     MonitoringGapRow,
-    PlaintextLeakRow
+    PlaintextLeakRow,
+    HostCertificateRow
 };
 
 RuleConfig ruleAt(const AlertRules &rules, int row)
 {
-    const RuleConfig configs[] = {rules.massDeletion, rules.datasetFileDeleted, rules.plaintextTraffic,
-                                  rules.captureDrops, rules.monitoringGap,      rules.plaintextLeak};
+    const RuleConfig configs[]
+        = {rules.massDeletion,  rules.datasetFileDeleted, rules.plaintextTraffic, rules.captureDrops,
+           rules.monitoringGap, rules.plaintextLeak,      rules.hostCertificate};
     return configs[row];
 }
 
@@ -71,8 +73,8 @@ int valueAt(const RuleConfig &rule, int column)
 
 QString settingsKey(int row, int column)
 {
-    static const char *const names[]
-        = {"massDeletion", "datasetFileDeleted", "plaintextTraffic", "captureDrops", "monitoringGap", "plaintextLeak"};
+    static const char *const names[] = {"massDeletion",  "datasetFileDeleted", "plaintextTraffic", "captureDrops",
+                                        "monitoringGap", "plaintextLeak",      "hostCertificate"};
     static const char *const fields[] = {"enabled", "threshold", "window_s", "cooldown_s", "severity"};
     return QStringLiteral("alerts/%1/%2").arg(QLatin1String(names[row]), QLatin1String(fields[column]));
 }
@@ -80,7 +82,7 @@ QString settingsKey(int row, int column)
 QString describe(const AlertRules &rules)
 {
     QStringList parts;
-    for (int row = MassDeletionRow; row <= PlaintextLeakRow; ++row) {
+    for (int row = MassDeletionRow; row <= HostCertificateRow; ++row) {
         const RuleConfig rule = ruleAt(rules, row);
         parts << QStringLiteral("%1:%2/%3/%4/%5/%6")
                      .arg(row)

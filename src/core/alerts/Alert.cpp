@@ -31,6 +31,8 @@ QString alertKindName(AlertKind kind)
         return QStringLiteral("monitoring_gap");
     case AlertKind::PlaintextLeak:
         return QStringLiteral("plaintext_leak");
+    case AlertKind::HostCertificate:
+        return QStringLiteral("host_certificate");
     }
     return {};
 }

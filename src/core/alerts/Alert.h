@@ -17,6 +17,7 @@ enum class AlertKind {
     CaptureDrops, // the capture lost packets
     MonitoringGap, // part of a watched tree is not monitored
     PlaintextLeak, // fingerprints of the dataset being sent were seen on the wire
+    HostCertificate, // a paired host's CA no longer matches its pin, or a certificate nears expiry
 };
 
 struct Alert {

@@ -75,6 +75,8 @@ const RuleConfig &AlertEngine::config(AlertKind kind) const
         return m_rules.monitoringGap;
     case AlertKind::PlaintextLeak:
         return m_rules.plaintextLeak;
+    case AlertKind::HostCertificate:
+        return m_rules.hostCertificate;
     }
     return m_rules.monitoringGap;
 }
@@ -224,6 +226,12 @@ void AlertEngine::onPlaintextLeak(const QString &dataset, const QString &flow, c
 {
     occur(AlertKind::PlaintextLeak, dataset + QStringLiteral(" in ") + flow, 1, m_clock(),
           [&](qint64) { return message; });
+    emitRaised();
+}
+
+void AlertEngine::onHostCertificate(const QString &host, const QString &message)
+{
+    occur(AlertKind::HostCertificate, host, 1, m_clock(), [&](qint64) { return message; });
     emitRaised();
 }
 

@@ -42,6 +42,8 @@ public slots:
     void onMonitoringGap(const QString &path, const QString &reason);
     // The leak check saw the dataset's plaintext in a flow (LeakReport::verdictText as message).
     void onPlaintextLeak(const QString &dataset, const QString &flow, const QString &message);
+    // The GUI's certificate watch of paired hosts (Gui::PairedHosts): one key per host.
+    void onHostCertificate(const QString &host, const QString &message);
 
 signals:
     void alertsRaised(const TrainGuard::Alerts::AlertBatch &alerts);

@@ -24,6 +24,7 @@ struct AlertRules {
     RuleConfig captureDrops{true, 0, 10, 60, Severity::Warning};
     RuleConfig monitoringGap{true, 0, 0, 300, Severity::Warning};
     RuleConfig plaintextLeak{true, 0, 0, 300, Severity::Critical};
+    RuleConfig hostCertificate{true, 0, 0, 3600, Severity::Warning};
     quint16 receiverPort = 8443;
 };
 

@@ -31,10 +31,37 @@ struct HttpRequestHead {
     QByteArray path() const;
 };
 
+// A response body produced over time (Server-Sent Events). The connection takes bytes from it
+// only while the peer keeps up (HttpLimits::maxUnsentBytes): a slow reader holds the source back
+// instead of growing buffers. The connection closes once the source is at its end.
+class HttpBodySource
+{
+public:
+    virtual ~HttpBodySource() = default;
+    // About maxBytes (one whole event may exceed it) ready now; empty: nothing now, and the source
+    // calls the wake-up once it has more.
+    virtual QByteArray read(qint64 maxBytes) = 0;
+    virtual bool atEnd() const = 0;
+    // Written when the peer has taken everything and nothing new came for the idle timeout.
+    virtual QByteArray heartbeat() const { return {}; }
+    void setWakeup(std::function<void()> wakeup) { m_wakeup = std::move(wakeup); }
+
+protected:
+    void wake() const
+    {
+        if (m_wakeup)
+            m_wakeup();
+    }
+
+private:
+    std::function<void()> m_wakeup;
+};
+
 struct HttpResponse {
     int status = 200;
     HttpHeaders headers;
     QByteArray body;
+    std::shared_ptr<HttpBodySource> source; // set: the body is streamed from it, then the connection closes
 
     HttpResponse &set(const QByteArray &name, const QByteArray &value);
     static HttpResponse text(int status, const QByteArray &message);

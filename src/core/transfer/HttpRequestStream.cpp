@@ -55,6 +55,7 @@ void HttpRequestStream::abort()
         m_exchange->abort();
         m_exchange.reset();
     }
+    m_source.reset();
     m_phase = Phase::Closing;
 }
 
@@ -66,6 +67,10 @@ bool HttpRequestStream::isHeldBack() const
 void HttpRequestStream::process()
 {
     while (!m_input.isEmpty() && m_phase != Phase::Closing) {
+        if (m_phase == Phase::Streaming) {
+            m_input.clear(); // a streamed response ends the connection: nothing more is read
+            return;
+        }
         if (m_phase == Phase::Idle) {
             if (isHeldBack())
                 return;
@@ -132,6 +137,10 @@ void HttpRequestStream::onHead()
     RouteResult route = m_router(head);
     if (route.credential == Credential::Accepted)
         m_authenticated = true;
+    if (route.response && route.response->source) {
+        sendResponse(std::move(*route.response), AfterResponse::Close);
+        return;
+    }
     if (route.response) {
         // Refused or answered from the head: the body (if any) is never read.
         // After a refused credential nothing more is read either: an
@@ -210,7 +219,8 @@ void HttpRequestStream::completeRequest(const HttpResponse &response)
 
 void HttpRequestStream::sendResponse(HttpResponse response, AfterResponse after)
 {
-    response.set("Content-Length", QByteArray::number(response.body.size()));
+    if (!response.source) // a streamed body is delimited by the end of the connection
+        response.set("Content-Length", QByteArray::number(response.body.size()));
     // An API, never a page: no content sniffing, no caching of upload states.
     response.set("X-Content-Type-Options", "nosniff");
     response.set("Cache-Control", "no-store");
@@ -230,7 +240,34 @@ void HttpRequestStream::sendResponse(HttpResponse response, AfterResponse after)
     m_current.status = response.status;
     m_current.duration_ms = m_requestClock.isValid() ? m_requestClock.elapsed() : 0;
     m_transport->logRequest(m_current);
+    if (response.source && m_current.method != "HEAD") {
+        m_source = std::move(response.source);
+        m_phase = Phase::Streaming;
+        m_input.clear();
+        m_source->setWakeup([this] { pump(); });
+        m_transport->armTimer(m_limits.idleTimeout_ms);
+        pump();
+        return;
+    }
     if (after == AfterResponse::Close)
+        closeConnection();
+}
+
+void HttpRequestStream::pump()
+{
+    if (m_phase != Phase::Streaming || !m_source)
+        return;
+    bool wrote = false;
+    while (m_transport->unsentBytes() < m_limits.maxUnsentBytes) {
+        const QByteArray chunk = m_source->read(m_limits.maxUnsentBytes);
+        if (chunk.isEmpty())
+            break;
+        m_transport->write(chunk);
+        wrote = true;
+    }
+    if (wrote)
+        m_transport->armTimer(m_limits.idleTimeout_ms);
+    if (m_source->atEnd())
         closeConnection();
 }
 
@@ -243,7 +280,7 @@ void HttpRequestStream::failAndClose(int status, const QByteArray &message)
 
 void HttpRequestStream::closeConnection()
 {
-    m_phase = Phase::Closing;
+    m_phase = Phase::Closing; // a source stays until the stream goes: this may run inside its wake-up
     if (m_exchange) {
         m_exchange->abort();
         m_exchange.reset();
@@ -265,6 +302,15 @@ void HttpRequestStream::timedOut()
     case Phase::Body:
         qCInfo(lcTransfer) << "request body from" << m_peer << "stalled; closing";
         failAndClose(408, "request body stalled");
+        break;
+    case Phase::Streaming:
+        if (m_transport->unsentBytes() > 0) { // the peer has read nothing for the idle timeout
+            qCInfo(lcTransfer) << "event stream to" << m_peer << "not read; closing";
+            closeConnection();
+        } else {
+            m_transport->write(m_source->heartbeat());
+            m_transport->armTimer(m_limits.idleTimeout_ms);
+        }
         break;
     case Phase::Closing:
         break; // the transport ends a lingering close itself

@@ -27,7 +27,7 @@ struct HttpLogEntry {
 class HttpRequestStream
 {
 public:
-    enum class Phase { Idle, Head, Body, Closing };
+    enum class Phase { Idle, Head, Body, Streaming, Closing };
 
     // What the stream needs from whoever carries its bytes.
     class Transport
@@ -55,8 +55,12 @@ public:
     // Between requests while the transport holds more than limits.maxUnsentBytes:
     // the next request waits until the peer has read; then call resume().
     bool isHeldBack() const;
-    // Processes what was held back.
-    void resume() { process(); }
+    // Processes what was held back, and streams more of a streamed response.
+    void resume()
+    {
+        process();
+        pump();
+    }
     void timedOut();
     // The connection went away: an unfinished exchange is aborted.
     void abort();
@@ -76,6 +80,8 @@ private:
     void onHead();
     void completeRequest(const HttpResponse &response);
     void sendResponse(HttpResponse response, AfterResponse after);
+    // Writes from the streamed response's source while the peer keeps up.
+    void pump();
     void failAndClose(int status, const QByteArray &message);
     void closeConnection();
 
@@ -86,6 +92,7 @@ private:
     Transport *m_transport;
     std::unique_ptr<Parser> m_parser;
     std::unique_ptr<HttpExchange> m_exchange;
+    std::shared_ptr<HttpBodySource> m_source;
     QByteArray m_input;
     QByteArray m_bodyBuffer;
     Phase m_phase = Phase::Idle;

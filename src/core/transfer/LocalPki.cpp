@@ -33,6 +33,7 @@ struct OpenSslDeleter {
     void operator()(BIO *p) const { BIO_free(p); }
     void operator()(BIGNUM *p) const { BN_free(p); }
     void operator()(X509_EXTENSION *p) const { X509_EXTENSION_free(p); }
+    void operator()(X509_REQ *p) const { X509_REQ_free(p); }
 };
 using Key = std::unique_ptr<EVP_PKEY, OpenSslDeleter>;
 using Cert = std::unique_ptr<X509, OpenSslDeleter>;
@@ -311,6 +312,56 @@ bool LocalPki::issueClientCertificate(const QString &name, QString *error)
     }
     return writeKey(key.get(), clientKeyPath(name), error)
         && writeCertificate(cert.get(), clientCertificatePath(name), error);
+}
+
+bool LocalPki::issueFromRequest(const QByteArray &csrPem, const QString &deviceId, int validity_days,
+                                QByteArray *certificatePem, QString *error) const
+{
+    static const QRegularExpression idPattern(QStringLiteral("^[0-9a-f]{16}$"));
+    if (!idPattern.match(deviceId).hasMatch() || validity_days < 1 || validity_days > leafValidity_days) {
+        *error = QStringLiteral("invalid device id or validity");
+        return false;
+    }
+    Bio in(BIO_new_mem_buf(csrPem.constData(), static_cast<int>(csrPem.size())));
+    std::unique_ptr<X509_REQ, OpenSslDeleter> request(in ? PEM_read_bio_X509_REQ(in.get(), nullptr, nullptr, nullptr)
+                                                         : nullptr);
+    if (!request) {
+        ERR_clear_error();
+        *error = QStringLiteral("the certificate request is not a PEM CSR");
+        return false;
+    }
+    Key publicKey(X509_REQ_get_pubkey(request.get()));
+    if (!publicKey || X509_REQ_verify(request.get(), publicKey.get()) != 1) {
+        ERR_clear_error();
+        *error = QStringLiteral("the certificate request's signature does not verify");
+        return false;
+    }
+    char group[64] = {};
+    size_t groupLength = 0;
+    if (EVP_PKEY_get_base_id(publicKey.get()) != EVP_PKEY_EC
+        || EVP_PKEY_get_group_name(publicKey.get(), group, sizeof group, &groupLength) != 1
+        || qstrcmp(group, "prime256v1") != 0) {
+        *error = QStringLiteral("the certificate request must carry an EC P-256 key");
+        return false;
+    }
+    Cert caCert;
+    Key caKey;
+    if (!loadCa(*this, &caCert, &caKey, error))
+        return false;
+    Cert cert = makeCertificate(publicKey.get(), deviceId, validity_days, caCert.get(), caKey.get(),
+                                {{NID_basic_constraints, "critical,CA:FALSE"},
+                                 {NID_key_usage, "critical,digitalSignature"},
+                                 {NID_ext_key_usage, "clientAuth"},
+                                 {NID_subject_key_identifier, "hash"},
+                                 {NID_authority_key_identifier, "keyid"},
+                                 {NID_subject_alt_name, "URI:urn:trainguard:device:" + deviceId.toLatin1()}});
+    Bio out(BIO_new(BIO_s_mem()));
+    if (!cert || !out || PEM_write_bio_X509(out.get(), cert.get()) != 1) {
+        *error = openSslError(QStringLiteral("cannot issue the device certificate"));
+        return false;
+    }
+    *certificatePem = bioContents(out.get());
+    return true;
 }
 
 QString LocalPki::describe(QString *error) const

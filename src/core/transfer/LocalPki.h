@@ -37,6 +37,13 @@ public:
     // Issues client-NAME.pem/.key signed by the CA (clientAuth only).
     bool issueClientCertificate(const QString &name, QString *error);
 
+    // Signs a device certificate for the public key of `csrPem` once the
+    // request's own signature verifies: EC P-256 only, CN and SAN URI
+    // urn:trainguard:device:<deviceId>, clientAuth only, `validity_days`
+    // (at most leafValidity_days). The subject the request asks for is ignored.
+    bool issueFromRequest(const QByteArray &csrPem, const QString &deviceId, int validity_days,
+                          QByteArray *certificatePem, QString *error) const;
+
     // Human-readable subject, SHA-256 fingerprint, expiry and SANs of every
     // certificate in the directory.
     QString describe(QString *error) const;

@@ -22,6 +22,9 @@ struct ReceiverConfig {
     ClientCertificates clientCertificates = ClientCertificates::NotRequested;
     QString storeDir;
     QByteArray token; // secret
+    // serve --certs DIR: the /pair/ routes and paired device certificates
+    // (clientCertificates Requested, caFile DIR/ca.pem). Empty: neither.
+    QString pairingDirectory;
     Crypto::SharedSecret passphrase; // none or empty: store ciphertext only
     HttpLimits http;
     // Enough for dozens of senders (each may hold two connections) plus
@@ -37,6 +40,12 @@ struct ReceiverConfig {
     // STE1 headers (and kdfIterations hints) asking more PBKDF2 iterations are
     // refused before any derivation (serve --max-kdf-iterations).
     quint32 maxKdfIterations = 2'000'000;
+    // Training runs (docs/TRAINING.md; serve --profiles, --runs-dir, --run-dir): the profiles
+    // directory (empty: no profiles), run records and logs (empty: <store>/.trainguard-runs), the
+    // RAM-backed parent of memory-mode directories (empty: $RUNTIME_DIRECTORY or /dev/shm/…).
+    QString profilesDir;
+    QString runsDir;
+    QString runMemoryDir;
 };
 
 enum class ReceiverEventKind { Request, Stored, Rejected, Info };

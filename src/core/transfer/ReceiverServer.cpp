@@ -2,11 +2,16 @@
 #include "core/transfer/ReceiverServer.h"
 
 #include "core/Logging.h"
+#include "core/pairing/PairingService.h"
+#include "core/runs/RunManager.h"
+#include "core/runs/RunService.h"
 #include "core/transfer/HttpConnection.h"
 #include "core/transfer/TlsListener.h"
 #include "core/transfer/TusService.h"
 #include "core/transfer/UploadStore.h"
 
+#include <QDir>
+#include <QFile>
 #include <QSslSocket>
 
 #include <sys/resource.h>
@@ -42,6 +47,8 @@ ReceiverServer::~ReceiverServer()
         qDeleteAll(connections);
         delete m_server;
     }
+    m_runService.reset();
+    m_runs.reset(); // kills running commands before the store goes
     m_store.reset();
     m_batchInFlight->store(false); // the last batch goes whatever the consumer's state
     flushEvents();
@@ -80,20 +87,48 @@ bool ReceiverServer::listen(QString *error)
         *error = QStringLiteral("no bearer token configured");
         return false;
     }
-    m_store = std::make_unique<UploadStore>(UploadStoreConfig{m_config.storeDir,
-                                                              {},
-                                                              m_config.passphrase,
-                                                              m_config.maxUploadBytes,
-                                                              m_config.partialExpiry_s,
-                                                              m_config.maxKdfIterations});
+    UploadStoreConfig storeConfig;
+    storeConfig.storeDir = m_config.storeDir;
+    storeConfig.passphrase = m_config.passphrase;
+    storeConfig.maxUploadBytes = m_config.maxUploadBytes;
+    storeConfig.partialExpiry_s = m_config.partialExpiry_s;
+    storeConfig.maxKdfIterations = m_config.maxKdfIterations;
+    if (!m_config.pairingDirectory.isEmpty()) {
+        // A device that shared its passphrase at pairing (pair --share-passphrase) is decrypted with it.
+        storeConfig.passphraseOwner = &Pairing::PairingService::deviceOfClient;
+        storeConfig.ownerPassphrase = [registry = Pairing::DeviceRegistry(m_config.pairingDirectory)](
+                                          const QString &device) { return registry.passphrase(device); };
+    }
+    m_store = std::make_unique<UploadStore>(storeConfig);
     if (!m_store->open(error))
         return false;
     connect(m_store.get(), &UploadStore::uploadFinished, this,
             [this](const QString &id, UploadState state, const QString &detail) {
+                const UploadRecord *record = m_store->find(id); // the sender: address, and device when paired
                 addEvent(state == UploadState::Stored ? ReceiverEventKind::Stored : ReceiverEventKind::Rejected,
-                         QStringLiteral("upload %1 %2: %3").arg(id, uploadStateName(state), detail));
+                         QStringLiteral("upload %1 %2 (from %3): %4")
+                             .arg(id, uploadStateName(state), record ? record->client : QString(), detail));
             });
     m_service = std::make_unique<TusService>(m_store.get(), m_config.token);
+    if (!m_config.pairingDirectory.isEmpty()) {
+        m_pairing = std::make_unique<Pairing::PairingService>(m_config.pairingDirectory);
+        const QString devices = Pairing::DeviceRegistry(m_config.pairingDirectory).directory();
+        QDir().mkpath(devices);
+        QFile::setPermissions(devices, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+        m_devicesWatcher = new QFileSystemWatcher({devices}, this);
+        connect(m_devicesWatcher, &QFileSystemWatcher::directoryChanged, this, &ReceiverServer::dropRevokedDevices);
+    }
+    m_runs = std::make_unique<Runs::RunManager>(
+        Runs::RunManagerConfig{m_config.profilesDir, m_config.runsDir, m_config.runMemoryDir, m_config.passphrase},
+        m_store.get());
+    if (!m_runs->open(error))
+        return false;
+    m_service->setRunHook(m_runs.get());
+    m_runService = std::make_unique<Runs::RunService>(m_runs.get(), m_service.get());
+    connect(m_runs.get(), &Runs::RunManager::runFinished, this, [this](const Runs::RunInfo &run) {
+        addEvent(ReceiverEventKind::Info,
+                 QStringLiteral("run %1 (%2) %3").arg(run.id, run.profile, Runs::runStateName(run.state)));
+    });
 
     // Room for as many handshakes in progress as connections, in a pool of
     // their own: at the connection limit new clients still get through the
@@ -136,10 +171,82 @@ void ReceiverServer::acceptPending()
             continue;
         }
         ++m_connections;
+        // The handshake is over: the certificate (if any) is the one for the connection's life.
+        const QSslCertificate peer = socket->peerCertificate();
+        auto self = std::make_shared<HttpConnection *>(nullptr); // set before the first request is read
         auto *connection = new HttpConnection(
-            socket, m_config.http, [this](const HttpRequestHead &head) { return m_service->route(head); }, this);
+            socket, m_config.http, [this, peer, self](const HttpRequestHead &head) { return route(head, peer, *self); },
+            this);
+        *self = connection;
         connect(connection, &HttpConnection::requestHandled, this, &ReceiverServer::logRequest);
-        connect(connection, &HttpConnection::closed, this, [this] { --m_connections; });
+        connect(connection, &HttpConnection::closed, this, [this, connection] {
+            --m_connections;
+            m_deviceConnections.remove(connection);
+        });
+    }
+}
+
+RouteResult ReceiverServer::route(const HttpRequestHead &head, const QSslCertificate &peer, HttpConnection *connection)
+{
+    const QByteArray path = head.path();
+    // Training routes: the token (one credential check, TusService::refuseUnauthorized).
+    // TODO(merge of pairing and train): paired devices on /runs and /profiles.
+    if (Runs::RunService::handles(path))
+        return m_runService->route(head);
+    if (!m_pairing)
+        return m_service->route(head);
+    if (Pairing::PairingService::handles(path))
+        return m_pairing->route(head, peer);
+    if (peer.isNull() || (path != "/files" && !path.startsWith("/files/")))
+        return m_service->route(head);
+    // Read from disk per request: a revocation counts from the next request on.
+    const Pairing::DeviceIdentity device = m_pairing->identify(peer);
+    switch (device.status) {
+    case Pairing::DeviceIdentity::Status::NoCertificate:
+    case Pairing::DeviceIdentity::Status::Foreign:
+        return m_service->route(head); // not ours: the bearer token decides
+    case Pairing::DeviceIdentity::Status::Revoked:
+    case Pairing::DeviceIdentity::Status::Unknown: {
+        addEvent(ReceiverEventKind::Rejected,
+                 QStringLiteral("%1: refused device %2 (%3)")
+                     .arg(QString::fromLatin1(head.peer), device.deviceId,
+                          device.status == Pairing::DeviceIdentity::Status::Revoked ? QStringLiteral("revoked")
+                                                                                    : QStringLiteral("unknown")));
+        RouteResult refused;
+        refused.response = HttpResponse::text(403,
+                                              device.status == Pairing::DeviceIdentity::Status::Revoked
+                                                  ? "this device has been revoked"
+                                                  : "unknown device certificate");
+        refused.credential = Credential::Refused;
+        return refused;
+    }
+    case Pairing::DeviceIdentity::Status::Accepted:
+        break;
+    }
+    m_deviceConnections.insert(connection, device.deviceId);
+    HttpRequestHead attributed = head;
+    attributed.peer = head.peer + Pairing::PairingService::clientSuffix(device.deviceId); // recorded with the upload
+    if (head.method == "POST")
+        addEvent(
+            ReceiverEventKind::Info,
+            QStringLiteral("%1: upload created by device %2").arg(QString::fromLatin1(head.peer), device.deviceId));
+    return m_service->routeAuthenticated(attributed);
+}
+
+void ReceiverServer::dropRevokedDevices()
+{
+    const Pairing::DeviceRegistry registry(m_config.pairingDirectory);
+    for (auto it = m_deviceConnections.begin(); it != m_deviceConnections.end();) {
+        const auto record = registry.find(it.value());
+        if (!record || record->status == Pairing::DeviceStatus::Revoked) {
+            addEvent(ReceiverEventKind::Rejected,
+                     QStringLiteral("device %1 revoked: its connection is closed").arg(it.value()));
+            HttpConnection *connection = it.key();
+            it = m_deviceConnections.erase(it);
+            connection->evict();
+            continue;
+        }
+        ++it;
     }
 }
 

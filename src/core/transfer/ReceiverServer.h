@@ -1,17 +1,30 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "core/transfer/HttpMessage.h"
 #include "core/transfer/ReceiverConfig.h"
 
+#include <QFileSystemWatcher>
+#include <QHash>
 #include <QList>
 #include <QObject>
+#include <QSslCertificate>
 #include <QTimer>
 
 #include <atomic>
 #include <memory>
 
+namespace TrainGuard::Pairing {
+class PairingService;
+}
+namespace TrainGuard::Runs {
+class RunManager;
+class RunService;
+} // namespace TrainGuard::Runs
+
 namespace TrainGuard::Transfer {
 
+class HttpConnection;
 class TlsListener;
 class TusService;
 class UploadStore;
@@ -42,6 +55,8 @@ signals:
 
 private:
     void acceptPending();
+    RouteResult route(const HttpRequestHead &head, const QSslCertificate &peer, HttpConnection *connection);
+    void dropRevokedDevices();
     bool evictWaitingConnection();
     void logRequest(const HttpLogEntry &entry);
     void addEvent(ReceiverEventKind kind, const QString &text);
@@ -50,6 +65,13 @@ private:
     ReceiverConfig m_config;
     std::unique_ptr<UploadStore> m_store;
     std::unique_ptr<TusService> m_service;
+    std::unique_ptr<Pairing::PairingService> m_pairing; // with config.pairingDirectory
+    // With pairing only: `devices revoke` ends that device's connections. A child, so that it
+    // (and its inotify notifier) lives on this object's thread.
+    QFileSystemWatcher *m_devicesWatcher = nullptr;
+    QHash<HttpConnection *, QString> m_deviceConnections; // until the connection's closed()
+    std::unique_ptr<Runs::RunManager> m_runs;
+    std::unique_ptr<Runs::RunService> m_runService;
     TlsListener *m_server = nullptr;
     QTimer m_resumeTimer;
     QTimer m_flushTimer;

@@ -361,6 +361,8 @@ void SendSession::createUpload()
         metadata += ',' + metadataPair("relativePath", job.relativePath) + ',' + metadataPair("dataset", job.dataset);
     if (m_config.existing == ExistingTarget::Replace)
         metadata += ',' + metadataPair("replace", QStringLiteral("1"));
+    if (!m_config.runProfile.isEmpty())
+        metadata += ',' + metadataPair("run-profile", m_config.runProfile);
     req.setRawHeader("Upload-Metadata", metadata);
     req.setHeader(QNetworkRequest::ContentLengthHeader, 0);
     QNetworkReply *reply = m_network->post(req, QByteArray());
@@ -370,6 +372,9 @@ void SendSession::createUpload()
         const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
         if (status == 201) {
             m_location = m_config.receiver.resolved(QUrl(QString::fromLatin1(reply->rawHeader("Location"))));
+            m_uploadIds.append(m_location.path().section(u'/', -1));
+            if (reply->hasRawHeader("Run-Id"))
+                m_runIds.append(QString::fromLatin1(reply->rawHeader("Run-Id")));
             m_offset = 0;
             if (!m_source && !makeSource())
                 return;
@@ -587,6 +592,8 @@ void SendSession::finish(bool ok, const QString &message)
     result.elapsed_ms = m_clock.isValid() ? m_clock.elapsed() : 0;
     result.message = message;
     result.failure = ok ? SendFailure::None : (m_failure == SendFailure::None ? SendFailure::Other : m_failure);
+    result.uploadIds = m_uploadIds;
+    result.runIds = m_runIds;
     emit finished(result);
 }
 

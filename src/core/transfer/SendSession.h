@@ -87,6 +87,8 @@ private:
     std::future<std::optional<QByteArray>> m_firstDigest; // hashed while the key is derived
     std::unique_ptr<CiphertextSource> m_source;
     QUrl m_location;
+    QStringList m_uploadIds;
+    QStringList m_runIds;
     QUrl m_abandoned; // an interrupted upload of an older version of the file: terminated before the new one
     qint64 m_offset = 0;
     UploadChannel *m_channel = nullptr; // PATCH requests; QNAM carries the others

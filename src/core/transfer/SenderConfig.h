@@ -8,6 +8,7 @@
 #include <QDateTime>
 #include <QMetaType>
 #include <QString>
+#include <QStringList>
 #include <QUrl>
 
 namespace TrainGuard::Transfer {
@@ -34,6 +35,7 @@ struct SenderConfig {
     int verifyTimeout_ms = 10 * 60 * 1000;
     UploadStart uploadStart = UploadStart::Immediately;
     ExistingTarget existing = ExistingTarget::Refuse; // Replace: overwrite a file of the same name (send --replace)
+    QString runProfile; // set: each upload starts a training run of this host profile (tus metadata run-profile)
 };
 
 enum class SendStage { DerivingKey, Hashing, Uploading, Verifying, Done, Failed };
@@ -62,6 +64,8 @@ struct SendResult {
     qint64 elapsed_ms = 0;
     QString message; // "stored, sha256 matches" or the first error
     SendFailure failure = SendFailure::None; // TargetExists: the receiver answered 409 at creation
+    QStringList uploadIds; // the receiver's ids (from Location /files/ID) of the uploads created
+    QStringList runIds; // with runProfile: the runs the receiver created with them (Run-Id)
 };
 
 } // namespace TrainGuard::Transfer

@@ -94,6 +94,12 @@ bool TlsPolicy::serverConfiguration(const QString &certificateFile, const QStrin
             return false;
         config.setCaCertificates({ca});
         config.setPeerVerifyMode(QSslSocket::VerifyPeer);
+    } else if (clientCertificates == ClientCertificates::Requested) {
+        QSslCertificate ca;
+        if (!loadCertificate(caFile, &ca, error))
+            return false;
+        config.setCaCertificates({ca}); // named in the CertificateRequest
+        config.setPeerVerifyMode(QSslSocket::QueryPeer);
     } else {
         config.setPeerVerifyMode(QSslSocket::VerifyNone);
     }

@@ -6,7 +6,9 @@
 
 namespace TrainGuard::Transfer {
 
-enum class ClientCertificates { NotRequested, Required };
+// Requested: the server asks for a certificate from `caFile` but lets the
+// handshake succeed without one; the application checks it (device pairing).
+enum class ClientCertificates { NotRequested, Requested, Required };
 
 // TLS settings for both ends: TLS 1.2 minimum and Mozilla's "intermediate"
 // cipher list set explicitly (Qt's default accepts CBC and static-RSA suites).

@@ -3,6 +3,7 @@
 
 #include "core/transfer/BearerToken.h"
 #include "core/transfer/StoragePath.h"
+#include "core/transfer/UploadRunHook.h"
 #include "core/transfer/UploadStore.h"
 
 #include <QFile>
@@ -23,7 +24,7 @@ namespace {
 
 HttpResponse tusResponse(int status, const QByteArray &message = {})
 {
-    HttpResponse response = message.isEmpty() ? HttpResponse{status, {}, {}} : HttpResponse::text(status, message);
+    HttpResponse response = message.isEmpty() ? HttpResponse{status, {}, {}, {}} : HttpResponse::text(status, message);
     response.set("Tus-Resumable", "1.0.0");
     return response;
 }
@@ -220,18 +221,31 @@ RouteResult TusService::route(const HttpRequestHead &head)
     if (path != "/files" && path != "/files/" && !path.startsWith("/files/"))
         return answer(HttpResponse::text(404, "not found"));
 
-    const QByteArray authorization = head.header("Authorization");
-    const QByteArray presented = authorization.startsWith("Bearer ") ? authorization.mid(7).trimmed() : QByteArray();
-    if (!BearerToken::matches(m_token, presented)) {
-        HttpResponse response = tusResponse(401, "missing or wrong bearer token");
-        response.set("WWW-Authenticate", "Bearer realm=\"trainguard\"");
-        RouteResult refused = answer(response);
-        refused.credential = Credential::Refused;
-        return refused;
-    }
+    if (std::optional<RouteResult> refused = refuseUnauthorized(head))
+        return std::move(*refused);
     RouteResult result = routeAuthorized(head);
     result.credential = Credential::Accepted;
     return result;
+}
+
+RouteResult TusService::routeAuthenticated(const HttpRequestHead &head)
+{
+    RouteResult result = routeAuthorized(head);
+    result.credential = Credential::Accepted;
+    return result;
+}
+
+std::optional<RouteResult> TusService::refuseUnauthorized(const HttpRequestHead &head) const
+{
+    const QByteArray authorization = head.header("Authorization");
+    const QByteArray presented = authorization.startsWith("Bearer ") ? authorization.mid(7).trimmed() : QByteArray();
+    if (BearerToken::matches(m_token, presented))
+        return std::nullopt;
+    HttpResponse response = tusResponse(401, "missing or wrong bearer token");
+    response.set("WWW-Authenticate", "Bearer realm=\"trainguard\"");
+    RouteResult refused = answer(response);
+    refused.credential = Credential::Refused;
+    return refused;
 }
 
 RouteResult TusService::routeAuthorized(const HttpRequestHead &head)
@@ -337,6 +351,14 @@ RouteResult TusService::create(const HttpRequestHead &head)
     case TargetCheck::NameTooLong:
         return refuse(400, "refused file name: too long for the store's file system");
     }
+    const QString runProfile = metadata.value(QStringLiteral("run-profile"));
+    if (!runProfile.isEmpty()) { // train on arrival: the profile decides what the store keeps
+        if (!m_runHook)
+            return refuse(404, "this receiver has no training profiles");
+        QByteArray message;
+        if (const int status = m_runHook->prepareUpload(runProfile, &draft, &message); status != 0)
+            return refuse(status, message);
+    }
     if (draft.existing == ExistingTarget::Replace) { // its status will say that it replaced a file
         UploadRecord probe = draft;
         probe.existing = ExistingTarget::Refuse;
@@ -350,6 +372,15 @@ RouteResult TusService::create(const HttpRequestHead &head)
     HttpResponse response = tusResponse(201);
     response.set("Location", "/files/" + record->id.toLatin1());
     response.set("Upload-Offset", "0");
+    if (!runProfile.isEmpty()) {
+        QByteArray message;
+        const QString runId = m_runHook->attachUpload(runProfile, *record, &message);
+        if (runId.isEmpty()) {
+            m_store->remove(record->id);
+            return refuse(409, message);
+        }
+        response.set("Run-Id", runId.toLatin1());
+    }
     if (length == 0)
         m_store->finalize(record->id);
     return answer(response);

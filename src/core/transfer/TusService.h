@@ -5,8 +5,11 @@
 
 #include <QByteArray>
 
+#include <optional>
+
 namespace TrainGuard::Transfer {
 
+class UploadRunHook;
 class UploadStore;
 
 // The receiver's routes: tus 1.0.0 core + creation, termination and checksum
@@ -18,6 +21,13 @@ public:
     TusService(UploadStore *store, QByteArray token);
 
     RouteResult route(const HttpRequestHead &head);
+    // A /files request whose sender the caller authenticated (a paired device certificate).
+    RouteResult routeAuthenticated(const HttpRequestHead &head);
+    // The one credential check of every authenticated route (tus and training runs):
+    // nullopt if accepted, else the 401 to answer with.
+    std::optional<RouteResult> refuseUnauthorized(const HttpRequestHead &head) const;
+    // Uploads with a `run-profile` metadata key start a training run (null: the key is refused).
+    void setRunHook(UploadRunHook *hook) { m_runHook = hook; }
 
     static constexpr QByteArrayView tusVersion = "1.0.0";
 
@@ -32,6 +42,7 @@ private:
 
     UploadStore *m_store;
     QByteArray m_token;
+    UploadRunHook *m_runHook = nullptr;
 };
 
 } // namespace TrainGuard::Transfer

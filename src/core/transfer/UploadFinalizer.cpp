@@ -7,6 +7,8 @@
 #include <QFile>
 #include <QStorageInfo>
 
+#include <optional>
+
 namespace TrainGuard::Transfer {
 
 namespace {
@@ -65,7 +67,8 @@ bool UploadFinalizer::commitToStore(StoreFile &out, const FinalizeRequest &reque
 
 namespace {
 
-// Without a passphrase the receiver can only keep the envelope.
+// Keeps the envelope. With a key it is verified on the way (every tag, the plaintext SHA-256)
+// while its plaintext only passes through the hash; without one (no passphrase) it is kept unverified.
 FinalizeResult storeCiphertext(const FinalizeRequest &request)
 {
     FinalizeResult result;
@@ -73,6 +76,13 @@ FinalizeResult storeCiphertext(const FinalizeRequest &request)
     StoreFile out(request.storeDir, UploadFinalizer::storedName(request.destination, false));
     if (!openSpoolAndTarget(in, out, &result.error))
         return result;
+    Crypto::Sha256 hash;
+    std::optional<Crypto::Ste1Decryptor> verifier;
+    if (request.keyProvider)
+        verifier.emplace(request.keyProvider, [&hash](quint64, QByteArrayView plaintext) {
+            hash.addData(plaintext);
+            return true;
+        });
     QByteArray buffer(copyChunkBytes, Qt::Uninitialized);
     for (;;) {
         const qint64 n = in.read(buffer.data(), buffer.size());
@@ -86,9 +96,29 @@ FinalizeResult storeCiphertext(const FinalizeRequest &request)
             result.error = UploadFinalizer::storeWriteError(request.storeDir, out.errorString());
             return result;
         }
+        if (verifier) {
+            if (const Crypto::Ste1Status status = verifier->feed(QByteArrayView(buffer.constData(), n)); !status.ok()) {
+                result.error = status.message;
+                return result;
+            }
+        }
     }
-    if (UploadFinalizer::commitToStore(out, request, &result))
-        result.error = QStringLiteral("stored as ciphertext: the receiver has no passphrase");
+    if (!verifier) {
+        if (UploadFinalizer::commitToStore(out, request, &result))
+            result.error = QStringLiteral("stored as ciphertext: the receiver has no passphrase");
+        return result;
+    }
+    if (const Crypto::Ste1Status status = verifier->finish(); !status.ok()) {
+        result.error = status.message;
+        return result;
+    }
+    result.plaintextSha256 = QString::fromLatin1(hash.result().toHex());
+    if (!request.expectedSha256.isEmpty() && result.plaintextSha256 != request.expectedSha256) {
+        result.error = QStringLiteral("plaintext SHA-256 does not match the sender's");
+        result.plaintextSha256.clear();
+        return result;
+    }
+    UploadFinalizer::commitToStore(out, request, &result);
     return result;
 }
 
@@ -128,7 +158,7 @@ FinalizeResult decryptIntoStore(const FinalizeRequest &request)
 
 FinalizeResult UploadFinalizer::run(const FinalizeRequest &request)
 {
-    if (!request.keyProvider)
+    if (!request.keyProvider || request.storedForm == StoredForm::Ciphertext)
         return storeCiphertext(request);
     return decryptIntoStore(request);
 }

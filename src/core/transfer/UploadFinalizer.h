@@ -19,6 +19,8 @@ struct FinalizeRequest {
     ExistingTarget existing = ExistingTarget::Refuse;
     // Master keys for the receiver's passphrase; empty: keep the ciphertext as <destination>.ste1.
     Crypto::Ste1Decryptor::KeyProvider keyProvider;
+    // Ciphertext (with a key provider): the envelope is stored, verified without writing plaintext.
+    StoredForm storedForm = StoredForm::Plaintext;
 };
 
 struct FinalizeResult {

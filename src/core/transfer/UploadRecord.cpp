@@ -51,6 +51,7 @@ QJsonObject UploadRecord::toJson() const
         {u"client"_s, client},
         {u"replacedFile"_s, replacedFile},
         {u"replacedBy"_s, replacedBy},
+        {u"storedForm"_s, storedForm == StoredForm::Ciphertext ? u"ciphertext"_s : u"plaintext"_s},
         {u"created"_s, created.toString(Qt::ISODateWithMs)},
         {u"updated"_s, updated.toString(Qt::ISODateWithMs)},
     };
@@ -75,6 +76,8 @@ UploadRecord UploadRecord::fromJson(const QJsonObject &object)
     record.client = object.value(u"client"_s).toString();
     record.replacedFile = object.value(u"replacedFile"_s).toBool();
     record.replacedBy = object.value(u"replacedBy"_s).toString();
+    record.storedForm
+        = object.value(u"storedForm"_s).toString() == u"ciphertext" ? StoredForm::Ciphertext : StoredForm::Plaintext;
     record.created = QDateTime::fromString(object.value(u"created"_s).toString(), Qt::ISODateWithMs);
     record.updated = QDateTime::fromString(object.value(u"updated"_s).toString(), Qt::ISODateWithMs);
     return record;

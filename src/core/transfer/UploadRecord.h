@@ -14,6 +14,11 @@ enum class UploadState { Receiving, Verifying, Stored, Rejected };
 
 QString uploadStateName(UploadState state);
 
+// What the store keeps of a verified upload. Ciphertext: the STE1 envelope (<name>.ste1), verified
+// on the way (tags, SHA-256) without writing plaintext: for training runs whose profile keeps the
+// plaintext in memory or a stream (docs/TRAINING.md), and for a receiver without a passphrase.
+enum class StoredForm { Plaintext, Ciphertext };
+
 // One tus upload as the receiver keeps it (persisted as JSON beside the spool
 // file; the offset is the spool file's size, so it survives restarts).
 struct UploadRecord {
@@ -32,6 +37,7 @@ struct UploadRecord {
     ExistingTarget existing = ExistingTarget::Refuse;
     QString client; // the peer address that created it (KDF fairness)
     bool replacedFile = false; // stored over an existing file
+    StoredForm storedForm = StoredForm::Plaintext; // Ciphertext: chosen at creation (tus metadata run-profile)
     QString replacedBy; // the upload that later replaced this one's file
     QString plaintextSha256;
     QDateTime created;

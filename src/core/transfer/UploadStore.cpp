@@ -4,6 +4,7 @@
 #include "core/Logging.h"
 #include "core/ThreadPolicy.h"
 #include "core/crypto/MasterKey.h"
+#include "core/crypto/MasterKeyCache.h"
 #include "core/transfer/KeyDerivationQueue.h"
 #include "core/transfer/StoreDirectory.h"
 #include "core/transfer/StreamingVerifier.h"
@@ -28,8 +29,14 @@ UploadStore::UploadStore(const UploadStoreConfig &config, QObject *parent)
     if (m_config.spoolDir.isEmpty())
         m_config.spoolDir = QDir(m_config.storeDir).filePath(QStringLiteral(".trainguard-spool"));
     // Two derivation threads: two clients derive at once, neither on a verification thread.
-    if (Crypto::hasSecret(m_config.passphrase))
+    if (Crypto::hasSecret(m_config.passphrase)) {
         m_derivations = std::make_shared<KeyDerivationQueue>(m_config.passphrase, 2);
+        auto cache = std::make_shared<Crypto::MasterKeyCache>();
+        m_ciphertextKeys = [cache, provider = cache->keyProvider(m_config.passphrase),
+                            maxIterations = m_config.maxKdfIterations](const QByteArray &salt, quint32 iterations) {
+            return iterations > maxIterations ? std::nullopt : provider(salt, iterations);
+        };
+    }
     m_config.passphrase.reset(); // the queue holds the one reference it needs
     m_pool.setMaxThreadCount(2);
     m_janitor.setMaxThreadCount(1);
@@ -43,17 +50,36 @@ UploadStore::~UploadStore()
         verifier->cancel();
     if (m_derivations)
         m_derivations->shutdown();
+    for (const auto &derivations : std::as_const(m_ownerDerivations)) {
+        if (derivations)
+            derivations->shutdown();
+    }
     m_pool.waitForDone();
     m_janitor.waitForDone();
 }
 
+std::shared_ptr<KeyDerivationQueue> UploadStore::derivationsFor(const QString &client) const
+{
+    const QString owner = m_config.passphraseOwner ? m_config.passphraseOwner(client) : QString();
+    if (owner.isEmpty())
+        return m_derivations;
+    auto found = m_ownerDerivations.constFind(owner);
+    if (found == m_ownerDerivations.cend()) {
+        const Crypto::SharedSecret own = m_config.ownerPassphrase(owner);
+        found = m_ownerDerivations.insert(
+            owner, Crypto::hasSecret(own) ? std::make_shared<KeyDerivationQueue>(own, 1) : nullptr);
+    }
+    return *found ? *found : m_derivations;
+}
+
 void UploadStore::prefetchKey(const QString &client, const QByteArray &kdfSalt, quint32 iterations)
 {
-    if (!m_derivations || kdfSalt.size() != Crypto::MasterKey::KdfSaltSize
+    const std::shared_ptr<KeyDerivationQueue> derivations = derivationsFor(client);
+    if (!derivations || kdfSalt.size() != Crypto::MasterKey::KdfSaltSize
         || iterations < Crypto::MasterKey::MinIterations
         || iterations > qMin(Crypto::MasterKey::MaxIterations, m_config.maxKdfIterations))
         return;
-    m_derivations->prefetch(client, kdfSalt, iterations);
+    derivations->prefetch(client, kdfSalt, iterations);
 }
 
 bool UploadStore::open(QString *error)
@@ -106,7 +132,7 @@ QString UploadStore::recordPath(const QString &id) const
 
 QString UploadStore::storedName(const UploadRecord &record) const
 {
-    return UploadFinalizer::storedName(record.destination, m_derivations != nullptr);
+    return UploadFinalizer::storedName(record.destination, derivationsFor(record.client) != nullptr);
 }
 
 TargetCheck UploadStore::checkTarget(const UploadRecord &draft) const
@@ -212,7 +238,7 @@ std::shared_ptr<StreamingVerifier> UploadStore::verifierFor(const UploadRecord &
     auto verifier = std::make_shared<StreamingVerifier>(
         FinalizeRequest{
             spoolPath(record.id), m_config.storeDir, record.destination, record.expectedSha256, record.existing, {}},
-        VerifierKeys{m_derivations, record.client, m_config.maxKdfIterations, wake});
+        VerifierKeys{derivationsFor(record.client), record.client, m_config.maxKdfIterations, wake});
     m_verifiers.insert(record.id, verifier);
     return verifier;
 }
@@ -220,7 +246,7 @@ std::shared_ptr<StreamingVerifier> UploadStore::verifierFor(const UploadRecord &
 void UploadStore::advance(const QString &id, qint64 offset)
 {
     const UploadRecord *record = find(id);
-    if (!record || !m_derivations)
+    if (!record || !derivationsFor(record->client) || record->storedForm == StoredForm::Ciphertext)
         return;
     const std::shared_ptr<StreamingVerifier> verifier = verifierFor(*record);
     verifier->advance(offset);
@@ -254,14 +280,14 @@ void UploadStore::finalize(const QString &id)
         return;
     record->state = UploadState::Verifying;
     persist(*record);
-    if (m_derivations) {
+    if (derivationsFor(record->client) && record->storedForm == StoredForm::Plaintext) {
         const std::shared_ptr<StreamingVerifier> verifier = verifierFor(*record);
         verifier->complete(record->length);
         schedule(id, verifier);
         return;
     }
-    FinalizeRequest request{spoolPath(id),          m_config.storeDir, record->destination,
-                            record->expectedSha256, record->existing,  {}};
+    FinalizeRequest request{spoolPath(id),    m_config.storeDir, record->destination, record->expectedSha256,
+                            record->existing, m_ciphertextKeys,  record->storedForm};
     QPointer<UploadStore> self(this);
     m_pool.start([self, id, request] {
         const ThreadPolicyScope policy(ThreadPriority::Bulk); // hashes (and maybe decrypts) a whole upload

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "core/crypto/SecretBytes.h"
+#include "core/crypto/Ste1Decryptor.h"
 #include "core/transfer/UploadRecord.h"
 
 #include <QHash>
@@ -9,6 +10,7 @@
 #include <QThreadPool>
 #include <QTimer>
 
+#include <functional>
 #include <memory>
 
 namespace TrainGuard::Transfer {
@@ -23,6 +25,11 @@ struct UploadStoreConfig {
     qint64 maxUploadBytes = qint64(64) << 30;
     int partialExpiry_s = 24 * 3600;
     quint32 maxKdfIterations = 2'000'000; // STE1 headers asking more are refused underived
+    // A sender's own passphrase (a paired device that shared it at pairing):
+    // passphraseOwner(client) names its owner, cheaply ("" for none);
+    // ownerPassphrase(owner) is read once per owner (none: the store's applies).
+    std::function<QString(const QString &client)> passphraseOwner;
+    std::function<Crypto::SharedSecret(const QString &owner)> ownerPassphrase;
 };
 
 // Whether an upload may take its target name (checked at POST).
@@ -49,6 +56,9 @@ public:
     // Creates a record and its empty spool file; null and *error on failure.
     UploadRecord *create(UploadRecord draft, QString *error);
     UploadRecord *find(const QString &id);
+    const QHash<QString, UploadRecord> &records() const { return m_records; }
+    // Whether stored uploads can be decrypted (the receiver has a passphrase).
+    bool decrypts() const { return m_derivations != nullptr; }
     QString spoolPath(const QString &id) const;
     bool persist(UploadRecord &record);
     void remove(const QString &id);
@@ -68,6 +78,8 @@ signals:
     void uploadFinished(const QString &id, TrainGuard::Transfer::UploadState state, const QString &detail);
 
 private:
+    // The client's own passphrase's queue if it has one, else the store's (null: ciphertext only).
+    std::shared_ptr<KeyDerivationQueue> derivationsFor(const QString &client) const;
     QString recordPath(const QString &id) const;
     void schedule(const QString &id, const std::shared_ptr<StreamingVerifier> &verifier);
     std::shared_ptr<StreamingVerifier> verifierFor(const UploadRecord &record);
@@ -82,6 +94,10 @@ private:
     void markReplaced(const UploadRecord &replacing);
 
     std::shared_ptr<KeyDerivationQueue> m_derivations; // null without a passphrase: ciphertext only
+    // Verifies uploads kept as ciphertext (StoredForm::Ciphertext) on a pool thread; null without a passphrase.
+    Crypto::Ste1Decryptor::KeyProvider m_ciphertextKeys;
+    // By passphrase owner (bounded by the paired devices); null: the owner shared none.
+    mutable QHash<QString, std::shared_ptr<KeyDerivationQueue>> m_ownerDerivations;
     QHash<QString, UploadRecord> m_records;
     QHash<QString, std::shared_ptr<StreamingVerifier>> m_verifiers;
     QThreadPool m_pool;
