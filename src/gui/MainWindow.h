@@ -2,6 +2,8 @@
 #pragma once
 
 #include "gui/EmbeddedReceiver.h"
+#include "gui/OverviewPage.h"
+#include "gui/TimelineEntry.h"
 
 #include <QMainWindow>
 
@@ -24,6 +26,9 @@ namespace TrainGuard::Gui {
 class AlertsPanel;
 class EmbeddedReceiver;
 class FilesPanel;
+class LocalTimelineFeed;
+class OverviewPage;
+class TimelinePanel;
 class TrafficPanel;
 class TransferPanel;
 
@@ -32,7 +37,8 @@ class MainWindow : public QMainWindow
     Q_OBJECT
 
 public:
-    enum class Panel { Transfer, Traffic, Files, Alerts };
+    // Tab order. The Overview comes first: the first thing the window shows.
+    enum class Panel { Overview, Transfer, Traffic, Files, Alerts, Timeline };
     Q_ENUM(Panel)
 
     // What the first launch sets up; tests point every path into a temp dir.
@@ -62,11 +68,22 @@ public:
     TrafficPanel *trafficPanel() const { return m_trafficPanel; }
     FilesPanel *filesPanel() const { return m_filesPanel; }
     AlertsPanel *alertsPanel() const { return m_alertsPanel; }
+    OverviewPage *overviewPage() const { return m_overview; }
+    TimelinePanel *timelinePanel() const { return m_timelinePanel; }
+    LocalTimelineFeed *localTimelineFeed() const { return m_timelineFeed; }
     Capture::LeakWatch *leakWatch() const { return m_leakWatch; }
 
 public slots:
     void showAbout();
     void showSettings();
+    // Opens what was around the entry's moment: the packets (sends, leak checks, captures,
+    // network alerts) or the file events (file entries and alerts).
+    void showAroundTimelineEntry(const TrainGuard::Gui::TimelineEntry &entry);
+
+signals:
+    // A training run's or a paired host's entry asked to be opened; their tabs come with those
+    // issues and connect here.
+    void timelineEntryOpened(const TrainGuard::Gui::TimelineEntry &entry);
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -78,12 +95,20 @@ private:
     void showAlertNotification(const QString &title, const QString &message, bool critical);
     void restoreWindowState();
     void warmUpHiddenPanels();
+    void addPanelActions();
+    void connectOverview();
+    void connectTimeline();
+    void refreshSendCard();
+    void showCard(OverviewPage::Card card);
 
     std::unique_ptr<Ui::MainWindow> m_ui;
     TransferPanel *m_transferPanel = nullptr;
     TrafficPanel *m_trafficPanel = nullptr;
     FilesPanel *m_filesPanel = nullptr;
     AlertsPanel *m_alertsPanel = nullptr;
+    OverviewPage *m_overview = nullptr;
+    TimelinePanel *m_timelinePanel = nullptr;
+    LocalTimelineFeed *m_timelineFeed = nullptr;
     EmbeddedReceiver *m_receiver = nullptr;
     QLabel *m_receiverStatus = nullptr;
     QLabel *m_captureStatus = nullptr;

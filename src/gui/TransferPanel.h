@@ -58,6 +58,9 @@ public:
     // The leak check's verdict for send `sendId` goes into its history row.
     void setLeakCheck(int sendId, const TrainGuard::Capture::LeakReport &report);
     bool isSending() const;
+    // What the destination field shows (the Overview's Send card), and whether Send would start.
+    QString destinationText() const;
+    bool canSend() const;
 
     // WaitForSendGo: after Send the sender derives the key and hashes at once, but its upload
     // waits for sendGo() (MainWindow: the leak check's capture runs and its fingerprints are
@@ -74,6 +77,8 @@ public slots:
 signals:
     void sendStarted(const QString &datasetPath);
     void sendFinished(const TrainGuard::Transfer::SendResult &result);
+    // The sender's ≤ 10 Hz progress, for the Overview.
+    void sendProgress(const TrainGuard::Transfer::SendProgress &progress);
     void statusTextChanged(const QString &text);
 
 private:
@@ -101,6 +106,10 @@ private:
     SendGate m_gate = SendGate::None;
     QPointer<QMessageBox> m_replacePrompt;
     bool m_waitingForGo = false; // the sender prepares; its upload waits for sendGo()
+    // The receiver log folds repeated request lines (a 20 ms status poll) into the last one.
+    QString m_lastLogKey;
+    QString m_lastLogFirstTime;
+    int m_lastLogRepeats = 0;
 };
 
 } // namespace TrainGuard::Gui
