@@ -133,12 +133,15 @@ void MainWindow::startServices(const StartupOptions &options)
         m_trafficPanel->setReceiverPort(port);
         if (m_captureOnLaunch)
             m_trafficPanel->startDefaultCapture(); // explains in the panel when not permitted
+        refreshSendCard();
     });
     connect(m_receiver, &EmbeddedReceiver::failed, this, [this](const QString &reason) {
         m_transferPanel->setEmbeddedReceiverUnavailable(reason);
         m_receiverStatus->setText(tr("Receiver: not running (%1)").arg(reason));
+        refreshSendCard();
     });
     connect(m_receiver, &EmbeddedReceiver::eventsLogged, m_transferPanel, &TransferPanel::appendReceiverEvents);
+    refreshSendCard();
     m_receiverStatus->setText(tr("Receiver: starting…"));
     m_receiver->start(options.receiverPort);
 }
