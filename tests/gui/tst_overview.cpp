@@ -4,6 +4,7 @@
 // packet table's last column, the Rules box, dialog titles.
 #include "core/AppIdentity.h"
 #include "gui/AlertsPanel.h"
+#include "gui/DesktopColorScheme.h"
 #include "gui/FileDialogFolder.h"
 #include "gui/GuiResources.h"
 #include "gui/LocalTimelineFeed.h"
@@ -302,6 +303,33 @@ private slots:
         QVERIFY2(band <= box->fontMetrics().height() + 12, qPrintable(QString::number(band)));
         const int below = box->contentsRect().bottom() - editor->geometry().bottom();
         QVERIFY2(below <= 16, qPrintable(QString::number(below)));
+    }
+
+    // Qt 6.4 follows no desktop preference by itself: the GTK/KDE settings decide.
+    void themeFollowsTheDesktop()
+    {
+        QTemporaryDir config;
+        QVERIFY(QDir(config.path()).mkpath(QStringLiteral("gtk-3.0")));
+        QSettings gtk(config.filePath(QStringLiteral("gtk-3.0/settings.ini")), QSettings::IniFormat);
+        gtk.setValue(QStringLiteral("Settings/gtk-theme-name"), QStringLiteral("Adwaita"));
+        gtk.sync();
+        QCOMPARE(DesktopColorScheme::detect(config.path()), DesktopColorScheme::Scheme::Light);
+        gtk.setValue(QStringLiteral("Settings/gtk-application-prefer-dark-theme"), 1);
+        gtk.sync();
+        QCOMPARE(DesktopColorScheme::detect(config.path()), DesktopColorScheme::Scheme::Dark);
+        QSettings kde(config.filePath(QStringLiteral("kdeglobals")), QSettings::IniFormat);
+        kde.setValue(QStringLiteral("General/ColorScheme"), QStringLiteral("BreezeLight"));
+        kde.sync();
+        QCOMPARE(DesktopColorScheme::detect(config.path()), DesktopColorScheme::Scheme::Light);
+
+        const QPalette before = QApplication::palette();
+        DesktopColorScheme::apply(DesktopColorScheme::Scheme::Dark);
+        QVERIFY(QApplication::palette().color(QPalette::Window).lightness() < 128);
+        OverviewPage page; // new widgets take it
+        QVERIFY(page.palette().color(QPalette::Window).lightness() < 128);
+        DesktopColorScheme::apply(DesktopColorScheme::Scheme::Light);
+        QVERIFY(QApplication::palette().color(QPalette::Window).lightness() >= 128);
+        QApplication::setPalette(before);
     }
 
     void dialogsHaveTitles()
