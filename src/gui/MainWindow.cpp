@@ -13,6 +13,7 @@
 #include "gui/LocalTimelineFeed.h"
 #include "gui/SettingKeys.h"
 #include "gui/SettingsDialog.h"
+#include "gui/TimelineFilterModel.h"
 #include "gui/TimelineModel.h"
 #include "gui/TimelinePanel.h"
 #include "gui/TrafficPanel.h"
@@ -26,6 +27,7 @@
 #include <QLabel>
 #include <QMetaEnum>
 #include <QSystemTrayIcon>
+#include <QTableView>
 #include <QTimer>
 
 namespace TrainGuard::Gui {
@@ -346,6 +348,11 @@ void MainWindow::connectOverview()
     connect(m_filesPanel, &FilesPanel::fileEventsReady, m_overview, &OverviewPage::onFileEvents);
     connect(m_filesPanel, &FilesPanel::statusTextChanged, m_overview, &OverviewPage::setWatchStatus);
     m_overview->setAlertModel(m_alertsPanel->alertModel());
+    m_overview->setTimelineModel(m_timelinePanel->filterModel());
+    connect(m_overview, &OverviewPage::timelineRowClicked, this, [this](int row) {
+        showPanel(Panel::Timeline);
+        m_timelinePanel->tableView()->setCurrentIndex(m_timelinePanel->filterModel()->index(row, 0));
+    });
     refreshSendCard();
 }
 

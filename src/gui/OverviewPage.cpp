@@ -5,6 +5,7 @@
 #include "gui/AlertModel.h"
 #include "gui/OverviewCard.h"
 #include "gui/Sparkline.h"
+#include "gui/TimelineStrip.h"
 
 #include <QAbstractItemModel>
 #include <QDir>
@@ -108,6 +109,18 @@ OverviewPage::OverviewPage(QWidget *parent)
     grid->addWidget(files, 1, 0);
     grid->addWidget(alerts, 1, 1);
     grid->addWidget(hosts, 1, 2);
+    m_timelineStrip = new TimelineStrip(this);
+    m_timelineStrip->setObjectName(QStringLiteral("overviewTimelineStrip"));
+    m_timelineStrip->setToolTip(tr("The timeline: click a mark to open it on the Timeline tab"));
+    connect(m_timelineStrip, &TimelineStrip::rowClicked, this, &OverviewPage::timelineRowClicked);
+    auto *timelineTitle = new QLabel(tr("Timeline"), this);
+    QFont titleFont = timelineTitle->font();
+    titleFont.setBold(true);
+    timelineTitle->setFont(titleFont);
+    grid->addWidget(timelineTitle, 2, 0, 1, 3);
+    grid->addWidget(m_timelineStrip, 3, 0, 1, 3);
+    grid->setRowStretch(0, 1);
+    grid->setRowStretch(1, 1);
     grid->setColumnStretch(0, 1);
     grid->setColumnStretch(1, 1);
     grid->setColumnStretch(2, 1);
@@ -126,6 +139,11 @@ OverviewCard *OverviewPage::addCard(Card which, const QString &title)
     connect(card, &OverviewCard::activated, this, [this, which] { emit cardActivated(which); });
     m_cards.append(card);
     return card;
+}
+
+void OverviewPage::setTimelineModel(QAbstractItemModel *timeline)
+{
+    m_timelineStrip->setModel(timeline);
 }
 
 OverviewCard *OverviewPage::card(Card which) const
@@ -199,6 +217,8 @@ void OverviewPage::onSendFinished(const Transfer::SendResult &result)
 void OverviewPage::setFlowModel(QAbstractItemModel *flows)
 {
     m_flows = flows;
+    if (flows)
+        connect(flows, &QObject::destroyed, this, [this] { m_flows = nullptr; });
 }
 
 void OverviewPage::onCaptureBatch(const Capture::CaptureBatch &batch)
@@ -215,10 +235,10 @@ void OverviewPage::onCaptureBatch(const Capture::CaptureBatch &batch)
                                      rate(double(last.bytes[plaintext]) / BinSeconds)));
     }
     const QLocale locale;
+    const int flowCount = m_flows != nullptr ? m_flows->rowCount() : 0;
     m_wireFlows->setText(
         tr("Flows: %1 · packets: %2 · drops: %3")
-            .arg(locale.toString(m_flows ? m_flows->rowCount() : 0),
-                 locale.toString(static_cast<qulonglong>(batch.counters.packets)),
+            .arg(locale.toString(flowCount), locale.toString(static_cast<qulonglong>(batch.counters.packets)),
                  locale.toString(static_cast<qulonglong>(batch.counters.kernelDrops + batch.counters.queueDrops))));
 }
 
@@ -287,6 +307,7 @@ void OverviewPage::setAlertModel(AlertModel *alerts)
     m_alerts = alerts;
     if (!alerts)
         return;
+    connect(alerts, &QObject::destroyed, this, [this] { m_alerts = nullptr; });
     const auto schedule = [this] { m_alertRefresh.start(); };
     connect(alerts, &QAbstractItemModel::rowsInserted, this, schedule);
     connect(alerts, &QAbstractItemModel::rowsRemoved, this, schedule);
@@ -297,19 +318,20 @@ void OverviewPage::setAlertModel(AlertModel *alerts)
 
 void OverviewPage::refreshAlerts()
 {
-    if (!m_alerts)
+    const AlertModel *alerts = m_alerts;
+    if (alerts == nullptr)
         return;
-    const int critical = m_alerts->unacknowledgedCount(Alerts::Severity::Critical);
-    const int total = m_alerts->unacknowledgedCount();
+    const int critical = alerts->unacknowledgedCount(Alerts::Severity::Critical);
+    const int total = alerts->unacknowledgedCount();
     m_alertCounts->setText(
         total == 0 ? tr("No unacknowledged alerts")
                    : tr("%1 unacknowledged: %2 critical, %3 warnings").arg(total).arg(critical).arg(total - critical));
     m_alertCounts->setStyleSheet(critical > 0 ? QStringLiteral("color: #d64541; font-weight: bold") : QString());
     QStringList lines;
-    for (int row = m_alerts->rowCount() - 1; row >= 0 && lines.size() < ListedAlerts; --row) {
-        if (m_alerts->index(row, 0).data(AlertModel::AcknowledgedRole).toBool())
+    for (int row = alerts->rowCount() - 1; row >= 0 && lines.size() < ListedAlerts; --row) {
+        if (alerts->index(row, 0).data(AlertModel::AcknowledgedRole).toBool())
             continue;
-        const Alerts::Alert &alert = m_alerts->alertAt(row);
+        const Alerts::Alert &alert = alerts->alertAt(row);
         lines << tr("[%1] %2").arg(AlertModel::severityLabel(alert.severity), alert.message);
     }
     m_alertList->setText(lines.join(u'\n'));

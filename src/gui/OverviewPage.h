@@ -7,7 +7,6 @@
 #include "core/fswatch/FileEvent.h"
 #include "core/transfer/SenderConfig.h"
 
-#include <QPointer>
 #include <QTimer>
 #include <QWidget>
 
@@ -21,6 +20,7 @@ namespace TrainGuard::Gui {
 class AlertModel;
 class OverviewCard;
 class Sparkline;
+class TimelineStrip;
 
 // The first page of the window: one card per concern (Send, Wire, Files, Alerts, Hosts and
 // training), each a summary of its detail tab that opens it (cardActivated). Fed by MainWindow
@@ -66,6 +66,10 @@ public:
     // Alerts card: reads the unacknowledged rows of `alerts` when it changes.
     void setAlertModel(AlertModel *alerts);
 
+    // The timeline's strip under the cards (a model in time order: TimelinePanel's filter).
+    void setTimelineModel(QAbstractItemModel *timeline);
+    TimelineStrip *timelineStrip() const { return m_timelineStrip; }
+
     // Hosts and training card. Until pairing and training runs exist (their own issues) the
     // card says so; their owners call these to fill it.
     void setHostsSummary(const QString &text);
@@ -74,6 +78,8 @@ public:
 signals:
     void cardActivated(TrainGuard::Gui::OverviewPage::Card card);
     void sendClicked();
+    // A mark of the strip was clicked: `row` of the model given to setTimelineModel.
+    void timelineRowClicked(int row);
 
 private:
     OverviewCard *addCard(Card which, const QString &title);
@@ -94,7 +100,8 @@ private:
     QLabel *m_wireFlows = nullptr;
     QLabel *m_wireCapture = nullptr;
     QLabel *m_wireLeakCheck = nullptr;
-    QPointer<QAbstractItemModel> m_flows;
+    // Plain pointers, cleared on destroyed(): GCC's -Wnull-dereference (ci preset) flags QPointer.
+    QAbstractItemModel *m_flows = nullptr;
     // Files
     QLabel *m_fileEvents = nullptr;
     QLabel *m_fileGaps = nullptr;
@@ -104,12 +111,13 @@ private:
     // Alerts
     QLabel *m_alertCounts = nullptr;
     QLabel *m_alertList = nullptr;
-    QPointer<AlertModel> m_alerts;
+    AlertModel *m_alerts = nullptr;
     QTimer m_alertRefresh;
     // Hosts and training
     QLabel *m_hosts = nullptr;
     QLabel *m_run = nullptr;
     Sparkline *m_runMetric = nullptr;
+    TimelineStrip *m_timelineStrip = nullptr;
 };
 
 } // namespace TrainGuard::Gui

@@ -49,7 +49,7 @@ double Sparkline::maximum() const
 
 QSize Sparkline::sizeHint() const
 {
-    return {240, fontMetrics().height() * 3};
+    return {240, fontMetrics().height() * 6};
 }
 
 void Sparkline::paintEvent(QPaintEvent *)

@@ -46,6 +46,7 @@ void TimelineStrip::setModel(QAbstractItemModel *model)
     m_model = model;
     m_currentRow = -1;
     if (model) {
+        connect(model, &QObject::destroyed, this, [this] { m_model = nullptr; });
         // update() coalesces: one paint per frame however many batches arrived.
         const auto repaint = [this] { update(); };
         connect(model, &QAbstractItemModel::rowsInserted, this, repaint);

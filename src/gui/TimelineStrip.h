@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include <QPointer>
 #include <QWidget>
 
 class QAbstractItemModel;
@@ -44,7 +43,7 @@ private:
     qint64 timeOfRow(int row) const;
     int xOfTime(qint64 time_us, const Span &span) const;
 
-    QPointer<QAbstractItemModel> m_model;
+    QAbstractItemModel *m_model = nullptr; // cleared on destroyed(); not QPointer: see OverviewPage.h
     int m_currentRow = -1;
 };
 
