@@ -29,11 +29,13 @@ OverviewCard::OverviewCard(const QString &title, QWidget *parent)
     layout->addLayout(m_body, 1);
 }
 
-QLabel *OverviewCard::addValueLabel(const QString &objectName, const QString &initialText)
+QLabel *OverviewCard::addValueLabel(const QString &objectName, const QString &initialText, Wrap wrap)
 {
     auto *label = new QLabel(initialText, this);
     label->setObjectName(objectName);
-    label->setWordWrap(true);
+    label->setWordWrap(wrap == Wrap::Words);
+    if (wrap == Wrap::None) // a longer text is cut, not a reason to grow the card
+        label->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Fixed);
     label->setTextFormat(Qt::PlainText);
     m_body->addWidget(label);
     return label;

@@ -19,8 +19,11 @@ public:
     explicit OverviewCard(const QString &title, QWidget *parent = nullptr);
 
     QVBoxLayout *body() const { return m_body; }
-    // A label in the body for one live value; `objectName` lets tests find it.
-    QLabel *addValueLabel(const QString &objectName, const QString &initialText);
+    // A label in the body for one value; `objectName` lets tests find it. Wrap::Words for text
+    // that changes rarely: a wrapping label's new text relayouts the card (height for width),
+    // which values updated at 10 Hz during a send must not do (bench/gui).
+    enum class Wrap { None, Words };
+    QLabel *addValueLabel(const QString &objectName, const QString &initialText, Wrap wrap = Wrap::Words);
 
 signals:
     void activated();

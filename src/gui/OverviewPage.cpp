@@ -48,7 +48,7 @@ OverviewPage::OverviewPage(QWidget *parent)
     m_datasetLabel = send->addValueLabel(QStringLiteral("overviewDataset"), tr("Dataset: none chosen"));
     m_destinationLabel = send->addValueLabel(QStringLiteral("overviewDestination"), tr("To: –"));
     auto *buttons = new QHBoxLayout;
-    m_sendButton = new QPushButton(tr("Send"), send);
+    m_sendButton = new QPushButton(tr("&Send"), send); // Alt+S, as on the Transfer tab (one is visible at a time)
     m_sendButton->setObjectName(QStringLiteral("overviewSendButton"));
     m_sendButton->setToolTip(tr("Send the dataset encrypted to the destination"));
     m_sendAndTrainButton = new QPushButton(tr("Send and train"), send);
@@ -64,7 +64,7 @@ OverviewPage::OverviewPage(QWidget *parent)
     m_sendProgress->setRange(0, ProgressSteps);
     m_sendProgress->setValue(0);
     send->body()->addWidget(m_sendProgress);
-    m_sendStage = send->addValueLabel(QStringLiteral("overviewSendStage"), tr("No send yet"));
+    m_sendStage = send->addValueLabel(QStringLiteral("overviewSendStage"), tr("No send yet"), OverviewCard::Wrap::None);
     m_sendVerdict = send->addValueLabel(QStringLiteral("overviewSendVerdict"), QString());
     connect(m_sendButton, &QPushButton::clicked, this, &OverviewPage::sendClicked);
 
@@ -73,10 +73,13 @@ OverviewPage::OverviewPage(QWidget *parent)
     m_wireChart->setObjectName(QStringLiteral("overviewWireChart"));
     m_wireChart->setToolTip(tr("Bytes per second over the last 60 s: encrypted (blue) and plaintext (red)"));
     wire->body()->addWidget(m_wireChart);
-    m_wireRate = wire->addValueLabel(QStringLiteral("overviewWireRate"), tr("Not capturing"));
-    m_wireFlows = wire->addValueLabel(QStringLiteral("overviewWireFlows"), tr("Flows: 0 · drops: 0"));
-    m_wireCapture = wire->addValueLabel(QStringLiteral("overviewWireCapture"), tr("Capture: off"));
-    m_wireLeakCheck = wire->addValueLabel(QStringLiteral("overviewWireLeakCheck"), tr("Leak check: waits for a send"));
+    m_wireRate = wire->addValueLabel(QStringLiteral("overviewWireRate"), tr("Not capturing"), OverviewCard::Wrap::None);
+    m_wireFlows
+        = wire->addValueLabel(QStringLiteral("overviewWireFlows"), tr("Flows: 0 · drops: 0"), OverviewCard::Wrap::None);
+    m_wireCapture
+        = wire->addValueLabel(QStringLiteral("overviewWireCapture"), tr("Capture: off"), OverviewCard::Wrap::None);
+    m_wireLeakCheck = wire->addValueLabel(QStringLiteral("overviewWireLeakCheck"), tr("Leak check: waits for a send"),
+                                          OverviewCard::Wrap::None);
 
     OverviewCard *files = addCard(Card::Files, tr("Files"));
     m_watchStatus = files->addValueLabel(QStringLiteral("overviewWatchStatus"), tr("Watching: no folders"));

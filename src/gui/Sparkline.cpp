@@ -2,7 +2,7 @@
 #include "gui/Sparkline.h"
 
 #include <QPainter>
-#include <QPainterPath>
+#include <QPolygonF>
 
 #include <algorithm>
 
@@ -60,23 +60,20 @@ void Sparkline::paintEvent(QPaintEvent *)
     const double top = maximum();
     if (m_samples.empty() || top <= 0)
         return;
-    painter.setRenderHint(QPainter::Antialiasing);
+    // No antialiasing and one polyline per series: bench/gui measured 27 ms of wall time for an
+    // antialiased path repaint while a send loads both cores.
     const double step = double(width() - 2) / double(m_windowSamples - 1);
     const double scale = double(height() - 4) / top;
     // Right-aligned: the newest sample at the right edge, as a strip chart.
     const double x0 = 1 + step * double(m_windowSamples - static_cast<int>(m_samples.size()));
+    QPolygonF line(static_cast<qsizetype>(m_samples.size()));
     for (qsizetype series = 0; series < m_colours.size(); ++series) {
-        QPainterPath path;
         for (size_t i = 0; i < m_samples.size(); ++i) {
             const double value = series < m_samples[i].size() ? m_samples[i][series] : 0.0;
-            const QPointF point(x0 + step * double(i), double(height() - 2) - value * scale);
-            if (i == 0)
-                path.moveTo(point);
-            else
-                path.lineTo(point);
+            line[static_cast<qsizetype>(i)] = QPointF(x0 + step * double(i), double(height() - 2) - value * scale);
         }
-        painter.setPen(QPen(m_colours[series], 1.5));
-        painter.drawPath(path);
+        painter.setPen(QPen(m_colours[series], 1));
+        painter.drawPolyline(line);
     }
 }
 
