@@ -175,34 +175,11 @@ void OverviewPage::onSendStarted(const QString &datasetPath)
     m_sendButton->setEnabled(false);
 }
 
-void OverviewPage::onSendProgress(const Transfer::SendProgress &progress)
+void OverviewPage::onSendProgress(const Transfer::SendProgress &progress, const QString &stageText)
 {
     if (progress.bytesTotal > 0)
         m_sendProgress->setValue(static_cast<int>(ProgressSteps * progress.bytesSent / progress.bytesTotal));
-    switch (progress.stage) {
-    case Transfer::SendStage::DerivingKey:
-        m_sendStage->setText(tr("Deriving key"));
-        break;
-    case Transfer::SendStage::Hashing:
-        m_sendStage->setText(tr("Hashing the dataset"));
-        break;
-    case Transfer::SendStage::Uploading: {
-        const QString eta = progress.eta_s < 0
-            ? QStringLiteral("–")
-            : QStringLiteral("%1:%2").arg(progress.eta_s / 60).arg(progress.eta_s % 60, 2, 10, QLatin1Char('0'));
-        m_sendStage->setText(tr("Uploading · %1 · ETA %2").arg(rate(progress.rate_Bps), eta));
-        break;
-    }
-    case Transfer::SendStage::Verifying:
-        m_sendStage->setText(tr("Receiver verifying"));
-        break;
-    case Transfer::SendStage::Done:
-        m_sendStage->setText(tr("Done"));
-        break;
-    case Transfer::SendStage::Failed:
-        m_sendStage->setText(tr("Failed"));
-        break;
-    }
+    m_sendStage->setText(stageText); // the Transfer tab's words, rate and ETA
 }
 
 void OverviewPage::onSendFinished(const Transfer::SendResult &result)

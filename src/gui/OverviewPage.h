@@ -48,7 +48,7 @@ public:
     void setDataset(const QString &path, const QString &destination);
     void setSendEnabled(bool enabled);
     void onSendStarted(const QString &datasetPath);
-    void onSendProgress(const TrainGuard::Transfer::SendProgress &progress);
+    void onSendProgress(const TrainGuard::Transfer::SendProgress &progress, const QString &stageText);
     void onSendFinished(const TrainGuard::Transfer::SendResult &result);
 
     // Wire card: the live capture's batches, its status line and the flow table's model.

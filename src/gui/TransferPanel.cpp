@@ -336,7 +336,7 @@ void TransferPanel::showProgress(const Transfer::SendProgress &progress)
     if (m_waitingForGo)
         text += tr(" · the upload waits for the leak check");
     m_ui->stageLabel->setText(text);
-    emit sendProgress(progress);
+    emit sendProgress(progress, text);
 }
 
 void TransferPanel::finishSend(const Transfer::SendResult &result)

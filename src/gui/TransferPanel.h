@@ -77,8 +77,8 @@ public slots:
 signals:
     void sendStarted(const QString &datasetPath);
     void sendFinished(const TrainGuard::Transfer::SendResult &result);
-    // The sender's ≤ 10 Hz progress, for the Overview.
-    void sendProgress(const TrainGuard::Transfer::SendProgress &progress);
+    // The sender's ≤ 10 Hz progress and this panel's line for it (stage, file, rate, ETA), for the Overview.
+    void sendProgress(const TrainGuard::Transfer::SendProgress &progress, const QString &stageText);
     void statusTextChanged(const QString &text);
 
 private:
