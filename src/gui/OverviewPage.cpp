@@ -216,10 +216,11 @@ void OverviewPage::onCaptureBatch(const Capture::CaptureBatch &batch)
     }
     const QLocale locale;
     const int flowCount = m_flows != nullptr ? m_flows->rowCount() : 0;
-    m_wireFlows->setText(
-        tr("Flows: %1 · packets: %2 · drops: %3")
-            .arg(locale.toString(flowCount), locale.toString(static_cast<qulonglong>(batch.counters.packets)),
-                 locale.toString(static_cast<qulonglong>(batch.counters.kernelDrops + batch.counters.queueDrops))));
+    const auto dropped = static_cast<qulonglong>(batch.counters.kernelDrops) + batch.counters.queueDrops;
+    m_wireFlows->setText(tr("Flows: %1 · packets: %2 · drops: %3")
+                             .arg(locale.toString(flowCount),
+                                  locale.toString(static_cast<qulonglong>(batch.counters.packets)),
+                                  locale.toString(dropped)));
 }
 
 void OverviewPage::setCaptureStatus(const QString &text)
