@@ -20,6 +20,7 @@
 #include "gui/FilesPanel.h"
 #include "gui/GuiResources.h"
 #include "gui/MainWindow.h"
+#include "gui/OverviewPage.h"
 #include "gui/TrafficPanel.h"
 #include "gui/TransferPanel.h"
 #include "support/IsolatedHome.h" // tests/support, header-only: see CMakeLists.txt
@@ -618,7 +619,8 @@ int main(int argc, char *argv[])
                                         QStringLiteral("Log event deliveries at least this long (20)."),
                                         QStringLiteral("ms"), QStringLiteral("20"));
     const QCommandLineOption panelOption(QStringLiteral("watch"),
-                                         QStringLiteral("Panel shown during the send: transfer (where Send is), "
+                                         QStringLiteral("Panel shown during the send: overview (the first page: "
+                                                        "Send on its Send card, every card live), transfer, "
                                                         "traffic (live charts and tables) or files (a burst of "
                                                         "deletions in a watched folder) (transfer)."),
                                          QStringLiteral("panel"), QStringLiteral("transfer"));
@@ -647,9 +649,9 @@ int main(int argc, char *argv[])
     const qint64 size_bytes = parser.value(sizeOption).toLongLong() * 1024 * 1024;
     const qint64 slow_us = parser.value(slowOption).toLongLong() * 1000;
     const QString watched = parser.value(panelOption);
-    if (watched != QLatin1String("transfer") && watched != QLatin1String("traffic")
-        && watched != QLatin1String("files")) {
-        std::fprintf(stderr, "gui_stall_bench: --watch is transfer, traffic or files\n");
+    if (watched != QLatin1String("overview") && watched != QLatin1String("transfer")
+        && watched != QLatin1String("traffic") && watched != QLatin1String("files")) {
+        std::fprintf(stderr, "gui_stall_bench: --watch is overview, transfer, traffic or files\n");
         return 2;
     }
     const bool burst = watched == QLatin1String("files");
@@ -722,7 +724,11 @@ int main(int argc, char *argv[])
     }
     const int fileRowsBefore = files->eventModel()->rowCount();
     transfer->setDatasetPath(dataset);
-    auto *sendButton = transfer->findChild<QPushButton *>(QStringLiteral("sendButton"));
+    // The Overview is the first page: there the user presses its Send card's button and stays.
+    const bool overview = watched == QLatin1String("overview");
+    window->showPanel(overview ? MainWindow::Panel::Overview : MainWindow::Panel::Transfer);
+    QPushButton *sendButton = overview ? window->overviewPage()->sendButton()
+                                       : transfer->findChild<QPushButton *>(QStringLiteral("sendButton"));
     if (!sendButton || !QTest::qWaitFor([&] { return sendButton->isEnabled(); }, 10000)) {
         std::fprintf(stderr, "gui_stall_bench: the Send button is not enabled\n");
         return 1;

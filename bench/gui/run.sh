@@ -7,7 +7,7 @@
 # once with the Files panel taking a burst of 10,000 deletions in a watched folder.
 # Run as root so the capture on lo is on, as on the user's first launch.
 #   BENCH_PLATFORM=offscreen (default) or xvfb (the xcb platform under xvfb-run, as on a desktop)
-#   BENCH_PANELS="files" runs only the listed panels (default: transfer traffic files)
+#   BENCH_PANELS="files" runs only the listed panels (default: overview transfer traffic files)
 #   BENCH_RATIO=0 skips the last run: the leak check's cost (BENCH_CHECKED sends of the GUI with
 #   the check, 20 by default, against BENCH_CLI trainguard-cli sends, 5, of the same file to the
 #   same receiver, in BENCH_RATIO_DIR, /tmp), which ends with the line
@@ -36,7 +36,7 @@ mkdir -p bench/results
 out="bench/results/gui-stall-$(date -u +%Y%m%dT%H%M%SZ).txt"
 status=0
 echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$out"
-for panel in ${BENCH_PANELS-transfer traffic files}; do
+for panel in ${BENCH_PANELS-overview transfer traffic files}; do
     # The Qt plugin chatter is noise here; everything the benchmark prints stays.
     "${launch[@]}" --watch "$panel" "$@" 2>&1 | grep -v 'propagateSizeHints' | tee -a "$out" || status=1
 done

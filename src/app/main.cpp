@@ -2,6 +2,7 @@
 // trainguard: the desktop GUI. Thin: identity, display check, main window.
 #include "core/AppIdentity.h"
 #include "core/ProcessHardening.h"
+#include "gui/DesktopColorScheme.h"
 #include "gui/GuiResources.h"
 #include "gui/MainWindow.h"
 
@@ -40,6 +41,8 @@ int main(int argc, char *argv[])
     QApplication::setApplicationDisplayName(QStringLiteral("TrainGuard"));
     QGuiApplication::setDesktopFileName(QStringLiteral("trainguard"));
     TrainGuard::Gui::initGuiResources();
+    // Before any widget exists: panels pick their chart themes from the palette.
+    TrainGuard::Gui::DesktopColorScheme::apply(TrainGuard::Gui::DesktopColorScheme::detect());
 
     TrainGuard::Gui::MainWindow window;
     window.show();

@@ -4,6 +4,7 @@
 #include "core/fswatch/AuditLog.h"
 #include "core/fswatch/AuditLogWriter.h"
 #include "core/fswatch/FsMonitor.h"
+#include "gui/FileDialogFolder.h"
 #include "gui/FileEventFilterModel.h"
 #include "gui/FileEventModel.h"
 #include "gui/GuiLogging.h"
@@ -200,8 +201,9 @@ void FilesPanel::unwatchFolder(const QString &path)
 
 void FilesPanel::addFolderFromDialog()
 {
-    const QString start = m_folders.isEmpty() ? QDir::homePath() : m_folders.constLast();
+    const QString start = FileDialogFolder::start(m_folders.isEmpty() ? QString() : m_folders.constLast());
     const QString dir = QFileDialog::getExistingDirectory(this, tr("Watch folder"), start);
+    FileDialogFolder::remember(dir);
     if (!dir.isEmpty())
         watchFolder(dir);
 }
@@ -369,11 +371,37 @@ void FilesPanel::verifyAuditLog()
     m_audit->verify();
 }
 
+int FilesPanel::showEventsAround(std::int64_t time_us)
+{
+    // The event model is in arrival order, i.e. time order: the first event at or after the
+    // time, then the first after it that the filter shows.
+    const int rows = m_model->rowCount();
+    int low = 0;
+    int high = rows;
+    while (low < high) {
+        const int middle = low + (high - low) / 2;
+        if (m_model->rowAt(middle).time.toMSecsSinceEpoch() * 1000 < time_us)
+            low = middle + 1;
+        else
+            high = middle;
+    }
+    for (int row = qMin(low, rows - 1); row >= 0 && row < rows; ++row) {
+        const QModelIndex shown = m_filter->mapFromSource(m_model->index(row, 0));
+        if (!shown.isValid())
+            continue;
+        m_ui->eventView->setCurrentIndex(shown);
+        m_ui->eventView->scrollTo(shown, QAbstractItemView::PositionAtCenter);
+        return shown.row();
+    }
+    return -1;
+}
+
 void FilesPanel::chooseCsvFile()
 {
-    const QString csvPath = QFileDialog::getSaveFileName(this, tr("Export audit log"),
-                                                         QDir::home().filePath(QStringLiteral("trainguard-audit.csv")),
-                                                         tr("CSV files (*.csv)"));
+    const QString csvPath = QFileDialog::getSaveFileName(
+        this, tr("Export audit log"), FileDialogFolder::startFile(QStringLiteral("trainguard-audit.csv")),
+        tr("CSV files (*.csv)"));
+    FileDialogFolder::remember(csvPath);
     if (!csvPath.isEmpty())
         exportCsv(csvPath);
 }

@@ -53,6 +53,9 @@ public:
     QString statusText() const { return m_statusText; }
 
     FileEventModel *eventModel() const { return m_model; }
+    // Selects and shows the first listed event at or after `time_us` (the timeline's jump);
+    // its row in filterModel(), or -1 when none is listed.
+    int showEventsAround(std::int64_t time_us);
     FileEventFilterModel *filterModel() const { return m_filter; }
     // The training hosts' activity (uploads, runs, file events in their stores), shown under the
     // local events with each row marked with its host.

@@ -8,11 +8,16 @@
 #include "gui/AppSettings.h"
 #include "gui/DemoWorkspace.h"
 #include "gui/FilesPanel.h"
+#include "gui/FlowTableModel.h"
 #include "gui/GuiLogging.h"
 #include "gui/HostActivityFeed.h"
+#include "gui/LocalTimelineFeed.h"
 #include "gui/PairedHosts.h"
 #include "gui/SettingKeys.h"
 #include "gui/SettingsDialog.h"
+#include "gui/TimelineFilterModel.h"
+#include "gui/TimelineModel.h"
+#include "gui/TimelinePanel.h"
 #include "gui/TrafficPanel.h"
 #include "gui/TrainingPanel.h"
 #include "gui/TransferPanel.h"
@@ -23,7 +28,9 @@
 #include <QFileInfo>
 #include <QIcon>
 #include <QLabel>
+#include <QMetaEnum>
 #include <QSystemTrayIcon>
+#include <QTableView>
 #include <QTimer>
 
 namespace TrainGuard::Gui {
@@ -36,10 +43,15 @@ MainWindow::MainWindow(QWidget *parent)
     setWindowIcon(QIcon(QStringLiteral(":/icons/trainguard.svg")));
 
     // Tab order matches Panel's enumerators.
+    m_overview = new OverviewPage(this);
     m_transferPanel = new TransferPanel(this);
     m_trafficPanel = new TrafficPanel(this);
     m_filesPanel = new FilesPanel(this);
     m_alertsPanel = new AlertsPanel(this);
+    m_timelinePanel = new TimelinePanel(this);
+    m_timelineFeed = new LocalTimelineFeed(this);
+    m_timelinePanel->addSource(m_timelineFeed);
+    m_ui->panelTabs->addTab(m_overview, tr("Overview"));
     m_ui->panelTabs->addTab(m_transferPanel, tr("Transfer"));
     m_ui->panelTabs->addTab(m_trafficPanel, tr("Traffic"));
     m_ui->panelTabs->addTab(m_filesPanel, tr("Files"));
@@ -52,6 +64,7 @@ MainWindow::MainWindow(QWidget *parent)
     m_hostActivity = new HostActivityFeed(this);
     m_hostActivity->followPairedHosts(m_hosts);
     m_filesPanel->showHostActivity(m_hostActivity->model());
+    m_ui->panelTabs->addTab(m_timelinePanel, tr("Timeline"));
 
     connect(m_ui->actionQuit, &QAction::triggered, this, &QWidget::close);
     connect(m_ui->actionAbout, &QAction::triggered, this, &MainWindow::showAbout);
@@ -60,11 +73,14 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_ui->actionShowTraffic, &QAction::triggered, this, [this] { showPanel(Panel::Traffic); });
     connect(m_ui->actionShowFiles, &QAction::triggered, this, [this] { showPanel(Panel::Files); });
     connect(m_ui->actionShowAlerts, &QAction::triggered, this, [this] { showPanel(Panel::Alerts); });
+    addPanelActions();
 
     setUpStatusBar();
     m_leakWatch = new Capture::LeakWatch({}, this);
     connectPanels();
     connectLeakCheck();
+    connectOverview();
+    connectTimeline();
     restoreWindowState();
     // Once the window is up and idle: the first showing of a panel polishes its style, lays it
     // out and rasterises its glyphs and charts (65-130 ms for the Traffic panel, measured by
@@ -138,13 +154,16 @@ void MainWindow::startServices(const StartupOptions &options)
         m_trafficPanel->setReceiverPort(port);
         if (m_captureOnLaunch)
             m_trafficPanel->startDefaultCapture(); // explains in the panel when not permitted
+        refreshSendCard();
     });
     connect(m_receiver, &EmbeddedReceiver::failed, this, [this](const QString &reason) {
         m_transferPanel->setEmbeddedReceiverUnavailable(reason);
         m_trainingPanel->setEmbeddedReceiverUnavailable(reason);
         m_receiverStatus->setText(tr("Receiver: not running (%1)").arg(reason));
+        refreshSendCard();
     });
     connect(m_receiver, &EmbeddedReceiver::eventsLogged, m_transferPanel, &TransferPanel::appendReceiverEvents);
+    refreshSendCard();
     m_receiverStatus->setText(tr("Receiver: starting…"));
     m_receiver->start(options.receiverPort);
 }
@@ -264,7 +283,8 @@ void MainWindow::closeEvent(QCloseEvent *event)
     QSettings settings;
     SettingKeys::windowGeometry.setValue(settings, saveGeometry());
     SettingKeys::windowState.setValue(settings, saveState());
-    SettingKeys::currentPanel.setValue(settings, m_ui->panelTabs->currentIndex());
+    SettingKeys::currentPanelName.setValue(
+        settings, QString::fromLatin1(QMetaEnum::fromType<Panel>().valueToKey(static_cast<int>(currentPanel()))));
     event->accept();
 }
 
@@ -283,9 +303,134 @@ void MainWindow::restoreWindowState()
     const QSettings settings;
     restoreGeometry(SettingKeys::windowGeometry.value(settings));
     restoreState(SettingKeys::windowState.value(settings));
-    const int panel = SettingKeys::currentPanel.value(settings);
-    if (panel >= 0 && panel < m_ui->panelTabs->count())
-        m_ui->panelTabs->setCurrentIndex(panel);
+    // By name: a saved index from before the Overview would now open the tab left of it.
+    bool known = false;
+    const int panel = QMetaEnum::fromType<Panel>().keyToValue(
+        SettingKeys::currentPanelName.value(settings).toLatin1().constData(), &known);
+    m_ui->panelTabs->setCurrentIndex(known && panel >= 0 && panel < m_ui->panelTabs->count() ? panel : 0);
+}
+
+void MainWindow::addPanelActions()
+{
+    auto *showOverview = new QAction(tr("&Overview"), this);
+    showOverview->setObjectName(QStringLiteral("actionShowOverview"));
+    showOverview->setShortcut(QKeySequence(Qt::ALT | Qt::Key_0));
+    connect(showOverview, &QAction::triggered, this, [this] { showPanel(Panel::Overview); });
+    auto *showTraining = new QAction(tr("T&raining"), this);
+    showTraining->setObjectName(QStringLiteral("actionShowTraining"));
+    showTraining->setShortcut(QKeySequence(Qt::ALT | Qt::Key_5));
+    connect(showTraining, &QAction::triggered, this, [this] { showPanel(Panel::Training); });
+    auto *showTimeline = new QAction(tr("Ti&meline"), this);
+    showTimeline->setObjectName(QStringLiteral("actionShowTimeline"));
+    showTimeline->setShortcut(QKeySequence(Qt::ALT | Qt::Key_6));
+    connect(showTimeline, &QAction::triggered, this, [this] { showPanel(Panel::Timeline); });
+    m_ui->menuView->insertAction(m_ui->actionShowTransfer, showOverview);
+    m_ui->menuView->addAction(showTraining);
+    m_ui->menuView->addAction(showTimeline);
+}
+
+void MainWindow::refreshSendCard()
+{
+    m_overview->setDataset(m_transferPanel->datasetPath(), m_transferPanel->destinationText());
+    m_overview->setSendEnabled(m_transferPanel->canSend());
+}
+
+void MainWindow::showCard(OverviewPage::Card card)
+{
+    switch (card) {
+    case OverviewPage::Card::Send:
+        showPanel(Panel::Transfer);
+        break;
+    case OverviewPage::Card::Wire:
+        showPanel(Panel::Traffic);
+        break;
+    case OverviewPage::Card::Files:
+        showPanel(Panel::Files);
+        break;
+    case OverviewPage::Card::Alerts:
+        showPanel(Panel::Alerts);
+        break;
+    case OverviewPage::Card::HostsAndTraining:
+        showPanel(Panel::Training);
+        break;
+    }
+}
+
+void MainWindow::connectOverview()
+{
+    // The Overview is fed the same ≤ 10 Hz batches the panels get; nothing of its own runs.
+    connect(m_overview, &OverviewPage::cardActivated, this, &MainWindow::showCard);
+    connect(m_overview, &OverviewPage::sendClicked, m_transferPanel, &TransferPanel::send);
+    connect(m_transferPanel, &TransferPanel::sendStarted, m_overview, &OverviewPage::onSendStarted);
+    connect(m_transferPanel, &TransferPanel::sendProgress, m_overview, &OverviewPage::onSendProgress);
+    connect(m_transferPanel, &TransferPanel::sendFinished, m_overview, [this](const Transfer::SendResult &result) {
+        m_overview->onSendFinished(result);
+        refreshSendCard();
+    });
+    connect(m_ui->panelTabs, &QTabWidget::currentChanged, this, [this](int index) {
+        if (index == static_cast<int>(Panel::Overview))
+            refreshSendCard(); // the dataset or destination may have changed on the Transfer tab
+    });
+    m_overview->setFlowModel(m_trafficPanel->flowModel());
+    connect(&m_trafficPanel->captureController(), &Capture::CaptureController::batchReady, m_overview,
+            &OverviewPage::onCaptureBatch);
+    connect(m_trafficPanel, &TrafficPanel::statusTextChanged, m_overview, &OverviewPage::setCaptureStatus);
+    connect(m_leakWatch, &Capture::LeakWatch::progress, m_overview, &OverviewPage::onLeakProgress);
+    connect(m_leakWatch, &Capture::LeakWatch::finished, m_overview, &OverviewPage::onLeakVerdict);
+    connect(m_filesPanel, &FilesPanel::fileEventsReady, m_overview, &OverviewPage::onFileEvents);
+    connect(m_filesPanel, &FilesPanel::statusTextChanged, m_overview, &OverviewPage::setWatchStatus);
+    m_overview->setAlertModel(m_alertsPanel->alertModel());
+    m_overview->setTimelineModel(m_timelinePanel->filterModel());
+    connect(m_overview, &OverviewPage::timelineRowClicked, this, [this](int row) {
+        showPanel(Panel::Timeline);
+        m_timelinePanel->tableView()->setCurrentIndex(m_timelinePanel->filterModel()->index(row, 0));
+    });
+    refreshSendCard();
+}
+
+void MainWindow::connectTimeline()
+{
+    LocalTimelineFeed *feed = m_timelineFeed;
+    connect(m_transferPanel, &TransferPanel::sendStarted, feed, &LocalTimelineFeed::onSendStarted);
+    connect(m_transferPanel, &TransferPanel::sendFinished, feed, &LocalTimelineFeed::onSendFinished);
+    connect(m_leakWatch, &Capture::LeakWatch::finished, feed, &LocalTimelineFeed::onLeakVerdict);
+    connect(m_alertsPanel, &AlertsPanel::alertRaised, feed, &LocalTimelineFeed::onAlert);
+    connect(m_filesPanel, &FilesPanel::fileEventsReady, feed, &LocalTimelineFeed::onFileEvents);
+    connect(m_trafficPanel, &TrafficPanel::captureStateChanged, feed, [this, feed](bool capturing) {
+        const Capture::LiveCaptureOptions &live = m_trafficPanel->captureController().options().live;
+        feed->onCaptureStateChanged(capturing,
+                                    live.filter.isEmpty() ? live.interfaceName
+                                                          : live.interfaceName + QStringLiteral(", ") + live.filter);
+    });
+    connect(m_timelinePanel, &TimelinePanel::jumpRequested, this, &MainWindow::showAroundTimelineEntry);
+}
+
+void MainWindow::showAroundTimelineEntry(const TimelineEntry &entry)
+{
+    switch (entry.kind) {
+    case TimelineEntry::Kind::FileEvent:
+        showPanel(Panel::Files);
+        m_filesPanel->showEventsAround(entry.time_us);
+        return;
+    case TimelineEntry::Kind::Alert:
+        // File alerts are about a path; the others about a flow or the capture.
+        if (entry.reference.startsWith(QLatin1Char('/'))) {
+            showPanel(Panel::Files);
+            m_filesPanel->showEventsAround(entry.time_us);
+            return;
+        }
+        break;
+    case TimelineEntry::Kind::TrainingRun:
+    case TimelineEntry::Kind::Host:
+        emit timelineEntryOpened(entry);
+        return;
+    case TimelineEntry::Kind::Send:
+    case TimelineEntry::Kind::LeakVerdict:
+    case TimelineEntry::Kind::Capture:
+        break;
+    }
+    showPanel(Panel::Traffic);
+    m_trafficPanel->showPacketsAround(entry.time_us);
 }
 
 } // namespace TrainGuard::Gui

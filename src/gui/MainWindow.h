@@ -2,6 +2,8 @@
 #pragma once
 
 #include "gui/EmbeddedReceiver.h"
+#include "gui/OverviewPage.h"
+#include "gui/TimelineEntry.h"
 
 #include <QMainWindow>
 
@@ -26,6 +28,9 @@ class EmbeddedReceiver;
 class FilesPanel;
 class HostActivityFeed;
 class PairedHosts;
+class LocalTimelineFeed;
+class OverviewPage;
+class TimelinePanel;
 class TrafficPanel;
 class TrainingPanel;
 class TransferPanel;
@@ -35,7 +40,8 @@ class MainWindow : public QMainWindow
     Q_OBJECT
 
 public:
-    enum class Panel { Transfer, Traffic, Files, Alerts, Training };
+    // Tab order. The Overview comes first: the first thing the window shows.
+    enum class Panel { Overview, Transfer, Traffic, Files, Alerts, Training, Timeline };
     Q_ENUM(Panel)
 
     // What the first launch sets up; tests point every path into a temp dir.
@@ -68,11 +74,22 @@ public:
     TrainingPanel *trainingPanel() const { return m_trainingPanel; }
     PairedHosts *pairedHosts() const { return m_hosts; }
     HostActivityFeed *hostActivity() const { return m_hostActivity; }
+    OverviewPage *overviewPage() const { return m_overview; }
+    TimelinePanel *timelinePanel() const { return m_timelinePanel; }
+    LocalTimelineFeed *localTimelineFeed() const { return m_timelineFeed; }
     Capture::LeakWatch *leakWatch() const { return m_leakWatch; }
 
 public slots:
     void showAbout();
     void showSettings();
+    // Opens what was around the entry's moment: the packets (sends, leak checks, captures,
+    // network alerts) or the file events (file entries and alerts).
+    void showAroundTimelineEntry(const TrainGuard::Gui::TimelineEntry &entry);
+
+signals:
+    // A training run's or a paired host's entry asked to be opened; their tabs come with those
+    // issues and connect here.
+    void timelineEntryOpened(const TrainGuard::Gui::TimelineEntry &entry);
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -84,6 +101,11 @@ private:
     void showAlertNotification(const QString &title, const QString &message, bool critical);
     void restoreWindowState();
     void warmUpHiddenPanels();
+    void addPanelActions();
+    void connectOverview();
+    void connectTimeline();
+    void refreshSendCard();
+    void showCard(OverviewPage::Card card);
 
     std::unique_ptr<Ui::MainWindow> m_ui;
     TransferPanel *m_transferPanel = nullptr;
@@ -93,6 +115,9 @@ private:
     TrainingPanel *m_trainingPanel = nullptr;
     PairedHosts *m_hosts = nullptr;
     HostActivityFeed *m_hostActivity = nullptr;
+    OverviewPage *m_overview = nullptr;
+    TimelinePanel *m_timelinePanel = nullptr;
+    LocalTimelineFeed *m_timelineFeed = nullptr;
     EmbeddedReceiver *m_receiver = nullptr;
     QLabel *m_receiverStatus = nullptr;
     QLabel *m_captureStatus = nullptr;

@@ -22,7 +22,15 @@ inline const SettingValue<int> leakCheckGrace_s{QStringLiteral("app/leakCheckGra
 // The main window.
 inline const SettingValue<QByteArray> windowGeometry{QStringLiteral("mainWindow/geometry")};
 inline const SettingValue<QByteArray> windowState{QStringLiteral("mainWindow/state")};
-inline const SettingValue<int> currentPanel{QStringLiteral("mainWindow/panel")};
+// The shown panel by its name (MainWindow::Panel's key): indices moved when the Overview came first.
+inline const SettingValue<QString> currentPanelName{QStringLiteral("mainWindow/panelName")};
+
+// The timeline tab.
+inline const SettingValue<QByteArray> timelineColumns{QStringLiteral("timeline/columns")};
+inline const SettingValue<QByteArray> timelineSplitter{QStringLiteral("timeline/splitter")};
+
+// Every file dialog starts in the last folder used (FileDialogFolder).
+inline const SettingValue<QString> lastFileDialogFolder{QStringLiteral("fileDialogs/lastFolder")};
 
 // The Transfer panel.
 inline const SettingValue<QString> dataset{QStringLiteral("transfer/dataset")};

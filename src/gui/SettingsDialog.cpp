@@ -2,6 +2,7 @@
 #include "gui/SettingsDialog.h"
 
 #include "gui/AlertRulesEditor.h"
+#include "gui/FileDialogFolder.h"
 #include "gui/HostsPage.h"
 
 #include "ui_SettingsDialog.h"
@@ -19,7 +20,9 @@ SettingsDialog::SettingsDialog(const AppSettings &settings, const Alerts::AlertR
     m_ui->setupUi(this);
     m_ui->storeEdit->setPlaceholderText(tr("Default: the app data folder"));
     connect(m_ui->browseStoreButton, &QPushButton::clicked, this, [this] {
-        const QString dir = QFileDialog::getExistingDirectory(this, tr("Store folder"), m_ui->storeEdit->text());
+        const QString dir = QFileDialog::getExistingDirectory(this, tr("Store folder"),
+                                                              FileDialogFolder::start(m_ui->storeEdit->text()));
+        FileDialogFolder::remember(dir);
         if (!dir.isEmpty())
             m_ui->storeEdit->setText(dir);
     });

@@ -2,6 +2,7 @@
 #include "gui/TrafficPanel.h"
 
 #include "core/capture/PcapFile.h"
+#include "gui/FileDialogFolder.h"
 #include "gui/FlowTableModel.h"
 #include "gui/GuiLogging.h"
 #include "gui/LiveChart.h"
@@ -105,7 +106,6 @@ TrafficPanel::TrafficPanel(QWidget *parent)
 
     m_packetModel = new PacketTableModel(PacketTableModel::DefaultCapacityRows, this);
     m_ui->packetView->setModel(m_packetModel);
-    m_ui->packetView->horizontalHeader()->setStretchLastSection(false);
     m_ui->packetView->verticalHeader()->hide();
     for (QTableView *view : {m_ui->flowView, m_ui->packetView})
         view->verticalHeader()->setDefaultSectionSize(view->fontMetrics().height() + 6);
@@ -151,6 +151,9 @@ TrafficPanel::TrafficPanel(QWidget *parent)
     m_ui->splitter->setStretchFactor(2, 2);
     m_ui->splitter->setSizes({360, 240, 180}); // charts readable by default; the user's split is restored
     loadSettings();
+    // The last column (Info) takes the width left over, rather than leaving half the table empty.
+    // After loadSettings: a saved header state carries the flag it was saved with.
+    m_ui->packetView->horizontalHeader()->setStretchLastSection(true);
     setStateText(tr("Not capturing. Choose an interface and press Start, or open a saved capture."));
     m_ui->leakCheckLabel->setText(
         tr("Leak check: every send is checked for its plaintext on the wire. The check captures on its own — all TCP "
@@ -468,6 +471,28 @@ void TrafficPanel::showLeakVerdict(const LeakReport &report)
         tr("Leak check of %1: %2. Covered %3.").arg(report.dataset, report.verdictText(), report.coverage));
 }
 
+int TrafficPanel::showPacketsAround(std::int64_t time_us)
+{
+    // The packet list is in capture order, i.e. time order: the first packet at or after the time.
+    const int rows = m_packetModel->rowCount();
+    int low = 0;
+    int high = rows;
+    while (low < high) {
+        const int middle = low + (high - low) / 2;
+        if (static_cast<std::int64_t>(m_packetModel->rowAt(middle).timestamp_us) < time_us)
+            low = middle + 1;
+        else
+            high = middle;
+    }
+    if (rows == 0)
+        return -1;
+    const int row = qMin(low, rows - 1);
+    const QModelIndex index = m_packetModel->index(row, 0);
+    m_ui->packetView->setCurrentIndex(index);
+    m_ui->packetView->scrollTo(index, QAbstractItemView::PositionAtCenter);
+    return row;
+}
+
 QString TrafficPanel::leakCheckText() const
 {
     return m_ui->leakCheckLabel->text();
@@ -516,8 +541,9 @@ void TrafficPanel::onStartStopClicked()
 
 void TrafficPanel::onOpenCaptureClicked()
 {
-    const QString path = QFileDialog::getOpenFileName(this, tr("Open capture"), QString(),
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open capture"), FileDialogFolder::start(),
                                                       tr("Captures (*.pcap *.pcapng *.cap);;All files (*)"));
+    FileDialogFolder::remember(path);
     if (!path.isEmpty())
         openCapture(path);
 }
@@ -559,8 +585,10 @@ void TrafficPanel::onExportClicked()
         // The end second is included whole.
         to_us = static_cast<std::uint64_t>(std::max<qint64>(0, to->dateTime().toMSecsSinceEpoch())) * 1000 + 999'999;
     }
-    const QString destination = QFileDialog::getSaveFileName(this, tr("Export pcap"), QStringLiteral("capture.pcap"),
-                                                             tr("pcap files (*.pcap)"));
+    const QString destination = QFileDialog::getSaveFileName(
+        this, tr("Export pcap"), FileDialogFolder::startFile(QStringLiteral("capture.pcap")),
+        tr("pcap files (*.pcap)"));
+    FileDialogFolder::remember(destination);
     if (!destination.isEmpty())
         exportPcap(destination, from_us, to_us);
 }

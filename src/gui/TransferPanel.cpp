@@ -4,6 +4,7 @@
 #include "core/transfer/BearerToken.h"
 #include "core/transfer/Sender.h"
 #include "gui/AddHostDialog.h"
+#include "gui/FileDialogFolder.h"
 #include "gui/HostTableModel.h"
 #include "gui/PairedHosts.h"
 #include "gui/SendHistoryModel.h"
@@ -17,6 +18,9 @@
 #include <QHeaderView>
 #include <QLocale>
 #include <QMessageBox>
+#include <QRegularExpression>
+#include <QTextBlock>
+#include <QTextCursor>
 
 #include <utility>
 
@@ -68,13 +72,17 @@ TransferPanel::TransferPanel(QWidget *parent)
     connect(m_ui->browseFileButton, &QPushButton::clicked, this, [this] { browseDataset(false); });
     connect(m_ui->browseFolderButton, &QPushButton::clicked, this, [this] { browseDataset(true); });
     connect(m_ui->browseCaButton, &QPushButton::clicked, this, [this] {
-        const QString file = QFileDialog::getOpenFileName(this, tr("CA certificate"), m_ui->caEdit->text(),
-                                                          tr("PEM certificates (*.pem *.crt);;All files (*)"));
+        const QString file
+            = QFileDialog::getOpenFileName(this, tr("CA certificate"), FileDialogFolder::start(m_ui->caEdit->text()),
+                                           tr("PEM certificates (*.pem *.crt);;All files (*)"));
+        FileDialogFolder::remember(file);
         if (!file.isEmpty())
             m_ui->caEdit->setText(file);
     });
     connect(m_ui->browseTokenButton, &QPushButton::clicked, this, [this] {
-        const QString file = QFileDialog::getOpenFileName(this, tr("Token file"), m_ui->tokenEdit->text());
+        const QString file
+            = QFileDialog::getOpenFileName(this, tr("Token file"), FileDialogFolder::start(m_ui->tokenEdit->text()));
+        FileDialogFolder::remember(file);
         if (!file.isEmpty())
             m_ui->tokenEdit->setText(file);
     });
@@ -213,12 +221,47 @@ bool TransferPanel::isSending() const
     return m_sender->isRunning();
 }
 
+QString TransferPanel::destinationText() const
+{
+    return m_ui->destinationCombo->currentText();
+}
+
+bool TransferPanel::canSend() const
+{
+    return m_ui->sendButton->isEnabled();
+}
+
 void TransferPanel::appendReceiverEvents(const QList<Transfer::ReceiverEvent> &events)
 {
+    // A request line repeating the previous one but for its duration (a client polling the
+    // upload's status every 20 ms) replaces that line with a count instead of adding one.
+    static const QRegularExpression duration(QStringLiteral(" \\d+ms$"));
     QStringList lines;
     lines.reserve(events.size());
-    for (const Transfer::ReceiverEvent &event : events)
-        lines << event.time.toLocalTime().toString(QStringLiteral("HH:mm:ss.zzz  ")) + event.text;
+    for (const Transfer::ReceiverEvent &event : events) {
+        const QString time = event.time.toLocalTime().toString(QStringLiteral("HH:mm:ss.zzz"));
+        QString key = event.text;
+        if (event.kind == Transfer::ReceiverEventKind::Request)
+            key.remove(duration);
+        else
+            key.clear(); // outcomes are never folded
+        if (!key.isEmpty() && key == m_lastLogKey) {
+            ++m_lastLogRepeats;
+            const QString folded = tr("%1–%2  %3 (×%4)").arg(m_lastLogFirstTime, time, key).arg(m_lastLogRepeats);
+            if (lines.isEmpty()) {
+                QTextCursor cursor(m_ui->receiverLog->document()->lastBlock());
+                cursor.movePosition(QTextCursor::EndOfBlock, QTextCursor::KeepAnchor);
+                cursor.insertText(folded);
+            } else {
+                lines.last() = folded;
+            }
+            continue;
+        }
+        m_lastLogKey = key;
+        m_lastLogFirstTime = time;
+        m_lastLogRepeats = 1;
+        lines << time + QStringLiteral("  ") + event.text;
+    }
     if (!lines.isEmpty())
         m_ui->receiverLog->appendPlainText(lines.join(u'\n'));
 }
@@ -387,6 +430,7 @@ void TransferPanel::showProgress(const Transfer::SendProgress &progress)
     if (m_waitingForGo)
         text += tr(" · the upload waits for the leak check");
     m_ui->stageLabel->setText(text);
+    emit sendProgress(progress, text);
 }
 
 void TransferPanel::finishSend(const Transfer::SendResult &result)
@@ -480,9 +524,11 @@ void TransferPanel::updateDestinationFields()
 
 void TransferPanel::browseDataset(bool folder)
 {
-    const QString start = QFileInfo(datasetPath()).absolutePath();
+    // Not QFileInfo(datasetPath()).absolutePath(): with the field empty, that is the working directory.
+    const QString start = FileDialogFolder::start(datasetPath());
     const QString path = folder ? QFileDialog::getExistingDirectory(this, tr("Dataset folder"), start)
                                 : QFileDialog::getOpenFileName(this, tr("Dataset file"), start);
+    FileDialogFolder::remember(path);
     if (!path.isEmpty())
         setDatasetPath(path);
 }

@@ -68,6 +68,9 @@ public:
     // The leak check's verdict for send `sendId` goes into its history row.
     void setLeakCheck(int sendId, const TrainGuard::Capture::LeakReport &report);
     bool isSending() const;
+    // What the destination field shows (the Overview's Send card), and whether Send would start.
+    QString destinationText() const;
+    bool canSend() const;
 
     // WaitForSendGo: after Send the sender derives the key and hashes at once, but its upload
     // waits for sendGo() (MainWindow: the leak check's capture runs and its fingerprints are
@@ -84,6 +87,8 @@ public slots:
 signals:
     void sendStarted(const QString &datasetPath);
     void sendFinished(const TrainGuard::Transfer::SendResult &result);
+    // The sender's ≤ 10 Hz progress and this panel's line for it (stage, file, rate, ETA), for the Overview.
+    void sendProgress(const TrainGuard::Transfer::SendProgress &progress, const QString &stageText);
     void statusTextChanged(const QString &text);
 
 private:
@@ -116,6 +121,10 @@ private:
     PairedHosts *m_hosts = nullptr;
     int m_lastDestination = 0; // where the list returns to when "Add training host…" is picked
     QString m_wantedHost; // restored from settings, selected once the hosts are listed
+    // The receiver log folds repeated request lines (a 20 ms status poll) into the last one.
+    QString m_lastLogKey;
+    QString m_lastLogFirstTime;
+    int m_lastLogRepeats = 0;
 };
 
 } // namespace TrainGuard::Gui

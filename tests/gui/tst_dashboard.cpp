@@ -14,8 +14,13 @@
 #include "gui/FlowTableModel.h"
 #include "gui/GuiResources.h"
 #include "gui/MainWindow.h"
+#include "gui/OverviewCard.h"
+#include "gui/OverviewPage.h"
 #include "gui/PacketTableModel.h"
 #include "gui/SendHistoryModel.h"
+#include "gui/Sparkline.h"
+#include "gui/TimelineModel.h"
+#include "gui/TimelinePanel.h"
 #include "gui/TrafficPanel.h"
 #include "gui/TransferPanel.h"
 #include "support/IsolatedHome.h"
@@ -26,9 +31,13 @@
 #include <QApplication>
 #include <QDirIterator>
 #include <QFile>
+#include <QFileInfo>
+#include <QLabel>
 #include <QMessageBox>
+#include <QProgressBar>
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -39,6 +48,7 @@
 using namespace TrainGuard::Gui;
 using TrainGuard::Capture::Application;
 using TrainGuard::Capture::Encryption;
+using TrainGuard::Gui::TimelineEntry;
 using TrainGuard::TestSupport::countPackets;
 
 namespace {
@@ -190,6 +200,138 @@ private slots:
         QVERIFY(exported.wait(30000));
         QVERIFY2(exported.first().at(0).toBool(), qPrintable(exported.first().at(1).toString()));
         QVERIFY(countPackets(pcap) > 0);
+    }
+
+    // The Overview, as a user sees it during a send: the Send button on the Send card starts
+    // it, and every card that the send touches shows it without opening a tab; the timeline
+    // merges it with the file events and the alert, and jumps to the files.
+    void aSendUpdatesEveryCard()
+    {
+        const bool root = geteuid() == 0;
+        MainWindow::StartupOptions options = TrainGuard::TestSupport::isolatedStartupOptions(
+            m_home, QStringLiteral("TrainGuardCards"), QStringLiteral("cards"));
+        options.captureOnLaunch = root;
+        options.leakCheckGrace_ms = 500;
+        options.receiverPaths.storeDir
+            = m_home.filePath(QStringLiteral("store-cards")); // the first test filled "store"
+
+        MainWindow window;
+        window.resize(1200, 800);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QCOMPARE(window.currentPanel(), MainWindow::Panel::Overview);
+        OverviewPage *overview = window.overviewPage();
+        TimelineModel *timeline = window.timelinePanel()->model();
+        QAbstractItemModelTester tester(timeline, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        const auto text = [overview](const char *name) {
+            auto *label = overview->findChild<QLabel *>(QLatin1String(name));
+            return label ? label->text() : QStringLiteral("<no label %1>").arg(QLatin1String(name));
+        };
+        // One deletion is a mass deletion here: the Alerts card gets an alert from the send's time.
+        TrainGuard::Alerts::AlertRules rules = window.alertsPanel()->rules();
+        rules.massDeletion.threshold = 0;
+        window.alertsPanel()->setRules(rules);
+
+        window.startServices(options);
+        QTRY_VERIFY_WITH_TIMEOUT(window.embeddedReceiver()->isRunning(), 15000);
+        QTRY_COMPARE(window.filesPanel()->watchedFolderCount(), 1);
+        if (root)
+            QTRY_VERIFY_WITH_TIMEOUT(window.trafficPanel()->isCapturing(), 5000);
+        QTRY_VERIFY(overview->sendButton()->isEnabled());
+        QVERIFY2(text("overviewDataset").endsWith(QStringLiteral("iris.csv")), qPrintable(text("overviewDataset")));
+        QVERIFY2(text("overviewDestination").contains(QStringLiteral("Embedded receiver (https://")),
+                 qPrintable(text("overviewDestination")));
+        QVERIFY(!overview->sendAndTrainButton()->isEnabled()); // until training runs exist
+        const QString idleFiles = text("overviewFileEvents");
+        const QString idleAlerts = text("overviewAlertCounts");
+        const QString idleLeakCheck = text("overviewWireLeakCheck");
+
+        const QString doomed = options.demoDir + QStringLiteral("/scratch.csv");
+        {
+            QFile file(doomed);
+            QVERIFY(file.open(QIODevice::WriteOnly));
+            file.write("a,b\n1,2\n");
+        }
+        QSignalSpy finished(window.transferPanel(), &TransferPanel::sendFinished);
+        QSignalSpy progressed(window.transferPanel(), &TransferPanel::sendProgress);
+        QTest::mouseClick(overview->sendButton(), Qt::LeftButton);
+        QVERIFY(window.transferPanel()->isSending());
+        QCOMPARE(window.currentPanel(), MainWindow::Panel::Overview); // the Send button does not open a tab
+        QVERIFY(!overview->sendButton()->isEnabled());
+        QTRY_VERIFY_WITH_TIMEOUT(QFileInfo::exists(doomed), 1000);
+        QTRY_VERIFY_WITH_TIMEOUT(text("overviewFileEvents").contains(QStringLiteral("scratch.csv")), 10000);
+        QVERIFY(QFile::remove(doomed));
+        QVERIFY(finished.count() > 0 || finished.wait(120000));
+        QVERIFY(!progressed.isEmpty());
+
+        // Send card: progress, the receiver's verdict, and the leak check's.
+        QVERIFY2(text("overviewSendVerdict").contains(QStringLiteral("sha256 matches")),
+                 qPrintable(text("overviewSendVerdict")));
+        QVERIFY2(text("overviewSendStage").startsWith(QStringLiteral("Stored")), qPrintable(text("overviewSendStage")));
+        auto *progress = overview->card(OverviewPage::Card::Send)->findChild<QProgressBar *>();
+        QVERIFY(progress);
+        QCOMPARE(progress->value(), progress->maximum());
+        QTRY_VERIFY_WITH_TIMEOUT(text("overviewSendVerdict").contains(QStringLiteral("Leak check of iris.csv")), 30000);
+        QTRY_VERIFY(overview->sendButton()->isEnabled());
+        // Wire card: the leak check's state, and as root the upload's bytes and flow.
+        QVERIFY(text("overviewWireLeakCheck") != idleLeakCheck);
+        QVERIFY2(text("overviewWireLeakCheck").startsWith(QStringLiteral("Leak check of iris.csv:")),
+                 qPrintable(text("overviewWireLeakCheck")));
+        // Files card: the deletion, highlighted; Alerts card: the mass deletion it raised.
+        QTRY_VERIFY_WITH_TIMEOUT(text("overviewFileEvents").contains(QStringLiteral("Deletions so far: 1")), 10000);
+        QVERIFY(text("overviewFileEvents") != idleFiles);
+        QVERIFY2(text("overviewFileEvents").contains(QStringLiteral("color:#d64541")),
+                 qPrintable(text("overviewFileEvents")));
+        QTRY_VERIFY_WITH_TIMEOUT(text("overviewAlertCounts") != idleAlerts, 10000);
+        QVERIFY2(text("overviewAlertCounts").contains(QStringLiteral("1 critical")),
+                 qPrintable(text("overviewAlertCounts")));
+        QVERIFY2(text("overviewAlertList").contains(QStringLiteral("Critical")), qPrintable(text("overviewAlertList")));
+
+        // The timeline has all of it in time order: send start, file events, send end, verdicts, alert.
+        QList<TimelineEntry::Kind> kinds;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            [&] {
+                kinds.clear();
+                for (int row = 0; row < timeline->rowCount(); ++row)
+                    kinds << timeline->entryAt(row).kind;
+                return kinds.count(TimelineEntry::Kind::Send) == 2 && kinds.contains(TimelineEntry::Kind::LeakVerdict)
+                    && kinds.contains(TimelineEntry::Kind::Alert) && kinds.contains(TimelineEntry::Kind::FileEvent);
+            }(),
+            10000);
+        for (int row = 1; row < timeline->rowCount(); ++row)
+            QVERIFY(timeline->entryAt(row - 1).time_us <= timeline->entryAt(row).time_us);
+        int deletion = -1;
+        for (int row = 0; row < timeline->rowCount(); ++row) {
+            if (timeline->entryAt(row).kind == TimelineEntry::Kind::FileEvent
+                && timeline->entryAt(row).summary.contains(QStringLiteral("scratch.csv deleted")))
+                deletion = row;
+        }
+        QVERIFY(deletion >= 0);
+        // Clicking it shows its details; "Show around this moment" opens the Files tab at that event.
+        window.showPanel(MainWindow::Panel::Timeline);
+        window.timelinePanel()->selectEntry(deletion);
+        QVERIFY2(window.timelinePanel()->detailsText().contains(QStringLiteral("scratch.csv deleted")),
+                 qPrintable(window.timelinePanel()->detailsText()));
+        auto *jump = window.timelinePanel()->findChild<QPushButton *>(QStringLiteral("timelineJumpButton"));
+        QVERIFY(jump && jump->isEnabled());
+        QTest::mouseClick(jump, Qt::LeftButton);
+        QCOMPARE(window.currentPanel(), MainWindow::Panel::Files);
+        auto *eventView = window.filesPanel()->findChild<QTableView *>(QStringLiteral("eventView"));
+        QVERIFY(eventView);
+        const QModelIndex current = eventView->currentIndex();
+        QVERIFY(current.isValid());
+        QVERIFY2(current.siblingAtColumn(FileEventModel::PathColumn)
+                     .data()
+                     .toString()
+                     .endsWith(QStringLiteral("scratch.csv")),
+                 qPrintable(current.siblingAtColumn(FileEventModel::PathColumn).data().toString()));
+
+        if (!root)
+            QSKIP("the Wire card's bytes and flows need the capture (root); the other cards passed");
+        QTRY_VERIFY_WITH_TIMEOUT(overview->wireChart()->maximum() > 0, 5000);
+        QVERIFY2(!text("overviewWireFlows").startsWith(QStringLiteral("Flows: 0 ")),
+                 qPrintable(text("overviewWireFlows")));
+        QVERIFY2(text("overviewWireCapture").contains(QStringLiteral("lo")), qPrintable(text("overviewWireCapture")));
     }
 
 private:

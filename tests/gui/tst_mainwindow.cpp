@@ -4,18 +4,24 @@
 #include "gui/AlertsPanel.h"
 #include "gui/GuiResources.h"
 #include "gui/MainWindow.h"
+#include "gui/OverviewCard.h"
+#include "gui/OverviewPage.h"
+#include "gui/TimelinePanel.h"
 #include "gui/TrainingPanel.h"
 #include "gui/TransferPanel.h"
 
 #include <QAction>
 #include <QApplication>
 #include <QLabel>
+#include <QSettings>
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QTest>
 #include <QTimer>
 
 using TrainGuard::Gui::MainWindow;
+using TrainGuard::Gui::OverviewCard;
+using TrainGuard::Gui::OverviewPage;
 
 class TestMainWindow : public QObject
 {
@@ -24,20 +30,72 @@ class TestMainWindow : public QObject
 private slots:
     void initTestCase() { TrainGuard::Gui::initGuiResources(); }
 
-    void hasTheFivePanelsInOrder()
+    void hasTheOverviewFirstThenThePanels()
     {
         MainWindow window;
         auto *tabs = window.findChild<QTabWidget *>(QStringLiteral("panelTabs"));
         QVERIFY(tabs);
-        QCOMPARE(tabs->count(), 5);
-        QCOMPARE(tabs->tabText(0), QStringLiteral("Transfer"));
-        QCOMPARE(tabs->tabText(1), QStringLiteral("Traffic"));
-        QCOMPARE(tabs->tabText(2), QStringLiteral("Files"));
-        QCOMPARE(tabs->tabText(3), QStringLiteral("Alerts"));
-        QCOMPARE(tabs->tabText(4), QStringLiteral("Training"));
-        QCOMPARE(tabs->widget(4), static_cast<QWidget *>(window.trainingPanel()));
-        QCOMPARE(tabs->widget(0), static_cast<QWidget *>(window.transferPanel()));
-        QCOMPARE(tabs->widget(3), static_cast<QWidget *>(window.alertsPanel()));
+        const QStringList expected{QStringLiteral("Overview"), QStringLiteral("Transfer"), QStringLiteral("Traffic"),
+                                   QStringLiteral("Files"),    QStringLiteral("Alerts"),   QStringLiteral("Training"),
+                                   QStringLiteral("Timeline")};
+        QCOMPARE(tabs->count(), expected.size());
+        for (int index = 0; index < tabs->count(); ++index)
+            QCOMPARE(tabs->tabText(index), expected[index]);
+        QCOMPARE(tabs->widget(0), static_cast<QWidget *>(window.overviewPage()));
+        QCOMPARE(tabs->widget(1), static_cast<QWidget *>(window.transferPanel()));
+        QCOMPARE(tabs->widget(4), static_cast<QWidget *>(window.alertsPanel()));
+        QCOMPARE(tabs->widget(5), static_cast<QWidget *>(window.trainingPanel()));
+        QCOMPARE(tabs->widget(6), static_cast<QWidget *>(window.timelinePanel()));
+    }
+
+    // Tab reaches every card; Enter opens its detail tab.
+    void everyCardOpensItsTabFromTheKeyboard()
+    {
+        MainWindow window;
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        window.showPanel(MainWindow::Panel::Overview);
+        const QList<std::pair<OverviewPage::Card, MainWindow::Panel>> cards{
+            {OverviewPage::Card::Send, MainWindow::Panel::Transfer},
+            {OverviewPage::Card::Wire, MainWindow::Panel::Traffic},
+            {OverviewPage::Card::Files, MainWindow::Panel::Files},
+            {OverviewPage::Card::Alerts, MainWindow::Panel::Alerts},
+            {OverviewPage::Card::HostsAndTraining, MainWindow::Panel::Training}};
+        window.overviewPage()->card(OverviewPage::Card::Send)->setFocus();
+        for (const auto &[card, panel] : cards) {
+            window.showPanel(MainWindow::Panel::Overview);
+            OverviewCard *widget = window.overviewPage()->card(card);
+            // From the previous card, Tab (and, past the Send card's buttons, more Tabs) reaches this one.
+            for (int presses = 0; presses < 4 && !widget->hasFocus(); ++presses)
+                QTest::keyClick(QApplication::focusWidget(), Qt::Key_Tab);
+            QVERIFY2(widget->hasFocus(), qPrintable(widget->accessibleName()));
+            QTest::keyClick(widget, Qt::Key_Return);
+            QCOMPARE(window.currentPanel(), panel);
+            window.showPanel(MainWindow::Panel::Overview);
+            widget->setFocus();
+        }
+        auto *overview = window.findChild<QAction *>(QStringLiteral("actionShowOverview"));
+        QVERIFY(overview);
+        QCOMPARE(overview->shortcut(), QKeySequence(QStringLiteral("Alt+0")));
+    }
+
+    // The window comes back as it was closed: the same tab, by name.
+    void remembersItsLayout()
+    {
+        QSettings().remove(QStringLiteral("mainWindow/panelName")); // an earlier run's
+        {
+            MainWindow window;
+            window.resize(900, 700);
+            window.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&window));
+            QCOMPARE(window.currentPanel(), MainWindow::Panel::Overview); // first launch
+            window.showPanel(MainWindow::Panel::Timeline);
+            window.close();
+        }
+        MainWindow again;
+        QCOMPARE(again.currentPanel(), MainWindow::Panel::Timeline);
+        QSettings settings;
+        settings.remove(QStringLiteral("mainWindow/panelName"));
     }
 
     void panelShortcutsSwitchTabs()
