@@ -4,6 +4,7 @@
 #include "cli/Commands.h"
 #include "cli/PassphraseInput.h"
 #include "cli/StopSignals.h"
+#include "core/pairing/HostRegistry.h"
 #include "core/runs/RunClient.h"
 #include "core/transfer/BearerToken.h"
 #include "core/transfer/LocalPki.h"
@@ -36,8 +37,8 @@ struct ConnectionOptions {
                                   QStringLiteral("PEM")};
     QCommandLineOption clientKey{QStringLiteral("client-key"), QStringLiteral("Client private key for mutual TLS."),
                                  QStringLiteral("PEM")};
-    // Hook for paired hosts (issue #20): resolves NAME to the URL, CA and credential above.
-    QCommandLineOption host{QStringLiteral("host"), QStringLiteral("A paired host (needs `pair`)."),
+    // A paired host (trainguard-cli pair): its URL, pinned CA and this device's certificate.
+    QCommandLineOption host{QStringLiteral("host"), QStringLiteral("A paired host (trainguard-cli hosts list)."),
                             QStringLiteral("NAME")};
 
     void addTo(QCommandLineParser &parser) const
@@ -50,12 +51,21 @@ struct ConnectionOptions {
     QString apply(const QCommandLineParser &parser, SenderConfig *config, bool *usage) const
     {
         *usage = true;
-        if (parser.isSet(host))
-            return QStringLiteral("--host needs paired hosts (not in this build); use --to, --ca and --token-file");
-        if (!parser.isSet(to))
-            return QStringLiteral("--to is required");
+        if (parser.isSet(to) == parser.isSet(host))
+            return QStringLiteral("give --to URL or --host NAME");
         if (parser.isSet(clientCert) != parser.isSet(clientKey))
             return QStringLiteral("--client-cert and --client-key go together");
+        if (parser.isSet(host)) {
+            if (parser.isSet(ca) || parser.isSet(tokenFile) || parser.isSet(clientCert))
+                return QStringLiteral("--host brings its own CA and certificate; drop --ca, --token-file and "
+                                      "--client-cert");
+            *usage = false;
+            const auto profile = Pairing::HostRegistry().find(parser.value(host));
+            if (!profile)
+                return QStringLiteral("no paired host named '%1' (trainguard-cli hosts list)").arg(parser.value(host));
+            profile->applyTo(config);
+            return {};
+        }
         config->receiver = QUrl(parser.value(to), QUrl::StrictMode);
         if (!config->receiver.isValid() || config->receiver.scheme() != u"https")
             return QStringLiteral("--to needs an https:// URL");

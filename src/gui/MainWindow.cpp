@@ -11,7 +11,10 @@
 #include "gui/FlowTableModel.h"
 #include "gui/GuiLogging.h"
 #include "gui/HostActivityFeed.h"
+#include "gui/HostTableModel.h"
+#include "gui/HostTimelineFeed.h"
 #include "gui/LocalTimelineFeed.h"
+#include "gui/MetricCharts.h"
 #include "gui/PairedHosts.h"
 #include "gui/SettingKeys.h"
 #include "gui/SettingsDialog.h"
@@ -28,7 +31,9 @@
 #include <QFileInfo>
 #include <QIcon>
 #include <QLabel>
+#include <QLineSeries>
 #include <QMetaEnum>
+#include <QPushButton>
 #include <QSystemTrayIcon>
 #include <QTableView>
 #include <QTimer>
@@ -81,6 +86,7 @@ MainWindow::MainWindow(QWidget *parent)
     connectLeakCheck();
     connectOverview();
     connectTimeline();
+    connectHostsAndTraining();
     restoreWindowState();
     // Once the window is up and idle: the first showing of a panel polishes its style, lays it
     // out and rasterises its glyphs and charts (65-130 ms for the Traffic panel, measured by
@@ -405,6 +411,71 @@ void MainWindow::connectTimeline()
     connect(m_timelinePanel, &TimelinePanel::jumpRequested, this, &MainWindow::showAroundTimelineEntry);
 }
 
+void MainWindow::connectHostsAndTraining()
+{
+    // The paired hosts' and the training runs' side of the Overview and the timeline.
+    m_timelinePanel->addSource(new HostTimelineFeed(m_hostActivity->model(), this));
+    connect(m_hosts, &PairedHosts::hostsChanged, this, &MainWindow::refreshHostsCard);
+    connect(m_hosts, &PairedHosts::healthChanged, this, &MainWindow::refreshHostsCard);
+    refreshHostsCard();
+    // Runs report their metrics to the Training tab's charts; the card samples them at 2 Hz,
+    // below the ≤ 10 Hz the GUI takes live data at, and only while the Overview is shown.
+    auto *trainingCardTimer = new QTimer(this);
+    trainingCardTimer->setInterval(500);
+    connect(trainingCardTimer, &QTimer::timeout, this, [this] {
+        if (currentPanel() == Panel::Overview)
+            refreshTrainingCard();
+    });
+    trainingCardTimer->start();
+    connect(m_trainingPanel, &TrainingPanel::runFinished, this, &MainWindow::refreshTrainingCard);
+    connect(m_overview->sendAndTrainButton(), &QPushButton::clicked, this, [this] {
+        // The Overview's dataset, trained on with the Training tab's host and profile.
+        m_trainingPanel->setDatasetPath(m_transferPanel->datasetPath());
+        showPanel(Panel::Training);
+        m_trainingPanel->sendAndTrain();
+    });
+    refreshTrainingCard();
+}
+
+void MainWindow::refreshHostsCard()
+{
+    const HostTableModel *hosts = m_hosts->model();
+    if (hosts->rowCount() == 0) {
+        m_overview->setHostsSummary(tr("No paired training host; the embedded receiver trains locally. "
+                                       "Add one from the Transfer tab's destination list."));
+        return;
+    }
+    QStringList lines;
+    for (int row = 0; row < hosts->rowCount(); ++row)
+        lines << tr("%1: %2").arg(hosts->profileAt(row).name, hosts->healthText(row));
+    m_overview->setHostsSummary(lines.join(u'\n'));
+}
+
+void MainWindow::refreshTrainingCard()
+{
+    const bool idle = m_trainingPanel->stage() == TrainingPanel::Stage::Idle;
+    const bool canTrain = idle && !m_trainingPanel->profileNames().isEmpty();
+    m_overview->sendAndTrainButton()->setEnabled(canTrain);
+    m_overview->sendAndTrainButton()->setToolTip(
+        canTrain ? tr("Send the dataset to %1 and train on it there").arg(m_trainingPanel->currentHostName())
+                 : tr("Needs a host with training profiles (Training tab)"));
+    // The main metric: "loss" if the run reports one, else its first key.
+    const MetricCharts *charts = m_trainingPanel->metricCharts();
+    const QStringList keys = charts->keys();
+    const QString key = keys.contains(QStringLiteral("loss")) ? QStringLiteral("loss") : keys.value(0);
+    QList<double> values;
+    if (const QLineSeries *series = key.isEmpty() ? nullptr : charts->series(key)) {
+        const QList<QPointF> points = series->points();
+        constexpr qsizetype sparklinePoints = 120;
+        for (qsizetype index = qMax<qsizetype>(0, points.size() - sparklinePoints); index < points.size(); ++index)
+            values.append(points[index].y());
+    }
+    QString text = m_trainingPanel->statusText();
+    if (!key.isEmpty() && !values.isEmpty())
+        text += tr("\n%1: %2").arg(key).arg(values.last(), 0, 'g', 4);
+    m_overview->setTrainingRun(text, values);
+}
+
 void MainWindow::showAroundTimelineEntry(const TimelineEntry &entry)
 {
     switch (entry.kind) {
@@ -421,7 +492,11 @@ void MainWindow::showAroundTimelineEntry(const TimelineEntry &entry)
         }
         break;
     case TimelineEntry::Kind::TrainingRun:
+        showPanel(Panel::Training);
+        emit timelineEntryOpened(entry);
+        return;
     case TimelineEntry::Kind::Host:
+        showPanel(Panel::Files); // the hosts' activity is listed under the local file events
         emit timelineEntryOpened(entry);
         return;
     case TimelineEntry::Kind::Send:

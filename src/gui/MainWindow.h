@@ -104,7 +104,10 @@ private:
     void addPanelActions();
     void connectOverview();
     void connectTimeline();
+    void connectHostsAndTraining();
     void refreshSendCard();
+    void refreshHostsCard();
+    void refreshTrainingCard();
     void showCard(OverviewPage::Card card);
 
     std::unique_ptr<Ui::MainWindow> m_ui;

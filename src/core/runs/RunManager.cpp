@@ -6,6 +6,7 @@
 #include "core/crypto/Sha256.h"
 #include "core/crypto/Ste1Decryptor.h"
 #include "core/fswatch/FsMonitor.h"
+#include "core/pairing/PairingService.h"
 #include "core/runs/HostEventStream.h"
 #include "core/runs/RunEventStream.h"
 #include "core/transfer/UploadStore.h"
@@ -312,14 +313,14 @@ bool RunManager::resolveUploads(const TrainingProfile &profile, RunInfo *run, Cr
     }
     if (profile.plaintext == PlaintextMode::Stream && run->uploads.size() != 1)
         return refuse(CreateFailure::BadRequest, u"a stream profile trains on exactly one file"_s);
-    if (profile.plaintext != PlaintextMode::Disk && !Crypto::hasSecret(m_config.passphrase))
-        return refuse(
-            CreateFailure::Conflict,
-            QStringLiteral("profile %1 decrypts at run time, but this receiver has no passphrase").arg(profile.name));
     for (const QString &id : std::as_const(run->uploads)) {
         const auto it = records.constFind(id);
         if (it == records.cend())
             return refuse(CreateFailure::BadRequest, QStringLiteral("no such upload %1").arg(id));
+        if (profile.plaintext != PlaintextMode::Disk && !Crypto::hasSecret(passphraseFor(*it)))
+            return refuse(CreateFailure::Conflict,
+                          QStringLiteral("profile %1 decrypts at run time, but this receiver has no passphrase")
+                              .arg(profile.name));
         if (it->state == UploadState::Rejected)
             return refuse(CreateFailure::Conflict, QStringLiteral("upload %1 was rejected: %2").arg(id, it->error));
         if (profile.plaintext == PlaintextMode::Disk
@@ -385,7 +386,7 @@ int RunManager::prepareUpload(const QString &profileName, UploadRecord *draft, Q
         }
         draft->storedForm = StoredForm::Plaintext;
     } else {
-        if (!Crypto::hasSecret(m_config.passphrase)) {
+        if (!Crypto::hasSecret(passphraseFor(*draft))) {
             *message = "profile decrypts at run time, but this receiver has no passphrase";
             return 409;
         }
@@ -398,7 +399,10 @@ QString RunManager::attachUpload(const QString &profile, const UploadRecord &rec
 {
     CreateFailure failure = CreateFailure::None;
     QString error;
-    const auto run = create(RunRequest{profile, {record.id}, {}}, u"token"_s, &failure, &error);
+    // The upload's creator: a paired device (its id, from the client ReceiverServer recorded) or the token.
+    const QString device = Pairing::PairingService::deviceOfClient(record.client);
+    const auto run
+        = create(RunRequest{profile, {record.id}, {}}, device.isEmpty() ? u"token"_s : device, &failure, &error);
     if (!run) {
         *message = error.toUtf8();
         return {};
@@ -480,6 +484,18 @@ std::optional<RunManager::Dataset> RunManager::dataset(const RunInfo &run, const
     return dataset;
 }
 
+Crypto::SharedSecret RunManager::passphraseFor(const UploadRecord &record) const
+{
+    const Transfer::UploadStoreConfig &store = m_store->config();
+    const QString owner = store.passphraseOwner ? store.passphraseOwner(record.client) : QString();
+    if (!owner.isEmpty() && store.ownerPassphrase) {
+        Crypto::SharedSecret own = store.ownerPassphrase(owner);
+        if (Crypto::hasSecret(own))
+            return own;
+    }
+    return m_config.passphrase;
+}
+
 bool RunManager::startRun(RunInfo &run)
 {
     const TrainingProfile &profile = m_profiles[run.profile];
@@ -498,7 +514,8 @@ bool RunManager::startRun(RunInfo &run)
         return data->relatives.size() == 1 ? dir.filePath(data->relatives.first())
                                            : dir.filePath(commonDirectory(data->relatives));
     };
-    KeyProvider keys = m_keys->keyProvider(m_config.passphrase);
+    // One device's dataset: its first upload names the passphrase for all.
+    KeyProvider keys = m_keys->keyProvider(passphraseFor(m_store->records().value(run.uploads.first())));
 
     switch (profile.plaintext) {
     case PlaintextMode::Disk:

@@ -115,6 +115,8 @@ private:
     QString runPath(const QString &id) const;
     bool resolveUploads(const TrainingProfile &profile, RunInfo *run, CreateFailure *failure, QString *error) const;
     std::optional<Dataset> dataset(const RunInfo &run, const TrainingProfile &profile, QString *error) const;
+    // The passphrase that decrypts `record`: its paired device's own (shared at pairing), else the receiver's.
+    Crypto::SharedSecret passphraseFor(const Transfer::UploadRecord &record) const;
     void pruneRecords();
 
     RunManagerConfig m_config;

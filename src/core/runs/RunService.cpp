@@ -51,9 +51,10 @@ qint64 lastEventId(const HttpRequestHead &head)
 class CreateRunExchange : public Transfer::HttpExchange
 {
 public:
-    CreateRunExchange(RunManager *manager, qint64 expected)
+    CreateRunExchange(RunManager *manager, qint64 expected, QString requestedBy)
         : m_manager(manager)
         , m_expected(expected)
+        , m_requestedBy(std::move(requestedBy))
     {
     }
 
@@ -77,7 +78,7 @@ public:
                 400, R"(want {"profile": NAME, "uploads": [ID, ...]} or {"profile": NAME, "dataset": NAME})");
         CreateFailure failure = CreateFailure::None;
         QString message;
-        const auto run = m_manager->create(*request, u"token"_s, &failure, &message);
+        const auto run = m_manager->create(*request, m_requestedBy, &failure, &message);
         if (!run) {
             const int status = failure == CreateFailure::UnknownProfile ? 404
                 : failure == CreateFailure::Conflict                    ? 409
@@ -95,6 +96,7 @@ public:
 private:
     RunManager *m_manager;
     qint64 m_expected;
+    QString m_requestedBy;
     QByteArray m_body;
 };
 
@@ -115,12 +117,17 @@ RouteResult RunService::route(const HttpRequestHead &head)
 {
     if (std::optional<RouteResult> refused = m_credentials->refuseUnauthorized(head))
         return std::move(*refused);
-    RouteResult result = routeAuthorized(head);
+    return routeAuthenticated(head, u"token"_s);
+}
+
+RouteResult RunService::routeAuthenticated(const HttpRequestHead &head, const QString &requestedBy)
+{
+    RouteResult result = routeAuthorized(head, requestedBy);
     result.credential = Transfer::Credential::Accepted;
     return result;
 }
 
-RouteResult RunService::routeAuthorized(const HttpRequestHead &head)
+RouteResult RunService::routeAuthorized(const HttpRequestHead &head, const QString &requestedBy)
 {
     const QByteArray path = head.path();
     if (path == "/profiles") {
@@ -138,7 +145,7 @@ RouteResult RunService::routeAuthorized(const HttpRequestHead &head)
     }
     if (path == "/runs") {
         if (head.method == "POST")
-            return createRun(head);
+            return createRun(head, requestedBy);
         if (head.method != "GET")
             return text(405, "method not allowed");
         QJsonArray runs;
@@ -166,14 +173,15 @@ RouteResult RunService::routeAuthorized(const HttpRequestHead &head)
     return text(405, "method not allowed");
 }
 
-RouteResult RunService::createRun(const HttpRequestHead &head)
+RouteResult RunService::createRun(const HttpRequestHead &head, const QString &requestedBy)
 {
     if (head.chunked || !head.contentLength || *head.contentLength == 0)
         return text(411, "Content-Length required");
     if (*head.contentLength > static_cast<quint64>(maxRequestBytes))
         return text(413, "request body too large");
     RouteResult result;
-    result.exchange = std::make_unique<CreateRunExchange>(m_manager, static_cast<qint64>(*head.contentLength));
+    result.exchange
+        = std::make_unique<CreateRunExchange>(m_manager, static_cast<qint64>(*head.contentLength), requestedBy);
     return result;
 }
 

@@ -23,13 +23,16 @@ public:
     RunService(RunManager *manager, const Transfer::TusService *credentials);
 
     static bool handles(const QByteArray &path);
+    // The bearer token decides (TusService::refuseUnauthorized); runs are recorded as the token's.
     Transfer::RouteResult route(const Transfer::HttpRequestHead &head);
+    // The caller identified the sender (a paired device's certificate); runs record `requestedBy`.
+    Transfer::RouteResult routeAuthenticated(const Transfer::HttpRequestHead &head, const QString &requestedBy);
 
     static constexpr qint64 maxRequestBytes = 64 * 1024;
 
 private:
-    Transfer::RouteResult routeAuthorized(const Transfer::HttpRequestHead &head);
-    Transfer::RouteResult createRun(const Transfer::HttpRequestHead &head);
+    Transfer::RouteResult routeAuthorized(const Transfer::HttpRequestHead &head, const QString &requestedBy);
+    Transfer::RouteResult createRun(const Transfer::HttpRequestHead &head, const QString &requestedBy);
 
     RunManager *m_manager;
     const Transfer::TusService *m_credentials;

@@ -189,22 +189,21 @@ void ReceiverServer::acceptPending()
 RouteResult ReceiverServer::route(const HttpRequestHead &head, const QSslCertificate &peer, HttpConnection *connection)
 {
     const QByteArray path = head.path();
-    // Training routes: the token (one credential check, TusService::refuseUnauthorized).
-    // TODO(merge of pairing and train): paired devices on /runs and /profiles.
-    if (Runs::RunService::handles(path))
-        return m_runService->route(head);
+    // Training routes take the same credentials as /files: the bearer token, or a paired device.
+    const bool runRoute = Runs::RunService::handles(path);
+    const auto byToken = [&] { return runRoute ? m_runService->route(head) : m_service->route(head); };
     if (!m_pairing)
-        return m_service->route(head);
+        return byToken();
     if (Pairing::PairingService::handles(path))
         return m_pairing->route(head, peer);
-    if (peer.isNull() || (path != "/files" && !path.startsWith("/files/")))
-        return m_service->route(head);
+    if (peer.isNull() || (!runRoute && path != "/files" && !path.startsWith("/files/")))
+        return byToken();
     // Read from disk per request: a revocation counts from the next request on.
     const Pairing::DeviceIdentity device = m_pairing->identify(peer);
     switch (device.status) {
     case Pairing::DeviceIdentity::Status::NoCertificate:
     case Pairing::DeviceIdentity::Status::Foreign:
-        return m_service->route(head); // not ours: the bearer token decides
+        return byToken(); // not ours: the bearer token decides
     case Pairing::DeviceIdentity::Status::Revoked:
     case Pairing::DeviceIdentity::Status::Unknown: {
         addEvent(ReceiverEventKind::Rejected,
@@ -224,6 +223,8 @@ RouteResult ReceiverServer::route(const HttpRequestHead &head, const QSslCertifi
         break;
     }
     m_deviceConnections.insert(connection, device.deviceId);
+    if (runRoute)
+        return m_runService->routeAuthenticated(head, device.deviceId);
     HttpRequestHead attributed = head;
     attributed.peer = head.peer + Pairing::PairingService::clientSuffix(device.deviceId); // recorded with the upload
     if (head.method == "POST")
