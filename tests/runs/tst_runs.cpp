@@ -60,9 +60,10 @@ private:
         QVERIFY(writeFile(path(QStringLiteral("profiles/%1.json").arg(name)), QJsonDocument(profile).toJson()));
     }
 
-    void startReceiver()
+    void startReceiver(quint16 port = 0)
     {
         ReceiverConfig config = m_fixture.receiverConfig();
+        config.port = port;
         config.passphrase = TrainGuard::Crypto::copySharedSecret(passphrase);
         config.profilesDir = path(QStringLiteral("profiles"));
         config.runMemoryDir = m_memoryDir;
@@ -504,15 +505,32 @@ private slots:
         const QString runId = sendAndTrain(QStringLiteral("sleep"));
         QVERIFY(!runId.isEmpty());
         QTRY_VERIFY_WITH_TIMEOUT(runInfo(runId) && runInfo(runId)->state == RunState::Running, 30'000);
+        // A RunClient following the run sees its connection drop and resumes on its own.
+        RunClient watcher(senderConfig());
+        watcher.setReconnectDelay(200);
+        QList<RunEvent> seen;
+        int interruptions = 0;
+        connect(&watcher, &RunClient::eventReceived, &watcher,
+                [&](const QString &, const RunEvent &event) { seen.append(event); });
+        connect(&watcher, &RunClient::watchInterrupted, &watcher, [&] { ++interruptions; });
+        watcher.watchEvents(runId);
+        QTRY_VERIFY_WITH_TIMEOUT(!lines(seen, LogStream::Stdout).isEmpty(), 30'000);
+        const quint16 port = m_receiver->port();
         m_receiver.reset(); // the command dies with it
         QVERIFY(!QFileInfo::exists(QDir(m_memoryDir).filePath(runId)));
-        startReceiver();
+        startReceiver(port);
         const auto info = runInfo(runId);
         QVERIFY(info);
         QCOMPARE(runStateName(info->state), QStringLiteral("failed"));
         QVERIFY2(info->reason.contains(QStringLiteral("restarted")), qPrintable(info->reason));
         const RunEvent last = finalState(follow(runId));
         QCOMPARE(runStateName(last.state), QStringLiteral("failed"));
+        QTRY_VERIFY_WITH_TIMEOUT(
+            !seen.isEmpty() && seen.last().kind == RunEventKind::State && isFinal(seen.last().state), 30'000);
+        QVERIFY(interruptions >= 1);
+        QCOMPARE(seen.last().id, last.id);
+        for (qsizetype i = 0; i < seen.size(); ++i)
+            QCOMPARE(seen.at(i).id, i + 1); // resumed without a gap or a duplicate
     }
 };
 

@@ -505,7 +505,9 @@ bool RunManager::startRun(RunInfo &run)
         launch(id, datasetPath(m_store->config().storeDir), -1);
         return true;
     case PlaintextMode::Memory: {
-        QDir().mkpath(m_config.memoryDir);
+        if (!QFileInfo::exists(m_config.memoryDir) && QDir().mkpath(m_config.memoryDir))
+            QFile::setPermissions(m_config.memoryDir,
+                                  QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
         qint64 free = 0;
         QString kind;
         if (!ramBacked(m_config.memoryDir, &free, &kind)) {
