@@ -10,6 +10,7 @@
 #include "gui/AddHostDialog.h"
 #include "gui/GuiResources.h"
 #include "gui/HostTableModel.h"
+#include "gui/HostsPage.h"
 #include "gui/PairedHosts.h"
 #include "gui/SendHistoryModel.h"
 #include "gui/TransferPanel.h"
@@ -26,6 +27,7 @@
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -191,9 +193,15 @@ private slots:
         QCOMPARE(stored.size(), 1);
         QCOMPARE(readAll(stored.first()), readAll(dataset));
 
-        // Removed: gone from the registry and from the destination list.
-        QString error;
-        QVERIFY2(hosts.remove(QStringLiteral("gpu"), &error), qPrintable(error));
+        // Removed on Settings → Hosts: gone from the registry and from the destination list.
+        HostsPage page(&hosts, {});
+        auto *remove = page.findChild<QPushButton *>(QStringLiteral("removeHostButton"));
+        QVERIFY(!remove->isEnabled()); // nothing selected
+        page.view()->selectRow(0);
+        QVERIFY(remove->isEnabled());
+        QTest::mouseClick(remove, Qt::LeftButton);
+        QVERIFY(!Pairing::HostRegistry(registryDir()).contains(QStringLiteral("gpu")));
+        QCOMPARE(hosts.model()->rowCount(), 0);
         QCOMPARE(combo->findText(QStringLiteral("gpu"), Qt::MatchContains), -1);
         QVERIFY(panel.currentPairedHost().isEmpty());
     }
