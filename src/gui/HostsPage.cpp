@@ -35,6 +35,7 @@ HostsPage::HostsPage(PairedHosts *hosts, Crypto::SharedSecret profilePassphrase,
     addButton->setObjectName(QStringLiteral("addHostButton"));
     m_repairButton = new QPushButton(tr("Re-&pair…"), this);
     m_removeButton = new QPushButton(tr("&Remove"), this);
+    m_removeButton->setObjectName(QStringLiteral("removeHostButton"));
     auto *checkButton = new QPushButton(tr("&Check now"), this);
     for (QPushButton *button : {addButton, m_repairButton, m_removeButton, checkButton})
         buttons->addWidget(button);
