@@ -117,7 +117,7 @@ RouteResult PairingService::route(const HttpRequestHead &head, const QSslCertifi
         QFile file(Transfer::LocalPki(m_certsDirectory).caCertificatePath());
         if (!file.open(QIODevice::ReadOnly))
             return answer(HttpResponse::text(503, "no CA"));
-        HttpResponse response{200, {}, file.read(64 * 1024)};
+        HttpResponse response{200, {}, file.read(64 * 1024), {}};
         response.set("Content-Type", "application/x-pem-file");
         response.set("Cache-Control", "no-store");
         return answer(response);
