@@ -428,6 +428,8 @@ void MainWindow::connectHostsAndTraining()
     });
     trainingCardTimer->start();
     connect(m_trainingPanel, &TrainingPanel::runFinished, this, &MainWindow::refreshTrainingCard);
+    connect(m_trainingPanel, &TrainingPanel::profilesChanged, this, &MainWindow::refreshTrainingCard);
+    connect(m_trainingPanel, &TrainingPanel::statusTextChanged, this, &MainWindow::refreshTrainingCard);
     connect(m_overview->sendAndTrainButton(), &QPushButton::clicked, this, [this] {
         // The Overview's dataset, trained on with the Training tab's host and profile.
         m_trainingPanel->setDatasetPath(m_transferPanel->datasetPath());

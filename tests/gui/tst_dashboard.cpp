@@ -22,6 +22,7 @@
 #include "gui/TimelineModel.h"
 #include "gui/TimelinePanel.h"
 #include "gui/TrafficPanel.h"
+#include "gui/TrainingPanel.h"
 #include "gui/TransferPanel.h"
 #include "support/IsolatedHome.h"
 #include "support/PcapFiles.h"
@@ -244,7 +245,8 @@ private slots:
                  qPrintable(text("overviewDestination")));
         // The embedded receiver lists its demo profile (python3): Send and train is ready.
         if (!QStandardPaths::findExecutable(QStringLiteral("python3")).isEmpty())
-            QTRY_VERIFY_WITH_TIMEOUT(overview->sendAndTrainButton()->isEnabled(), 15000);
+            QTRY_VERIFY2_WITH_TIMEOUT(overview->sendAndTrainButton()->isEnabled(),
+                                      qPrintable(window.trainingPanel()->statusText()), 30000);
         QVERIFY2(text("overviewHosts").contains(QStringLiteral("No paired training host")),
                  qPrintable(text("overviewHosts")));
         const QString idleFiles = text("overviewFileEvents");

@@ -21,6 +21,18 @@
 
 namespace TrainGuard::Transfer {
 
+namespace {
+// Derives on the calling (pool) thread, caches, and refuses a header asking more iterations than allowed.
+Crypto::Ste1Decryptor::KeyProvider boundedKeyProvider(const Crypto::SharedSecret &passphrase, quint32 maxIterations)
+{
+    auto cache = std::make_shared<Crypto::MasterKeyCache>();
+    return
+        [cache, provider = cache->keyProvider(passphrase), maxIterations](const QByteArray &salt, quint32 iterations) {
+            return iterations > maxIterations ? std::nullopt : provider(salt, iterations);
+        };
+}
+} // namespace
+
 UploadStore::UploadStore(const UploadStoreConfig &config, QObject *parent)
     : QObject(parent)
     , m_config(config)
@@ -31,11 +43,7 @@ UploadStore::UploadStore(const UploadStoreConfig &config, QObject *parent)
     // Two derivation threads: two clients derive at once, neither on a verification thread.
     if (Crypto::hasSecret(m_config.passphrase)) {
         m_derivations = std::make_shared<KeyDerivationQueue>(m_config.passphrase, 2);
-        auto cache = std::make_shared<Crypto::MasterKeyCache>();
-        m_ciphertextKeys = [cache, provider = cache->keyProvider(m_config.passphrase),
-                            maxIterations = m_config.maxKdfIterations](const QByteArray &salt, quint32 iterations) {
-            return iterations > maxIterations ? std::nullopt : provider(salt, iterations);
-        };
+        m_ciphertextKeys = boundedKeyProvider(m_config.passphrase, m_config.maxKdfIterations);
     }
     m_config.passphrase.reset(); // the queue holds the one reference it needs
     m_pool.setMaxThreadCount(2);
@@ -70,6 +78,20 @@ std::shared_ptr<KeyDerivationQueue> UploadStore::derivationsFor(const QString &c
             owner, Crypto::hasSecret(own) ? std::make_shared<KeyDerivationQueue>(own, 1) : nullptr);
     }
     return *found ? *found : m_derivations;
+}
+
+Crypto::Ste1Decryptor::KeyProvider UploadStore::ciphertextKeysFor(const QString &client) const
+{
+    const QString owner = m_config.passphraseOwner ? m_config.passphraseOwner(client) : QString();
+    if (owner.isEmpty())
+        return m_ciphertextKeys;
+    auto found = m_ownerCiphertextKeys.constFind(owner);
+    if (found == m_ownerCiphertextKeys.cend()) {
+        const Crypto::SharedSecret own = m_config.ownerPassphrase(owner);
+        found = m_ownerCiphertextKeys.insert(
+            owner, Crypto::hasSecret(own) ? boundedKeyProvider(own, m_config.maxKdfIterations) : m_ciphertextKeys);
+    }
+    return *found;
 }
 
 void UploadStore::prefetchKey(const QString &client, const QByteArray &kdfSalt, quint32 iterations)
@@ -286,8 +308,9 @@ void UploadStore::finalize(const QString &id)
         schedule(id, verifier);
         return;
     }
-    FinalizeRequest request{spoolPath(id),    m_config.storeDir, record->destination, record->expectedSha256,
-                            record->existing, m_ciphertextKeys,  record->storedForm};
+    FinalizeRequest request{spoolPath(id),          m_config.storeDir, record->destination,
+                            record->expectedSha256, record->existing,  ciphertextKeysFor(record->client),
+                            record->storedForm};
     QPointer<UploadStore> self(this);
     m_pool.start([self, id, request] {
         const ThreadPolicyScope policy(ThreadPriority::Bulk); // hashes (and maybe decrypts) a whole upload

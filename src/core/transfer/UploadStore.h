@@ -80,6 +80,9 @@ signals:
 private:
     // The client's own passphrase's queue if it has one, else the store's (null: ciphertext only).
     std::shared_ptr<KeyDerivationQueue> derivationsFor(const QString &client) const;
+    // Keys for verifying an upload kept as ciphertext: the client's own passphrase's if it shared
+    // one, else the store's (empty: no passphrase, nothing verified).
+    Crypto::Ste1Decryptor::KeyProvider ciphertextKeysFor(const QString &client) const;
     QString recordPath(const QString &id) const;
     void schedule(const QString &id, const std::shared_ptr<StreamingVerifier> &verifier);
     std::shared_ptr<StreamingVerifier> verifierFor(const UploadRecord &record);
@@ -98,6 +101,7 @@ private:
     Crypto::Ste1Decryptor::KeyProvider m_ciphertextKeys;
     // By passphrase owner (bounded by the paired devices); null: the owner shared none.
     mutable QHash<QString, std::shared_ptr<KeyDerivationQueue>> m_ownerDerivations;
+    mutable QHash<QString, Crypto::Ste1Decryptor::KeyProvider> m_ownerCiphertextKeys;
     QHash<QString, UploadRecord> m_records;
     QHash<QString, std::shared_ptr<StreamingVerifier>> m_verifiers;
     QThreadPool m_pool;
