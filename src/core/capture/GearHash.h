@@ -46,7 +46,8 @@ inline std::array<std::uint32_t, 4> rollFour(const Table &table, std::uint32_t h
 // True when any of the four values is a candidate under `mask` (one branch for four bytes).
 inline bool anyCandidate(const std::array<std::uint32_t, 4> &h, std::uint32_t mask)
 {
-    return ((h[0] & mask) == 0) | ((h[1] & mask) == 0) | ((h[2] & mask) == 0) | ((h[3] & mask) == 0);
+    // Bitwise on purpose: four tests, no branches between them.
+    return (int((h[0] & mask) == 0) | int((h[1] & mask) == 0) | int((h[2] & mask) == 0) | int((h[3] & mask) == 0)) != 0;
 }
 
 } // namespace GearHash

@@ -18,11 +18,10 @@ QString LeakWatch::kernelFilter(const QString &interfaceName, const QString &fil
     // copies fill the kernel ring before libpcap drops the outgoing one: a 1 GiB send to a local
     // receiver put 2 GiB through the check's 32 MiB ring. The kernel filter drops the outgoing
     // copy instead (what is captured does not change). On `any`, loopback traffic is told by its
-    // addresses: 127.0.0.0/8 and ::1 never leave lo.
+    // addresses: 127.0.0.0/8 and ::1 never leave lo. (On lo itself, `not outbound` kept the live
+    // scan from seeing a plain-HTTP upload until the capture stopped: not used there.)
     QString duplicate;
-    if (interfaceName == u"lo")
-        duplicate = QStringLiteral("outbound");
-    else if (interfaceName == u"any")
+    if (interfaceName == u"any")
         duplicate = QStringLiteral("outbound and (net 127.0.0.0/8 or host ::1)");
     if (duplicate.isEmpty())
         return filter;
