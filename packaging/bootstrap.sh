@@ -26,6 +26,8 @@ packages=(
     xvfb xauth fonts-dejavu-core
     # interop and peer tools used by tests and benchmarks
     tshark tcpdump curl python3-cryptography inotify-tools python3-watchdog
+    # the embedded receiver's demo training profile (plain Python 3)
+    python3
     # packaging: the capture helper drops its capabilities with libcap
     libcap-dev
 )
