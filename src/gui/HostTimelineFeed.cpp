@@ -22,8 +22,9 @@ TimelineEntry entryFor(const HostActivityRow &row)
     case Runs::HostEventKind::RunStarted:
     case Runs::HostEventKind::RunEnded:
         entry.kind = TimelineEntry::Kind::TrainingRun;
-        // The host's text says how a run ended; a failure is worth a look.
-        if (event.kind == Runs::HostEventKind::RunEnded && !event.text.contains(QLatin1String("succeeded")))
+        // The host's text names the end state (RunManager::finish); anything but success is worth a look.
+        if (event.kind == Runs::HostEventKind::RunEnded
+            && !event.text.contains(Runs::runStateName(Runs::RunState::Succeeded)))
             entry.emphasis = TimelineEntry::Emphasis::Warning;
         break;
     case Runs::HostEventKind::UploadRejected:
