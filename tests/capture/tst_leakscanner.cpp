@@ -173,6 +173,43 @@ class TestLeakScanner : public QObject
     Q_OBJECT
 
 private slots:
+    // rollRange's two lanes give the values, candidates and end state of rolling byte by byte,
+    // for every length around the point where it splits, odd and even, and a state carried in.
+    void rollRangeMatchesRollingByteByByte()
+    {
+        std::mt19937 random(11);
+        GearHash::Table table;
+        for (std::uint32_t &value : table)
+            value = random();
+        std::vector<std::uint8_t> bytes(70'000);
+        for (std::uint8_t &byte : bytes)
+            byte = std::uint8_t(random());
+        for (const std::uint32_t mask : {GearHash::topBitsMask(3), GearHash::topBitsMask(12)}) {
+            std::vector<std::size_t> counts = {65'537, 70'000};
+            for (std::size_t length = 0; length < 300; ++length)
+                counts.push_back(length);
+            for (const std::size_t count : counts) {
+                const std::uint32_t start = random();
+                std::vector<std::pair<std::size_t, std::uint32_t>> expected;
+                std::uint32_t hash = start;
+                for (std::size_t i = 0; i < count; ++i) {
+                    hash = GearHash::roll(table, hash, bytes[i]);
+                    if ((hash & mask) == 0)
+                        expected.emplace_back(i, hash);
+                }
+                std::vector<std::pair<std::size_t, std::uint32_t>> got;
+                const std::uint32_t end
+                    = GearHash::rollRange(table, start, bytes.data(), count, mask,
+                                          [&got](std::uint32_t value, std::size_t i) { got.emplace_back(i, value); });
+                std::sort(got.begin(), got.end());
+                QCOMPARE(end, hash);
+                QCOMPARE(got, expected);
+                if (count > 1000)
+                    QVERIFY(!expected.empty());
+            }
+        }
+    }
+
     void sipHashMatchesOpenSsl()
     {
         EVP_MAC *mac = EVP_MAC_fetch(nullptr, "SIPHASH", nullptr);

@@ -178,6 +178,50 @@ private slots:
         QCOMPARE(leaks.count(), 1);
     }
 
+    // A second send of an unchanged dataset takes the first check's fingerprints (no build) and
+    // still finds a leak; once a file changed, the set is built again, from the new content.
+    void unchangedDatasetReusesItsFingerprints()
+    {
+        QTemporaryDir dir;
+        const QString dataset = dir.filePath(QStringLiteral("iris.csv"));
+        QVERIFY(QFile::copy(fixture("iris.csv"), dataset));
+        PlainHttpSink sink;
+        QVERIFY(sink.port() != 0);
+        const auto checkWithPlainUpload = [&](LeakWatch &watch) {
+            QSignalSpy ready(&watch, &LeakWatch::readyForSend);
+            watch.start(dataset);
+            if (!ready.wait(15000))
+                return LeakReport{};
+            if (!QTest::qWaitFor([&watch] { return watch.currentReport().fingerprints > 0; }, 10000))
+                return LeakReport{};
+            if (runCurl({QStringLiteral("--data-binary"), QLatin1Char('@') + dataset,
+                         QStringLiteral("http://127.0.0.1:%1/upload").arg(sink.port())})
+                != 0)
+                return LeakReport{};
+            return waitForVerdict(watch);
+        };
+        const QString reused = QStringLiteral("fingerprints of the last check (no file changed since)");
+        LeakWatch watch(watchOptions());
+        const LeakReport first = checkWithPlainUpload(watch);
+        QVERIFY2(first.leak(), qPrintable(first.verdictText()));
+        QVERIFY2(!first.coverage.contains(reused), qPrintable(first.coverage));
+
+        const LeakReport second = checkWithPlainUpload(watch);
+        QVERIFY2(second.leak(), qPrintable(second.verdictText()));
+        QVERIFY2(second.coverage.contains(reused), qPrintable(second.coverage));
+        QCOMPARE(second.fingerprints, first.fingerprints);
+        QCOMPARE(second.fingerprintsSeen, second.fingerprints);
+
+        QFile file(dataset);
+        QVERIFY(file.open(QIODevice::Append));
+        QVERIFY(file.write("7.7,3.1,6.3,2.4,Iris-virginica\n") > 0);
+        file.close();
+        const LeakReport third = checkWithPlainUpload(watch);
+        QVERIFY2(third.leak(), qPrintable(third.verdictText()));
+        QVERIFY2(!third.coverage.contains(reused), qPrintable(third.coverage));
+        QCOMPARE(third.datasetStats.datasetBytes, first.datasetStats.datasetBytes + 31);
+    }
+
     void curlOverHttpsLeaksNothing()
     {
         LeakWatch watch(watchOptions());

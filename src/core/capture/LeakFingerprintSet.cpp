@@ -134,7 +134,9 @@ private:
     std::vector<Entry> m_slots;
 };
 
-QStringList datasetFiles(const QString &path, QString *root)
+} // namespace
+
+QStringList LeakFingerprintSet::datasetFiles(const QString &path, QString *root)
 {
     const QFileInfo info(path);
     if (info.isFile()) {
@@ -150,8 +152,6 @@ QStringList datasetFiles(const QString &path, QString *root)
     files.sort();
     return files;
 }
-
-} // namespace
 
 double LeakFingerprintStats::meanSpacing_bytes() const
 {
@@ -390,22 +390,13 @@ std::shared_ptr<const LeakFingerprintSet> LeakFingerprintSet::build(const QStrin
                             break;
                     }
                 };
-                // Four bytes per step (GearHash::rollFour), as the scanner does.
-                std::size_t i = begin;
-                for (; i + 4 <= end; i += 4) {
-                    const std::array<std::uint32_t, 4> h = GearHash::rollFour(gears, gear, bytes + i);
-                    gear = h[3];
-                    if (GearHash::anyCandidate(h, mask)) [[unlikely]] {
-                        for (std::size_t k = 0; k < 4; ++k)
-                            visit(h[k], i + k, position + k + 1);
-                    }
-                    position += 4;
-                }
-                for (; i < end; ++i) {
-                    gear = GearHash::roll(gears, gear, bytes[i]);
-                    ++position;
-                    visit(gear, i, position);
-                }
+                // GearHash::rollRange, as the scanner does. `mask` may rise during it: visit()
+                // tests each candidate against the current one.
+                const std::uint64_t start = position;
+                gear = GearHash::rollRange(
+                    gears, gear, bytes + begin, end - begin, mask,
+                    [&](std::uint32_t value, std::size_t i) { visit(value, begin + i, start + i + 1); });
+                position += end - begin;
                 set->m_stats.datasetBytes += end - begin;
             },
             1);

@@ -56,6 +56,10 @@ public:
                                                            const std::atomic<bool> *cancel = nullptr,
                                                            std::shared_ptr<LeakFingerprintKeys> keys = nullptr);
 
+    // The files build() reads, relative to *root, in its order: `path` itself, or every file
+    // under the folder `path` (recursively, hidden ones too) in name order.
+    static QStringList datasetFiles(const QString &path, QString *root);
+
     QString datasetPath() const { return m_datasetPath; }
     QString datasetName() const; // file or folder name
     const LeakFingerprintStats &stats() const { return m_stats; }

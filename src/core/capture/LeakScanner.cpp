@@ -251,23 +251,12 @@ void LeakScanner::roll(Stream &s, const GearHash::Table &table, std::uint32_t ma
             onCandidate(gear, window);
         }
     }
-    // The hot loop, 4 bytes per step (GearHash::rollFour).
-    const auto check = [&](std::uint32_t value, std::size_t end) {
-        if ((value & mask) == 0)
-            onCandidate(value, data + end + 1 - Window);
-    };
-    for (; i + 4 <= length; i += 4) {
-        const std::array<std::uint32_t, 4> h = GearHash::rollFour(table, gear, data + i);
-        gear = h[3];
-        if (GearHash::anyCandidate(h, mask)) [[unlikely]] {
-            for (std::size_t k = 0; k < 4; ++k)
-                check(h[k], i + k);
-        }
-    }
-    for (; i < length; ++i) {
-        gear = GearHash::roll(table, gear, data[i]);
-        if ((gear & mask) == 0) [[unlikely]]
-            onCandidate(gear, data + i + 1 - Window);
+    // The hot loop (GearHash::rollRange), for the windows that lie wholly in this segment.
+    if (i < length) {
+        const std::uint8_t *rest = data + i;
+        gear = GearHash::rollRange(table, gear, rest, length - i, mask, [&](std::uint32_t value, std::size_t end) {
+            onCandidate(value, rest + end + 1 - Window);
+        });
     }
     s.gear = gear;
     if (length >= Window) {

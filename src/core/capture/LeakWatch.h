@@ -3,6 +3,7 @@
 
 #include "core/ThreadPolicy.h"
 #include "core/capture/CaptureController.h"
+#include "core/capture/LeakFingerprintCache.h"
 #include "core/capture/LeakFingerprintSet.h"
 #include "core/capture/LeakReport.h"
 
@@ -33,8 +34,9 @@ struct LeakWatchOptions {
 };
 
 // The leak check of one send: when the send starts, fingerprints of the dataset are built on a
-// worker thread and a capture of its own (options.interfaceName, options.filter) starts, its
-// analysis feeding a LeakScanner; when the send ends, scanning goes on for the grace period,
+// worker thread (or taken from the last checks' when no file changed since: LeakFingerprintCache)
+// and a capture of its own (options.interfaceName, options.filter) starts, its analysis feeding a
+// LeakScanner; when the send ends, scanning goes on for the grace period,
 // then `finished` carries the verdict. Progress at ≤ 10 Hz; `leakDetected` at the first hit.
 // Lives in the GUI (or CLI) thread; no heavy work there.
 class LeakWatch : public QObject
@@ -67,8 +69,12 @@ public:
     bool isActive() const { return m_active; }
     // start() was called while the previous watch's capture was still stopping.
     bool isStartPending() const { return m_pendingStart.has_value(); }
-    // The capture is being started (off this thread); captureStarted() follows.
-    bool isCaptureStarting() const { return m_capture.state() == CaptureController::State::Starting; }
+    // The capture is being started (off this thread), or its scanner prepared first; captureStarted()
+    // follows.
+    bool isCaptureStarting() const
+    {
+        return m_resolvingFingerprints || m_capture.state() == CaptureController::State::Starting;
+    }
     QString datasetPath() const { return m_datasetPath; }
     LeakReport currentReport() const;
 
@@ -91,6 +97,9 @@ private:
     void poll();
     QString coverageText(std::uint64_t droppedPackets) const;
     void joinFingerprinting();
+    // The fingerprint thread found the dataset's set in the cache (`reused`) or drew the keys to
+    // build it with: the capture starts with this scanner.
+    void onScannerReady(const std::shared_ptr<LeakScanner> &scanner, bool reused);
     void onCaptureStarted();
     void onCaptureStartFailed();
     void emitReadyWhenBothAre();
@@ -105,7 +114,11 @@ private:
     void beginPendingWatch(); // the watch deferred by start() while this one finished
 
     LeakWatchOptions m_options;
-    std::shared_ptr<LeakScanner> m_scanner;
+    // Sets of the datasets checked last: a send of an unchanged dataset skips the build.
+    std::shared_ptr<LeakFingerprintCache> m_fingerprintCache = std::make_shared<LeakFingerprintCache>();
+    std::shared_ptr<LeakScanner> m_scanner; // from onScannerReady until the verdict
+    bool m_resolvingFingerprints = false; // from begin() until onScannerReady
+    bool m_fingerprintsReused = false;
     // The check's own capture; at the end it is stopped (off this thread) and kept, Stopped, for
     // the verdict's final drop counts.
     CaptureController m_capture;
