@@ -486,14 +486,8 @@ std::optional<RunManager::Dataset> RunManager::dataset(const RunInfo &run, const
 
 Crypto::SharedSecret RunManager::passphraseFor(const UploadRecord &record) const
 {
-    const Transfer::UploadStoreConfig &store = m_store->config();
-    const QString owner = store.passphraseOwner ? store.passphraseOwner(record.client) : QString();
-    if (!owner.isEmpty() && store.ownerPassphrase) {
-        Crypto::SharedSecret own = store.ownerPassphrase(owner);
-        if (Crypto::hasSecret(own))
-            return own;
-    }
-    return m_config.passphrase;
+    Crypto::SharedSecret own = m_store->ownPassphrase(record.client);
+    return Crypto::hasSecret(own) ? own : m_config.passphrase;
 }
 
 bool RunManager::startRun(RunInfo &run)

@@ -58,40 +58,50 @@ UploadStore::~UploadStore()
         verifier->cancel();
     if (m_derivations)
         m_derivations->shutdown();
-    for (const auto &derivations : std::as_const(m_ownerDerivations)) {
-        if (derivations)
-            derivations->shutdown();
+    for (const OwnerKeys &own : std::as_const(m_owners)) {
+        if (own.derivations)
+            own.derivations->shutdown();
     }
     m_pool.waitForDone();
     m_janitor.waitForDone();
 }
 
-std::shared_ptr<KeyDerivationQueue> UploadStore::derivationsFor(const QString &client) const
+const UploadStore::OwnerKeys *UploadStore::ownerKeys(const QString &client) const
 {
     const QString owner = m_config.passphraseOwner ? m_config.passphraseOwner(client) : QString();
     if (owner.isEmpty())
-        return m_derivations;
-    auto found = m_ownerDerivations.constFind(owner);
-    if (found == m_ownerDerivations.cend()) {
-        const Crypto::SharedSecret own = m_config.ownerPassphrase(owner);
-        found = m_ownerDerivations.insert(
-            owner, Crypto::hasSecret(own) ? std::make_shared<KeyDerivationQueue>(own, 1) : nullptr);
+        return nullptr;
+    auto found = m_owners.constFind(owner);
+    if (found == m_owners.cend()) {
+        OwnerKeys keys;
+        keys.passphrase = m_config.ownerPassphrase ? m_config.ownerPassphrase(owner) : nullptr;
+        if (Crypto::hasSecret(keys.passphrase)) {
+            keys.derivations = std::make_shared<KeyDerivationQueue>(keys.passphrase, 1);
+            keys.ciphertextKeys = boundedKeyProvider(keys.passphrase, m_config.maxKdfIterations);
+        } else {
+            keys.passphrase.reset();
+        }
+        found = m_owners.insert(owner, keys);
     }
-    return *found ? *found : m_derivations;
+    return found->derivations ? &*found : nullptr;
+}
+
+Crypto::SharedSecret UploadStore::ownPassphrase(const QString &client) const
+{
+    const OwnerKeys *own = ownerKeys(client);
+    return own ? own->passphrase : nullptr;
+}
+
+std::shared_ptr<KeyDerivationQueue> UploadStore::derivationsFor(const QString &client) const
+{
+    const OwnerKeys *own = ownerKeys(client);
+    return own ? own->derivations : m_derivations;
 }
 
 Crypto::Ste1Decryptor::KeyProvider UploadStore::ciphertextKeysFor(const QString &client) const
 {
-    const QString owner = m_config.passphraseOwner ? m_config.passphraseOwner(client) : QString();
-    if (owner.isEmpty())
-        return m_ciphertextKeys;
-    auto found = m_ownerCiphertextKeys.constFind(owner);
-    if (found == m_ownerCiphertextKeys.cend()) {
-        const Crypto::SharedSecret own = m_config.ownerPassphrase(owner);
-        found = m_ownerCiphertextKeys.insert(
-            owner, Crypto::hasSecret(own) ? boundedKeyProvider(own, m_config.maxKdfIterations) : m_ciphertextKeys);
-    }
-    return *found;
+    const OwnerKeys *own = ownerKeys(client);
+    return own ? own->ciphertextKeys : m_ciphertextKeys;
 }
 
 void UploadStore::prefetchKey(const QString &client, const QByteArray &kdfSalt, quint32 iterations)

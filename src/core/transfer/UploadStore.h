@@ -59,6 +59,9 @@ public:
     const QHash<QString, UploadRecord> &records() const { return m_records; }
     // Whether stored uploads can be decrypted (the receiver has a passphrase).
     bool decrypts() const { return m_derivations != nullptr; }
+    // The passphrase the client's owner shared (a paired device, at pairing), read once per
+    // owner; none: the store's applies to its uploads (and a run's caller's own to its runs).
+    Crypto::SharedSecret ownPassphrase(const QString &client) const;
     QString spoolPath(const QString &id) const;
     bool persist(UploadRecord &record);
     void remove(const QString &id);
@@ -99,9 +102,16 @@ private:
     std::shared_ptr<KeyDerivationQueue> m_derivations; // null without a passphrase: ciphertext only
     // Verifies uploads kept as ciphertext (StoredForm::Ciphertext) on a pool thread; null without a passphrase.
     Crypto::Ste1Decryptor::KeyProvider m_ciphertextKeys;
-    // By passphrase owner (bounded by the paired devices); null: the owner shared none.
-    mutable QHash<QString, std::shared_ptr<KeyDerivationQueue>> m_ownerDerivations;
-    mutable QHash<QString, Crypto::Ste1Decryptor::KeyProvider> m_ownerCiphertextKeys;
+    // What an owner's shared passphrase gives: all empty when it shared none.
+    struct OwnerKeys {
+        Crypto::SharedSecret passphrase;
+        std::shared_ptr<KeyDerivationQueue> derivations;
+        Crypto::Ste1Decryptor::KeyProvider ciphertextKeys;
+    };
+    // The client's owner's, made at its first upload; null when it has no owner or shared none.
+    const OwnerKeys *ownerKeys(const QString &client) const;
+    // By passphrase owner: bounded by the paired devices.
+    mutable QHash<QString, OwnerKeys> m_owners;
     QHash<QString, UploadRecord> m_records;
     QHash<QString, std::shared_ptr<StreamingVerifier>> m_verifiers;
     QThreadPool m_pool;
