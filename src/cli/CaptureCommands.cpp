@@ -129,6 +129,7 @@ int runCapture(const QStringList &arguments)
     options.live.filter = parser.value(filterOption);
     options.live.kernelBuffer_bytes = buffer_mib * 1024 * 1024;
     options.spoolPath = output + QStringLiteral(".part"); // renamed when complete
+    options.spoolLimit_bytes = 0; // the spool is the user's output file: all of it, as tcpdump -w
     options.maxPackets = count;
 
     // Before the capture's threads start, so that they inherit the blocked signals.

@@ -3,6 +3,8 @@
 // (root only; skipped otherwise), UDP datagrams on loopback as traffic. Each test follows the
 // state table of CaptureController.cpp through its signals.
 #include "core/capture/CaptureController.h"
+#include "core/capture/CaptureFileReader.h"
+#include "core/capture/CaptureSession.h"
 #include "core/capture/PcapFile.h"
 
 #include <QElapsedTimer>
@@ -99,6 +101,60 @@ private slots:
         QCOMPARE(controller.state(), State::Idle);
         QVERIFY(controller.session() == nullptr);
         QTRY_VERIFY_WITH_TIMEOUT(!QFileInfo::exists(spool), Wait_ms); // removed off this thread
+    }
+
+    // A capture left running must not fill the disk: the spool keeps two files of at most half
+    // the limit each, dropping the oldest, and an export covers both in order: the newest packets.
+    void spoolIsBoundedAndExportKeepsTheNewest()
+    {
+        CaptureController controller;
+        QSignalSpy started(&controller, &CaptureController::started);
+        QSignalSpy stopped(&controller, &CaptureController::stopped);
+        QSignalSpy exported(&controller, &CaptureController::exportFinished);
+        CaptureSessionOptions bounded = options(QStringLiteral("bounded"));
+        bounded.spoolLimit_bytes = 64 * 1024;
+        QString error;
+        QVERIFY(controller.start(bounded, &error));
+        QVERIFY(started.wait(Wait_ms));
+        constexpr int Count = 600; // 258 bytes a record on lo: about 155 KB, over twice the limit
+        QUdpSocket socket;
+        for (int i = 0; i < Count; ++i) {
+            const QByteArray payload = QByteArray("datagram-") + QByteArray::number(i).rightJustified(5, '0');
+            socket.writeDatagram(payload.leftJustified(200, '.'), QHostAddress::LocalHost, m_port);
+        }
+        QTRY_VERIFY_WITH_TIMEOUT(controller.counters().packets >= Count, Wait_ms);
+        controller.stop();
+        QVERIFY(stopped.wait(Wait_ms));
+        QCOMPARE(controller.counters().packets, std::uint64_t(Count)); // all analysed
+
+        const QString spool = bounded.spoolPath;
+        const QString previous = CaptureSession::previousSpoolPath(spool);
+        QVERIFY(QFileInfo::exists(previous));
+        // Each file: the pcap header, then records up to half the limit plus the one that crossed it.
+        QVERIFY2(QFileInfo(spool).size() <= 32 * 1024 + 24 + 258, qPrintable(QString::number(QFileInfo(spool).size())));
+        QVERIFY(QFileInfo(previous).size() <= 32 * 1024 + 24 + 258);
+        QVERIFY(QFileInfo(previous).size() >= 32 * 1024);
+
+        const QString exportPath = m_dir.filePath(QStringLiteral("bounded-export.pcap"));
+        QVERIFY(controller.exportSpool(exportPath, 0, PcapFile::Forever));
+        QVERIFY(exported.wait(Wait_ms));
+        QCOMPARE(exported.at(0).at(0).toBool(), true);
+        const auto count = exported.at(0).at(1).value<std::uint64_t>();
+        QVERIFY2(count > 150 && count < 300, qPrintable(QString::number(count)));
+        // The export holds the last `count` datagrams, in order, and nothing older.
+        CaptureFileReader reader;
+        QVERIFY2(reader.open(exportPath, &error), qPrintable(error));
+        CaptureFileReader::Packet packet;
+        int expected = Count - int(count);
+        while (reader.next(&packet) == CaptureFileReader::Status::Packet) {
+            const QByteArray bytes(reinterpret_cast<const char *>(packet.data), qsizetype(packet.caplen));
+            const QByteArray label = QByteArray("datagram-") + QByteArray::number(expected).rightJustified(5, '0');
+            QVERIFY2(bytes.contains(label), label.constData());
+            ++expected;
+        }
+        QCOMPARE(expected, Count);
+        QVERIFY(controller.drop());
+        QTRY_VERIFY_WITH_TIMEOUT(!QFileInfo::exists(spool) && !QFileInfo::exists(previous), Wait_ms);
     }
 
     // Stop while the helper is still opening the interface: the call returns at once, no

@@ -85,8 +85,7 @@ void CaptureController::onStarterFinished(int captureId)
         return;
     }
     if (!session) {
-        if (QFileInfo(m_options.spoolPath).isFile()) // never /dev/null (the leak check's)
-            QFile::remove(m_options.spoolPath);
+        CaptureSession::removeSpool(m_options.spoolPath);
         m_startError = error;
         m_startErrorKind = errorKind;
         setState(State::Idle);

@@ -5,19 +5,30 @@
 #include "core/capture/PcapFile.h"
 
 #include <QFile>
+#include <QFileInfo>
 
 #include <pcap/pcap.h>
 
 #include <arpa/inet.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <chrono>
+#include <cstdio>
+#include <cstring>
 #include <vector>
 
 namespace TrainGuard::Capture {
 
+// The pcap file(s) every analysed packet goes to. Written on the analysis thread; an export
+// flushes (and reads the files) from another, hence the mutex around every use.
 struct CaptureSession::Spool {
     pcap_t *dead = nullptr;
-    pcap_dumper_t *dumper = nullptr;
-    std::mutex mutex; // export flushes under it
+    pcap_dumper_t *dumper = nullptr; // null after a failed rotation: nothing more is written
+    QString path;
+    std::uint64_t rotateAt_bytes = 0; // 0: never (unbounded, or not a regular file)
+    std::uint64_t fileBytes = 0; // of `path`, as pcap records
+    std::mutex mutex;
     ~Spool()
     {
         if (dumper)
@@ -25,7 +36,47 @@ struct CaptureSession::Spool {
         if (dead)
             pcap_close(dead);
     }
+    void write(const pcap_pkthdr &header, const std::uint8_t *data)
+    {
+        if (!dumper)
+            return;
+        pcap_dump(reinterpret_cast<u_char *>(dumper), &header, data);
+        fileBytes += sizeof(std::uint32_t) * 4 + header.caplen; // a pcap record header is 16 bytes
+        if (rotateAt_bytes > 0 && fileBytes >= rotateAt_bytes)
+            rotate();
+    }
+    void flush()
+    {
+        if (dumper)
+            pcap_dump_flush(dumper);
+    }
+    // The full file becomes the previous one (replacing it, atomically), a new one starts.
+    void rotate()
+    {
+        pcap_dump_close(dumper);
+        dumper = nullptr;
+        fileBytes = 0;
+        const QByteArray current = QFile::encodeName(path);
+        if (std::rename(current.constData(), QFile::encodeName(previousSpoolPath(path)).constData()) != 0
+            || !(dumper = pcap_dump_open(dead, current.constData()))) {
+            qCWarning(lcCapture).noquote()
+                << "capture spool" << path << "could not be rotated; no more packets are spooled";
+        }
+    }
 };
+
+QString CaptureSession::previousSpoolPath(const QString &spoolPath)
+{
+    return spoolPath + QStringLiteral(".1");
+}
+
+void CaptureSession::removeSpool(const QString &spoolPath)
+{
+    for (const QString &path : {previousSpoolPath(spoolPath), spoolPath}) {
+        if (QFileInfo(path).isFile()) // never /dev/null (the leak check's)
+            QFile::remove(path);
+    }
+}
 
 namespace {
 
@@ -77,6 +128,11 @@ bool CaptureSession::start(const CaptureSessionOptions &options, QString *error)
                      .arg(options.spoolPath, QString::fromLocal8Bit(pcap_geterr(spool->dead)));
         return false;
     }
+    spool->path = options.spoolPath;
+    if (options.spoolLimit_bytes > 0 && QFileInfo(options.spoolPath).isFile()) {
+        spool->rotateAt_bytes = std::max<std::uint64_t>(1, options.spoolLimit_bytes / 2);
+        QFile::remove(previousSpoolPath(options.spoolPath)); // of an earlier capture by that name
+    }
     m_spool = std::move(spool);
     m_analyzer = std::make_unique<TrafficAnalyzer>(m_capture->linkType());
     m_analyzer->setStreamObserver(options.streamObserver.get());
@@ -102,7 +158,7 @@ void CaptureSession::stop()
     m_analysisThread.join();
     {
         std::lock_guard lock(m_spool->mutex);
-        pcap_dump_flush(m_spool->dumper);
+        m_spool->flush();
     }
     m_running = false;
     qCDebug(lcCapture, "capture %d stopped", m_captureId);
@@ -134,7 +190,7 @@ void CaptureSession::analysisLoop()
                 header.ts.tv_usec = static_cast<suseconds_t>(record.timestamp_us % 1'000'000);
                 header.caplen = record.caplen;
                 header.len = record.wireLength;
-                pcap_dump(reinterpret_cast<u_char *>(m_spool->dumper), &header, data);
+                m_spool->write(header, data);
                 const int flowId = m_analyzer->addPacket(record.timestamp_us, record.caplen, record.wireLength, data);
                 if (i >= first)
                     tailFlowIds[i - first] = flowId;
@@ -180,7 +236,7 @@ void CaptureSession::analysisLoop()
     }
     {
         std::lock_guard spoolLock(m_spool->mutex);
-        pcap_dump_flush(m_spool->dumper);
+        m_spool->flush();
     }
     emitBatch(true);
 }
@@ -213,7 +269,7 @@ void CaptureSession::emitBatch(bool final)
     batch.counters = counters();
     {
         std::lock_guard spoolLock(m_spool->mutex);
-        pcap_dump_flush(m_spool->dumper); // exports see everything up to this tick
+        m_spool->flush(); // exports see everything up to this tick
     }
     emit batchReady(batch);
 }
@@ -249,11 +305,33 @@ bool CaptureSession::exportSpool(const QString &destination, std::uint64_t from_
         *error = QStringLiteral("capture %1 has no spool yet").arg(m_captureId);
         return false;
     }
+    // A rotation while the files are read would move packets from one to the other: under the
+    // mutex (briefly: the analysis waits for it) the files are hard-linked, and the links read.
+    // The previous file first: it holds the older packets.
+    QStringList sources;
     {
         std::lock_guard spoolLock(m_spool->mutex);
-        pcap_dump_flush(m_spool->dumper);
+        m_spool->flush();
+        int index = 0;
+        for (const QString &path : {previousSpoolPath(m_options.spoolPath), m_options.spoolPath}) {
+            if (!QFileInfo::exists(path))
+                continue;
+            const QString link = QStringLiteral("%1.export-%2").arg(m_options.spoolPath).arg(index++);
+            QFile::remove(link);
+            if (::link(QFile::encodeName(path).constData(), QFile::encodeName(link).constData()) != 0) {
+                *error = QStringLiteral("cannot read the capture spool %1: %2")
+                             .arg(path, QString::fromLocal8Bit(std::strerror(errno)));
+                for (const QString &made : std::as_const(sources))
+                    QFile::remove(made);
+                return false;
+            }
+            sources << link;
+        }
     }
-    return PcapFile::exportRange(m_options.spoolPath, destination, from_us, to_us, error, packetsWritten);
+    const bool exported = PcapFile::exportRange(sources, destination, from_us, to_us, error, packetsWritten);
+    for (const QString &link : std::as_const(sources))
+        QFile::remove(link);
+    return exported;
 }
 
 } // namespace TrainGuard::Capture

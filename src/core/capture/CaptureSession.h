@@ -52,6 +52,12 @@ struct CaptureBatch {
 struct CaptureSessionOptions {
     LiveCaptureOptions live;
     QString spoolPath; // every analysed packet is written here (pcap)
+    // The spool keeps about the last this many bytes of packets (pcap records), as dumpcap's ring
+    // buffer does: two files, spoolPath and previousSpoolPath(spoolPath), each up to half; when
+    // spoolPath fills it becomes the previous one, replacing it. A capture left running must not
+    // fill the disk: 1 GiB sent over lo adds 1 GiB. 0: unbounded. Never rotated unless spoolPath
+    // is a regular file (the leak check's /dev/null is not).
+    std::uint64_t spoolLimit_bytes = std::uint64_t(2) << 30;
     std::uint64_t maxPackets = 0; // 0 = unlimited; the session stops analysing after this many
     // Gets every flow's reassembled payload on the analysis thread (e.g. LeakScanner).
     std::shared_ptr<StreamObserver> streamObserver;
@@ -69,6 +75,11 @@ public:
     static constexpr int MaxRecentPackets = 200;
 
     explicit CaptureSession(int captureId, QObject *parent = nullptr);
+
+    // Where the older half of a rotating spool is (CaptureSessionOptions::spoolLimit_bytes).
+    static QString previousSpoolPath(const QString &spoolPath);
+    // Removes a stopped capture's spool files (regular files only: never /dev/null).
+    static void removeSpool(const QString &spoolPath);
     ~CaptureSession() override;
 
     int captureId() const { return m_captureId; }

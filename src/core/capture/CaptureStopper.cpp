@@ -56,8 +56,7 @@ void CaptureStopper::stop(std::unique_ptr<CaptureSession> session, AfterStop aft
         if (discarded) {
             const QString spool = discarded->spoolPath();
             discarded.reset();
-            if (QFileInfo(spool).isFile()) // never /dev/null (the leak check's)
-                QFile::remove(spool);
+            CaptureSession::removeSpool(spool);
         }
         QMetaObject::invokeMethod(
             this, [this, serial = running->serial] { onJobDone(serial); }, Qt::QueuedConnection);

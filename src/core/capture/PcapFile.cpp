@@ -106,39 +106,56 @@ bool PcapFile::analyze(const QString &path, AnalysisReport *report, QString *err
 bool PcapFile::exportRange(const QString &source, const QString &destination, std::uint64_t from_us,
                            std::uint64_t to_us, QString *error, std::uint64_t *packetsWritten)
 {
+    return exportRange(QStringList{source}, destination, from_us, to_us, error, packetsWritten);
+}
+
+bool PcapFile::exportRange(const QStringList &sources, const QString &destination, std::uint64_t from_us,
+                           std::uint64_t to_us, QString *error, std::uint64_t *packetsWritten)
+{
+    if (sources.isEmpty()) {
+        *error = QStringLiteral("nothing to export to %1").arg(destination);
+        return false;
+    }
     // libpcap writes every packet with the first interface's link type: a pcapng of interfaces
-    // with different link types would come out mislabelled, so it is refused.
-    {
+    // with different link types (or sources of different ones) would come out mislabelled, so it
+    // is refused.
+    std::vector<int> linkTypes;
+    for (const QString &source : sources) {
         CaptureFileReader reader;
         if (!reader.open(source, error))
             return false;
         CaptureFileReader::Packet packet;
         while (reader.next(&packet) == CaptureFileReader::Status::Packet) { }
-        const std::vector<int> &linkTypes = reader.linkTypes();
+        linkTypes.insert(linkTypes.end(), reader.linkTypes().begin(), reader.linkTypes().end());
         if (std::any_of(linkTypes.begin(), linkTypes.end(), [&](int type) { return type != linkTypes.front(); })) {
             *error = QStringLiteral("cannot export %1 as pcap: its interfaces have different link types").arg(source);
             return false;
         }
     }
-    const OfflineCapture handle = openOffline(source, error);
-    if (!handle)
-        return false;
+    std::vector<OfflineCapture> handles;
+    for (const QString &source : sources) {
+        handles.push_back(openOffline(source, error));
+        if (!handles.back())
+            return false;
+    }
     const QString temporary = destination + QStringLiteral(".part");
-    pcap_dumper_t *dumper = pcap_dump_open(handle.get(), QFile::encodeName(temporary).constData());
+    pcap_dumper_t *dumper = pcap_dump_open(handles.front().get(), QFile::encodeName(temporary).constData());
     if (!dumper) {
-        *error
-            = QStringLiteral("cannot write %1: %2").arg(temporary, QString::fromLocal8Bit(pcap_geterr(handle.get())));
+        *error = QStringLiteral("cannot write %1: %2")
+                     .arg(temporary, QString::fromLocal8Bit(pcap_geterr(handles.front().get())));
         return false;
     }
     std::uint64_t written = 0;
-    pcap_pkthdr *header = nullptr;
-    const u_char *data = nullptr;
-    while (pcap_next_ex(handle.get(), &header, &data) == 1) {
-        const std::uint64_t ts = timestamp_us(header);
-        if (ts < from_us || ts > to_us)
-            continue;
-        pcap_dump(reinterpret_cast<u_char *>(dumper), header, data);
-        ++written;
+    for (const OfflineCapture &handle : handles) {
+        pcap_pkthdr *header = nullptr;
+        const u_char *data = nullptr;
+        while (pcap_next_ex(handle.get(), &header, &data) == 1) {
+            const std::uint64_t ts = timestamp_us(header);
+            if (ts < from_us || ts > to_us)
+                continue;
+            pcap_dump(reinterpret_cast<u_char *>(dumper), header, data);
+            ++written;
+        }
     }
     const bool flushed = pcap_dump_flush(dumper) == 0 && !std::ferror(pcap_dump_file(dumper));
     pcap_dump_close(dumper);

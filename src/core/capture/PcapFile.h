@@ -5,6 +5,7 @@
 #include "core/capture/StreamObserver.h"
 
 #include <QString>
+#include <QStringList>
 
 #include <cstdint>
 #include <limits>
@@ -24,6 +25,9 @@ public:
     // `destination` (temp file + rename: never half-written). A capture still being written
     // is read up to its last complete packet.
     static bool exportRange(const QString &source, const QString &destination, std::uint64_t from_us,
+                            std::uint64_t to_us, QString *error, std::uint64_t *packetsWritten = nullptr);
+    // The same from several files of one link type, in the order given (a rotated spool).
+    static bool exportRange(const QStringList &sources, const QString &destination, std::uint64_t from_us,
                             std::uint64_t to_us, QString *error, std::uint64_t *packetsWritten = nullptr);
     static constexpr std::uint64_t Forever = std::numeric_limits<std::uint64_t>::max();
 };
