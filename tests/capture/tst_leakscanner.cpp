@@ -111,7 +111,9 @@ enum class Delivery { InOrder, Shuffled, Retransmitted, OneLost };
 // Ready: the scanner has the fingerprints from the start. Late: they arrive after all segments
 // (as when fingerprinting a big dataset outlasts the start of the send). LateWithKeys: late, but
 // the scanner had the set's keys from the start (as LeakWatch does).
-enum class Fingerprints { Ready, Late, LateWithKeys };
+// KeysMidway: the scanner begins with neither (as LeakWatch's does while it looks the dataset up
+// in its cache), gets the keys after half the segments, the set after all.
+enum class Fingerprints { Ready, Late, LateWithKeys, KeysMidway };
 
 LeakReport scanSegments(const std::shared_ptr<const LeakFingerprintSet> &set, const QByteArray &stream, int segmentSize,
                         Delivery delivery, Fingerprints fingerprints = Fingerprints::Ready,
@@ -144,6 +146,7 @@ LeakReport scanSegments(const std::shared_ptr<const LeakFingerprintSet> &set, co
     auto scanner = fingerprints == Fingerprints::LateWithKeys
         ? std::make_shared<LeakScanner>(set->keys())
         : std::make_shared<LeakScanner>(fingerprints == Fingerprints::Ready ? set : nullptr);
+    std::size_t segmentsSeen = 0;
     TrafficAnalyzer analyzer(int(LinkType::Raw));
     analyzer.setStreamObserver(scanner.get());
     std::uint64_t time_us = 1'700'000'000'000'000;
@@ -151,6 +154,8 @@ LeakReport scanSegments(const std::shared_ptr<const LeakFingerprintSet> &set, co
     analyzer.addPacket(time_us, std::uint32_t(syn.size()), std::uint32_t(syn.size()),
                        reinterpret_cast<const std::uint8_t *>(syn.constData()));
     for (const Segment &segment : segments) {
+        if (fingerprints == Fingerprints::KeysMidway && segmentsSeen++ == segments.size() / 2)
+            scanner->setKeys(set->keys());
         const QByteArray frame = tcpFrame(segment.seq, TcpFlag::Ack, segment.bytes);
         time_us += 10;
         analyzer.addPacket(time_us, std::uint32_t(frame.size()), std::uint32_t(frame.size()),
@@ -381,6 +386,9 @@ private slots:
         QTest::addRow("4 KiB slice after 65 MiB, set late")
             << overflow << qsizetype(4096) << Fingerprints::LateWithKeys;
         QTest::addRow("nothing leaked, 65 MiB, set late") << overflow << qsizetype(0) << Fingerprints::LateWithKeys;
+        QTest::addRow("whole dataset, keys midway") << qsizetype(0) << qsizetype(-1) << Fingerprints::KeysMidway;
+        QTest::addRow("4 KiB slice, keys midway") << qsizetype(0) << qsizetype(4096) << Fingerprints::KeysMidway;
+        QTest::addRow("nothing leaked, keys midway") << qsizetype(1 << 20) << qsizetype(0) << Fingerprints::KeysMidway;
     }
 
     void keysScanBeforeTheSetIsComplete()

@@ -68,6 +68,23 @@ void LeakScanner::setFingerprints(std::shared_ptr<const LeakFingerprintSet> fing
     publish();
 }
 
+void LeakScanner::setKeys(std::shared_ptr<const LeakFingerprintKeys> keys)
+{
+    std::lock_guard lock(m_mutex);
+    if (m_fingerprints || m_keys || !keys)
+        return;
+    m_keys = std::move(keys);
+    const std::uint64_t scannedBefore = m_report.scannedBytes;
+    scanBacklog(); // with the keys: its windows are held, their flows' text kept for them
+    if (m_heldOverflow) { // not all its windows fit: none of it counts as scanned
+        const std::uint64_t replayed = m_report.scannedBytes - scannedBefore;
+        m_report.scannedBytes -= replayed;
+        m_provisionalBytes -= replayed;
+        m_report.unscannedBytes += replayed;
+    }
+    publish();
+}
+
 void LeakScanner::publish()
 {
     const auto now = std::chrono::steady_clock::now();
@@ -126,7 +143,8 @@ void LeakScanner::scanBacklog()
     }
     m_backlog = {};
     m_backlogBytes = 0;
-    m_backlogFlowText.clear();
+    if (m_fingerprints) // else held candidates name their flows by it (resolveHeld)
+        m_backlogFlowText.clear();
     if (overflowed) // what follows does not continue where the backlog ended
         m_streams.clear();
 }

@@ -36,6 +36,10 @@ public:
     // 24 bytes each: 24 MiB, about 4 GiB of payload at the 1-in-4096 sampling of a 1 GiB dataset.
     static constexpr std::size_t MaxHeldCandidates = std::size_t(1) << 20;
     void setFingerprints(std::shared_ptr<const LeakFingerprintSet> fingerprints);
+    // The keys of a set still being built, for a scanner that began without them: the payload held
+    // so far is rolled with them now (its windows held), and later payload as it comes, as if
+    // the scanner had been made with them. Ignored once it has keys or a set.
+    void setKeys(std::shared_ptr<const LeakFingerprintKeys> keys);
 
     void onStreamData(const Flow &flow, StreamDirection direction, const std::uint8_t *data, std::size_t length,
                       std::uint64_t timestamp_us) override;

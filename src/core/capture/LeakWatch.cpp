@@ -85,77 +85,12 @@ void LeakWatch::begin(const QString &datasetPath)
     m_fingerprintsDone = false;
     m_cancelFingerprints = false;
     m_fingerprintsReused = false;
-    m_resolvingFingerprints = true;
-    const int watchId = ++m_watchId;
-    m_readyEmitted = false;
-    // Reads and hashes the whole dataset: Bulk. First it looks the dataset up in the cache (a stat
-    // of each file, off this thread: a folder may hold many): an unchanged dataset's set is used
-    // as it is; else the keys are drawn, and the scanner rolls and hashes the traffic with them
-    // while the set is being built, so that the send need not wait for it. Either way the scanner
-    // comes back here (onScannerReady), which starts the capture with it.
-    m_fingerprintThread
-        = Thread(ThreadPriority::Bulk, "tg-fingerprint",
-                 [this, datasetPath, options = m_options.fingerprints, cache = m_fingerprintCache, watchId] {
-                     const std::optional<QByteArray> identity
-                         = LeakFingerprintCache::identity(datasetPath, options, &m_cancelFingerprints);
-                     std::shared_ptr<const LeakFingerprintSet> set = identity ? cache->find(*identity) : nullptr;
-                     std::shared_ptr<LeakScanner> scanner;
-                     std::shared_ptr<LeakFingerprintKeys> keys;
-                     if (set) {
-                         scanner = std::make_shared<LeakScanner>(set);
-                     } else {
-                         QString keyError;
-                         keys = LeakFingerprintKeys::generate(&keyError);
-                         if (keys) // until the build publishes its own: the loosest mask any set can end with
-                             keys->setCandidateMask(GearHash::topBitsMask(options.candidateBits));
-                         scanner = keys
-                             ? std::make_shared<LeakScanner>(std::shared_ptr<const LeakFingerprintKeys>(keys))
-                             : std::make_shared<LeakScanner>();
-                     }
-                     const bool reused = set != nullptr;
-                     QMetaObject::invokeMethod(
-                         this,
-                         [this, watchId, scanner, reused] {
-                             if (watchId == m_watchId)
-                                 onScannerReady(scanner, reused);
-                         },
-                         Qt::QueuedConnection);
-                     if (!set) {
-                         QString error;
-                         set = LeakFingerprintSet::build(datasetPath, options, &error, &m_cancelFingerprints, keys);
-                         if (set) {
-                             scanner->setFingerprints(set);
-                             // Kept for the next check only when no file changed while it was read.
-                             if (identity && LeakFingerprintCache::identity(datasetPath, options) == identity)
-                                 cache->insert(*identity, set);
-                         } else {
-                             m_fingerprintError = error;
-                         }
-                     }
-                     m_fingerprintsDone = true;
-                     QMetaObject::invokeMethod(
-                         this,
-                         [this, watchId] {
-                             if (watchId == m_watchId)
-                                 onFingerprintsDone();
-                         },
-                         Qt::QueuedConnection);
-                 });
-    m_pollTimer.start();
-}
+    // The scanner holds the traffic until the fingerprint thread gives it the dataset's set from
+    // the cache (no file changed since an earlier check) or the keys the set will be built with
+    // (LeakScanner::setKeys): from then on it rolls and hashes the traffic with them while the set
+    // is being built, so the send need not wait for it.
+    m_scanner = std::make_shared<LeakScanner>();
 
-void LeakWatch::onScannerReady(const std::shared_ptr<LeakScanner> &scanner, bool reused)
-{
-    m_resolvingFingerprints = false;
-    if (!m_active)
-        return;
-    m_scanner = scanner;
-    m_fingerprintsReused = reused;
-    if (isFinishing()) { // finishNow() came first: nothing was captured, no verdict needs the set
-        m_cancelFingerprints = true;
-        completeWhenDone();
-        return;
-    }
     // The capture starts at once: payload that passes before the fingerprints are ready is held
     // by the scanner and scanned when they are (beyond its bound: counted, verdict inconclusive).
     CaptureSessionOptions capture;
@@ -170,6 +105,48 @@ void LeakWatch::onScannerReady(const std::shared_ptr<LeakScanner> &scanner, bool
     QString error;
     [[maybe_unused]] const bool starting = m_capture.start(capture, &error);
     Q_ASSERT(starting); // refused only while exporting, which a leak check never does
+    const int watchId = ++m_watchId;
+    m_readyEmitted = false;
+    // Reads and hashes the whole dataset: Bulk. The cache lookup first: a stat of each file (a
+    // folder may hold many), off this thread.
+    m_fingerprintThread
+        = Thread(ThreadPriority::Bulk, "tg-fingerprint",
+                 [this, datasetPath, scanner = m_scanner, options = m_options.fingerprints, watchId,
+                  cache = m_fingerprintCache] {
+                     const std::optional<QByteArray> identity
+                         = LeakFingerprintCache::identity(datasetPath, options, &m_cancelFingerprints);
+                     if (auto cached = identity ? cache->find(*identity) : nullptr) {
+                         m_fingerprintsReused = true;
+                         scanner->setFingerprints(std::move(cached));
+                     } else {
+                         QString error;
+                         std::shared_ptr<LeakFingerprintKeys> keys = LeakFingerprintKeys::generate(&error);
+                         if (keys) { // until the build publishes its own: the loosest mask any set can end with
+                             keys->setCandidateMask(GearHash::topBitsMask(options.candidateBits));
+                             scanner->setKeys(keys);
+                         }
+                         auto set = keys
+                             ? LeakFingerprintSet::build(datasetPath, options, &error, &m_cancelFingerprints, keys)
+                             : nullptr;
+                         if (set) {
+                             scanner->setFingerprints(set);
+                             // Kept for the next check only when no file changed while it was read.
+                             if (identity && LeakFingerprintCache::identity(datasetPath, options) == identity)
+                                 cache->insert(*identity, std::move(set));
+                         } else {
+                             m_fingerprintError = error;
+                         }
+                     }
+                     m_fingerprintsDone = true;
+                     QMetaObject::invokeMethod(
+                         this,
+                         [this, watchId] {
+                             if (watchId == m_watchId)
+                                 onFingerprintsDone();
+                         },
+                         Qt::QueuedConnection);
+                 });
+    m_pollTimer.start();
 }
 
 void LeakWatch::onCaptureStarted()
@@ -311,8 +288,7 @@ void LeakWatch::onCaptureStopped()
 
 void LeakWatch::completeWhenDone()
 {
-    if (!m_active || m_resolvingFingerprints || m_capture.isActive()
-        || m_capture.state() == CaptureController::State::Stopping)
+    if (!m_active || m_capture.isActive() || m_capture.state() == CaptureController::State::Stopping)
         return;
     // Without a capture there is nothing to look up: the build was cancelled, and joins promptly.
     if (m_capture.session() != nullptr && !m_fingerprintsDone)
@@ -337,11 +313,9 @@ void LeakWatch::completeFinish()
 {
     // The capture has stopped: the exact report, with its final drop counts.
     LeakReport report = this->report(ReportSource::Exact);
-    if (m_capture.session() == nullptr) {
-        const QString why = m_capture.startError().isEmpty() ? QStringLiteral("the check ended before it started")
-                                                             : m_capture.startError();
-        report.notChecked = QStringLiteral("no capture (%1)").arg(why);
-    } else if (report.fingerprints == 0 && !m_fingerprintError.isEmpty())
+    if (m_capture.session() == nullptr)
+        report.notChecked = QStringLiteral("no capture (%1)").arg(m_capture.startError());
+    else if (report.fingerprints == 0 && !m_fingerprintError.isEmpty())
         report.notChecked = QStringLiteral("no fingerprints (%1)").arg(m_fingerprintError);
     m_capture.drop();
     m_scanner.reset();

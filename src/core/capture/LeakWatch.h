@@ -69,12 +69,8 @@ public:
     bool isActive() const { return m_active; }
     // start() was called while the previous watch's capture was still stopping.
     bool isStartPending() const { return m_pendingStart.has_value(); }
-    // The capture is being started (off this thread), or its scanner prepared first; captureStarted()
-    // follows.
-    bool isCaptureStarting() const
-    {
-        return m_resolvingFingerprints || m_capture.state() == CaptureController::State::Starting;
-    }
+    // The capture is being started (off this thread); captureStarted() follows.
+    bool isCaptureStarting() const { return m_capture.state() == CaptureController::State::Starting; }
     QString datasetPath() const { return m_datasetPath; }
     LeakReport currentReport() const;
 
@@ -97,9 +93,6 @@ private:
     void poll();
     QString coverageText(std::uint64_t droppedPackets) const;
     void joinFingerprinting();
-    // The fingerprint thread found the dataset's set in the cache (`reused`) or drew the keys to
-    // build it with: the capture starts with this scanner.
-    void onScannerReady(const std::shared_ptr<LeakScanner> &scanner, bool reused);
     void onCaptureStarted();
     void onCaptureStartFailed();
     void emitReadyWhenBothAre();
@@ -116,9 +109,8 @@ private:
     LeakWatchOptions m_options;
     // Sets of the datasets checked last: a send of an unchanged dataset skips the build.
     std::shared_ptr<LeakFingerprintCache> m_fingerprintCache = std::make_shared<LeakFingerprintCache>();
-    std::shared_ptr<LeakScanner> m_scanner; // from onScannerReady until the verdict
-    bool m_resolvingFingerprints = false; // from begin() until onScannerReady
-    bool m_fingerprintsReused = false;
+    std::shared_ptr<LeakScanner> m_scanner;
+    std::atomic<bool> m_fingerprintsReused{false}; // written by the fingerprint thread
     // The check's own capture; at the end it is stopped (off this thread) and kept, Stopped, for
     // the verdict's final drop counts.
     CaptureController m_capture;
