@@ -153,6 +153,21 @@ QStringList LeakFingerprintSet::datasetFiles(const QString &path, QString *root)
     return files;
 }
 
+namespace {
+int guessLevel(std::uint64_t totalBytes, const LeakFingerprintOptions &options)
+{
+    int level = 0;
+    while ((totalBytes >> (options.candidateBits + level + 1)) > options.maxFingerprints)
+        ++level;
+    return level;
+}
+} // namespace
+
+std::uint32_t LeakFingerprintSet::provisionalMask(std::uint64_t totalBytes, const LeakFingerprintOptions &options)
+{
+    return GearHash::topBitsMask(options.candidateBits + guessLevel(totalBytes, options));
+}
+
 double LeakFingerprintStats::meanSpacing_bytes() const
 {
     const std::uint64_t kept = candidateWindows - weakWindows - repeatedWindows;
@@ -209,9 +224,7 @@ std::shared_ptr<const LeakFingerprintSet> LeakFingerprintSet::build(const QStrin
     std::uint64_t totalBytes = 0;
     for (const QString &file : std::as_const(set->m_files))
         totalBytes += std::uint64_t(std::max<qint64>(0, QFileInfo(QDir(root).filePath(file)).size()));
-    int guessedLevel = 0;
-    while ((totalBytes >> (options.candidateBits + guessedLevel + 1)) > options.maxFingerprints)
-        ++guessedLevel;
+    int guessedLevel = guessLevel(totalBytes, options);
     const auto publishMask = [&](int level) {
         keys->setCandidateMask(GearHash::topBitsMask(options.candidateBits + std::max(level, guessedLevel)));
     };

@@ -56,6 +56,9 @@ public:
                                                            const std::atomic<bool> *cancel = nullptr,
                                                            std::shared_ptr<LeakFingerprintKeys> keys = nullptr);
 
+    // The mask build() publishes in its keys before it has read anything: one level below where
+    // random (all strong) data of this size ends, from the dataset's total size alone.
+    static std::uint32_t provisionalMask(std::uint64_t totalBytes, const LeakFingerprintOptions &options);
     // The files build() reads, relative to *root, in its order: `path` itself, or every file
     // under the folder `path` (recursively, hidden ones too) in name order.
     static QStringList datasetFiles(const QString &path, QString *root);

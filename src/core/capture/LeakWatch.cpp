@@ -6,8 +6,10 @@
 #include "core/capture/CaptureSession.h"
 #include "core/capture/LeakScanner.h"
 
+#include <QDir>
 #include <QFileInfo>
 
+#include <algorithm>
 #include <utility>
 
 namespace TrainGuard::Capture {
@@ -28,6 +30,17 @@ QString LeakWatch::kernelFilter(const QString &interfaceName, const QString &fil
     return filter.isEmpty() ? QStringLiteral("not (%1)").arg(duplicate)
                             : QStringLiteral("(%1) and not (%2)").arg(filter, duplicate);
 }
+
+namespace {
+std::uint64_t datasetBytes(const QString &datasetPath)
+{
+    QString root;
+    std::uint64_t total = 0;
+    for (const QString &file : LeakFingerprintSet::datasetFiles(datasetPath, &root))
+        total += std::uint64_t(std::max<qint64>(0, QFileInfo(QDir(root).filePath(file)).size()));
+    return total;
+}
+} // namespace
 
 LeakWatch::LeakWatch(const LeakWatchOptions &options, QObject *parent)
     : QObject(parent)
@@ -109,43 +122,42 @@ void LeakWatch::begin(const QString &datasetPath)
     m_readyEmitted = false;
     // Reads and hashes the whole dataset: Bulk. The cache lookup first: a stat of each file (a
     // folder may hold many), off this thread.
-    m_fingerprintThread
-        = Thread(ThreadPriority::Bulk, "tg-fingerprint",
-                 [this, datasetPath, scanner = m_scanner, options = m_options.fingerprints, watchId,
-                  cache = m_fingerprintCache] {
-                     const std::optional<QByteArray> identity
-                         = LeakFingerprintCache::identity(datasetPath, options, &m_cancelFingerprints);
-                     if (auto cached = identity ? cache->find(*identity) : nullptr) {
-                         m_fingerprintsReused = true;
-                         scanner->setFingerprints(std::move(cached));
-                     } else {
-                         QString error;
-                         std::shared_ptr<LeakFingerprintKeys> keys = LeakFingerprintKeys::generate(&error);
-                         if (keys) { // until the build publishes its own: the loosest mask any set can end with
-                             keys->setCandidateMask(GearHash::topBitsMask(options.candidateBits));
-                             scanner->setKeys(keys);
-                         }
-                         auto set = keys
-                             ? LeakFingerprintSet::build(datasetPath, options, &error, &m_cancelFingerprints, keys)
-                             : nullptr;
-                         if (set) {
-                             scanner->setFingerprints(set);
-                             // Kept for the next check only when no file changed while it was read.
-                             if (identity && LeakFingerprintCache::identity(datasetPath, options) == identity)
-                                 cache->insert(*identity, std::move(set));
-                         } else {
-                             m_fingerprintError = error;
-                         }
-                     }
-                     m_fingerprintsDone = true;
-                     QMetaObject::invokeMethod(
-                         this,
-                         [this, watchId] {
-                             if (watchId == m_watchId)
-                                 onFingerprintsDone();
-                         },
-                         Qt::QueuedConnection);
-                 });
+    m_fingerprintThread = Thread(
+        ThreadPriority::Bulk, "tg-fingerprint",
+        [this, datasetPath, scanner = m_scanner, options = m_options.fingerprints, watchId,
+         cache = m_fingerprintCache] {
+            const std::optional<QByteArray> identity
+                = LeakFingerprintCache::identity(datasetPath, options, &m_cancelFingerprints);
+            if (auto cached = identity ? cache->find(*identity) : nullptr) {
+                m_fingerprintsReused = true;
+                scanner->setFingerprints(std::move(cached));
+            } else {
+                QString error;
+                std::shared_ptr<LeakFingerprintKeys> keys = LeakFingerprintKeys::generate(&error);
+                if (keys) { // the build's first mask, so that the scanner holds no more than it will
+                    keys->setCandidateMask(LeakFingerprintSet::provisionalMask(datasetBytes(datasetPath), options));
+                    scanner->setKeys(keys);
+                }
+                auto set = keys ? LeakFingerprintSet::build(datasetPath, options, &error, &m_cancelFingerprints, keys)
+                                : nullptr;
+                if (set) {
+                    scanner->setFingerprints(set);
+                    // Kept for the next check only when no file changed while it was read.
+                    if (identity && LeakFingerprintCache::identity(datasetPath, options) == identity)
+                        cache->insert(*identity, std::move(set));
+                } else {
+                    m_fingerprintError = error;
+                }
+            }
+            m_fingerprintsDone = true;
+            QMetaObject::invokeMethod(
+                this,
+                [this, watchId] {
+                    if (watchId == m_watchId)
+                        onFingerprintsDone();
+                },
+                Qt::QueuedConnection);
+        });
     m_pollTimer.start();
 }
 
