@@ -152,11 +152,14 @@ std::optional<FinalizeResult> StreamingVerifier::process()
             }
             available = m_durable - m_consumed;
             if (available <= 0) {
-                m_running = false;
                 if (m_length >= 0 && m_consumed >= m_length) {
+                    // The task keeps its claim for good: a wake-up queued meanwhile (the key's,
+                    // the last advance's) must not start a second task that finishes again,
+                    // closing the store file under this one (EBADF, ENOENT at commit, "truncated").
                     locker.unlock();
                     return finish();
                 }
+                m_running = false;
                 return std::nullopt;
             }
         }
