@@ -163,6 +163,14 @@ int guessLevel(std::uint64_t totalBytes, const LeakFingerprintOptions &options)
 }
 } // namespace
 
+std::uint64_t LeakFingerprintSet::filesBytes(const QString &root, const QStringList &files)
+{
+    std::uint64_t total = 0;
+    for (const QString &file : files)
+        total += std::uint64_t(std::max<qint64>(0, QFileInfo(QDir(root).filePath(file)).size()));
+    return total;
+}
+
 std::uint32_t LeakFingerprintSet::provisionalMask(std::uint64_t totalBytes, const LeakFingerprintOptions &options)
 {
     return GearHash::topBitsMask(options.candidateBits + guessLevel(totalBytes, options));
@@ -221,9 +229,7 @@ std::shared_ptr<const LeakFingerprintSet> LeakFingerprintSet::build(const QStrin
     // (a 1 GiB dataset ends at level 6 or 7: the guess is 5, a window per 2 KiB of traffic held).
     // Should the set end below the guess (over half the windows weak or repeated), the scanner
     // finds out and counts what it held as unscanned (LeakScanner::setFingerprints).
-    std::uint64_t totalBytes = 0;
-    for (const QString &file : std::as_const(set->m_files))
-        totalBytes += std::uint64_t(std::max<qint64>(0, QFileInfo(QDir(root).filePath(file)).size()));
+    const std::uint64_t totalBytes = filesBytes(root, set->m_files);
     int guessedLevel = guessLevel(totalBytes, options);
     const auto publishMask = [&](int level) {
         keys->setCandidateMask(GearHash::topBitsMask(options.candidateBits + std::max(level, guessedLevel)));

@@ -62,6 +62,8 @@ public:
     // The files build() reads, relative to *root, in its order: `path` itself, or every file
     // under the folder `path` (recursively, hidden ones too) in name order.
     static QStringList datasetFiles(const QString &path, QString *root);
+    // Their total size in bytes (what a build of them reads).
+    static std::uint64_t filesBytes(const QString &root, const QStringList &files);
 
     QString datasetPath() const { return m_datasetPath; }
     QString datasetName() const; // file or folder name

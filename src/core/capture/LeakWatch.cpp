@@ -31,17 +31,6 @@ QString LeakWatch::kernelFilter(const QString &interfaceName, const QString &fil
                             : QStringLiteral("(%1) and not (%2)").arg(filter, duplicate);
 }
 
-namespace {
-std::uint64_t datasetBytes(const QString &datasetPath)
-{
-    QString root;
-    std::uint64_t total = 0;
-    for (const QString &file : LeakFingerprintSet::datasetFiles(datasetPath, &root))
-        total += std::uint64_t(std::max<qint64>(0, QFileInfo(QDir(root).filePath(file)).size()));
-    return total;
-}
-} // namespace
-
 LeakWatch::LeakWatch(const LeakWatchOptions &options, QObject *parent)
     : QObject(parent)
     , m_options(options)
@@ -135,7 +124,10 @@ void LeakWatch::begin(const QString &datasetPath)
                 QString error;
                 std::shared_ptr<LeakFingerprintKeys> keys = LeakFingerprintKeys::generate(&error);
                 if (keys) { // the build's first mask, so that the scanner holds no more than it will
-                    keys->setCandidateMask(LeakFingerprintSet::provisionalMask(datasetBytes(datasetPath), options));
+                    QString root;
+                    const QStringList files = LeakFingerprintSet::datasetFiles(datasetPath, &root);
+                    keys->setCandidateMask(
+                        LeakFingerprintSet::provisionalMask(LeakFingerprintSet::filesBytes(root, files), options));
                     scanner->setKeys(keys);
                 }
                 auto set = keys ? LeakFingerprintSet::build(datasetPath, options, &error, &m_cancelFingerprints, keys)
