@@ -116,6 +116,8 @@ void TransferPanel::setEmbeddedReceiver(const QUrl &url, const QString &caFile, 
     m_embeddedUrl = url;
     m_embeddedCaFile = caFile;
     m_embeddedToken = token;
+    if (profilePassphrase != m_profilePassphrase) // the cache serves one passphrase
+        m_profileKeys = std::make_shared<Crypto::MasterKeyCache>();
     m_profilePassphrase = profilePassphrase;
     m_ui->destinationCombo->setItemText(0, tr("Embedded receiver (%1)").arg(url.toString()));
     updateDestinationFields();
@@ -288,6 +290,8 @@ std::optional<Transfer::SenderConfig> TransferPanel::buildConfig(QString *error)
         config.caFile = m_embeddedCaFile;
         config.token = m_embeddedToken;
         config.passphrase = typed->isEmpty() ? m_profilePassphrase : typed;
+        if (config.passphrase == m_profilePassphrase)
+            config.masterKeys = m_profileKeys; // derived at the first send, not at each
     } else if (kind == DestinationKind::PairedHost) {
         const QString name = currentPairedHost();
         const std::optional<Transfer::SenderConfig> host = m_hosts ? m_hosts->connectionFor(name) : std::nullopt;
@@ -301,6 +305,8 @@ std::optional<Transfer::SenderConfig> TransferPanel::buildConfig(QString *error)
         config.clientCertificateFile = host->clientCertificateFile;
         config.clientKeyFile = host->clientKeyFile;
         config.passphrase = typed->isEmpty() ? m_profilePassphrase : typed;
+        if (config.passphrase == m_profilePassphrase)
+            config.masterKeys = m_profileKeys; // derived at the first send, not at each
     } else {
         config.receiver = QUrl(m_ui->urlEdit->text().trimmed());
         if (!config.receiver.isValid() || config.receiver.scheme() != QLatin1String("https")) {

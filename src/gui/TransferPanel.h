@@ -112,6 +112,9 @@ private:
     QString m_embeddedCaFile;
     QByteArray m_embeddedToken;
     Crypto::SharedSecret m_profilePassphrase;
+    // Master keys of m_profilePassphrase, kept for the sends after the first (memory only, wiped
+    // with the cache); replaced with the passphrase.
+    std::shared_ptr<Crypto::MasterKeyCache> m_profileKeys;
     std::optional<Transfer::SenderConfig> m_lastConfig; // for Resume
     QDateTime m_sendStarted;
     int m_sendId = 0;

@@ -6,6 +6,7 @@
 #include "support/SmallDisk.h"
 
 #include "core/crypto/MasterKey.h"
+#include "core/crypto/MasterKeyCache.h"
 #include "core/crypto/Sha256.h"
 #include "core/crypto/Ste1Encryptor.h"
 #include "core/transfer/Sender.h"
@@ -174,6 +175,38 @@ private slots:
         QCOMPARE(result.filesStored, 3);
         for (auto it = files.cbegin(); it != files.cend(); ++it)
             QCOMPARE(readFile(storeDir() + QStringLiteral("/dataset/") + it.key()), it.value());
+    }
+
+    // SenderConfig::masterKeys: a send takes the profile key from the shared cache instead of
+    // deriving it. Shown by a cache holding a key of another passphrase: the receiver cannot
+    // decrypt what the send made with it.
+    void sharedMasterKeysAreUsedInsteadOfDeriving()
+    {
+        QVERIFY(writeFile(input(QStringLiteral("shared1.bin")), randomBytes(5000)));
+        SenderConfig config = senderConfig(input(QStringLiteral("shared1.bin")));
+        config.masterKeys = std::make_shared<Crypto::MasterKeyCache>();
+        SendResult result = send(config);
+        QVERIFY2(result.ok, qPrintable(result.message));
+        QCOMPARE(config.masterKeys->size(), 1); // left for the next send
+
+        const QByteArray data = randomBytes(5000);
+        QVERIFY(writeFile(input(QStringLiteral("shared2.bin")), data));
+        config.path = input(QStringLiteral("shared2.bin"));
+        result = send(config); // the same cache: no PBKDF2, the same key
+        QVERIFY2(result.ok, qPrintable(result.message));
+        QCOMPARE(readFile(QDir(storeDir()).filePath(QStringLiteral("shared2.bin"))), data);
+
+        QFile saltFile(config.stateDir + QStringLiteral("/kdf-salt"));
+        QVERIFY(saltFile.open(QIODevice::ReadOnly));
+        const QByteArray salt = QByteArray::fromHex(saltFile.readAll().trimmed());
+        config.masterKeys = std::make_shared<Crypto::MasterKeyCache>();
+        config.masterKeys->insert(
+            Crypto::MasterKey::derive(QByteArray("not the receiver's passphrase"), salt, config.kdfIterations));
+        QVERIFY(writeFile(input(QStringLiteral("shared3.bin")), randomBytes(5000)));
+        config.path = input(QStringLiteral("shared3.bin"));
+        result = send(config);
+        QVERIFY2(!result.ok, qPrintable(result.message));
+        QVERIFY(!QFileInfo::exists(QDir(storeDir()).filePath(QStringLiteral("shared3.bin"))));
     }
 
     void certificateChecksRefuse_data()

@@ -50,6 +50,7 @@ QByteArray metadataPair(const char *key, const QString &value)
 SendSession::SendSession(const SenderConfig &config, QObject *parent)
     : QObject(parent)
     , m_config(config)
+    , m_keys(config.masterKeys ? config.masterKeys : std::make_shared<Crypto::MasterKeyCache>(4))
     , m_uploadHeld(config.uploadStart == UploadStart::WhenReleased)
 {
     if (m_config.stateDir.isEmpty())
@@ -176,13 +177,15 @@ bool SendSession::prepare(QString *error)
     m_stage = SendStage::DerivingKey;
     emitProgress(true);
     // PBKDF2, hashing the first file and creating its upload are independent:
-    // overlap them. The key is derived once per session and reused for every file.
+    // overlap them. The key is derived once per session and reused for every file (or taken from
+    // SenderConfig::masterKeys, where an earlier send of the same passphrase left it).
     m_profileSalt = salt;
     m_firstDigest = startAsync(ThreadPriority::Bulk, "tg-hash",
                                [path = m_jobs.first().absolutePath] { return Sha256::hashFile(path); });
-    m_profileKeyFuture = startAsync(ThreadPriority::Bulk, "tg-kdf", [this, passphrase = m_config.passphrase, salt] {
-        return m_keys.obtain(passphrase->view(), salt, m_config.kdfIterations);
-    });
+    m_profileKeyFuture
+        = startAsync(ThreadPriority::Bulk, "tg-kdf", [this, keys = m_keys, passphrase = m_config.passphrase, salt] {
+              return keys->obtain(passphrase->view(), salt, m_config.kdfIterations);
+          });
     return true;
 }
 
@@ -287,7 +290,7 @@ void SendSession::startFile()
         const QByteArray headerBytes = QByteArray::fromBase64(state.value(u"header"_s).toString().toLatin1());
         const std::optional<Ste1Header> header = Ste1Header::parse(headerBytes, &status);
         if (header) {
-            const MasterKey key = m_keys.obtain(m_config.passphrase->view(), header->kdfSalt(), header->iterations());
+            const MasterKey key = m_keys->obtain(m_config.passphrase->view(), header->kdfSalt(), header->iterations());
             if (key.isValid() && header->keyCheckMatches(key)) {
                 m_source = std::make_unique<CiphertextSource>(job.absolutePath, key, *header);
                 m_sha256 = state.value(u"sha256"_s).toString();

@@ -77,7 +77,7 @@ private:
     SenderConfig m_config;
     QSslConfiguration m_tls;
     QNetworkAccessManager *m_network = nullptr;
-    Crypto::MasterKeyCache m_keys{4};
+    std::shared_ptr<Crypto::MasterKeyCache> m_keys; // SenderConfig::masterKeys, or this send's own
     Crypto::MasterKey m_profileKey;
     QByteArray m_profileSalt;
     std::future<Crypto::MasterKey> m_profileKeyFuture; // after m_keys: destroyed (joined) first
