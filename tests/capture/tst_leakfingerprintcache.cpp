@@ -6,6 +6,7 @@
 
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -103,6 +104,32 @@ private slots:
         QVERIFY(!LeakFingerprintCache::identity(dir.filePath(QStringLiteral("missing")), {}).has_value());
         QVERIFY(QDir().mkpath(dir.filePath(QStringLiteral("empty"))));
         QVERIFY(!LeakFingerprintCache::identity(dir.filePath(QStringLiteral("empty")), {}).has_value());
+    }
+
+    // The identity's walk lists what a build then reads: the build does not walk again, so a file
+    // added after the listing is not part of the set (nor of the identity it is kept under).
+    void identityListsTheFilesTheBuildReads()
+    {
+        QTemporaryDir dir;
+        const QString folder = dir.filePath(QStringLiteral("dataset"));
+        QVERIFY(QDir().mkpath(folder + QStringLiteral("/sub")));
+        QVERIFY(writeFile(folder + QStringLiteral("/sub/b.csv"), text(2)));
+        QVERIFY(writeFile(folder + QStringLiteral("/a.csv"), text(1) + text(3)));
+        DatasetListing listing;
+        QVERIFY(LeakFingerprintCache::identity(folder, {}, nullptr, &listing).has_value());
+        QCOMPARE(listing.root, QFileInfo(folder).absoluteFilePath());
+        QCOMPARE(listing.files, QStringList({QStringLiteral("a.csv"), QStringLiteral("sub/b.csv")}));
+        QCOMPARE(listing.totalBytes, std::uint64_t(3 * text(1).size()));
+
+        QVERIFY(writeFile(folder + QStringLiteral("/sub/c.csv"), text(4)));
+        QString error;
+        const auto listed = LeakFingerprintSet::build(folder, {}, &error, nullptr, nullptr, &listing);
+        QVERIFY2(listed, qPrintable(error));
+        QCOMPARE(listed->stats().files, 2);
+        QCOMPARE(listed->stats().datasetBytes, listing.totalBytes);
+        const auto walked = LeakFingerprintSet::build(folder, {}, &error);
+        QVERIFY2(walked, qPrintable(error));
+        QCOMPARE(walked->stats().files, 3);
     }
 
     void holdsTheMostRecentlyUsedSets()

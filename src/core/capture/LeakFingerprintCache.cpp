@@ -7,6 +7,8 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
+
 namespace TrainGuard::Capture {
 
 namespace {
@@ -27,12 +29,13 @@ void addText(QCryptographicHash &hash, const QString &text)
 
 std::optional<QByteArray> LeakFingerprintCache::identity(const QString &datasetPath,
                                                          const LeakFingerprintOptions &options,
-                                                         const std::atomic<bool> *cancel)
+                                                         const std::atomic<bool> *cancel, DatasetListing *listing)
 {
     QString root;
     const QStringList files = LeakFingerprintSet::datasetFiles(datasetPath, &root);
     if (files.isEmpty())
         return std::nullopt;
+    std::uint64_t totalBytes = 0;
     QCryptographicHash hash(QCryptographicHash::Sha256);
     addText(hash, QDir(datasetPath).absolutePath());
     for (const int value :
@@ -53,7 +56,10 @@ std::optional<QByteArray> LeakFingerprintCache::identity(const QString &datasetP
               std::int64_t(status.st_mtim.tv_sec), std::int64_t(status.st_mtim.tv_nsec),
               std::int64_t(status.st_ctim.tv_sec), std::int64_t(status.st_ctim.tv_nsec)})
             addValue(hash, value);
+        totalBytes += std::uint64_t(std::max<off_t>(0, status.st_size));
     }
+    if (listing)
+        *listing = DatasetListing{root, files, totalBytes};
     return hash.result();
 }
 

@@ -31,9 +31,11 @@ public:
     // path, device, inode, size, modification and status-change times in nanoseconds. The
     // status-change time cannot be set back by a user, so a rewrite that restores the size and
     // the modification time (touch -d, rsync -t) still changes the identity. A SHA-256 digest;
-    // nullopt when a file cannot be stat'ed or `cancel` was set (no entry is used then).
+    // nullopt when a file cannot be stat'ed or `cancel` was set (no entry is used then). With
+    // `listing`, the files and their total size from the same walk, for the build.
     static std::optional<QByteArray> identity(const QString &datasetPath, const LeakFingerprintOptions &options,
-                                              const std::atomic<bool> *cancel = nullptr);
+                                              const std::atomic<bool> *cancel = nullptr,
+                                              DatasetListing *listing = nullptr);
 
     std::shared_ptr<const LeakFingerprintSet> find(const QByteArray &identity);
     void insert(const QByteArray &identity, std::shared_ptr<const LeakFingerprintSet> set);

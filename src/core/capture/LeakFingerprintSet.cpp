@@ -209,7 +209,8 @@ double LeakFingerprintSet::bits(int index) const
 std::shared_ptr<const LeakFingerprintSet> LeakFingerprintSet::build(const QString &datasetPath,
                                                                     const LeakFingerprintOptions &options,
                                                                     QString *error, const std::atomic<bool> *cancel,
-                                                                    std::shared_ptr<LeakFingerprintKeys> keys)
+                                                                    std::shared_ptr<LeakFingerprintKeys> keys,
+                                                                    const DatasetListing *listing)
 {
     const QFileInfo info(datasetPath);
     if (!info.exists()) {
@@ -222,7 +223,12 @@ std::shared_ptr<const LeakFingerprintSet> LeakFingerprintSet::build(const QStrin
     const GearHash::Table &gears = keys->gearTable();
     set->m_datasetPath = info.absoluteFilePath();
     QString root;
-    set->m_files = datasetFiles(datasetPath, &root);
+    if (listing) {
+        root = listing->root;
+        set->m_files = listing->files;
+    } else {
+        set->m_files = datasetFiles(datasetPath, &root);
+    }
     set->m_stats.files = int(set->m_files.size());
     // A live scanner holds the windows the published mask selects until the set is complete.
     // Pass 1 reads the whole dataset before the level is known, so the mask starts at a guess
@@ -230,7 +236,7 @@ std::shared_ptr<const LeakFingerprintSet> LeakFingerprintSet::build(const QStrin
     // (a 1 GiB dataset ends at level 6 or 7: the guess is 5, a window per 2 KiB of traffic held).
     // Should the set end below the guess (over half the windows weak or repeated), the scanner
     // finds out and counts what it held as unscanned (LeakScanner::setFingerprints).
-    const std::uint64_t totalBytes = filesBytes(root, set->m_files);
+    const std::uint64_t totalBytes = listing ? listing->totalBytes : filesBytes(root, set->m_files);
     int guessedLevel = guessLevel(totalBytes, options);
     const auto publishMask = [&](int level) {
         keys->setCandidateMask(GearHash::topBitsMask(options.candidateBits + std::max(level, guessedLevel)));

@@ -38,6 +38,13 @@ struct LeakFingerprintStats {
     double meanSpacing_bytes() const; // dataset bytes per fingerprint
 };
 
+// A dataset's files as one walk found them, for a build that should not walk it again.
+struct DatasetListing {
+    QString root; // the folder `files` are relative to
+    QStringList files; // in the order build() reads them (LeakFingerprintSet::datasetFiles)
+    std::uint64_t totalBytes = 0; // their sizes when they were listed
+};
+
 // Keyed hashes of sampled 32-byte windows of a dataset's plaintext, for the leak check.
 // Built by streaming the files once (1 MiB buffer, wiped afterwards): no plaintext is kept, and
 // the hashes are keyed with a random per-build key, so they cannot be matched against guessed
@@ -50,11 +57,13 @@ public:
     // Reads `datasetPath` (a file, or a folder walked recursively in name order). nullptr with a
     // one-line *error when unreadable or cancelled. With `keys`, the set uses them and publishes
     // its candidate mask there as the sampling level rises (a live scanner reads it meanwhile);
-    // without, it draws its own.
+    // without, it draws its own. With `listing` (of `datasetPath`, e.g. from
+    // LeakFingerprintCache::identity), it reads those files instead of walking the dataset again.
     static std::shared_ptr<const LeakFingerprintSet> build(const QString &datasetPath,
                                                            const LeakFingerprintOptions &options, QString *error,
                                                            const std::atomic<bool> *cancel = nullptr,
-                                                           std::shared_ptr<LeakFingerprintKeys> keys = nullptr);
+                                                           std::shared_ptr<LeakFingerprintKeys> keys = nullptr,
+                                                           const DatasetListing *listing = nullptr);
 
     // The mask build() publishes in its keys before it has read anything: one level below where
     // random (all strong) data of this size ends, from the dataset's total size alone.

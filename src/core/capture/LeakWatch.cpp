@@ -115,22 +115,25 @@ void LeakWatch::begin(const QString &datasetPath)
         ThreadPriority::Bulk, "tg-fingerprint",
         [this, datasetPath, scanner = m_scanner, options = m_options.fingerprints, watchId,
          cache = m_fingerprintCache] {
+            // One walk of the dataset: its identity, and the files and size the build reads.
+            DatasetListing listing;
             const std::optional<QByteArray> identity
-                = LeakFingerprintCache::identity(datasetPath, options, &m_cancelFingerprints);
+                = LeakFingerprintCache::identity(datasetPath, options, &m_cancelFingerprints, &listing);
             if (auto cached = identity ? cache->find(*identity) : nullptr) {
                 m_fingerprintsReused = true;
                 scanner->setFingerprints(std::move(cached));
             } else {
                 QString error;
                 std::shared_ptr<LeakFingerprintKeys> keys = LeakFingerprintKeys::generate(&error);
-                if (keys) { // the build's first mask, so that the scanner holds no more than it will
-                    QString root;
-                    const QStringList files = LeakFingerprintSet::datasetFiles(datasetPath, &root);
-                    keys->setCandidateMask(
-                        LeakFingerprintSet::provisionalMask(LeakFingerprintSet::filesBytes(root, files), options));
+                if (keys) {
+                    // The build's first mask, so that the scanner holds no more than it will
+                    // (without a listing the build publishes it once it has walked the dataset).
+                    if (identity)
+                        keys->setCandidateMask(LeakFingerprintSet::provisionalMask(listing.totalBytes, options));
                     scanner->setKeys(keys);
                 }
-                auto set = keys ? LeakFingerprintSet::build(datasetPath, options, &error, &m_cancelFingerprints, keys)
+                auto set = keys ? LeakFingerprintSet::build(datasetPath, options, &error, &m_cancelFingerprints, keys,
+                                                            identity ? &listing : nullptr)
                                 : nullptr;
                 if (set) {
                     scanner->setFingerprints(set);
