@@ -367,6 +367,24 @@ void TrafficPanel::stopCapture()
     emit captureStateChanged(false);
 }
 
+QString TrafficPanel::exportText(const CaptureCounters &counters) const
+{
+    // The spool is a ring (CaptureSessionOptions::spoolLimit_bytes): say what an export still has.
+    const QLocale locale;
+    const auto count = [&locale](std::uint64_t packets) { return locale.toString(static_cast<qulonglong>(packets)); };
+    const std::uint64_t kept = counters.packets - std::min(counters.packets, counters.spoolDroppedPackets);
+    if (counters.spoolFailed) {
+        return tr("Export pcap… saves only %1 of them: the spool could not be rotated (disk full?), and "
+                  "nothing after that was kept.")
+            .arg(count(kept));
+    }
+    if (counters.spoolDroppedPackets > 0) {
+        return tr("Export pcap… saves the newest %1 of them: the spool keeps about the last %2.")
+            .arg(count(kept), locale.formattedDataSize(qint64(m_capture.options().spoolLimit_bytes)));
+    }
+    return tr("Export pcap… saves them.");
+}
+
 void TrafficPanel::onCaptureStopped()
 {
     const CaptureCounters counters = m_capture.counters();
@@ -374,9 +392,9 @@ void TrafficPanel::onCaptureStopped()
     if (m_capture.isExporting()) { // asked for while it was stopping: it begins now
         setStateText(tr("Exporting to %1…").arg(QDir::toNativeSeparators(m_exportDestination)));
     } else {
-        setStateText(tr("Stopped capturing on %1 after %2 packets. Export pcap… saves them.")
+        setStateText(tr("Stopped capturing on %1 after %2 packets. %3")
                          .arg(m_capture.options().live.interfaceName,
-                              QLocale().toString(static_cast<qulonglong>(counters.packets))));
+                              QLocale().toString(static_cast<qulonglong>(counters.packets)), exportText(counters)));
     }
     setStatusText(
         tr("Capture: stopped · %1 packets").arg(QLocale().toString(static_cast<qulonglong>(counters.packets))));

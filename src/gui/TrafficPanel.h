@@ -75,6 +75,7 @@ public:
     void showLeakProgress(const TrainGuard::Capture::LeakReport &report);
     void showLeakVerdict(const TrainGuard::Capture::LeakReport &report);
     QString leakCheckText() const;
+    QString exportText(const Capture::CaptureCounters &counters) const; // what Export pcap… still saves
     // Selects and shows the recent packet closest after `time_us` (the timeline's jump);
     // its row in packetModel(), or -1 when the list is empty.
     int showPacketsAround(std::int64_t time_us);

@@ -153,6 +153,9 @@ private slots:
             ++expected;
         }
         QCOMPARE(expected, Count);
+        // The counters say what the export lacks (the Traffic panel shows it).
+        QCOMPARE(controller.counters().spoolDroppedPackets, std::uint64_t(Count) - count);
+        QVERIFY(!controller.counters().spoolFailed);
         QVERIFY(controller.drop());
         QTRY_VERIFY_WITH_TIMEOUT(!QFileInfo::exists(spool) && !QFileInfo::exists(previous), Wait_ms);
     }

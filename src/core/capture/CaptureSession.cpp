@@ -12,10 +12,12 @@
 #include <arpa/inet.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <utility>
 #include <vector>
 
 namespace TrainGuard::Capture {
@@ -28,6 +30,11 @@ struct CaptureSession::Spool {
     QString path;
     std::uint64_t rotateAt_bytes = 0; // 0: never (unbounded, or not a regular file)
     std::uint64_t fileBytes = 0; // of `path`, as pcap records
+    std::uint64_t filePackets = 0; // in `path`
+    std::uint64_t previousPackets = 0; // in previousSpoolPath(path)
+    // Read by counters() without the mutex.
+    std::atomic<std::uint64_t> droppedPackets{0}; // rotated out, or not written after a failed rotation
+    std::atomic<bool> failed{false};
     std::mutex mutex;
     ~Spool()
     {
@@ -38,9 +45,12 @@ struct CaptureSession::Spool {
     }
     void write(const pcap_pkthdr &header, const std::uint8_t *data)
     {
-        if (!dumper)
+        if (!dumper) {
+            droppedPackets.fetch_add(1, std::memory_order_relaxed);
             return;
+        }
         pcap_dump(reinterpret_cast<u_char *>(dumper), &header, data);
+        ++filePackets;
         fileBytes += sizeof(std::uint32_t) * 4 + header.caplen; // a pcap record header is 16 bytes
         if (rotateAt_bytes > 0 && fileBytes >= rotateAt_bytes)
             rotate();
@@ -57,8 +67,14 @@ struct CaptureSession::Spool {
         dumper = nullptr;
         fileBytes = 0;
         const QByteArray current = QFile::encodeName(path);
-        if (std::rename(current.constData(), QFile::encodeName(previousSpoolPath(path)).constData()) != 0
-            || !(dumper = pcap_dump_open(dead, current.constData()))) {
+        if (std::rename(current.constData(), QFile::encodeName(previousSpoolPath(path)).constData()) != 0) {
+            failed = true;
+        } else {
+            droppedPackets.fetch_add(previousPackets, std::memory_order_relaxed);
+            previousPackets = std::exchange(filePackets, 0);
+            failed = !(dumper = pcap_dump_open(dead, current.constData()));
+        }
+        if (failed) {
             qCWarning(lcCapture).noquote()
                 << "capture spool" << path << "could not be rotated; no more packets are spooled";
         }
@@ -287,6 +303,10 @@ CaptureCounters CaptureSession::counters() const
     counters.kernelReceived = stats.received;
     counters.queueDrops = m_queue->droppedPackets();
     counters.captureThreadCpu_s = m_capture->threadCpu_s();
+    if (m_spool) {
+        counters.spoolDroppedPackets = m_spool->droppedPackets.load(std::memory_order_relaxed);
+        counters.spoolFailed = m_spool->failed.load(std::memory_order_relaxed);
+    }
     return counters;
 }
 

@@ -25,6 +25,10 @@ struct CaptureCounters {
                                   // falls behind, the queue holds the capture back instead)
     std::uint64_t kernelReceived = 0; // pcap_stats ps_recv
     double captureThreadCpu_s = 0.0;
+    // Analysed packets an export no longer has: the older spool file replaced by a rotation
+    // (CaptureSessionOptions::spoolLimit_bytes), or written nowhere after a rotation failed.
+    std::uint64_t spoolDroppedPackets = 0;
+    bool spoolFailed = false; // a rotation failed: nothing more is spooled
 };
 
 // A compact line of the packet list; only the last few per tick are sent.
