@@ -75,7 +75,6 @@ public:
     void showLeakProgress(const TrainGuard::Capture::LeakReport &report);
     void showLeakVerdict(const TrainGuard::Capture::LeakReport &report);
     QString leakCheckText() const;
-    QString exportText(const Capture::CaptureCounters &counters) const; // what Export pcap… still saves
     // Selects and shows the recent packet closest after `time_us` (the timeline's jump);
     // its row in packetModel(), or -1 when the list is empty.
     int showPacketsAround(std::int64_t time_us);
@@ -96,6 +95,7 @@ private:
     void applyBatch(const TrainGuard::Capture::CaptureBatch &batch);
     void appendBins(const QList<Capture::StatsBin> &bins);
     void showCounters(const Capture::CaptureCounters &counters);
+    QString exportText(const Capture::CaptureCounters &counters) const; // what Export pcap… still saves
     void setStateText(const QString &text);
     void setStatusText(const QString &text);
     void updateButtons();

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "gui/TransferPanel.h"
 
+#include "core/crypto/MasterKeyCache.h"
 #include "core/transfer/BearerToken.h"
 #include "core/transfer/Sender.h"
 #include "gui/AddHostDialog.h"
@@ -290,8 +291,6 @@ std::optional<Transfer::SenderConfig> TransferPanel::buildConfig(QString *error)
         config.caFile = m_embeddedCaFile;
         config.token = m_embeddedToken;
         config.passphrase = typed->isEmpty() ? m_profilePassphrase : typed;
-        if (config.passphrase == m_profilePassphrase)
-            config.masterKeys = m_profileKeys; // derived at the first send, not at each
     } else if (kind == DestinationKind::PairedHost) {
         const QString name = currentPairedHost();
         const std::optional<Transfer::SenderConfig> host = m_hosts ? m_hosts->connectionFor(name) : std::nullopt;
@@ -305,8 +304,6 @@ std::optional<Transfer::SenderConfig> TransferPanel::buildConfig(QString *error)
         config.clientCertificateFile = host->clientCertificateFile;
         config.clientKeyFile = host->clientKeyFile;
         config.passphrase = typed->isEmpty() ? m_profilePassphrase : typed;
-        if (config.passphrase == m_profilePassphrase)
-            config.masterKeys = m_profileKeys; // derived at the first send, not at each
     } else {
         config.receiver = QUrl(m_ui->urlEdit->text().trimmed());
         if (!config.receiver.isValid() || config.receiver.scheme() != QLatin1String("https")) {
@@ -330,6 +327,8 @@ std::optional<Transfer::SenderConfig> TransferPanel::buildConfig(QString *error)
         }
         config.passphrase = typed;
     }
+    if (config.passphrase == m_profilePassphrase)
+        config.masterKeys = m_profileKeys; // derived at the profile's first send, not at each
     return config;
 }
 

@@ -119,6 +119,7 @@ void LeakWatch::begin(const QString &datasetPath)
             DatasetListing listing;
             const std::optional<QByteArray> identity
                 = LeakFingerprintCache::identity(datasetPath, options, &m_cancelFingerprints, &listing);
+            const DatasetListing *walked = identity ? &listing : nullptr; // complete only with an identity
             if (auto cached = identity ? cache->find(*identity) : nullptr) {
                 m_fingerprintsReused = true;
                 scanner->setFingerprints(std::move(cached));
@@ -128,13 +129,13 @@ void LeakWatch::begin(const QString &datasetPath)
                 if (keys) {
                     // The build's first mask, so that the scanner holds no more than it will
                     // (without a listing the build publishes it once it has walked the dataset).
-                    if (identity)
-                        keys->setCandidateMask(LeakFingerprintSet::provisionalMask(listing.totalBytes, options));
+                    if (walked)
+                        keys->setCandidateMask(LeakFingerprintSet::provisionalMask(walked->totalBytes, options));
                     scanner->setKeys(keys);
                 }
-                auto set = keys ? LeakFingerprintSet::build(datasetPath, options, &error, &m_cancelFingerprints, keys,
-                                                            identity ? &listing : nullptr)
-                                : nullptr;
+                auto set = keys
+                    ? LeakFingerprintSet::build(datasetPath, options, &error, &m_cancelFingerprints, keys, walked)
+                    : nullptr;
                 if (set) {
                     scanner->setFingerprints(set);
                     // Kept for the next check only when no file changed while it was read.

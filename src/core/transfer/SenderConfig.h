@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "core/crypto/MasterKeyCache.h"
 #include "core/crypto/SecretBytes.h"
 #include "core/transfer/ExistingTarget.h"
 
@@ -13,6 +12,10 @@
 #include <QUrl>
 
 #include <memory>
+
+namespace TrainGuard::Crypto {
+class MasterKeyCache;
+}
 
 namespace TrainGuard::Transfer {
 
